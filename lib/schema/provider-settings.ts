@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { isAllowedTokenEndpoint } from './loopback';
 import { CLIENT_AUTH_METHODS, GRANTS, PRESET_NAMES } from './presets';
 
@@ -7,19 +7,19 @@ import { CLIENT_AUTH_METHODS, GRANTS, PRESET_NAMES } from './presets';
  * The construct validates them at synth time and the function validates them again at cold start.
  */
 
-export const providerIdSchema = z
-  .string()
-  .regex(
+export const providerIdSchema = z.string().check(
+  z.regex(
     /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/,
     'must be 1 to 40 lowercase letters, digits or hyphens, starting and ending with a letter or digit',
-  );
+  ),
+);
 
-export const tokenEndpointSchema = z
-  .string()
-  .refine(
+export const tokenEndpointSchema = z.string().check(
+  z.refine(
     isAllowedTokenEndpoint,
     'must be an https:// URL without user info (http:// is allowed only on localhost, 127.0.0.1 and [::1])',
-  );
+  ),
+);
 
 /** Form parameters the refresher sets itself; an extra parameter may not replace them. */
 export const RESERVED_PARAMS = [
@@ -33,26 +33,35 @@ export const RESERVED_PARAMS = [
 ] as const;
 
 export const extraParamsSchema = z
-  .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'parameter names are 1 to 64 of A-Z a-z 0-9 _ . -'), z.string().max(512))
-  .refine((params) => !Object.keys(params).some((k) => (RESERVED_PARAMS as readonly string[]).includes(k)), {
-    message: `must not set ${RESERVED_PARAMS.join(', ')}: the refresher sends those itself (use "scope" and "clientId")`,
-  });
+  .record(
+    z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'parameter names are 1 to 64 of A-Z a-z 0-9 _ . -')),
+    z.string().check(z.maxLength(512)),
+  )
+  .check(
+    z.refine((params) => !Object.keys(params).some((k) => (RESERVED_PARAMS as readonly string[]).includes(k)), {
+      message: `must not set ${RESERVED_PARAMS.join(', ')}: the refresher sends those itself (use "scope" and "clientId")`,
+    }),
+  );
 
-const seconds = (min: number, max: number) =>
+/** A whole number between `min` and `max`, with messages that say so. */
+export const wholeNumber = (min: number, max: number, unit: string) =>
   z
     .number()
-    .int('must be a whole number of seconds')
-    .min(min, `must be at least ${min} seconds`)
-    .max(max, `must be at most ${max} seconds`);
+    .check(
+      z.int(`must be a whole number of ${unit}`),
+      z.minimum(min, `must be at least ${min} ${unit}`),
+      z.maximum(max, `must be at most ${max} ${unit}`),
+    );
+const seconds = (min: number, max: number) => wholeNumber(min, max, 'seconds');
 
 export const providerSettingsSchema = z.strictObject({
   id: providerIdSchema,
   preset: z.enum(PRESET_NAMES),
   tokenEndpoint: tokenEndpointSchema,
-  clientId: z.string().min(1).max(256),
+  clientId: z.string().check(z.minLength(1), z.maxLength(256)),
   grant: z.enum(GRANTS),
   clientAuth: z.enum(CLIENT_AUTH_METHODS),
-  scope: z.string().max(1024).optional(),
+  scope: z.optional(z.string().check(z.maxLength(1024))),
   extraParams: extraParamsSchema,
   useRefreshToken: z.boolean(),
   reusesTokenUntilExpiry: z.boolean(),
@@ -61,10 +70,10 @@ export const providerSettingsSchema = z.strictObject({
   /** True when the lifetime is the vendor's documented one (then it wins over a JWT `exp` hint). */
   lifetimeDocumented: z.boolean(),
   minValiditySeconds: seconds(0, 86_400),
-  checkIntervalMinutes: z.number().int().min(1).max(1440),
+  checkIntervalMinutes: wholeNumber(1, 1440, 'minutes'),
   safetyMarginSeconds: seconds(0, 86_400),
   requestTimeoutSeconds: seconds(1, 30),
-  maxAttempts: z.number().int().min(1).max(5),
+  maxAttempts: wholeNumber(1, 5, 'attempts'),
 });
 
 export type ProviderSettings = z.infer<typeof providerSettingsSchema>;
@@ -78,9 +87,12 @@ export function requiredCredentialKeys(s: Pick<ProviderSettings, 'grant' | 'clie
 
 /** Where the function finds its AWS resources; names and ARNs only, never values. */
 export const runtimeResourcesSchema = z.strictObject({
-  credentialsSecretId: z.string().min(1),
-  tokenStore: z.strictObject({ kind: z.enum(['secretsmanager', 'parameterstore']), id: z.string().min(1) }),
-  stateParameterName: z.string().regex(/^\/[A-Za-z0-9_.\-/]{1,1010}$/),
+  credentialsSecretId: z.string().check(z.minLength(1)),
+  tokenStore: z.strictObject({
+    kind: z.enum(['secretsmanager', 'parameterstore']),
+    id: z.string().check(z.minLength(1)),
+  }),
+  stateParameterName: z.string().check(z.regex(/^\/[A-Za-z0-9_.\-/]{1,1010}$/)),
 });
 
 export const runtimeConfigSchema = z.strictObject({

@@ -1,0 +1,45 @@
+import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import type { PublishedToken } from '../../lib/schema/published-token';
+import type { Log, PublishedTokenStore } from '../core/ports';
+import { awsErrorName } from './aws-errors';
+import { parsePublished } from './secrets-manager-token-store';
+
+/** An advanced-tier SecureString holds 8 KB; Intelligent-Tiering moves a value over 4 KB there by itself. */
+export const PARAMETER_STORE_MAX_BYTES = 8192;
+
+/** Reads a SecureString, undefined while it does not exist (CloudFormation cannot create SecureStrings). */
+export async function getSecureString(client: SSMClient, name: string): Promise<string | undefined> {
+  try {
+    return (await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }))).Parameter?.Value;
+  } catch (e) {
+    if (awsErrorName(e) === 'ParameterNotFound') return undefined;
+    throw e;
+  }
+}
+
+/** Creates or overwrites a SecureString with the account's default `aws/ssm` key. */
+export async function putSecureString(client: SSMClient, name: string, value: string): Promise<void> {
+  await client.send(
+    new PutParameterCommand({ Name: name, Value: value, Type: 'SecureString', Overwrite: true, Tier: 'Intelligent-Tiering' }),
+  );
+}
+
+/** The published token in a SecureString parameter: fine for tokens renewed every few minutes. */
+export class ParameterStoreTokenStore implements PublishedTokenStore {
+  readonly kind = 'parameterstore';
+  readonly maxBytes = PARAMETER_STORE_MAX_BYTES;
+
+  constructor(
+    private readonly client: SSMClient,
+    private readonly name: string,
+    private readonly log: Log,
+  ) {}
+
+  async read(): Promise<PublishedToken | undefined> {
+    return parsePublished(await getSecureString(this.client, this.name), this.log);
+  }
+
+  async write(token: PublishedToken): Promise<void> {
+    await putSecureString(this.client, this.name, JSON.stringify(token));
+  }
+}

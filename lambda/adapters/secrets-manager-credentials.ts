@@ -1,0 +1,50 @@
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type Credentials, type CredentialsSource, CredentialsUnavailableError } from '../core/ports';
+import { awsErrorName } from './aws-errors';
+
+/** Operators' credentials: a JSON object of strings, e.g. `{"username": "...", "password": "..."}`. */
+export class SecretsManagerCredentials implements CredentialsSource {
+  constructor(
+    private readonly client: SecretsManagerClient,
+    readonly secretId: string,
+  ) {}
+
+  async read(): Promise<Credentials> {
+    const { secretId } = this;
+    let answer: { SecretString?: string; VersionId?: string };
+    try {
+      answer = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    } catch (e) {
+      if (awsErrorName(e) === 'ResourceNotFoundException') {
+        throw new CredentialsUnavailableError(
+          'credentials_not_found',
+          `credentials secret "${secretId}" does not exist or has no value yet; put the credentials JSON into it`,
+        );
+      }
+      throw e;
+    }
+    const text = answer.SecretString?.trim();
+    if (!text) {
+      throw new CredentialsUnavailableError('credentials_empty', `credentials secret "${secretId}" is empty; put the credentials JSON into it`);
+    }
+    let values: unknown;
+    try {
+      values = JSON.parse(text);
+    } catch {
+      // Never echo the value: it may be the bare password.
+      throw new CredentialsUnavailableError('credentials_malformed', `credentials secret "${secretId}" is not JSON; it must be a JSON object of strings`);
+    }
+    if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+      throw new CredentialsUnavailableError('credentials_malformed', `credentials secret "${secretId}" must be a JSON object of strings`);
+    }
+    const entries = Object.entries(values as Record<string, unknown>);
+    const notString = entries.find(([, v]) => typeof v !== 'string');
+    if (notString) {
+      throw new CredentialsUnavailableError(
+        'credentials_malformed',
+        `credentials secret "${secretId}": key "${notString[0]}" must be a string`,
+      );
+    }
+    return { versionId: answer.VersionId ?? 'unknown', values: Object.fromEntries(entries) as Record<string, string> };
+  }
+}

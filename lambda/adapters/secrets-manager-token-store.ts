@@ -1,0 +1,48 @@
+import { GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type PublishedToken, publishedTokenSchema } from '../../lib/schema/published-token';
+import type { Log, PublishedTokenStore } from '../core/ports';
+import { awsErrorName } from './aws-errors';
+
+/** Secrets Manager's limit on a secret value. */
+export const SECRETS_MANAGER_MAX_BYTES = 65_536;
+
+/** The published token in a Secrets Manager secret the stack created without a value. */
+export class SecretsManagerTokenStore implements PublishedTokenStore {
+  readonly kind = 'secretsmanager';
+  readonly maxBytes = SECRETS_MANAGER_MAX_BYTES;
+
+  constructor(
+    private readonly client: SecretsManagerClient,
+    private readonly secretId: string,
+    private readonly log: Log,
+  ) {}
+
+  async read(): Promise<PublishedToken | undefined> {
+    let value: string | undefined;
+    try {
+      value = (await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }))).SecretString;
+    } catch (e) {
+      // A secret created without a value answers ResourceNotFoundException until the first write.
+      if (awsErrorName(e) === 'ResourceNotFoundException') return undefined;
+      throw e;
+    }
+    return parsePublished(value, this.log);
+  }
+
+  async write(token: PublishedToken): Promise<void> {
+    await this.client.send(new PutSecretValueCommand({ SecretId: this.secretId, SecretString: JSON.stringify(token) }));
+  }
+}
+
+/** A stored value that is not a published token is treated as absent, so the next write replaces it. */
+export function parsePublished(value: string | undefined, log: Log): PublishedToken | undefined {
+  if (value === undefined || value === '') return undefined;
+  try {
+    const parsed = publishedTokenSchema.safeParse(JSON.parse(value));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // not JSON
+  }
+  log.warn('the published token store holds something that is not a published token; it will be replaced');
+  return undefined;
+}

@@ -1,0 +1,70 @@
+import type { PublishedToken } from '../../lib/schema/published-token';
+import type { PrivateState } from './private-state';
+
+/** Wall-clock time in epoch milliseconds; injected so the algorithm can run on a simulated clock. */
+export interface Clock {
+  now(): number;
+}
+
+export type Sleep = (ms: number) => Promise<void>;
+
+/** Where consumers read the token. Absent (never published) reads as undefined. */
+export interface PublishedTokenStore {
+  readonly kind: 'secretsmanager' | 'parameterstore';
+  /** Largest value the store accepts, in bytes. */
+  readonly maxBytes: number;
+  read(): Promise<PublishedToken | undefined>;
+  write(token: PublishedToken): Promise<void>;
+}
+
+/** The function-only SecureString holding the refresh token and the lockout guard. */
+export interface StateStore {
+  read(): Promise<PrivateState | undefined>;
+  write(state: PrivateState): Promise<void>;
+}
+
+export interface Credentials {
+  /** Secrets Manager version id; the lockout guard is keyed on it. */
+  readonly versionId: string;
+  readonly values: Readonly<Record<string, string>>;
+}
+
+/** Thrown by a CredentialsSource for a secret that is missing, empty or not a JSON object of strings. */
+export class CredentialsUnavailableError extends Error {
+  readonly code: 'credentials_not_found' | 'credentials_empty' | 'credentials_malformed';
+  constructor(code: CredentialsUnavailableError['code'], message: string) {
+    super(message);
+    this.name = 'CredentialsUnavailableError';
+    this.code = code;
+  }
+}
+
+export interface CredentialsSource {
+  /** Name or ARN, for messages. */
+  readonly secretId: string;
+  read(): Promise<Credentials>;
+}
+
+export type TokenRequest =
+  | { readonly grant: 'refresh_token'; readonly refreshToken: string; readonly clientSecret?: string }
+  | { readonly grant: 'password'; readonly username: string; readonly password: string; readonly clientSecret?: string }
+  | { readonly grant: 'client_credentials'; readonly clientSecret: string };
+
+export type GrantName = TokenRequest['grant'];
+
+/** The raw answer of a token endpoint: classification needs the body whatever its format. */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  readonly body: string;
+}
+
+/** Sends one token request. Rejects only when no HTTP answer arrived (network error, timeout). */
+export interface TokenEndpoint {
+  send(request: TokenRequest, timeoutMs: number): Promise<HttpAnswer>;
+}
+
+export interface Log {
+  info(message: string, extra?: object): void;
+  warn(message: string, extra?: object): void;
+}

@@ -1,0 +1,24 @@
+import * as z from 'zod/mini';
+
+/**
+ * The function's own memory between runs, kept in a SecureString only the function can read.
+ * `fingerprint` ties it to the provider settings it was made with: a refresh token or a block
+ * recorded under other settings (another client id, endpoint or scope) no longer applies.
+ */
+export const privateStateSchema = z.object({
+  v: z.literal(1),
+  fingerprint: z.string(),
+  refreshToken: z.optional(z.string()),
+  /** Epoch seconds; absent when the server did not say (never read as "expired"). */
+  refreshExpiresAt: z.optional(z.number()),
+  /** Epoch ms of the last password or client_credentials request, to keep them at least 1 s apart. */
+  lastPrimaryGrantAt: z.optional(z.number()),
+  /** Lockout guard: no primary grant with this credentials version until operators change the secret. */
+  guard: z.optional(
+    z.object({ credentialsVersion: z.string(), at: z.number(), code: z.string(), description: z.string() }),
+  ),
+  /** A configuration error: scheduled runs don't retry it until the settings change (or a forced run). */
+  blocked: z.optional(z.object({ at: z.number(), code: z.string(), description: z.string() })),
+});
+
+export type PrivateState = z.infer<typeof privateStateSchema>;

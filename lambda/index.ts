@@ -1,0 +1,58 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { createMetrics, recordRun } from './adapters/metrics';
+import { OAuthTokenEndpoint } from './adapters/oauth-endpoint';
+import { ParameterStateStore } from './adapters/parameter-state-store';
+import { ParameterStoreTokenStore } from './adapters/parameter-store-token-store';
+import { SecretsManagerCredentials } from './adapters/secrets-manager-credentials';
+import { SecretsManagerTokenStore } from './adapters/secrets-manager-token-store';
+import { isForced, loadRuntimeConfig } from './config';
+import type { Log } from './core/ports';
+import { type RefreshDeps, type RefreshResult, runRefresh } from './core/refresh';
+
+// Cold start: configuration and clients once per container; nothing here touches the network.
+const { provider, resources } = loadRuntimeConfig(process.env);
+const logger = new Logger({ serviceName: 'token-refresher', persistentKeys: { provider: provider.id } });
+const metrics = createMetrics(provider.id);
+const secretsManager = new SecretsManagerClient({});
+const ssm = new SSMClient({});
+const log: Log = {
+  info: (message, extra) => logger.info(message, { ...extra }),
+  warn: (message, extra) => logger.warn(message, { ...extra }),
+};
+const deps: RefreshDeps = {
+  settings: provider,
+  tokenStore:
+    resources.tokenStore.kind === 'secretsmanager'
+      ? new SecretsManagerTokenStore(secretsManager, resources.tokenStore.id, log)
+      : new ParameterStoreTokenStore(ssm, resources.tokenStore.id, log),
+  stateStore: new ParameterStateStore(ssm, resources.stateParameterName, log),
+  credentials: new SecretsManagerCredentials(secretsManager, resources.credentialsSecretId),
+  endpoint: new OAuthTokenEndpoint(provider),
+  clock: { now: () => Date.now() },
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  log,
+};
+
+/** Time kept back from the Lambda timeout to store the result after the last token request. */
+const STORE_RESERVE_MS = 10_000;
+
+async function refresh(event: unknown, context: Context): Promise<RefreshResult> {
+  const report = await runRefresh(deps, {
+    force: isForced(event),
+    deadlineMs: Date.now() + context.getRemainingTimeInMillis() - STORE_RESERVE_MS,
+  });
+  recordRun(metrics, report);
+  const { result } = report;
+  // Classified failures are returned, not thrown: Lambda's retries must never multiply login attempts.
+  if (result.outcome === 'failed') logger.error('token refresh failed', { result });
+  else logger.info(`token ${result.outcome}`, { result });
+  return result;
+}
+
+export const handler = middy(refresh).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -1,0 +1,27 @@
+/**
+ * CloudWatch metrics the function emits (EMF) and the construct's alarms read: one namespace, one
+ * dimension. Every run emits every count (0 or 1), so "no data" means "the refresher did not run".
+ */
+export const METRICS_NAMESPACE = 'TokenRefresher';
+export const PROVIDER_DIMENSION = 'Provider';
+
+export const METRIC = {
+  /** Seconds the published token has left after the run; 0 when none is published. */
+  tokenSecondsRemaining: 'TokenSecondsRemaining',
+  fresh: 'Fresh',
+  refreshed: 'Refreshed',
+  failed: 'Failed',
+  failedTransient: 'FailedTransient',
+  failedCredentials: 'FailedCredentials',
+  failedConfiguration: 'FailedConfiguration',
+  failedInvalidResponse: 'FailedInvalidResponse',
+  failedStore: 'FailedStore',
+  grantRefreshToken: 'GrantRefreshToken',
+  grantPassword: 'GrantPassword',
+  grantClientCredentials: 'GrantClientCredentials',
+  /** A password or client secret was rejected in this run (the lockout guard engaged). */
+  credentialsRejected: 'CredentialsRejected',
+  /** Milliseconds per token request, one value per attempt. */
+  tokenRequestLatency: 'TokenRequestLatency',
+  tokenWrites: 'TokenWrites',
+} as const;

@@ -1,0 +1,21 @@
+import * as z from 'zod/mini';
+
+/**
+ * What consumers read. `expires_at` and `issued_at` are epoch seconds computed from the time the token
+ * request was sent plus `expires_in`; nothing else (no refresh token, no credentials) is ever published.
+ */
+export const publishedTokenSchema = z.strictObject({
+  access_token: z.string().check(z.minLength(1)),
+  token_type: z.literal('Bearer'),
+  expires_at: z.number().check(z.int()),
+  issued_at: z.number().check(z.int()),
+  provider: z.string().check(z.minLength(1)),
+  scope: z.optional(z.string()),
+});
+
+export type PublishedToken = z.infer<typeof publishedTokenSchema>;
+
+/** Bytes the published JSON takes in a store. */
+export function publishedTokenBytes(token: PublishedToken): number {
+  return Buffer.byteLength(JSON.stringify(token), 'utf8');
+}

@@ -1,0 +1,236 @@
+import type { ProviderSettings } from '../../../lib/schema/provider-settings';
+import type { PublishedToken } from '../../../lib/schema/published-token';
+import {
+  type Credentials,
+  type CredentialsSource,
+  CredentialsUnavailableError,
+  type HttpAnswer,
+  type Log,
+  type PublishedTokenStore,
+  type StateStore,
+  type TokenEndpoint,
+  type TokenRequest,
+} from '../../../lambda/core/ports';
+import type { PrivateState } from '../../../lambda/core/private-state';
+import type { RefreshDeps } from '../../../lambda/core/refresh';
+
+/** A clock that only moves when told to, or when the code under test sleeps. */
+export class FakeClock {
+  constructor(public ms = Date.UTC(2026, 10, 23, 12, 0, 0)) {}
+  now = () => this.ms;
+  advance = (seconds: number) => {
+    this.ms += seconds * 1000;
+  };
+  sleep = async (ms: number) => {
+    this.sleeps.push(ms);
+    this.ms += ms;
+  };
+  readonly sleeps: number[] = [];
+  get seconds() {
+    return Math.floor(this.ms / 1000);
+  }
+}
+
+export class MemoryTokenStore implements PublishedTokenStore {
+  token: PublishedToken | undefined;
+  writes: PublishedToken[] = [];
+  failWrites = false;
+  failReads = false;
+  constructor(
+    readonly kind: 'secretsmanager' | 'parameterstore' = 'parameterstore',
+    readonly maxBytes = 8192,
+  ) {}
+  async read() {
+    if (this.failReads) throw Object.assign(new Error('boom'), { name: 'ThrottlingException' });
+    return this.token;
+  }
+  async write(token: PublishedToken) {
+    if (this.failWrites) throw Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
+    this.writes.push(token);
+    this.token = token;
+  }
+}
+
+export class MemoryStateStore implements StateStore {
+  state: PrivateState | undefined;
+  writes: PrivateState[] = [];
+  failWrites = false;
+  async read() {
+    return this.state;
+  }
+  async write(state: PrivateState) {
+    if (this.failWrites) throw Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
+    this.writes.push(structuredClone(state));
+    this.state = structuredClone(state);
+  }
+}
+
+export class MemoryCredentials implements CredentialsSource {
+  readonly secretId = 'token-refresher/test/credentials';
+  reads = 0;
+  unavailable: CredentialsUnavailableError | undefined;
+  constructor(
+    public values: Record<string, string> = { username: 'alice', password: 'pw-Secret-1' },
+    public versionId = 'v1',
+  ) {}
+  /** Operators put a new version into the secret. */
+  rotate(values: Record<string, string>) {
+    this.values = values;
+    this.versionId = `v${Number(this.versionId.slice(1)) + 1}`;
+  }
+  async read(): Promise<Credentials> {
+    this.reads++;
+    if (this.unavailable) throw this.unavailable;
+    return { versionId: this.versionId, values: this.values };
+  }
+  static missing() {
+    const c = new MemoryCredentials();
+    c.unavailable = new CredentialsUnavailableError('credentials_empty', 'credentials secret "x" has no value yet');
+    return c;
+  }
+}
+
+type Script = (req: TokenRequest) => HttpAnswer | Error | Promise<HttpAnswer | Error>;
+
+/** A token endpoint that answers from a script and records what it was sent. */
+export class ScriptedEndpoint implements TokenEndpoint {
+  readonly requests: TokenRequest[] = [];
+  constructor(
+    public script: Script,
+    private readonly clock?: FakeClock,
+    private readonly latencyMs = 0,
+  ) {}
+  async send(request: TokenRequest): Promise<HttpAnswer> {
+    this.requests.push(request);
+    if (this.clock) this.clock.ms += this.latencyMs;
+    const answer = await this.script(request);
+    if (answer instanceof Error) throw answer;
+    return answer;
+  }
+  grants() {
+    return this.requests.map((r) => r.grant);
+  }
+}
+
+export function answer(status: number, body: unknown, headers: Record<string, string> = {}): HttpAnswer {
+  const lower = new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  return {
+    status,
+    headers: { get: (name: string) => lower.get(name.toLowerCase()) ?? null },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  };
+}
+
+let counter = 0;
+export function tokenAnswer(overrides: Record<string, unknown> = {}): HttpAnswer {
+  counter++;
+  return answer(200, {
+    access_token: `access-${counter}-xyz`,
+    token_type: 'Bearer',
+    expires_in: 300,
+    refresh_token: `refresh-${counter}-xyz`,
+    refresh_expires_in: 1800,
+    scope: 'openid profile',
+    ...overrides,
+  });
+}
+
+export const invalidGrant = (description: string, status = 400) =>
+  answer(status, { error: 'invalid_grant', error_description: description });
+
+export class RecordingLog implements Log {
+  readonly lines: { level: string; message: string; extra?: object }[] = [];
+  info = (message: string, extra?: object) => {
+    this.lines.push({ level: 'info', message, ...(extra ? { extra } : {}) });
+  };
+  warn = (message: string, extra?: object) => {
+    this.lines.push({ level: 'warn', message, ...(extra ? { extra } : {}) });
+  };
+}
+
+export function keycloakSettings(overrides: Partial<ProviderSettings> = {}): ProviderSettings {
+  return {
+    id: 'kc',
+    preset: 'movingimage',
+    tokenEndpoint: 'https://login.example.com/auth/realms/platform/protocol/openid-connect/token',
+    clientId: 'anonymous',
+    grant: 'password',
+    clientAuth: 'none',
+    scope: 'openid',
+    extraParams: { response_type: 'token' },
+    useRefreshToken: true,
+    reusesTokenUntilExpiry: false,
+    expectedLifetimeSeconds: 300,
+    lifetimeDocumented: true,
+    minValiditySeconds: 60,
+    checkIntervalMinutes: 1,
+    safetyMarginSeconds: 60,
+    requestTimeoutSeconds: 10,
+    maxAttempts: 3,
+    ...overrides,
+  };
+}
+
+export function clientCredentialsSettings(overrides: Partial<ProviderSettings> = {}): ProviderSettings {
+  return keycloakSettings({
+    id: 'cc',
+    preset: 'clickview',
+    tokenEndpoint: 'https://auth.example.com/connect/token',
+    clientId: 'svc',
+    grant: 'client_credentials',
+    clientAuth: 'client_secret_post',
+    scope: 'smartembed.viewkey',
+    extraParams: {},
+    useRefreshToken: false,
+    expectedLifetimeSeconds: 86_400,
+    checkIntervalMinutes: 60,
+    safetyMarginSeconds: 3600,
+    ...overrides,
+  });
+}
+
+export interface World {
+  clock: FakeClock;
+  tokenStore: MemoryTokenStore;
+  stateStore: MemoryStateStore;
+  credentials: MemoryCredentials;
+  endpoint: ScriptedEndpoint;
+  log: RecordingLog;
+  deps: RefreshDeps;
+  /** One run, with a deadline one minute ahead like a 60 s Lambda timeout. */
+  run(force?: boolean): ReturnType<typeof import('../../../lambda/core/refresh').runRefresh>;
+}
+
+export async function makeWorld(
+  settings: ProviderSettings,
+  script: Script,
+  credentials = new MemoryCredentials(),
+): Promise<World> {
+  const { runRefresh } = await import('../../../lambda/core/refresh');
+  const clock = new FakeClock();
+  const tokenStore = new MemoryTokenStore();
+  const stateStore = new MemoryStateStore();
+  const endpoint = new ScriptedEndpoint(script, clock, 50);
+  const log = new RecordingLog();
+  const deps: RefreshDeps = {
+    settings,
+    tokenStore,
+    stateStore,
+    credentials,
+    endpoint,
+    clock,
+    sleep: clock.sleep,
+    log,
+    random: () => 0.5,
+  };
+  return {
+    clock,
+    tokenStore,
+    stateStore,
+    credentials,
+    endpoint,
+    log,
+    deps,
+    run: (force = false) => runRefresh(deps, { force, deadlineMs: clock.now() + 50_000 }),
+  };
+}
