@@ -1,0 +1,131 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import {
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ParameterStateStore } from '../../../lambda/adapters/parameter-state-store';
+import { ParameterStoreTokenStore } from '../../../lambda/adapters/parameter-store-token-store';
+import { SecretsManagerCredentials } from '../../../lambda/adapters/secrets-manager-credentials';
+import { SecretsManagerTokenStore } from '../../../lambda/adapters/secrets-manager-token-store';
+import { CredentialsUnavailableError } from '../../../lambda/core/ports';
+import { RecordingLog } from './fakes';
+
+const sm = mockClient(SecretsManagerClient);
+const ssm = mockClient(SSMClient);
+const token = { access_token: 'at-1234', token_type: 'Bearer' as const, expires_at: 2000, issued_at: 1700, provider: 'p' };
+const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:token-refresher/p/token-AbCdEf';
+
+beforeEach(() => {
+  sm.reset();
+  ssm.reset();
+});
+
+describe('SecretsManagerTokenStore', () => {
+  it('reads and writes the published JSON', async () => {
+    sm.on(GetSecretValueCommand, { SecretId: secretArn }).resolves({ SecretString: JSON.stringify(token) });
+    sm.on(PutSecretValueCommand).resolves({ VersionId: 'v2' });
+    const store = new SecretsManagerTokenStore(new SecretsManagerClient({}), secretArn, new RecordingLog());
+
+    const read = await store.read();
+    await store.write({ ...token, access_token: 'at-5678' });
+
+    expect(read).toEqual(token);
+    expect(sm).toHaveReceivedCommandWith(PutSecretValueCommand, {
+      SecretId: secretArn,
+      SecretString: JSON.stringify({ ...token, access_token: 'at-5678' }),
+    });
+  });
+
+  it('reads a secret created without a value as "nothing published yet"', async () => {
+    sm.on(GetSecretValueCommand).rejects(
+      new ResourceNotFoundException({ $metadata: {}, message: "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT" }),
+    );
+    const store = new SecretsManagerTokenStore(new SecretsManagerClient({}), secretArn, new RecordingLog());
+
+    expect(await store.read()).toBeUndefined();
+  });
+
+  it('reads something that is not a published token as absent, and says so', async () => {
+    sm.on(GetSecretValueCommand).resolves({ SecretString: 'not json' });
+    const log = new RecordingLog();
+    const store = new SecretsManagerTokenStore(new SecretsManagerClient({}), secretArn, log);
+
+    expect(await store.read()).toBeUndefined();
+    expect(log.lines).toMatchObject([{ level: 'warn' }]);
+  });
+
+  it('lets other errors (throttling, access denied) reach the core', async () => {
+    sm.on(GetSecretValueCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    const store = new SecretsManagerTokenStore(new SecretsManagerClient({}), secretArn, new RecordingLog());
+
+    await expect(store.read()).rejects.toMatchObject({ name: 'ThrottlingException' });
+  });
+});
+
+describe('ParameterStoreTokenStore and ParameterStateStore', () => {
+  it('creates or overwrites an Intelligent-Tiering SecureString', async () => {
+    ssm.on(PutParameterCommand).resolves({ Version: 3, Tier: 'Standard' });
+    const store = new ParameterStoreTokenStore(new SSMClient({}), '/token-refresher/p/token', new RecordingLog());
+
+    await store.write(token);
+
+    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, {
+      Name: '/token-refresher/p/token',
+      Value: JSON.stringify(token),
+      Type: 'SecureString',
+      Overwrite: true,
+      Tier: 'Intelligent-Tiering',
+    });
+  });
+
+  it('reads with decryption, and a missing parameter as undefined', async () => {
+    ssm.on(GetParameterCommand, { Name: '/t/p/token', WithDecryption: true }).resolves({ Parameter: { Value: JSON.stringify(token) } });
+    ssm.on(GetParameterCommand, { Name: '/t/p/state' }).rejects(new ParameterNotFound({ $metadata: {}, message: 'nope' }));
+    const client = new SSMClient({});
+
+    expect(await new ParameterStoreTokenStore(client, '/t/p/token', new RecordingLog()).read()).toEqual(token);
+    expect(await new ParameterStateStore(client, '/t/p/state', new RecordingLog()).read()).toBeUndefined();
+  });
+
+  it('round-trips the private state and starts over from an unreadable one', async () => {
+    const state = { v: 1 as const, fingerprint: 'abc', refreshToken: 'rt-1', lastPrimaryGrantAt: 5 };
+    ssm.on(GetParameterCommand).resolvesOnce({ Parameter: { Value: JSON.stringify(state) } }).resolvesOnce({ Parameter: { Value: '{"v":7}' } });
+    const log = new RecordingLog();
+    const store = new ParameterStateStore(new SSMClient({}), '/t/p/state', log);
+
+    expect(await store.read()).toEqual(state);
+    expect(await store.read()).toBeUndefined();
+    expect(log.lines[0]).toMatchObject({ level: 'warn', message: expect.stringContaining('starting over') });
+  });
+});
+
+describe('SecretsManagerCredentials', () => {
+  const credsId = 'token-refresher/p/credentials';
+  const read = () => new SecretsManagerCredentials(new SecretsManagerClient({}), credsId).read();
+
+  it('returns the values and the version id the lockout guard keys on', async () => {
+    sm.on(GetSecretValueCommand, { SecretId: credsId }).resolves({ SecretString: '{"username":"u","password":"p"}', VersionId: 'ver-9' });
+
+    expect(await read()).toEqual({ versionId: 'ver-9', values: { username: 'u', password: 'p' } });
+  });
+
+  it.each([
+    ['a missing secret', () => sm.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ $metadata: {}, message: 'x' })), 'credentials_not_found'],
+    ['an empty secret', () => sm.on(GetSecretValueCommand).resolves({ SecretString: ' ', VersionId: 'v' }), 'credentials_empty'],
+    ['a bare password', () => sm.on(GetSecretValueCommand).resolves({ SecretString: 'hunter2-password', VersionId: 'v' }), 'credentials_malformed'],
+    ['a non-string value', () => sm.on(GetSecretValueCommand).resolves({ SecretString: '{"password":42}', VersionId: 'v' }), 'credentials_malformed'],
+  ])('fails clearly for %s, naming the secret and never the value', async (_name, arrange, code) => {
+    arrange();
+
+    const error = await read().catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(CredentialsUnavailableError);
+    expect(error).toMatchObject({ code, message: expect.stringContaining(credsId) });
+    expect((error as Error).message).not.toContain('hunter2');
+  });
+});
