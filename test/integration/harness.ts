@@ -1,0 +1,39 @@
+import { OAuthTokenEndpoint } from '../../lambda/adapters/oauth-endpoint';
+import { type RefreshDeps, runRefresh } from '../../lambda/core/refresh';
+import { type ProviderEntry, parseProvidersFile } from '../../lib/schema/providers-file';
+import type { ProviderSettings } from '../../lib/schema/provider-settings';
+import { MemoryCredentials, MemoryStateStore, MemoryTokenStore, RecordingLog } from '../unit/lambda/fakes';
+
+/** Settings exactly as a providers-file entry resolves them, pointed at a loopback token endpoint. */
+export function settingsFor(entry: ProviderEntry): ProviderSettings {
+  const [resolved] = parseProvidersFile({ providers: [entry] });
+  return resolved!.settings;
+}
+
+/**
+ * The real core and the real oauth4webapi endpoint, on the real clock, with in-memory stores:
+ * everything a token request goes through, talking HTTP to a server on 127.0.0.1.
+ */
+export function realWorld(settings: ProviderSettings, credentials: MemoryCredentials) {
+  const tokenStore = new MemoryTokenStore(settings.expectedLifetimeSeconds > 3600 ? 'secretsmanager' : 'parameterstore');
+  const stateStore = new MemoryStateStore();
+  const log = new RecordingLog();
+  const deps: RefreshDeps = {
+    settings,
+    tokenStore,
+    stateStore,
+    credentials,
+    endpoint: new OAuthTokenEndpoint(settings),
+    clock: { now: () => Date.now() },
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    log,
+  };
+  return {
+    tokenStore,
+    stateStore,
+    credentials,
+    log,
+    deps,
+    run: (force = false) => runRefresh(deps, { force, deadlineMs: Date.now() + 30_000 }),
+  };
+}

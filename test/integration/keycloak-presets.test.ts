@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProviderEntry } from '../../lib/schema/providers-file';
+import { type KeycloakLikeServer, startKeycloakLikeServer } from '../helpers/oidc-server';
+import { MemoryCredentials } from '../unit/lambda/fakes';
+import { realWorld, settingsFor } from './harness';
+
+/**
+ * The three Keycloak presets against oidc-provider laid out like each vendor's realm, with refresh
+ * token rotation and reuse detection on: what a password grant sends, how refresh renews, what
+ * happens when the chain dies, and that a rejected password is sent once per credentials version.
+ */
+const presets: {
+  name: string;
+  realm: string;
+  pathPrefix: string;
+  clientId: string;
+  entry: (tokenEndpoint: string) => ProviderEntry;
+  firstGrantForm: Record<string, string>;
+}[] = [
+  {
+    name: 'mediamelon',
+    realm: 'mediamelon',
+    pathPrefix: '',
+    clientId: 'smartsight-backend',
+    entry: (tokenEndpoint) => ({ id: 'mediamelon', preset: 'mediamelon', tokenEndpoint }),
+    firstGrantForm: { grant_type: 'password', client_id: 'smartsight-backend', scope: 'openid', username: 'ops@example.com', password: 'pa ss&word=1' },
+  },
+  {
+    name: 'movingimage',
+    realm: 'platform',
+    pathPrefix: '/auth',
+    clientId: 'anonymous',
+    entry: (tokenEndpoint) => ({ id: 'movingimage', preset: 'movingimage', tokenEndpoint }),
+    firstGrantForm: {
+      grant_type: 'password',
+      client_id: 'anonymous',
+      response_type: 'token',
+      scope: 'openid',
+      username: 'ops@example.com',
+      password: 'pa ss&word=1',
+    },
+  },
+  {
+    name: 'nagra',
+    realm: 'nagra',
+    pathPrefix: '/keycloak/auth',
+    clientId: 'crm_client',
+    // NAGRA's token endpoint is built from baseUrl, exactly as in production.
+    entry: (tokenEndpoint) => ({ id: 'nagra', preset: 'nagra', baseUrl: new URL(tokenEndpoint).origin, clientId: 'crm_client' }),
+    firstGrantForm: { grant_type: 'password', client_id: 'crm_client', username: 'ops@example.com', password: 'pa ss&word=1' },
+  },
+];
+
+describe.each(presets)('$name preset against a Keycloak-like oidc-provider', (preset) => {
+  let idp: KeycloakLikeServer;
+  const credentials = () => new MemoryCredentials({ username: 'ops@example.com', password: 'pa ss&word=1' });
+
+  beforeAll(async () => {
+    idp = await startKeycloakLikeServer({
+      realm: preset.realm,
+      pathPrefix: preset.pathPrefix,
+      clients: [{ clientId: preset.clientId, grants: ['password', 'refresh_token'] }],
+      users: { 'ops@example.com': 'pa ss&word=1' },
+      accessTtlSeconds: 300,
+      refreshTtlSeconds: 1800,
+      rotateRefreshTokens: true,
+    });
+  });
+  afterAll(() => idp.close());
+
+  it('sends the documented password grant first, with no Authorization header', async () => {
+    const w = realWorld(settingsFor(preset.entry(idp.tokenEndpoint)), credentials());
+    const before = idp.requests.length;
+
+    const { result } = await w.run();
+
+    expect(result).toMatchObject({ outcome: 'refreshed', grant: 'password' });
+    const sent = idp.requests.slice(before);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.path).toBe(new URL(idp.tokenEndpoint).pathname);
+    expect(sent[0]!.form).toEqual(preset.firstGrantForm);
+    expect(sent[0]!.headers.authorization).toBeUndefined();
+    expect(sent[0]!.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
+    expect(w.tokenStore.token).toMatchObject({ token_type: 'Bearer', provider: preset.name });
+    expect(w.tokenStore.token!.expires_at - w.tokenStore.token!.issued_at).toBe(300);
+  });
+
+  it('renews with refresh_token (client_id and the token only) and persists the rotated refresh token', async () => {
+    const w = realWorld(settingsFor(preset.entry(idp.tokenEndpoint)), credentials());
+    await w.run();
+    const first = w.stateStore.state!.refreshToken!;
+    const before = idp.requests.length;
+
+    const { result } = await w.run(true);
+
+    expect(result).toMatchObject({ outcome: 'refreshed', grant: 'refresh_token' });
+    expect(idp.requests.slice(before).map((r) => r.form)).toEqual([
+      { grant_type: 'refresh_token', refresh_token: first, client_id: preset.clientId },
+    ]);
+    expect(w.stateStore.state!.refreshToken).not.toBe(first);
+    expect(w.tokenStore.writes).toHaveLength(2);
+  });
+
+  it('falls back to exactly one password grant when the session is gone', async () => {
+    const w = realWorld(settingsFor(preset.entry(idp.tokenEndpoint)), credentials());
+    await w.run();
+    await idp.revokeAllSessions();
+    const before = idp.requests.length;
+
+    const { result } = await w.run(true);
+
+    expect(result).toMatchObject({ outcome: 'refreshed', grant: 'password' });
+    expect(idp.requests.slice(before).map((r) => r.form.grant_type)).toEqual(['refresh_token', 'password']);
+  });
+
+  it('recovers with one password grant after reuse detection revoked the chain', async () => {
+    const w = realWorld(settingsFor(preset.entry(idp.tokenEndpoint)), credentials());
+    await w.run();
+    const stale = w.stateStore.state!.refreshToken!;
+    await w.run(true); // rotates; `stale` is now used up
+    w.stateStore.state = { ...w.stateStore.state!, refreshToken: stale }; // e.g. a lost response
+    const before = idp.requests.length;
+
+    const { result } = await w.run(true);
+
+    expect(result).toMatchObject({ outcome: 'refreshed', grant: 'password' });
+    expect(idp.requests.slice(before).map((r) => r.form.grant_type)).toEqual(['refresh_token', 'password']);
+    expect(w.stateStore.state!.refreshToken).not.toBe(stale);
+  });
+
+  it('sends a rejected password at most once per credentials version across many scheduled runs', async () => {
+    const creds = new MemoryCredentials({ username: 'ops@example.com', password: 'wrong-password' });
+    const w = realWorld(settingsFor(preset.entry(idp.tokenEndpoint)), creds);
+    const before = idp.requests.length;
+
+    const results = [];
+    for (let i = 0; i < 10; i++) results.push((await w.run()).result);
+
+    expect(idp.requests.slice(before).map((r) => r.form.grant_type)).toEqual(['password']);
+    expect(results[0]!.error).toMatchObject({ kind: 'credentials', code: 'invalid_grant' });
+    expect(results.slice(1).every((r) => r.error?.code === 'lockout_guard')).toBe(true);
+
+    creds.rotate({ username: 'ops@example.com', password: 'pa ss&word=1' });
+    const fixed = await w.run();
+    expect(fixed.result).toMatchObject({ outcome: 'refreshed', grant: 'password' });
+    expect(idp.requests.slice(before)).toHaveLength(2);
+  });
+});
+
+describe('Keycloak session end (short lifetimes)', () => {
+  it('renews with a password grant once the refresh token has expired', async () => {
+    const idp = await startKeycloakLikeServer({
+      realm: 'short',
+      clients: [{ clientId: 'cli', grants: ['password', 'refresh_token'] }],
+      users: { u: 'p-1234' },
+      accessTtlSeconds: 2,
+      refreshTtlSeconds: 1,
+    });
+    try {
+      const settings = settingsFor({ id: 'short', preset: 'generic', tokenEndpoint: idp.tokenEndpoint, clientId: 'cli', grant: 'password', clientAuth: 'none', expectedLifetimeSeconds: 300 });
+      const w = realWorld(settings, new MemoryCredentials({ username: 'u', password: 'p-1234' }));
+      await w.run();
+      await new Promise((r) => setTimeout(r, 1500));
+      const before = idp.requests.length;
+
+      const { result } = await w.run(true);
+
+      // refresh_expires_in told the core the refresh token was dead: no pointless refresh request.
+      expect(result).toMatchObject({ outcome: 'refreshed', grant: 'password' });
+      expect(idp.requests.slice(before).map((r) => r.form.grant_type)).toEqual(['password']);
+    } finally {
+      await idp.close();
+    }
+  });
+});

@@ -1,0 +1,209 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ProviderEntry } from '../../lib/schema/providers-file';
+import { type KeycloakLikeServer, startKeycloakLikeServer } from '../helpers/oidc-server';
+import {
+  emptyBody,
+  identityServerInvalidClient,
+  keycloakRealmNotFound,
+  keycloakSessionLimiterHtml,
+  malformedOk,
+  okToken,
+  type ScriptedServer,
+  springBadCredentials,
+  springSameToken,
+  springXmlInvalidClient,
+  startScriptedServer,
+  tooManyRequests,
+  unavailable,
+  wafHtml,
+} from '../helpers/scripted-server';
+import { MemoryCredentials } from '../unit/lambda/fakes';
+import { realWorld, settingsFor } from './harness';
+
+/**
+ * Behaviours oidc-provider cannot show, from a scripted endpoint on loopback: IdentityServer's bare
+ * `invalid_client`, legacy Spring's same-token answers and error pages, HTML/XML/empty bodies,
+ * 503/429 with Retry-After, timeouts and malformed 200s. Each goes through the real oauth4webapi
+ * endpoint and the real core.
+ */
+let server: ScriptedServer;
+beforeAll(async () => {
+  server = await startScriptedServer();
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  server.requests.length = 0;
+});
+
+const clickview = (): ProviderEntry => ({ id: 'clickview', preset: 'clickview', clientId: 'cv.client-id_1', tokenEndpoint: server.tokenEndpoint });
+const mediahound = (): ProviderEntry => ({ id: 'mediahound', preset: 'mediahound', clientId: 'mh.client-id_1', tokenEndpoint: server.tokenEndpoint });
+const secret = () => new MemoryCredentials({ client_secret: 's3cr:et+/=%' });
+
+describe('client_credentials presets: exact request shapes', () => {
+  it('clickview: id and secret in the body only, scope smartembed.viewkey', async () => {
+    server.reply(okToken({ expires_in: 86_400, scope: 'smartembed.viewkey' }));
+    const w = realWorld(settingsFor(clickview()), secret());
+
+    const { result } = await w.run();
+
+    expect(result).toMatchObject({ outcome: 'refreshed', grant: 'client_credentials' });
+    const [req] = server.requests;
+    expect(req!.form).toEqual({ grant_type: 'client_credentials', client_id: 'cv.client-id_1', client_secret: 's3cr:et+/=%', scope: 'smartembed.viewkey' });
+    expect(req!.authorization).toBeUndefined();
+    expect(w.tokenStore.token!.expires_at - w.tokenStore.token!.issued_at).toBe(86_400);
+  });
+
+  it('mediahound: raw Basic id:secret (not form-encoded) and the same in the body, Accept: application/json', async () => {
+    server.reply(springSameToken('mh-token-1', 1_209_000));
+    const w = realWorld(settingsFor(mediahound()), secret());
+
+    await w.run();
+
+    const [req] = server.requests;
+    expect(req!.authorization).toBe(`Basic ${Buffer.from('mh.client-id_1:s3cr:et+/=%').toString('base64')}`);
+    expect(req!.form).toEqual({ grant_type: 'client_credentials', client_id: 'mh.client-id_1', client_secret: 's3cr:et+/=%' });
+    expect(req!.headers.accept).toBe('application/json');
+    expect(w.tokenStore.token).toMatchObject({ token_type: 'Bearer', scope: 'read' });
+  });
+
+  it('mediahound: the same token with a smaller expires_in is not written again', async () => {
+    server.reply(springSameToken('mh-token-1', 5000), springSameToken('mh-token-1', 4990));
+    const w = realWorld(settingsFor(mediahound()), secret());
+
+    await w.run();
+    const second = await w.run(true);
+
+    expect(second.result).toMatchObject({ outcome: 'refreshed' });
+    expect(w.tokenStore.writes).toHaveLength(1);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('renews client_credentials tokens with a new grant, never a refresh', async () => {
+    server.reply(okToken({ access_token: 'cv-1', expires_in: 86_400 }), okToken({ access_token: 'cv-2', expires_in: 86_400 }));
+    const w = realWorld(settingsFor(clickview()), secret());
+
+    await w.run();
+    await w.run(true);
+
+    expect(server.requests.map((r) => r.form.grant_type)).toEqual(['client_credentials', 'client_credentials']);
+    expect(w.tokenStore.token!.access_token).toBe('cv-2');
+  });
+});
+
+describe('rejected credentials from non-Keycloak servers engage the lockout guard', () => {
+  it.each([
+    ['IdentityServer 400 {"error":"invalid_client"} with no description', identityServerInvalidClient(), 'invalid_client'],
+    ['Spring Boot 401 error JSON with WWW-Authenticate', springBadCredentials(), 'http_401'],
+    ['Spring XML <oauth><error>invalid_client', springXmlInvalidClient(), 'invalid_client'],
+    ['Keycloak session limiter 403 HTML page', keycloakSessionLimiterHtml(), 'http_403'],
+  ])('%s', async (_name, reply, code) => {
+    server.setDefault(reply);
+    const w = realWorld(settingsFor(clickview()), secret());
+
+    const first = await w.run();
+    const second = await w.run();
+    const third = await w.run(true);
+
+    expect(first.result.error).toMatchObject({ kind: 'credentials', code });
+    expect([second.result.error?.code, third.result.error?.code]).toEqual(['lockout_guard', 'lockout_guard']);
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('transient failures leave the published token untouched', () => {
+  it.each([
+    ['503 with Retry-After', () => unavailable('1')],
+    ['429 with Retry-After', () => tooManyRequests('1')],
+    ['502 HTML from a gateway', () => wafHtml(502)],
+    ['empty 503', () => emptyBody(503)],
+  ])('%s: retried within the run, then reported', async (_name, reply) => {
+    server.reply(okToken({ access_token: 'good-1', expires_in: 86_400 }));
+    const w = realWorld(settingsFor({ ...clickview(), maxAttempts: 2 }), secret());
+    await w.run();
+    const published = w.tokenStore.token;
+    server.setDefault(reply());
+
+    const { result } = await w.run(true);
+
+    expect(result.error).toMatchObject({ kind: 'transient' });
+    expect(result.expiresAt).toBe(published!.expires_at);
+    expect(w.tokenStore.token).toBe(published);
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('a 503 then a token: the in-run retry succeeds after Retry-After', async () => {
+    server.reply(unavailable('1'), okToken({ access_token: 'after-retry' }));
+    const w = realWorld(settingsFor(clickview()), secret());
+
+    const { result } = await w.run();
+
+    expect(result).toMatchObject({ outcome: 'refreshed' });
+    expect(server.requests[1]!.timestamp - server.requests[0]!.timestamp).toBeGreaterThanOrEqual(950);
+  });
+
+  it('times out a hanging endpoint per request', async () => {
+    server.setDefault({ ...okToken(), delayMs: 3000 });
+    const w = realWorld(settingsFor({ ...clickview(), requestTimeoutSeconds: 1, maxAttempts: 1 }), secret());
+
+    const { result } = await w.run();
+
+    expect(result.error).toEqual({ kind: 'transient', code: 'timeout', description: 'client_credentials grant: no answer within 1 s' });
+  });
+
+  it('reports a refused connection as transient', async () => {
+    const w = realWorld(settingsFor({ ...clickview(), tokenEndpoint: 'http://127.0.0.1:1/token', maxAttempts: 1 }), secret());
+
+    const { result } = await w.run();
+
+    expect(result.error).toMatchObject({ kind: 'transient', code: 'network_error' });
+  });
+});
+
+describe('malformed 200 answers store nothing', () => {
+  it.each(['no-access-token', 'bad-expires-in', 'not-json', 'empty'] as const)('%s', async (kind) => {
+    server.setDefault(malformedOk(kind));
+    const w = realWorld(settingsFor(clickview()), secret());
+
+    const { result } = await w.run();
+
+    expect(result.error).toMatchObject({ kind: 'invalid-response' });
+    expect(w.tokenStore.writes).toEqual([]);
+    expect(w.stateStore.writes.every((s) => s.refreshToken === undefined)).toBe(true);
+  });
+});
+
+describe('configuration errors', () => {
+  it("Keycloak's 404 for an unknown realm is reported and not retried by the schedule", async () => {
+    server.setDefault(keycloakRealmNotFound());
+    const w = realWorld(settingsFor({ id: 'mm', preset: 'mediamelon', tokenEndpoint: server.tokenEndpoint }), new MemoryCredentials());
+
+    const first = await w.run();
+    const second = await w.run();
+
+    expect(first.result.error).toMatchObject({ kind: 'configuration', description: expect.stringContaining('Realm does not exist') });
+    expect(second.result.error).toMatchObject({ kind: 'configuration' });
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('clickview against oidc-provider (a real client_secret_post client)', () => {
+  let idp: KeycloakLikeServer;
+  beforeAll(async () => {
+    idp = await startKeycloakLikeServer({
+      clients: [{ clientId: 'cv-client', secret: 'cv-secret-value', grants: ['client_credentials'], auth: 'client_secret_post' }],
+      scopes: ['smartembed.viewkey'],
+      accessTtlSeconds: 86_400,
+    });
+  });
+  afterAll(() => idp.close());
+
+  it('gets a token, and a wrong secret engages the guard', async () => {
+    const good = realWorld(settingsFor({ id: 'cv', preset: 'clickview', clientId: 'cv-client', tokenEndpoint: idp.tokenEndpoint }), new MemoryCredentials({ client_secret: 'cv-secret-value' }));
+    const bad = realWorld(settingsFor({ id: 'cv', preset: 'clickview', clientId: 'cv-client', tokenEndpoint: idp.tokenEndpoint }), new MemoryCredentials({ client_secret: 'wrong-secret' }));
+
+    expect((await good.run()).result).toMatchObject({ outcome: 'refreshed', grant: 'client_credentials' });
+    expect(good.tokenStore.token).toMatchObject({ scope: 'smartembed.viewkey' });
+    expect((await bad.run()).result.error).toMatchObject({ kind: 'credentials', code: 'invalid_client' });
+    expect((await bad.run()).result.error).toMatchObject({ code: 'lockout_guard' });
+  });
+});
