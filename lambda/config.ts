@@ -6,7 +6,8 @@ import { RUNTIME_CONFIG_ENV, type RuntimeConfig, runtimeConfigSchema } from '../
  */
 export function loadRuntimeConfig(env: NodeJS.ProcessEnv): RuntimeConfig {
   const raw = env[RUNTIME_CONFIG_ENV];
-  if (!raw) throw new Error(`${RUNTIME_CONFIG_ENV} is not set; deploy the function with the ProviderTokenRefresher construct`);
+  if (!raw)
+    throw new Error(`${RUNTIME_CONFIG_ENV} is not set; deploy the function with the ProviderTokenRefresher construct`);
   let json: unknown;
   try {
     json = JSON.parse(raw);

@@ -35,7 +35,8 @@ export function recordRun(metrics: Metrics, report: RunReport): void {
   count(METRIC.refreshed, result.outcome === 'refreshed');
   count(METRIC.failed, result.outcome === 'failed');
   for (const [kind, name] of Object.entries(FAILED_BY_KIND)) count(name, result.error?.kind === kind);
-  for (const [grant, name] of Object.entries(GRANT)) count(name, result.outcome === 'refreshed' && result.grant === grant);
+  for (const [grant, name] of Object.entries(GRANT))
+    count(name, result.outcome === 'refreshed' && result.grant === grant);
   count(METRIC.credentialsRejected, report.credentialsRejected);
   metrics.addMetric(METRIC.tokenWrites, MetricUnit.Count, report.tokenWrites);
   for (const attempt of report.attempts) {

@@ -61,7 +61,10 @@ export class OAuthTokenEndpoint implements TokenEndpoint {
       [oauth.allowInsecureRequests]: this.insecure,
       ...(this.fetchImpl ? { [oauth.customFetch]: this.fetchImpl } : {}),
     };
-    const params: Record<string, string> = { ...settings.extraParams, ...(settings.scope ? { scope: settings.scope } : {}) };
+    const params: Record<string, string> = {
+      ...settings.extraParams,
+      ...(settings.scope ? { scope: settings.scope } : {}),
+    };
     let response: Response;
     switch (request.grant) {
       case 'refresh_token':

@@ -20,7 +20,13 @@ export async function getSecureString(client: SSMClient, name: string): Promise<
 /** Creates or overwrites a SecureString with the account's default `aws/ssm` key. */
 export async function putSecureString(client: SSMClient, name: string, value: string): Promise<void> {
   await client.send(
-    new PutParameterCommand({ Name: name, Value: value, Type: 'SecureString', Overwrite: true, Tier: 'Intelligent-Tiering' }),
+    new PutParameterCommand({
+      Name: name,
+      Value: value,
+      Type: 'SecureString',
+      Overwrite: true,
+      Tier: 'Intelligent-Tiering',
+    }),
   );
 }
 

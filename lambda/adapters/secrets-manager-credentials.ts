@@ -25,17 +25,26 @@ export class SecretsManagerCredentials implements CredentialsSource {
     }
     const text = answer.SecretString?.trim();
     if (!text) {
-      throw new CredentialsUnavailableError('credentials_empty', `credentials secret "${secretId}" is empty; put the credentials JSON into it`);
+      throw new CredentialsUnavailableError(
+        'credentials_empty',
+        `credentials secret "${secretId}" is empty; put the credentials JSON into it`,
+      );
     }
     let values: unknown;
     try {
       values = JSON.parse(text);
     } catch {
       // Never echo the value: it may be the bare password.
-      throw new CredentialsUnavailableError('credentials_malformed', `credentials secret "${secretId}" is not JSON; it must be a JSON object of strings`);
+      throw new CredentialsUnavailableError(
+        'credentials_malformed',
+        `credentials secret "${secretId}" is not JSON; it must be a JSON object of strings`,
+      );
     }
     if (typeof values !== 'object' || values === null || Array.isArray(values)) {
-      throw new CredentialsUnavailableError('credentials_malformed', `credentials secret "${secretId}" must be a JSON object of strings`);
+      throw new CredentialsUnavailableError(
+        'credentials_malformed',
+        `credentials secret "${secretId}" must be a JSON object of strings`,
+      );
     }
     const entries = Object.entries(values as Record<string, unknown>);
     const notString = entries.find(([, v]) => typeof v !== 'string');

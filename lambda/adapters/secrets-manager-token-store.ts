@@ -1,4 +1,8 @@
-import { GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { type PublishedToken, publishedTokenSchema } from '../../lib/schema/published-token';
 import type { Log, PublishedTokenStore } from '../core/ports';
 import { awsErrorName } from './aws-errors';

@@ -7,6 +7,13 @@ import type { ProviderSettings } from '../../lib/schema/provider-settings';
  * client don't match"), and a block must lift when operators change the configuration.
  */
 export function settingsFingerprint(s: ProviderSettings): string {
-  const relevant = [s.tokenEndpoint, s.clientId, s.grant, s.clientAuth, s.scope ?? '', Object.entries(s.extraParams).sort()];
+  const relevant = [
+    s.tokenEndpoint,
+    s.clientId,
+    s.grant,
+    s.clientAuth,
+    s.scope ?? '',
+    Object.entries(s.extraParams).sort(),
+  ];
   return createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 16);
 }

@@ -1,6 +1,6 @@
+import { type ProviderSettings, requiredCredentialKeys } from '../../lib/schema/provider-settings';
 import type { PublishedToken } from '../../lib/schema/published-token';
 import { publishedTokenBytes } from '../../lib/schema/published-token';
-import { requiredCredentialKeys, type ProviderSettings } from '../../lib/schema/provider-settings';
 import { dueThresholdSeconds, isDue } from '../../lib/schema/schedule';
 import type { ClassifiedFailure } from './classify';
 import { type Failure, failure } from './failure';
@@ -111,7 +111,8 @@ class RefreshRun {
     else if (stored?.lastPrimaryGrantAt !== undefined) this.state.lastPrimaryGrantAt = stored.lastPrimaryGrantAt;
 
     const remaining = this.published ? this.published.expires_at - nowSeconds(deps.clock) : undefined;
-    if (!this.input.force && remaining !== undefined && !settingsChanged && !isDue(remaining, s)) return this.done('fresh');
+    if (!this.input.force && remaining !== undefined && !settingsChanged && !isDue(remaining, s))
+      return this.done('fresh');
     const { blocked } = this.state;
     if (!this.input.force && blocked) {
       const since = new Date(blocked.at).toISOString();
@@ -215,14 +216,20 @@ class RefreshRun {
   }
 
   /** Steps 3 and 5: persist the refresh token, then publish. Returns a report only on failure. */
-  private async accept(outcome: { token: GrantedToken; sentAtMs: number }, grant: GrantName): Promise<RunReport | undefined> {
+  private async accept(
+    outcome: { token: GrantedToken; sentAtMs: number },
+    grant: GrantName,
+  ): Promise<RunReport | undefined> {
     const { s, deps } = this;
     const { token, sentAtMs } = outcome;
     this.redactor.add(token.accessToken, token.refreshToken);
     const sentAt = Math.floor(sentAtMs / 1000);
     const lifetime = resolveLifetime(token.expiresIn, token.accessToken, s);
     if (lifetime.source !== 'expires_in') {
-      deps.log.info('token answer has no expires_in; lifetime assumed', { lifetimeSeconds: lifetime.seconds, source: lifetime.source });
+      deps.log.info('token answer has no expires_in; lifetime assumed', {
+        lifetimeSeconds: lifetime.seconds,
+        source: lifetime.source,
+      });
     }
     const threshold = dueThresholdSeconds(s);
     if (lifetime.seconds <= threshold && !this.sessionEnding(token)) {
@@ -234,7 +241,9 @@ class RefreshRun {
     }
 
     const keepOld = grant === 'refresh_token' && token.refreshToken === undefined;
-    const refreshToken = s.useRefreshToken ? (token.refreshToken ?? (keepOld ? this.state.refreshToken : undefined)) : undefined;
+    const refreshToken = s.useRefreshToken
+      ? (token.refreshToken ?? (keepOld ? this.state.refreshToken : undefined))
+      : undefined;
     const refreshExpiresAt =
       token.refreshExpiresIn !== undefined
         ? sentAt + token.refreshExpiresIn
@@ -314,9 +323,17 @@ class RefreshRun {
       creds = await credentials.read();
     } catch (e) {
       if (e instanceof CredentialsUnavailableError) return failure('configuration', e.code, e.message);
-      return failure('store', 'credentials_read_failed', `could not read credentials secret "${credentials.secretId}" (${errorName(e)})`);
+      return failure(
+        'store',
+        'credentials_read_failed',
+        `could not read credentials secret "${credentials.secretId}" (${errorName(e)})`,
+      );
     }
-    this.redactor.add(...Object.entries(creds.values).filter(([k]) => k !== 'username').map(([, v]) => v));
+    this.redactor.add(
+      ...Object.entries(creds.values)
+        .filter(([k]) => k !== 'username')
+        .map(([, v]) => v),
+    );
     const needed = requiredCredentialKeys(this.s);
     const missing = needed.filter((k) => !creds.values[k]);
     if (missing.length > 0) {

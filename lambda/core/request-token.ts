@@ -17,7 +17,9 @@ export interface RequestContext {
   readonly onAttempt?: (attempt: { grant: GrantName; latencyMs: number; outcome: string }) => void;
 }
 
-export type TokenOutcome = { readonly token: GrantedToken; readonly sentAtMs: number } | { readonly failure: ClassifiedFailure };
+export type TokenOutcome =
+  | { readonly token: GrantedToken; readonly sentAtMs: number }
+  | { readonly failure: ClassifiedFailure };
 
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 8_000;
@@ -27,16 +29,24 @@ export const MIN_PRIMARY_SPACING_MS = 1_000;
 function noAnswer(error: unknown, grant: GrantName, timeoutMs: number): ClassifiedFailure {
   const name = (error as { name?: string } | undefined)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') {
-    return { ...failure('transient', 'timeout', `${grant} grant: no answer within ${timeoutMs / 1000} s`), refreshRejected: false };
+    return {
+      ...failure('transient', 'timeout', `${grant} grant: no answer within ${timeoutMs / 1000} s`),
+      refreshRejected: false,
+    };
   }
   const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
   const detail = typeof cause === 'string' ? cause : 'connection failed';
-  return { ...failure('transient', 'network_error', `${grant} grant: network error (${detail})`), refreshRejected: false };
+  return {
+    ...failure('transient', 'network_error', `${grant} grant: network error (${detail})`),
+    refreshRejected: false,
+  };
 }
 
 function isNetworkError(error: unknown): boolean {
   const e = error as { name?: string; message?: string } | undefined;
-  return e?.name === 'TimeoutError' || e?.name === 'AbortError' || (e?.name === 'TypeError' && e.message === 'fetch failed');
+  return (
+    e?.name === 'TimeoutError' || e?.name === 'AbortError' || (e?.name === 'TypeError' && e.message === 'fetch failed')
+  );
 }
 
 /**

@@ -28,19 +28,24 @@ export function parseTokenAnswer(answer: HttpAnswer): GrantedToken | Failure {
   } catch {
     return bad('not_json', answer.body.trim() === '' ? 'the body is empty' : 'the body is not JSON');
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return bad('not_json', 'the body is not a JSON object');
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    return bad('not_json', 'the body is not a JSON object');
   const body = json as Record<string, unknown>;
   if (typeof body.access_token !== 'string' || body.access_token.trim() === '') {
     return bad('no_access_token', 'it has no "access_token"');
   }
   // RFC 6749 makes token_type case-insensitive; we publish Bearer tokens only.
-  if (body.token_type !== undefined && (typeof body.token_type !== 'string' || body.token_type.toLowerCase() !== 'bearer')) {
+  if (
+    body.token_type !== undefined &&
+    (typeof body.token_type !== 'string' || body.token_type.toLowerCase() !== 'bearer')
+  ) {
     return bad('unsupported_token_type', `"token_type" is ${JSON.stringify(body.token_type).slice(0, 40)}, not Bearer`);
   }
   const expiresIn = seconds(body.expires_in);
   if (expiresIn === 'bad') return bad('bad_expires_in', `"expires_in" is not a number of seconds`);
   const refreshExpiresIn = seconds(body.refresh_expires_in);
-  const refreshToken = typeof body.refresh_token === 'string' && body.refresh_token !== '' ? body.refresh_token : undefined;
+  const refreshToken =
+    typeof body.refresh_token === 'string' && body.refresh_token !== '' ? body.refresh_token : undefined;
   const scope = typeof body.scope === 'string' ? body.scope : undefined;
   return {
     accessToken: body.access_token,

@@ -7,19 +7,23 @@ import { CLIENT_AUTH_METHODS, GRANTS, PRESET_NAMES } from './presets';
  * The construct validates them at synth time and the function validates them again at cold start.
  */
 
-export const providerIdSchema = z.string().check(
-  z.regex(
-    /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/,
-    'must be 1 to 40 lowercase letters, digits or hyphens, starting and ending with a letter or digit',
-  ),
-);
+export const providerIdSchema = z
+  .string()
+  .check(
+    z.regex(
+      /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/,
+      'must be 1 to 40 lowercase letters, digits or hyphens, starting and ending with a letter or digit',
+    ),
+  );
 
-export const tokenEndpointSchema = z.string().check(
-  z.refine(
-    isAllowedTokenEndpoint,
-    'must be an https:// URL without user info (http:// is allowed only on localhost, 127.0.0.1 and [::1])',
-  ),
-);
+export const tokenEndpointSchema = z
+  .string()
+  .check(
+    z.refine(
+      isAllowedTokenEndpoint,
+      'must be an https:// URL without user info (http:// is allowed only on localhost, 127.0.0.1 and [::1])',
+    ),
+  );
 
 /** Form parameters the refresher sets itself; an extra parameter may not replace them. */
 export const RESERVED_PARAMS = [

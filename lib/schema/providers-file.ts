@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Preset, PRESET_NAMES, PRESETS, CLIENT_AUTH_METHODS, GRANTS } from './presets';
+import { CLIENT_AUTH_METHODS, GRANTS, PRESET_NAMES, PRESETS, type Preset } from './presets';
 import {
   extraParamsSchema,
   type ProviderSettings,
@@ -8,7 +8,7 @@ import {
   tokenEndpointSchema,
 } from './provider-settings';
 import { defaultCheckIntervalMinutes, dueThresholdSeconds, plannedWritesPerDay } from './schedule';
-import { chooseStore, type StoreKind, STORE_REQUESTS } from './store-choice';
+import { chooseStore, STORE_REQUESTS, type StoreKind } from './store-choice';
 
 /** Default least lifetime a consumer read may see. */
 export const DEFAULT_MIN_VALIDITY_SECONDS = 60;
@@ -113,7 +113,11 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
   }
   if (issue.code === 'unrecognized_keys') {
     const allowed =
-      subject === 'the file' ? '"providers", "$schema"' : Object.keys(providerEntrySchema.shape).map((k) => `"${k}"`).join(', ');
+      subject === 'the file'
+        ? '"providers", "$schema"'
+        : Object.keys(providerEntrySchema.shape)
+            .map((k) => `"${k}"`)
+            .join(', ');
     const keys = issue.keys.map((k) => `"${k}"`).join(', ');
     return `${subject}${field ? `, field "${field}"` : ''}: unknown field ${keys}; allowed: ${allowed}`;
   }
@@ -152,19 +156,37 @@ export function resolveProvider(entry: ProviderEntry, subject = `provider "${ent
   const clientId = entry.clientId ?? preset.clientId;
   if (!clientId) fail('clientId', undefined, `preset "${entry.preset}" needs "clientId" (the OAuth client id)`);
   const grant = entry.grant ?? preset.grant;
-  if (!grant) fail('grant', undefined, `preset "${entry.preset}" needs "grant": one of ${GRANTS.map((g) => `"${g}"`).join(', ')}`);
+  if (!grant)
+    fail(
+      'grant',
+      undefined,
+      `preset "${entry.preset}" needs "grant": one of ${GRANTS.map((g) => `"${g}"`).join(', ')}`,
+    );
   const clientAuth = entry.clientAuth ?? preset.clientAuth;
   if (!clientAuth) {
-    fail('clientAuth', undefined, `preset "${entry.preset}" needs "clientAuth": one of ${CLIENT_AUTH_METHODS.map((m) => `"${m}"`).join(', ')}`);
+    fail(
+      'clientAuth',
+      undefined,
+      `preset "${entry.preset}" needs "clientAuth": one of ${CLIENT_AUTH_METHODS.map((m) => `"${m}"`).join(', ')}`,
+    );
   }
   if (grant === 'client_credentials' && clientAuth === 'none') {
-    fail('clientAuth', clientAuth, 'the client_credentials grant needs a client secret: use "client_secret_post", "client_secret_basic" or "client_secret_basic_raw_and_post"');
+    fail(
+      'clientAuth',
+      clientAuth,
+      'the client_credentials grant needs a client secret: use "client_secret_post", "client_secret_basic" or "client_secret_basic_raw_and_post"',
+    );
   }
   const lifetime = entry.expectedLifetimeSeconds ?? preset.lifetimeSeconds;
   if (lifetime === undefined) {
-    fail('expectedLifetimeSeconds', undefined, `preset "${entry.preset}" needs "expectedLifetimeSeconds" (the access-token lifetime the server grants)`);
+    fail(
+      'expectedLifetimeSeconds',
+      undefined,
+      `preset "${entry.preset}" needs "expectedLifetimeSeconds" (the access-token lifetime the server grants)`,
+    );
   }
-  if (problems.length > 0 || !tokenEndpoint || !clientId || !grant || !clientAuth || lifetime === undefined) return problems;
+  if (problems.length > 0 || !tokenEndpoint || !clientId || !grant || !clientAuth || lifetime === undefined)
+    return problems;
 
   const minValiditySeconds = entry.minValiditySeconds ?? DEFAULT_MIN_VALIDITY_SECONDS;
   const checkIntervalMinutes = entry.checkIntervalMinutes ?? defaultCheckIntervalMinutes(lifetime, minValiditySeconds);
@@ -220,7 +242,11 @@ export function resolveProvider(entry: ProviderEntry, subject = `provider "${ent
  */
 export function parseProvidersFile(raw: unknown, source = 'providers file'): ResolvedProvider[] {
   const shape = fileShapeSchema.safeParse(raw, { reportInput: true });
-  if (!shape.success) throw new ProvidersFileError(source, shape.error.issues.map((i) => describeIssue(raw, i)));
+  if (!shape.success)
+    throw new ProvidersFileError(
+      source,
+      shape.error.issues.map((i) => describeIssue(raw, i)),
+    );
 
   const problems: string[] = [];
   const resolved: ResolvedProvider[] = [];
@@ -237,7 +263,9 @@ export function parseProvidersFile(raw: unknown, source = 'providers file'): Res
     const subject = where(entry, index);
     const first = seen.get(entry.id);
     if (first !== undefined) {
-      problems.push(`${subject}, field "id": got ${show(entry.id)}: ids must be unique; providers[${first}] already uses it`);
+      problems.push(
+        `${subject}, field "id": got ${show(entry.id)}: ids must be unique; providers[${first}] already uses it`,
+      );
       return;
     }
     seen.set(entry.id, index);

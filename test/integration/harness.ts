@@ -1,8 +1,8 @@
 import { OAuthTokenEndpoint } from '../../lambda/adapters/oauth-endpoint';
 import { type RefreshDeps, runRefresh } from '../../lambda/core/refresh';
-import { type ProviderEntry, parseProvidersFile } from '../../lib/schema/providers-file';
 import type { ProviderSettings } from '../../lib/schema/provider-settings';
-import { MemoryCredentials, MemoryStateStore, MemoryTokenStore, RecordingLog } from '../unit/lambda/fakes';
+import { type ProviderEntry, parseProvidersFile } from '../../lib/schema/providers-file';
+import { type MemoryCredentials, MemoryStateStore, MemoryTokenStore, RecordingLog } from '../unit/lambda/fakes';
 
 /** Settings exactly as a providers-file entry resolves them, pointed at a loopback token endpoint. */
 export function settingsFor(entry: ProviderEntry): ProviderSettings {
@@ -15,7 +15,9 @@ export function settingsFor(entry: ProviderEntry): ProviderSettings {
  * everything a token request goes through, talking HTTP to a server on 127.0.0.1.
  */
 export function realWorld(settings: ProviderSettings, credentials: MemoryCredentials) {
-  const tokenStore = new MemoryTokenStore(settings.expectedLifetimeSeconds > 3600 ? 'secretsmanager' : 'parameterstore');
+  const tokenStore = new MemoryTokenStore(
+    settings.expectedLifetimeSeconds > 3600 ? 'secretsmanager' : 'parameterstore',
+  );
   const stateStore = new MemoryStateStore();
   const log = new RecordingLog();
   const deps: RefreshDeps = {

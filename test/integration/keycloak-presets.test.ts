@@ -23,7 +23,13 @@ const presets: {
     pathPrefix: '',
     clientId: 'smartsight-backend',
     entry: (tokenEndpoint) => ({ id: 'mediamelon', preset: 'mediamelon', tokenEndpoint }),
-    firstGrantForm: { grant_type: 'password', client_id: 'smartsight-backend', scope: 'openid', username: 'ops@example.com', password: 'pa ss&word=1' },
+    firstGrantForm: {
+      grant_type: 'password',
+      client_id: 'smartsight-backend',
+      scope: 'openid',
+      username: 'ops@example.com',
+      password: 'pa ss&word=1',
+    },
   },
   {
     name: 'movingimage',
@@ -46,8 +52,18 @@ const presets: {
     pathPrefix: '/keycloak/auth',
     clientId: 'crm_client',
     // NAGRA's token endpoint is built from baseUrl, exactly as in production.
-    entry: (tokenEndpoint) => ({ id: 'nagra', preset: 'nagra', baseUrl: new URL(tokenEndpoint).origin, clientId: 'crm_client' }),
-    firstGrantForm: { grant_type: 'password', client_id: 'crm_client', username: 'ops@example.com', password: 'pa ss&word=1' },
+    entry: (tokenEndpoint) => ({
+      id: 'nagra',
+      preset: 'nagra',
+      baseUrl: new URL(tokenEndpoint).origin,
+      clientId: 'crm_client',
+    }),
+    firstGrantForm: {
+      grant_type: 'password',
+      client_id: 'crm_client',
+      username: 'ops@example.com',
+      password: 'pa ss&word=1',
+    },
   },
 ];
 
@@ -157,7 +173,15 @@ describe('Keycloak session end (short lifetimes)', () => {
       refreshTtlSeconds: 1,
     });
     try {
-      const settings = settingsFor({ id: 'short', preset: 'generic', tokenEndpoint: idp.tokenEndpoint, clientId: 'cli', grant: 'password', clientAuth: 'none', expectedLifetimeSeconds: 300 });
+      const settings = settingsFor({
+        id: 'short',
+        preset: 'generic',
+        tokenEndpoint: idp.tokenEndpoint,
+        clientId: 'cli',
+        grant: 'password',
+        clientAuth: 'none',
+        expectedLifetimeSeconds: 300,
+      });
       const w = realWorld(settings, new MemoryCredentials({ username: 'u', password: 'p-1234' }));
       await w.run();
       await new Promise((r) => setTimeout(r, 1500));

@@ -35,8 +35,18 @@ beforeEach(() => {
   server.requests.length = 0;
 });
 
-const clickview = (): ProviderEntry => ({ id: 'clickview', preset: 'clickview', clientId: 'cv.client-id_1', tokenEndpoint: server.tokenEndpoint });
-const mediahound = (): ProviderEntry => ({ id: 'mediahound', preset: 'mediahound', clientId: 'mh.client-id_1', tokenEndpoint: server.tokenEndpoint });
+const clickview = (): ProviderEntry => ({
+  id: 'clickview',
+  preset: 'clickview',
+  clientId: 'cv.client-id_1',
+  tokenEndpoint: server.tokenEndpoint,
+});
+const mediahound = (): ProviderEntry => ({
+  id: 'mediahound',
+  preset: 'mediahound',
+  clientId: 'mh.client-id_1',
+  tokenEndpoint: server.tokenEndpoint,
+});
 const secret = () => new MemoryCredentials({ client_secret: 's3cr:et+/=%' });
 
 describe('client_credentials presets: exact request shapes', () => {
@@ -48,7 +58,12 @@ describe('client_credentials presets: exact request shapes', () => {
 
     expect(result).toMatchObject({ outcome: 'refreshed', grant: 'client_credentials' });
     const [req] = server.requests;
-    expect(req!.form).toEqual({ grant_type: 'client_credentials', client_id: 'cv.client-id_1', client_secret: 's3cr:et+/=%', scope: 'smartembed.viewkey' });
+    expect(req!.form).toEqual({
+      grant_type: 'client_credentials',
+      client_id: 'cv.client-id_1',
+      client_secret: 's3cr:et+/=%',
+      scope: 'smartembed.viewkey',
+    });
     expect(req!.authorization).toBeUndefined();
     expect(w.tokenStore.token!.expires_at - w.tokenStore.token!.issued_at).toBe(86_400);
   });
@@ -61,7 +76,11 @@ describe('client_credentials presets: exact request shapes', () => {
 
     const [req] = server.requests;
     expect(req!.authorization).toBe(`Basic ${Buffer.from('mh.client-id_1:s3cr:et+/=%').toString('base64')}`);
-    expect(req!.form).toEqual({ grant_type: 'client_credentials', client_id: 'mh.client-id_1', client_secret: 's3cr:et+/=%' });
+    expect(req!.form).toEqual({
+      grant_type: 'client_credentials',
+      client_id: 'mh.client-id_1',
+      client_secret: 's3cr:et+/=%',
+    });
     expect(req!.headers.accept).toBe('application/json');
     expect(w.tokenStore.token).toMatchObject({ token_type: 'Bearer', scope: 'read' });
   });
@@ -79,7 +98,10 @@ describe('client_credentials presets: exact request shapes', () => {
   });
 
   it('renews client_credentials tokens with a new grant, never a refresh', async () => {
-    server.reply(okToken({ access_token: 'cv-1', expires_in: 86_400 }), okToken({ access_token: 'cv-2', expires_in: 86_400 }));
+    server.reply(
+      okToken({ access_token: 'cv-1', expires_in: 86_400 }),
+      okToken({ access_token: 'cv-2', expires_in: 86_400 }),
+    );
     const w = realWorld(settingsFor(clickview()), secret());
 
     await w.run();
@@ -92,7 +114,11 @@ describe('client_credentials presets: exact request shapes', () => {
 
 describe('rejected credentials from non-Keycloak servers engage the lockout guard', () => {
   it.each([
-    ['IdentityServer 400 {"error":"invalid_client"} with no description', identityServerInvalidClient(), 'invalid_client'],
+    [
+      'IdentityServer 400 {"error":"invalid_client"} with no description',
+      identityServerInvalidClient(),
+      'invalid_client',
+    ],
     ['Spring Boot 401 error JSON with WWW-Authenticate', springBadCredentials(), 'http_401'],
     ['Spring XML <oauth><error>invalid_client', springXmlInvalidClient(), 'invalid_client'],
     ['Keycloak session limiter 403 HTML page', keycloakSessionLimiterHtml(), 'http_403'],
@@ -147,11 +173,18 @@ describe('transient failures leave the published token untouched', () => {
 
     const { result } = await w.run();
 
-    expect(result.error).toEqual({ kind: 'transient', code: 'timeout', description: 'client_credentials grant: no answer within 1 s' });
+    expect(result.error).toEqual({
+      kind: 'transient',
+      code: 'timeout',
+      description: 'client_credentials grant: no answer within 1 s',
+    });
   });
 
   it('reports a refused connection as transient', async () => {
-    const w = realWorld(settingsFor({ ...clickview(), tokenEndpoint: 'http://127.0.0.1:1/token', maxAttempts: 1 }), secret());
+    const w = realWorld(
+      settingsFor({ ...clickview(), tokenEndpoint: 'http://127.0.0.1:1/token', maxAttempts: 1 }),
+      secret(),
+    );
 
     const { result } = await w.run();
 
@@ -175,12 +208,18 @@ describe('malformed 200 answers store nothing', () => {
 describe('configuration errors', () => {
   it("Keycloak's 404 for an unknown realm is reported and not retried by the schedule", async () => {
     server.setDefault(keycloakRealmNotFound());
-    const w = realWorld(settingsFor({ id: 'mm', preset: 'mediamelon', tokenEndpoint: server.tokenEndpoint }), new MemoryCredentials());
+    const w = realWorld(
+      settingsFor({ id: 'mm', preset: 'mediamelon', tokenEndpoint: server.tokenEndpoint }),
+      new MemoryCredentials(),
+    );
 
     const first = await w.run();
     const second = await w.run();
 
-    expect(first.result.error).toMatchObject({ kind: 'configuration', description: expect.stringContaining('Realm does not exist') });
+    expect(first.result.error).toMatchObject({
+      kind: 'configuration',
+      description: expect.stringContaining('Realm does not exist'),
+    });
     expect(second.result.error).toMatchObject({ kind: 'configuration' });
     expect(server.requests).toHaveLength(1);
   });
@@ -190,7 +229,14 @@ describe('clickview against oidc-provider (a real client_secret_post client)', (
   let idp: KeycloakLikeServer;
   beforeAll(async () => {
     idp = await startKeycloakLikeServer({
-      clients: [{ clientId: 'cv-client', secret: 'cv-secret-value', grants: ['client_credentials'], auth: 'client_secret_post' }],
+      clients: [
+        {
+          clientId: 'cv-client',
+          secret: 'cv-secret-value',
+          grants: ['client_credentials'],
+          auth: 'client_secret_post',
+        },
+      ],
       scopes: ['smartembed.viewkey'],
       accessTtlSeconds: 86_400,
     });
@@ -198,8 +244,14 @@ describe('clickview against oidc-provider (a real client_secret_post client)', (
   afterAll(() => idp.close());
 
   it('gets a token, and a wrong secret engages the guard', async () => {
-    const good = realWorld(settingsFor({ id: 'cv', preset: 'clickview', clientId: 'cv-client', tokenEndpoint: idp.tokenEndpoint }), new MemoryCredentials({ client_secret: 'cv-secret-value' }));
-    const bad = realWorld(settingsFor({ id: 'cv', preset: 'clickview', clientId: 'cv-client', tokenEndpoint: idp.tokenEndpoint }), new MemoryCredentials({ client_secret: 'wrong-secret' }));
+    const good = realWorld(
+      settingsFor({ id: 'cv', preset: 'clickview', clientId: 'cv-client', tokenEndpoint: idp.tokenEndpoint }),
+      new MemoryCredentials({ client_secret: 'cv-secret-value' }),
+    );
+    const bad = realWorld(
+      settingsFor({ id: 'cv', preset: 'clickview', clientId: 'cv-client', tokenEndpoint: idp.tokenEndpoint }),
+      new MemoryCredentials({ client_secret: 'wrong-secret' }),
+    );
 
     expect((await good.run()).result).toMatchObject({ outcome: 'refreshed', grant: 'client_credentials' });
     expect(good.tokenStore.token).toMatchObject({ scope: 'smartembed.viewkey' });

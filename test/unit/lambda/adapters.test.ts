@@ -17,7 +17,13 @@ import { RecordingLog } from './fakes';
 
 const sm = mockClient(SecretsManagerClient);
 const ssm = mockClient(SSMClient);
-const token = { access_token: 'at-1234', token_type: 'Bearer' as const, expires_at: 2000, issued_at: 1700, provider: 'p' };
+const token = {
+  access_token: 'at-1234',
+  token_type: 'Bearer' as const,
+  expires_at: 2000,
+  issued_at: 1700,
+  provider: 'p',
+};
 const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:token-refresher/p/token-AbCdEf';
 
 beforeEach(() => {
@@ -43,7 +49,10 @@ describe('SecretsManagerTokenStore', () => {
 
   it('reads a secret created without a value as "nothing published yet"', async () => {
     sm.on(GetSecretValueCommand).rejects(
-      new ResourceNotFoundException({ $metadata: {}, message: "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT" }),
+      new ResourceNotFoundException({
+        $metadata: {},
+        message: "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT",
+      }),
     );
     const store = new SecretsManagerTokenStore(new SecretsManagerClient({}), secretArn, new RecordingLog());
 
@@ -84,8 +93,12 @@ describe('ParameterStoreTokenStore and ParameterStateStore', () => {
   });
 
   it('reads with decryption, and a missing parameter as undefined', async () => {
-    ssm.on(GetParameterCommand, { Name: '/t/p/token', WithDecryption: true }).resolves({ Parameter: { Value: JSON.stringify(token) } });
-    ssm.on(GetParameterCommand, { Name: '/t/p/state' }).rejects(new ParameterNotFound({ $metadata: {}, message: 'nope' }));
+    ssm
+      .on(GetParameterCommand, { Name: '/t/p/token', WithDecryption: true })
+      .resolves({ Parameter: { Value: JSON.stringify(token) } });
+    ssm
+      .on(GetParameterCommand, { Name: '/t/p/state' })
+      .rejects(new ParameterNotFound({ $metadata: {}, message: 'nope' }));
     const client = new SSMClient({});
 
     expect(await new ParameterStoreTokenStore(client, '/t/p/token', new RecordingLog()).read()).toEqual(token);
@@ -94,7 +107,10 @@ describe('ParameterStoreTokenStore and ParameterStateStore', () => {
 
   it('round-trips the private state and starts over from an unreadable one', async () => {
     const state = { v: 1 as const, fingerprint: 'abc', refreshToken: 'rt-1', lastPrimaryGrantAt: 5 };
-    ssm.on(GetParameterCommand).resolvesOnce({ Parameter: { Value: JSON.stringify(state) } }).resolvesOnce({ Parameter: { Value: '{"v":7}' } });
+    ssm
+      .on(GetParameterCommand)
+      .resolvesOnce({ Parameter: { Value: JSON.stringify(state) } })
+      .resolvesOnce({ Parameter: { Value: '{"v":7}' } });
     const log = new RecordingLog();
     const store = new ParameterStateStore(new SSMClient({}), '/t/p/state', log);
 
@@ -109,16 +125,35 @@ describe('SecretsManagerCredentials', () => {
   const read = () => new SecretsManagerCredentials(new SecretsManagerClient({}), credsId).read();
 
   it('returns the values and the version id the lockout guard keys on', async () => {
-    sm.on(GetSecretValueCommand, { SecretId: credsId }).resolves({ SecretString: '{"username":"u","password":"p"}', VersionId: 'ver-9' });
+    sm.on(GetSecretValueCommand, { SecretId: credsId }).resolves({
+      SecretString: '{"username":"u","password":"p"}',
+      VersionId: 'ver-9',
+    });
 
     expect(await read()).toEqual({ versionId: 'ver-9', values: { username: 'u', password: 'p' } });
   });
 
   it.each([
-    ['a missing secret', () => sm.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ $metadata: {}, message: 'x' })), 'credentials_not_found'],
-    ['an empty secret', () => sm.on(GetSecretValueCommand).resolves({ SecretString: ' ', VersionId: 'v' }), 'credentials_empty'],
-    ['a bare password', () => sm.on(GetSecretValueCommand).resolves({ SecretString: 'hunter2-password', VersionId: 'v' }), 'credentials_malformed'],
-    ['a non-string value', () => sm.on(GetSecretValueCommand).resolves({ SecretString: '{"password":42}', VersionId: 'v' }), 'credentials_malformed'],
+    [
+      'a missing secret',
+      () => sm.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ $metadata: {}, message: 'x' })),
+      'credentials_not_found',
+    ],
+    [
+      'an empty secret',
+      () => sm.on(GetSecretValueCommand).resolves({ SecretString: ' ', VersionId: 'v' }),
+      'credentials_empty',
+    ],
+    [
+      'a bare password',
+      () => sm.on(GetSecretValueCommand).resolves({ SecretString: 'hunter2-password', VersionId: 'v' }),
+      'credentials_malformed',
+    ],
+    [
+      'a non-string value',
+      () => sm.on(GetSecretValueCommand).resolves({ SecretString: '{"password":42}', VersionId: 'v' }),
+      'credentials_malformed',
+    ],
   ])('fails clearly for %s, naming the secret and never the value', async (_name, arrange, code) => {
     arrange();
 

@@ -7,11 +7,31 @@ const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 
 describe('parseErrorBody', () => {
   it.each([
-    ['OAuth JSON', '{"error":"invalid_grant","error_description":"Invalid user credentials"}', { format: 'json', error: 'invalid_grant', description: 'Invalid user credentials' }],
-    ['Spring Boot error JSON', '{"timestamp":1,"status":401,"error":"Unauthorized","message":"Bad credentials","path":"/oauth/token"}', { format: 'json', error: 'Unauthorized', description: 'Bad credentials' }],
-    ['Spring XML', '<oauth><error_description>Bad client credentials</error_description><error>invalid_client</error></oauth>', { format: 'xml', error: 'invalid_client', description: 'Bad client credentials' }],
-    ['an HTML page', '<!DOCTYPE html><html><head><title>Forbidden &amp; denied</title></head><body>x</body></html>', { format: 'html', description: 'Forbidden & denied' }],
-    ['HTML without a title', '<html><body><h1>502 Bad Gateway</h1><script>x()</script></body></html>', { format: 'html', description: '502 Bad Gateway' }],
+    [
+      'OAuth JSON',
+      '{"error":"invalid_grant","error_description":"Invalid user credentials"}',
+      { format: 'json', error: 'invalid_grant', description: 'Invalid user credentials' },
+    ],
+    [
+      'Spring Boot error JSON',
+      '{"timestamp":1,"status":401,"error":"Unauthorized","message":"Bad credentials","path":"/oauth/token"}',
+      { format: 'json', error: 'Unauthorized', description: 'Bad credentials' },
+    ],
+    [
+      'Spring XML',
+      '<oauth><error_description>Bad client credentials</error_description><error>invalid_client</error></oauth>',
+      { format: 'xml', error: 'invalid_client', description: 'Bad client credentials' },
+    ],
+    [
+      'an HTML page',
+      '<!DOCTYPE html><html><head><title>Forbidden &amp; denied</title></head><body>x</body></html>',
+      { format: 'html', description: 'Forbidden & denied' },
+    ],
+    [
+      'HTML without a title',
+      '<html><body><h1>502 Bad Gateway</h1><script>x()</script></body></html>',
+      { format: 'html', description: '502 Bad Gateway' },
+    ],
     ['an empty body', '  ', { format: 'empty' }],
     ['broken JSON', '{"error":', { format: 'text', description: '{"error":' }],
     ['plain text', 'Service Unavailable', { format: 'text', description: 'Service Unavailable' }],
@@ -27,27 +47,117 @@ describe('parseErrorBody', () => {
 describe('classifyAnswer', () => {
   it.each([
     // Keycloak (idp-behaviors.md 1.2)
-    ['K3 wrong password, 401', 'password', answer(401, { error: 'invalid_grant', error_description: 'Invalid user credentials' }), 'credentials', 'invalid_grant'],
-    ['K7 account disabled, 400', 'password', answer(400, { error: 'invalid_grant', error_description: 'Account disabled' }), 'credentials', 'invalid_grant'],
-    ['K10 direct grants off', 'password', answer(400, { error: 'unauthorized_client', error_description: 'Client not allowed for direct access grants' }), 'credentials', 'unauthorized_client'],
-    ['K12 unknown client', 'password', answer(401, { error: 'invalid_client', error_description: 'Invalid client or Invalid client credentials' }), 'credentials', 'invalid_client'],
-    ['K16 unsupported grant', 'password', answer(400, { error: 'unsupported_grant_type' }), 'configuration', 'unsupported_grant_type'],
+    [
+      'K3 wrong password, 401',
+      'password',
+      answer(401, { error: 'invalid_grant', error_description: 'Invalid user credentials' }),
+      'credentials',
+      'invalid_grant',
+    ],
+    [
+      'K7 account disabled, 400',
+      'password',
+      answer(400, { error: 'invalid_grant', error_description: 'Account disabled' }),
+      'credentials',
+      'invalid_grant',
+    ],
+    [
+      'K10 direct grants off',
+      'password',
+      answer(400, { error: 'unauthorized_client', error_description: 'Client not allowed for direct access grants' }),
+      'credentials',
+      'unauthorized_client',
+    ],
+    [
+      'K12 unknown client',
+      'password',
+      answer(401, { error: 'invalid_client', error_description: 'Invalid client or Invalid client credentials' }),
+      'credentials',
+      'invalid_client',
+    ],
+    [
+      'K16 unsupported grant',
+      'password',
+      answer(400, { error: 'unsupported_grant_type' }),
+      'configuration',
+      'unsupported_grant_type',
+    ],
     ['K18 realm missing, 404', 'password', answer(404, { error: 'Realm does not exist' }), 'configuration', 'http_404'],
-    ['K19 realm disabled, 403 JSON', 'password', answer(403, { error: 'access_denied', error_description: 'Realm not enabled' }), 'configuration', 'access_denied'],
-    ['K33 session limiter, 403 HTML', 'password', answer(403, '<html><title>Forbidden</title></html>'), 'credentials', 'http_403'],
+    [
+      'K19 realm disabled, 403 JSON',
+      'password',
+      answer(403, { error: 'access_denied', error_description: 'Realm not enabled' }),
+      'configuration',
+      'access_denied',
+    ],
+    [
+      'K33 session limiter, 403 HTML',
+      'password',
+      answer(403, '<html><title>Forbidden</title></html>'),
+      'credentials',
+      'http_403',
+    ],
     ['K34 load shedding, empty 503', 'password', answer(503, ''), 'transient', 'http_503'],
     ['K35 WAF 502 HTML', 'refresh_token', answer(502, '<html>Bad gateway</html>'), 'transient', 'http_502'],
     // IdentityServer (2.2)
-    ['I2 invalid_client, 400, no description', 'client_credentials', answer(400, { error: 'invalid_client' }), 'credentials', 'invalid_client'],
-    ['I5 invalid_scope', 'client_credentials', answer(400, { error: 'invalid_scope' }), 'configuration', 'invalid_scope'],
-    ['I7 invalid_request', 'client_credentials', answer(400, { error: 'invalid_request' }), 'configuration', 'invalid_request'],
+    [
+      'I2 invalid_client, 400, no description',
+      'client_credentials',
+      answer(400, { error: 'invalid_client' }),
+      'credentials',
+      'invalid_client',
+    ],
+    [
+      'I5 invalid_scope',
+      'client_credentials',
+      answer(400, { error: 'invalid_scope' }),
+      'configuration',
+      'invalid_scope',
+    ],
+    [
+      'I7 invalid_request',
+      'client_credentials',
+      answer(400, { error: 'invalid_request' }),
+      'configuration',
+      'invalid_request',
+    ],
     // legacy Spring (3.3)
-    ['M4 Spring Boot 401 page', 'client_credentials', answer(401, { status: 401, error: 'Unauthorized', message: 'Bad credentials' }), 'credentials', 'http_401'],
-    ['M4 unauthorized JSON', 'client_credentials', answer(401, { error: 'unauthorized', error_description: 'Bad credentials' }), 'credentials', 'unauthorized'],
-    ['M8 XML invalid_client', 'client_credentials', answer(401, '<oauth><error>invalid_client</error></oauth>'), 'credentials', 'invalid_client'],
-    ['M9 concurrent JDBC 500', 'client_credentials', answer(500, { error: 'server_error', error_description: 'PreparedStatementCallback' }), 'transient', 'server_error'],
+    [
+      'M4 Spring Boot 401 page',
+      'client_credentials',
+      answer(401, { status: 401, error: 'Unauthorized', message: 'Bad credentials' }),
+      'credentials',
+      'http_401',
+    ],
+    [
+      'M4 unauthorized JSON',
+      'client_credentials',
+      answer(401, { error: 'unauthorized', error_description: 'Bad credentials' }),
+      'credentials',
+      'unauthorized',
+    ],
+    [
+      'M8 XML invalid_client',
+      'client_credentials',
+      answer(401, '<oauth><error>invalid_client</error></oauth>'),
+      'credentials',
+      'invalid_client',
+    ],
+    [
+      'M9 concurrent JDBC 500',
+      'client_credentials',
+      answer(500, { error: 'server_error', error_description: 'PreparedStatementCallback' }),
+      'transient',
+      'server_error',
+    ],
     ['M10 rate limit 429', 'client_credentials', answer(429, ''), 'transient', 'http_429'],
-    ['400 server_error is still transient', 'client_credentials', answer(400, { error: 'temporarily_unavailable' }), 'transient', 'temporarily_unavailable'],
+    [
+      '400 server_error is still transient',
+      'client_credentials',
+      answer(400, { error: 'temporarily_unavailable' }),
+      'transient',
+      'temporarily_unavailable',
+    ],
     ['400 HTML page', 'client_credentials', answer(400, '<html>Request blocked</html>'), 'configuration', 'http_400'],
   ])('%s', (_name, grant, res, kind, code) => {
     const failure = classifyAnswer(res, grant as 'password', NOW);
@@ -56,14 +166,21 @@ describe('classifyAnswer', () => {
 
   it('marks invalid_grant on a refresh as a dead chain, whatever the description', () => {
     for (const d of ['Token is not active', 'Session not active', 'Stale token', 'anything']) {
-      expect(classifyAnswer(answer(400, { error: 'invalid_grant', error_description: d }), 'refresh_token', NOW).refreshRejected).toBe(true);
+      expect(
+        classifyAnswer(answer(400, { error: 'invalid_grant', error_description: d }), 'refresh_token', NOW)
+          .refreshRejected,
+      ).toBe(true);
     }
   });
 
   it('keeps the server words in the description', () => {
-    expect(classifyAnswer(answer(401, { error: 'invalid_grant', error_description: 'Invalid user credentials' }), 'password', NOW).description).toBe(
-      'password grant: HTTP 401, invalid_grant: Invalid user credentials',
-    );
+    expect(
+      classifyAnswer(
+        answer(401, { error: 'invalid_grant', error_description: 'Invalid user credentials' }),
+        'password',
+        NOW,
+      ).description,
+    ).toBe('password grant: HTTP 401, invalid_grant: Invalid user credentials');
   });
 
   it('reads Retry-After as seconds or an HTTP date', () => {

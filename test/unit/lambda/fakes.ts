@@ -1,5 +1,3 @@
-import type { ProviderSettings } from '../../../lib/schema/provider-settings';
-import type { PublishedToken } from '../../../lib/schema/published-token';
 import {
   type Credentials,
   type CredentialsSource,
@@ -13,6 +11,8 @@ import {
 } from '../../../lambda/core/ports';
 import type { PrivateState } from '../../../lambda/core/private-state';
 import type { RefreshDeps } from '../../../lambda/core/refresh';
+import type { ProviderSettings } from '../../../lib/schema/provider-settings';
+import type { PublishedToken } from '../../../lib/schema/published-token';
 
 /** A clock that only moves when told to, or when the code under test sleeps. */
 export class FakeClock {

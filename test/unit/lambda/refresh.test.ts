@@ -10,7 +10,8 @@ import {
   tokenAnswer,
 } from './fakes';
 
-const keycloakScript = (req: TokenRequest) => (req.grant === 'password' || req.grant === 'refresh_token' ? tokenAnswer() : new Error('unexpected'));
+const keycloakScript = (req: TokenRequest) =>
+  req.grant === 'password' || req.grant === 'refresh_token' ? tokenAnswer() : new Error('unexpected');
 
 describe('runRefresh: due check', () => {
   it('makes a password grant when nothing is published yet, and publishes the token', async () => {
@@ -63,7 +64,9 @@ describe('runRefresh: due check', () => {
 
   it('keeps the old refresh token when the refresh answer carries none', async () => {
     const w = await makeWorld(keycloakSettings(), (req) =>
-      req.grant === 'password' ? tokenAnswer() : tokenAnswer({ refresh_token: undefined, refresh_expires_in: undefined }),
+      req.grant === 'password'
+        ? tokenAnswer()
+        : tokenAnswer({ refresh_token: undefined, refresh_expires_in: undefined }),
     );
     await w.run();
     const { refreshToken, refreshExpiresAt } = w.stateStore.state!;
@@ -127,7 +130,9 @@ describe('runRefresh: refresh chain fallback', () => {
     'Offline session not active',
   ];
   it.each(deadChain)('any invalid_grant on refresh (%s) is followed by exactly one password grant', async (text) => {
-    const w = await makeWorld(keycloakSettings(), (req) => (req.grant === 'refresh_token' ? invalidGrant(text) : tokenAnswer()));
+    const w = await makeWorld(keycloakSettings(), (req) =>
+      req.grant === 'refresh_token' ? invalidGrant(text) : tokenAnswer(),
+    );
     await w.run();
     w.clock.advance(200);
 
@@ -185,7 +190,9 @@ describe('runRefresh: lockout guard', () => {
 
   it('tries again once operators put a new version of the credentials', async () => {
     let good = false;
-    const w = await makeWorld(keycloakSettings(), () => (good ? tokenAnswer() : invalidGrant('Invalid user credentials', 401)));
+    const w = await makeWorld(keycloakSettings(), () =>
+      good ? tokenAnswer() : invalidGrant('Invalid user credentials', 401),
+    );
     await w.run();
     w.clock.advance(60);
     await w.run();
@@ -206,7 +213,11 @@ describe('runRefresh: lockout guard', () => {
     ['Spring Boot 401 error page', answer(401, { status: 401, error: 'Unauthorized', message: 'Bad credentials' })],
     ['HTML 403 from a session limiter', answer(403, '<html><title>Forbidden</title></html>')],
   ])('engages the guard on %s', async (_name, rejection) => {
-    const w = await makeWorld(clientCredentialsSettings(), () => rejection, new MemoryCredentials({ client_secret: 's3cret-value' }));
+    const w = await makeWorld(
+      clientCredentialsSettings(),
+      () => rejection,
+      new MemoryCredentials({ client_secret: 's3cret-value' }),
+    );
 
     await w.run();
     w.clock.advance(3600 * 30);
@@ -229,7 +240,9 @@ describe('runRefresh: lockout guard', () => {
 describe('runRefresh: transient failures', () => {
   it('retries a 503 with Retry-After a bounded number of times and leaves the published token alone', async () => {
     let calls = 0;
-    const w = await makeWorld(keycloakSettings({ useRefreshToken: false }), () => (++calls === 1 ? tokenAnswer() : answer(503, '', { 'Retry-After': '2' })));
+    const w = await makeWorld(keycloakSettings({ useRefreshToken: false }), () =>
+      ++calls === 1 ? tokenAnswer() : answer(503, '', { 'Retry-After': '2' }),
+    );
     await w.run();
     const before = w.tokenStore.token;
     w.clock.advance(200);
@@ -245,7 +258,11 @@ describe('runRefresh: transient failures', () => {
 
   it('succeeds on a later attempt after a 429', async () => {
     let calls = 0;
-    const w = await makeWorld(clientCredentialsSettings(), () => (++calls === 1 ? answer(429, 'slow down', { 'Retry-After': '1' }) : tokenAnswer()), new MemoryCredentials({ client_secret: 'x-secret' }));
+    const w = await makeWorld(
+      clientCredentialsSettings(),
+      () => (++calls === 1 ? answer(429, 'slow down', { 'Retry-After': '1' }) : tokenAnswer()),
+      new MemoryCredentials({ client_secret: 'x-secret' }),
+    );
 
     const { result } = await w.run();
 
@@ -253,7 +270,11 @@ describe('runRefresh: transient failures', () => {
   });
 
   it('does not wait past the run deadline for a long Retry-After', async () => {
-    const w = await makeWorld(clientCredentialsSettings(), () => answer(429, '', { 'Retry-After': '3600' }), new MemoryCredentials({ client_secret: 'x-secret' }));
+    const w = await makeWorld(
+      clientCredentialsSettings(),
+      () => answer(429, '', { 'Retry-After': '3600' }),
+      new MemoryCredentials({ client_secret: 'x-secret' }),
+    );
 
     const { result } = await w.run();
 
@@ -284,7 +305,11 @@ describe('runRefresh: transient failures', () => {
 describe('runRefresh: invalid responses and configuration errors', () => {
   it.each([
     ['no access_token', answer(200, { token_type: 'Bearer', expires_in: 300 }), 'no_access_token'],
-    ['unparsable expires_in', answer(200, { access_token: 'a-token', token_type: 'Bearer', expires_in: 'soon' }), 'bad_expires_in'],
+    [
+      'unparsable expires_in',
+      answer(200, { access_token: 'a-token', token_type: 'Bearer', expires_in: 'soon' }),
+      'bad_expires_in',
+    ],
     ['HTML', answer(200, '<html>maintenance</html>'), 'not_json'],
     ['empty body', answer(200, ''), 'not_json'],
     ['a MAC token', answer(200, { access_token: 'a-token', token_type: 'mac' }), 'unsupported_token_type'],
@@ -300,7 +325,11 @@ describe('runRefresh: invalid responses and configuration errors', () => {
 
   it('blocks scheduled retries of a configuration error until forced or the settings change', async () => {
     let fixed = false;
-    const w = await makeWorld(clientCredentialsSettings(), () => (fixed ? tokenAnswer() : answer(400, { error: 'invalid_scope' })), new MemoryCredentials({ client_secret: 'x-secret' }));
+    const w = await makeWorld(
+      clientCredentialsSettings(),
+      () => (fixed ? tokenAnswer() : answer(400, { error: 'invalid_scope' })),
+      new MemoryCredentials({ client_secret: 'x-secret' }),
+    );
 
     const first = await w.run();
     w.clock.advance(3600);
@@ -315,17 +344,25 @@ describe('runRefresh: invalid responses and configuration errors', () => {
     expect(w.endpoint.requests).toHaveLength(2);
   });
 
-  it("reads Keycloak's 404 {\"error\":\"Realm does not exist\"} as a configuration error", async () => {
+  it('reads Keycloak\'s 404 {"error":"Realm does not exist"} as a configuration error', async () => {
     const w = await makeWorld(keycloakSettings(), () => answer(404, { error: 'Realm does not exist' }));
 
     const { result } = await w.run();
 
-    expect(result.error).toEqual({ kind: 'configuration', code: 'http_404', description: 'password grant: HTTP 404, Realm does not exist' });
+    expect(result.error).toEqual({
+      kind: 'configuration',
+      code: 'http_404',
+      description: 'password grant: HTTP 404, Realm does not exist',
+    });
   });
 
   it('names the secret when the credentials secret is empty, and the key when one is missing', async () => {
     const empty = await makeWorld(keycloakSettings(), keycloakScript, MemoryCredentials.missing());
-    const noPassword = await makeWorld(keycloakSettings(), keycloakScript, new MemoryCredentials({ username: 'alice' }));
+    const noPassword = await makeWorld(
+      keycloakSettings(),
+      keycloakScript,
+      new MemoryCredentials({ username: 'alice' }),
+    );
 
     const a = await empty.run();
     const b = await noPassword.run();
@@ -334,7 +371,8 @@ describe('runRefresh: invalid responses and configuration errors', () => {
     expect(b.result.error).toEqual({
       kind: 'configuration',
       code: 'credentials_missing_key',
-      description: 'credentials secret "token-refresher/test/credentials" has no "password"; put {"username": "...", "password": "..."} into it',
+      description:
+        'credentials secret "token-refresher/test/credentials" has no "password"; put {"username": "...", "password": "..."} into it',
     });
     expect(empty.endpoint.requests).toEqual([]);
   });
@@ -384,7 +422,11 @@ describe('runRefresh: stores', () => {
   it('does not write a token identical to the published one (legacy Spring returns it again)', async () => {
     let left = 3600;
     const w = await makeWorld(
-      clientCredentialsSettings({ preset: 'mediahound', clientAuth: 'client_secret_basic_raw_and_post', scope: undefined }),
+      clientCredentialsSettings({
+        preset: 'mediahound',
+        clientAuth: 'client_secret_basic_raw_and_post',
+        scope: undefined,
+      }),
       () => answer(200, { access_token: 'same-token-1234', token_type: 'bearer', expires_in: left, scope: 'read' }),
       new MemoryCredentials({ client_secret: 'x-secret' }),
     );
@@ -400,10 +442,13 @@ describe('runRefresh: stores', () => {
 });
 
 describe('runRefresh: lifetimes', () => {
-  const jwt = (claims: object) => `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+  const jwt = (claims: object) =>
+    `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
 
   it("uses the preset's documented lifetime when expires_in is missing", async () => {
-    const w = await makeWorld(keycloakSettings({ expectedLifetimeSeconds: 900 }), () => tokenAnswer({ expires_in: undefined }));
+    const w = await makeWorld(keycloakSettings({ expectedLifetimeSeconds: 900 }), () =>
+      tokenAnswer({ expires_in: undefined }),
+    );
 
     await w.run();
 
@@ -412,7 +457,9 @@ describe('runRefresh: lifetimes', () => {
 
   it('uses the JWT exp - iat as a hint for a generic provider, then the configured lifetime', async () => {
     const settings = keycloakSettings({ preset: 'generic', lifetimeDocumented: false, expectedLifetimeSeconds: 1200 });
-    const withJwt = await makeWorld(settings, () => tokenAnswer({ expires_in: undefined, access_token: jwt({ iat: 100, exp: 700 }) }));
+    const withJwt = await makeWorld(settings, () =>
+      tokenAnswer({ expires_in: undefined, access_token: jwt({ iat: 100, exp: 700 }) }),
+    );
     const opaque = await makeWorld(settings, () => tokenAnswer({ expires_in: undefined }));
 
     await withJwt.run();

@@ -14,7 +14,12 @@ function problems(providers: unknown[]): string[] {
   throw new Error('expected the file to be rejected');
 }
 
-const nagra: ProviderEntry = { id: 'nagra-prod', preset: 'nagra', baseUrl: 'https://ovp.example.com:8443', clientId: 'crm_client' };
+const nagra: ProviderEntry = {
+  id: 'nagra-prod',
+  preset: 'nagra',
+  baseUrl: 'https://ovp.example.com:8443',
+  clientId: 'crm_client',
+};
 
 describe('providers file: the shipped file', () => {
   it('resolves the five seed providers with the documented request shapes and stores', () => {
@@ -30,10 +35,25 @@ describe('providers file: the shipped file', () => {
       useRefreshToken: true,
       expectedLifetimeSeconds: 900,
     });
-    expect(byId.movingimage!.settings).toMatchObject({ clientId: 'anonymous', extraParams: { response_type: 'token' }, scope: 'openid' });
-    expect(byId.nagra!.settings.tokenEndpoint).toBe('https://ovp.example.com:8443/keycloak/auth/realms/nagra/protocol/openid-connect/token');
-    expect(byId.clickview!.settings).toMatchObject({ grant: 'client_credentials', clientAuth: 'client_secret_post', scope: 'smartembed.viewkey', useRefreshToken: false });
-    expect(byId.mediahound!.settings).toMatchObject({ grant: 'client_credentials', clientAuth: 'client_secret_basic_raw_and_post', reusesTokenUntilExpiry: true });
+    expect(byId.movingimage!.settings).toMatchObject({
+      clientId: 'anonymous',
+      extraParams: { response_type: 'token' },
+      scope: 'openid',
+    });
+    expect(byId.nagra!.settings.tokenEndpoint).toBe(
+      'https://ovp.example.com:8443/keycloak/auth/realms/nagra/protocol/openid-connect/token',
+    );
+    expect(byId.clickview!.settings).toMatchObject({
+      grant: 'client_credentials',
+      clientAuth: 'client_secret_post',
+      scope: 'smartembed.viewkey',
+      useRefreshToken: false,
+    });
+    expect(byId.mediahound!.settings).toMatchObject({
+      grant: 'client_credentials',
+      clientAuth: 'client_secret_basic_raw_and_post',
+      reusesTokenUntilExpiry: true,
+    });
     expect(Object.fromEntries(Object.entries(byId).map(([id, p]) => [id, p.store]))).toEqual({
       mediamelon: 'parameterstore',
       movingimage: 'parameterstore',
@@ -102,9 +122,14 @@ describe('providers file: mistakes fail with provider, field, value and what is 
     ]);
   });
 
-  it.each(['http://localhost:8080/token', 'http://127.0.0.1/token', 'http://[::1]:9000/token'])('accepts loopback %s', (url) => {
-    expect(() => parseProvidersFile({ providers: [{ ...nagra, baseUrl: undefined, tokenEndpoint: url }] })).not.toThrow();
-  });
+  it.each(['http://localhost:8080/token', 'http://127.0.0.1/token', 'http://[::1]:9000/token'])(
+    'accepts loopback %s',
+    (url) => {
+      expect(() =>
+        parseProvidersFile({ providers: [{ ...nagra, baseUrl: undefined, tokenEndpoint: url }] }),
+      ).not.toThrow();
+    },
+  );
 
   it('fails for an unknown preset, listing the allowed ones', () => {
     const [p] = problems([{ id: 'x', preset: 'okta' }]);
@@ -125,7 +150,13 @@ describe('providers file: mistakes fail with provider, field, value and what is 
 
   it('fails for a generic provider without its fields, naming each', () => {
     const found = problems([{ id: 'g', preset: 'generic' }]);
-    expect(found.map((p) => /field "(\w+)"/.exec(p)?.[1])).toEqual(['tokenEndpoint', 'clientId', 'grant', 'clientAuth', 'expectedLifetimeSeconds']);
+    expect(found.map((p) => /field "(\w+)"/.exec(p)?.[1])).toEqual([
+      'tokenEndpoint',
+      'clientId',
+      'grant',
+      'clientAuth',
+      'expectedLifetimeSeconds',
+    ]);
   });
 
   it('fails for client_credentials without a client secret method', () => {
@@ -157,6 +188,8 @@ describe('providers file: mistakes fail with provider, field, value and what is 
   });
 
   it('fails for a file without providers', () => {
-    expect(() => parseProvidersFile({ providers: [] }, 'p.json')).toThrow('p.json: 1 problem:\n  - the file, field "providers": got []: must list at least one provider');
+    expect(() => parseProvidersFile({ providers: [] }, 'p.json')).toThrow(
+      'p.json: 1 problem:\n  - the file, field "providers": got []: must list at least one provider',
+    );
   });
 });

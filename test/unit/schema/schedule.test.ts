@@ -81,19 +81,27 @@ describe('store choice (property)', () => {
     fc.assert(
       fc.property(fc.double({ min: 0, max: 5000, noNaN: true }), (writes) => {
         const choice = chooseStore('auto', writes);
-        expect(choice).toMatchObject({ kind: writes < SECRETS_MANAGER_MAX_WRITES_PER_DAY ? 'secretsmanager' : 'parameterstore' });
+        expect(choice).toMatchObject({
+          kind: writes < SECRETS_MANAGER_MAX_WRITES_PER_DAY ? 'secretsmanager' : 'parameterstore',
+        });
       }),
     );
   });
 
   it('never lets Secrets Manager be written 100 times in 24 h, whatever is asked for', () => {
     fc.assert(
-      fc.property(timing, fc.integer({ min: 60, max: 400_000 }), fc.constantFrom('auto', 'secretsmanager', 'parameterstore'), (t, lifetime, requested) => {
-        const writes = plannedWritesPerDay(lifetime, t);
-        const choice = chooseStore(requested as 'auto', writes);
-        if ('kind' in choice && choice.kind === 'secretsmanager') expect(writes).toBeLessThan(100);
-        if (requested === 'secretsmanager' && writes >= SECRETS_MANAGER_MAX_WRITES_PER_DAY) expect(choice).toHaveProperty('error');
-      }),
+      fc.property(
+        timing,
+        fc.integer({ min: 60, max: 400_000 }),
+        fc.constantFrom('auto', 'secretsmanager', 'parameterstore'),
+        (t, lifetime, requested) => {
+          const writes = plannedWritesPerDay(lifetime, t);
+          const choice = chooseStore(requested as 'auto', writes);
+          if ('kind' in choice && choice.kind === 'secretsmanager') expect(writes).toBeLessThan(100);
+          if (requested === 'secretsmanager' && writes >= SECRETS_MANAGER_MAX_WRITES_PER_DAY)
+            expect(choice).toHaveProperty('error');
+        },
+      ),
     );
   });
 

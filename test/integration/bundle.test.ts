@@ -1,0 +1,208 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { GetParameterCommand, ParameterTier, SSMClient } from '@aws-sdk/client-ssm';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUNTIME_CONFIG_ENV, type RuntimeConfig } from '../../lib/schema/provider-settings';
+import { type FakeAws, startFakeAws } from '../helpers/fake-aws';
+import { type KeycloakLikeServer, startKeycloakLikeServer } from '../helpers/oidc-server';
+import { settingsFor } from './harness';
+
+/**
+ * The function exactly as Lambda runs it: the esbuild bundle (same options as the construct's
+ * NodejsFunction), loaded by a separate Node 24 process whose only AWS configuration is
+ * AWS_ENDPOINT_URL, against an IdP on loopback.
+ *
+ * AWS side: TOKEN_REFRESHER_TEST_AWS_ENDPOINT (e.g. a LocalStack URL) if set, else an in-test fake.
+ */
+const realEndpoint = process.env.TOKEN_REFRESHER_TEST_AWS_ENDPOINT;
+const run = promisify(execFile);
+let outDir: string;
+let bundle: string;
+let aws: FakeAws | undefined;
+let endpoint: string;
+let idp: KeycloakLikeServer;
+const prefix = `tr-bundle-${Date.now()}`;
+
+const clients = () => {
+  const options = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+  return { sm: new SecretsManagerClient(options), ssm: new SSMClient(options) };
+};
+
+beforeAll(async () => {
+  if (realEndpoint) {
+    endpoint = realEndpoint;
+    console.info(
+      `bundle test: using the AWS-compatible endpoint ${realEndpoint} from TOKEN_REFRESHER_TEST_AWS_ENDPOINT`,
+    );
+  } else {
+    aws = await startFakeAws();
+    endpoint = aws.endpoint;
+    console.info(
+      'bundle test: TOKEN_REFRESHER_TEST_AWS_ENDPOINT is not set; using the in-test fake AWS endpoint on 127.0.0.1',
+    );
+  }
+  idp = await startKeycloakLikeServer({
+    realm: 'mediamelon',
+    clients: [
+      { clientId: 'smartsight-backend', grants: ['password', 'refresh_token'] },
+      { clientId: 'cv-client', secret: 'cv-secret-value', grants: ['client_credentials'], auth: 'client_secret_post' },
+    ],
+    users: { 'ops@example.com': 'bundle-pass-1' },
+    scopes: ['smartembed.viewkey'],
+    // MediaMelon's documented lifetime: with it the second scheduled run finds the token fresh.
+    accessTtlSeconds: 900,
+  });
+  outDir = mkdtempSync(join(tmpdir(), 'token-refresher-bundle-'));
+  bundle = join(outDir, 'index.js');
+  await build({
+    entryPoints: [new URL('../../lambda/index.ts', import.meta.url).pathname],
+    bundle: true,
+    minify: true,
+    sourcemap: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    outfile: bundle,
+    logLevel: 'silent',
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await idp?.close();
+  await aws?.close();
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+});
+
+/** Loads the bundle in a fresh process, optionally invokes the handler, and returns its result. */
+async function invoke(config: RuntimeConfig, event: unknown | undefined) {
+  const driver = `
+    const { handler } = require(${JSON.stringify(bundle)});
+    const event = ${JSON.stringify(event ?? null)};
+    if (event === null) process.stdout.write('\\nLOADED\\n');
+    else handler(event, { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 60000 })
+      .then((r) => process.stdout.write('\\nRESULT ' + JSON.stringify(r) + '\\n'));`;
+  const { stdout } = await run(process.execPath, ['-e', driver], {
+    env: {
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      [RUNTIME_CONFIG_ENV]: JSON.stringify(config),
+    },
+  });
+  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  return { stdout, result: line ? JSON.parse(line.slice(7)) : undefined };
+}
+
+describe('the bundled function outside AWS', () => {
+  it('is a self-contained CommonJS bundle', () => {
+    expect(statSync(bundle).size).toBeGreaterThan(10_000);
+  });
+
+  it('makes no network call when loaded', async () => {
+    const { sm } = clients();
+    const created = await sm.send(
+      new CreateSecretCommand({ Name: `${prefix}/idle/credentials`, SecretString: '{"username":"u","password":"p"}' }),
+    );
+    const before = { aws: aws?.calls.length, idp: idp.requests.length };
+
+    const { stdout } = await invoke(
+      {
+        provider: settingsFor({ id: 'idle', preset: 'mediamelon', tokenEndpoint: idp.tokenEndpoint }),
+        resources: {
+          credentialsSecretId: created.ARN!,
+          tokenStore: { kind: 'parameterstore', id: `/${prefix}/idle/token` },
+          stateParameterName: `/${prefix}/idle/state`,
+        },
+      },
+      undefined,
+    );
+
+    expect(stdout).toContain('LOADED');
+    expect(idp.requests.length).toBe(before.idp);
+    if (aws) expect(aws.calls.length).toBe(before.aws);
+  });
+
+  it('renews a Keycloak-preset token into Parameter Store: password grant, then refresh_token', async () => {
+    const { sm, ssm } = clients();
+    const creds = await sm.send(
+      new CreateSecretCommand({
+        Name: `${prefix}/mm/credentials`,
+        SecretString: '{"username":"ops@example.com","password":"bundle-pass-1"}',
+      }),
+    );
+    const config: RuntimeConfig = {
+      provider: settingsFor({ id: 'mm', preset: 'mediamelon', tokenEndpoint: idp.tokenEndpoint }),
+      resources: {
+        credentialsSecretId: creds.ARN!,
+        tokenStore: { kind: 'parameterstore', id: `/${prefix}/mm/token` },
+        stateParameterName: `/${prefix}/mm/state`,
+      },
+    };
+
+    const first = await invoke(config, { source: 'token-refresher.schedule', provider: 'mm' });
+    const fresh = await invoke(config, { source: 'token-refresher.schedule', provider: 'mm' });
+    const forced = await invoke(config, { force: true });
+
+    expect(first.result).toMatchObject({ provider: 'mm', outcome: 'refreshed', grant: 'password' });
+    expect(fresh.result).toMatchObject({ outcome: 'fresh' });
+    expect(forced.result).toMatchObject({ outcome: 'refreshed', grant: 'refresh_token' });
+    const published = await ssm.send(new GetParameterCommand({ Name: `/${prefix}/mm/token`, WithDecryption: true }));
+    expect(published.Parameter).toMatchObject({ Type: 'SecureString' });
+    expect(JSON.parse(published.Parameter!.Value!)).toMatchObject({
+      token_type: 'Bearer',
+      provider: 'mm',
+      scope: 'openid',
+    });
+    const state = await ssm.send(new GetParameterCommand({ Name: `/${prefix}/mm/state`, WithDecryption: true }));
+    expect(JSON.parse(state.Parameter!.Value!)).toHaveProperty('refreshToken');
+    if (aws)
+      expect(aws.parameters.get(`/${prefix}/mm/token`)).toMatchObject({
+        tier: expect.not.stringMatching(ParameterTier.ADVANCED),
+      });
+  }, 30_000);
+
+  it('renews a client_credentials token into a Secrets Manager secret created without a value', async () => {
+    const { sm } = clients();
+    const creds = await sm.send(
+      new CreateSecretCommand({
+        Name: `${prefix}/cv/credentials`,
+        SecretString: '{"client_secret":"cv-secret-value"}',
+      }),
+    );
+    const token = await sm.send(new CreateSecretCommand({ Name: `${prefix}/cv/token` }));
+    const config: RuntimeConfig = {
+      provider: settingsFor({ id: 'cv', preset: 'clickview', clientId: 'cv-client', tokenEndpoint: idp.tokenEndpoint }),
+      resources: {
+        credentialsSecretId: creds.ARN!,
+        tokenStore: { kind: 'secretsmanager', id: token.ARN! },
+        stateParameterName: `/${prefix}/cv/state`,
+      },
+    };
+
+    const { result } = await invoke(config, { source: 'token-refresher.schedule' });
+
+    expect(result).toMatchObject({ provider: 'cv', outcome: 'refreshed', grant: 'client_credentials' });
+    const stored = await sm.send(new GetSecretValueCommand({ SecretId: token.ARN! }));
+    expect(JSON.parse(stored.SecretString!)).toMatchObject({
+      token_type: 'Bearer',
+      provider: 'cv',
+      scope: 'smartembed.viewkey',
+    });
+    await sm.send(new PutSecretValueCommand({ SecretId: creds.ARN!, SecretString: '{"client_secret":"wrong"}' }));
+    const rejected = await invoke(config, { force: true });
+    const guarded = await invoke(config, { force: true });
+    expect(rejected.result.error).toMatchObject({ kind: 'credentials', code: 'invalid_client' });
+    expect(guarded.result.error).toMatchObject({ kind: 'credentials', code: 'lockout_guard' });
+  }, 30_000);
+});

@@ -1,0 +1,154 @@
+import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RUNTIME_CONFIG_ENV, type RuntimeConfig } from '../../lib/schema/provider-settings';
+import { captureOutput } from '../helpers/capture-output';
+import { type ScriptedServer, startScriptedServer } from '../helpers/scripted-server';
+import { settingsFor } from './harness';
+
+/**
+ * Runs the real handler through every kind of outcome with known secret values, against an IdP
+ * that echoes them back in error descriptions and HTML pages, and checks that none of them reaches
+ * the logs, the EMF metrics, the returned results or a thrown error.
+ */
+const SECRETS = {
+  password: 'LEAK-password-7f3a',
+  clientSecret: 'LEAK-client-secret-91c2',
+  accessToken: 'LEAK-access-token-5d1e',
+  refreshToken: 'LEAK-refresh-token-c0b8',
+  bigAccessToken: `LEAK-big-${'x'.repeat(9000)}`,
+  jwt: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJMRUFLLXN1YmplY3QiLCJleHAiOjE5MDAwMDAwMDB9.LEAKsignatureLEAKsignature',
+};
+
+const sm = mockClient(SecretsManagerClient);
+const ssm = mockClient(SSMClient);
+let server: ScriptedServer;
+const state = new Map<string, string>();
+const context = { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
+
+beforeAll(async () => {
+  server = await startScriptedServer();
+  sm.on(GetSecretValueCommand, { SecretId: 'creds-password' }).resolves({
+    SecretString: JSON.stringify({ username: 'ops', password: SECRETS.password }),
+    VersionId: 'v1',
+  });
+  sm.on(GetSecretValueCommand, { SecretId: 'creds-client' }).resolves({
+    SecretString: JSON.stringify({ client_secret: SECRETS.clientSecret }),
+    VersionId: 'v1',
+  });
+  sm.on(GetSecretValueCommand, { SecretId: 'creds-bare' }).resolves({
+    SecretString: SECRETS.password,
+    VersionId: 'v1',
+  });
+  sm.on(PutSecretValueCommand).resolves({});
+  ssm.on(GetParameterCommand).callsFake(async ({ Name }: { Name: string }) => {
+    const value = state.get(Name);
+    if (value === undefined) throw new ParameterNotFound({ $metadata: {}, message: '' });
+    return { Parameter: { Value: value } };
+  });
+  ssm.on(PutParameterCommand).callsFake(async ({ Name, Value }: { Name: string; Value: string }) => {
+    state.set(Name, Value);
+    return { Version: 1 };
+  });
+});
+afterAll(async () => {
+  await server.close();
+  sm.restore();
+  ssm.restore();
+  vi.unstubAllEnvs();
+});
+
+async function handlerFor(id: string, preset: 'mediamelon' | 'clickview', credentialsSecretId: string) {
+  const config: RuntimeConfig = {
+    provider: settingsFor({
+      id,
+      preset,
+      tokenEndpoint: server.tokenEndpoint,
+      ...(preset === 'clickview' ? { clientId: 'c' } : {}),
+    }),
+    resources: {
+      credentialsSecretId,
+      tokenStore: { kind: 'parameterstore', id: `/t/${id}/token` },
+      stateParameterName: `/t/${id}/state`,
+    },
+  };
+  vi.stubEnv(RUNTIME_CONFIG_ENV, JSON.stringify(config));
+  vi.resetModules();
+  return (await import('../../lambda/index')).handler;
+}
+
+describe('no secret reaches logs, metrics, results or errors', () => {
+  it('across success, refresh, rejection, echoed secrets, oversized tokens and malformed credentials', async () => {
+    const out = captureOutput();
+    const seen: unknown[] = [];
+    const call = async (h: Awaited<ReturnType<typeof handlerFor>>, event: unknown) => {
+      try {
+        seen.push(await h(event, context));
+      } catch (e) {
+        seen.push(String(e), (e as Error).stack);
+      }
+    };
+    try {
+      const password = await handlerFor('kc', 'mediamelon', 'creds-password');
+      server.reply({
+        status: 200,
+        body: {
+          access_token: SECRETS.accessToken,
+          token_type: 'Bearer',
+          expires_in: 900,
+          refresh_token: SECRETS.refreshToken,
+          refresh_expires_in: 1800,
+        },
+      });
+      await call(password, {}); // password grant, tokens stored
+      server.reply(
+        {
+          status: 400,
+          body: { error: 'invalid_grant', error_description: `Token ${SECRETS.refreshToken} is not active` },
+        },
+        {
+          status: 401,
+          body: {
+            error: 'invalid_grant',
+            error_description: `bad password ${SECRETS.password} for ${SECRETS.accessToken}`,
+          },
+        },
+      );
+      await call(password, { force: true }); // refresh rejected (echoing it), password rejected (echoing it)
+      await call(password, { force: true }); // lockout guard
+
+      const client = await handlerFor('cc', 'clickview', 'creds-client');
+      server.reply({
+        status: 403,
+        headers: { 'content-type': 'text/html' },
+        body: `<html><title>Denied ${SECRETS.clientSecret}</title></html>`,
+      });
+      await call(client, {});
+      const client2 = await handlerFor('cc2', 'clickview', 'creds-client');
+      server.reply(
+        { status: 500, body: `upstream said ${SECRETS.jwt}` },
+        { status: 503, body: { error: 'server_error', error_description: SECRETS.clientSecret } },
+        { status: 200, body: { access_token: SECRETS.bigAccessToken, token_type: 'Bearer', expires_in: 86400 } },
+      );
+      await call(client2, {}); // two transient answers, then a token too large for Parameter Store
+
+      const bare = await handlerFor('bare', 'mediamelon', 'creds-bare');
+      await call(bare, {}); // credentials secret holding a bare password
+    } finally {
+      out.restore();
+    }
+
+    const text = `${out.text()}\n${JSON.stringify(seen)}`;
+    expect(seen).toHaveLength(6);
+    expect(text).toContain('"outcome":"failed"'); // the flows really ran and were captured
+    expect(text).toContain('lockout_guard');
+    expect(text).toContain('token_too_large');
+    expect(text).toContain('_aws'); // EMF metrics were captured too
+    for (const [name, value] of Object.entries(SECRETS)) {
+      expect(text.includes(value), `${name} leaked`).toBe(false);
+    }
+    expect(text).not.toContain('LEAK');
+  });
+});

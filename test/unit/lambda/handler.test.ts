@@ -1,0 +1,131 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { METRIC } from '../../../lib/schema/metrics';
+import { RUNTIME_CONFIG_ENV, type RuntimeConfig } from '../../../lib/schema/provider-settings';
+import { captureOutput } from '../../helpers/capture-output';
+import { okToken, type ScriptedServer, startScriptedServer } from '../../helpers/scripted-server';
+import { clientCredentialsSettings } from './fakes';
+
+const sm = mockClient(SecretsManagerClient);
+const ssm = mockClient(SSMClient);
+const tokenSecretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:token-refresher/cc/token-AbCdEf';
+const credsArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:token-refresher/cc/credentials-AbCdEf';
+let server: ScriptedServer;
+
+const context = {
+  functionName: 'refresher',
+  awsRequestId: 'req-1',
+  getRemainingTimeInMillis: () => 60_000,
+} as unknown as Context;
+
+async function loadHandler(config: RuntimeConfig) {
+  vi.stubEnv(RUNTIME_CONFIG_ENV, JSON.stringify(config));
+  vi.resetModules();
+  return (await import('../../../lambda/index')).handler;
+}
+
+const config = (): RuntimeConfig => ({
+  provider: clientCredentialsSettings({ tokenEndpoint: server.tokenEndpoint }),
+  resources: {
+    credentialsSecretId: credsArn,
+    tokenStore: { kind: 'secretsmanager', id: tokenSecretArn },
+    stateParameterName: '/token-refresher/cc/state',
+  },
+});
+
+beforeAll(async () => {
+  server = await startScriptedServer();
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  sm.reset();
+  ssm.reset();
+  server.requests.length = 0;
+  sm.on(GetSecretValueCommand, { SecretId: tokenSecretArn }).resolves({ SecretString: undefined });
+  sm.on(GetSecretValueCommand, { SecretId: credsArn }).resolves({
+    SecretString: '{"client_secret":"cs-value-1"}',
+    VersionId: 'v1',
+  });
+  sm.on(PutSecretValueCommand).resolves({ VersionId: 'v2' });
+  ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ $metadata: {}, message: '' }));
+  ssm.on(PutParameterCommand).resolves({ Version: 1 });
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('handler', () => {
+  it('refreshes, writes state then token, returns the summary and emits EMF metrics with the Provider dimension only', async () => {
+    server.reply(okToken({ access_token: 'at-value-1', expires_in: 86_400 }));
+    const handler = await loadHandler(config());
+    const out = captureOutput();
+
+    let result: unknown;
+    try {
+      result = await handler({ 'detail-type': 'Scheduled Event', source: 'aws.scheduler' }, context);
+    } finally {
+      out.restore();
+    }
+
+    expect(result).toEqual({
+      provider: 'cc',
+      outcome: 'refreshed',
+      grant: 'client_credentials',
+      expiresAt: expect.any(Number),
+    });
+    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, {
+      Name: '/token-refresher/cc/state',
+      Type: 'SecureString',
+    });
+    expect(sm).toHaveReceivedCommandWith(PutSecretValueCommand, { SecretId: tokenSecretArn });
+    const emf = out.json().find((l) => '_aws' in l)!;
+    expect(emf).toMatchObject({
+      _aws: { CloudWatchMetrics: [{ Namespace: 'TokenRefresher', Dimensions: [['Provider']] }] },
+      Provider: 'cc',
+      [METRIC.refreshed]: 1,
+      [METRIC.failed]: 0,
+      [METRIC.grantClientCredentials]: 1,
+      [METRIC.credentialsRejected]: 0,
+      [METRIC.tokenWrites]: 1,
+    });
+    expect(emf[METRIC.tokenSecondsRemaining]).toBeGreaterThan(86_000);
+    expect(out.json().some((l) => l.message === 'token refreshed' && l.provider === 'cc')).toBe(true);
+  });
+
+  it('returns a classified failure instead of throwing, so Lambda never retries a login', async () => {
+    server.reply({ status: 400, body: { error: 'invalid_client' } });
+    const handler = await loadHandler(config());
+    const out = captureOutput();
+
+    let result: unknown;
+    try {
+      result = await handler({ force: true }, context);
+    } finally {
+      out.restore();
+    }
+
+    expect(result).toMatchObject({ outcome: 'failed', error: { kind: 'credentials', code: 'invalid_client' } });
+    const emf = out.json().find((l) => '_aws' in l)!;
+    expect(emf).toMatchObject({
+      [METRIC.failed]: 1,
+      [METRIC.failedCredentials]: 1,
+      [METRIC.credentialsRejected]: 1,
+      [METRIC.tokenSecondsRemaining]: 0,
+    });
+    expect(out.json().some((l) => l.level === 'ERROR' && l.message === 'token refresh failed')).toBe(true);
+  });
+
+  it('fails the cold start with a clear message when its configuration is missing or wrong', async () => {
+    vi.resetModules();
+    vi.stubEnv(RUNTIME_CONFIG_ENV, '');
+    await expect(import('../../../lambda/index')).rejects.toThrow('TOKEN_REFRESHER_CONFIG is not set');
+
+    const bad = config();
+    (bad.provider as { tokenEndpoint: string }).tokenEndpoint = 'http://idp.example.com/token';
+    await expect(loadHandler(bad)).rejects.toThrow('provider.tokenEndpoint: must be an https:// URL');
+  });
+});
