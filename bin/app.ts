@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+/**
+ * CDK app: reads the providers file named by the `providersFile` context value (default
+ * `providers.json`, relative to the working directory) and builds one stack from it.
+ *
+ * A bad file ends the process with exit code 1 and a message naming the file, the provider, the field,
+ * the bad value and what is allowed: no stack trace, since the fix is in the file, not in the code.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { ProvidersFileError, parseProvidersFile } from '../lib/schema/providers-file';
+import { TokenRefresherStack } from '../lib/token-refresher-stack';
+
+function fail(message: string): never {
+  console.error(`token-refresher: ${message}`);
+  process.exit(1);
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    fail(`cannot read providers file ${file} (${code}); set it with --context providersFile=<path>`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    fail(`providers file ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+const app = new App();
+const providersFile = resolve(String(app.node.tryGetContext('providersFile') ?? 'providers.json'));
+
+let providers: ReturnType<typeof parseProvidersFile>;
+try {
+  providers = parseProvidersFile(readJson(providersFile), providersFile);
+} catch (error) {
+  if (error instanceof ProvidersFileError) fail(error.message);
+  throw error;
+}
+
+new TokenRefresherStack(app, 'TokenRefresher', {
+  providers,
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+});

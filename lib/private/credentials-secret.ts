@@ -1,0 +1,57 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { requiredCredentialKeys } from '../schema/provider-settings';
+import type { ResolvedProvider } from '../schema/providers-file';
+import { createEmptySecret } from './empty-secret';
+import { acknowledge, NAG_REASONS } from './nag-acknowledgements';
+
+export interface CredentialsSecret {
+  readonly secret: secretsmanager.ISecret;
+  /** What the function passes as `SecretId`: a name or a complete ARN, never a partial one. */
+  readonly runtimeId: string;
+  /** What operators pass as `--secret-id`: the name when it is known, else the complete ARN. */
+  readonly operatorId: string;
+  /** The IAM resource that matches exactly this secret. */
+  readonly policyResource: string;
+}
+
+/**
+ * The provider's credentials secret: imported when the providers file names one, else created empty
+ * (with a description of the JSON keys operators must put in it).
+ *
+ * A secret imported by name has no complete ARN at synth time: Secrets Manager appends six random
+ * characters. `secretArn` is then the partial ARN, which matches nothing in an IAM policy, so the
+ * policy gets `<partial arn>-??????` (exactly six characters) and the function gets the name.
+ */
+export function credentialsSecret(
+  scope: Construct,
+  provider: ResolvedProvider,
+  createdName: string,
+): CredentialsSecret {
+  const id = 'CredentialsSecret';
+  const ref = provider.credentials;
+  if (ref?.secretArn) {
+    const secret = secretsmanager.Secret.fromSecretCompleteArn(scope, id, ref.secretArn);
+    return { secret, runtimeId: ref.secretArn, operatorId: ref.secretArn, policyResource: ref.secretArn };
+  }
+  if (ref?.secretName) {
+    const secret = secretsmanager.Secret.fromSecretNameV2(scope, id, ref.secretName);
+    const policyResource = Stack.of(scope).formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${ref.secretName}-??????`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    return { secret, runtimeId: ref.secretName, operatorId: ref.secretName, policyResource };
+  }
+
+  const keys = requiredCredentialKeys(provider.settings);
+  const shape = `{${keys.map((k) => `"${k}": "..."`).join(', ')}}`;
+  const secret = createEmptySecret(scope, id, {
+    secretName: createdName,
+    description: `Credentials of OAuth provider "${provider.settings.id}" for token-refresher. Operators put this JSON: ${shape}`,
+  });
+  acknowledge(secret, 'AwsSolutions-SMG4', NAG_REASONS.credentialsSecretRotation);
+  return { secret, runtimeId: secret.secretArn, operatorId: createdName, policyResource: secret.secretArn };
+}

@@ -1,0 +1,58 @@
+/**
+ * Names of the AWS resources one provider uses. Operators, consumers and the function all address
+ * the secrets and parameters by these names, so they are fixed here, in one place, and never derived
+ * from construct paths or logical ids (which change when the code is reorganised).
+ */
+
+/** Default first segment of every name, e.g. `token-refresher/nagra-prod/credentials`. */
+export const DEFAULT_NAME_PREFIX = 'token-refresher';
+
+/**
+ * A prefix must be valid inside Secrets Manager names and SSM parameter names alike, and SSM reserves
+ * names that start with `aws` or `ssm` (case-insensitive).
+ */
+const NAME_PREFIX_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,38}[A-Za-z0-9])?$/;
+const RESERVED_PREFIX_PATTERN = /^(?:aws|ssm)/i;
+
+/** Returns why `prefix` cannot be used, or undefined when it can. */
+export function namePrefixProblem(prefix: string): string | undefined {
+  if (!NAME_PREFIX_PATTERN.test(prefix)) {
+    return `"namePrefix" must be 1 to 40 of A-Z a-z 0-9 _ . -, starting and ending with a letter or digit; got ${JSON.stringify(prefix)}`;
+  }
+  if (RESERVED_PREFIX_PATTERN.test(prefix)) {
+    return `"namePrefix" must not start with "aws" or "ssm" (SSM reserves those parameter names); got ${JSON.stringify(prefix)}`;
+  }
+  return undefined;
+}
+
+export interface ProviderResourceNames {
+  /** Secrets Manager secret the operators fill with the provider credentials (when the stack creates it). */
+  readonly credentialsSecretName: string;
+  /** Secrets Manager secret the token is published to (store `secretsmanager`). */
+  readonly tokenSecretName: string;
+  /** SecureString parameter the token is published to (store `parameterstore`); starts with `/`. */
+  readonly tokenParameterName: string;
+  /** Private SecureString parameter holding the refresh token and the lockout guard; starts with `/`. */
+  readonly stateParameterName: string;
+}
+
+export function providerResourceNames(prefix: string, providerId: string): ProviderResourceNames {
+  return {
+    credentialsSecretName: `${prefix}/${providerId}/credentials`,
+    tokenSecretName: `${prefix}/${providerId}/token`,
+    tokenParameterName: `/${prefix}/${providerId}/token`,
+    stateParameterName: `/${prefix}/${providerId}/state`,
+  };
+}
+
+/**
+ * Construct id for a provider id: `nagra-prod` becomes `NagraProd`. Logical ids and output names are
+ * derived from it, so it must stay stable for a given provider id.
+ */
+export function constructIdFor(providerId: string): string {
+  return providerId
+    .split('-')
+    .filter((part) => part.length > 0)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}

@@ -1,0 +1,543 @@
+import type { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import { ProviderTokenRefresher, type ProviderTokenRefresherProps } from '../../lib/provider-token-refresher';
+import { RUNTIME_CONFIG_ENV, runtimeConfigSchema } from '../../lib/schema/provider-settings';
+import type { ResolvedProvider } from '../../lib/schema/providers-file';
+import {
+  functionEnvironment,
+  intrinsicOf,
+  LOOPBACK_PARAMETER_STORE_ENTRY,
+  LOOPBACK_SECRETS_MANAGER_ENTRY,
+  onlyResource,
+  permissions,
+  readableArn,
+  resolvedProvider,
+  rolePermissions,
+  STUB_ENTRY,
+  testStack,
+} from './fixtures';
+
+interface Built {
+  stack: Stack;
+  refresher: ProviderTokenRefresher;
+  template: Template;
+}
+
+/** Builds one refresher in a fresh stack; `extend` may add to the stack before it is synthesised. */
+function build(
+  provider: ResolvedProvider,
+  props: Partial<ProviderTokenRefresherProps> = {},
+  extend: (stack: Stack, refresher: ProviderTokenRefresher) => void = () => {},
+): Built {
+  const stack = testStack();
+  const refresher = new ProviderTokenRefresher(stack, 'Refresher', { provider, functionEntry: STUB_ENTRY, ...props });
+  extend(stack, refresher);
+  return { stack, refresher, template: Template.fromStack(stack) };
+}
+
+const buildParameterStore = () => build(resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY));
+const buildSecretsManager = () => build(resolvedProvider(LOOPBACK_SECRETS_MANAGER_ENTRY));
+
+/** Logical id of a child construct's CloudFormation resource. */
+function logicalId(built: Built, childPath: string): string {
+  const child = built.refresher.node.findChild(childPath);
+  const resource = child.node.defaultChild ?? child;
+  return built.stack.getLogicalId(resource as never);
+}
+
+const ENVIRONMENT_KEYS = [
+  RUNTIME_CONFIG_ENV,
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_METRICS_NAMESPACE',
+  'NODE_OPTIONS',
+];
+
+describe('token store', () => {
+  it('publishes a short-lived token to a SecureString parameter that the function creates', () => {
+    // GIVEN a provider whose 5-minute token is written too often for Secrets Manager
+    // WHEN
+    const { refresher, template } = buildParameterStore();
+    // THEN no parameter resource (CloudFormation cannot create SecureStrings) and no token secret
+    template.resourceCountIs('AWS::SSM::Parameter', 0);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1); // the credentials secret only
+    expect(refresher.tokenSecret).toBeUndefined();
+    expect(refresher.tokenParameterName).toBe('/token-refresher/loop-ps/token');
+    expect(refresher.tokenSource).toBe('ssm:/token-refresher/loop-ps/token');
+  });
+
+  it('publishes a long-lived token to a retained Secrets Manager secret created without a value', () => {
+    // GIVEN a provider with a one-day token
+    // WHEN
+    const built = buildSecretsManager();
+    // THEN the token secret has a name and a description, and neither a value nor a generated one
+    const [id, secret] = onlyResource(built.template, 'AWS::SecretsManager::Secret', 'RefresherTokenSecret');
+    expect(secret).toEqual({
+      Type: 'AWS::SecretsManager::Secret',
+      Properties: {
+        Name: 'token-refresher/loop-sm/token',
+        Description:
+          'OAuth access token of provider "loop-sm", published by the token-refresher function. Read-only for consumers.',
+      },
+      UpdateReplacePolicy: 'Retain',
+      DeletionPolicy: 'Retain',
+    });
+    expect(built.refresher.tokenParameterName).toBeUndefined();
+    expect(built.stack.resolve(built.refresher.tokenSource)).toEqual({
+      'Fn::Join': ['', ['secretsmanager:', { Ref: id }]],
+    });
+  });
+});
+
+describe('credentials secret', () => {
+  it('creates an empty, retained secret whose description names the keys of a password grant', () => {
+    // GIVEN a password-grant provider without a credentials reference
+    // WHEN
+    const { template, refresher } = buildParameterStore();
+    // THEN
+    const [, secret] = onlyResource(template, 'AWS::SecretsManager::Secret', 'RefresherCredentialsSecret');
+    expect(secret).toEqual({
+      Type: 'AWS::SecretsManager::Secret',
+      Properties: {
+        Name: 'token-refresher/loop-ps/credentials',
+        Description:
+          'Credentials of OAuth provider "loop-ps" for token-refresher. Operators put this JSON: {"username": "...", "password": "..."}',
+      },
+      UpdateReplacePolicy: 'Retain',
+      DeletionPolicy: 'Retain',
+    });
+    expect(refresher.credentialsSecretId).toBe('token-refresher/loop-ps/credentials');
+  });
+
+  it('asks for the client secret only for a confidential client_credentials client', () => {
+    // GIVEN a ClickView provider (client_credentials, secret in the body)
+    const provider = resolvedProvider({ id: 'cv', preset: 'clickview', clientId: 'abc' });
+    // WHEN
+    const { template } = build(provider);
+    // THEN
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'token-refresher/cv/credentials',
+      Description: Match.stringLikeRegexp('Operators put this JSON: \\{"client_secret": "..."\\}$'),
+    });
+  });
+
+  it('imports a secret given by ARN, creates none and gives the function that ARN', () => {
+    // GIVEN
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:team/creds-AbCdEf';
+    const provider = resolvedProvider({ ...LOOPBACK_PARAMETER_STORE_ENTRY, credentials: { secretArn: arn } });
+    // WHEN
+    const built = build(provider);
+    // THEN
+    built.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    expect(built.refresher.credentialsSecretId).toBe(arn);
+    expect(rolePermissions(built.template, logicalId(built, 'FunctionRole'))).toContainEqual({
+      action: 'secretsmanager:GetSecretValue',
+      resource: arn,
+    });
+    const [, fn] = onlyResource(built.template, 'AWS::Lambda::Function');
+    expect(functionEnvironment(fn).config).toMatchObject({ resources: { credentialsSecretId: arn } });
+  });
+
+  it('imports a secret given by name: IAM gets the suffix wildcard ARN, the function gets the name', () => {
+    // GIVEN
+    const provider = resolvedProvider({ ...LOOPBACK_PARAMETER_STORE_ENTRY, credentials: { secretName: 'team/creds' } });
+    // WHEN
+    const built = build(provider);
+    // THEN the policy matches any version suffix of that one name (`-??????` is six characters exactly)
+    built.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    const credentialsPermission = rolePermissions(built.template, logicalId(built, 'FunctionRole')).filter(
+      (p) => p.action === 'secretsmanager:GetSecretValue',
+    );
+    expect(credentialsPermission.map((p) => readableArn(p.resource))).toEqual([
+      'arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:team/creds-??????',
+    ]);
+    // AND the function addresses the secret by name (the wildcard ARN is not a valid SecretId)
+    const [, fn] = onlyResource(built.template, 'AWS::Lambda::Function');
+    expect(functionEnvironment(fn).config).toMatchObject({ resources: { credentialsSecretId: 'team/creds' } });
+    expect(built.refresher.credentialsSecretId).toBe('team/creds');
+  });
+});
+
+describe('function', () => {
+  it('runs on Node.js 24 on arm64 with one reserved execution, 256 MB and 60 s', () => {
+    // GIVEN / WHEN
+    const { template } = buildParameterStore();
+    // THEN
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      ReservedConcurrentExecutions: 1,
+      MemorySize: 256,
+      Timeout: 60,
+      Description: 'Renews the OAuth access token of provider "loop-ps" (generic) and publishes it to Parameter Store',
+    });
+  });
+
+  it('never retries an asynchronous invocation and sends failed ones to the dead-letter queue', () => {
+    // GIVEN a provider checked every minute
+    // WHEN
+    const built = buildParameterStore();
+    // THEN events older than one interval are dropped, and nothing is retried
+    built.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId(built, 'Function') },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+    });
+    built.template.hasResourceProperties('AWS::Lambda::Function', {
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [logicalId(built, 'DeadLetterQueue'), 'Arn'] } },
+    });
+  });
+
+  it('keeps an SQS-encrypted, TLS-only dead-letter queue for 14 days', () => {
+    // GIVEN / WHEN
+    const built = buildParameterStore();
+    const queueId = logicalId(built, 'DeadLetterQueue');
+    // THEN
+    built.template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 86_400,
+    });
+    built.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sqs:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ],
+      },
+    });
+  });
+
+  it('logs to its own log group, kept three months by default', () => {
+    // GIVEN / WHEN
+    const built = buildParameterStore();
+    // THEN
+    built.template.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: { LogGroup: { Ref: logicalId(built, 'LogGroup') } },
+    });
+    built.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  it('keeps logs as long as logRetention says', () => {
+    // GIVEN / WHEN
+    const { template } = build(resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY), {
+      logRetention: RetentionDays.ONE_MONTH,
+    });
+    // THEN
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('caps the maximum event age at the 6 hours Lambda accepts when the check runs daily', () => {
+    // GIVEN a year-long token checked once a day
+    const provider = resolvedProvider({
+      ...LOOPBACK_SECRETS_MANAGER_ENTRY,
+      expectedLifetimeSeconds: 366 * 86_400,
+      checkIntervalMinutes: 1440,
+    });
+    // WHEN
+    const { template } = build(provider);
+    // THEN
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumEventAgeInSeconds: 6 * 3600 });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 day)',
+      Target: Match.objectLike({ RetryPolicy: { MaximumEventAgeInSeconds: 6 * 3600, MaximumRetryAttempts: 0 } }),
+    });
+  });
+});
+
+describe('function configuration', () => {
+  it('sets exactly the runtime configuration and the Powertools settings in the environment', () => {
+    // GIVEN / WHEN
+    const { template } = buildParameterStore();
+    // THEN
+    const [, fn] = onlyResource(template, 'AWS::Lambda::Function');
+    const { variables } = functionEnvironment(fn);
+    expect(Object.keys(variables).sort()).toEqual([...ENVIRONMENT_KEYS].sort());
+    expect(variables).toMatchObject({
+      POWERTOOLS_SERVICE_NAME: 'token-refresher',
+      POWERTOOLS_METRICS_NAMESPACE: 'TokenRefresher',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  it('gives the function a configuration its runtime schema accepts, naming the parameters it owns', () => {
+    // GIVEN
+    const provider = resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY);
+    // WHEN
+    const built = build(provider);
+    // THEN
+    const [, fn] = onlyResource(built.template, 'AWS::Lambda::Function');
+    const config = runtimeConfigSchema.parse(functionEnvironment(fn).config);
+    expect(config.provider).toEqual(provider.settings);
+    expect(config.resources.tokenStore).toEqual({ kind: 'parameterstore', id: '/token-refresher/loop-ps/token' });
+    expect(config.resources.stateParameterName).toBe('/token-refresher/loop-ps/state');
+    expect(intrinsicOf(config.resources.credentialsSecretId)).toEqual(
+      built.stack.resolve(built.refresher.credentialsSecret.secretArn),
+    );
+  });
+
+  it('names the token secret by ARN when the store is Secrets Manager', () => {
+    // GIVEN / WHEN
+    const built = buildSecretsManager();
+    // THEN
+    const [, fn] = onlyResource(built.template, 'AWS::Lambda::Function');
+    const config = runtimeConfigSchema.parse(functionEnvironment(fn).config);
+    expect(config.resources.tokenStore.kind).toBe('secretsmanager');
+    expect(intrinsicOf(config.resources.tokenStore.id)).toEqual(
+      built.stack.resolve(built.refresher.tokenSecret?.secretArn),
+    );
+  });
+
+  it('fails when the provider settings break the runtime schema', () => {
+    // GIVEN settings built by hand, bypassing parseProvidersFile, with a plain-http public endpoint
+    const good = resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY);
+    const bad: ResolvedProvider = {
+      ...good,
+      settings: { ...good.settings, tokenEndpoint: 'http://idp.example.com/token' },
+    };
+    // WHEN / THEN
+    expect(() => build(bad)).toThrow(
+      /^Test\/Refresher: invalid runtime configuration: provider\.tokenEndpoint: must be an https:\/\/ URL/,
+    );
+  });
+});
+
+describe('function permissions', () => {
+  it('grants exactly its log group, credentials, token and state parameters and dead-letter queue (Parameter Store)', () => {
+    // GIVEN / WHEN
+    const built = buildParameterStore();
+    const { stack, refresher } = built;
+    // THEN
+    const logGroup = refresher.node.findChild('LogGroup') as logs.LogGroup;
+    expect(rolePermissions(built.template, logicalId(built, 'FunctionRole'))).toEqual(
+      permissions(
+        [['logs:CreateLogStream', 'logs:PutLogEvents'], [stack.resolve(logGroup.logGroupArn)]],
+        [['secretsmanager:GetSecretValue'], [stack.resolve(refresher.credentialsSecret.secretArn)]],
+        [
+          ['ssm:GetParameter', 'ssm:PutParameter'],
+          [ssmArn('token-refresher/loop-ps/token'), ssmArn('token-refresher/loop-ps/state')],
+        ],
+        [['sqs:SendMessage'], [stack.resolve(refresher.deadLetterQueue.queueArn)]],
+      ),
+    );
+  });
+
+  it('grants exactly its log group, credentials, token secret, state parameter and dead-letter queue (Secrets Manager)', () => {
+    // GIVEN / WHEN
+    const built = buildSecretsManager();
+    const { stack, refresher } = built;
+    // THEN
+    const logGroup = refresher.node.findChild('LogGroup') as logs.LogGroup;
+    expect(rolePermissions(built.template, logicalId(built, 'FunctionRole'))).toEqual(
+      permissions(
+        [['logs:CreateLogStream', 'logs:PutLogEvents'], [stack.resolve(logGroup.logGroupArn)]],
+        [['secretsmanager:GetSecretValue'], [stack.resolve(refresher.credentialsSecret.secretArn)]],
+        [
+          ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+          [stack.resolve(refresher.tokenSecret?.secretArn)],
+        ],
+        [['ssm:GetParameter', 'ssm:PutParameter'], [ssmArn('token-refresher/loop-sm/state')]],
+        [['sqs:SendMessage'], [stack.resolve(refresher.deadLetterQueue.queueArn)]],
+      ),
+    );
+  });
+
+  it('scopes the state parameter ARN to parameter/<prefix>/<provider id>/state', () => {
+    // GIVEN / WHEN
+    const built = buildParameterStore();
+    // THEN
+    const arns = rolePermissions(built.template, logicalId(built, 'FunctionRole'))
+      .filter((p) => p.action === 'ssm:PutParameter')
+      .map((p) => readableArn(p.resource));
+    expect(arns).toContain(
+      'arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/token-refresher/loop-ps/state',
+    );
+  });
+
+  it('uses an explicit role with no managed policy (no account-wide log permissions)', () => {
+    // GIVEN / WHEN
+    const built = buildParameterStore();
+    // THEN
+    const [, role] = onlyResource(built.template, 'AWS::IAM::Role', logicalId(built, 'FunctionRole'));
+    expect(role['Properties']).toMatchObject({
+      AssumeRolePolicyDocument: {
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
+      },
+    });
+    expect(role['Properties']).not.toHaveProperty('ManagedPolicyArns');
+    expect(role['Properties']).not.toHaveProperty('Policies');
+  });
+
+  it('has no wildcard in any resource of any policy', () => {
+    // GIVEN / WHEN
+    const built = buildSecretsManager();
+    // THEN
+    for (const roleId of [logicalId(built, 'FunctionRole'), logicalId(built, 'ScheduleRole')]) {
+      for (const { resource } of rolePermissions(built.template, roleId)) {
+        expect(readableArn(resource)).not.toContain('*');
+      }
+    }
+  });
+});
+
+describe('schedule', () => {
+  it('runs the function every checkIntervalMinutes through EventBridge Scheduler, without retries', () => {
+    // GIVEN a 5-minute token, checked every minute
+    // WHEN
+    const built = buildParameterStore();
+    // THEN
+    built.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: { 'Fn::GetAtt': [logicalId(built, 'Function'), 'Arn'] },
+        RoleArn: { 'Fn::GetAtt': [logicalId(built, 'ScheduleRole'), 'Arn'] },
+        Input: JSON.stringify({ source: 'token-refresher.schedule', provider: 'loop-ps' }),
+        RetryPolicy: { MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 0 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(built, 'DeadLetterQueue'), 'Arn'] } },
+      },
+    });
+  });
+
+  it('lets only this account’s default schedule group assume the schedule role', () => {
+    // GIVEN / WHEN
+    const built = buildParameterStore();
+    // THEN
+    const [, role] = onlyResource(built.template, 'AWS::IAM::Role', logicalId(built, 'ScheduleRole'));
+    type Trust = {
+      AssumeRolePolicyDocument: { Statement: { Condition: { StringEquals: Record<string, unknown> } }[] };
+    };
+    const statements = (role['Properties'] as Trust).AssumeRolePolicyDocument.Statement;
+    expect(statements).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': expect.anything(), 'aws:SourceArn': expect.anything() } },
+      },
+    ]);
+    const condition = statements.map((statement) => statement.Condition.StringEquals)[0] ?? {};
+    expect(condition['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+    expect(readableArn(condition['aws:SourceArn'])).toBe(
+      'arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule-group/default',
+    );
+  });
+
+  it('lets the schedule invoke the unqualified function and write to the dead-letter queue, nothing else', () => {
+    // GIVEN / WHEN
+    const built = buildParameterStore();
+    // THEN
+    expect(rolePermissions(built.template, logicalId(built, 'ScheduleRole'))).toEqual(
+      permissions(
+        [['lambda:InvokeFunction'], [{ 'Fn::GetAtt': [logicalId(built, 'Function'), 'Arn'] }]],
+        [['sqs:SendMessage'], [{ 'Fn::GetAtt': [logicalId(built, 'DeadLetterQueue'), 'Arn'] }]],
+      ),
+    );
+  });
+});
+
+describe('grantRead', () => {
+  /** Builds the refresher and a consumer role, grants, and returns the consumer's permissions. */
+  function consumerPermissions(entry: Record<string, unknown>) {
+    let consumer: iam.Role | undefined;
+    // GIVEN a consumer role  WHEN it is granted read access
+    const built = build(resolvedProvider(entry), {}, (stack, refresher) => {
+      consumer = new iam.Role(stack, 'Consumer', { assumedBy: new iam.AccountRootPrincipal() });
+      refresher.grantRead(consumer);
+    });
+    const consumerId = built.stack.getLogicalId(consumer?.node.defaultChild as iam.CfnRole);
+    return { built, granted: rolePermissions(built.template, consumerId) };
+  }
+
+  it('lets a grantee read the published parameter and nothing else', () => {
+    // GIVEN / WHEN
+    const { granted } = consumerPermissions(LOOPBACK_PARAMETER_STORE_ENTRY);
+    // THEN not the state parameter, not the credentials
+    expect(granted).toEqual(permissions([['ssm:GetParameter'], [ssmArn('token-refresher/loop-ps/token')]]));
+  });
+
+  it('lets a grantee read the published secret and nothing else', () => {
+    // GIVEN / WHEN
+    const { built, granted } = consumerPermissions(LOOPBACK_SECRETS_MANAGER_ENTRY);
+    // THEN
+    expect(granted).toEqual(
+      permissions([
+        ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        [built.stack.resolve(built.refresher.tokenSecret?.secretArn)],
+      ]),
+    );
+  });
+});
+
+describe('names', () => {
+  it('puts namePrefix in every secret and parameter name', () => {
+    // GIVEN
+    const provider = resolvedProvider(LOOPBACK_SECRETS_MANAGER_ENTRY);
+    // WHEN
+    const built = build(provider, { namePrefix: 'acme-tokens' });
+    // THEN
+    built.template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'acme-tokens/loop-sm/credentials' });
+    built.template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'acme-tokens/loop-sm/token' });
+    expect(built.refresher.stateParameterName).toBe('/acme-tokens/loop-sm/state');
+    const [, fn] = onlyResource(built.template, 'AWS::Lambda::Function');
+    expect(functionEnvironment(fn).config).toMatchObject({
+      resources: { stateParameterName: '/acme-tokens/loop-sm/state' },
+    });
+  });
+
+  it('exposes the provider id and its resources', () => {
+    // GIVEN / WHEN
+    const { refresher } = buildParameterStore();
+    // THEN
+    expect(refresher.providerId).toBe('loop-ps');
+    expect(refresher.stateParameterName).toBe('/token-refresher/loop-ps/state');
+    expect(refresher.refreshFunction.node.path).toBe('Test/Refresher/Function');
+    expect(refresher.schedule.node.path).toBe('Test/Refresher/Schedule');
+    expect(refresher.deadLetterQueue.node.path).toBe('Test/Refresher/DeadLetterQueue');
+  });
+
+  it('fails when namePrefix cannot be part of secret and parameter names', () => {
+    // GIVEN
+    const provider = resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY);
+    // WHEN / THEN
+    expect(() => build(provider, { namePrefix: 'team/tokens' })).toThrow(
+      'Test/Refresher: "namePrefix" must be 1 to 40 of A-Z a-z 0-9 _ . -, starting and ending with a letter or digit; got "team/tokens"',
+    );
+  });
+
+  it('fails when namePrefix starts with a name SSM reserves', () => {
+    // GIVEN
+    const provider = resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY);
+    // WHEN / THEN
+    expect(() => build(provider, { namePrefix: 'SSM-tokens' })).toThrow(
+      'Test/Refresher: "namePrefix" must not start with "aws" or "ssm" (SSM reserves those parameter names); got "SSM-tokens"',
+    );
+  });
+});
+
+/** What an SSM parameter ARN in an environment-agnostic stack synthesises to. */
+function ssmArn(nameWithoutSlash: string): unknown {
+  return {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':ssm:',
+        { Ref: 'AWS::Region' },
+        ':',
+        { Ref: 'AWS::AccountId' },
+        `:parameter/${nameWithoutSlash}`,
+      ],
+    ],
+  };
+}

@@ -1,0 +1,240 @@
+import { CfnElement } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ProviderTokenRefresher } from '../../lib/provider-token-refresher';
+import { RUNTIME_CONFIG_ENV, runtimeConfigSchema } from '../../lib/schema/provider-settings';
+import { parseProvidersFile } from '../../lib/schema/providers-file';
+import { TokenRefresherStack } from '../../lib/token-refresher-stack';
+import {
+  flattenJoin,
+  functionEnvironment,
+  LOOPBACK_PARAMETER_STORE_ENTRY,
+  onlyResource,
+  resolvedProvider,
+  rolePermissions,
+  STUB_ENTRY,
+  shippedProviders,
+  testApp,
+} from './fixtures';
+
+const SHIPPED = {
+  secretsmanager: ['clickview', 'mediahound'],
+  parameterstore: ['mediamelon', 'movingimage', 'nagra'],
+} as const;
+
+/** Logical ids of every CloudFormation element inside one refresher. */
+function logicalIdsIn(stack: TokenRefresherStack, refresher: ProviderTokenRefresher): Set<string> {
+  return new Set(
+    refresher.node
+      .findAll()
+      .filter((c): c is CfnElement => CfnElement.isCfnElement(c))
+      .map((element) => stack.getLogicalId(element)),
+  );
+}
+
+/** Logical ids that a template fragment refers to (`Ref` / `Fn::GetAtt`), pseudo parameters excluded. */
+function referencedLogicalIds(fragment: unknown): string[] {
+  if (Array.isArray(fragment)) return fragment.flatMap(referencedLogicalIds);
+  if (fragment === null || typeof fragment !== 'object') return [];
+  const object = fragment as Record<string, unknown>;
+  if (typeof object['Ref'] === 'string') return object['Ref'].startsWith('AWS::') ? [] : [object['Ref']];
+  const getAtt = object['Fn::GetAtt'];
+  if (Array.isArray(getAtt)) return [String(getAtt[0])];
+  return Object.values(object).flatMap(referencedLogicalIds);
+}
+
+describe('TokenRefresherStack with the shipped providers file', () => {
+  let stack: TokenRefresherStack;
+  let template: Template;
+
+  beforeAll(() => {
+    // GIVEN the providers.json this repository ships
+    // WHEN
+    stack = new TokenRefresherStack(testApp(), 'TokenRefresher', {
+      providers: shippedProviders(),
+      functionEntry: STUB_ENTRY,
+    });
+    template = Template.fromStack(stack);
+  });
+
+  it('has one refresher per provider, keyed by provider id, with PascalCase construct ids', () => {
+    // THEN
+    expect([...stack.refreshers.keys()]).toEqual(['mediamelon', 'movingimage', 'nagra', 'clickview', 'mediahound']);
+    expect([...stack.refreshers.values()].map((r) => r.node.id)).toEqual([
+      'Mediamelon',
+      'Movingimage',
+      'Nagra',
+      'Clickview',
+      'Mediahound',
+    ]);
+    template.resourceCountIs('AWS::Lambda::Function', 5);
+    template.resourceCountIs('AWS::Scheduler::Schedule', 5);
+  });
+
+  it.each(SHIPPED.secretsmanager)('publishes the %s token to a Secrets Manager secret', (id) => {
+    // THEN
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: `token-refresher/${id}/token` });
+    const config = configOf(id);
+    expect(config.resources.tokenStore.kind).toBe('secretsmanager');
+  });
+
+  it.each(SHIPPED.parameterstore)('publishes the %s token to the SecureString parameter the function creates', (id) => {
+    // THEN no token secret, and the function is told the parameter name
+    const names = Object.values(template.findResources('AWS::SecretsManager::Secret')).map(
+      (s) => s['Properties']['Name'],
+    );
+    expect(names).not.toContain(`token-refresher/${id}/token`);
+    expect(configOf(id).resources.tokenStore).toEqual({ kind: 'parameterstore', id: `/token-refresher/${id}/token` });
+  });
+
+  it.each([
+    ['mediamelon', 'rate(3 minutes)'],
+    ['movingimage', 'rate(1 minute)'],
+    ['nagra', 'rate(1 minute)'],
+    ['clickview', 'rate(1 hour)'],
+    ['mediahound', 'rate(1 hour)'],
+  ])('checks the %s token on %s', (id, expression) => {
+    // THEN
+    const [, schedule] = onlyResource(template, 'AWS::Scheduler::Schedule', constructIdOf(id));
+    expect(schedule['Properties']).toMatchObject({ ScheduleExpression: expression });
+  });
+
+  it('creates every secret without a value and no SSM parameter at all', () => {
+    // THEN
+    template.resourceCountIs('AWS::SSM::Parameter', 0);
+    for (const secret of Object.values(template.findResources('AWS::SecretsManager::Secret'))) {
+      expect(Object.keys(secret['Properties']).sort()).toEqual(['Description', 'Name']);
+    }
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/SecretString|GenerateSecretString|SecureString"/);
+  });
+
+  it('gives every function only names, ARNs and settings, which its runtime schema accepts', () => {
+    // THEN
+    for (const [, fn] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
+      const { variables, config } = functionEnvironment(fn);
+      expect(Object.keys(variables).sort()).toEqual(
+        [RUNTIME_CONFIG_ENV, 'NODE_OPTIONS', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME'].sort(),
+      );
+      expect(Object.keys(runtimeConfigSchema.parse(config).resources).sort()).toEqual([
+        'credentialsSecretId',
+        'stateParameterName',
+        'tokenStore',
+      ]);
+    }
+  });
+
+  it('lets no provider’s roles touch another provider’s resources', () => {
+    // THEN every resource each role may use belongs to its own refresher, or is its own parameter
+    for (const [providerId, refresher] of stack.refreshers) {
+      const own = logicalIdsIn(stack, refresher);
+      for (const roleName of ['FunctionRole', 'ScheduleRole']) {
+        const role = refresher.node.findChild(roleName).node.defaultChild as CfnElement;
+        const granted = rolePermissions(template, stack.getLogicalId(role));
+        expect(granted.length).toBeGreaterThan(0);
+        for (const { resource } of granted) {
+          for (const referenced of referencedLogicalIds(resource)) expect(own).toContain(referenced);
+          const arn = flattenJoin(resource);
+          if (arn.includes(':parameter/'))
+            expect(arn).toMatch(new RegExp(`:parameter/token-refresher/${providerId}/(token|state)$`));
+        }
+      }
+    }
+  });
+
+  it.each([
+    ['mediamelon', 'ssm:/token-refresher/mediamelon/token'],
+    ['nagra', 'ssm:/token-refresher/nagra/token'],
+  ])('outputs where to read the %s token, the credentials secret and the function', (id, tokenSource) => {
+    // THEN
+    const outputs = template.toJSON()['Outputs'] as Record<string, { Value: unknown; Description: string }>;
+    const prefix = constructIdOf(id);
+    expect(outputs[`${prefix}TokenSource`]?.Value).toBe(tokenSource);
+    expect(outputs[`${prefix}CredentialsSecret`]?.Value).toBe(`token-refresher/${id}/credentials`);
+    expect(outputs[`${prefix}Function`]?.Value).toEqual({
+      Ref: stack.getLogicalId(stack.refreshers.get(id)?.node.findChild('Function').node.defaultChild as CfnElement),
+    });
+    for (const suffix of ['TokenSource', 'CredentialsSecret', 'Function']) {
+      expect(outputs[`${prefix}${suffix}`]?.Description).toContain(`provider "${id}"`);
+    }
+  });
+
+  it('outputs the token secret ARN as the token source of a Secrets Manager provider', () => {
+    // THEN
+    const outputs = template.toJSON()['Outputs'] as Record<string, { Value: unknown }>;
+    const secret = stack.refreshers.get('clickview')?.tokenSecret;
+    expect(outputs['ClickviewTokenSource']?.Value).toEqual(stack.resolve(`secretsmanager:${secret?.secretArn}`));
+  });
+
+  function configOf(providerId: string) {
+    const [, fn] = onlyResource(template, 'AWS::Lambda::Function', `${constructIdOf(providerId)}Function`);
+    return runtimeConfigSchema.parse(functionEnvironment(fn).config);
+  }
+
+  function constructIdOf(providerId: string): string {
+    const refresher = stack.refreshers.get(providerId);
+    if (!refresher) throw new Error(`no refresher for ${providerId}`);
+    return refresher.node.id;
+  }
+});
+
+describe('TokenRefresherStack', () => {
+  it('names constructs and outputs after the provider id in PascalCase', () => {
+    // GIVEN
+    const provider = resolvedProvider({ ...LOOPBACK_PARAMETER_STORE_ENTRY, id: 'nagra-prod-2' });
+    // WHEN
+    const stack = new TokenRefresherStack(testApp(), 'TokenRefresher', {
+      providers: [provider],
+      functionEntry: STUB_ENTRY,
+    });
+    // THEN
+    expect(stack.refreshers.get('nagra-prod-2')?.node.id).toBe('NagraProd2');
+    expect(Object.keys(Template.fromStack(stack).toJSON()['Outputs']).sort()).toEqual([
+      'NagraProd2CredentialsSecret',
+      'NagraProd2Function',
+      'NagraProd2TokenSource',
+    ]);
+  });
+
+  it('keeps two deployments with different name prefixes apart', () => {
+    // GIVEN one app, the same providers, two prefixes
+    const app = testApp();
+    const providers = shippedProviders();
+    // WHEN
+    const blue = new TokenRefresherStack(app, 'Blue', { providers, namePrefix: 'blue', functionEntry: STUB_ENTRY });
+    const green = new TokenRefresherStack(app, 'Green', { providers, namePrefix: 'green', functionEntry: STUB_ENTRY });
+    // THEN no secret or parameter name is shared
+    const namesOf = (stack: TokenRefresherStack) => {
+      const secrets = Object.values(Template.fromStack(stack).findResources('AWS::SecretsManager::Secret')).map(
+        (s) => s['Properties']['Name'] as string,
+      );
+      const parameters = [...stack.refreshers.values()].flatMap((r) =>
+        [r.stateParameterName, r.tokenParameterName ?? []].flat(),
+      );
+      return [...secrets, ...parameters];
+    };
+    const blueNames = namesOf(blue);
+    expect(blueNames.every((name) => name.replace(/^\//, '').startsWith('blue/'))).toBe(true);
+    expect(namesOf(green).filter((name) => blueNames.includes(name))).toEqual([]);
+  });
+
+  it('fails when two provider ids map to the same construct id', () => {
+    // GIVEN ids that differ only in a doubled hyphen
+    const providers = [
+      resolvedProvider({ ...LOOPBACK_PARAMETER_STORE_ENTRY, id: 'a-b' }),
+      resolvedProvider({ ...LOOPBACK_PARAMETER_STORE_ENTRY, id: 'a--b' }),
+    ];
+    // WHEN / THEN
+    expect(
+      () => new TokenRefresherStack(testApp(), 'TokenRefresher', { providers, functionEntry: STUB_ENTRY }),
+    ).toThrow('TokenRefresher: providers "a-b" and "a--b" both map to construct id "AB"; rename one of them');
+  });
+
+  it('fails before any resource exists when a providers file forces Secrets Manager on a 5-minute token', () => {
+    // GIVEN movingimage (300 s tokens, checked every minute) with store "secretsmanager"
+    const file = { providers: [{ id: 'movingimage', preset: 'movingimage', store: 'secretsmanager' }] };
+    // WHEN / THEN the error names the provider, the field and the quota that rules it out
+    expect(() => parseProvidersFile(file, 'providers.json')).toThrow(
+      /provider "movingimage" \(providers\[0\]\), field "store": got "secretsmanager": .*quota of 100 versions per secret/,
+    );
+  });
+});
