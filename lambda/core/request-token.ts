@@ -18,8 +18,7 @@ export interface RequestContext {
 }
 
 export type TokenOutcome =
-  | { readonly token: GrantedToken; readonly sentAtMs: number }
-  | { readonly failure: ClassifiedFailure };
+  { readonly token: GrantedToken; readonly sentAtMs: number } | { readonly failure: ClassifiedFailure };
 
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 8_000;

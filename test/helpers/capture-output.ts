@@ -16,8 +16,8 @@ export function captureOutput() {
     chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
     return true;
   };
-  process.stdout.write = grab as typeof process.stdout.write;
-  process.stderr.write = grab as typeof process.stderr.write;
+  process.stdout.write = grab;
+  process.stderr.write = grab;
   for (const name of ['log', 'error', 'warn', 'info'] as const) {
     console[name] = (...args: unknown[]) => {
       chunks.push(`${args.map(String).join(' ')}\n`);

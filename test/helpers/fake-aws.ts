@@ -332,7 +332,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     readBody(req).then(
       (raw) => {
         const target = String(req.headers['x-amz-target'] ?? '');
-        let input: Record<string, unknown> = {};
+        let input: Record<string, unknown>;
         try {
           input = raw.length ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {};
         } catch {

@@ -17,6 +17,7 @@ import type {
   KoaContextWithOIDC,
   TokenEndpointGrantContext,
 } from 'oidc-provider';
+import type * as OidcProviderNamespace from 'oidc-provider';
 import { type RecordedRequest, readBody, recordRequest } from './recorded-request';
 
 export type { RecordedRequest } from './recorded-request';
@@ -69,7 +70,7 @@ type PasswordParams = { username?: string; password?: string; scope?: string };
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-type OidcProviderModule = typeof import('oidc-provider');
+type OidcProviderModule = typeof OidcProviderNamespace;
 let oidcProviderModule: Promise<OidcProviderModule> | undefined;
 
 /**
@@ -197,17 +198,15 @@ export async function startKeycloakLikeServer(options: KeycloakLikeOptions = {})
   const provider = new Provider(issuer, {
     adapter: store.adapter,
     jwks: signingKeys(),
-    clients: clients.map(
-      (c): ClientMetadata => ({
-        client_id: c.clientId,
-        ...(c.secret === undefined ? {} : { client_secret: c.secret }),
-        grant_types: c.grants,
-        response_types: [],
-        redirect_uris: [],
-        token_endpoint_auth_method: c.auth ?? (c.secret === undefined ? 'none' : 'client_secret_basic'),
-        scope: [...scopes].join(' '),
-      }),
-    ),
+    clients: clients.map((c): ClientMetadata => ({
+      client_id: c.clientId,
+      ...(c.secret === undefined ? {} : { client_secret: c.secret }),
+      grant_types: c.grants,
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: c.auth ?? (c.secret === undefined ? 'none' : 'client_secret_basic'),
+      scope: [...scopes].join(' '),
+    })),
     features: { clientCredentials: { enabled: true }, devInteractions: { enabled: false } },
     scopes: [...scopes],
     routes: {
@@ -340,16 +339,16 @@ export async function startKeycloakLikeServer(options: KeycloakLikeOptions = {})
     // Keycloak serves discovery under the realm; oidc-provider only at the root.
     if (pathname === `${base}/.well-known/openid-configuration`) req.url = '/.well-known/openid-configuration';
     if (pathname !== tokenPath) {
-      handle(req, res);
+      void handle(req, res);
       return;
     }
-    readBody(req).then(
+    void readBody(req).then(
       (body) => {
         const recorded = recordRequest(req, body);
         requests.push(recorded);
         const replay = replayWithBody(req, body);
         recordedForms.set(replay, new URLSearchParams(recorded.rawBody));
-        handle(replay, res);
+        void handle(replay, res);
       },
       () => res.destroy(),
     );

@@ -49,7 +49,8 @@ function findings(app: App): string[] {
     report = JSON.parse(readFileSync(path.join(app.outdir, 'validation-report.json'), 'utf8')) as ValidationReport;
   } catch {
     // No report: synth failed for another reason, or validation never ran. Either way, say why.
-    throw synthError ?? new Error(`no validation-report.json in ${app.outdir}: did the validation plugin run?`);
+    if (synthError instanceof Error) throw synthError;
+    throw new Error(`no validation-report.json in ${app.outdir}: did the validation plugin run?`);
   }
   return report.pluginReports.flatMap((plugin) =>
     plugin.violations.flatMap((v) =>

@@ -84,7 +84,7 @@ afterAll(async () => {
 });
 
 /** Loads the bundle in a fresh process, optionally invokes the handler, and returns its result. */
-async function invoke(config: RuntimeConfig, event: unknown | undefined) {
+async function invoke(config: RuntimeConfig, event: unknown) {
   const driver = `
     const { handler } = require(${JSON.stringify(bundle)});
     const event = ${JSON.stringify(event ?? null)};

@@ -141,7 +141,7 @@ describe.each(presets)('$name preset against a Keycloak-like oidc-provider', (pr
 
     expect(result).toMatchObject({ outcome: 'refreshed', grant: 'password' });
     expect(idp.requests.slice(before).map((r) => r.form.grant_type)).toEqual(['refresh_token', 'password']);
-    expect(w.stateStore.state!.refreshToken).not.toBe(stale);
+    expect(w.stateStore.state.refreshToken).not.toBe(stale);
   });
 
   it('sends a rejected password at most once per credentials version across many scheduled runs', async () => {

@@ -10,7 +10,7 @@ import {
   type TokenRequest,
 } from '../../../lambda/core/ports';
 import type { PrivateState } from '../../../lambda/core/private-state';
-import type { RefreshDeps } from '../../../lambda/core/refresh';
+import type { RefreshDeps, RunReport } from '../../../lambda/core/refresh';
 import type { ProviderSettings } from '../../../lib/schema/provider-settings';
 import type { PublishedToken } from '../../../lib/schema/published-token';
 
@@ -198,7 +198,7 @@ export interface World {
   log: RecordingLog;
   deps: RefreshDeps;
   /** One run, with a deadline one minute ahead like a 60 s Lambda timeout. */
-  run(force?: boolean): ReturnType<typeof import('../../../lambda/core/refresh').runRefresh>;
+  run(force?: boolean): Promise<RunReport>;
 }
 
 export async function makeWorld(

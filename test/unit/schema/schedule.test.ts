@@ -17,13 +17,11 @@ const timing = fc
     checkIntervalMinutes: fc.integer({ min: 1, max: 120 }),
     margin: fc.option(fc.integer({ min: 0, max: 7200 }), { nil: undefined }),
   })
-  .map(
-    ({ minValiditySeconds, checkIntervalMinutes, margin }): Timing => ({
-      minValiditySeconds,
-      checkIntervalMinutes,
-      safetyMarginSeconds: margin ?? checkIntervalMinutes * 60,
-    }),
-  );
+  .map(({ minValiditySeconds, checkIntervalMinutes, margin }): Timing => ({
+    minValiditySeconds,
+    checkIntervalMinutes,
+    safetyMarginSeconds: margin ?? checkIntervalMinutes * 60,
+  }));
 
 describe('due check (property)', () => {
   it('is monotonic: a token due with r seconds left is due with any less', () => {
@@ -96,7 +94,7 @@ describe('store choice (property)', () => {
         fc.constantFrom('auto', 'secretsmanager', 'parameterstore'),
         (t, lifetime, requested) => {
           const writes = plannedWritesPerDay(lifetime, t);
-          const choice = chooseStore(requested as 'auto', writes);
+          const choice = chooseStore(requested, writes);
           if ('kind' in choice && choice.kind === 'secretsmanager') expect(writes).toBeLessThan(100);
           if (requested === 'secretsmanager' && writes >= SECRETS_MANAGER_MAX_WRITES_PER_DAY)
             expect(choice).toHaveProperty('error');
