@@ -156,8 +156,10 @@ class RefreshRun {
         this.deps.log.info('refresh token rejected; one primary grant follows', this.redactedFailure(outcome.failure));
         return this.dropRefreshToken();
       }
-      const version = outcome.failure.kind === 'credentials' ? await this.credentialsVersionForGuard() : undefined;
-      return this.failGrant(outcome.failure, version);
+      if (outcome.failure.kind !== 'credentials') return this.failGrant(outcome.failure, undefined);
+      // A rejected client makes the chain useless too; dropping it leaves only primary grants, which the guard holds.
+      this.dropRefreshToken();
+      return this.failGrant(outcome.failure, await this.credentialsVersionForGuard());
     }
     const accepted = await this.accept(outcome, 'refresh_token');
     if (accepted) return accepted;

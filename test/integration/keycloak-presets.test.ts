@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderEntry } from '../../lib/schema/providers-file';
 import { type KeycloakLikeServer, startKeycloakLikeServer } from '../helpers/oidc-server';
+import { OAuthTokenEndpoint } from '../../lambda/adapters/oauth-endpoint';
 import { MemoryCredentials } from '../unit/lambda/fakes';
 import { realWorld, settingsFor } from './harness';
 
@@ -99,6 +100,31 @@ describe.each(presets)('$name preset against a Keycloak-like oidc-provider', (pr
     expect(sent[0]!.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
     expect(w.tokenStore.token).toMatchObject({ token_type: 'Bearer', provider: preset.name });
     expect(w.tokenStore.token!.expires_at - w.tokenStore.token!.issued_at).toBe(300);
+  });
+
+  it('ignores the id_token Keycloak adds for scope=openid, whatever its issuer (libraries.md trap 6)', async () => {
+    const answers: string[] = [];
+    const settings = settingsFor(preset.entry(idp.tokenEndpoint));
+    const w = realWorld(settings, credentials());
+    const recording = new OAuthTokenEndpoint(settings, async (url, init) => {
+      const response = await fetch(url, init);
+      answers.push(await response.clone().text());
+      return response;
+    });
+    const { runRefresh } = await import('../../lambda/core/refresh');
+
+    const { result } = await runRefresh({ ...w.deps, endpoint: recording }, { deadlineMs: Date.now() + 30_000 });
+
+    expect(result).toMatchObject({ outcome: 'refreshed', grant: 'password' });
+    const idToken = (JSON.parse(answers[0]!) as { id_token?: string }).id_token;
+    if (preset.firstGrantForm.scope === 'openid') {
+      // The realm issuer is not the endpoint's origin: validating it would fail every grant.
+      const claims = JSON.parse(Buffer.from(idToken!.split('.')[1]!, 'base64url').toString()) as { iss: string };
+      expect(claims.iss).toBe(idp.issuer);
+      expect(claims.iss).not.toBe(new URL(idp.tokenEndpoint).origin);
+    } else {
+      expect(idToken).toBeUndefined();
+    }
   });
 
   it('renews with refresh_token (client_id and the token only) and persists the rotated refresh token', async () => {

@@ -136,15 +136,39 @@ describe('rejected credentials from non-Keycloak servers engage the lockout guar
   });
 });
 
-describe('transient failures leave the published token untouched', () => {
+/** Every preset, pointed at the scripted endpoint. */
+const allPresets = (): [string, ProviderEntry, MemoryCredentials][] => [
+  [
+    'mediamelon',
+    { id: 'mediamelon', preset: 'mediamelon', tokenEndpoint: server.tokenEndpoint },
+    new MemoryCredentials(),
+  ],
+  [
+    'movingimage',
+    { id: 'movingimage', preset: 'movingimage', tokenEndpoint: server.tokenEndpoint },
+    new MemoryCredentials(),
+  ],
+  [
+    'nagra',
+    { id: 'nagra', preset: 'nagra', tokenEndpoint: server.tokenEndpoint, clientId: 'crm_client' },
+    new MemoryCredentials(),
+  ],
+  ['clickview', clickview(), secret()],
+  ['mediahound', mediahound(), secret()],
+];
+const presetNames = ['mediamelon', 'movingimage', 'nagra', 'clickview', 'mediahound'] as const;
+const preset = (name: string) => allPresets().find(([n]) => n === name)!;
+
+describe.each(presetNames)('%s: transient failures leave the published token untouched', (name) => {
   it.each([
     ['503 with Retry-After', () => unavailable('1')],
     ['429 with Retry-After', () => tooManyRequests('1')],
     ['502 HTML from a gateway', () => wafHtml(502)],
     ['empty 503', () => emptyBody(503)],
-  ])('%s: retried within the run, then reported', async (_name, reply) => {
-    server.reply(okToken({ access_token: 'good-1', expires_in: 86_400 }));
-    const w = realWorld(settingsFor({ ...clickview(), maxAttempts: 2 }), secret());
+  ])('%s', async (_kind, reply) => {
+    const [, entry, creds] = preset(name);
+    server.reply(okToken({ access_token: `${name}-good`, refresh_token: `${name}-rt`, expires_in: 86_400 }));
+    const w = realWorld(settingsFor({ ...entry, maxAttempts: 1 }), creds);
     await w.run();
     const published = w.tokenStore.token;
     server.setDefault(reply());
@@ -154,6 +178,20 @@ describe('transient failures leave the published token untouched', () => {
     expect(result.error).toMatchObject({ kind: 'transient' });
     expect(result.expiresAt).toBe(published!.expires_at);
     expect(w.tokenStore.token).toBe(published);
+    expect(w.tokenStore.writes).toHaveLength(1);
+  });
+});
+
+describe('transient failures: in-run retries', () => {
+  it('retries within the run up to maxAttempts, then reports', async () => {
+    server.reply(okToken({ access_token: 'good-1', expires_in: 86_400 }));
+    const w = realWorld(settingsFor({ ...clickview(), maxAttempts: 2 }), secret());
+    await w.run();
+    server.setDefault(unavailable('1'));
+
+    const { result } = await w.run(true);
+
+    expect(result.error).toMatchObject({ kind: 'transient', code: 'http_503' });
     expect(server.requests).toHaveLength(3);
   });
 
@@ -192,10 +230,11 @@ describe('transient failures leave the published token untouched', () => {
   });
 });
 
-describe('malformed 200 answers store nothing', () => {
+describe.each(presetNames)('%s: malformed 200 answers store nothing', (name) => {
   it.each(['no-access-token', 'bad-expires-in', 'not-json', 'empty'] as const)('%s', async (kind) => {
+    const [, entry, creds] = preset(name);
     server.setDefault(malformedOk(kind));
-    const w = realWorld(settingsFor(clickview()), secret());
+    const w = realWorld(settingsFor(entry), creds);
 
     const { result } = await w.run();
 

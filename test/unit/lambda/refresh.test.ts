@@ -227,6 +227,27 @@ describe('runRefresh: lockout guard', () => {
     expect(second.result.error).toMatchObject({ kind: 'credentials', code: 'lockout_guard' });
   });
 
+  it('stops all requests after the client itself is rejected on a refresh, until the credentials change', async () => {
+    let calls = 0;
+    const w = await makeWorld(keycloakSettings(), (req) =>
+      ++calls === 1 ? tokenAnswer() : req.grant === 'refresh_token' ? answer(401, { error: 'invalid_client' }) : tokenAnswer(),
+    );
+    await w.run();
+    w.clock.advance(200);
+
+    const rejected = await w.run();
+    w.clock.advance(60);
+    const guarded = await w.run();
+    w.credentials.rotate({ username: 'alice', password: 'pw-Secret-2' });
+    w.clock.advance(60);
+    const recovered = await w.run();
+
+    expect(rejected.result.error).toMatchObject({ kind: 'credentials', code: 'invalid_client' });
+    expect(guarded.result.error).toMatchObject({ kind: 'credentials', code: 'lockout_guard' });
+    expect(recovered.result).toMatchObject({ outcome: 'refreshed', grant: 'password' });
+    expect(w.endpoint.grants()).toEqual(['password', 'refresh_token', 'password']);
+  });
+
   it('keeps password grants at least one second apart', async () => {
     const w = await makeWorld(keycloakSettings({ useRefreshToken: false }), () => tokenAnswer());
     await w.run(true);
