@@ -19,8 +19,10 @@ export const METRIC = {
   grantRefreshToken: 'GrantRefreshToken',
   grantPassword: 'GrantPassword',
   grantClientCredentials: 'GrantClientCredentials',
-  /** A password or client secret was rejected in this run (the lockout guard engaged). */
+  /** A password or client secret was rejected in this run. */
   credentialsRejected: 'CredentialsRejected',
+  /** 1 while the lockout guard holds the current credentials version (until operators change the secret). */
+  lockoutGuardEngaged: 'LockoutGuardEngaged',
   /** Milliseconds per token request, one value per attempt. */
   tokenRequestLatency: 'TokenRequestLatency',
   tokenWrites: 'TokenWrites',
