@@ -38,6 +38,7 @@ export function recordRun(metrics: Metrics, report: RunReport): void {
   for (const [grant, name] of Object.entries(GRANT))
     count(name, result.outcome === 'refreshed' && result.grant === grant);
   count(METRIC.credentialsRejected, report.credentialsRejected);
+  count(METRIC.lockoutGuardEngaged, report.guardEngaged);
   metrics.addMetric(METRIC.tokenWrites, MetricUnit.Count, report.tokenWrites);
   for (const attempt of report.attempts) {
     metrics.addMetric(METRIC.tokenRequestLatency, MetricUnit.Milliseconds, attempt.latencyMs);

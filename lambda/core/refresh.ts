@@ -59,6 +59,8 @@ export interface RunReport {
   readonly secondsRemaining: number;
   readonly attempts: readonly { grant: GrantName; latencyMs: number; outcome: string }[];
   readonly credentialsRejected: boolean;
+  /** The lockout guard holds the current credentials version: nothing is sent until operators change the secret. */
+  readonly guardEngaged: boolean;
   readonly tokenWrites: number;
 }
 
@@ -80,6 +82,8 @@ class RefreshRun {
   private state: PrivateState;
   private stateDirty = false;
   private credentialsRejected = false;
+  /** Version of the credentials secret, once read in this run. */
+  private credentialsVersion: string | undefined;
   private tokenWrites = 0;
   private renewedWith: GrantName | undefined;
 
@@ -111,8 +115,11 @@ class RefreshRun {
     else if (stored?.lastPrimaryGrantAt !== undefined) this.state.lastPrimaryGrantAt = stored.lastPrimaryGrantAt;
 
     const remaining = this.published ? this.published.expires_at - nowSeconds(deps.clock) : undefined;
-    if (!this.input.force && remaining !== undefined && !settingsChanged && !isDue(remaining, s))
+    if (!this.input.force && remaining !== undefined && !settingsChanged && !isDue(remaining, s)) {
+      // A recorded guard is reported as engaged only while the secret still holds the rejected version.
+      if (this.state.guard) await this.credentialsVersionForGuard();
       return this.done('fresh');
+    }
     const { blocked } = this.state;
     if (!this.input.force && blocked) {
       const since = new Date(blocked.at).toISOString();
@@ -331,6 +338,7 @@ class RefreshRun {
         `could not read credentials secret "${credentials.secretId}" (${errorName(e)})`,
       );
     }
+    this.credentialsVersion = creds.versionId;
     this.redactor.add(
       ...Object.entries(creds.values)
         .filter(([k]) => k !== 'username')
@@ -352,7 +360,8 @@ class RefreshRun {
   /** The guard needs the credentials version even when a refresh (which sends none) hit invalid_client. */
   private async credentialsVersionForGuard(): Promise<string | undefined> {
     try {
-      return (await this.deps.credentials.read()).versionId;
+      this.credentialsVersion = (await this.deps.credentials.read()).versionId;
+      return this.credentialsVersion;
     } catch {
       return undefined;
     }
@@ -444,6 +453,9 @@ class RefreshRun {
       secondsRemaining: remaining,
       attempts: this.attempts,
       credentialsRejected: this.credentialsRejected,
+      guardEngaged:
+        this.state.guard !== undefined &&
+        (this.credentialsVersion === undefined || this.state.guard.credentialsVersion === this.credentialsVersion),
       tokenWrites: this.tokenWrites,
     };
   }

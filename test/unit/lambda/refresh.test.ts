@@ -207,6 +207,46 @@ describe('runRefresh: lockout guard', () => {
     expect(w.stateStore.state!.guard).toBeUndefined();
   });
 
+  it('on a fresh run, reports a recorded guard as engaged only while the secret holds the rejected version', async () => {
+    const w = await makeWorld(keycloakSettings(), () => tokenAnswer());
+    await w.run();
+    w.stateStore.state = {
+      ...w.stateStore.state!,
+      guard: { credentialsVersion: 'v1', at: 0, code: 'invalid_grant', description: 'x' },
+    };
+
+    const engaged = await w.run();
+    w.credentials.rotate({ username: 'alice', password: 'new-Secret-9' });
+    const lifted = await w.run();
+
+    expect([engaged.result.outcome, lifted.result.outcome]).toEqual(['fresh', 'fresh']);
+    expect([engaged.guardEngaged, lifted.guardEngaged]).toEqual([true, false]);
+    expect(w.endpoint.requests).toHaveLength(1);
+  });
+
+  it('reports the guard engaged from the first rejection until the secret changes, also on fresh runs', async () => {
+    // The session-end renewal publishes a refreshed token, then the password is rejected.
+    const w = await makeWorld(keycloakSettings(), (req) =>
+      req.grant === 'refresh_token'
+        ? tokenAnswer({ expires_in: 40, refresh_expires_in: 40 })
+        : w.endpoint.requests.length === 1 || (req.grant === 'password' && req.password === 'fixed-Secret-3')
+          ? tokenAnswer()
+          : invalidGrant('Invalid user credentials', 401),
+    );
+    const first = await w.run();
+    w.clock.advance(200);
+    const rejected = await w.run();
+    w.clock.advance(1);
+    const guarded = await w.run();
+    w.credentials.rotate({ username: 'alice', password: 'fixed-Secret-3' });
+    const afterRotation = await w.run();
+
+    expect(first.guardEngaged).toBe(false);
+    expect(rejected).toMatchObject({ credentialsRejected: true, guardEngaged: true, result: { outcome: 'refreshed' } });
+    expect(guarded).toMatchObject({ guardEngaged: true, credentialsRejected: false });
+    expect(afterRotation.guardEngaged).toBe(false);
+  });
+
   it.each([
     ['invalid_client (IdentityServer, no description)', answer(400, { error: 'invalid_client' })],
     ['unauthorized_client (Keycloak wrong secret)', answer(401, { error: 'unauthorized_client' })],
@@ -230,7 +270,11 @@ describe('runRefresh: lockout guard', () => {
   it('stops all requests after the client itself is rejected on a refresh, until the credentials change', async () => {
     let calls = 0;
     const w = await makeWorld(keycloakSettings(), (req) =>
-      ++calls === 1 ? tokenAnswer() : req.grant === 'refresh_token' ? answer(401, { error: 'invalid_client' }) : tokenAnswer(),
+      ++calls === 1
+        ? tokenAnswer()
+        : req.grant === 'refresh_token'
+          ? answer(401, { error: 'invalid_client' })
+          : tokenAnswer(),
     );
     await w.run();
     w.clock.advance(200);
