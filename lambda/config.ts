@@ -26,3 +26,14 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv): RuntimeConfig {
 export function isForced(event: unknown): boolean {
   return typeof event === 'object' && event !== null && (event as { force?: unknown }).force === true;
 }
+
+/** EventBridge Scheduler's nominal time for this run (`<aws.scheduler.scheduled-time>`), when sane. */
+export function scheduledTimeOf(event: unknown, nowMs: number): number | undefined {
+  const value =
+    typeof event === 'object' && event !== null ? (event as { scheduledTime?: unknown }).scheduledTime : undefined;
+  if (typeof value !== 'string') return undefined;
+  const ms = Date.parse(value);
+  // CloudWatch accepts timestamps up to two weeks old and two hours ahead; a queued event is at most 6 h old.
+  if (Number.isNaN(ms) || ms < nowMs - 6 * 3600_000 || ms > nowMs + 300_000) return undefined;
+  return ms;
+}

@@ -11,7 +11,7 @@ import { ParameterStateStore } from './adapters/parameter-state-store';
 import { ParameterStoreTokenStore } from './adapters/parameter-store-token-store';
 import { SecretsManagerCredentials } from './adapters/secrets-manager-credentials';
 import { SecretsManagerTokenStore } from './adapters/secrets-manager-token-store';
-import { isForced, loadRuntimeConfig } from './config';
+import { isForced, loadRuntimeConfig, scheduledTimeOf } from './config';
 import type { Log } from './core/ports';
 import { type RefreshDeps, type RefreshResult, runRefresh } from './core/refresh';
 
@@ -47,6 +47,9 @@ async function refresh(event: unknown, context: Context): Promise<RefreshResult>
     force: isForced(event),
     deadlineMs: Date.now() + context.getRemainingTimeInMillis() - STORE_RESERVE_MS,
   });
+  // Stamped with the schedule's nominal time, a late or slow run still lands in its own period, so
+  // the freshness alarm (missing data = breaching) never sees a gap that is not there.
+  metrics.setTimestamp(scheduledTimeOf(event, Date.now()) ?? Date.now());
   recordRun(metrics, report);
   const { result } = report;
   // Classified failures are returned, not thrown: Lambda's retries must never multiply login attempts.

@@ -15,6 +15,7 @@ import { ssmParameterArn } from './private/ssm-parameter-arn';
 import { createTokenStore, type TokenStore } from './private/token-store';
 import { UnqualifiedLambdaInvoke } from './private/unqualified-lambda-invoke';
 import { RUNTIME_CONFIG_ENV, type RuntimeConfig, runtimeConfigSchema } from './schema/provider-settings';
+import { RUN_TIMEOUT_SECONDS } from './schema/schedule';
 import type { ResolvedProvider } from './schema/providers-file';
 
 /** The refresher function's source, relative to this file. */
@@ -163,7 +164,7 @@ export class ProviderTokenRefresher extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
-      timeout: Duration.seconds(60),
+      timeout: Duration.seconds(RUN_TIMEOUT_SECONDS),
       role,
       logGroup,
       // One refresher per provider at a time: two parallel password grants could trip a lockout, and
@@ -198,7 +199,12 @@ export class ProviderTokenRefresher extends Construct {
       description: `Checks every ${settings.checkIntervalMinutes} min whether the token of provider "${settings.id}" is due`,
       target: new UnqualifiedLambdaInvoke(fn, {
         role: this.scheduleRole(settings.id),
-        input: scheduler.ScheduleTargetInput.fromObject({ source: SCHEDULE_EVENT_SOURCE, provider: settings.id }),
+        input: scheduler.ScheduleTargetInput.fromObject({
+          source: SCHEDULE_EVENT_SOURCE,
+          provider: settings.id,
+          // The function stamps its metrics with it (see lib/schema/alarms.ts).
+          scheduledTime: scheduler.ContextAttribute.scheduledTime,
+        }),
         // The next tick is the retry; a late duplicate would only queue behind reserved concurrency 1.
         retryAttempts: 0,
         maxEventAge: eventAge,

@@ -26,21 +26,35 @@ const GRANT: Record<GrantName, string> = {
   client_credentials: METRIC.grantClientCredentials,
 };
 
+const UNITS: Record<string, Parameters<Metrics['addMetric']>[1]> = {
+  [METRIC.tokenSecondsRemaining]: MetricUnit.Seconds,
+  [METRIC.tokenRequestLatency]: MetricUnit.Milliseconds,
+};
+
+/** The values one run emits, by metric name; counts are 0 or 1 so that every metric has a data point. */
+export function metricValues(report: RunReport): Record<string, number[]> {
+  const { result } = report;
+  const count = (on: boolean) => [on ? 1 : 0];
+  const values: Record<string, number[]> = {
+    [METRIC.tokenSecondsRemaining]: [report.secondsRemaining],
+    [METRIC.fresh]: count(result.outcome === 'fresh'),
+    [METRIC.refreshed]: count(result.outcome === 'refreshed'),
+    [METRIC.failed]: count(result.outcome === 'failed'),
+    [METRIC.credentialsRejected]: count(report.credentialsRejected),
+    [METRIC.lockoutGuardEngaged]: count(report.guardEngaged),
+    [METRIC.tokenWrites]: [report.tokenWrites],
+    [METRIC.tokenRequestLatency]: report.attempts.map((a) => a.latencyMs),
+  };
+  for (const [kind, name] of Object.entries(FAILED_BY_KIND)) values[name] = count(result.error?.kind === kind);
+  for (const [grant, name] of Object.entries(GRANT)) {
+    values[name] = count(result.outcome === 'refreshed' && result.grant === grant);
+  }
+  return values;
+}
+
 /** Adds one run's metrics; they are flushed by the `logMetrics` middleware. */
 export function recordRun(metrics: Metrics, report: RunReport): void {
-  const { result } = report;
-  const count = (name: string, on: boolean) => metrics.addMetric(name, MetricUnit.Count, on ? 1 : 0);
-  metrics.addMetric(METRIC.tokenSecondsRemaining, MetricUnit.Seconds, report.secondsRemaining);
-  count(METRIC.fresh, result.outcome === 'fresh');
-  count(METRIC.refreshed, result.outcome === 'refreshed');
-  count(METRIC.failed, result.outcome === 'failed');
-  for (const [kind, name] of Object.entries(FAILED_BY_KIND)) count(name, result.error?.kind === kind);
-  for (const [grant, name] of Object.entries(GRANT))
-    count(name, result.outcome === 'refreshed' && result.grant === grant);
-  count(METRIC.credentialsRejected, report.credentialsRejected);
-  count(METRIC.lockoutGuardEngaged, report.guardEngaged);
-  metrics.addMetric(METRIC.tokenWrites, MetricUnit.Count, report.tokenWrites);
-  for (const attempt of report.attempts) {
-    metrics.addMetric(METRIC.tokenRequestLatency, MetricUnit.Milliseconds, attempt.latencyMs);
+  for (const [name, values] of Object.entries(metricValues(report))) {
+    for (const value of values) metrics.addMetric(name, UNITS[name] ?? MetricUnit.Count, value);
   }
 }

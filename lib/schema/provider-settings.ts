@@ -47,6 +47,12 @@ export const extraParamsSchema = z
     }),
   );
 
+/**
+ * Six hours: Lambda drops queued events older than that, and three alarm periods of one interval
+ * must fit in CloudWatch's one-day evaluation window.
+ */
+export const MAX_CHECK_INTERVAL_MINUTES = 360;
+
 /** A whole number between `min` and `max`, with messages that say so. */
 export const wholeNumber = (min: number, max: number, unit: string) =>
   z
@@ -74,7 +80,7 @@ export const providerSettingsSchema = z.strictObject({
   /** True when the lifetime is the vendor's documented one (then it wins over a JWT `exp` hint). */
   lifetimeDocumented: z.boolean(),
   minValiditySeconds: seconds(0, 86_400),
-  checkIntervalMinutes: wholeNumber(1, 1440, 'minutes'),
+  checkIntervalMinutes: wholeNumber(1, MAX_CHECK_INTERVAL_MINUTES, 'minutes'),
   safetyMarginSeconds: seconds(0, 86_400),
   requestTimeoutSeconds: seconds(1, 30),
   maxAttempts: wholeNumber(1, 5, 'attempts'),

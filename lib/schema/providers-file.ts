@@ -2,12 +2,18 @@ import { z } from 'zod';
 import { CLIENT_AUTH_METHODS, GRANTS, PRESET_NAMES, PRESETS, type Preset } from './presets';
 import {
   extraParamsSchema,
+  MAX_CHECK_INTERVAL_MINUTES,
   type ProviderSettings,
   providerIdSchema,
   providerSettingsSchema,
   tokenEndpointSchema,
 } from './provider-settings';
-import { defaultCheckIntervalMinutes, dueThresholdSeconds, plannedWritesPerDay } from './schedule';
+import {
+  defaultCheckIntervalMinutes,
+  dueThresholdSeconds,
+  minimumSafetyMarginSeconds,
+  plannedWritesPerDay,
+} from './schedule';
 import { chooseStore, STORE_REQUESTS, type StoreKind } from './store-choice';
 
 /** Default least lifetime a consumer read may see. */
@@ -48,7 +54,12 @@ export const providerEntrySchema = z.strictObject({
   useRefreshToken: z.boolean().optional(),
   expectedLifetimeSeconds: optionalSeconds(60, 366 * 86_400),
   minValiditySeconds: optionalSeconds(0, 86_400),
-  checkIntervalMinutes: z.number().int('must be a whole number of minutes').min(1).max(1440).optional(),
+  checkIntervalMinutes: z
+    .number()
+    .int('must be a whole number of minutes')
+    .min(1, 'must be at least 1 minute')
+    .max(MAX_CHECK_INTERVAL_MINUTES, `must be at most ${MAX_CHECK_INTERVAL_MINUTES} minutes (6 hours)`)
+    .optional(),
   safetyMarginSeconds: optionalSeconds(0, 86_400),
   requestTimeoutSeconds: optionalSeconds(1, 30),
   maxAttempts: z.number().int().min(1).max(5).optional(),
@@ -190,7 +201,18 @@ export function resolveProvider(entry: ProviderEntry, subject = `provider "${ent
 
   const minValiditySeconds = entry.minValiditySeconds ?? DEFAULT_MIN_VALIDITY_SECONDS;
   const checkIntervalMinutes = entry.checkIntervalMinutes ?? defaultCheckIntervalMinutes(lifetime, minValiditySeconds);
-  const safetyMarginSeconds = entry.safetyMarginSeconds ?? checkIntervalMinutes * 60;
+  const minimumMargin = minimumSafetyMarginSeconds(checkIntervalMinutes);
+  const safetyMarginSeconds = entry.safetyMarginSeconds ?? minimumMargin;
+  if (safetyMarginSeconds < minimumMargin) {
+    fail(
+      'safetyMarginSeconds',
+      safetyMarginSeconds,
+      `must be at least ${minimumMargin} with checkIntervalMinutes ${checkIntervalMinutes}: one check interval, so a failed renewal ` +
+        'is retried before minValiditySeconds is reached, plus 95 s for a run that starts late (EventBridge Scheduler has ' +
+        '60 s precision) and takes its full 30 s; less would let the token-freshness alarm warn too late or fire while healthy',
+    );
+    return problems;
+  }
   const timing = { minValiditySeconds, checkIntervalMinutes, safetyMarginSeconds };
   const threshold = dueThresholdSeconds(timing);
   if (lifetime <= threshold) {

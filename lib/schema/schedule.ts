@@ -3,6 +3,23 @@
  * the two can never disagree about when a token is due.
  */
 
+/** The refresher function's timeout: no run lasts longer. */
+export const RUN_TIMEOUT_SECONDS = 30;
+/** EventBridge Scheduler invokes "with 60 second precision": a run may start up to a minute late. */
+export const SCHEDULER_LATENESS_SECONDS = 60;
+/** What a run that only reads the store and finds the token fresh may take before it reports. */
+export const FRESH_RUN_SECONDS = 5;
+
+/**
+ * The least safety margin, and its default: one check interval (so one failed renewal is retried
+ * before `minValidity` is reached), plus the time a run may start late and last. With less, the
+ * token-freshness alarm could either warn later than `minValidity` before expiry or fire while
+ * everything is healthy (lib/schema/alarms.ts).
+ */
+export function minimumSafetyMarginSeconds(checkIntervalMinutes: number): number {
+  return checkIntervalMinutes * 60 + SCHEDULER_LATENESS_SECONDS + RUN_TIMEOUT_SECONDS + FRESH_RUN_SECONDS;
+}
+
 export interface Timing {
   /** Least lifetime any consumer read may see, in seconds. */
   readonly minValiditySeconds: number;
@@ -27,7 +44,7 @@ export function isDue(secondsRemaining: number, t: Timing): boolean {
  * short tokens need frequent looks; long ones gain nothing from more than one an hour.
  */
 export function defaultCheckIntervalMinutes(lifetimeSeconds: number, minValiditySeconds: number): number {
-  const usable = lifetimeSeconds - minValiditySeconds;
+  const usable = lifetimeSeconds - minValiditySeconds - minimumSafetyMarginSeconds(0);
   return Math.min(60, Math.max(1, Math.floor(usable / 4 / 60)));
 }
 

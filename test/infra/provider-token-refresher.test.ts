@@ -162,7 +162,7 @@ describe('credentials secret', () => {
 });
 
 describe('function', () => {
-  it('runs on Node.js 24 on arm64 with one reserved execution, 256 MB and 60 s', () => {
+  it('runs on Node.js 24 on arm64 with one reserved execution, 256 MB and a 30 s timeout', () => {
     // GIVEN / WHEN
     const { template } = buildParameterStore();
     // THEN
@@ -172,7 +172,7 @@ describe('function', () => {
       Handler: 'index.handler',
       ReservedConcurrentExecutions: 1,
       MemorySize: 256,
-      Timeout: 60,
+      Timeout: 30,
       Description: 'Renews the OAuth access token of provider "loop-ps" (generic) and publishes it to Parameter Store',
     });
   });
@@ -235,19 +235,19 @@ describe('function', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  it('caps the maximum event age at the 6 hours Lambda accepts when the check runs daily', () => {
-    // GIVEN a year-long token checked once a day
+  it('drops events after one interval, up to the 6 hours Lambda accepts for the longest interval', () => {
+    // GIVEN a year-long token checked every 6 hours, the longest interval allowed
     const provider = resolvedProvider({
       ...LOOPBACK_SECRETS_MANAGER_ENTRY,
       expectedLifetimeSeconds: 366 * 86_400,
-      checkIntervalMinutes: 1440,
+      checkIntervalMinutes: 360,
     });
     // WHEN
     const { template } = build(provider);
     // THEN
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumEventAgeInSeconds: 6 * 3600 });
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'rate(1 day)',
+      ScheduleExpression: 'rate(6 hours)',
       Target: Match.objectLike({ RetryPolicy: { MaximumEventAgeInSeconds: 6 * 3600, MaximumRetryAttempts: 0 } }),
     });
   });
@@ -401,7 +401,11 @@ describe('schedule', () => {
       Target: {
         Arn: { 'Fn::GetAtt': [logicalId(built, 'Function'), 'Arn'] },
         RoleArn: { 'Fn::GetAtt': [logicalId(built, 'ScheduleRole'), 'Arn'] },
-        Input: JSON.stringify({ source: 'token-refresher.schedule', provider: 'loop-ps' }),
+        Input: JSON.stringify({
+          source: 'token-refresher.schedule',
+          provider: 'loop-ps',
+          scheduledTime: '<aws.scheduler.scheduled-time>',
+        }),
         RetryPolicy: { MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 0 },
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(built, 'DeadLetterQueue'), 'Arn'] } },
       },

@@ -85,7 +85,7 @@ describe('providers file: overrides', () => {
       tokenEndpoint: 'http://127.0.0.1:8080/realms/mediamelon/protocol/openid-connect/token',
       minValiditySeconds: 120,
       checkIntervalMinutes: 2,
-      safetyMarginSeconds: 120,
+      safetyMarginSeconds: 120 + 95, // one interval, plus lateness and run time
       expectedLifetimeSeconds: 1800,
       lifetimeDocumented: false,
       scope: 'openid profile',
