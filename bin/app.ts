@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { ProvidersFileError, parseProvidersFile } from '../lib/schema/providers-file';
+import { ProvidersFileError, parseStackConfig } from '../lib/schema/providers-file';
 import { TokenRefresherStack } from '../lib/token-refresher-stack';
 
 function fail(message: string): never {
@@ -35,15 +35,16 @@ function readJson(file: string): unknown {
 const app = new App();
 const providersFile = resolve(String(app.node.tryGetContext('providersFile') ?? 'providers.json'));
 
-let providers: ReturnType<typeof parseProvidersFile>;
+let config: ReturnType<typeof parseStackConfig>;
 try {
-  providers = parseProvidersFile(readJson(providersFile), providersFile);
+  config = parseStackConfig(readJson(providersFile), providersFile);
 } catch (error) {
   if (error instanceof ProvidersFileError) fail(error.message);
   throw error;
 }
 
 new TokenRefresherStack(app, 'TokenRefresher', {
-  providers,
+  providers: config.providers,
+  alarmEmails: config.alarmEmails,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

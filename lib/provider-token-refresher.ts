@@ -1,22 +1,33 @@
 import * as path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { credentialsSecret } from './private/credentials-secret';
 import { maxEventAge } from './private/event-age';
 import { DEFAULT_NAME_PREFIX, namePrefixProblem, providerResourceNames } from './private/naming';
+import { createProviderAlarms, type ProviderAlarms } from './private/provider-alarms';
+import { providerDashboardRows } from './private/provider-dashboard';
 import { ssmParameterArn } from './private/ssm-parameter-arn';
 import { createTokenStore, type TokenStore } from './private/token-store';
 import { UnqualifiedLambdaInvoke } from './private/unqualified-lambda-invoke';
+import { runPeriodSeconds } from './schema/alarms';
+import { METRIC, METRICS_NAMESPACE, PROVIDER_DIMENSION } from './schema/metrics';
 import { RUNTIME_CONFIG_ENV, type RuntimeConfig, runtimeConfigSchema } from './schema/provider-settings';
+import type { PrimaryGrant } from './schema/presets';
+import type { RefresherManifest } from './schema/refresher-manifest';
 import { RUN_TIMEOUT_SECONDS } from './schema/schedule';
 import type { ResolvedProvider } from './schema/providers-file';
+
+type ProviderResolvedSettings = ResolvedProvider['settings'] & { readonly store: ResolvedProvider['store'] };
 
 /** The refresher function's source, relative to this file. */
 const DEFAULT_FUNCTION_ENTRY = path.join(import.meta.dirname, '..', 'lambda', 'index.ts');
@@ -51,6 +62,13 @@ export interface ProviderTokenRefresherProps {
    * @default - `lambda/index.ts` of this project
    */
   readonly functionEntry?: string;
+
+  /**
+   * Where the provider's paging alarm (a composite of all its alarms) sends ALARM and OK
+   * notifications. The detailed alarms have no actions: they are for diagnosis.
+   * @default - no notifications (the alarms still change state and show on the dashboard)
+   */
+  readonly alarmTopic?: sns.ITopic;
 }
 
 /**
@@ -89,7 +107,30 @@ export class ProviderTokenRefresher extends Construct {
    */
   public readonly tokenSource: string;
 
+  /**
+   * The provider's alarms: the detailed ones for diagnosis and `paging`, a composite of them all that
+   * notifies `alarmTopic`. Each description names the provider and its runbook section.
+   */
+  public readonly alarms: ProviderAlarms;
+  /** Paging alarm: in ALARM when any of the provider's alarms is. */
+  public readonly pagingAlarm: cloudwatch.CompositeAlarm;
+  /** The token has little time left and renewal failed twice in a row, or the refresher stopped running. */
+  public readonly tokenFreshnessAlarm: cloudwatch.Alarm;
+  /** The provider rejected the credentials; the lockout guard holds until the secret changes. */
+  public readonly credentialsRejectedAlarm: cloudwatch.Alarm;
+  /** The provider configuration or the credentials secret is wrong. */
+  public readonly configurationErrorAlarm: cloudwatch.Alarm;
+  /** Three runs in a row failed with a transient, invalid-response or store failure. */
+  public readonly repeatedFailuresAlarm: cloudwatch.Alarm;
+  /** The function threw: a bug, or a configuration it cannot start with. */
+  public readonly functionErrorsAlarm: cloudwatch.Alarm;
+  /** Invocations are waiting in the dead-letter queue. */
+  public readonly deadLettersAlarm: cloudwatch.Alarm;
+  /** What tools (the operator CLI) need to know about this refresher; published as a stack output. */
+  public readonly manifest: RefresherManifest;
+
   private readonly tokenStore: TokenStore;
+  private readonly settings: ProviderResolvedSettings;
 
   constructor(scope: Construct, id: string, props: ProviderTokenRefresherProps) {
     super(scope, id);
@@ -193,6 +234,43 @@ export class ProviderTokenRefresher extends Construct {
       },
     });
     this.refreshFunction = fn;
+    this.settings = { ...settings, store: tokenStore.kind };
+
+    const alarmNamePrefix = `${prefix}-${settings.id}`;
+    this.alarms = createProviderAlarms(this, {
+      settings,
+      alarmNamePrefix,
+      refresherMetric: (name, options) => this.metric(name, options),
+      refreshFunction: fn,
+      deadLetterQueue,
+    });
+    this.pagingAlarm = this.alarms.paging;
+    this.tokenFreshnessAlarm = this.alarms.tokenFreshness;
+    this.credentialsRejectedAlarm = this.alarms.credentialsRejected;
+    this.configurationErrorAlarm = this.alarms.configurationError;
+    this.repeatedFailuresAlarm = this.alarms.repeatedFailures;
+    this.functionErrorsAlarm = this.alarms.functionErrors;
+    this.deadLettersAlarm = this.alarms.deadLetters;
+    if (props.alarmTopic) {
+      const action = new cloudwatchActions.SnsAction(props.alarmTopic);
+      this.pagingAlarm.addAlarmAction(action);
+      this.pagingAlarm.addOkAction(action);
+    }
+
+    this.manifest = {
+      provider: settings.id,
+      preset: settings.preset,
+      store: tokenStore.kind,
+      tokenSource: tokenStore.source,
+      functionName: fn.functionName,
+      credentialsSecret: credentials.operatorId,
+      stateParameter: names.stateParameterName,
+      minValiditySeconds: settings.minValiditySeconds,
+      checkIntervalMinutes: settings.checkIntervalMinutes,
+      alarms: Object.fromEntries(
+        Object.entries(this.alarms).map(([kind, alarm]) => [kind, alarm.alarmName]),
+      ) as RefresherManifest['alarms'],
+    };
 
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(settings.checkIntervalMinutes)),
@@ -210,6 +288,92 @@ export class ProviderTokenRefresher extends Construct {
         maxEventAge: eventAge,
         deadLetterQueue,
       }),
+    });
+  }
+
+  /**
+   * A metric the refresher function emits (namespace `TokenRefresher`, dimension `Provider`), one
+   * data point per run. Names are in `METRIC` (lib/schema/metrics.ts).
+   * @param metricName e.g. `TokenSecondsRemaining`
+   * @param props statistic, period and the rest; the period defaults to one check interval
+   */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { [PROVIDER_DIMENSION]: this.providerId },
+      period: Duration.seconds(runPeriodSeconds(this.settings)),
+      ...props,
+    });
+  }
+
+  /** Seconds the published token has left after each run (Minimum by default). */
+  public metricTokenSecondsRemaining(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRIC.tokenSecondsRemaining, { statistic: 'Minimum', ...props });
+  }
+
+  /** Runs that renewed the token (Sum). */
+  public metricRefreshed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRIC.refreshed, { statistic: 'Sum', ...props });
+  }
+
+  /** Runs that found the token fresh and did nothing (Sum). */
+  public metricFresh(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRIC.fresh, { statistic: 'Sum', ...props });
+  }
+
+  /** Failed runs (Sum), of one kind or of all. */
+  public metricFailed(
+    kind?: 'transient' | 'credentials' | 'configuration' | 'invalid-response' | 'store',
+    props?: cloudwatch.MetricOptions,
+  ): cloudwatch.Metric {
+    const names = {
+      transient: METRIC.failedTransient,
+      credentials: METRIC.failedCredentials,
+      configuration: METRIC.failedConfiguration,
+      'invalid-response': METRIC.failedInvalidResponse,
+      store: METRIC.failedStore,
+    };
+    return this.metric(kind ? names[kind] : METRIC.failed, { statistic: 'Sum', ...props });
+  }
+
+  /** Runs whose token came from this grant (Sum). */
+  public metricGrant(grant: PrimaryGrant | 'refresh_token', props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    const names = {
+      refresh_token: METRIC.grantRefreshToken,
+      password: METRIC.grantPassword,
+      client_credentials: METRIC.grantClientCredentials,
+    };
+    return this.metric(names[grant], { statistic: 'Sum', ...props });
+  }
+
+  /** Runs in which the provider rejected the credentials (Sum). */
+  public metricCredentialsRejected(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRIC.credentialsRejected, { statistic: 'Sum', ...props });
+  }
+
+  /** 1 while the lockout guard holds the current credentials (Maximum). */
+  public metricLockoutGuardEngaged(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRIC.lockoutGuardEngaged, { statistic: 'Maximum', ...props });
+  }
+
+  /** Milliseconds per token request (p99 by default). */
+  public metricTokenRequestLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRIC.tokenRequestLatency, { statistic: 'p99', ...props });
+  }
+
+  /** Writes of the published token (Sum). */
+  public metricTokenWrites(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRIC.tokenWrites, { statistic: 'Sum', ...props });
+  }
+
+  /** This provider's rows for a dashboard: seconds remaining, outcomes, grants, latency, alarms. */
+  public dashboardRows(): cloudwatch.IWidget[][] {
+    return providerDashboardRows({
+      settings: this.settings,
+      store: this.settings.store === 'secretsmanager' ? 'Secrets Manager' : 'Parameter Store',
+      metric: (name, options) => this.metric(name, options),
+      alarms: this.alarms,
     });
   }
 

@@ -1,8 +1,13 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { constructIdFor } from './private/naming';
+import { acknowledge, NAG_REASONS } from './private/nag-acknowledgements';
+import { constructIdFor, DEFAULT_NAME_PREFIX } from './private/naming';
 import { ProviderTokenRefresher } from './provider-token-refresher';
 import type { ResolvedProvider } from './schema/providers-file';
+import { MANIFEST_OUTPUT_SUFFIX } from './schema/refresher-manifest';
 
 export interface TokenRefresherStackProps extends StackProps {
   /** The providers to keep tokens fresh for, as returned by `parseProvidersFile`. */
@@ -19,6 +24,19 @@ export interface TokenRefresherStackProps extends StackProps {
    * @default - `lambda/index.ts` of this project
    */
   readonly functionEntry?: string;
+
+  /**
+   * Topic every provider's paging alarm notifies (ALARM and OK). Bring your own to route
+   * notifications into an existing on-call tool, or to encrypt it with your own KMS key.
+   * @default - a new topic, with `alarmEmails` subscribed
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * E-mail addresses subscribed to the alarm topic the stack creates (each confirms by e-mail).
+   * @default - none
+   */
+  readonly alarmEmails?: readonly string[];
 }
 
 /**
@@ -28,11 +46,19 @@ export interface TokenRefresherStackProps extends StackProps {
 export class TokenRefresherStack extends Stack {
   /** The refresher of each provider, by provider id. */
   public readonly refreshers: ReadonlyMap<string, ProviderTokenRefresher>;
+  /** Where the providers' paging alarms send notifications. */
+  public readonly alarmTopic: sns.ITopic;
+  /** One dashboard for all providers: seconds remaining, outcomes, grants, latency and alarms. */
+  public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: TokenRefresherStackProps) {
     super(scope, id, props);
     const refreshers = new Map<string, ProviderTokenRefresher>();
     const usedIds = new Map<string, string>();
+    this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic(props.alarmEmails ?? []);
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: props.namePrefix ?? DEFAULT_NAME_PREFIX,
+    });
 
     for (const provider of props.providers) {
       const providerId = provider.settings.id;
@@ -49,8 +75,10 @@ export class TokenRefresherStack extends Stack {
         provider,
         namePrefix: props.namePrefix,
         functionEntry: props.functionEntry,
+        alarmTopic: this.alarmTopic,
       });
       refreshers.set(providerId, refresher);
+      for (const row of refresher.dashboardRows()) this.dashboard.addWidgets(...row);
 
       new CfnOutput(this, `${constructId}TokenSource`, {
         description: `Where consumers read the token of provider "${providerId}" (grant them read access with grantRead)`,
@@ -66,7 +94,21 @@ export class TokenRefresherStack extends Stack {
         description: `Refresher function of provider "${providerId}" (invoke with {"force": true} to refresh now)`,
         value: refresher.refreshFunction.functionName,
       });
+      new CfnOutput(this, `${constructId}${MANIFEST_OUTPUT_SUFFIX}`, {
+        description: `How tools (npx token-refresher status) find everything about provider "${providerId}"`,
+        value: this.toJsonString(refresher.manifest),
+      });
     }
     this.refreshers = refreshers;
+  }
+
+  private createAlarmTopic(emails: readonly string[]): sns.ITopic {
+    const topic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'token-refresher alarms',
+      enforceSSL: true,
+    });
+    acknowledge(topic, 'AwsSolutions-SNS2', NAG_REASONS.alarmTopicEncryption);
+    for (const email of emails) topic.addSubscription(new subscriptions.EmailSubscription(email));
+    return topic;
   }
 }

@@ -17,6 +17,11 @@ export const NAG_REASONS = {
   credentialsSecretRotation:
     'The credentials are issued by the upstream OAuth provider and rotated by its operators, which Secrets Manager ' +
     'cannot do. When the provider rejects them, the refresher stops using that secret version (lockout guard) until operators update it.',
+  /** On the stack's alarm topic. */
+  alarmTopicEncryption:
+    'Alarm notifications carry alarm names, states and descriptions, never a token or a credential. CloudWatch ' +
+    'cannot publish to a topic encrypted with the AWS-managed aws/sns key; pass alarmTopic to use a topic encrypted ' +
+    'with your own KMS key.',
 } as const;
 
 export function acknowledge(construct: IConstruct, id: string, reason: string): void {

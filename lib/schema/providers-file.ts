@@ -69,14 +69,22 @@ export const providerEntrySchema = z.strictObject({
 
 export type ProviderEntry = z.infer<typeof providerEntrySchema>;
 
+const alarmEmailsSchema = z
+  .array(z.email('must be an e-mail address'))
+  .max(20, 'at most 20 addresses; subscribe a distribution list instead')
+  .optional();
+
 export const providersFileSchema = z.strictObject({
   $schema: z.string().optional(),
+  /** Subscribed to the stack's alarm topic (each address confirms by e-mail). */
+  alarmEmails: alarmEmailsSchema,
   providers: z.array(providerEntrySchema).min(1, 'must list at least one provider'),
 });
 
 /** The file's outer shape, checked first so that each entry can then be checked on its own. */
 const fileShapeSchema = z.strictObject({
   $schema: z.string().optional(),
+  alarmEmails: alarmEmailsSchema,
   providers: z.array(z.unknown()).min(1, 'must list at least one provider'),
 });
 
@@ -125,7 +133,7 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') {
     const allowed =
       subject === 'the file'
-        ? '"providers", "$schema"'
+        ? '"providers", "alarmEmails", "$schema"'
         : Object.keys(providerEntrySchema.shape)
             .map((k) => `"${k}"`)
             .join(', ');
@@ -258,11 +266,25 @@ export function resolveProvider(entry: ProviderEntry, subject = `provider "${ent
   };
 }
 
+/** Everything the stack needs from the providers file. */
+export interface StackConfig {
+  readonly providers: ResolvedProvider[];
+  readonly alarmEmails: readonly string[];
+}
+
 /**
  * Validates a parsed providers file and resolves every provider.
  * @throws ProvidersFileError listing every problem found
  */
 export function parseProvidersFile(raw: unknown, source = 'providers file'): ResolvedProvider[] {
+  return parseStackConfig(raw, source).providers;
+}
+
+/**
+ * The providers and the stack-wide settings (alarm e-mails) of a providers file.
+ * @throws ProvidersFileError listing every problem found
+ */
+export function parseStackConfig(raw: unknown, source = 'providers file'): StackConfig {
   const shape = fileShapeSchema.safeParse(raw, { reportInput: true });
   if (!shape.success)
     throw new ProvidersFileError(
@@ -296,5 +318,5 @@ export function parseProvidersFile(raw: unknown, source = 'providers file'): Res
     else resolved.push(result);
   });
   if (problems.length > 0) throw new ProvidersFileError(source, problems);
-  return resolved;
+  return { providers: resolved, alarmEmails: shape.data.alarmEmails ?? [] };
 }

@@ -102,7 +102,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(found, `unacknowledged cdk-nag findings:\n${found.join('\n')}`).toEqual([]);
   });
 
-  it('acknowledges findings only on the secrets it creates, each with its reason', () => {
+  it('acknowledges findings only on the secrets and the alarm topic it creates, each with its reason', () => {
     // GIVEN / WHEN
     const app = testApp();
     const stack = new TokenRefresherStack(app, 'TokenRefresher', {
@@ -110,7 +110,9 @@ describe('cdk-nag AwsSolutions', () => {
       functionEntry: STUB_ENTRY,
     });
     // THEN
-    const expected: Record<string, string> = {};
+    const expected: Record<string, string> = {
+      'TokenRefresher/AlarmTopic: AwsSolutions-SNS2': NAG_REASONS.alarmTopicEncryption,
+    };
     for (const refresher of stack.refreshers.values()) {
       const at = refresher.node.path;
       expected[`${at}/CredentialsSecret: AwsSolutions-SMG4`] = NAG_REASONS.credentialsSecretRotation;

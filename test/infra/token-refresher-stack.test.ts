@@ -191,6 +191,7 @@ describe('TokenRefresherStack', () => {
     expect(Object.keys(Template.fromStack(stack).toJSON()['Outputs']).sort()).toEqual([
       'NagraProd2CredentialsSecret',
       'NagraProd2Function',
+      'NagraProd2Refresher',
       'NagraProd2TokenSource',
     ]);
   });

@@ -1,0 +1,240 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ALARM_SUFFIX } from '../../lib/schema/refresher-manifest';
+import { TokenRefresherStack } from '../../lib/token-refresher-stack';
+import { shippedProviders, STUB_ENTRY, testApp, testStack } from './fixtures';
+
+/**
+ * The operations side of the stack: every alarm of a provider (metric, statistic, period,
+ * threshold, missing data, actions), the paging composite, the topic and e-mail subscriptions,
+ * the dashboard and the manifest output the CLI reads. Expected values are written out for the
+ * shipped movingimage provider (5-minute tokens checked every minute, minValidity 60 s).
+ */
+let stack: TokenRefresherStack;
+let template: Template;
+let json: Record<string, Record<string, { Type: string; Properties: Record<string, unknown> }>>;
+
+beforeAll(() => {
+  stack = new TokenRefresherStack(testApp(), 'TokenRefresher', {
+    providers: shippedProviders(),
+    functionEntry: STUB_ENTRY,
+    alarmEmails: ['oncall@example.com', 'platform@example.com'],
+  });
+  template = Template.fromStack(stack);
+  json = template.toJSON();
+});
+
+function alarm(name: string): Record<string, unknown> {
+  const found = Object.values(json.Resources!).find(
+    (r) =>
+      (r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::CloudWatch::CompositeAlarm') &&
+      r.Properties.AlarmName === name,
+  );
+  if (!found) throw new Error(`no alarm named ${name}`);
+  return found.Properties;
+}
+
+const providerDimension = [{ Name: 'Provider', Value: 'movingimage' }];
+const logicalId = (path: string) =>
+  stack.getLogicalId(stack.node.findChild('Movingimage').node.findChild(path).node.defaultChild as never);
+
+describe('alarms of one provider', () => {
+  it('token freshness: Minimum TokenSecondsRemaining < minValidity + 2 intervals + 90 s, 2 of 2 one-minute periods, missing data breaching', () => {
+    expect(alarm('token-refresher-movingimage-TokenFreshness')).toEqual({
+      AlarmName: 'token-refresher-movingimage-TokenFreshness',
+      AlarmDescription: expect.stringContaining(
+        'token-refresher provider "movingimage": the published token is close to expiry',
+      ),
+      Namespace: 'TokenRefresher',
+      MetricName: 'TokenSecondsRemaining',
+      Dimensions: providerDimension,
+      Statistic: 'Minimum',
+      Period: 60,
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 270,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('credentials rejected: Maximum LockoutGuardEngaged >= 1 in one period, fires on the first rejection', () => {
+    expect(alarm('token-refresher-movingimage-CredentialsRejected')).toMatchObject({
+      Namespace: 'TokenRefresher',
+      MetricName: 'LockoutGuardEngaged',
+      Dimensions: providerDimension,
+      Statistic: 'Maximum',
+      Period: 60,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('configuration error: Maximum FailedConfiguration >= 1 in one period', () => {
+    expect(alarm('token-refresher-movingimage-ConfigurationError')).toMatchObject({
+      MetricName: 'FailedConfiguration',
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('repeated failures: transient + invalid-response + store failures in 3 consecutive periods', () => {
+    const props = alarm('token-refresher-movingimage-RepeatedFailures');
+    expect(props).toMatchObject({
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      TreatMissingData: 'notBreaching',
+    });
+    const metrics = props.Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { MetricName: string }; Period: number; Stat: string };
+    }[];
+    expect(metrics.find((m) => m.Expression)?.Expression).toBe('m0 + m1 + m2');
+    expect(
+      metrics
+        .filter((m) => m.MetricStat)
+        .map((m) => [m.MetricStat!.Metric.MetricName, m.MetricStat!.Stat, m.MetricStat!.Period]),
+    ).toEqual([
+      ['FailedTransient', 'Sum', 60],
+      ['FailedInvalidResponse', 'Sum', 60],
+      ['FailedStore', 'Sum', 60],
+    ]);
+  });
+
+  it('function errors: Sum of the function Errors >= 1 over 5 minutes', () => {
+    expect(alarm('token-refresher-movingimage-FunctionErrors')).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId('Function') } }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('dead letters: Maximum visible messages in its own dead-letter queue >= 1 over 5 minutes', () => {
+    expect(alarm('token-refresher-movingimage-DeadLetters')).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId('DeadLetterQueue'), 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 1,
+    });
+  });
+
+  it('detailed alarms have no actions; the paging composite notifies the topic on ALARM and OK', () => {
+    const topic = { Ref: stack.getLogicalId(stack.alarmTopic.node.defaultChild as never) };
+    for (const suffix of Object.values(ALARM_SUFFIX).filter((s) => s !== 'Paging')) {
+      const props = alarm(`token-refresher-movingimage-${suffix}`);
+      expect(props.AlarmActions, suffix).toBeUndefined();
+      expect(props.AlarmDescription, suffix).toContain(`Runbook: README.md, section "Runbook" > ${suffix}.`);
+    }
+    const paging = alarm('token-refresher-movingimage-Paging');
+    expect(paging).toMatchObject({ AlarmActions: [topic], OKActions: [topic] });
+    const rule = JSON.stringify(paging.AlarmRule);
+    for (const suffix of [
+      'TokenFreshness',
+      'CredentialsRejected',
+      'ConfigurationError',
+      'RepeatedFailures',
+      'FunctionErrors',
+      'DeadLetters',
+    ]) {
+      expect(rule).toContain(`ALARM(`);
+      expect(rule, suffix).toContain(logicalId(`${suffix}Alarm`));
+    }
+    expect(rule.match(/ALARM\(/g)).toHaveLength(6);
+    expect(rule).toContain(' OR ');
+  });
+
+  it('scales periods with the check interval (clickview: hourly checks)', () => {
+    expect(alarm('token-refresher-clickview-TokenFreshness')).toMatchObject({
+      Period: 3600,
+      Threshold: 60 + 7200 + 90,
+    });
+    expect(alarm('token-refresher-clickview-FunctionErrors')).toMatchObject({ Period: 3600 });
+    expect(alarm('token-refresher-clickview-DeadLetters')).toMatchObject({ Period: 300 });
+  });
+
+  it('creates seven alarms per provider', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6 * 5);
+    template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 5);
+    expect(stack.refreshers.get('nagra')!.tokenFreshnessAlarm.alarmName).toBeDefined();
+  });
+});
+
+describe('alarm topic', () => {
+  it('is TLS-only and has the e-mail subscriptions from the providers file', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'platform@example.com' });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('uses a topic you bring instead of creating one', () => {
+    const app = testApp();
+    const shared = new sns.Topic(testStack(app, 'Shared'), 'OnCall');
+    const own = new TokenRefresherStack(app, 'Own', {
+      providers: shippedProviders(),
+      functionEntry: STUB_ENTRY,
+      alarmTopic: shared,
+    });
+
+    Template.fromStack(own).resourceCountIs('AWS::SNS::Topic', 0);
+    expect(own.alarmTopic).toBe(shared);
+  });
+});
+
+describe('dashboard', () => {
+  it('has, per provider, seconds remaining against minValidity, outcomes, grants, latency and alarm status', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard!.Properties.DashboardBody);
+    for (const id of ['mediamelon', 'movingimage', 'nagra', 'clickview', 'mediahound']) {
+      for (const title of ['seconds remaining', 'outcomes', 'grants used', 'token request latency', 'alarms']) {
+        expect(body, `${id}: ${title}`).toContain(`${id}: ${title}`);
+      }
+    }
+    expect(body).toContain('{\\"value\\":60,\\"label\\":\\"minValidity\\"');
+    expect(body).toContain('{\\"value\\":270,\\"label\\":\\"freshness alarm\\"');
+    expect(body.match(/\\"type\\":\\"alarm\\"/g)).toHaveLength(5);
+  });
+});
+
+describe('manifest output', () => {
+  it('tells the CLI where everything of a provider is', () => {
+    const output = template.toJSON().Outputs.MovingimageRefresher as { Value: unknown };
+    const text = JSON.stringify(output.Value);
+    for (const part of [
+      '\\"provider\\":\\"movingimage\\"',
+      '\\"store\\":\\"parameterstore\\"',
+      '\\"tokenSource\\":\\"ssm:/token-refresher/movingimage/token\\"',
+      '\\"stateParameter\\":\\"/token-refresher/movingimage/state\\"',
+      '\\"minValiditySeconds\\":60',
+      '\\"checkIntervalMinutes\\":1',
+    ]) {
+      expect(text).toContain(part);
+    }
+    expect(text).toContain(logicalId('Function'));
+    // Alarm names resolve at deploy time; the stack names them token-refresher-<provider>-<Suffix>.
+    expect(text).toContain(logicalId('TokenFreshnessAlarm'));
+    expect(text).toContain(logicalId('PagingAlarm'));
+  });
+});
