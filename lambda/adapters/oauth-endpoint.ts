@@ -2,7 +2,7 @@ import * as oauth from 'oauth4webapi';
 import { isLoopbackUrl } from '../../lib/schema/loopback';
 import type { ClientAuthMethod } from '../../lib/schema/presets';
 import type { ProviderSettings } from '../../lib/schema/provider-settings';
-import type { HttpAnswer, TokenEndpoint, TokenRequest } from '../core/ports';
+import { type HttpAnswer, NoAnswerError, type TokenEndpoint, type TokenRequest } from '../core/ports';
 
 type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -16,6 +16,33 @@ function rawBasicAndPost(secret: string): oauth.ClientAuth {
     body.set('client_id', client.client_id);
     body.set('client_secret', secret);
   };
+}
+
+/** Connection errors that mean the request never reached the server. */
+const NOT_DELIVERED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/**
+ * Turns whatever fetch, undici or the body stream threw into a `NoAnswerError` that says whether
+ * the server may have seen the request. Programming errors pass through unchanged.
+ */
+function noAnswer(error: unknown, timeoutMs: number): unknown {
+  const e = error as { name?: string; message?: string; cause?: { code?: unknown } } | undefined;
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
+    return new NoAnswerError('timeout', 'unknown', `no answer within ${Math.round(timeoutMs / 100) / 10} s`);
+  }
+  // undici: "fetch failed" before or while sending, "terminated" when the body stream breaks.
+  if (e?.name === 'TypeError' && (e.message === 'fetch failed' || e.message === 'terminated')) {
+    const code = typeof e.cause?.code === 'string' ? e.cause.code : 'connection failed';
+    return new NoAnswerError('network_error', NOT_DELIVERED.has(code) ? 'no' : 'unknown', `network error (${code})`);
+  }
+  return error;
 }
 
 function clientAuth(method: ClientAuthMethod, secret: string | undefined): oauth.ClientAuth {
@@ -54,6 +81,14 @@ export class OAuthTokenEndpoint implements TokenEndpoint {
   }
 
   async send(request: TokenRequest, timeoutMs: number): Promise<HttpAnswer> {
+    try {
+      return await this.exchange(request, timeoutMs);
+    } catch (error) {
+      throw noAnswer(error, timeoutMs);
+    }
+  }
+
+  private async exchange(request: TokenRequest, timeoutMs: number): Promise<HttpAnswer> {
     const { settings, as, client } = this;
     const auth = clientAuth(settings.clientAuth, request.clientSecret);
     const options = {

@@ -1,6 +1,26 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Log, StateStore } from '../core/ports';
+import * as z from 'zod/mini';
 import { type PrivateState, privateStateSchema } from '../core/private-state';
+
+const lockoutMemorySchema = z.object({
+  guard: privateStateSchema.shape.guard,
+  pendingPrimary: privateStateSchema.shape.pendingPrimary,
+  lastPrimaryGrantAt: privateStateSchema.shape.lastPrimaryGrantAt,
+});
+
+/** The lockout memory of a state that is otherwise unreadable, as a state of its own. */
+function salvage(value: string): PrivateState | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+  const memory = lockoutMemorySchema.safeParse(json);
+  if (!memory.success || (!memory.data.guard && !memory.data.pendingPrimary)) return undefined;
+  return { v: 1, fingerprint: '', ...memory.data };
+}
 import { getSecureString, putSecureString } from './parameter-store-token-store';
 
 /** The private state (refresh token, lockout guard) in a SecureString only the function may read. */
@@ -20,9 +40,10 @@ export class ParameterStateStore implements StateStore {
     } catch {
       // not JSON
     }
-    // Starting over costs one primary grant; refusing to run would cost the token.
+    // Starting over costs one primary grant; refusing to run would cost the token. What guards the
+    // account (the lockout guard, an attempt whose outcome was not seen) is kept if it can be read.
     this.log.warn('private state is unreadable; starting over without a refresh token', { parameter: this.name });
-    return undefined;
+    return salvage(value);
   }
 
   async write(state: PrivateState): Promise<void> {

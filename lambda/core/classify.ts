@@ -12,6 +12,11 @@ export interface ClassifiedFailure extends Failure {
   readonly refreshRejected: boolean;
   /** Milliseconds the server asked us to wait (`Retry-After`), when it did. */
   readonly retryAfterMs?: number;
+  /**
+   * The IdP may have processed the request without us seeing the outcome (timeout, reset, a 500,
+   * 502 or 504 from a gateway). A password sent that way may have counted as a failed login.
+   */
+  readonly ambiguous: boolean;
 }
 
 const TRANSIENT_ERRORS = new Set(['server_error', 'temporarily_unavailable', 'slow_down']);
@@ -52,13 +57,16 @@ export function classifyAnswer(answer: HttpAnswer, grant: GrantName, nowMs: numb
   const error = body.error?.toLowerCase();
   const code = codeOf(body, answer.status);
   const description = describe(body, answer.status, grant);
+  const { status } = answer;
+  // 503 and 429 refuse before doing the work (load shedding, rate limits); other 5xx may come after it.
+  const ambiguous = status >= 500 && status !== 503;
   const make = (kind: Failure['kind'], refreshRejected = false, retryAfterMs?: number): ClassifiedFailure => ({
     ...failure(kind, code, description),
     refreshRejected,
+    ambiguous,
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
   });
 
-  const { status } = answer;
   if (status >= 500 || status === 429 || status === 408 || (error && TRANSIENT_ERRORS.has(error))) {
     return make('transient', false, parseRetryAfter(answer.headers.get('retry-after'), nowMs));
   }

@@ -59,7 +59,23 @@ export interface HttpAnswer {
   readonly body: string;
 }
 
-/** Sends one token request. Rejects only when no HTTP answer arrived (network error, timeout). */
+/**
+ * No HTTP answer came back. `delivered` says whether the IdP may have processed the request:
+ * `no` when the connection never opened (refused, DNS), `unknown` after a timeout or a reset. A
+ * password the IdP may have seen counts as an attempt for the lockout rules.
+ */
+export class NoAnswerError extends Error {
+  readonly code: 'timeout' | 'network_error';
+  readonly delivered: 'no' | 'unknown';
+  constructor(code: NoAnswerError['code'], delivered: NoAnswerError['delivered'], message: string) {
+    super(message);
+    this.name = 'NoAnswerError';
+    this.code = code;
+    this.delivered = delivered;
+  }
+}
+
+/** Sends one token request. Rejects with `NoAnswerError` only when no HTTP answer arrived. */
 export interface TokenEndpoint {
   send(request: TokenRequest, timeoutMs: number): Promise<HttpAnswer>;
 }

@@ -17,6 +17,11 @@ export const privateStateSchema = z.object({
   guard: z.optional(
     z.object({ credentialsVersion: z.string(), at: z.number(), code: z.string(), description: z.string() }),
   ),
+  /**
+   * A primary grant was sent (recorded before sending) and its outcome is not known: the state write
+   * after it failed, or the answer was a timeout or a gateway error. The IdP may have counted it.
+   */
+  pendingPrimary: z.optional(z.object({ credentialsVersion: z.string(), at: z.number() })),
   /** A configuration error: scheduled runs don't retry it until the settings change (or a forced run). */
   blocked: z.optional(z.object({ at: z.number(), code: z.string(), description: z.string() })),
 });

@@ -73,6 +73,10 @@ const nowSeconds = (clock: Clock) => Math.floor(clock.now() / 1000);
 const errorName = (e: unknown) => (e as { name?: string } | undefined)?.name ?? 'Error';
 /** A refresh token this close to its end is not worth sending. */
 const REFRESH_TOKEN_SLACK_SECONDS = 5;
+/** Keycloak's default brute-force "Max Wait": how long a temporarily locked account stays locked. */
+export const LOCKOUT_COOLDOWN_MS = 15 * 60_000;
+/** Spacing of primary grants whose outcome was not seen (timeouts, gateway errors, lost state writes). */
+export const UNCONFIRMED_SPACING_MS = 15 * 60_000;
 
 class RefreshRun {
   private readonly s: ProviderSettings;
@@ -112,7 +116,12 @@ class RefreshRun {
     this.redactor.add(stored?.refreshToken);
     const settingsChanged = stored !== undefined && stored.fingerprint !== this.state.fingerprint;
     if (stored && !settingsChanged) this.state = stored;
-    else if (stored?.lastPrimaryGrantAt !== undefined) this.state.lastPrimaryGrantAt = stored.lastPrimaryGrantAt;
+    else if (stored) {
+      // New settings void the refresh token and a configuration block, never the lockout memory:
+      // only a new version of the credentials secret lifts the guard.
+      const { lastPrimaryGrantAt, guard, pendingPrimary } = stored;
+      this.state = { ...this.state, lastPrimaryGrantAt, guard, pendingPrimary };
+    }
 
     const remaining = this.published ? this.published.expires_at - nowSeconds(deps.clock) : undefined;
     if (!this.input.force && remaining !== undefined && !settingsChanged && !isDue(remaining, s)) {
@@ -159,7 +168,9 @@ class RefreshRun {
       ...(clientSecret ? { clientSecret } : {}),
     });
     if ('failure' in outcome) {
-      if (outcome.failure.refreshRejected) {
+      // invalid_grant means the chain is dead; a configuration error on a refresh (Keycloak's
+      // "No refresh token") is a broken request, not a broken provider: both get one primary grant.
+      if (outcome.failure.refreshRejected || outcome.failure.kind === 'configuration') {
         this.deps.log.info('refresh token rejected; one primary grant follows', this.redactedFailure(outcome.failure));
         return this.dropRefreshToken();
       }
@@ -182,21 +193,24 @@ class RefreshRun {
     const { s, deps } = this;
     const creds = await this.loadCredentials();
     if ('kind' in creds) return this.failAfterRenewal(creds);
-    const { guard } = this.state;
-    if (guard && guard.credentialsVersion === creds.versionId) {
-      return this.failAfterRenewal(
-        failure(
-          'credentials',
-          'lockout_guard',
-          `credentials in secret "${deps.credentials.secretId}" (version ${creds.versionId}) were rejected at ` +
-            `${new Date(guard.at).toISOString()} (${guard.code}); no ${s.grant} grant is sent with them again, ` +
-            'so the account cannot be locked out. Put corrected credentials into the secret (any new version resets this guard)',
-        ),
-      );
-    }
+    const held = this.heldBack(creds.versionId);
+    if (held) return this.failAfterRenewal(held);
     const last = this.state.lastPrimaryGrantAt;
     const wait = last === undefined ? 0 : last + MIN_PRIMARY_SPACING_MS - deps.clock.now();
     if (wait > 0) await deps.sleep(wait);
+
+    // The attempt is on record before it is sent: if the outcome is then lost (a failed state write,
+    // a timeout), the next run knows a password may have been counted, and waits.
+    const at = deps.clock.now();
+    this.state = { ...this.state, lastPrimaryGrantAt: at, pendingPrimary: { credentialsVersion: creds.versionId, at } };
+    this.stateDirty = true;
+    const recorded = await this.persistState();
+    if (recorded) {
+      return this.failAfterRenewal({
+        ...recorded,
+        description: `${recorded.description}; no ${s.grant} grant was sent`,
+      });
+    }
 
     const request: TokenRequest =
       s.grant === 'password'
@@ -217,11 +231,57 @@ class RefreshRun {
       },
       request,
     );
-    if ('failure' in outcome) return this.failGrant(outcome.failure, creds.versionId);
+    if ('failure' in outcome) {
+      if (!outcome.failure.ambiguous) this.state = { ...this.state, pendingPrimary: undefined };
+      return this.failGrant(outcome.failure, creds.versionId);
+    }
     // Working credentials lift the guard.
-    this.state = { ...this.state, guard: undefined };
+    this.state = { ...this.state, guard: undefined, pendingPrimary: undefined };
     const accepted = await this.accept(outcome, s.grant);
     return accepted ?? this.done('refreshed');
+  }
+
+  /**
+   * Step 4's lockout rules, before any password or client_credentials grant: nothing with a rejected
+   * credentials version; nothing, not even a new version, within 15 minutes of a rejection (Keycloak
+   * keeps a temporarily locked account locked that long and answers it like a wrong password); and
+   * no second attempt within 15 minutes of one whose outcome was not seen.
+   */
+  private heldBack(version: string): Failure | undefined {
+    const { s, deps } = this;
+    const now = deps.clock.now();
+    const { guard, pendingPrimary } = this.state;
+    const secret = `secret "${deps.credentials.secretId}"`;
+    if (guard && guard.credentialsVersion === version) {
+      return failure(
+        'credentials',
+        'lockout_guard',
+        `credentials in ${secret} (version ${version}) were rejected at ${new Date(guard.at).toISOString()} ` +
+          `(${guard.code}); no ${s.grant} grant is sent with them again, so the account cannot be locked out. ` +
+          'Put corrected credentials into the secret (any new version resets this guard)',
+      );
+    }
+    if (guard && now - guard.at < LOCKOUT_COOLDOWN_MS) {
+      return failure(
+        'credentials',
+        'lockout_cooldown',
+        `credentials in ${secret} changed after a rejection at ${new Date(guard.at).toISOString()}; they are tried at ` +
+          `${new Date(guard.at + LOCKOUT_COOLDOWN_MS).toISOString()}, once an account lock from the rejection has expired`,
+      );
+    }
+    if (
+      pendingPrimary &&
+      pendingPrimary.credentialsVersion === version &&
+      now - pendingPrimary.at < UNCONFIRMED_SPACING_MS
+    ) {
+      return failure(
+        'transient',
+        'unconfirmed_attempt',
+        `the outcome of the ${s.grant} grant sent at ${new Date(pendingPrimary.at).toISOString()} was not seen; ` +
+          `the next one is sent at ${new Date(pendingPrimary.at + UNCONFIRMED_SPACING_MS).toISOString()}, so unseen rejections cannot add up to a lockout`,
+      );
+    }
+    return undefined;
   }
 
   /** Steps 3 and 5: persist the refresh token, then publish. Returns a report only on failure. */
@@ -316,7 +376,11 @@ class RefreshRun {
   private sessionEnding(token: GrantedToken): boolean {
     const threshold = dueThresholdSeconds(this.s);
     const lifetime = resolveLifetime(token.expiresIn, token.accessToken, this.s).seconds;
-    return token.refreshExpiresIn !== undefined && token.refreshExpiresIn < threshold && lifetime < threshold;
+    // Or a token too short for any consumer, whatever the server says about the refresh token.
+    return (
+      (token.refreshExpiresIn !== undefined && token.refreshExpiresIn < threshold && lifetime < threshold) ||
+      lifetime < this.s.minValiditySeconds
+    );
   }
 
   private dropRefreshToken(): 'fall-back' {
@@ -420,6 +484,7 @@ class RefreshRun {
       timeoutMs: s.requestTimeoutSeconds * 1000,
       maxAttempts: s.maxAttempts,
       deadlineMs: input.deadlineMs,
+      redact: (text: string) => this.redactor.redact(text),
       onAttempt: (a: { grant: GrantName; latencyMs: number; outcome: string }) => this.attempts.push(a),
     };
   }
@@ -446,6 +511,14 @@ class RefreshRun {
     });
   }
 
+  /** The guard holds while the secret has the rejected version, or a changed one waits out the cooldown. */
+  private guardHolds(): boolean {
+    const { guard } = this.state;
+    if (!guard) return false;
+    if (this.credentialsVersion === undefined || guard.credentialsVersion === this.credentialsVersion) return true;
+    return this.deps.clock.now() - guard.at < LOCKOUT_COOLDOWN_MS;
+  }
+
   private report(result: RefreshResult): RunReport {
     const remaining = this.published ? this.published.expires_at - nowSeconds(this.deps.clock) : 0;
     return {
@@ -453,9 +526,7 @@ class RefreshRun {
       secondsRemaining: remaining,
       attempts: this.attempts,
       credentialsRejected: this.credentialsRejected,
-      guardEngaged:
-        this.state.guard !== undefined &&
-        (this.credentialsVersion === undefined || this.state.guard.credentialsVersion === this.credentialsVersion),
+      guardEngaged: this.credentialsRejected || this.guardHolds(),
       tokenWrites: this.tokenWrites,
     };
   }

@@ -38,6 +38,8 @@ export interface Preset {
   readonly lifetimeSeconds?: number;
   /** The server returns the same token, with a smaller `expires_in`, until it expires (legacy Spring). */
   readonly reusesTokenUntilExpiry: boolean;
+  /** A default check interval where the lifetime-based one does not fit, in minutes. */
+  readonly checkIntervalMinutes?: number;
   /** One line for error messages and docs. */
   readonly describe: string;
 }
@@ -97,6 +99,9 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     useRefreshToken: false,
     lifetimeSeconds: 14 * 86_400,
     reusesTokenUntilExpiry: true,
+    // The same token comes back until it expires (one expiry for the whole client id), so it cannot
+    // be renewed early: the new one can only be fetched after expiry, at the next run.
+    checkIntervalMinutes: 5,
     describe: 'MediaHound (legacy Spring OAuth2, client_credentials, Basic and body)',
   },
   generic: {

@@ -82,7 +82,8 @@ export const providerSettingsSchema = z.strictObject({
   minValiditySeconds: seconds(0, 86_400),
   checkIntervalMinutes: wholeNumber(1, MAX_CHECK_INTERVAL_MINUTES, 'minutes'),
   safetyMarginSeconds: seconds(0, 86_400),
-  requestTimeoutSeconds: seconds(1, 30),
+  // Two requests (a refresh, then one grant) must fit the function's 30 s with 10 s left to store.
+  requestTimeoutSeconds: seconds(1, 10),
   maxAttempts: wholeNumber(1, 5, 'attempts'),
 });
 

@@ -61,7 +61,7 @@ export const providerEntrySchema = z.strictObject({
     .max(MAX_CHECK_INTERVAL_MINUTES, `must be at most ${MAX_CHECK_INTERVAL_MINUTES} minutes (6 hours)`)
     .optional(),
   safetyMarginSeconds: optionalSeconds(0, 86_400),
-  requestTimeoutSeconds: optionalSeconds(1, 30),
+  requestTimeoutSeconds: optionalSeconds(1, 10),
   maxAttempts: z.number().int().min(1).max(5).optional(),
   store: z.enum(STORE_REQUESTS).optional(),
   credentials: credentialsRefSchema.optional(),
@@ -208,7 +208,10 @@ export function resolveProvider(entry: ProviderEntry, subject = `provider "${ent
     return problems;
 
   const minValiditySeconds = entry.minValiditySeconds ?? DEFAULT_MIN_VALIDITY_SECONDS;
-  const checkIntervalMinutes = entry.checkIntervalMinutes ?? defaultCheckIntervalMinutes(lifetime, minValiditySeconds);
+  const checkIntervalMinutes =
+    entry.checkIntervalMinutes ??
+    preset.checkIntervalMinutes ??
+    defaultCheckIntervalMinutes(lifetime, minValiditySeconds);
   const minimumMargin = minimumSafetyMarginSeconds(checkIntervalMinutes);
   const safetyMarginSeconds = entry.safetyMarginSeconds ?? minimumMargin;
   if (safetyMarginSeconds < minimumMargin) {

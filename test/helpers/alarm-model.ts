@@ -22,9 +22,15 @@ function aggregate(statistic: AlarmSpec['statistic'], values: number[]): number 
 export function inAlarm(spec: AlarmSpec, emissions: readonly Emission[], atSeconds: number): boolean {
   const period = spec.periodSeconds;
   const newest = Math.floor(atSeconds / period);
+  const oldest = newest - spec.evaluationPeriods + 1;
+  // Emissions arrive in time order: only the tail can fall in the evaluation window.
+  const window: Emission[] = [];
+  for (let i = emissions.length - 1; i >= 0 && Math.floor(emissions[i]!.atSeconds / period) >= oldest; i--) {
+    if (emissions[i]!.atSeconds <= atSeconds) window.push(emissions[i]!);
+  }
   let breaching = 0;
-  for (let p = newest - spec.evaluationPeriods + 1; p <= newest; p++) {
-    const inPeriod = emissions.filter((e) => e.atSeconds <= atSeconds && Math.floor(e.atSeconds / period) === p);
+  for (let p = oldest; p <= newest; p++) {
+    const inPeriod = window.filter((e) => Math.floor(e.atSeconds / period) === p);
     if (inPeriod.length === 0) {
       if (spec.treatMissingData === 'breaching') breaching++;
       continue;

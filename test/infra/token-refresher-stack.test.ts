@@ -92,7 +92,7 @@ describe('TokenRefresherStack with the shipped providers file', () => {
     ['movingimage', 'rate(1 minute)'],
     ['nagra', 'rate(1 minute)'],
     ['clickview', 'rate(1 hour)'],
-    ['mediahound', 'rate(1 hour)'],
+    ['mediahound', 'rate(5 minutes)'],
   ])('checks the %s token on %s', (id, expression) => {
     // THEN
     const [, schedule] = onlyResource(template, 'AWS::Scheduler::Schedule', constructIdOf(id));

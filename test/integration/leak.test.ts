@@ -127,12 +127,14 @@ describe('no secret reaches logs, metrics, results or errors', () => {
       });
       await call(client, {});
       const client2 = await handlerFor('cc2', 'clickview', 'creds-client');
+      server.reply({ status: 500, body: `upstream said ${SECRETS.jwt}` });
+      await call(client2, {}); // a 500 echoing a JWT: ambiguous, not retried in the run
+      const client3 = await handlerFor('cc3', 'clickview', 'creds-client');
       server.reply(
-        { status: 500, body: `upstream said ${SECRETS.jwt}` },
         { status: 503, body: { error: 'server_error', error_description: SECRETS.clientSecret } },
         { status: 200, body: { access_token: SECRETS.bigAccessToken, token_type: 'Bearer', expires_in: 86400 } },
       );
-      await call(client2, {}); // two transient answers, then a token too large for Parameter Store
+      await call(client3, {}); // a 503 echoing the secret, retried, then a token too large for Parameter Store
 
       const bare = await handlerFor('bare', 'mediamelon', 'creds-bare');
       await call(bare, {}); // credentials secret holding a bare password
@@ -141,7 +143,7 @@ describe('no secret reaches logs, metrics, results or errors', () => {
     }
 
     const text = `${out.text()}\n${JSON.stringify(seen)}`;
-    expect(seen).toHaveLength(6);
+    expect(seen).toHaveLength(7);
     expect(text).toContain('"outcome":"failed"'); // the flows really ran and were captured
     expect(text).toContain('lockout_guard');
     expect(text).toContain('token_too_large');

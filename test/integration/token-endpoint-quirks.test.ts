@@ -218,6 +218,47 @@ describe('transient failures: in-run retries', () => {
     });
   });
 
+  it('reports a connection that breaks in the middle of the answer as transient, not as a bug', async () => {
+    const { createServer } = await import('node:http');
+    const breaking = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
+      res.write('{"access_token":"half');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    await new Promise<void>((r) => breaking.listen(0, '127.0.0.1', r));
+    const { port } = breaking.address() as { port: number };
+    try {
+      const w = realWorld(
+        settingsFor({ ...clickview(), tokenEndpoint: `http://127.0.0.1:${port}/token`, maxAttempts: 3 }),
+        secret(),
+      );
+
+      const { result } = await w.run();
+
+      expect(result.error).toMatchObject({ kind: 'transient', code: 'network_error' });
+      // The grant may have been processed: it is not sent again in this run, and it is on record.
+      expect(w.stateStore.state!.pendingPrimary).toBeDefined();
+    } finally {
+      breaking.closeAllConnections();
+      await new Promise((r) => breaking.close(r));
+    }
+  });
+
+  it('does not resend a password after a gateway error, and waits before the next attempt', async () => {
+    server.setDefault({ status: 502, body: '<html>Bad Gateway</html>', headers: { 'content-type': 'text/html' } });
+    const w = realWorld(
+      settingsFor({ id: 'mm', preset: 'mediamelon', tokenEndpoint: server.tokenEndpoint }),
+      new MemoryCredentials(),
+    );
+
+    const runs = [];
+    for (let i = 0; i < 5; i++) runs.push((await w.run()).result);
+
+    expect(server.requests).toHaveLength(1);
+    expect(runs[0]!.error).toMatchObject({ kind: 'transient', code: 'http_502' });
+    expect(runs.slice(1).every((r) => r.error?.code === 'unconfirmed_attempt')).toBe(true);
+  });
+
   it('reports a refused connection as transient', async () => {
     const w = realWorld(
       settingsFor({ ...clickview(), tokenEndpoint: 'http://127.0.0.1:1/token', maxAttempts: 1 }),

@@ -118,6 +118,15 @@ describe('ParameterStoreTokenStore and ParameterStateStore', () => {
     expect(await store.read()).toBeUndefined();
     expect(log.lines[0]).toMatchObject({ level: 'warn', message: expect.stringContaining('starting over') });
   });
+
+  it('keeps the lockout guard of an otherwise unreadable state', async () => {
+    const guard = { credentialsVersion: 'v3', at: 1, code: 'invalid_grant', description: 'Invalid user credentials' };
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: JSON.stringify({ v: 9, refreshToken: 42, guard }) } });
+
+    const state = await new ParameterStateStore(new SSMClient({}), '/t/p/state', new RecordingLog()).read();
+
+    expect(state).toEqual({ v: 1, fingerprint: '', guard });
+  });
 });
 
 describe('SecretsManagerCredentials', () => {

@@ -95,13 +95,19 @@ type Script = (req: TokenRequest) => HttpAnswer | Error | Promise<HttpAnswer | E
 /** A token endpoint that answers from a script and records what it was sent. */
 export class ScriptedEndpoint implements TokenEndpoint {
   readonly requests: TokenRequest[] = [];
+  /** Clock time (ms) at which each request was sent. */
+  readonly sentAt: number[] = [];
+  /** The timeout each request was sent with. */
+  readonly timeouts: number[] = [];
   constructor(
     public script: Script,
     private readonly clock?: FakeClock,
     private readonly latencyMs = 0,
   ) {}
-  async send(request: TokenRequest): Promise<HttpAnswer> {
+  async send(request: TokenRequest, timeoutMs: number): Promise<HttpAnswer> {
     this.requests.push(request);
+    this.timeouts.push(timeoutMs);
+    if (this.clock) this.sentAt.push(this.clock.now());
     if (this.clock) this.clock.ms += this.latencyMs;
     const answer = await this.script(request);
     if (answer instanceof Error) throw answer;

@@ -114,6 +114,7 @@ describe('handler', () => {
       [METRIC.failed]: 1,
       [METRIC.failedCredentials]: 1,
       [METRIC.credentialsRejected]: 1,
+      [METRIC.lockoutGuardEngaged]: 1,
       [METRIC.tokenSecondsRemaining]: 0,
     });
     expect(out.json().some((l) => l.level === 'ERROR' && l.message === 'token refresh failed')).toBe(true);

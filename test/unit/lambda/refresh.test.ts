@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TokenRequest } from '../../../lambda/core/ports';
+import { NoAnswerError, type TokenRequest } from '../../../lambda/core/ports';
 import {
   answer,
   clientCredentialsSettings,
@@ -142,6 +142,53 @@ describe('runRefresh: refresh chain fallback', () => {
     expect(w.endpoint.grants()).toEqual(['password', 'refresh_token', 'password']);
   });
 
+  it('falls back to one password grant on Keycloak\'s invalid_request "No refresh token" (K21)', async () => {
+    const w = await makeWorld(keycloakSettings(), (req) =>
+      req.grant === 'refresh_token'
+        ? answer(400, { error: 'invalid_request', error_description: 'No refresh token' })
+        : tokenAnswer(),
+    );
+    await w.run();
+    w.clock.advance(200);
+
+    const { result } = await w.run();
+
+    expect(result).toMatchObject({ outcome: 'refreshed', grant: 'password' });
+    expect(w.stateStore.state!.blocked).toBeUndefined();
+  });
+
+  it('renews with a password grant when a refresh returns a token shorter than minValidity', async () => {
+    const w = await makeWorld(keycloakSettings(), (req) =>
+      req.grant === 'refresh_token' ? tokenAnswer({ expires_in: 20, refresh_expires_in: undefined }) : tokenAnswer(),
+    );
+    await w.run();
+    w.clock.advance(200);
+
+    await w.run();
+
+    expect(w.endpoint.grants()).toEqual(['password', 'refresh_token', 'password']);
+    expect(w.tokenStore.token!.expires_at - w.clock.seconds).toBe(300);
+  });
+
+  it('cuts each request to the run deadline and sends none it cannot finish', async () => {
+    const w = await makeWorld(keycloakSettings(), async (req) => {
+      if (req.grant === 'refresh_token') {
+        w.clock.advance(19.5); // a slow refresh that ends in "Session not active"
+        return invalidGrant('Session not active');
+      }
+      return tokenAnswer();
+    });
+    await w.run();
+    w.clock.advance(200);
+    const { runRefresh } = await import('../../../lambda/core/refresh');
+
+    const { result } = await runRefresh(w.deps, { deadlineMs: w.clock.now() + 20_000 });
+
+    expect(w.endpoint.grants()).toEqual(['password', 'refresh_token']);
+    expect(w.endpoint.timeouts[1]).toBe(10_000);
+    expect(result.error).toMatchObject({ kind: 'transient', code: 'no_time_left' });
+  });
+
   it('skips a refresh token whose own deadline has passed', async () => {
     const w = await makeWorld(keycloakSettings(), () => tokenAnswer({ refresh_expires_in: 100 }));
     await w.run();
@@ -200,8 +247,13 @@ describe('runRefresh: lockout guard', () => {
     good = true;
     w.credentials.rotate({ username: 'alice', password: 'new-Secret-2' });
     w.clock.advance(60);
+    const coolingDown = await w.run();
+    w.clock.advance(15 * 60);
     const { result } = await w.run();
 
+    // A temporarily locked Keycloak account rejects even the right password for up to 15 minutes.
+    expect(coolingDown.result.error).toMatchObject({ kind: 'credentials', code: 'lockout_cooldown' });
+    expect(coolingDown.guardEngaged).toBe(true);
     expect(result).toMatchObject({ outcome: 'refreshed', grant: 'password' });
     expect(w.endpoint.requests).toHaveLength(2);
     expect(w.stateStore.state!.guard).toBeUndefined();
@@ -239,6 +291,7 @@ describe('runRefresh: lockout guard', () => {
     w.clock.advance(1);
     const guarded = await w.run();
     w.credentials.rotate({ username: 'alice', password: 'fixed-Secret-3' });
+    w.clock.advance(15 * 60);
     const afterRotation = await w.run();
 
     expect(first.guardEngaged).toBe(false);
@@ -283,7 +336,7 @@ describe('runRefresh: lockout guard', () => {
     w.clock.advance(60);
     const guarded = await w.run();
     w.credentials.rotate({ username: 'alice', password: 'pw-Secret-2' });
-    w.clock.advance(60);
+    w.clock.advance(15 * 60);
     const recovered = await w.run();
 
     expect(rejected.result.error).toMatchObject({ kind: 'credentials', code: 'invalid_client' });
@@ -297,8 +350,60 @@ describe('runRefresh: lockout guard', () => {
     await w.run(true);
 
     await w.run(true);
+    await w.run(true);
 
-    expect(w.clock.sleeps.some((ms) => ms >= 900)).toBe(true);
+    const [a, b, c] = w.endpoint.sentAt;
+    expect(b! - a!).toBeGreaterThanOrEqual(1000);
+    expect(c! - b!).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('sends nothing when the attempt cannot be put on record first (state store failing)', async () => {
+    const w = await makeWorld(keycloakSettings(), () => invalidGrant('Invalid user credentials', 401));
+    w.stateStore.failWrites = true;
+
+    const runs = [];
+    for (let i = 0; i < 5; i++) {
+      runs.push(await w.run());
+      w.clock.advance(60);
+    }
+
+    expect(w.endpoint.requests).toEqual([]);
+    expect(runs[0]!.result.error).toMatchObject({ kind: 'store', code: 'state_write_failed' });
+    expect(runs[0]!.result.error!.description).toContain('no password grant was sent');
+  });
+
+  it('sends a rejected password once even when the state write after it fails', async () => {
+    const w = await makeWorld(keycloakSettings(), () => invalidGrant('Invalid user credentials', 401));
+    const write = w.stateStore.write.bind(w.stateStore);
+    let writes = 0;
+    w.stateStore.write = async (state) => {
+      if (++writes === 2) throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
+      await write(state);
+    };
+
+    await w.run(); // records the attempt, sends, is rejected, cannot record the guard
+    for (let i = 0; i < 10; i++) {
+      w.clock.advance(60);
+      await w.run();
+    }
+
+    // The attempt on record keeps the next one 15 minutes away; then the guard holds.
+    expect(w.endpoint.requests).toHaveLength(1);
+  });
+
+  it('keeps the lockout guard when the provider settings change', async () => {
+    const w = await makeWorld(keycloakSettings(), () => invalidGrant('Invalid user credentials', 401));
+    await w.run();
+    w.clock.advance(60);
+    const { runRefresh } = await import('../../../lambda/core/refresh');
+
+    const changed = await runRefresh(
+      { ...w.deps, settings: keycloakSettings({ scope: 'openid profile' }) },
+      { deadlineMs: w.clock.now() + 20_000 },
+    );
+
+    expect(changed.result.error).toMatchObject({ code: 'lockout_guard' });
+    expect(w.endpoint.requests).toHaveLength(1);
   });
 });
 
@@ -348,16 +453,65 @@ describe('runRefresh: transient failures', () => {
     expect(w.clock.sleeps).toEqual([]);
   });
 
-  it('classifies timeouts and refused connections as transient', async () => {
-    const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
-    const refused = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+  it('retries a password the IdP surely did not see, and stops at one it may have seen', async () => {
+    const refused = new NoAnswerError('network_error', 'no', 'network error (ECONNREFUSED)');
+    const timeout = new NoAnswerError('timeout', 'unknown', 'no answer within 10 s');
     let calls = 0;
-    const w = await makeWorld(keycloakSettings({ maxAttempts: 2 }), () => (++calls % 2 ? timeout : refused));
+    const w = await makeWorld(keycloakSettings({ useRefreshToken: false }), () => (++calls === 1 ? refused : timeout));
 
     const { result } = await w.run();
 
-    expect(result.error).toMatchObject({ kind: 'transient', code: 'network_error' });
-    expect(result.error!.description).toContain('ECONNREFUSED');
+    expect(result.error).toMatchObject({ kind: 'transient', code: 'timeout' });
+    expect(w.endpoint.requests).toHaveLength(2);
+    expect(w.stateStore.state!.pendingPrimary).toMatchObject({ credentialsVersion: 'v1' });
+  });
+
+  it('waits 15 minutes after a password grant whose outcome was not seen (timeout, 502, 504)', async () => {
+    for (const unseen of [
+      new NoAnswerError('timeout', 'unknown', 'no answer'),
+      answer(502, '<html>bad gateway</html>'),
+      answer(504, ''),
+    ]) {
+      let calls = 0;
+      const w = await makeWorld(keycloakSettings({ useRefreshToken: false }), () =>
+        ++calls === 1 ? unseen : tokenAnswer(),
+      );
+
+      const first = await w.run();
+      w.clock.advance(60);
+      const held = await w.run();
+      w.clock.advance(15 * 60);
+      const later = await w.run();
+
+      expect(first.result.error).toMatchObject({ kind: 'transient' });
+      expect(held.result.error).toMatchObject({ kind: 'transient', code: 'unconfirmed_attempt' });
+      expect(later.result).toMatchObject({ outcome: 'refreshed', grant: 'password' });
+      expect(w.endpoint.requests).toHaveLength(2);
+      expect(w.stateStore.state!.pendingPrimary).toBeUndefined();
+    }
+  });
+
+  it('redacts a secret echoed in an error body before the body is shortened or reflowed', async () => {
+    const password = 'pa  ss\tword LEAK+/=%';
+    const echo = (text: string) => answer(401, { error: 'invalid_grant', error_description: text });
+    const cases = [
+      echo(`wrong password "${password}"`),
+      echo(`${'x'.repeat(180)} ${password}`), // would be cut at 200 characters mid-secret
+      answer(401, `user=ops&password=${encodeURIComponent(password)}`),
+      answer(401, new URLSearchParams({ password }).toString()),
+    ];
+    for (const rejection of cases) {
+      const w = await makeWorld(
+        keycloakSettings(),
+        () => rejection,
+        new MemoryCredentials({ username: 'ops', password }),
+      );
+
+      const { result } = await w.run();
+
+      expect(result.error!.kind).toBe('credentials');
+      expect(JSON.stringify(result)).not.toMatch(/LEAK|ss\\tword|pa {2}ss/);
+    }
   });
 
   it('lets unexpected bugs throw', async () => {
