@@ -7,7 +7,8 @@ const noCdk = {
   patterns: [
     {
       group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag'],
-      message: 'lambda/, lib/schema/ and lib/consumer/ run outside the CDK app and must not import it.',
+      message:
+        'the function, the shared schema, the consumer library and the CLI run outside the CDK app and must not import it.',
     },
   ],
 };
@@ -25,7 +26,15 @@ export default tseslint.config(
     },
   },
   {
-    files: ['lambda/**/*.ts', 'lib/schema/**/*.ts', 'lib/consumer/**/*.ts'],
+    files: [
+      'lambda/**/*.ts',
+      'lib/schema/**/*.ts',
+      'lib/consumer/**/*.ts',
+      'lib/cli/**/*.ts',
+      'bin/cli.ts',
+      'examples/**/*.ts',
+    ],
+    ignores: ['examples/cdk/**'],
     rules: { 'no-restricted-imports': ['error', noCdk] },
   },
   {

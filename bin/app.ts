@@ -46,5 +46,6 @@ try {
 new TokenRefresherStack(app, 'TokenRefresher', {
   providers: config.providers,
   alarmEmails: config.alarmEmails,
+  exampleConsumer: [true, 'true'].includes(app.node.tryGetContext('exampleConsumer') as string | boolean),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

@@ -13,3 +13,13 @@ export {
 } from './schema/providers-file';
 export type { StoreKind, StoreRequest } from './schema/store-choice';
 export { TokenRefresherStack, type TokenRefresherStackProps } from './token-refresher-stack';
+export {
+  ExampleConsumer,
+  type ExampleConsumerProps,
+  grantTokenRead,
+  type GrantTokenReadOptions,
+  wireEcsContainer,
+  wireLambdaConsumer,
+  type WireConsumerOptions,
+} from './consumer-wiring';
+export { parseStackConfig, type StackConfig } from './schema/providers-file';

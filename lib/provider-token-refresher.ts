@@ -20,7 +20,14 @@ import { ssmParameterArn } from './private/ssm-parameter-arn';
 import { createTokenStore, type TokenStore } from './private/token-store';
 import { UnqualifiedLambdaInvoke } from './private/unqualified-lambda-invoke';
 import { runPeriodSeconds } from './schema/alarms';
-import { METRIC, METRICS_NAMESPACE, PROVIDER_DIMENSION } from './schema/metrics';
+import {
+  FAILED_METRIC,
+  type FailureKind,
+  GRANT_METRIC,
+  METRIC,
+  METRICS_NAMESPACE,
+  PROVIDER_DIMENSION,
+} from './schema/metrics';
 import { RUNTIME_CONFIG_ENV, type RuntimeConfig, runtimeConfigSchema } from './schema/provider-settings';
 import type { PrimaryGrant } from './schema/presets';
 import type { RefresherManifest } from './schema/refresher-manifest';
@@ -323,28 +330,13 @@ export class ProviderTokenRefresher extends Construct {
   }
 
   /** Failed runs (Sum), of one kind or of all. */
-  public metricFailed(
-    kind?: 'transient' | 'credentials' | 'configuration' | 'invalid-response' | 'store',
-    props?: cloudwatch.MetricOptions,
-  ): cloudwatch.Metric {
-    const names = {
-      transient: METRIC.failedTransient,
-      credentials: METRIC.failedCredentials,
-      configuration: METRIC.failedConfiguration,
-      'invalid-response': METRIC.failedInvalidResponse,
-      store: METRIC.failedStore,
-    };
-    return this.metric(kind ? names[kind] : METRIC.failed, { statistic: 'Sum', ...props });
+  public metricFailed(kind?: FailureKind, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(kind ? FAILED_METRIC[kind] : METRIC.failed, { statistic: 'Sum', ...props });
   }
 
   /** Runs whose token came from this grant (Sum). */
   public metricGrant(grant: PrimaryGrant | 'refresh_token', props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    const names = {
-      refresh_token: METRIC.grantRefreshToken,
-      password: METRIC.grantPassword,
-      client_credentials: METRIC.grantClientCredentials,
-    };
-    return this.metric(names[grant], { statistic: 'Sum', ...props });
+    return this.metric(GRANT_METRIC[grant], { statistic: 'Sum', ...props });
   }
 
   /** Runs in which the provider rejected the credentials (Sum). */

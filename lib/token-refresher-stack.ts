@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import { ExampleConsumer } from './consumer-wiring';
 import { acknowledge, NAG_REASONS } from './private/nag-acknowledgements';
 import { constructIdFor, DEFAULT_NAME_PREFIX } from './private/naming';
 import { ProviderTokenRefresher } from './provider-token-refresher';
@@ -37,6 +38,14 @@ export interface TokenRefresherStackProps extends StackProps {
    * @default - none
    */
   readonly alarmEmails?: readonly string[];
+
+  /**
+   * Also deploys, per provider, a function that reads the token with the consumer library and
+   * returns `{ provider, expiresInSeconds }` (never the token). Its role may read only that token.
+   * Invoke it after a deploy to check that consumers can read the token.
+   * @default false
+   */
+  readonly exampleConsumer?: boolean;
 }
 
 /**
@@ -79,6 +88,13 @@ export class TokenRefresherStack extends Stack {
       });
       refreshers.set(providerId, refresher);
       for (const row of refresher.dashboardRows()) this.dashboard.addWidgets(...row);
+      if (props.exampleConsumer) {
+        const example = new ExampleConsumer(this, `${constructId}ExampleConsumer`, { refresher });
+        new CfnOutput(this, `${constructId}ExampleConsumerFunction`, {
+          description: `Example consumer of provider "${providerId}": invoke it to check that consumers can read the token`,
+          value: example.consumerFunction.functionName,
+        });
+      }
 
       new CfnOutput(this, `${constructId}TokenSource`, {
         description: `Where consumers read the token of provider "${providerId}" (grant them read access with grantRead)`,

@@ -1,7 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRIC, METRICS_NAMESPACE, PROVIDER_DIMENSION } from '../../lib/schema/metrics';
-import type { FailureKind } from '../core/failure';
-import type { GrantName } from '../core/ports';
+import { FAILED_METRIC, GRANT_METRIC, METRIC, METRICS_NAMESPACE, PROVIDER_DIMENSION } from '../../lib/schema/metrics';
 import type { RunReport } from '../core/refresh';
 
 /** Metrics with the `Provider` dimension only: Powertools' default `service` dimension is dropped. */
@@ -11,20 +9,6 @@ export function createMetrics(providerId: string): Metrics {
   metrics.setDefaultDimensions({ [PROVIDER_DIMENSION]: providerId });
   return metrics;
 }
-
-const FAILED_BY_KIND: Record<FailureKind, string> = {
-  transient: METRIC.failedTransient,
-  credentials: METRIC.failedCredentials,
-  configuration: METRIC.failedConfiguration,
-  'invalid-response': METRIC.failedInvalidResponse,
-  store: METRIC.failedStore,
-};
-
-const GRANT: Record<GrantName, string> = {
-  refresh_token: METRIC.grantRefreshToken,
-  password: METRIC.grantPassword,
-  client_credentials: METRIC.grantClientCredentials,
-};
 
 const UNITS: Record<string, Parameters<Metrics['addMetric']>[1]> = {
   [METRIC.tokenSecondsRemaining]: MetricUnit.Seconds,
@@ -45,8 +29,8 @@ export function metricValues(report: RunReport): Record<string, number[]> {
     [METRIC.tokenWrites]: [report.tokenWrites],
     [METRIC.tokenRequestLatency]: report.attempts.map((a) => a.latencyMs),
   };
-  for (const [kind, name] of Object.entries(FAILED_BY_KIND)) values[name] = count(result.error?.kind === kind);
-  for (const [grant, name] of Object.entries(GRANT)) {
+  for (const [kind, name] of Object.entries(FAILED_METRIC)) values[name] = count(result.error?.kind === kind);
+  for (const [grant, name] of Object.entries(GRANT_METRIC)) {
     values[name] = count(result.outcome === 'refreshed' && result.grant === grant);
   }
   return values;

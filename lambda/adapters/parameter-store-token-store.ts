@@ -1,11 +1,8 @@
 import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import type { PublishedToken } from '../../lib/schema/published-token';
+import { PARAMETER_STORE_MAX_BYTES, type PublishedToken } from '../../lib/schema/published-token';
 import type { Log, PublishedTokenStore } from '../core/ports';
 import { awsErrorName } from './aws-errors';
 import { parsePublished } from './secrets-manager-token-store';
-
-/** An advanced-tier SecureString holds 8 KB; Intelligent-Tiering moves a value over 4 KB there by itself. */
-export const PARAMETER_STORE_MAX_BYTES = 8192;
 
 /** Reads a SecureString, undefined while it does not exist (CloudFormation cannot create SecureStrings). */
 export async function getSecureString(client: SSMClient, name: string): Promise<string | undefined> {

@@ -3,12 +3,9 @@ import {
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { type PublishedToken, publishedTokenSchema } from '../../lib/schema/published-token';
+import { type PublishedToken, publishedTokenSchema, SECRETS_MANAGER_MAX_BYTES } from '../../lib/schema/published-token';
 import type { Log, PublishedTokenStore } from '../core/ports';
 import { awsErrorName } from './aws-errors';
-
-/** Secrets Manager's limit on a secret value. */
-export const SECRETS_MANAGER_MAX_BYTES = 65_536;
 
 /** The published token in a Secrets Manager secret the stack created without a value. */
 export class SecretsManagerTokenStore implements PublishedTokenStore {

@@ -1,6 +1,6 @@
-/** How a failed run is classified (ARCHITECTURE section 5.4); each kind has its own metric and alarm. */
-export const FAILURE_KINDS = ['transient', 'credentials', 'configuration', 'invalid-response', 'store'] as const;
-export type FailureKind = (typeof FAILURE_KINDS)[number];
+import type { FailureKind } from '../../lib/schema/metrics';
+
+export { FAILURE_KINDS, type FailureKind } from '../../lib/schema/metrics';
 
 /** A classified failure. `description` never holds a secret: it is redacted before it leaves the core. */
 export interface Failure {

@@ -27,3 +27,23 @@ export const METRIC = {
   tokenRequestLatency: 'TokenRequestLatency',
   tokenWrites: 'TokenWrites',
 } as const;
+
+/** How a failed run is classified (ARCHITECTURE section 5.4); each kind has its own metric and alarm. */
+export const FAILURE_KINDS = ['transient', 'credentials', 'configuration', 'invalid-response', 'store'] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];
+
+/** The count each failure kind is reported under. */
+export const FAILED_METRIC: Readonly<Record<FailureKind, string>> = {
+  transient: METRIC.failedTransient,
+  credentials: METRIC.failedCredentials,
+  configuration: METRIC.failedConfiguration,
+  'invalid-response': METRIC.failedInvalidResponse,
+  store: METRIC.failedStore,
+};
+
+/** The count each grant is reported under when it produced the token. */
+export const GRANT_METRIC: Readonly<Record<'refresh_token' | 'password' | 'client_credentials', string>> = {
+  refresh_token: METRIC.grantRefreshToken,
+  password: METRIC.grantPassword,
+  client_credentials: METRIC.grantClientCredentials,
+};

@@ -19,3 +19,8 @@ export type PublishedToken = z.infer<typeof publishedTokenSchema>;
 export function publishedTokenBytes(token: PublishedToken): number {
   return Buffer.byteLength(JSON.stringify(token), 'utf8');
 }
+
+/** Secrets Manager's limit on a secret value. */
+export const SECRETS_MANAGER_MAX_BYTES = 65_536;
+/** An advanced-tier SecureString holds 8 KB; Intelligent-Tiering moves a value over 4 KB there by itself. */
+export const PARAMETER_STORE_MAX_BYTES = 8192;

@@ -84,6 +84,20 @@ describe('cdk-nag AwsSolutions', () => {
     expect(found, `unacknowledged cdk-nag findings:\n${found.join('\n')}`).toEqual([]);
   });
 
+  it('finds nothing unacknowledged with the example consumers deployed', () => {
+    // GIVEN
+    const app = checkedApp();
+    new TokenRefresherStack(app, 'TokenRefresher', {
+      providers: shippedProviders(),
+      functionEntry: STUB_ENTRY,
+      exampleConsumer: true,
+    });
+    // WHEN
+    const found = findings(app);
+    // THEN
+    expect(found, `unacknowledged cdk-nag findings:\n${found.join('\n')}`).toEqual([]);
+  });
+
   it('finds nothing unacknowledged when the credentials secrets are imported by name and by ARN', () => {
     // GIVEN
     const app = checkedApp();

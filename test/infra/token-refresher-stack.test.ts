@@ -239,3 +239,28 @@ describe('TokenRefresherStack', () => {
     );
   });
 });
+
+describe('example consumer', () => {
+  it('is not deployed unless asked for', () => {
+    // GIVEN / WHEN
+    const stack = new TokenRefresherStack(testApp(), 'TokenRefresher', {
+      providers: shippedProviders(),
+      functionEntry: STUB_ENTRY,
+    });
+    // THEN: one function per provider, the refreshers
+    Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', 5);
+  });
+
+  it('adds one consumer function per provider, with an output to invoke it', () => {
+    // GIVEN / WHEN
+    const stack = new TokenRefresherStack(testApp(), 'TokenRefresher', {
+      providers: shippedProviders(),
+      functionEntry: STUB_ENTRY,
+      exampleConsumer: true,
+    });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', 10);
+    expect(Object.keys(template.toJSON()['Outputs'])).toContain('NagraExampleConsumerFunction');
+  });
+});

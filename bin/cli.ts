@@ -1,0 +1,25 @@
+/**
+ * The operator CLI's process entry (`npx token-refresher`, through bin/token-refresher.js): wires
+ * the real process into lib/cli, where everything else lives and is tested without a process.
+ */
+import { runCli } from '../lib/cli/main';
+import { terminalPrompt } from '../lib/cli/prompt';
+
+// `token-refresher status | head` closes the pipe early; that is not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  io: {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    stderrIsTTY: process.stderr.isTTY === true,
+    stdinIsTTY: process.stdin.isTTY === true,
+    env: process.env,
+    now: () => Date.now(),
+    prompt: terminalPrompt,
+    cwd: process.cwd(),
+  },
+});

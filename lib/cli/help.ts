@@ -1,0 +1,89 @@
+/** `--help` texts: what each command does, what it reads or sends, and its exit codes. */
+
+export const DEFAULT_STACK_NAME = 'TokenRefresher';
+export const DEFAULT_PROVIDERS_FILE = 'providers.json';
+
+export const TOP_HELP = `token-refresher: operate the OAuth token refreshers deployed by this project's CDK stack
+
+Usage:
+  token-refresher <command> [options]
+
+Commands:
+  status              every provider: token expiry, last outcome, lockout guard, paging alarm
+  refresh <provider>  renew one provider's token now (invokes its function with {"force": true})
+  check <provider>    one token request from this machine, to test credentials and settings
+
+Options:
+  -h, --help          show help; "token-refresher <command> --help" for a command
+  -V, --version       show the version
+
+AWS access uses the SDK's standard credential chain (AWS_PROFILE, aws configure, SSO, roles).
+No command ever prints a token, a refresh token or a secret.
+
+Exit codes: 0 ok, 1 a provider is unhealthy or a refresh or check failed, 2 usage or
+configuration error, 3 stack not found or AWS error.
+`;
+
+export const STATUS_HELP = `Usage: token-refresher status [--stack <name>] [--region <region>] [--json]
+
+Shows every provider of the deployed stack: its token store (SM = Secrets Manager, PS = Parameter
+Store), when the published token expires, the outcome of the last run (CloudWatch metrics), the
+lockout guard and configuration block the function recorded, and its paging alarm.
+
+Options:
+  --stack <name>      CloudFormation stack (default: ${DEFAULT_STACK_NAME})
+  --region <region>   AWS region (default: AWS_REGION or your AWS profile's region)
+  --json              JSON for scripts, with the state of every alarm
+  -h, --help          show this help
+
+Reads cloudformation:DescribeStacks, secretsmanager:GetSecretValue and ssm:GetParameter (the
+published token and the function's state; only their timestamps and codes are shown),
+cloudwatch:GetMetricData and cloudwatch:DescribeAlarms. A value that cannot be read is shown as
+"? (<error>)" and the other values are still shown.
+
+Exit codes: 0 every provider healthy (paging alarm OK, token not expired), 1 any provider is
+not, 2 usage error, 3 stack not found or AWS error.
+`;
+
+export const REFRESH_HELP = `Usage: token-refresher refresh <provider> [--stack <name>] [--region <region>] [--json]
+
+Renews <provider>'s token now: invokes its refresher function with {"force": true}, waits for the
+run and prints its outcome, the grant used and when the published token expires, or the error's
+kind, code and description. A forced run still respects the lockout guard, and retries a
+configuration error the schedule no longer retries.
+
+Options:
+  --stack <name>      CloudFormation stack (default: ${DEFAULT_STACK_NAME})
+  --region <region>   AWS region (default: AWS_REGION or your AWS profile's region)
+  --json              the function's result as JSON
+  -h, --help          show this help
+
+Needs cloudformation:DescribeStacks and lambda:InvokeFunction.
+
+Exit codes: 0 fresh or refreshed, 1 the run failed, 2 usage error or unknown provider,
+3 stack not found or AWS error.
+`;
+
+export const CHECK_HELP = `Usage: token-refresher check <provider> [--providers-file <path>] [--json]
+
+Sends exactly one token request, the provider's password or client_credentials grant, from this
+machine with the settings in the providers file, and reports the HTTP status, the token's
+lifetime and scope, whether a refresh token was issued, and whether the token fits the
+provider's store. Needs no AWS access. Tokens and secrets are never printed.
+
+Credentials come from these variables, else from a prompt on a terminal (secrets not echoed):
+  TOKEN_REFRESHER_USERNAME       password grant
+  TOKEN_REFRESHER_PASSWORD       password grant
+  TOKEN_REFRESHER_CLIENT_SECRET  clients with a secret (clientAuth other than "none")
+
+A rejected password counts as a failed login at the provider, whose lockout policy applies:
+check once, fix what it reports, then check again.
+
+Options:
+  --providers-file <path>  providers file (default: ${DEFAULT_PROVIDERS_FILE})
+  --json                   JSON for scripts
+  -h, --help               show this help
+
+Exit codes: 0 token granted and it fits its store, 1 the token endpoint refused or failed, or
+the token would not fit its store, 2 usage error, bad providers file or missing credentials.
+`;

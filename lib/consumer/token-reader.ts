@@ -1,0 +1,227 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { PublishedToken } from '../schema/published-token';
+import { DEFAULT_FAILURE_CACHE_SECONDS, DEFAULT_MAX_ATTEMPTS, DEFAULT_SKEW_SECONDS } from './constants';
+import { StaleTokenError, TokenNotFoundError, TokenReadError, TokenReaderError } from './errors';
+import { parsePublishedToken } from './parse-token';
+import { backoffMs, describeErrorName, isRetryable } from './retry';
+import { fileStore } from './stores/file';
+import { secretsManagerStore } from './stores/secrets-manager';
+import { ssmStore } from './stores/ssm';
+import type { TokenStoreReader } from './stores/store';
+import { parseTokenSource } from './token-source';
+
+export interface TokenReaderOptions {
+  /**
+   * Where the refresher publishes the token: `secretsmanager:<secret ARN>` or `ssm:<parameter name>`
+   * (the construct's `tokenSource`), or `file:<path>` to a JSON file for local work.
+   */
+  readonly tokenSource: string;
+  /**
+   * A token is handed out only while it has more than this many seconds left; the cache ends then too.
+   * @default 60 (the refresher's default minValiditySeconds)
+   */
+  readonly skewSeconds?: number;
+  /** Client for `secretsmanager:` sources. @default - created on first read, with SDK retries off */
+  readonly secretsManager?: SecretsManagerClient;
+  /** Client for `ssm:` sources. @default - created on first read, with SDK retries off */
+  readonly ssm?: SSMClient;
+  /** Current time in epoch milliseconds. @default Date.now */
+  readonly clock?: () => number;
+  /** Waits between retries. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Store reads per refresh of the cache when the store throttles (ThrottlingException,
+   * TooManyRequestsException), answers 5xx or times out. Backoff is exponential with jitter.
+   * @default 4
+   */
+  readonly maxAttempts?: number;
+  /**
+   * After a failed read, the same error is thrown for this many seconds without reading again, so
+   * that a busy consumer does not turn a failing refresher into a store throttling storm.
+   * `invalidate()` ends it early; 0 turns it off.
+   * @default 1
+   */
+  readonly failureCacheSeconds?: number;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Reads one provider's published token and caches it until `expires_at − skewSeconds`.
+ *
+ * - Never returns a token with `skewSeconds` or less left; when the store holds only such a token it
+ *   throws `StaleTokenError` (the refresher is failing).
+ * - Concurrent callers share one store read.
+ * - After an API answers 401, call `invalidate(accessToken)` and read once more. If the store still
+ *   holds the same token, you get it back only while it is fresh; then fail the API call rather than loop.
+ *
+ * Create one reader per token source at module scope (Lambda) or per process (ECS) and reuse it.
+ */
+export class TokenReader {
+  readonly tokenSource: string;
+  readonly skewSeconds: number;
+  private readonly store: TokenStoreReader;
+  private readonly clock: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly maxAttempts: number;
+  private readonly failureCacheMs: number;
+
+  private cached: PublishedToken | undefined;
+  /** `expires_at − skew` of the cached token, in epoch ms: the cache ends exactly then. */
+  private cachedUntilMs = 0;
+  private inflight: Promise<PublishedToken> | undefined;
+  private failure: { error: TokenReaderError; untilMs: number } | undefined;
+  /** Bumped by `invalidate()`, so that a read started before it cannot refill the cache. */
+  private generation = 0;
+
+  constructor(options: TokenReaderOptions) {
+    this.tokenSource = options.tokenSource;
+    this.skewSeconds = nonNegative('skewSeconds', options.skewSeconds ?? DEFAULT_SKEW_SECONDS);
+    this.failureCacheMs =
+      1000 * nonNegative('failureCacheSeconds', options.failureCacheSeconds ?? DEFAULT_FAILURE_CACHE_SECONDS);
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1 || this.maxAttempts > 10) {
+      throw new RangeError(`TokenReader: maxAttempts must be an integer from 1 to 10, got ${this.maxAttempts}`);
+    }
+    this.clock = options.clock ?? Date.now;
+    this.sleep = options.sleep ?? defaultSleep;
+
+    const source = parseTokenSource(options.tokenSource);
+    switch (source.kind) {
+      case 'secretsmanager':
+        this.store = secretsManagerStore(options.tokenSource, source.secretId, {
+          client: options.secretsManager,
+          region: source.region,
+        });
+        break;
+      case 'ssm':
+        this.store = ssmStore(source.parameterName, { client: options.ssm, region: source.region });
+        break;
+      case 'file':
+        this.store = fileStore(source.path);
+        break;
+    }
+  }
+
+  /** The access token, from the cache while it has more than `skewSeconds` left, else from the store. */
+  getAccessToken(): Promise<string> {
+    // The cache hit is the hot path of every consumer: no async function, one resolved promise.
+    const cached = this.cached;
+    if (cached && this.clock() < this.cachedUntilMs) return Promise.resolve(cached.access_token);
+    return this.getToken().then((token) => token.access_token);
+  }
+
+  /** The whole published token (`expires_at`, `scope`, `provider`, …), under the same rules as `getAccessToken`. */
+  getToken(): Promise<PublishedToken> {
+    const now = this.clock();
+    if (this.cached && now < this.cachedUntilMs) return Promise.resolve(this.cached);
+    if (this.failure && now < this.failure.untilMs) return Promise.reject(this.failure.error);
+    return (this.inflight ??= this.startRead());
+  }
+
+  /**
+   * Forgets the cached token, so that the next call reads the store. Call it when an API rejects the
+   * token (401). Pass that token: when the cache already holds a newer one (another request got there
+   * first), nothing is forgotten and no extra read happens.
+   */
+  invalidate(rejectedAccessToken?: string): void {
+    if (rejectedAccessToken !== undefined && this.cached && this.cached.access_token !== rejectedAccessToken) return;
+    this.generation++;
+    this.cached = undefined;
+    this.cachedUntilMs = 0;
+    this.inflight = undefined;
+    this.failure = undefined;
+  }
+
+  /** Fresh means strictly more than `skewSeconds` left: at exactly `expires_at − skew` the cache ends. */
+  private isFresh(token: PublishedToken, now: number): boolean {
+    return now < this.staleSinceMs(token);
+  }
+
+  private staleSinceMs(token: PublishedToken): number {
+    return (token.expires_at - this.skewSeconds) * 1000;
+  }
+
+  private startRead(): Promise<PublishedToken> {
+    const generation = this.generation;
+    const current = () => generation === this.generation;
+    return this.readFresh().then(
+      (token) => {
+        if (current()) {
+          this.inflight = undefined;
+          this.cached = token;
+          this.cachedUntilMs = this.staleSinceMs(token);
+          this.failure = undefined;
+        }
+        return token;
+      },
+      (error: unknown) => {
+        if (current()) {
+          this.inflight = undefined;
+          // Only the reader's own errors are remembered; anything else is a bug and surfaces as is.
+          if (error instanceof TokenReaderError && this.failureCacheMs > 0) {
+            this.failure = { error, untilMs: this.clock() + this.failureCacheMs };
+          }
+        }
+        throw error;
+      },
+    );
+  }
+
+  /** One store read (with retries), parsed and checked against the clock after the read. */
+  private async readFresh(): Promise<PublishedToken> {
+    const read = await this.readWithRetries();
+    if (!read.found) throw new TokenNotFoundError(this.tokenSource, read.why, { cause: read.cause });
+    const token = parsePublishedToken(this.tokenSource, read.text);
+    const now = this.clock();
+    if (!this.isFresh(token, now)) {
+      throw new StaleTokenError(this.tokenSource, {
+        provider: token.provider,
+        expiresAt: new Date(token.expires_at * 1000),
+        staleSince: new Date(this.staleSinceMs(token)),
+        now: new Date(now),
+      });
+    }
+    return token;
+  }
+
+  private async readWithRetries() {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.store.read();
+      } catch (error) {
+        if (error instanceof TokenReaderError) throw error;
+        if (attempt >= this.maxAttempts || !isRetryable(error)) {
+          throw new TokenReadError(this.tokenSource, {
+            errorName: describeErrorName(error),
+            detail: readFailureDetail(error),
+            attempts: attempt,
+            cause: error,
+          });
+        }
+        await this.sleep(backoffMs(attempt));
+      }
+    }
+  }
+}
+
+/** The AWS message (it names the principal and the action, never a value), plus what to do about access errors. */
+function readFailureDetail(error: unknown): string {
+  const message = error instanceof Error && error.message ? ` (${error.message})` : '';
+  const name = describeErrorName(error);
+  if (name === 'AccessDeniedException') {
+    return `${message}. Grant the consumer read access: grantTokenRead, wireLambdaConsumer or wireEcsContainer.`;
+  }
+  if (/^(DecryptionFailure|KMS|InvalidKeyId)/.test(name)) {
+    return `${message}. The store is encrypted with a customer-managed key: pass it as \`key\` to grantTokenRead.`;
+  }
+  return message;
+}
+
+function nonNegative(option: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new RangeError(`TokenReader: ${option} must be a finite number of seconds ≥ 0, got ${value}`);
+  }
+  return value;
+}

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseCommand } from '../../lib/cli/args';
+import { CHECK_HELP, REFRESH_HELP, STATUS_HELP, TOP_HELP } from '../../lib/cli/help';
+import { runCliForTest } from './helpers';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+describe('help and version', () => {
+  it.each([
+    [['--help'], TOP_HELP],
+    [['-h'], TOP_HELP],
+    [['help'], TOP_HELP],
+    [['status', '--help'], STATUS_HELP],
+    [['refresh', '-h'], REFRESH_HELP],
+    [['check', '--help'], CHECK_HELP],
+    [['help', 'check'], CHECK_HELP],
+    [['refresh', 'nagra', '--stack', 'X', '--help'], REFRESH_HELP],
+  ])('%j prints its help on stdout, exit 0', async (argv, text) => {
+    const { code, stdout, stderr } = await runCliForTest(argv);
+
+    expect(stdout).toBe(text);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
+  it('prints the package version', async () => {
+    for (const flag of ['--version', '-V']) {
+      const { code, stdout } = await runCliForTest([flag]);
+      expect(stdout).toBe(`${version}\n`);
+      expect(code).toBe(0);
+    }
+  });
+
+  it('keeps every help line within 100 columns', () => {
+    for (const text of [TOP_HELP, STATUS_HELP, REFRESH_HELP, CHECK_HELP]) {
+      for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(100);
+    }
+  });
+});
+
+describe('usage errors: exit 2, one line and where to get help', () => {
+  it.each([
+    [[], 'missing <command>: status, refresh or check', 'token-refresher --help'],
+    [['stats'], 'unknown command "stats": use status, refresh or check', 'token-refresher --help'],
+    [['--json', 'status'], 'unknown option --json (options follow the command)', 'token-refresher --help'],
+    [['help', 'stats'], 'unknown command "stats": use status, refresh or check', 'token-refresher --help'],
+    [['status', '--bogus'], 'unknown option --bogus', 'token-refresher status --help'],
+    [['status', '-x'], 'unknown option -x', 'token-refresher status --help'],
+    [['status', 'nagra'], 'unexpected argument "nagra"', 'token-refresher status --help'],
+    [['status', '--stack'], 'option --stack needs a value', 'token-refresher status --help'],
+    [['status', '--stack', ''], '--stack must not be empty', 'token-refresher status --help'],
+    [['status', '--stack', '--json'], 'option --stack needs a value', 'token-refresher status --help'],
+    [['status', '--json=yes'], 'option --json takes no value', 'token-refresher status --help'],
+    [['refresh'], 'missing <provider>', 'token-refresher refresh --help'],
+    [['refresh', 'a', 'b'], 'expected one <provider>, got a b', 'token-refresher refresh --help'],
+    [['refresh', 'nagra', '--region'], 'option --region needs a value', 'token-refresher refresh --help'],
+    [['check'], 'missing <provider>', 'token-refresher check --help'],
+    [['check', 'nagra', '--stack', 'X'], 'unknown option --stack', 'token-refresher check --help'],
+  ])('%j', async (argv, message, help) => {
+    const { code, stdout, stderr } = await runCliForTest(argv);
+
+    expect(stderr).toBe(`error: ${message}\nRun "${help}" for usage.\n`);
+    expect(stdout).toBe('');
+    expect(code).toBe(2);
+  });
+});
+
+describe('parseCommand', () => {
+  it('fills the defaults: stack TokenRefresher, the SDK region, providers.json, tables', () => {
+    expect(parseCommand(['status'])).toEqual({ name: 'status', stack: 'TokenRefresher', json: false });
+    expect(parseCommand(['check', 'nagra'])).toEqual({
+      name: 'check',
+      provider: 'nagra',
+      providersFile: 'providers.json',
+      json: false,
+    });
+  });
+
+  it('takes options before or after the provider', () => {
+    expect(parseCommand(['refresh', '--json', 'nagra', '--stack=Staging', '--region', 'us-east-2'])).toEqual({
+      name: 'refresh',
+      provider: 'nagra',
+      stack: 'Staging',
+      region: 'us-east-2',
+      json: true,
+    });
+  });
+});

@@ -1,0 +1,339 @@
+/**
+ * The construct side of the consumer library: grants are least privilege, and the example consumer's
+ * role can read exactly its own provider's token: not the other provider's token, not the state
+ * parameter, not the credentials.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { type Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterAll, describe, expect, it } from 'vitest';
+import { addConsumers } from '../../examples/cdk/consumers';
+import { ExampleConsumer, grantTokenRead, wireEcsContainer, wireLambdaConsumer } from '../../lib/consumer-wiring';
+import { ProviderTokenRefresher } from '../../lib/provider-token-refresher';
+import { parseProvidersFile } from '../../lib/schema/providers-file';
+import { permissions, rolePermissions, STUB_ENTRY, testApp, testStack } from '../infra/fixtures';
+
+/** A 5-minute token on a loopback IdP: Parameter Store. */
+const PARAMETER_STORE_PROVIDER = {
+  id: 'a',
+  preset: 'generic',
+  tokenEndpoint: 'http://127.0.0.1:8080/token',
+  clientId: 'c',
+  grant: 'client_credentials',
+  clientAuth: 'client_secret_post',
+  expectedLifetimeSeconds: 300,
+};
+/** ClickView's one-day token: Secrets Manager. */
+const SECRETS_MANAGER_PROVIDER = { id: 'cv', preset: 'clickview', clientId: 'cv-client' };
+
+interface Built {
+  stack: Stack;
+  a: ProviderTokenRefresher;
+  cv: ProviderTokenRefresher;
+}
+
+/** Two refreshers in one stack (bundling skipped); `extend` adds consumers before synthesis. */
+function build(extend: (built: Built) => void = () => {}, stack: Stack = testStack()): Built & { template: Template } {
+  const [a, cv] = parseProvidersFile({ providers: [PARAMETER_STORE_PROVIDER, SECRETS_MANAGER_PROVIDER] }, 'test');
+  const built = {
+    stack,
+    a: new ProviderTokenRefresher(stack, 'A', { provider: a!, functionEntry: STUB_ENTRY }),
+    cv: new ProviderTokenRefresher(stack, 'Cv', { provider: cv!, functionEntry: STUB_ENTRY }),
+  };
+  extend(built);
+  return { ...built, template: Template.fromStack(stack) };
+}
+
+const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } }) =>
+  stack.getLogicalId(construct.node.defaultChild as never);
+
+/** `arn:${Partition}:ssm:${Region}:${AccountId}:parameter/<name>` as CloudFormation writes it. */
+const ssmArn = (name: string) => ({
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':ssm:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      `:parameter/${name}`,
+    ],
+  ],
+});
+
+interface NagReport {
+  pluginReports: { violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[] }[];
+}
+
+describe('ExampleConsumer', () => {
+  function buildExamples() {
+    let consumers: { a: ExampleConsumer; cv: ExampleConsumer } | undefined;
+    const built = build(({ stack, a, cv }) => {
+      consumers = {
+        a: new ExampleConsumer(stack, 'AExampleConsumer', { refresher: a }),
+        cv: new ExampleConsumer(stack, 'CvExampleConsumer', { refresher: cv }),
+      };
+    });
+    return { ...built, consumers: consumers! };
+  }
+
+  it('reads exactly its own Parameter Store token and writes its own logs, nothing else', () => {
+    // GIVEN two providers, each with an example consumer
+    // WHEN
+    const { stack, template, consumers } = buildExamples();
+    // THEN not the other provider's token, not the state parameter, not the credentials
+    const logGroup = consumers.a.node.findChild('LogGroup') as unknown as { logGroupArn: string };
+    expect(rolePermissions(template, logicalId(stack, consumers.a.role as iam.Role))).toEqual(
+      permissions(
+        [['logs:CreateLogStream', 'logs:PutLogEvents'], [stack.resolve(logGroup.logGroupArn)]],
+        [['ssm:GetParameter'], [ssmArn('token-refresher/a/token')]],
+      ),
+    );
+  });
+
+  it('reads exactly its own Secrets Manager token and writes its own logs, nothing else', () => {
+    // GIVEN / WHEN
+    const { stack, template, cv, consumers } = buildExamples();
+    // THEN
+    const logGroup = consumers.cv.node.findChild('LogGroup') as unknown as { logGroupArn: string };
+    expect(rolePermissions(template, logicalId(stack, consumers.cv.role as iam.Role))).toEqual(
+      permissions(
+        [['logs:CreateLogStream', 'logs:PutLogEvents'], [stack.resolve(logGroup.logGroupArn)]],
+        [
+          ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+          [stack.resolve(cv.tokenSecret?.secretArn)],
+        ],
+      ),
+    );
+  });
+
+  it('has no managed policy (no account-wide log permissions)', () => {
+    // GIVEN / WHEN
+    const { stack, template, consumers } = buildExamples();
+    // THEN
+    const role = template.findResources('AWS::IAM::Role')[logicalId(stack, consumers.a.role)];
+    expect(role?.['Properties']['ManagedPolicyArns']).toBeUndefined();
+  });
+
+  it('is a Node.js 24 arm64 function told where the token is', () => {
+    // GIVEN / WHEN
+    const { stack, template, a, consumers } = buildExamples();
+    // THEN
+    const fn = template.findResources('AWS::Lambda::Function')[logicalId(stack, consumers.a.consumerFunction)];
+    expect(fn?.['Properties']).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Environment: { Variables: { TOKEN_SOURCE: a.tokenSource, NODE_OPTIONS: '--enable-source-maps' } },
+    });
+    expect(a.tokenSource).toBe('ssm:/token-refresher/a/token');
+  });
+
+  it('gets the token secret ARN as its token source when the store is Secrets Manager', () => {
+    // GIVEN / WHEN
+    const { stack, template, cv, consumers } = buildExamples();
+    // THEN
+    const fn = template.findResources('AWS::Lambda::Function')[logicalId(stack, consumers.cv.consumerFunction)];
+    expect(fn?.['Properties']['Environment']['Variables']['TOKEN_SOURCE']).toEqual(stack.resolve(cv.tokenSource));
+  });
+
+  describe('cdk-nag', () => {
+    const outdirs: string[] = [];
+    afterAll(() => {
+      for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('adds no AwsSolutions finding', () => {
+      // GIVEN an app checked by the AwsSolutions pack
+      const outdir = mkdtempSync(path.join(tmpdir(), 'token-refresher-consumer-nag-'));
+      outdirs.push(outdir);
+      const app = testApp({ outdir });
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+      build(({ stack, a, cv }) => {
+        new ExampleConsumer(stack, 'AExampleConsumer', { refresher: a });
+        new ExampleConsumer(stack, 'CvExampleConsumer', { refresher: cv });
+      }, testStack(app));
+      // WHEN
+      app.synth();
+      const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as NagReport;
+      // THEN
+      const found = report.pluginReports.flatMap((p) =>
+        p.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} at ${c.constructPath}`)),
+      );
+      expect(found).toEqual([]);
+    });
+  });
+});
+
+describe('grantTokenRead', () => {
+  function granted(refresherOf: (built: Built) => ProviderTokenRefresher, withKey: boolean) {
+    let role: iam.Role | undefined;
+    let key: kms.Key | undefined;
+    const built = build((b) => {
+      role = new iam.Role(b.stack, 'Consumer', { assumedBy: new iam.AccountRootPrincipal() });
+      key = withKey ? new kms.Key(b.stack, 'Key') : undefined;
+      grantTokenRead(refresherOf(b), role, { key });
+    });
+    const policies = Object.values(built.template.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p['Properties']['Roles']).includes(logicalId(built.stack, role!)),
+    );
+    return { ...built, key, statements: policies.flatMap((p) => p['Properties']['PolicyDocument']['Statement']) };
+  }
+
+  it('without a key, grants the store read only (AWS-managed keys need no IAM statement)', () => {
+    // GIVEN / WHEN
+    const { statements } = granted((b) => b.a, false);
+    // THEN
+    expect(statements).toEqual([
+      { Action: 'ssm:GetParameter', Effect: 'Allow', Resource: ssmArn('token-refresher/a/token') },
+    ]);
+  });
+
+  it('with a customer-managed key, adds kms:Decrypt through SSM for this parameter only', () => {
+    // GIVEN / WHEN
+    const { stack, key, statements } = granted((b) => b.a, true);
+    // THEN
+    expect(statements).toContainEqual({
+      Action: 'kms:Decrypt',
+      Effect: 'Allow',
+      Resource: stack.resolve(key!.keyArn),
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': { 'Fn::Join': ['', ['ssm.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+          'kms:EncryptionContext:PARAMETER_ARN': ssmArn('token-refresher/a/token'),
+        },
+      },
+    });
+    expect(statements).toHaveLength(2);
+  });
+
+  it('with a customer-managed key, adds kms:Decrypt through Secrets Manager for this secret only', () => {
+    // GIVEN / WHEN
+    const { stack, cv, key, statements } = granted((b) => b.cv, true);
+    // THEN
+    expect(statements).toContainEqual({
+      Action: 'kms:Decrypt',
+      Effect: 'Allow',
+      Resource: stack.resolve(key!.keyArn),
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+          'kms:EncryptionContext:SecretARN': stack.resolve(cv.tokenSecret!.secretArn),
+        },
+      },
+    });
+    expect(statements).toHaveLength(2);
+  });
+});
+
+describe('wireLambdaConsumer', () => {
+  it('grants read access and sets TOKEN_SOURCE in one call', () => {
+    // GIVEN a consumer function
+    let fn: lambda.Function | undefined;
+    // WHEN
+    const { stack, template } = build(({ stack, a }) => {
+      fn = new lambda.Function(stack, 'Consumer', {
+        runtime: lambda.Runtime.NODEJS_24_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline('exports.handler = async () => {}'),
+      });
+      wireLambdaConsumer(a, fn);
+    });
+    // THEN
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { TOKEN_SOURCE: 'ssm:/token-refresher/a/token' } },
+    });
+    expect(rolePermissions(template, logicalId(stack, fn!.role as iam.Role))).toEqual(
+      permissions([['ssm:GetParameter'], [ssmArn('token-refresher/a/token')]]),
+    );
+  });
+
+  it('uses envName for the variable', () => {
+    // GIVEN / WHEN
+    const { template } = build(({ stack, cv }) => {
+      const fn = new lambda.Function(stack, 'Consumer', {
+        runtime: lambda.Runtime.NODEJS_24_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline('exports.handler = async () => {}'),
+      });
+      wireLambdaConsumer(cv, fn, { envName: 'CLICKVIEW_TOKEN' });
+    });
+    // THEN
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { CLICKVIEW_TOKEN: Match.objectLike({ 'Fn::Join': Match.anyValue() }) } },
+    });
+  });
+});
+
+describe('wireEcsContainer', () => {
+  it('grants the task role (not the execution role) and sets TOKEN_SOURCE on the container', () => {
+    // GIVEN a Fargate task definition with one container
+    let task: ecs.FargateTaskDefinition | undefined;
+    // WHEN
+    const { stack, template } = build(({ stack, a }) => {
+      task = new ecs.FargateTaskDefinition(stack, 'Task');
+      const container = task.addContainer('App', {
+        image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:24'),
+      });
+      wireEcsContainer(a, task, container);
+    });
+    // THEN the container reads the token at run time, not through `secrets`
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [
+        Match.objectLike({
+          Environment: [{ Name: 'TOKEN_SOURCE', Value: 'ssm:/token-refresher/a/token' }],
+          Secrets: Match.absent(),
+        }),
+      ],
+    });
+    expect(rolePermissions(template, logicalId(stack, task!.taskRole as iam.Role))).toEqual(
+      permissions([['ssm:GetParameter'], [ssmArn('token-refresher/a/token')]]),
+    );
+  });
+
+  it('fails when the container belongs to another task definition', () => {
+    // GIVEN two task definitions
+    // WHEN / THEN
+    expect(() =>
+      build(({ stack, a }) => {
+        const one = new ecs.FargateTaskDefinition(stack, 'One');
+        const other = new ecs.FargateTaskDefinition(stack, 'Other');
+        const container = other.addContainer('App', { image: ecs.ContainerImage.fromRegistry('node:24') });
+        wireEcsContainer(a, one, container);
+      }),
+    ).toThrow('wireEcsContainer: container Test/Other/App belongs to Test/Other, not to Test/One');
+  });
+});
+
+describe('examples/cdk/consumers.ts', () => {
+  it('wires a Lambda function and an ECS container to one provider, each reading only that token', () => {
+    // GIVEN / WHEN
+    const { stack, template } = build(({ stack, cv }) =>
+      addConsumers(stack, cv, lambda.Code.fromInline('exports.handler = async () => {}')),
+    );
+    // THEN
+    const [fnRole, taskRole] = ['ApiClientServiceRole', 'ApiClientTaskTaskRole'].map((prefix) => {
+      const ids = Object.keys(template.findResources('AWS::IAM::Role')).filter((id) => id.startsWith(prefix));
+      expect(ids).toHaveLength(1);
+      return ids[0]!;
+    });
+    const cvSecret = stack.resolve((stack.node.findChild('Cv') as ProviderTokenRefresher).tokenSecret?.secretArn);
+    const tokenRead = permissions([['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], [cvSecret]]);
+    expect(rolePermissions(template, fnRole!)).toEqual(tokenRead);
+    expect(rolePermissions(template, taskRole!)).toEqual(tokenRead);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: { TOKEN_SOURCE: { 'Fn::Join': ['', ['secretsmanager:', { Ref: Match.anyValue() }]] } },
+      },
+    });
+  });
+});
