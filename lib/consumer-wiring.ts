@@ -10,9 +10,10 @@ import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { bundling } from './private/bundling';
 import { TOKEN_SOURCE_ENV } from './consumer/constants';
 import { ssmParameterArn } from './private/ssm-parameter-arn';
 import type { ProviderTokenRefresher } from './provider-token-refresher';
@@ -140,16 +141,8 @@ export class ExampleConsumer extends Construct {
       role,
       logGroup,
       environment: { NODE_OPTIONS: '--enable-source-maps' },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node24',
-        format: OutputFormat.CJS,
-        // Bundle the pinned SDK, as the refresher does, except the client of the other store: the
-        // reader imports each client only when it reads a store of that kind, so it is never loaded.
-        externalModules: [unusedClientModule(props.refresher)],
-      },
+      // The client of the other store stays out: the reader imports a client only for its store kind.
+      bundling: bundling([unusedClientModule(props.refresher)]),
     });
     wireLambdaConsumer(props.refresher, fn);
     this.consumerFunction = fn;

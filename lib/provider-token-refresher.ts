@@ -4,13 +4,14 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { bundling } from './private/bundling';
 import { credentialsSecret } from './private/credentials-secret';
 import { maxEventAge } from './private/event-age';
 import { DEFAULT_NAME_PREFIX, namePrefixProblem, providerResourceNames } from './private/naming';
@@ -229,16 +230,7 @@ export class ProviderTokenRefresher extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'TokenRefresher',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        // Stack traces need the mappings only; embedding the sources would double the asset.
-        sourcesContent: false,
-        target: 'node24',
-        format: OutputFormat.CJS,
-        // Bundle the AWS SDK too: the pinned, tested version rather than whatever the runtime ships.
-        externalModules: [],
-      },
+      bundling: bundling(),
     });
     this.refreshFunction = fn;
     this.settings = { ...settings, store: tokenStore.kind };

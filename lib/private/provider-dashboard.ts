@@ -1,6 +1,6 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { freshnessThresholdSeconds } from '../schema/alarms';
-import { METRIC } from '../schema/metrics';
+import { FAILED_METRIC, GRANT_METRIC, METRIC } from '../schema/metrics';
 import type { ProviderSettings } from '../schema/provider-settings';
 import type { ProviderAlarms } from './provider-alarms';
 
@@ -40,11 +40,7 @@ export function providerDashboardRows(props: ProviderDashboardProps): cloudwatch
         left: [
           sum(METRIC.fresh, 'fresh'),
           sum(METRIC.refreshed, 'refreshed'),
-          sum(METRIC.failedTransient, 'failed: transient'),
-          sum(METRIC.failedCredentials, 'failed: credentials'),
-          sum(METRIC.failedConfiguration, 'failed: configuration'),
-          sum(METRIC.failedInvalidResponse, 'failed: invalid response'),
-          sum(METRIC.failedStore, 'failed: store'),
+          ...Object.entries(FAILED_METRIC).map(([kind, name]) => sum(name, `failed: ${kind}`)),
         ],
         stacked: true,
         width: 6,
@@ -52,11 +48,7 @@ export function providerDashboardRows(props: ProviderDashboardProps): cloudwatch
       }),
       new cloudwatch.GraphWidget({
         title: `${settings.id}: grants used`,
-        left: [
-          sum(METRIC.grantRefreshToken, 'refresh_token'),
-          sum(METRIC.grantPassword, 'password'),
-          sum(METRIC.grantClientCredentials, 'client_credentials'),
-        ],
+        left: Object.entries(GRANT_METRIC).map(([grant, name]) => sum(name, grant)),
         stacked: true,
         width: 5,
         height: 6,
