@@ -266,12 +266,16 @@ export class ProviderTokenRefresher extends Construct {
       stateParameter: names.stateParameterName,
       minValiditySeconds: settings.minValiditySeconds,
       checkIntervalMinutes: settings.checkIntervalMinutes,
+      scheduleName: `${prefix}-${settings.id}`,
+      deadLetterQueueName: deadLetterQueue.queueName,
       alarms: Object.fromEntries(
         Object.entries(this.alarms).map(([kind, alarm]) => [kind, alarm.alarmName]),
-      ) as RefresherManifest['alarms'],
+      ),
     };
 
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      // Named like the secrets and parameters, so the runbook can address it.
+      scheduleName: `${prefix}-${settings.id}`,
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(settings.checkIntervalMinutes)),
       description: `Checks every ${settings.checkIntervalMinutes} min whether the token of provider "${settings.id}" is due`,
       target: new UnqualifiedLambdaInvoke(fn, {

@@ -66,7 +66,8 @@ export class TokenRefresherStack extends Stack {
     const usedIds = new Map<string, string>();
     this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic(props.alarmEmails ?? []);
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: props.namePrefix ?? DEFAULT_NAME_PREFIX,
+      // Dashboard names are account-wide, unlike the prefix's other names: add the region.
+      dashboardName: `${props.namePrefix ?? DEFAULT_NAME_PREFIX}-${this.region}`,
     });
 
     for (const provider of props.providers) {

@@ -26,6 +26,7 @@ export function metricValues(report: RunReport): Record<string, number[]> {
     [METRIC.failed]: count(result.outcome === 'failed'),
     [METRIC.credentialsRejected]: count(report.credentialsRejected),
     [METRIC.lockoutGuardEngaged]: count(report.guardEngaged),
+    [METRIC.configurationBlocked]: count(report.configurationBlocked),
     [METRIC.tokenWrites]: [report.tokenWrites],
     [METRIC.tokenRequestLatency]: report.attempts.map((a) => a.latencyMs),
   };

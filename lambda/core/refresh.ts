@@ -61,6 +61,8 @@ export interface RunReport {
   readonly credentialsRejected: boolean;
   /** The lockout guard holds the current credentials version: nothing is sent until operators change the secret. */
   readonly guardEngaged: boolean;
+  /** A configuration error blocks scheduled runs (also reported on runs that find the token fresh). */
+  readonly configurationBlocked: boolean;
   readonly tokenWrites: number;
 }
 
@@ -527,6 +529,7 @@ class RefreshRun {
       attempts: this.attempts,
       credentialsRejected: this.credentialsRejected,
       guardEngaged: this.credentialsRejected || this.guardHolds(),
+      configurationBlocked: this.state.blocked !== undefined,
       tokenWrites: this.tokenWrites,
     };
   }

@@ -35,8 +35,16 @@ const MISSING: Record<AlarmSpec['treatMissingData'], cloudwatch.TreatMissingData
 function metricFor(spec: AlarmSpec, props: ProviderAlarmsProps): cloudwatch.IMetric {
   const options = { period: Duration.seconds(spec.periodSeconds), statistic: spec.statistic };
   if (spec.namespace === 'AWS/Lambda') return props.refreshFunction.metricErrors(options);
-  if (spec.namespace === 'AWS/SQS') return props.deadLetterQueue.metricApproximateNumberOfMessagesVisible(options);
+  if (spec.namespace === 'AWS/SQS') return props.deadLetterQueue.metricNumberOfMessagesSent(options);
   const [only, ...more] = spec.metrics;
+  if (only !== undefined && spec.fillMissingWithZero) {
+    return new cloudwatch.MathExpression({
+      expression: 'FILL(m0, 0)',
+      usingMetrics: { m0: props.refresherMetric(only, options) },
+      period: options.period,
+      label: `${only} ${spec.statistic}, 0 when missing`,
+    });
+  }
   if (only !== undefined && more.length === 0) return props.refresherMetric(only, options);
   const usingMetrics = Object.fromEntries(
     spec.metrics.map((name, i) => [`m${i}`, props.refresherMetric(name, options)]),

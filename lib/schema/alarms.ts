@@ -13,7 +13,13 @@ export interface AlarmSpec {
   readonly namespace: typeof METRICS_NAMESPACE | 'AWS/Lambda' | 'AWS/SQS';
   /** One metric, or several added up (metric math `a + b + c`). */
   readonly metrics: readonly string[];
-  readonly statistic: 'Minimum' | 'Maximum' | 'Sum';
+  readonly statistic: 'Minimum' | 'Maximum' | 'Sum' | 'SampleCount';
+  /**
+   * Periods without data count as 0 (metric math `FILL(m, 0)`). CloudWatch otherwise evaluates the
+   * newest real data points in a range wider than the evaluation periods and fills missing ones
+   * "as few times as possible": a metric that simply stops arriving would alarm late.
+   */
+  readonly fillMissingWithZero?: boolean;
   readonly periodSeconds: number;
   readonly comparison: 'LessThanThreshold' | 'GreaterThanOrEqualToThreshold';
   readonly threshold: number;
@@ -47,7 +53,7 @@ export function freshnessThresholdSeconds(
 
 export function alarmSpecs(s: ProviderSettings): Readonly<Record<AlarmSpec['kind'], AlarmSpec>> {
   const period = runPeriodSeconds(s);
-  const refresher = (spec: Omit<AlarmSpec, 'namespace' | 'periodSeconds'>): AlarmSpec => ({
+  const refresher = (spec: Omit<AlarmSpec, 'namespace' | 'periodSeconds'> & { periodSeconds?: number }): AlarmSpec => ({
     namespace: METRICS_NAMESPACE,
     periodSeconds: period,
     ...spec,
@@ -80,7 +86,8 @@ export function alarmSpecs(s: ProviderSettings): Readonly<Record<AlarmSpec['kind
     }),
     configurationError: refresher({
       kind: 'configurationError',
-      metrics: [METRIC.failedConfiguration],
+      // The gauge keeps it in ALARM on runs that find the token fresh while the block holds.
+      metrics: [METRIC.failedConfiguration, METRIC.configurationBlocked],
       statistic: 'Maximum',
       comparison: 'GreaterThanOrEqualToThreshold',
       threshold: 1,
@@ -114,11 +121,26 @@ export function alarmSpecs(s: ProviderSettings): Readonly<Record<AlarmSpec['kind
       treatMissingData: 'notBreaching',
       meaning: 'the refresher function threw (a bug, or a configuration it cannot start with)',
     },
+    refresherSilent: refresher({
+      kind: 'refresherSilent',
+      metrics: [METRIC.tokenSecondsRemaining],
+      statistic: 'SampleCount',
+      fillMissingWithZero: true,
+      // At least two runs per period and five minutes, so late data never empties a healthy period.
+      periodSeconds: Math.max(AWS_METRIC_PERIOD_SECONDS, 2 * period),
+      comparison: 'LessThanThreshold',
+      threshold: 1,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      treatMissingData: 'breaching',
+      meaning: 'the refresher has not run for two periods (schedule disabled or deleted, function not invocable)',
+    }),
     deadLetters: {
       kind: 'deadLetters',
       namespace: 'AWS/SQS',
-      metrics: ['ApproximateNumberOfMessagesVisible'],
-      statistic: 'Maximum',
+      // New arrivals, not queue depth: an old message left in the queue must not keep paging muted.
+      metrics: ['NumberOfMessagesSent'],
+      statistic: 'Sum',
       periodSeconds: AWS_METRIC_PERIOD_SECONDS,
       comparison: 'GreaterThanOrEqualToThreshold',
       threshold: 1,

@@ -23,6 +23,8 @@ export const METRIC = {
   credentialsRejected: 'CredentialsRejected',
   /** 1 while the lockout guard holds the current credentials version (until operators change the secret). */
   lockoutGuardEngaged: 'LockoutGuardEngaged',
+  /** 1 while a configuration error blocks scheduled runs (until the settings change or a forced run). */
+  configurationBlocked: 'ConfigurationBlocked',
   /** Milliseconds per token request, one value per attempt. */
   tokenRequestLatency: 'TokenRequestLatency',
   tokenWrites: 'TokenWrites',

@@ -11,6 +11,7 @@ export const ALARM_KINDS = [
   'repeatedFailures',
   'functionErrors',
   'deadLetters',
+  'refresherSilent',
   'paging',
 ] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
@@ -23,6 +24,7 @@ export const ALARM_SUFFIX: Readonly<Record<AlarmKind, string>> = {
   repeatedFailures: 'RepeatedFailures',
   functionErrors: 'FunctionErrors',
   deadLetters: 'DeadLetters',
+  refresherSilent: 'RefresherSilent',
   paging: 'Paging',
 };
 
@@ -40,7 +42,11 @@ export const refresherManifestSchema = z.object({
   stateParameter: z.string(),
   minValiditySeconds: z.number(),
   checkIntervalMinutes: z.number(),
-  alarms: z.record(z.enum(ALARM_KINDS), z.string()),
+  /** Partial, so that tools keep reading manifests of stacks deployed before an alarm was added. */
+  alarms: z.partialRecord(z.enum(ALARM_KINDS), z.string()),
+  /** EventBridge Scheduler schedule (default group) and dead-letter queue, for the runbook commands. */
+  scheduleName: z.optional(z.string()),
+  deadLetterQueueName: z.optional(z.string()),
 });
 
 export type RefresherManifest = z.infer<typeof refresherManifestSchema>;

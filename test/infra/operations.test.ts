@@ -59,8 +59,25 @@ describe('alarms of one provider', () => {
     });
   });
 
+  const description = (meaning: string, suffix: string) =>
+    `token-refresher provider "movingimage": ${meaning}. Runbook: README.md, section "Runbook" > ${suffix}.`;
+  const metricStat = (id: string, name: string, stat: string, period: number) => ({
+    Id: id,
+    MetricStat: {
+      Metric: { Namespace: 'TokenRefresher', MetricName: name, Dimensions: providerDimension },
+      Period: period,
+      Stat: stat,
+    },
+    ReturnData: false,
+  });
+
   it('credentials rejected: Maximum LockoutGuardEngaged >= 1 in one period, fires on the first rejection', () => {
-    expect(alarm('token-refresher-movingimage-CredentialsRejected')).toMatchObject({
+    expect(alarm('token-refresher-movingimage-CredentialsRejected')).toEqual({
+      AlarmName: 'token-refresher-movingimage-CredentialsRejected',
+      AlarmDescription: description(
+        'the provider rejected the credentials; the lockout guard sends nothing more until the credentials secret changes',
+        'CredentialsRejected',
+      ),
       Namespace: 'TokenRefresher',
       MetricName: 'LockoutGuardEngaged',
       Dimensions: providerDimension,
@@ -74,89 +91,130 @@ describe('alarms of one provider', () => {
     });
   });
 
-  it('configuration error: Maximum FailedConfiguration >= 1 in one period', () => {
-    expect(alarm('token-refresher-movingimage-ConfigurationError')).toMatchObject({
-      MetricName: 'FailedConfiguration',
-      Statistic: 'Maximum',
-      Period: 60,
+  it('configuration error: FailedConfiguration + ConfigurationBlocked >= 1 in one period, so it holds while blocked', () => {
+    expect(alarm('token-refresher-movingimage-ConfigurationError')).toEqual({
+      AlarmName: 'token-refresher-movingimage-ConfigurationError',
+      AlarmDescription: description(
+        'the provider configuration or the credentials secret is wrong (unknown realm, scope or client, missing keys)',
+        'ConfigurationError',
+      ),
+      Metrics: [
+        { Id: 'expr_1', Expression: 'm0 + m1', Label: 'FailedConfiguration + ConfigurationBlocked', ReturnData: true },
+        metricStat('m0', 'FailedConfiguration', 'Maximum', 60),
+        metricStat('m1', 'ConfigurationBlocked', 'Maximum', 60),
+      ],
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
       EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
       TreatMissingData: 'notBreaching',
     });
   });
 
   it('repeated failures: transient + invalid-response + store failures in 3 consecutive periods', () => {
-    const props = alarm('token-refresher-movingimage-RepeatedFailures');
-    expect(props).toMatchObject({
+    expect(alarm('token-refresher-movingimage-RepeatedFailures')).toEqual({
+      AlarmName: 'token-refresher-movingimage-RepeatedFailures',
+      AlarmDescription: description(
+        'three runs in a row failed with a transient, invalid-response or store failure',
+        'RepeatedFailures',
+      ),
+      Metrics: [
+        {
+          Id: 'expr_1',
+          Expression: 'm0 + m1 + m2',
+          Label: 'FailedTransient + FailedInvalidResponse + FailedStore',
+          ReturnData: true,
+        },
+        metricStat('m0', 'FailedTransient', 'Sum', 60),
+        metricStat('m1', 'FailedInvalidResponse', 'Sum', 60),
+        metricStat('m2', 'FailedStore', 'Sum', 60),
+      ],
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
       EvaluationPeriods: 3,
       DatapointsToAlarm: 3,
       TreatMissingData: 'notBreaching',
     });
-    const metrics = props.Metrics as {
-      Id: string;
-      Expression?: string;
-      MetricStat?: { Metric: { MetricName: string }; Period: number; Stat: string };
-    }[];
-    expect(metrics.find((m) => m.Expression)?.Expression).toBe('m0 + m1 + m2');
-    expect(
-      metrics
-        .filter((m) => m.MetricStat)
-        .map((m) => [m.MetricStat!.Metric.MetricName, m.MetricStat!.Stat, m.MetricStat!.Period]),
-    ).toEqual([
-      ['FailedTransient', 'Sum', 60],
-      ['FailedInvalidResponse', 'Sum', 60],
-      ['FailedStore', 'Sum', 60],
-    ]);
+  });
+
+  it('refresher silent: fewer than one run in two 5-minute periods, missing periods filled with 0', () => {
+    expect(alarm('token-refresher-movingimage-RefresherSilent')).toEqual({
+      AlarmName: 'token-refresher-movingimage-RefresherSilent',
+      AlarmDescription: description(
+        'the refresher has not run for two periods (schedule disabled or deleted, function not invocable)',
+        'RefresherSilent',
+      ),
+      Metrics: [
+        {
+          Id: 'expr_1',
+          Expression: 'FILL(m0, 0)',
+          Label: 'TokenSecondsRemaining SampleCount, 0 when missing',
+          ReturnData: true,
+        },
+        metricStat('m0', 'TokenSecondsRemaining', 'SampleCount', 300),
+      ],
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'breaching',
+    });
   });
 
   it('function errors: Sum of the function Errors >= 1 over 5 minutes', () => {
-    expect(alarm('token-refresher-movingimage-FunctionErrors')).toMatchObject({
+    expect(alarm('token-refresher-movingimage-FunctionErrors')).toEqual({
+      AlarmName: 'token-refresher-movingimage-FunctionErrors',
+      AlarmDescription: description(
+        'the refresher function threw (a bug, or a configuration it cannot start with)',
+        'FunctionErrors',
+      ),
       Namespace: 'AWS/Lambda',
       MetricName: 'Errors',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId('Function') } }],
       Statistic: 'Sum',
       Period: 300,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
       TreatMissingData: 'notBreaching',
     });
   });
 
-  it('dead letters: Maximum visible messages in its own dead-letter queue >= 1 over 5 minutes', () => {
-    expect(alarm('token-refresher-movingimage-DeadLetters')).toMatchObject({
+  it('dead letters: new messages in its own dead-letter queue (Sum NumberOfMessagesSent >= 1 over 5 minutes)', () => {
+    expect(alarm('token-refresher-movingimage-DeadLetters')).toEqual({
+      AlarmName: 'token-refresher-movingimage-DeadLetters',
+      AlarmDescription: description(
+        'scheduled invocations failed or could not be delivered and are waiting in the dead-letter queue',
+        'DeadLetters',
+      ),
       Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
+      MetricName: 'NumberOfMessagesSent',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId('DeadLetterQueue'), 'QueueName'] } }],
-      Statistic: 'Maximum',
+      Statistic: 'Sum',
       Period: 300,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      TreatMissingData: 'notBreaching',
     });
   });
 
   it('detailed alarms have no actions; the paging composite notifies the topic on ALARM and OK', () => {
     const topic = { Ref: stack.getLogicalId(stack.alarmTopic.node.defaultChild as never) };
-    for (const suffix of Object.values(ALARM_SUFFIX).filter((s) => s !== 'Paging')) {
+    const detailed = Object.values(ALARM_SUFFIX).filter((s) => s !== 'Paging');
+    for (const suffix of detailed) {
       const props = alarm(`token-refresher-movingimage-${suffix}`);
       expect(props.AlarmActions, suffix).toBeUndefined();
-      expect(props.AlarmDescription, suffix).toContain(`Runbook: README.md, section "Runbook" > ${suffix}.`);
+      expect(props.OKActions, suffix).toBeUndefined();
     }
     const paging = alarm('token-refresher-movingimage-Paging');
     expect(paging).toMatchObject({ AlarmActions: [topic], OKActions: [topic] });
     const rule = JSON.stringify(paging.AlarmRule);
-    for (const suffix of [
-      'TokenFreshness',
-      'CredentialsRejected',
-      'ConfigurationError',
-      'RepeatedFailures',
-      'FunctionErrors',
-      'DeadLetters',
-    ]) {
-      expect(rule).toContain(`ALARM(`);
-      expect(rule, suffix).toContain(logicalId(`${suffix}Alarm`));
-    }
-    expect(rule.match(/ALARM\(/g)).toHaveLength(6);
-    expect(rule).toContain(' OR ');
+    for (const suffix of detailed) expect(rule, suffix).toContain(logicalId(`${suffix}Alarm`));
+    expect(rule.match(/ALARM\(/g)).toHaveLength(detailed.length);
+    expect(rule.match(/ OR /g)).toHaveLength(detailed.length - 1);
   });
 
   it('scales periods with the check interval (clickview: hourly checks)', () => {
@@ -168,8 +226,8 @@ describe('alarms of one provider', () => {
     expect(alarm('token-refresher-clickview-DeadLetters')).toMatchObject({ Period: 300 });
   });
 
-  it('creates seven alarms per provider', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6 * 5);
+  it('creates seven detailed alarms and one composite per provider', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7 * 5);
     template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 5);
     expect(stack.refreshers.get('nagra')!.tokenFreshnessAlarm.alarmName).toBeDefined();
   });

@@ -173,3 +173,41 @@ describe.each(shipped.map((p) => [p.settings.id, p.settings] as const))(
     });
   },
 );
+
+describe.each(shipped.map((p) => [p.settings.id, p.settings] as const))(
+  '%s: a refresher that stops',
+  (_id, settings) => {
+    it('is reported by RefresherSilent within three of its periods, with data arriving up to 3 minutes late', async () => {
+      const specs = alarmSpecs(settings);
+      const interval = settings.checkIntervalMinutes * 60;
+      const w = await makeWorld(settings, () => tokenAnswer({ expires_in: settings.expectedLifetimeSeconds }));
+      const emissions: Emission[] = [];
+      const start = Math.floor(w.clock.seconds / interval) * interval + 37;
+      const runs = runsPer(settings, 6 * 3600) + 5;
+      let silentWhileRunning = false;
+      for (let run = 0; run < runs; run++) {
+        const nominal = start + run * interval;
+        w.clock.ms = nominal * 1000;
+        const report = await runRefresh(w.deps, { deadlineMs: w.clock.now() + 20_000 });
+        emissions.push({ atSeconds: nominal, visibleAtSeconds: w.clock.seconds + 180, values: metricValues(report) });
+        // Evaluated every minute while it runs: never silent, late data notwithstanding.
+        for (let t = nominal; t < nominal + interval; t += 60) {
+          silentWhileRunning ||= inAlarm(specs.refresherSilent, emissions, t) && run > 2;
+        }
+      }
+      const stoppedAt = start + runs * interval;
+      let firedAt: number | undefined;
+      for (
+        let t = stoppedAt;
+        t < stoppedAt + 10 * specs.refresherSilent.periodSeconds && firedAt === undefined;
+        t += 60
+      ) {
+        if (inAlarm(specs.refresherSilent, emissions, t)) firedAt = t;
+      }
+
+      expect(silentWhileRunning).toBe(false);
+      expect(firedAt).toBeDefined();
+      expect(firedAt! - stoppedAt).toBeLessThanOrEqual(3 * specs.refresherSilent.periodSeconds);
+    });
+  },
+);
