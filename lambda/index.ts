@@ -30,8 +30,8 @@ const deps: RefreshDeps = {
   tokenStore:
     resources.tokenStore.kind === 'secretsmanager'
       ? new SecretsManagerTokenStore(secretsManager, resources.tokenStore.id, log)
-      : new ParameterStoreTokenStore(ssm, resources.tokenStore.id, log),
-  stateStore: new ParameterStateStore(ssm, resources.stateParameterName, log),
+      : new ParameterStoreTokenStore(ssm, resources.tokenStore.id, log, resources.parameterKeyId),
+  stateStore: new ParameterStateStore(ssm, resources.stateParameterName, log, resources.parameterKeyId),
   credentials: new SecretsManagerCredentials(secretsManager, resources.credentialsSecretId),
   endpoint: new OAuthTokenEndpoint(provider),
   clock: { now: () => Date.now() },

@@ -5,29 +5,18 @@
  * Kept apart from `lib/consumer/`, which runs inside consumers and must not import aws-cdk-lib.
  */
 import * as path from 'node:path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { bundling } from './private/bundling';
 import { TOKEN_SOURCE_ENV } from './consumer/constants';
-import { ssmParameterArn } from './private/ssm-parameter-arn';
 import type { ProviderTokenRefresher } from './provider-token-refresher';
 
-export interface GrantTokenReadOptions {
-  /**
-   * The customer-managed KMS key the token store is encrypted with, if any. The grantee then may
-   * decrypt with it only through the store's service and only for this token (encryption context).
-   * @default - the store uses the AWS-managed key (`aws/ssm`, `aws/secretsmanager`), which needs no IAM statement
-   */
-  readonly key?: kms.IKey;
-}
-
-export interface WireConsumerOptions extends GrantTokenReadOptions {
+export interface WireConsumerOptions {
   /**
    * Environment variable that receives the refresher's `tokenSource`. The consumer library's
    * `getAccessToken()` and `tokenMiddleware()` read `TOKEN_SOURCE` by default.
@@ -38,35 +27,11 @@ export interface WireConsumerOptions extends GrantTokenReadOptions {
 
 /**
  * Lets `grantee` read `refresher`'s published token and nothing else: not the credentials, not the
- * private state, not other providers' tokens. With `key`, adds `kms:Decrypt` on that key, limited by
- * `kms:ViaService` to the store's service in the refresher's region and by encryption context to this token.
+ * private state, not other providers' tokens. With a customer-managed key on the refresher, it also
+ * may decrypt with it, only through the store's service and only for this token.
  */
-export function grantTokenRead(
-  refresher: ProviderTokenRefresher,
-  grantee: iam.IGrantable,
-  options: GrantTokenReadOptions = {},
-): iam.Grant {
-  const grant = refresher.grantRead(grantee);
-  if (!options.key) return grant;
-  const stack = Stack.of(refresher);
-  const secretArn = refresher.tokenSecret?.secretArn;
-  const conditions = secretArn
-    ? {
-        'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com`,
-        'kms:EncryptionContext:SecretARN': secretArn,
-      }
-    : {
-        'kms:ViaService': `ssm.${stack.region}.amazonaws.com`,
-        'kms:EncryptionContext:PARAMETER_ARN': ssmParameterArn(refresher, refresher.tokenParameterName!),
-      };
-  return grant.combine(
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['kms:Decrypt'],
-      resourceArns: [options.key.keyArn],
-      conditions: { StringEquals: conditions },
-    }),
-  );
+export function grantTokenRead(refresher: ProviderTokenRefresher, grantee: iam.IGrantable): iam.Grant {
+  return refresher.grantRead(grantee);
 }
 
 /** Grants `fn` read access to the token and sets `TOKEN_SOURCE` (or `envName`) to the refresher's `tokenSource`. */
@@ -75,7 +40,7 @@ export function wireLambdaConsumer(
   fn: lambda.Function,
   options: WireConsumerOptions = {},
 ): iam.Grant {
-  const grant = grantTokenRead(refresher, fn, options);
+  const grant = grantTokenRead(refresher, fn);
   fn.addEnvironment(options.envName ?? TOKEN_SOURCE_ENV, refresher.tokenSource);
   return grant;
 }
@@ -96,7 +61,7 @@ export function wireEcsContainer(
       `wireEcsContainer: container ${container.node.path} belongs to ${container.taskDefinition.node.path}, not to ${taskDefinition.node.path}`,
     );
   }
-  const grant = grantTokenRead(refresher, taskDefinition.taskRole, options);
+  const grant = grantTokenRead(refresher, taskDefinition.taskRole);
   container.addEnvironment(options.envName ?? TOKEN_SOURCE_ENV, refresher.tokenSource);
   return grant;
 }

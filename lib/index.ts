@@ -17,7 +17,6 @@ export {
   ExampleConsumer,
   type ExampleConsumerProps,
   grantTokenRead,
-  type GrantTokenReadOptions,
   wireEcsContainer,
   wireLambdaConsumer,
   type WireConsumerOptions,

@@ -5,6 +5,7 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -77,6 +78,15 @@ export interface ProviderTokenRefresherProps {
    * @default - no notifications (the alarms still change state and show on the dashboard)
    */
   readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * Customer-managed KMS key for the published token, the private state and a credentials secret the
+   * construct creates. The function may use it only through SSM and Secrets Manager; `grantRead`
+   * adds `kms:Decrypt` limited to this provider's token. An imported credentials secret keeps its
+   * own key: if that is a customer-managed key, grant `refreshFunction` decrypt on it yourself.
+   * @default - the account's AWS-managed `aws/ssm` and `aws/secretsmanager` keys
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /**
@@ -149,8 +159,9 @@ export class ProviderTokenRefresher extends Construct {
     if (prefixProblem) throw new Error(`${this.node.path}: ${prefixProblem}`);
     const names = providerResourceNames(prefix, settings.id);
 
-    const credentials = credentialsSecret(this, provider, names.credentialsSecretName);
-    const tokenStore = createTokenStore(this, provider.store, settings.id, names);
+    const key = props.encryptionKey;
+    const credentials = credentialsSecret(this, provider, names.credentialsSecretName, key);
+    const tokenStore = createTokenStore(this, provider.store, settings.id, names, key);
     this.providerId = settings.id;
     this.credentialsSecret = credentials.secret;
     this.credentialsSecretId = credentials.operatorId;
@@ -166,6 +177,7 @@ export class ProviderTokenRefresher extends Construct {
         credentialsSecretId: credentials.runtimeId,
         tokenStore: { kind: tokenStore.kind, id: tokenStore.runtimeId },
         stateParameterName: names.stateParameterName,
+        ...(key ? { parameterKeyId: key.keyArn } : {}),
       },
     };
     this.checkRuntimeConfig(config);
@@ -195,8 +207,22 @@ export class ProviderTokenRefresher extends Construct {
       new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [credentials.policyResource] }),
     );
     role.addToPrincipalPolicy(tokenStore.readWriteStatement);
-    // SecureStrings and secrets use the default `aws/ssm` and `aws/secretsmanager` keys, whose key
-    // policies let principals of the account use them through those services: no KMS statement needed.
+    // The default `aws/ssm` and `aws/secretsmanager` keys let principals of the account use them
+    // through those services: no KMS statement. A customer-managed key is used only through them too.
+    if (key) {
+      const region = Stack.of(this).region;
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+          resources: [key.keyArn],
+          conditions: {
+            StringEquals: {
+              'kms:ViaService': [`ssm.${region}.amazonaws.com`, `secretsmanager.${region}.amazonaws.com`],
+            },
+          },
+        }),
+      );
+    }
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['ssm:GetParameter', 'ssm:PutParameter'],
@@ -268,9 +294,7 @@ export class ProviderTokenRefresher extends Construct {
       checkIntervalMinutes: settings.checkIntervalMinutes,
       scheduleName: `${prefix}-${settings.id}`,
       deadLetterQueueName: deadLetterQueue.queueName,
-      alarms: Object.fromEntries(
-        Object.entries(this.alarms).map(([kind, alarm]) => [kind, alarm.alarmName]),
-      ),
+      alarms: Object.fromEntries(Object.entries(this.alarms).map(([kind, alarm]) => [kind, alarm.alarmName])),
     };
 
     this.schedule = new scheduler.Schedule(this, 'Schedule', {

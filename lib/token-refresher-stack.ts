@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
@@ -46,6 +47,13 @@ export interface TokenRefresherStackProps extends StackProps {
    * @default false
    */
   readonly exampleConsumer?: boolean;
+
+  /**
+   * Customer-managed KMS key for every provider's token, state and created credentials secret; see
+   * `ProviderTokenRefresherProps.encryptionKey`.
+   * @default - the account's AWS-managed keys
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /**
@@ -86,6 +94,7 @@ export class TokenRefresherStack extends Stack {
         namePrefix: props.namePrefix,
         functionEntry: props.functionEntry,
         alarmTopic: this.alarmTopic,
+        ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
       });
       refreshers.set(providerId, refresher);
       for (const row of refresher.dashboardRows()) this.dashboard.addWidgets(...row);

@@ -29,6 +29,7 @@ export class ParameterStateStore implements StateStore {
     private readonly client: SSMClient,
     private readonly name: string,
     private readonly log: Log,
+    private readonly keyId?: string,
   ) {}
 
   async read(): Promise<PrivateState | undefined> {
@@ -47,6 +48,6 @@ export class ParameterStateStore implements StateStore {
   }
 
   async write(state: PrivateState): Promise<void> {
-    await putSecureString(this.client, this.name, JSON.stringify(state));
+    await putSecureString(this.client, this.name, JSON.stringify(state), this.keyId);
   }
 }

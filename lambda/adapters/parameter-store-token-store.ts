@@ -14,8 +14,8 @@ export async function getSecureString(client: SSMClient, name: string): Promise<
   }
 }
 
-/** Creates or overwrites a SecureString with the account's default `aws/ssm` key. */
-export async function putSecureString(client: SSMClient, name: string, value: string): Promise<void> {
+/** Creates or overwrites a SecureString, with `keyId` or else the account's default `aws/ssm` key. */
+export async function putSecureString(client: SSMClient, name: string, value: string, keyId?: string): Promise<void> {
   await client.send(
     new PutParameterCommand({
       Name: name,
@@ -23,6 +23,7 @@ export async function putSecureString(client: SSMClient, name: string, value: st
       Type: 'SecureString',
       Overwrite: true,
       Tier: 'Intelligent-Tiering',
+      ...(keyId ? { KeyId: keyId } : {}),
     }),
   );
 }
@@ -36,6 +37,7 @@ export class ParameterStoreTokenStore implements PublishedTokenStore {
     private readonly client: SSMClient,
     private readonly name: string,
     private readonly log: Log,
+    private readonly keyId?: string,
   ) {}
 
   async read(): Promise<PublishedToken | undefined> {
@@ -43,6 +45,6 @@ export class ParameterStoreTokenStore implements PublishedTokenStore {
   }
 
   async write(token: PublishedToken): Promise<void> {
-    await putSecureString(this.client, this.name, JSON.stringify(token));
+    await putSecureString(this.client, this.name, JSON.stringify(token), this.keyId);
   }
 }

@@ -1,4 +1,5 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { requiredCredentialKeys } from '../schema/provider-settings';
@@ -28,6 +29,7 @@ export function credentialsSecret(
   scope: Construct,
   provider: ResolvedProvider,
   createdName: string,
+  key?: kms.IKey,
 ): CredentialsSecret {
   const id = 'CredentialsSecret';
   const ref = provider.credentials;
@@ -51,6 +53,7 @@ export function credentialsSecret(
   const secret = createEmptySecret(scope, id, {
     secretName: createdName,
     description: `Credentials of OAuth provider "${provider.settings.id}" for token-refresher. Operators put this JSON: ${shape}`,
+    ...(key ? { encryptionKey: key } : {}),
   });
   acknowledge(secret, 'AwsSolutions-SMG4', NAG_REASONS.credentialsSecretRotation);
   return { secret, runtimeId: secret.secretArn, operatorId: createdName, policyResource: secret.secretArn };

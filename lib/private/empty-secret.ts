@@ -1,10 +1,13 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 
 export interface EmptySecretProps {
   readonly secretName: string;
   readonly description: string;
+  /** @default - the account's `aws/secretsmanager` key */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /**
@@ -22,6 +25,7 @@ export function createEmptySecret(scope: Construct, id: string, props: EmptySecr
     secretName: props.secretName,
     description: props.description,
     removalPolicy: RemovalPolicy.RETAIN,
+    ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
   });
   (secret.node.defaultChild as secretsmanager.CfnSecret).addPropertyDeletionOverride('GenerateSecretString');
   return secret;

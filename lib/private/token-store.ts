@@ -1,4 +1,6 @@
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { StoreKind } from '../schema/store-choice';
@@ -36,11 +38,24 @@ export function createTokenStore(
   kind: StoreKind,
   providerId: string,
   names: ProviderResourceNames,
+  key?: kms.IKey,
 ): TokenStore {
+  const region = Stack.of(scope).region;
+  /** Decrypt with the customer-managed key, only through the store's service and only for this token. */
+  const keyGrant = (grantee: iam.IGrantable, service: string, context: Record<string, string>) =>
+    key
+      ? iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['kms:Decrypt'],
+          resourceArns: [key.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `${service}.${region}.amazonaws.com`, ...context } },
+        })
+      : undefined;
   if (kind === 'secretsmanager') {
     const secret = createEmptySecret(scope, 'TokenSecret', {
       secretName: names.tokenSecretName,
       description: `OAuth access token of provider "${providerId}", published by the token-refresher function. Read-only for consumers.`,
+      ...(key ? { encryptionKey: key } : {}),
     });
     acknowledge(secret, 'AwsSolutions-SMG4', NAG_REASONS.tokenSecretRotation);
     return {
@@ -52,7 +67,16 @@ export function createTokenStore(
         actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
         resources: [secret.secretArn],
       }),
-      grantRead: (grantee) => secret.grantRead(grantee),
+      // GetSecretValue only: consumers need neither DescribeSecret nor the version list.
+      grantRead: (grantee) => {
+        const grant = iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['secretsmanager:GetSecretValue'],
+          resourceArns: [secret.secretArn],
+        });
+        const decrypt = keyGrant(grantee, 'secretsmanager', { 'kms:EncryptionContext:SecretARN': secret.secretArn });
+        return decrypt ? grant.combine(decrypt) : grant;
+      },
     };
   }
 
@@ -67,7 +91,10 @@ export function createTokenStore(
       actions: ['ssm:GetParameter', 'ssm:PutParameter'],
       resources: [parameterArn],
     }),
-    grantRead: (grantee) =>
-      iam.Grant.addToPrincipal({ grantee, actions: ['ssm:GetParameter'], resourceArns: [parameterArn] }),
+    grantRead: (grantee) => {
+      const grant = iam.Grant.addToPrincipal({ grantee, actions: ['ssm:GetParameter'], resourceArns: [parameterArn] });
+      const decrypt = keyGrant(grantee, 'ssm', { 'kms:EncryptionContext:PARAMETER_ARN': parameterArn });
+      return decrypt ? grant.combine(decrypt) : grant;
+    },
   };
 }

@@ -104,6 +104,8 @@ export const runtimeResourcesSchema = z.strictObject({
     id: z.string().check(z.minLength(1)),
   }),
   stateParameterName: z.string().check(z.regex(/^\/[A-Za-z0-9_.\-/]{1,1010}$/)),
+  /** Customer-managed KMS key for the SecureStrings the function creates; absent: the account's `aws/ssm`. */
+  parameterKeyId: z.optional(z.string().check(z.minLength(1))),
 });
 
 export const runtimeConfigSchema = z.strictObject({

@@ -40,12 +40,18 @@ interface Built {
 }
 
 /** Two refreshers in one stack (bundling skipped); `extend` adds consumers before synthesis. */
-function build(extend: (built: Built) => void = () => {}, stack: Stack = testStack()): Built & { template: Template } {
+function build(
+  extend: (built: Built) => void = () => {},
+  stack: Stack = testStack(),
+  encryptionKey?: (stack: Stack) => kms.IKey,
+): Built & { template: Template } {
   const [a, cv] = parseProvidersFile({ providers: [PARAMETER_STORE_PROVIDER, SECRETS_MANAGER_PROVIDER] }, 'test');
+  const key = encryptionKey?.(stack);
+  const props = { functionEntry: STUB_ENTRY, ...(key ? { encryptionKey: key } : {}) };
   const built = {
     stack,
-    a: new ProviderTokenRefresher(stack, 'A', { provider: a!, functionEntry: STUB_ENTRY }),
-    cv: new ProviderTokenRefresher(stack, 'Cv', { provider: cv!, functionEntry: STUB_ENTRY }),
+    a: new ProviderTokenRefresher(stack, 'A', { provider: a!, ...props }),
+    cv: new ProviderTokenRefresher(stack, 'Cv', { provider: cv!, ...props }),
   };
   extend(built);
   return { ...built, template: Template.fromStack(stack) };
@@ -108,10 +114,7 @@ describe('ExampleConsumer', () => {
     expect(rolePermissions(template, logicalId(stack, consumers.cv.role as iam.Role))).toEqual(
       permissions(
         [['logs:CreateLogStream', 'logs:PutLogEvents'], [stack.resolve(logGroup.logGroupArn)]],
-        [
-          ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-          [stack.resolve(cv.tokenSecret?.secretArn)],
-        ],
+        [['secretsmanager:GetSecretValue'], [stack.resolve(cv.tokenSecret?.secretArn)]],
       ),
     );
   });
@@ -178,11 +181,14 @@ describe('grantTokenRead', () => {
   function granted(refresherOf: (built: Built) => ProviderTokenRefresher, withKey: boolean) {
     let role: iam.Role | undefined;
     let key: kms.Key | undefined;
-    const built = build((b) => {
-      role = new iam.Role(b.stack, 'Consumer', { assumedBy: new iam.AccountRootPrincipal() });
-      key = withKey ? new kms.Key(b.stack, 'Key') : undefined;
-      grantTokenRead(refresherOf(b), role, { key });
-    });
+    const built = build(
+      (b) => {
+        role = new iam.Role(b.stack, 'Consumer', { assumedBy: new iam.AccountRootPrincipal() });
+        grantTokenRead(refresherOf(b), role);
+      },
+      testStack(),
+      withKey ? (stack) => (key = new kms.Key(stack, 'Key')) : undefined,
+    );
     const policies = Object.values(built.template.findResources('AWS::IAM::Policy')).filter((p) =>
       JSON.stringify(p['Properties']['Roles']).includes(logicalId(built.stack, role!)),
     );
@@ -195,6 +201,15 @@ describe('grantTokenRead', () => {
     // THEN
     expect(statements).toEqual([
       { Action: 'ssm:GetParameter', Effect: 'Allow', Resource: ssmArn('token-refresher/a/token') },
+    ]);
+  });
+
+  it('grants GetSecretValue only for a Secrets Manager token (no DescribeSecret)', () => {
+    // GIVEN / WHEN
+    const { stack, cv, statements } = granted((b) => b.cv, false);
+    // THEN
+    expect(statements).toEqual([
+      { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: stack.resolve(cv.tokenSecret!.secretArn) },
     ]);
   });
 
@@ -327,7 +342,7 @@ describe('examples/cdk/consumers.ts', () => {
       return ids[0]!;
     });
     const cvSecret = stack.resolve((stack.node.findChild('Cv') as ProviderTokenRefresher).tokenSecret?.secretArn);
-    const tokenRead = permissions([['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], [cvSecret]]);
+    const tokenRead = permissions([['secretsmanager:GetSecretValue'], [cvSecret]]);
     expect(rolePermissions(template, fnRole!)).toEqual(tokenRead);
     expect(rolePermissions(template, taskRole!)).toEqual(tokenRead);
     template.hasResourceProperties('AWS::Lambda::Function', {

@@ -1,6 +1,7 @@
 import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
@@ -474,10 +475,7 @@ describe('grantRead', () => {
     const { built, granted } = consumerPermissions(LOOPBACK_SECRETS_MANAGER_ENTRY);
     // THEN
     expect(granted).toEqual(
-      permissions([
-        ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-        [built.stack.resolve(built.refresher.tokenSecret?.secretArn)],
-      ]),
+      permissions([['secretsmanager:GetSecretValue'], [built.stack.resolve(built.refresher.tokenSecret?.secretArn)]]),
     );
   });
 });
@@ -545,3 +543,75 @@ function ssmArn(nameWithoutSlash: string): unknown {
     ],
   };
 }
+
+describe('customer-managed KMS key', () => {
+  function buildWithKey(
+    entry: Record<string, unknown>,
+    extend: (stack: Stack, r: ProviderTokenRefresher) => void = () => {},
+  ) {
+    const stack = testStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    const refresher = new ProviderTokenRefresher(stack, 'Refresher', {
+      provider: resolvedProvider(entry),
+      functionEntry: STUB_ENTRY,
+      encryptionKey: key,
+    });
+    extend(stack, refresher);
+    return { stack, key, refresher, template: Template.fromStack(stack) };
+  }
+
+  it('encrypts the created secrets with it and tells the function to create its parameters with it', () => {
+    // GIVEN / WHEN
+    const sm = buildWithKey(LOOPBACK_SECRETS_MANAGER_ENTRY);
+    const ps = buildWithKey(LOOPBACK_PARAMETER_STORE_ENTRY);
+    // THEN
+    const keyArn = { 'Fn::GetAtt': [sm.stack.getLogicalId(sm.key.node.defaultChild as never), 'Arn'] };
+    sm.template.resourcePropertiesCountIs('AWS::SecretsManager::Secret', { KmsKeyId: keyArn }, 2);
+    const [, fn] = onlyResource(ps.template, 'AWS::Lambda::Function');
+    expect(JSON.stringify(functionEnvironment(fn).config)).toContain('"parameterKeyId"');
+  });
+
+  it('lets the function use it only through SSM and Secrets Manager', () => {
+    // GIVEN / WHEN
+    const { template, key, stack } = buildWithKey(LOOPBACK_PARAMETER_STORE_ENTRY);
+    // THEN
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+            Effect: 'Allow',
+            Resource: stack.resolve(key.keyArn),
+            Condition: {
+              StringEquals: {
+                'kms:ViaService': [
+                  { 'Fn::Join': ['', ['ssm.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+                  { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+                ],
+              },
+            },
+          },
+        ]),
+      },
+    });
+  });
+
+  it('makes grantRead add kms:Decrypt for this token only', () => {
+    // GIVEN / WHEN
+    let consumer: iam.Role | undefined;
+    const { stack, template } = buildWithKey(LOOPBACK_PARAMETER_STORE_ENTRY, (s, refresher) => {
+      consumer = new iam.Role(s, 'Consumer', { assumedBy: new iam.AccountRootPrincipal() });
+      refresher.grantRead(consumer);
+    });
+    // THEN
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
+      JSON.stringify(p['Properties']['Roles']).includes(stack.getLogicalId(consumer!.node.defaultChild as never)),
+    );
+    const statements = policy!['Properties']['PolicyDocument']['Statement'] as {
+      Action: string;
+      Condition?: unknown;
+    }[];
+    expect(statements.map((s) => s.Action)).toEqual(['ssm:GetParameter', 'kms:Decrypt']);
+    expect(JSON.stringify(statements[1]!.Condition)).toContain('kms:EncryptionContext:PARAMETER_ARN');
+  });
+});

@@ -92,6 +92,28 @@ describe('ParameterStoreTokenStore and ParameterStateStore', () => {
     });
   });
 
+  it('encrypts with the customer-managed key when one is configured', async () => {
+    ssm.on(PutParameterCommand).resolves({ Version: 1 });
+    const key = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+    await new ParameterStoreTokenStore(new SSMClient({}), '/t/p/token', new RecordingLog(), key).write(token);
+    await new ParameterStateStore(new SSMClient({}), '/t/p/state', new RecordingLog(), key).write({
+      v: 1,
+      fingerprint: 'f',
+    });
+
+    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, {
+      Name: '/t/p/token',
+      KeyId: key,
+      Type: 'SecureString',
+    });
+    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, {
+      Name: '/t/p/state',
+      KeyId: key,
+      Type: 'SecureString',
+    });
+  });
+
   it('reads with decryption, and a missing parameter as undefined', async () => {
     ssm
       .on(GetParameterCommand, { Name: '/t/p/token', WithDecryption: true })
