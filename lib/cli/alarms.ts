@@ -4,6 +4,13 @@ import { errorName } from './errors';
 /** DescribeAlarms takes at most 100 names per call. */
 const NAMES_PER_CALL = 100;
 
+export interface AlarmView {
+  readonly name: string;
+  /** `OK`, `ALARM` or `INSUFFICIENT_DATA`; undefined when it could not be read. */
+  readonly state?: string;
+  readonly error?: string;
+}
+
 export type AlarmStates = { readonly states: ReadonlyMap<string, string> } | { readonly error: string };
 
 /**

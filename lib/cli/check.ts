@@ -214,6 +214,10 @@ function sizeLine(report: CheckReport, bytes: number, fits: boolean): string {
   return `${bytes} bytes as published: fits ${store} (at most ${storeMaxBytes})${tier}`;
 }
 
+/**
+ * The error code, description and granted scope are the IdP's words: every one goes through
+ * `oneLine` here, where it is printed, whatever the function's classifier already filtered.
+ */
 export function renderCheck(report: CheckReport, requestedScope: string | undefined): string {
   const pairs: [string, string | string[]][] = [
     ['provider', `${report.provider} (preset ${report.preset})`],
@@ -224,7 +228,7 @@ export function renderCheck(report: CheckReport, requestedScope: string | undefi
   const { granted, error } = report;
   if (error) {
     pairs.push(['answer', `${status}: failed`]);
-    pairs.push(['error', [`${error.kind} (${error.code})`, oneLine(error.description)]]);
+    pairs.push(['error', [`${error.kind} (${oneLine(error.code)})`, oneLine(error.description)]]);
   }
   if (granted) {
     pairs.push(['answer', `${status}: token granted`]);
@@ -235,7 +239,7 @@ export function renderCheck(report: CheckReport, requestedScope: string | undefi
     pairs.push([
       'scope',
       granted.scope !== undefined
-        ? granted.scope || '(empty)'
+        ? oneLine(granted.scope) || '(empty)'
         : requestedScope
           ? `not in the answer (requested: ${requestedScope})`
           : 'not in the answer',
@@ -264,7 +268,7 @@ export function checkJson(report: CheckReport, requestedScope: string | undefine
       ? {
           lifetimeSeconds: granted.lifetimeSeconds,
           lifetimeSource: granted.lifetimeSource,
-          scope: granted.scope ?? null,
+          scope: granted.scope === undefined ? null : oneLine(granted.scope),
           requestedScope: requestedScope ?? null,
           refreshTokenIssued: granted.refreshTokenIssued,
           ...(granted.refreshExpiresInSeconds === undefined
@@ -276,7 +280,9 @@ export function checkJson(report: CheckReport, requestedScope: string | undefine
           fitsStore: granted.fitsStore,
         }
       : {}),
-    ...(error ? { error: { kind: error.kind, code: error.code, description: oneLine(error.description) } } : {}),
+    ...(error
+      ? { error: { kind: error.kind, code: oneLine(error.code), description: oneLine(error.description) } }
+      : {}),
     warnings: report.warnings,
   };
 }

@@ -9,7 +9,7 @@ Usage:
   token-refresher <command> [options]
 
 Commands:
-  status              every provider: token expiry, last outcome, lockout guard, paging alarm
+  status              every provider: token expiry, last run, lockout guard, paging alarm, health
   refresh <provider>  renew one provider's token now (invokes its function with {"force": true})
   check <provider>    one token request from this machine, to test credentials and settings
 
@@ -27,8 +27,17 @@ configuration error, 3 stack not found or AWS error.
 export const STATUS_HELP = `Usage: token-refresher status [--stack <name>] [--region <region>] [--json]
 
 Shows every provider of the deployed stack: its token store (SM = Secrets Manager, PS = Parameter
-Store), when the published token expires, the outcome of the last run (CloudWatch metrics), the
-lockout guard and configuration block the function recorded, and its paging alarm.
+Store), when the published token expires, its last run, the lockout guard and configuration block
+the function recorded, its paging alarm, and whether it is healthy.
+
+LAST RUN (metrics) is the last run's outcome in CloudWatch metrics, which arrive 1-2 minutes
+late. When the published token was issued after that (e.g. by a "refresh" just now), it shows
+"refreshed <age> (store)" from the token's issued_at instead. "no run in <N>m" means no metrics
+in the last three check intervals (at least 15 minutes): the schedule or function is not running.
+
+A provider is healthy when its paging alarm is OK, its token has at least minValiditySeconds
+left, and it ran in the last three check intervals. HEALTH says "ok" or what is wrong; --json
+has "healthy" and "problems" per provider.
 
 Options:
   --stack <name>      CloudFormation stack (default: ${DEFAULT_STACK_NAME})
@@ -36,13 +45,20 @@ Options:
   --json              JSON for scripts, with the state of every alarm
   -h, --help          show this help
 
-Reads cloudformation:DescribeStacks, secretsmanager:GetSecretValue and ssm:GetParameter (the
-published token and the function's state; only their timestamps and codes are shown),
-cloudwatch:GetMetricData and cloudwatch:DescribeAlarms. A value that cannot be read is shown as
+IAM actions:
+  cloudformation:DescribeStacks   the stack's refresher outputs
+  secretsmanager:GetSecretValue   the published token (store SM): its expiry and issued_at
+  ssm:GetParameter                the published token (store PS), same
+  cloudwatch:GetMetricData        last run; guard and block when the state is not read
+  cloudwatch:DescribeAlarms       the alarms' states
+Optional: ssm:GetParameter on /<prefix>/<id>/state, the function's state, which also holds the
+refresh token. It gives when and why the guard or block began. Without it, GUARD and BLOCKED come
+from the last run's LockoutGuardEngaged and ConfigurationBlocked metrics ("(per metrics)").
+Only timestamps and codes are shown, never a token. A value that cannot be read is shown as
 "? (<error>)" and the other values are still shown.
 
-Exit codes: 0 every provider healthy (paging alarm OK, token not expired), 1 any provider is
-not, 2 usage error, 3 stack not found or AWS error.
+Exit codes: 0 every provider healthy, 1 any provider is not (or a refresher output is invalid),
+2 usage error, 3 stack not found or AWS error.
 `;
 
 export const REFRESH_HELP = `Usage: token-refresher refresh <provider> [--stack <name>] [--region <region>] [--json]
@@ -58,7 +74,8 @@ Options:
   --json              the function's result as JSON
   -h, --help          show this help
 
-Needs cloudformation:DescribeStacks and lambda:InvokeFunction.
+IAM actions: cloudformation:DescribeStacks (to find the provider's function in the stack's
+outputs) and lambda:InvokeFunction on that function.
 
 Exit codes: 0 fresh or refreshed, 1 the run failed, 2 usage error or unknown provider,
 3 stack not found or AWS error.

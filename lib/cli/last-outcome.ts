@@ -25,13 +25,21 @@ export interface RecentRuns {
   readonly last: LastOutcome;
   /** `LockoutGuardEngaged` of the last run, when there was one: the guard as metrics see it. */
   readonly guardEngaged?: boolean;
+  /** `ConfigurationBlocked` of the last run, when it emitted one (older functions do not). */
+  readonly blocked?: boolean;
 }
 
 /** GetMetricData ids: a lowercase letter, then letters, digits and underscores. */
 const idOf = (metricName: string) => `m_${metricName.toLowerCase()}`;
 
 const OUTCOME_METRICS = [METRIC.fresh, METRIC.refreshed, METRIC.failed] as const;
-const QUERIED = [...OUTCOME_METRICS, ...Object.values(FAILED_METRIC), METRIC.lockoutGuardEngaged];
+/** The guard and block gauges stand in for the function's state when `status` may not read it. */
+const QUERIED = [
+  ...OUTCOME_METRICS,
+  ...Object.values(FAILED_METRIC),
+  METRIC.lockoutGuardEngaged,
+  METRIC.configurationBlocked,
+];
 
 /** How far back to look: three check intervals, and at least 15 minutes. */
 export function outcomeWindowMinutes(checkIntervalMinutes: number): number {
@@ -95,15 +103,20 @@ function interpret(series: Map<string, Map<number, number>>): RecentRuns {
   const times = OUTCOME_METRICS.flatMap((m) => [...(series.get(idOf(m))?.keys() ?? [])]);
   if (times.length === 0) return { last: { outcome: 'unknown' } };
   const at = Math.max(...times);
-  const guardPoint = series.get(idOf(METRIC.lockoutGuardEngaged))?.get(at);
-  const guard = guardPoint === undefined ? {} : { guardEngaged: guardPoint > 0 };
+  const gauge = (metric: string) => series.get(idOf(metric))?.get(at);
+  const guardPoint = gauge(METRIC.lockoutGuardEngaged);
+  const blockedPoint = gauge(METRIC.configurationBlocked);
+  const gauges = {
+    ...(guardPoint === undefined ? {} : { guardEngaged: guardPoint > 0 }),
+    ...(blockedPoint === undefined ? {} : { blocked: blockedPoint > 0 }),
+  };
   // Two runs in one minute (a forced run next to a scheduled one) cannot be ordered; a failure
   // among them is the one to show, since an operator has to look at it.
   if (value(METRIC.failed, at) > 0) {
     const kind = FAILURE_KINDS.find((k) => value(FAILED_METRIC[k], at) > 0);
-    return { last: { outcome: 'failed', ...(kind ? { kind } : {}), at }, ...guard };
+    return { last: { outcome: 'failed', ...(kind ? { kind } : {}), at }, ...gauges };
   }
-  if (value(METRIC.refreshed, at) > 0) return { last: { outcome: 'refreshed', at }, ...guard };
-  if (value(METRIC.fresh, at) > 0) return { last: { outcome: 'fresh', at }, ...guard };
-  return { last: { outcome: 'unknown' }, ...guard };
+  if (value(METRIC.refreshed, at) > 0) return { last: { outcome: 'refreshed', at }, ...gauges };
+  if (value(METRIC.fresh, at) > 0) return { last: { outcome: 'fresh', at }, ...gauges };
+  return { last: { outcome: 'unknown' }, ...gauges };
 }

@@ -8,13 +8,28 @@ import { AwsCallError, CliError, errorMessage, isMissingRegion, NO_REGION_MESSAG
 import { EXIT } from './exit-codes';
 import { oneLine } from './text';
 
+/**
+ * A refresher's manifest with the names newer stacks add. They are picked from the output itself,
+ * so that the CLI shows them whether or not the schema it was built with knows them yet.
+ */
+export type Refresher = RefresherManifest & { readonly scheduleName?: string; readonly deadLetterQueueName?: string };
+
+const OPTIONAL_NAMES = ['scheduleName', 'deadLetterQueueName'] as const;
+
+function optionalNames(json: unknown): Partial<Record<(typeof OPTIONAL_NAMES)[number], string>> {
+  const record = json as Record<string, unknown>;
+  return Object.fromEntries(
+    OPTIONAL_NAMES.flatMap((key) => (typeof record[key] === 'string' ? [[key, record[key]]] : [])),
+  );
+}
+
 /** The refreshers a deployed stack declares in its outputs (lib/schema/refresher-manifest.ts). */
 export interface StackManifests {
   readonly stackName: string;
   readonly region: string;
   readonly stackStatus: string;
   /** Valid manifests, sorted by provider id. */
-  readonly refreshers: readonly RefresherManifest[];
+  readonly refreshers: readonly Refresher[];
   /** One line per output that ends in `Refresher` but is not a valid manifest. */
   readonly problems: readonly string[];
 }
@@ -36,7 +51,7 @@ function isMissingStack(error: unknown): boolean {
   );
 }
 
-function parseManifest(output: Output): RefresherManifest | string {
+function parseManifest(output: Output): Refresher | string {
   const key = output.OutputKey ?? '';
   let json: unknown;
   try {
@@ -45,7 +60,7 @@ function parseManifest(output: Output): RefresherManifest | string {
     return `stack output "${key}" is not JSON`;
   }
   const parsed = refresherManifestSchema.safeParse(json);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return { ...parsed.data, ...optionalNames(json) };
   const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
   return `stack output "${key}" is not a refresher manifest (${oneLine(issues)})`;
 }
@@ -65,7 +80,7 @@ export async function readStackManifests(client: CloudFormationClient, stackName
   }
   if (!stack) throw missingStack(stackName, region);
 
-  const refreshers: RefresherManifest[] = [];
+  const refreshers: Refresher[] = [];
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const output of stack.Outputs ?? []) {
@@ -99,7 +114,7 @@ function missingStack(stackName: string, region: string): CliError {
 }
 
 /** The manifest of `provider`, or a usage error that lists the providers the stack has. */
-export function findProvider(stack: StackManifests, provider: string, command: string): RefresherManifest {
+export function findProvider(stack: StackManifests, provider: string, command: string): Refresher {
   const found = stack.refreshers.find((r) => r.provider === provider);
   if (found) return found;
   const known = stack.refreshers.map((r) => r.provider).join(', ') || 'none';

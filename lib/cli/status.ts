@@ -1,30 +1,33 @@
-import { ALARM_KINDS, type AlarmKind, type RefresherManifest } from '../../lib/schema/refresher-manifest';
-import { readAlarmStates } from './alarms';
+import { ALARM_KINDS, type AlarmKind } from '../../lib/schema/refresher-manifest';
+import { type AlarmView, readAlarmStates } from './alarms';
 import type { StackOptions } from './args';
 import type { AwsClients } from './aws-clients';
 import { EXIT, type ExitCode } from './exit-codes';
+import { type Problem, problemsOf } from './health';
 import type { CliIo } from './io';
-import { type RecentRuns, readRecentRuns } from './last-outcome';
+import { outcomeWindowMinutes, type RecentRuns, readRecentRuns } from './last-outcome';
+import { type LastRun, lastRun } from './last-run';
 import { withProgress } from './spinner';
-import { readStackManifests, type StackManifests } from './stack-manifest';
-import { renderStatus, statusJson } from './status-view';
+import { readStackManifests, type Refresher, type StackManifests } from './stack-manifest';
+import { statusJson } from './status-json';
+import { renderStatus } from './status-view';
 import { readStateView, readTokenView, type StateView, type TokenView } from './stores';
 
-export interface AlarmView {
-  readonly name: string;
-  /** `OK`, `ALARM` or `INSUFFICIENT_DATA`; undefined when it could not be read. */
-  readonly state?: string;
-  readonly error?: string;
-}
+export type { AlarmView } from './alarms';
 
 export interface ProviderStatus {
-  readonly manifest: RefresherManifest;
+  readonly manifest: Refresher;
   readonly token: TokenView;
   readonly state: StateView;
   readonly recent: RecentRuns;
-  readonly alarms: Readonly<Record<AlarmKind, AlarmView>>;
+  /** The newer of the metrics' last outcome and the published token's `issued_at`. */
+  readonly lastRun: LastRun;
+  /** How far back the metrics were read, in minutes. */
+  readonly windowMinutes: number;
+  /** Only the alarms the stack's manifest names: a stack deployed by an older version has fewer. */
+  readonly alarms: Readonly<Partial<Record<AlarmKind, AlarmView>>>;
   /** Why the provider is not healthy; empty when it is. */
-  readonly problems: readonly string[];
+  readonly problems: readonly Problem[];
 }
 
 export interface StatusReport {
@@ -35,30 +38,16 @@ export interface StatusReport {
   readonly healthy: boolean;
 }
 
-/**
- * Healthy means consumers get a token and nobody is being paged: the paging alarm is OK and the
- * published token has not expired. A value that cannot be read cannot vouch for that.
- */
-function problemsOf(token: TokenView, paging: AlarmView, nowMs: number): string[] {
-  const problems: string[] = [];
-  if (token.state === 'not-published') problems.push('no token published');
-  else if (token.state === 'invalid') problems.push('the token store holds no published token');
-  else if (token.state === 'unreadable') problems.push(`token unreadable (${token.error})`);
-  else if (token.expiresAt <= Math.floor(nowMs / 1000)) problems.push('token expired');
-  if (paging.state === undefined) problems.push(`paging alarm unreadable (${paging.error ?? 'unknown'})`);
-  else if (paging.state !== 'OK') problems.push(`paging alarm ${paging.state}`);
-  return problems;
-}
-
 /** Reads everything `status` shows; every per-provider read runs in parallel and may fail on its own. */
 export async function collectStatus(stack: StackManifests, clients: AwsClients, nowMs: number): Promise<StatusReport> {
-  const alarmNames = stack.refreshers.flatMap((r) => ALARM_KINDS.map((kind) => r.alarms[kind]));
+  const alarmNames = stack.refreshers.flatMap((r) => Object.values(r.alarms).filter((n) => n !== undefined));
   const [alarmStates, perProvider] = await Promise.all([
     readAlarmStates(clients.cloudWatch, alarmNames),
     Promise.all(
       stack.refreshers.map(async (manifest) => {
         const [token, state, recent] = await Promise.all([
           readTokenView(clients, manifest.tokenSource),
+          // Optional: without ssm:GetParameter on it, the guard and block come from the metrics.
           readStateView(clients.ssm, manifest.stateParameter),
           readRecentRuns(clients.cloudWatch, manifest.provider, manifest.checkIntervalMinutes, nowMs),
         ]);
@@ -71,12 +60,24 @@ export async function collectStatus(stack: StackManifests, clients: AwsClients, 
     const state = alarmStates.states.get(name);
     return state === undefined ? { name, error: 'not found' } : { name, state };
   };
-  const providers = perProvider.map((p) => {
-    const alarms = Object.fromEntries(ALARM_KINDS.map((kind) => [kind, alarmView(p.manifest.alarms[kind])])) as Record<
-      AlarmKind,
-      AlarmView
-    >;
-    return { ...p, alarms, problems: problemsOf(p.token, alarms.paging, nowMs) };
+  const providers = perProvider.map((p): ProviderStatus => {
+    const alarms = Object.fromEntries(
+      ALARM_KINDS.flatMap((kind) => {
+        const name = p.manifest.alarms[kind];
+        return name === undefined ? [] : [[kind, alarmView(name)]];
+      }),
+    ) as Partial<Record<AlarmKind, AlarmView>>;
+    const windowMinutes = outcomeWindowMinutes(p.manifest.checkIntervalMinutes);
+    const last = lastRun(p.recent.last, p.token, nowMs - windowMinutes * 60_000);
+    const problems = problemsOf({
+      token: p.token,
+      lastRun: last,
+      paging: alarms.paging,
+      minValiditySeconds: p.manifest.minValiditySeconds,
+      windowMinutes,
+      nowMs,
+    });
+    return { ...p, lastRun: last, windowMinutes, alarms, problems };
   });
   const healthy = stack.problems.length === 0 && providers.every((p) => p.problems.length === 0);
   return { stack, now: nowMs, providers, healthy };

@@ -41,6 +41,40 @@ describe('help and version', () => {
   });
 });
 
+describe('what the help says about permissions and sources', () => {
+  const flat = (text: string) => text.replace(/\s+/g, ' ');
+
+  it('status --help lists every IAM action it uses, and says the state read is optional', () => {
+    const help = flat(STATUS_HELP);
+    for (const action of [
+      'cloudformation:DescribeStacks',
+      'secretsmanager:GetSecretValue',
+      'ssm:GetParameter',
+      'cloudwatch:GetMetricData',
+      'cloudwatch:DescribeAlarms',
+    ]) {
+      expect(help).toContain(action);
+    }
+    expect(help).toContain('Optional: ssm:GetParameter on /<prefix>/<id>/state');
+    expect(help).toContain("from the last run's LockoutGuardEngaged and ConfigurationBlocked metrics");
+  });
+
+  it('status --help says where LAST RUN comes from, how late it is, and what healthy means', () => {
+    const help = flat(STATUS_HELP);
+    expect(help).toContain(
+      "LAST RUN (metrics) is the last run's outcome in CloudWatch metrics, which arrive 1-2 minutes late",
+    );
+    expect(help).toContain('"refreshed <age> (store)" from the token\'s issued_at');
+    expect(help).toContain(
+      'its token has at least minValiditySeconds left, and it ran in the last three check intervals',
+    );
+  });
+
+  it('refresh --help names both IAM actions: it reads the stack before it invokes', () => {
+    expect(flat(REFRESH_HELP)).toMatch(/cloudformation:DescribeStacks .*and lambda:InvokeFunction/);
+  });
+});
+
 describe('usage errors: exit 2, one line and where to get help', () => {
   it.each([
     [[], 'missing <command>: status, refresh or check', 'token-refresher --help'],

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type CheckReport, checkJson, renderCheck } from '../../lib/cli/check';
 import { PromptCancelled } from '../../lib/cli/prompt';
 import { publishedTokenBytes } from '../../lib/schema/published-token';
 import { type KeycloakLikeServer, startKeycloakLikeServer } from '../helpers/oidc-server';
@@ -414,5 +415,55 @@ describe('token-refresher check against a Keycloak-like server (NAGRA layout)', 
     expect(stdout).toContain('answer          HTTP 401: failed\n');
     expect(stdout).toContain('error           credentials (invalid_grant)\n');
     expect(code).toBe(1);
+  });
+});
+
+describe('token-refresher check: what the IdP sends is printed as one plain line', () => {
+  // Escape sequences could recolour or clear the operator's terminal; newlines could forge output lines.
+  const hostile = '\x1b[2J\x1b[31mred\nforged  line\r\x07';
+  // Any control character but the newline that ends each output line.
+  // eslint-disable-next-line no-control-regex
+  const CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/;
+
+  it('sanitises the error code and description, in the table and in JSON', () => {
+    // The function's classifier keeps only [a-z_] codes today; the CLI must not depend on that.
+    const report: CheckReport = {
+      provider: 'mediamelon',
+      preset: 'mediamelon',
+      tokenEndpoint: 'https://idp.example.com/token',
+      grant: 'password',
+      store: 'parameterstore',
+      storeMaxBytes: 8192,
+      httpStatus: 400,
+      error: { kind: 'configuration', code: `invalid_scope${hostile}`, description: `bad${hostile}` },
+      warnings: [],
+    };
+
+    const table = renderCheck(report, undefined);
+    const json = checkJson(report, undefined);
+
+    expect(table).not.toMatch(CONTROL);
+    expect(table).toContain(
+      'error           configuration (invalid_scope [2J [31mred forged line)\n' +
+        '                bad [2J [31mred forged line\n',
+    );
+    expect(table.split('\n')).toHaveLength(7);
+    expect(json.error).toEqual({
+      kind: 'configuration',
+      code: 'invalid_scope [2J [31mred forged line',
+      description: 'bad [2J [31mred forged line',
+    });
+  });
+
+  it('sanitises the granted scope, in the table and in JSON', async () => {
+    idp.reply(okToken({ expires_in: 900, scope: `openid${hostile}` }));
+    const table = await check('mediamelon', passwordEnv);
+    idp.reply(okToken({ expires_in: 900, scope: `openid${hostile}` }));
+    const json = await check('mediamelon', passwordEnv, ['--json']);
+
+    expect(table.stdout).not.toMatch(CONTROL);
+    expect(table.stdout).toContain('scope           openid [2J [31mred forged line\n');
+    expect(JSON.parse(json.stdout).scope).toBe('openid [2J [31mred forged line');
+    expect(table.code).toBe(0);
   });
 });

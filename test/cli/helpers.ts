@@ -76,9 +76,7 @@ export function manifest(provider: string, overrides: Partial<RefresherManifest>
     stateParameter: `/token-refresher/${provider}/state`,
     minValiditySeconds: 60,
     checkIntervalMinutes: 1,
-    alarms: Object.fromEntries(
-      ALARM_KINDS.map((kind) => [kind, `token-refresher-${provider}-${ALARM_SUFFIX[kind]}`]),
-    ) as RefresherManifest['alarms'],
+    alarms: Object.fromEntries(ALARM_KINDS.map((kind) => [kind, `token-refresher-${provider}-${ALARM_SUFFIX[kind]}`])),
     ...overrides,
   };
 }
@@ -104,13 +102,13 @@ export function stackWith(
   };
 }
 
-/** A published token as the function writes it. */
-export function publishedToken(provider: string, expiresAt: number): string {
+/** A published token as the function writes it; epoch seconds. */
+export function publishedToken(provider: string, expiresAt: number, issuedAt = expiresAt - 300): string {
   return JSON.stringify({
     access_token: SECRETS.accessToken,
     token_type: 'Bearer',
     expires_at: expiresAt,
-    issued_at: expiresAt - 300,
+    issued_at: issuedAt,
     provider,
     scope: 'openid',
   });
@@ -139,14 +137,20 @@ export function metricAnswer(queries: MetricDataQuery[] | undefined, points: Met
   };
 }
 
-/** One run's metrics `minutesAgo`: every count 0 or 1, as the function emits them. */
-export function run(minutesAgo: number, outcome: 'Fresh' | 'Refreshed' | `Failed${string}`, guard = 0): MetricPoints {
+/** One run's metrics `minutesAgo`: every count and gauge 0 or 1, as the function emits them. */
+export function run(
+  minutesAgo: number,
+  outcome: 'Fresh' | 'Refreshed' | `Failed${string}`,
+  guard = 0,
+  blocked = 0,
+): MetricPoints {
   const failed = outcome.startsWith('Failed');
   const points: MetricPoints = {
     Fresh: [[minutesAgo, outcome === 'Fresh' ? 1 : 0]],
     Refreshed: [[minutesAgo, outcome === 'Refreshed' ? 1 : 0]],
     Failed: [[minutesAgo, failed ? 1 : 0]],
     LockoutGuardEngaged: [[minutesAgo, guard]],
+    ConfigurationBlocked: [[minutesAgo, blocked]],
   };
   for (const kind of ['Transient', 'Credentials', 'Configuration', 'InvalidResponse', 'Store']) {
     points[`Failed${kind}`] = [[minutesAgo, outcome === `Failed${kind}` ? 1 : 0]];

@@ -1,26 +1,18 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import {
-  CloudWatchClient,
-  DescribeAlarmsCommand,
-  type DescribeAlarmsCommandInput,
-  GetMetricDataCommand,
-} from '@aws-sdk/client-cloudwatch';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../lib/cli/aws-clients';
 import type { CliIo } from '../../lib/cli/io';
 import { runCli } from '../../lib/cli/main';
 import { STATUS_COLUMNS } from '../../lib/cli/status-view';
-import type { RefresherManifest } from '../../lib/schema/refresher-manifest';
+import { ALARM_KINDS, ALARM_SUFFIX } from '../../lib/schema/refresher-manifest';
 import {
   awsError,
   expectNoSecrets,
   manifest,
-  type MetricPoints,
-  metricAnswer,
   NOW,
   NOW_SECONDS,
   privateState,
@@ -32,17 +24,21 @@ import {
   stackWith,
   tableRows,
 } from './helpers';
+import {
+  alarmStates,
+  allAlarms,
+  cfn,
+  clickview,
+  cw,
+  fourProviders,
+  metricsPerProvider,
+  nagra,
+  oneHealthyProvider,
+  resetMocks,
+  sm,
+  ssm,
+} from './status-fixtures';
 
-const cfn = mockClient(CloudFormationClient);
-const cw = mockClient(CloudWatchClient);
-const sm = mockClient(SecretsManagerClient);
-const ssm = mockClient(SSMClient);
-
-const nagra = manifest('nagra');
-const clickview = manifest('clickview', { store: 'secretsmanager', checkIntervalMinutes: 60 });
-const mediahound = manifest('mediahound', { store: 'secretsmanager', checkIntervalMinutes: 60 });
-const movingimage = manifest('movingimage');
-const HOUR_AGO = NOW - 3_600_000;
 const quietIo: CliIo = {
   stdout: () => undefined,
   stderr: () => undefined,
@@ -54,98 +50,7 @@ const quietIo: CliIo = {
   cwd: process.cwd(),
 };
 
-/** Alarm states by name; a name not listed does not exist. */
-function alarmStates(states: Record<string, string>) {
-  cw.on(DescribeAlarmsCommand).callsFake((input: DescribeAlarmsCommandInput) => {
-    const names = (input.AlarmNames ?? []).filter((n) => states[n] !== undefined);
-    // The paging alarm is a composite of the others.
-    const composite = (n: string) => n.endsWith('-Paging');
-    return {
-      MetricAlarms: names.filter((n) => !composite(n)).map((n) => ({ AlarmName: n, StateValue: states[n] })),
-      CompositeAlarms: names.filter(composite).map((n) => ({ AlarmName: n, StateValue: states[n] })),
-    };
-  });
-}
-
-function allAlarms(m: RefresherManifest, state: string, paging = state): Record<string, string> {
-  return Object.fromEntries(Object.entries(m.alarms).map(([kind, name]) => [name, kind === 'paging' ? paging : state]));
-}
-
-function metricsPerProvider(points: Record<string, MetricPoints>) {
-  cw.on(GetMetricDataCommand).callsFake((input) => {
-    const provider = input.MetricDataQueries?.[0]?.MetricStat?.Metric?.Dimensions?.[0]?.Value ?? '';
-    return metricAnswer(input.MetricDataQueries, points[provider] ?? {});
-  });
-}
-
-/** Four providers, one of each kind of trouble. */
-function fourProviders() {
-  cfn.on(DescribeStacksCommand).resolves(stackWith([nagra, clickview, mediahound, movingimage]));
-  ssm
-    .on(GetParameterCommand, { Name: '/token-refresher/nagra/token' })
-    .resolves({ Parameter: { Value: publishedToken('nagra', NOW_SECONDS + 252) } })
-    .on(GetParameterCommand, { Name: '/token-refresher/nagra/state' })
-    .resolves({ Parameter: { Value: privateState() } })
-    .on(GetParameterCommand, { Name: '/token-refresher/clickview/state' })
-    .resolves({
-      Parameter: {
-        Value: privateState({
-          guard: {
-            credentialsVersion: 'v-1',
-            at: HOUR_AGO,
-            code: 'invalid_client',
-            description: 'client_credentials grant: HTTP 400, invalid_client',
-          },
-        }),
-      },
-    })
-    .on(GetParameterCommand, { Name: '/token-refresher/mediahound/state' })
-    .rejects(awsError('AccessDeniedException', 'not authorized to perform ssm:GetParameter'))
-    .on(GetParameterCommand, { Name: '/token-refresher/movingimage/token' })
-    .rejects(awsError('ParameterNotFound', 'parameter not found'))
-    .on(GetParameterCommand, { Name: '/token-refresher/movingimage/state' })
-    .resolves({
-      Parameter: {
-        Value: privateState({
-          blocked: { at: HOUR_AGO, code: 'invalid_scope', description: 'password grant: HTTP 400, invalid_scope' },
-        }),
-      },
-    });
-  sm.on(GetSecretValueCommand, { SecretId: clickview.tokenSource.replace('secretsmanager:', '') })
-    .resolves({ SecretString: publishedToken('clickview', NOW_SECONDS - 180) })
-    .on(GetSecretValueCommand, { SecretId: mediahound.tokenSource.replace('secretsmanager:', '') })
-    .rejects(awsError('AccessDeniedException', 'not authorized to perform secretsmanager:GetSecretValue'));
-  metricsPerProvider({
-    nagra: runs(run(3, 'Fresh'), run(2, 'Refreshed')),
-    clickview: run(1, 'FailedCredentials', 1),
-    movingimage: run(5, 'FailedConfiguration'),
-  });
-  alarmStates({
-    ...allAlarms(nagra, 'OK'),
-    ...allAlarms(clickview, 'ALARM'),
-    ...allAlarms(mediahound, 'INSUFFICIENT_DATA'),
-    ...allAlarms(movingimage, 'OK', 'ALARM'),
-  });
-}
-
-/** Only nagra, healthy. */
-function oneHealthyProvider() {
-  cfn.on(DescribeStacksCommand).resolves(stackWith([nagra]));
-  ssm
-    .on(GetParameterCommand, { Name: '/token-refresher/nagra/token' })
-    .resolves({ Parameter: { Value: publishedToken('nagra', NOW_SECONDS + 252) } })
-    .on(GetParameterCommand, { Name: '/token-refresher/nagra/state' })
-    .resolves({ Parameter: { Value: privateState() } });
-  metricsPerProvider({ nagra: run(2, 'Refreshed') });
-  alarmStates(allAlarms(nagra, 'OK'));
-}
-
-beforeEach(() => {
-  cfn.reset();
-  cw.reset();
-  sm.reset();
-  ssm.reset();
-});
+beforeEach(resetMocks);
 
 describe('token-refresher status', () => {
   it('prints one row per provider with exactly these columns, and notes on what to do', async () => {
@@ -153,7 +58,16 @@ describe('token-refresher status', () => {
 
     const { code, stdout, stderr } = await runCliForTest(['status']);
 
-    expect(STATUS_COLUMNS).toEqual(['PROVIDER', 'STORE', 'EXPIRES IN', 'LAST OUTCOME', 'GUARD', 'BLOCKED', 'ALARM']);
+    expect(STATUS_COLUMNS).toEqual([
+      'PROVIDER',
+      'STORE',
+      'EXPIRES IN',
+      'LAST RUN (metrics)',
+      'GUARD',
+      'BLOCKED',
+      'ALARM',
+      'HEALTH',
+    ]);
     expect(tableRows(stdout)).toEqual([
       [...STATUS_COLUMNS],
       [
@@ -164,15 +78,17 @@ describe('token-refresher status', () => {
         'engaged since 2026-06-01T11:00:00Z (invalid_client)',
         '-',
         'ALARM',
+        'token expired, alarm ALARM',
       ],
       [
         'mediahound',
         'SM',
         '? (AccessDeniedException)',
-        'unknown',
+        'no run in 180m',
         '? (AccessDeniedException)',
         '? (AccessDeniedException)',
         'INSUFFICIENT_DATA',
+        'token unreadable, no runs, alarm INSUFFICIENT_DATA',
       ],
       [
         'movingimage',
@@ -182,8 +98,9 @@ describe('token-refresher status', () => {
         '-',
         'since 2026-06-01T11:00:00Z (invalid_scope)',
         'ALARM',
+        'no token, alarm ALARM',
       ],
-      ['nagra', 'PS', '4m 12s', 'refreshed 2m ago', '-', '-', 'OK'],
+      ['nagra', 'PS', '4m 12s', 'refreshed 2m ago', '-', '-', 'OK', 'ok'],
     ]);
     expect(stdout.split('\n\n')[1]).toBe(
       'clickview: lockout guard: client_credentials grant: HTTP 400, invalid_client. Put corrected credentials into ' +
@@ -197,14 +114,14 @@ describe('token-refresher status', () => {
 });
 
 describe('token-refresher status: health and exit codes', () => {
-  it('exits 0 when every provider is healthy (paging alarm OK, token not expired)', async () => {
+  it('exits 0 when every provider is healthy (paging alarm OK, token valid, runs seen)', async () => {
     oneHealthyProvider();
 
     const { code, stdout, stderr } = await runCliForTest(['status']);
 
     expect(tableRows(stdout)).toEqual([
       [...STATUS_COLUMNS],
-      ['nagra', 'PS', '4m 12s', 'refreshed 2m ago', '-', '-', 'OK'],
+      ['nagra', 'PS', '4m 12s', 'refreshed 2m ago', '-', '-', 'OK', 'ok'],
     ]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
@@ -300,14 +217,30 @@ describe('token-refresher status: last outcome from CloudWatch metrics', () => {
     expect(tableRows(stdout)[1]?.[3]).toBe('failed:transient 1m ago');
   });
 
-  it('says "unknown" when no run left metrics in the window (the schedule is not running)', async () => {
+  it('counts no run in the window as unhealthy: the schedule or the function is not running', async () => {
     oneHealthyProvider();
+    // Issued before the 15-minute window: nothing shows a run inside it.
+    ssm
+      .on(GetParameterCommand, { Name: '/token-refresher/nagra/token' })
+      .resolves({ Parameter: { Value: publishedToken('nagra', NOW_SECONDS + 252, NOW_SECONDS - 3600) } });
     metricsPerProvider({});
 
-    const { stdout, code } = await runCliForTest(['status']);
+    const table = await runCliForTest(['status']);
+    const json = await runCliForTest(['status', '--json']);
 
-    expect(tableRows(stdout)[1]?.[3]).toBe('unknown');
-    expect(code, 'health is the alarm and the token, not the metrics').toBe(0);
+    expect(tableRows(table.stdout)[1]).toEqual(['nagra', 'PS', '4m 12s', 'no run in 15m', '-', '-', 'OK', 'no runs']);
+    expect(table.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      healthy: false,
+      providers: [
+        {
+          healthy: false,
+          problems: ['no run in the last 15 minutes: the schedule or the function is not running'],
+          lastOutcome: { outcome: 'unknown', source: 'metrics', windowMinutes: 15 },
+        },
+      ],
+    });
+    expect(json.code).toBe(1);
   });
 
   it('shows the guard from the LockoutGuardEngaged metric when the state cannot be read', async () => {
@@ -322,7 +255,7 @@ describe('token-refresher status: last outcome from CloudWatch metrics', () => {
     expect(tableRows(stdout)[1]?.slice(3, 6)).toEqual([
       'failed:credentials 1m ago',
       'engaged (per metrics)',
-      '? (AccessDeniedException)',
+      '- (per metrics)',
     ]);
   });
 
@@ -368,6 +301,7 @@ describe('token-refresher status: last outcome from CloudWatch metrics', () => {
       '-',
       '-',
       '? (AccessDeniedException)',
+      'alarm unreadable',
     ]);
     expect(stderr).toBe('');
     expect(code, 'an unreadable paging alarm cannot vouch for the provider').toBe(1);
@@ -411,21 +345,15 @@ describe('token-refresher status --json', () => {
         state: 'published',
         expiresAt: '2026-06-01T12:04:12Z',
         expiresInSeconds: 252,
-        issuedAt: '2026-06-01T11:59:12Z',
+        issuedAt: '2026-06-01T11:58:20Z',
         scope: 'openid',
       },
-      lastOutcome: { outcome: 'refreshed', at: '2026-06-01T11:58:00Z', ageSeconds: 120 },
+      lastOutcome: { outcome: 'refreshed', at: '2026-06-01T11:58:00Z', ageSeconds: 120, source: 'metrics' },
       guard: { state: 'clear' },
       blocked: { state: 'clear' },
-      alarms: {
-        tokenFreshness: { name: 'token-refresher-nagra-TokenFreshness', state: 'OK' },
-        credentialsRejected: { name: 'token-refresher-nagra-CredentialsRejected', state: 'OK' },
-        configurationError: { name: 'token-refresher-nagra-ConfigurationError', state: 'OK' },
-        repeatedFailures: { name: 'token-refresher-nagra-RepeatedFailures', state: 'OK' },
-        functionErrors: { name: 'token-refresher-nagra-FunctionErrors', state: 'OK' },
-        deadLetters: { name: 'token-refresher-nagra-DeadLetters', state: 'OK' },
-        paging: { name: 'token-refresher-nagra-Paging', state: 'OK' },
-      },
+      alarms: Object.fromEntries(
+        ALARM_KINDS.map((kind) => [kind, { name: `token-refresher-nagra-${ALARM_SUFFIX[kind]}`, state: 'OK' }]),
+      ),
     });
     expect(clickviewJson).toMatchObject({
       healthy: false,
@@ -441,9 +369,13 @@ describe('token-refresher status --json', () => {
       alarms: { credentialsRejected: { state: 'ALARM' }, paging: { state: 'ALARM' } },
     });
     expect(mediahoundJson).toMatchObject({
-      problems: ['token unreadable (AccessDeniedException)', 'paging alarm INSUFFICIENT_DATA'],
+      problems: [
+        'token unreadable (AccessDeniedException)',
+        'no run in the last 180 minutes: the schedule or the function is not running',
+        'paging alarm INSUFFICIENT_DATA',
+      ],
       token: { state: 'unreadable', error: 'AccessDeniedException' },
-      lastOutcome: { outcome: 'unknown' },
+      lastOutcome: { outcome: 'unknown', source: 'metrics', windowMinutes: 180 },
       guard: { state: 'unreadable', error: 'AccessDeniedException' },
     });
     expect(movingimageJson).toMatchObject({
