@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Prints the access token published by token-refresher, for scripts and curl:
 #
-#   TOKEN_SOURCE=ssm:/token-refresher/nagra/token ./read-token.sh
-#   curl -H "Authorization: Bearer $(./read-token.sh)" https://api.example.com/v1/items
+#   export TOKEN_SOURCE=ssm:/token-refresher/nagra/token
+#   t="$(./read-token.sh)" && curl -H @- https://api.example.com/v1/items <<<"Authorization: Bearer $t"
+#
+# curl reads the header from stdin (-H @-): on its command line the token would show in `ps`. And
+# the `&&` stops an empty token: `set -e` ignores a failed $(…) inside another command's arguments.
 #
 # Fails (exit 1, message on stderr, nothing on stdout) when the stored token has less than
 # SKEW_SECONDS (default 60) left, so a script never sends a token that expires under it.
@@ -11,13 +14,17 @@ set -euo pipefail
 
 source="${1:-${TOKEN_SOURCE:-}}"
 skew="${SKEW_SECONDS:-60}"
+# A secret or parameter given by ARN lives in the ARN's region, whatever the CLI's default region is.
+id="${source#*:}"
+region=""
+case "$id" in arn:*:*:*:*) rest="${id#arn:*:*:}"; region="${rest%%:*}" ;; esac
 
 case "$source" in
   secretsmanager:?*)
-    value="$(aws secretsmanager get-secret-value --secret-id "${source#secretsmanager:}" \
+    value="$(aws secretsmanager get-secret-value ${region:+--region "$region"} --secret-id "$id" \
       --query SecretString --output text)" ;;
   ssm:?*)
-    value="$(aws ssm get-parameter --name "${source#ssm:}" --with-decryption \
+    value="$(aws ssm get-parameter ${region:+--region "$region"} --name "$id" --with-decryption \
       --query Parameter.Value --output text)" ;;
   *)
     echo 'read-token.sh: set TOKEN_SOURCE (or pass it) as "secretsmanager:<secret ARN>" or "ssm:<parameter name>"' >&2

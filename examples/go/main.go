@@ -54,7 +54,12 @@ func NewTokenReader(ctx context.Context, source string) (*TokenReader, error) {
 	if !found || id == "" {
 		return nil, fmt.Errorf(`TOKEN_SOURCE must be "secretsmanager:<secret ARN>" or "ssm:<parameter name>"`)
 	}
-	cfg, err := config.LoadDefaultConfig(ctx)
+	var opts []func(*config.LoadOptions) error
+	// A secret or parameter given by ARN lives in the ARN's region, whatever the default region is.
+	if arn := strings.Split(id, ":"); arn[0] == "arn" && len(arn) > 3 && arn[3] != "" {
+		opts = append(opts, config.WithRegion(arn[3]))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,7 @@ const THROTTLING = new Set([
 
 /** Failures where the same request may well succeed a moment later. */
 const TRANSIENT = new Set([
-  'TimeoutError', // the client's own requestTimeout
+  'TimeoutError', // the reader's readTimeoutMs, or an injected client's own requestTimeout
   'RequestTimeout',
   'RequestTimeoutException',
   'InternalServiceError', // Secrets Manager's 500
@@ -20,12 +20,18 @@ const TRANSIENT = new Set([
   'ServiceUnavailable',
 ]);
 
+/**
+ * The request's signing time is too far from the service's clock. The SDK corrects its clock offset
+ * from the failed answer, so the next attempt succeeds; with SDK retries off, the reader must make it.
+ */
+const CLOCK_SKEW = new Set(['RequestTimeTooSkewed', 'InvalidSignatureException', 'SignatureDoesNotMatch']);
+
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
 
-/** Whether a failed store read is worth repeating: throttling, 5xx, timeouts and network errors. */
+/** Whether a failed store read is worth repeating: throttling, 5xx, timeouts, clock skew and network errors. */
 export function isRetryable(error: unknown): boolean {
   const name = errorNameOf(error);
-  if (name !== undefined && (THROTTLING.has(name) || TRANSIENT.has(name))) return true;
+  if (name !== undefined && (THROTTLING.has(name) || TRANSIENT.has(name) || CLOCK_SKEW.has(name))) return true;
   const e = error as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown; code?: unknown } | null;
   const status = e?.$metadata?.httpStatusCode;
   if (status !== undefined && (status === 429 || status >= 500)) return true;

@@ -1,10 +1,16 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { PublishedToken } from '../schema/published-token';
-import { DEFAULT_FAILURE_CACHE_SECONDS, DEFAULT_MAX_ATTEMPTS, DEFAULT_SKEW_SECONDS } from './constants';
-import { StaleTokenError, TokenNotFoundError, TokenReadError, TokenReaderError } from './errors';
+import {
+  DEFAULT_FAILURE_CACHE_SECONDS,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_READ_TIMEOUT_MS,
+  DEFAULT_REJECTED_HOLDOFF_SECONDS,
+  DEFAULT_SKEW_SECONDS,
+} from './constants';
+import { StaleTokenError, TokenNotFoundError, TokenReaderError } from './errors';
 import { parsePublishedToken } from './parse-token';
-import { backoffMs, describeErrorName, isRetryable } from './retry';
+import { type ReadPolicy, readWithRetries } from './read-store';
 import { fileStore } from './stores/file';
 import { secretsManagerStore } from './stores/secrets-manager';
 import { ssmStore } from './stores/ssm';
@@ -22,9 +28,13 @@ export interface TokenReaderOptions {
    * @default 60 (the refresher's default minValiditySeconds)
    */
   readonly skewSeconds?: number;
-  /** Client for `secretsmanager:` sources. @default - created on first read, with SDK retries off */
+  /**
+   * Client for `secretsmanager:` sources. An injected client keeps its own SDK retries, which multiply
+   * the reader's `maxAttempts`: create it with `maxAttempts: 1`.
+   * @default - created on first read, with SDK retries off
+   */
   readonly secretsManager?: SecretsManagerClient;
-  /** Client for `ssm:` sources. @default - created on first read, with SDK retries off */
+  /** Client for `ssm:` sources, as `secretsManager`. @default - created on first read, with SDK retries off */
   readonly ssm?: SSMClient;
   /** Current time in epoch milliseconds. @default Date.now */
   readonly clock?: () => number;
@@ -32,10 +42,18 @@ export interface TokenReaderOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /**
    * Store reads per refresh of the cache when the store throttles (ThrottlingException,
-   * TooManyRequestsException), answers 5xx or times out. Backoff is exponential with jitter.
+   * TooManyRequestsException), answers 5xx, times out or rejects the signing time (clock skew).
+   * Backoff is exponential with jitter.
    * @default 4
    */
   readonly maxAttempts?: number;
+  /**
+   * Milliseconds before one store read attempt is aborted and counted as a retryable timeout. A whole
+   * read, backoff included, ends within `maxAttempts × readTimeoutMs` (8 s by default): keep that
+   * below your Lambda timeout.
+   * @default 2000
+   */
+  readonly readTimeoutMs?: number;
   /**
    * After a failed read, the same error is thrown for this many seconds without reading again, so
    * that a busy consumer does not turn a failing refresher into a store throttling storm.
@@ -43,6 +61,13 @@ export interface TokenReaderOptions {
    * @default 1
    */
   readonly failureCacheSeconds?: number;
+  /**
+   * When the re-read after `invalidate(token)` hands back that same token (the provider revoked it
+   * early and the refresher has not replaced it yet), further `invalidate(token)` calls read nothing
+   * for this many seconds and callers get the token back, so a 401 storm does not become a read storm.
+   * @default 5
+   */
+  readonly rejectedHoldoffSeconds?: number;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -63,9 +88,9 @@ export class TokenReader {
   readonly skewSeconds: number;
   private readonly store: TokenStoreReader;
   private readonly clock: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly maxAttempts: number;
+  private readonly readPolicy: ReadPolicy;
   private readonly failureCacheMs: number;
+  private readonly rejectedHoldoffMs: number;
 
   private cached: PublishedToken | undefined;
   /** `expires_at − skew` of the cached token, in epoch ms: the cache ends exactly then. */
@@ -74,18 +99,27 @@ export class TokenReader {
   private failure: { error: TokenReaderError; untilMs: number } | undefined;
   /** Bumped by `invalidate()`, so that a read started before it cannot refill the cache. */
   private generation = 0;
+  /** The token last rejected with `invalidate(token)`; once the store hands it back, no re-read until `holdoffUntilMs`. */
+  private rejected: { accessToken: string; holdoffUntilMs: number } | undefined;
 
   constructor(options: TokenReaderOptions) {
     this.tokenSource = options.tokenSource;
     this.skewSeconds = nonNegative('skewSeconds', options.skewSeconds ?? DEFAULT_SKEW_SECONDS);
     this.failureCacheMs =
       1000 * nonNegative('failureCacheSeconds', options.failureCacheSeconds ?? DEFAULT_FAILURE_CACHE_SECONDS);
-    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1 || this.maxAttempts > 10) {
-      throw new RangeError(`TokenReader: maxAttempts must be an integer from 1 to 10, got ${this.maxAttempts}`);
+    const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) {
+      throw new RangeError(`TokenReader: maxAttempts must be an integer from 1 to 10, got ${maxAttempts}`);
     }
+    const readTimeoutMs = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
+    if (!Number.isFinite(readTimeoutMs) || readTimeoutMs <= 0) {
+      throw new RangeError(`TokenReader: readTimeoutMs must be a finite number of ms > 0, got ${readTimeoutMs}`);
+    }
+    const sleep = options.sleep ?? defaultSleep;
+    this.readPolicy = { tokenSource: options.tokenSource, maxAttempts, readTimeoutMs, sleep };
+    this.rejectedHoldoffMs =
+      1000 * nonNegative('rejectedHoldoffSeconds', options.rejectedHoldoffSeconds ?? DEFAULT_REJECTED_HOLDOFF_SECONDS);
     this.clock = options.clock ?? Date.now;
-    this.sleep = options.sleep ?? defaultSleep;
 
     const source = parseTokenSource(options.tokenSource);
     switch (source.kind) {
@@ -109,11 +143,19 @@ export class TokenReader {
     // The cache hit is the hot path of every consumer: no async function, one resolved promise.
     const cached = this.cached;
     if (cached && this.clock() < this.cachedUntilMs) return Promise.resolve(cached.access_token);
-    return this.getToken().then((token) => token.access_token);
+    return this.sharedToken().then((token) => token.access_token);
   }
 
-  /** The whole published token (`expires_at`, `scope`, `provider`, …), under the same rules as `getAccessToken`. */
+  /**
+   * The whole published token (`expires_at`, `scope`, `provider`, …), under the same rules as
+   * `getAccessToken`. Each call gets its own copy, so a caller that changes it changes nobody else's.
+   */
   getToken(): Promise<PublishedToken> {
+    return this.sharedToken().then((token) => ({ ...token }));
+  }
+
+  /** The cached token or the one read in flight: the same object for every caller, never handed out. */
+  private sharedToken(): Promise<PublishedToken> {
     const now = this.clock();
     if (this.cached && now < this.cachedUntilMs) return Promise.resolve(this.cached);
     if (this.failure && now < this.failure.untilMs) return Promise.reject(this.failure.error);
@@ -122,11 +164,19 @@ export class TokenReader {
 
   /**
    * Forgets the cached token, so that the next call reads the store. Call it when an API rejects the
-   * token (401). Pass that token: when the cache already holds a newer one (another request got there
-   * first), nothing is forgotten and no extra read happens.
+   * token (401), passing that token. It forgets nothing, so no extra read happens, when:
+   * - the cache holds a newer token, or none (another request's re-read is in flight or just failed);
+   * - the store handed this same token back after it was rejected, less than `rejectedHoldoffSeconds`
+   *   ago: the next call returns it again, and the caller fails its API call.
+   * Without a token, it forgets everything, the failure cache included.
    */
   invalidate(rejectedAccessToken?: string): void {
-    if (rejectedAccessToken !== undefined && this.cached && this.cached.access_token !== rejectedAccessToken) return;
+    if (rejectedAccessToken !== undefined) {
+      if (this.cached?.access_token !== rejectedAccessToken) return;
+      const rejected = this.rejected;
+      if (rejected?.accessToken === rejectedAccessToken && this.clock() < rejected.holdoffUntilMs) return;
+      this.rejected = { accessToken: rejectedAccessToken, holdoffUntilMs: 0 };
+    }
     this.generation++;
     this.cached = undefined;
     this.cachedUntilMs = 0;
@@ -146,23 +196,27 @@ export class TokenReader {
   private startRead(): Promise<PublishedToken> {
     const generation = this.generation;
     const current = () => generation === this.generation;
-    return this.readFresh().then(
+    // A read abandoned by invalidate() makes no more attempts: its result would be thrown away.
+    return this.readFresh(() => !current()).then(
       (token) => {
         if (current()) {
           this.inflight = undefined;
           this.cached = token;
           this.cachedUntilMs = this.staleSinceMs(token);
           this.failure = undefined;
+          if (this.rejected?.accessToken === token.access_token) {
+            this.rejected.holdoffUntilMs = this.clock() + this.rejectedHoldoffMs;
+          }
         }
         return token;
       },
       (error: unknown) => {
-        if (current()) {
-          this.inflight = undefined;
-          // Only the reader's own errors are remembered; anything else is a bug and surfaces as is.
-          if (error instanceof TokenReaderError && this.failureCacheMs > 0) {
-            this.failure = { error, untilMs: this.clock() + this.failureCacheMs };
-          }
+        // Callers of an abandoned read get the current answer, not the failure of an outdated read.
+        if (!current()) return this.sharedToken();
+        this.inflight = undefined;
+        // Only the reader's own errors are remembered; anything else is a bug and surfaces as is.
+        if (error instanceof TokenReaderError && this.failureCacheMs > 0) {
+          this.failure = { error, untilMs: this.clock() + this.failureCacheMs };
         }
         throw error;
       },
@@ -170,8 +224,8 @@ export class TokenReader {
   }
 
   /** One store read (with retries), parsed and checked against the clock after the read. */
-  private async readFresh(): Promise<PublishedToken> {
-    const read = await this.readWithRetries();
+  private async readFresh(abandoned: () => boolean): Promise<PublishedToken> {
+    const read = await readWithRetries(this.store, this.readPolicy, abandoned);
     if (!read.found) throw new TokenNotFoundError(this.tokenSource, read.why, { cause: read.cause });
     const token = parsePublishedToken(this.tokenSource, read.text);
     const now = this.clock();
@@ -185,38 +239,6 @@ export class TokenReader {
     }
     return token;
   }
-
-  private async readWithRetries() {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.store.read();
-      } catch (error) {
-        if (error instanceof TokenReaderError) throw error;
-        if (attempt >= this.maxAttempts || !isRetryable(error)) {
-          throw new TokenReadError(this.tokenSource, {
-            errorName: describeErrorName(error),
-            detail: readFailureDetail(error),
-            attempts: attempt,
-            cause: error,
-          });
-        }
-        await this.sleep(backoffMs(attempt));
-      }
-    }
-  }
-}
-
-/** The AWS message (it names the principal and the action, never a value), plus what to do about access errors. */
-function readFailureDetail(error: unknown): string {
-  const message = error instanceof Error && error.message ? ` (${error.message})` : '';
-  const name = describeErrorName(error);
-  if (name === 'AccessDeniedException') {
-    return `${message}. Grant the consumer read access: grantTokenRead, wireLambdaConsumer or wireEcsContainer.`;
-  }
-  if (/^(DecryptionFailure|KMS|InvalidKeyId)/.test(name)) {
-    return `${message}. The store is encrypted with a customer-managed key: pass it as \`key\` to grantTokenRead.`;
-  }
-  return message;
 }
 
 function nonNegative(option: string, value: number): number {

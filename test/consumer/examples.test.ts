@@ -8,8 +8,8 @@
  *
  * Tools that are missing skip their test with the reason in its name.
  */
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -40,6 +40,47 @@ async function runChild(command: string, args: string[], env: NodeJS.ProcessEnv)
     return { status: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
   }
 }
+
+/**
+ * Runs a child with an HTTPS proxy that records the first CONNECT and ends the child: the host shows
+ * which regional endpoint it calls, without real AWS.
+ */
+async function firstAwsHost(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const proxy = createServer((_req, res) => res.writeHead(405).end());
+  // The child is killed once it has shown its host: its connections end in resets, which are expected.
+  proxy.on('clientError', (_error, socket) => socket.destroy());
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      const child = spawn(command, args, { env: { ...env, HTTPS_PROXY: url, https_proxy: url }, stdio: 'ignore' });
+      proxy.on('connect', (request, socket) => {
+        socket.on('error', () => {});
+        socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+        child.kill();
+        resolve(request.url ?? '');
+      });
+      child.on('exit', () => reject(new Error(`${command} ended without calling AWS`)));
+    });
+  } finally {
+    proxy.close();
+  }
+}
+
+/** A secret in another region than the caller's default (us-east-1). */
+const EU_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:token-refresher/example/token-AbCdEf';
+
+/** Environment that points the AWS SDKs and the CLI at a fake endpoint, with nothing inherited. */
+const fakeAwsEnv = (endpoint: string) => ({
+  AWS_ENDPOINT_URL: endpoint,
+  AWS_REGION: 'us-east-1',
+  AWS_DEFAULT_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_CONFIG_FILE: '/dev/null',
+  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+});
 
 const now = () => Math.floor(Date.now() / 1000);
 const token = (accessToken: string, lifetimeSeconds = 300): PublishedToken => ({
@@ -109,14 +150,25 @@ describe.each([
   ['lambda-plain', () => import('../../examples/lambda-plain/index')],
 ])('examples/%s', (_, load) => {
   it('calls the API with the token, reading the store once for many invocations', async () => {
-    // GIVEN
-    const { handler } = await load();
-    // WHEN
-    const results = [];
-    for (let i = 0; i < 3; i++) results.push(await handler({}, lambdaContext));
-    // THEN
-    expect(results).toEqual(Array(3).fill({ statusCode: 200, body: '["item-1"]' }));
-    expect(api.seen).toEqual(['at-example-1', 'at-example-1', 'at-example-1']);
+    // GIVEN the token in Parameter Store, where the fake endpoint counts the reads
+    const aws = await startFakeAws();
+    try {
+      aws.putParameter('/token-refresher/example/token', JSON.stringify(token('at-example-1')), {
+        type: 'SecureString',
+      });
+      for (const [name, value] of Object.entries(fakeAwsEnv(aws.endpoint))) vi.stubEnv(name, value);
+      vi.stubEnv('TOKEN_SOURCE', 'ssm:/token-refresher/example/token');
+      const { handler } = await load();
+      // WHEN
+      const results = [];
+      for (let i = 0; i < 3; i++) results.push(await handler({}, lambdaContext));
+      // THEN
+      expect(results).toEqual(Array(3).fill({ statusCode: 200, body: '["item-1"]' }));
+      expect(api.seen).toEqual(['at-example-1', 'at-example-1', 'at-example-1']);
+      expect(aws.calls.map((c) => c.target)).toEqual(['AmazonSSM.GetParameter']);
+    } finally {
+      await aws.close();
+    }
   });
 
   it('on 401 re-reads the store once and retries with the new token', async () => {
@@ -182,16 +234,7 @@ describe('with the fake AWS endpoint', () => {
   let aws: FakeAws;
   let secretArn: string;
   const parameterName = '/token-refresher/example/token';
-  const awsEnv = () => ({
-    AWS_ENDPOINT_URL: aws.endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-  });
+  const awsEnv = () => fakeAwsEnv(aws.endpoint);
   /** Environment for a child process: no inherited AWS settings. */
   const childEnv = (tokenSource: string) => ({
     ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_'))),
@@ -299,6 +342,49 @@ describe('with the fake AWS endpoint', () => {
       },
     );
 
+    it.skipIf(!awsCli)(
+      `reads a secret given by ARN in the ARN's region${unless(awsCli, 'the AWS CLI is not installed')}`,
+      async () => {
+        // GIVEN a default region of us-east-1 and no endpoint override
+        const { AWS_ENDPOINT_URL: _, ...env } = childEnv(`secretsmanager:${EU_SECRET_ARN}`);
+        // WHEN / THEN
+        expect(await firstAwsHost('bash', [script], env)).toBe('secretsmanager.eu-west-1.amazonaws.com:443');
+      },
+    );
+
+    const curl = has('curl');
+    it.skipIf(!awsCli || !curl)(
+      `is used as documented: the token reaches curl only through stdin, and only when it is fresh${unless(awsCli && curl, 'the AWS CLI or curl is not installed')}`,
+      async () => {
+        // GIVEN the usage line of the script's header, and a curl that logs its command line
+        const usage = /^#[ \t]+(.*\bcurl -H.*)$/m.exec(readFileSync(script, 'utf8'))?.[1] ?? '';
+        const line = usage
+          .replaceAll('./read-token.sh', script)
+          .replaceAll('https://api.example.com/v1/items', api.url);
+        expect(usage).not.toBe('');
+        const bin = path.join(dir, 'bin');
+        mkdirSync(bin, { recursive: true });
+        const argvLog = path.join(dir, 'curl-argv.log');
+        const realCurl = spawnSync('bash', ['-c', 'command -v curl']).stdout.toString().trim();
+        writeFileSync(
+          path.join(bin, 'curl'),
+          `#!/bin/sh\nprintf '%s\\n' "$@" >> "${argvLog}"\nexec ${realCurl} -sS "$@"\n`,
+        );
+        chmodSync(path.join(bin, 'curl'), 0o755);
+        const env = { ...childEnv(`ssm:${parameterName}`), PATH: `${bin}:${process.env.PATH ?? ''}` };
+        api.accepted = 'at-ssm-1';
+        // WHEN the token is fresh, then stale
+        const fresh = await runChild('bash', ['-c', `set -euo pipefail; ${line}`], env);
+        aws.putParameter(parameterName, JSON.stringify(token('at-ssm-stale', 30)), { type: 'SecureString' });
+        const stale = await runChild('bash', ['-c', `set -euo pipefail; ${line}`], env);
+        // THEN the API got the token once, curl's command line never, and a stale token stopped the call
+        expect([fresh.status, fresh.stdout, fresh.stderr]).toEqual([0, '["item-1"]', '']);
+        expect(stale.status).not.toBe(0);
+        expect(api.seen).toEqual(['at-ssm-1']);
+        expect(readFileSync(argvLog, 'utf8')).not.toContain('at-ssm');
+      },
+    );
+
     it.skipIf(!awsCli)(`prints nothing on a stale token${unless(awsCli, 'the AWS CLI is not installed')}`, async () => {
       // GIVEN a token with 30 s left
       aws.putParameter(parameterName, JSON.stringify(token('at-ssm-stale', 30)), { type: 'SecureString' });
@@ -326,21 +412,39 @@ describe('examples/go', () => {
     expect(result.stdout.toString()).toBe('');
   });
 
+  /** GOPATH mode against the Debian packages: nothing is downloaded. */
+  const goEnv = () => ({
+    ...process.env,
+    GO111MODULE: 'off',
+    GOPATH: debianGoPath,
+    // Kept between runs: vetting and building compile the SDK, which takes seconds the first time.
+    GOCACHE: path.join(tmpdir(), 'token-refresher-go-cache'),
+    GOFLAGS: '',
+    GOPROXY: 'off',
+  });
+
+  it.skipIf(!sdkOffline)(
+    `reads a secret given by ARN in the ARN's region${unless(sdkOffline, 'Go or the offline aws-sdk-go-v2 is not installed')}`,
+    async () => {
+      // GIVEN the example built, and a default region of us-east-1
+      const binary = path.join(dir, 'go-read-token');
+      const built = spawnSync('go', ['build', '-o', binary, '.'], { cwd: goDir, env: goEnv() });
+      expect(built.stderr.toString()).toBe('');
+      const { AWS_ENDPOINT_URL: _, ...aws } = fakeAwsEnv('');
+      // WHEN / THEN
+      const host = await firstAwsHost(binary, [], {
+        PATH: process.env.PATH,
+        ...aws,
+        TOKEN_SOURCE: `secretsmanager:${EU_SECRET_ARN}`,
+      });
+      expect(host).toBe('secretsmanager.eu-west-1.amazonaws.com:443');
+    },
+  );
+
   it.skipIf(!sdkOffline)(
     `passes go vet${unless(sdkOffline, `Go or aws-sdk-go-v2 in ${debianGoPath} (Debian golang-github-aws-aws-sdk-go-v2-dev) is not installed; modules are never downloaded`)}`,
     () => {
-      const result = spawnSync('go', ['vet', '.'], {
-        cwd: goDir,
-        env: {
-          ...process.env,
-          GO111MODULE: 'off',
-          GOPATH: debianGoPath,
-          // Kept between runs: vetting compiles the SDK, which takes seconds the first time.
-          GOCACHE: path.join(tmpdir(), 'token-refresher-go-cache'),
-          GOFLAGS: '',
-          GOPROXY: 'off',
-        },
-      });
+      const result = spawnSync('go', ['vet', '.'], { cwd: goDir, env: goEnv() });
       expect(result.stderr.toString()).toBe('');
       expect(result.status).toBe(0);
     },

@@ -1,4 +1,5 @@
 /** Shared fixtures of the consumer tests: a published token, a settable clock and a recording sleep. */
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { PublishedToken } from '../../lib/schema/published-token';
 
 /** 2026-01-01T00:00:00Z: a round start time keeps expected ISO strings readable. */
@@ -49,4 +50,54 @@ export function awsError(name: string, status = 400, message = `${name} message`
     $metadata: { httpStatusCode: status },
     $fault: status >= 500 ? 'server' : 'client',
   });
+}
+
+/**
+ * A Parameter Store whose reads stay open until the test answers them, oldest first: shows what
+ * callers do while a read is in flight. `abortSignal` is ignored, as a hung connection would.
+ */
+export class HeldParameterStore {
+  current: PublishedToken | undefined;
+  reads = 0;
+  /** A label the test may change; each read keeps the one it arrived under. */
+  epoch = 0;
+  /** Open reads, with the value the store held when each one arrived. */
+  readonly open: {
+    value: PublishedToken | undefined;
+    epoch: number;
+    resolve: (v: unknown) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+  readonly client = {
+    send: () =>
+      new Promise((resolve, reject) => {
+        this.reads++;
+        this.open.push({ value: this.current, epoch: this.epoch, resolve, reject });
+      }),
+  } as unknown as SSMClient;
+
+  /** Waits until a read is open: the first one comes only after the SDK module is imported. */
+  async arrived(): Promise<void> {
+    for (const start = Date.now(); this.open.length === 0; await settle()) {
+      if (Date.now() - start > 5_000) throw new Error('no store read arrived within 5 s');
+    }
+  }
+
+  /** Answers the oldest open read with what the store held when it arrived. */
+  answer(): void {
+    const read = this.open.shift();
+    if (!read) return;
+    if (read.value) read.resolve({ Parameter: { Value: JSON.stringify(read.value) } });
+    else read.reject(Object.assign(new Error(''), { name: 'ParameterNotFound' }));
+  }
+
+  /** Fails the oldest open read with `error`. */
+  fail(error: unknown): void {
+    this.open.shift()?.reject(error);
+  }
+}
+
+/** Lets the reader run up to its next store call: it imports the SDK module before each one. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
 }

@@ -11,6 +11,9 @@ describe('Function: isRetryable', () => {
     ['the client timeout', Object.assign(new Error('timed out'), { name: 'TimeoutError' })],
     ['a connection reset', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
     ['an error the SDK marks retryable', Object.assign(new Error('x'), { $retryable: {} })],
+    ['clock skew: InvalidSignatureException', awsError('InvalidSignatureException')],
+    ['clock skew: RequestTimeTooSkewed', awsError('RequestTimeTooSkewed', 403)],
+    ['clock skew: SignatureDoesNotMatch', awsError('SignatureDoesNotMatch', 403)],
   ])('retries %s', (_, error) => {
     expect(isRetryable(error)).toBe(true);
   });

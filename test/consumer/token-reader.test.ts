@@ -91,6 +91,18 @@ describe('Class: TokenReader', () => {
       expect(ssm).not.toHaveReceivedAnyCommand();
     });
 
+    it('gives each store request an abort signal, so a hung request can be aborted', async () => {
+      // Prepare
+      sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(publishedToken()) });
+      ssm.on(GetParameterCommand).resolves(stored(publishedToken()));
+      // Act
+      await reader({ tokenSource: SM_SOURCE }).reader.getAccessToken();
+      await reader().reader.getAccessToken();
+      // Assess
+      expect((sm.call(0).args as unknown[])[1]).toEqual({ abortSignal: expect.any(AbortSignal) });
+      expect((ssm.call(0).args as unknown[])[1]).toEqual({ abortSignal: expect.any(AbortSignal) });
+    });
+
     it('returns the whole published token, dropping fields a later refresher may add', async () => {
       // Prepare
       const token = publishedToken();
@@ -156,6 +168,19 @@ describe('Class: TokenReader', () => {
       // Assess
       expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 2);
       expect(error).toBeInstanceOf(StaleTokenError);
+    });
+
+    it('hands every caller its own copy of the token, so one caller cannot change it for the others', async () => {
+      // Prepare
+      ssm.on(GetParameterCommand).resolves(stored(publishedToken()));
+      const { reader: r } = reader();
+      const [a, b] = await Promise.all([r.getToken(), r.getToken()]);
+      // Act: a caller builds a header in place
+      a.access_token = `Bearer ${a.access_token}`;
+      // Assess
+      expect(b.access_token).toBe('at-secret-value-1');
+      expect((await r.getToken()).access_token).toBe('at-secret-value-1');
+      expect(await r.getAccessToken()).toBe('at-secret-value-1');
     });
 
     it('shares one store read among concurrent callers', async () => {
@@ -330,6 +355,18 @@ describe('Class: TokenReader', () => {
       expect(delays[0]).toBeLessThanOrEqual(100);
       expect(delays[1]).toBeGreaterThanOrEqual(100);
       expect(delays[1]).toBeLessThanOrEqual(200);
+    });
+
+    it('retries a clock-skew rejection: the SDK corrects its clock from the answer', async () => {
+      // Prepare
+      ssm
+        .on(GetParameterCommand)
+        .rejectsOnce(awsError('InvalidSignatureException', 400, 'Signature expired'))
+        .resolves(stored(publishedToken()));
+      const { reader: r } = reader();
+      // Act / Assess
+      expect(await r.getAccessToken()).toBe('at-secret-value-1');
+      expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 2);
     });
 
     it('retries throttling of Secrets Manager too', async () => {
@@ -528,6 +565,11 @@ describe('Class: TokenReader', () => {
       ],
       [{ maxAttempts: 0 }, 'TokenReader: maxAttempts must be an integer from 1 to 10, got 0'],
       [{ maxAttempts: 1.5 }, 'TokenReader: maxAttempts must be an integer from 1 to 10, got 1.5'],
+      [{ readTimeoutMs: 0 }, 'TokenReader: readTimeoutMs must be a finite number of ms > 0, got 0'],
+      [
+        { rejectedHoldoffSeconds: -1 },
+        'TokenReader: rejectedHoldoffSeconds must be a finite number of seconds ≥ 0, got -1',
+      ],
     ])('fails on %o', (options, message) => {
       // Act / Assess
       expect(() => new TokenReader({ tokenSource: SSM_SOURCE, ...options })).toThrow(new RangeError(message));

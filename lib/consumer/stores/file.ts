@@ -7,9 +7,9 @@ import type { StoreRead, TokenStoreReader } from './store';
  */
 export function fileStore(path: string): TokenStoreReader {
   return {
-    async read(): Promise<StoreRead> {
+    async read(signal): Promise<StoreRead> {
       try {
-        const text = await readFile(path, 'utf8');
+        const text = await readFile(path, { encoding: 'utf8', signal });
         return text.trim() === '' ? { found: false, why: 'the file is empty' } : { found: true, text };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') {

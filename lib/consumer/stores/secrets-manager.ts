@@ -15,12 +15,12 @@ export function secretsManagerStore(
   options: { client?: SecretsManagerClient; region?: string },
 ): TokenStoreReader {
   return {
-    async read(): Promise<StoreRead> {
+    async read(signal): Promise<StoreRead> {
       const sdk = await import('@aws-sdk/client-secrets-manager');
       const client = options.client ?? defaultClient(sdk.SecretsManagerClient, options.region);
       let answer;
       try {
-        answer = await client.send(new sdk.GetSecretValueCommand({ SecretId: secretId }));
+        answer = await client.send(new sdk.GetSecretValueCommand({ SecretId: secretId }), { abortSignal: signal });
       } catch (error) {
         // Also the answer for a secret created without a value, until the refresher's first write.
         if (errorNameOf(error) === 'ResourceNotFoundException') {

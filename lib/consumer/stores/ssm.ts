@@ -11,13 +11,13 @@ const defaultClients = new Map<string, SSMClient>();
  */
 export function ssmStore(parameterName: string, options: { client?: SSMClient; region?: string }): TokenStoreReader {
   return {
-    async read(): Promise<StoreRead> {
+    async read(signal): Promise<StoreRead> {
       const sdk = await import('@aws-sdk/client-ssm');
       const client = options.client ?? defaultClient(sdk.SSMClient, options.region);
       let value: string | undefined;
       try {
-        value = (await client.send(new sdk.GetParameterCommand({ Name: parameterName, WithDecryption: true })))
-          .Parameter?.Value;
+        const command = new sdk.GetParameterCommand({ Name: parameterName, WithDecryption: true });
+        value = (await client.send(command, { abortSignal: signal })).Parameter?.Value;
       } catch (error) {
         // CloudFormation cannot create SecureStrings: the parameter exists from the refresher's first write on.
         if (errorNameOf(error) === 'ParameterNotFound') {

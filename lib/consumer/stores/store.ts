@@ -6,9 +6,9 @@ export interface TokenStoreReader {
   /**
    * Reads the current value. Resolves `found: false` when the secret, parameter or file does not exist
    * or has no value; rejects with the SDK or file-system error for everything else, which the reader
-   * classifies and retries.
+   * classifies and retries. `signal` aborts the attempt when the reader's `readTimeoutMs` is up.
    */
-  read(): Promise<StoreRead>;
+  read(signal: AbortSignal): Promise<StoreRead>;
 }
 
 export type StoreRead =
@@ -23,10 +23,8 @@ export function errorNameOf(error: unknown): string | undefined {
 
 /**
  * Settings for the SDK clients the reader creates itself. The reader retries on its own with the
- * injected `sleep`, so the SDK must not retry underneath it (4 × 3 attempts); and a hung connection
- * must end in a retryable `TimeoutError` rather than a Lambda timeout.
+ * injected `sleep`, so the SDK must not retry underneath it (4 × 3 attempts). No timeouts here: the
+ * reader aborts every attempt after its `readTimeoutMs`, and a client timeout would cut short the
+ * readers with a longer one that share this client.
  */
-export const DEFAULT_CLIENT_CONFIG = {
-  maxAttempts: 1,
-  requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
-} as const;
+export const DEFAULT_CLIENT_CONFIG = { maxAttempts: 1 } as const;
