@@ -2,19 +2,68 @@ import js from '@eslint/js';
 import vitest from '@vitest/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
-/** ARCHITECTURE section 7: the function and the shared schema never import the CDK. */
-const noCdk = {
-  patterns: [
-    {
-      group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag'],
-      message:
-        'the function, the shared schema, the consumer library and the CLI run outside the CDK app and must not import it.',
-    },
-  ],
+/**
+ * Import boundaries between the rooms (README "Repository layout"): one rule per boundary, each saying
+ * why. Patterns are gitignore-style and match the import specifier.
+ */
+const CDK = ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag', 'esbuild'];
+const NOT_IMPORTED = {
+  group: ['**/cli/**', '**/bin/**', '**/test/**', '**/examples/**', '**/scripts/**'],
+  message: 'nothing imports the CLI, the entry points, the tests, the examples or the scripts.',
 };
+/** Each file matches exactly one boundary: a later `no-restricted-imports` would replace, not add to, an earlier one. */
+const boundary = (files, groups, message) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns: [{ group: groups, message }, NOT_IMPORTED] }] },
+});
+const boundaries = [
+  boundary(
+    ['contract/**/*.ts'],
+    [...CDK, '**/core/**', '**/lambda/**', '**/lib/**', '**/consumer/**', '**/cli/**', '@aws-sdk/*'],
+    'contract/ is plain data and pure functions that every other room imports: it imports only zod and itself.',
+  ),
+  boundary(
+    ['core/**/*.ts'],
+    [...CDK, '**/lambda/**', '**/lib/**', '**/consumer/**', '**/cli/**', '@aws-sdk/*'],
+    'core/ is the refresh engine every runner shares: it talks to the world only through its ports (core/ports.ts).',
+  ),
+  boundary(
+    ['lambda/**/*.ts'],
+    [...CDK, '**/lib/**', '**/consumer/**', '**/cli/**'],
+    'lambda/ is the deployed function: it imports the contract and the core, never the CDK app or the tools.',
+  ),
+  boundary(
+    ['lib/**/*.ts'],
+    ['**/core/**', '**/lambda/**', '**/consumer/**', '**/cli/**'],
+    'lib/ is CDK only: it names the function by its bundle (lib/private/bundling.ts) and shares only the contract.',
+  ),
+  boundary(
+    ['consumer/**/*.ts'],
+    [
+      ...CDK,
+      'zod',
+      'zod/*',
+      '**/core/**',
+      '**/lambda/**',
+      '**/lib/**',
+      '**/cli/**',
+      '**/contract/*',
+      '!**/contract/published-token.js',
+      '!**/contract/token-source.js',
+      '!**/contract/error-name.js',
+      '!**/contract/store-choice.js',
+    ],
+    "consumer/ installs into service teams' functions: only the dependency-free contract files, no zod, no CDK.",
+  ),
+  boundary(
+    ['cli/**/*.ts'],
+    [...CDK, '**/lambda/**', '**/lib/**'],
+    "cli/ runs on operators' machines: it imports the contract, the core and the reader's stores, never CDK code or the function's AWS adapters.",
+  ),
+];
 
 export default tseslint.config(
-  { ignores: ['cdk.out/**', 'node_modules/**', 'coverage/**'] },
+  { ignores: ['cdk.out/**', 'node_modules/**', 'coverage/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -25,18 +74,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  {
-    files: [
-      'lambda/**/*.ts',
-      'lib/schema/**/*.ts',
-      'lib/consumer/**/*.ts',
-      'lib/cli/**/*.ts',
-      'bin/cli.ts',
-      'examples/**/*.ts',
-    ],
-    ignores: ['examples/cdk/**'],
-    rules: { 'no-restricted-imports': ['error', noCdk] },
-  },
+  ...boundaries,
   {
     files: ['test/**/*.ts'],
     plugins: { vitest },

@@ -9,8 +9,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { ProvidersFileError, parseStackConfig } from '../lib/schema/providers-file';
-import { TokenRefresherStack } from '../lib/token-refresher-stack';
+import { ProvidersFileError, parseStackConfig } from '../contract/providers-file.js';
+import { addExampleConsumer } from '../examples/lambda-consumer/example-consumer.js';
+import { TokenRefresherStack } from '../lib/token-refresher-stack.js';
 
 function fail(message: string): never {
   console.error(`token-refresher: ${message}`);
@@ -43,9 +44,11 @@ try {
   throw error;
 }
 
-new TokenRefresherStack(app, 'TokenRefresher', {
+const stack = new TokenRefresherStack(app, 'TokenRefresher', {
   providers: config.providers,
   alarmEmails: config.alarmEmails,
-  exampleConsumer: [true, 'true'].includes(app.node.tryGetContext('exampleConsumer') as string | boolean),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
+if ([true, 'true'].includes(app.node.tryGetContext('exampleConsumer') as string | boolean)) {
+  for (const refresher of stack.refreshers.values()) addExampleConsumer(stack, refresher);
+}

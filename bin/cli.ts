@@ -1,9 +1,11 @@
+#!/usr/bin/env node
 /**
- * The operator CLI's process entry (`npx token-refresher`, through bin/token-refresher.js): wires
- * the real process into lib/cli, where everything else lives and is tested without a process.
+ * The operator CLI's process entry: the `token-refresher` bin of the CLI package (compiled), and
+ * `npm run -s cli --` in this repository (through tsx). It wires the real process into cli/, where
+ * everything else lives and is tested without a process.
  */
-import { runCli } from '../lib/cli/main';
-import { terminalPrompt } from '../lib/cli/prompt';
+import { runCli } from '../cli/main.js';
+import { terminalPrompt } from '../cli/common/prompt.js';
 
 // `token-refresher status | head` closes the pipe early; that is not an error worth a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

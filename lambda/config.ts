@@ -1,4 +1,4 @@
-import { RUNTIME_CONFIG_ENV, type RuntimeConfig, runtimeConfigSchema } from '../lib/schema/provider-settings';
+import { RUNTIME_CONFIG_ENV, type RuntimeConfig, runtimeConfigSchema } from '../contract/provider-settings.js';
 
 /**
  * Reads the settings the construct put in the environment, with the same schema the construct

@@ -5,15 +5,15 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { createMetrics, recordRun } from './adapters/metrics';
-import { OAuthTokenEndpoint } from './adapters/oauth-endpoint';
-import { ParameterStateStore } from './adapters/parameter-state-store';
-import { ParameterStoreTokenStore } from './adapters/parameter-store-token-store';
-import { SecretsManagerCredentials } from './adapters/secrets-manager-credentials';
-import { SecretsManagerTokenStore } from './adapters/secrets-manager-token-store';
-import { isForced, loadRuntimeConfig, scheduledTimeOf } from './config';
-import type { Log } from './core/ports';
-import { type RefreshDeps, type RefreshResult, runRefresh } from './core/refresh';
+import { createMetrics, recordRun } from './adapters/metrics.js';
+import { OAuthTokenEndpoint } from '../core/oauth-endpoint.js';
+import { ParameterStateStore } from './adapters/parameter-state-store.js';
+import { ParameterStoreTokenStore } from './adapters/parameter-store-token-store.js';
+import { SecretsManagerCredentials } from './adapters/secrets-manager-credentials.js';
+import { SecretsManagerTokenStore } from './adapters/secrets-manager-token-store.js';
+import { isForced, loadRuntimeConfig, scheduledTimeOf } from './config.js';
+import type { Log } from '../core/ports.js';
+import { type RefreshDeps, type RefreshResult, runRefresh } from '../core/refresh.js';
 
 // Cold start: configuration and clients once per container; nothing here touches the network.
 const { provider, resources } = loadRuntimeConfig(process.env);

@@ -1,20 +1,13 @@
 /**
- * The construct side of the consumer library: least-privilege read grants and one-call wiring of a
- * Lambda function or an ECS container to a provider's published token, plus an example consumer.
- *
- * Kept apart from `lib/consumer/`, which runs inside consumers and must not import aws-cdk-lib.
+ * The construct side of the consumer reader: least-privilege read grants and one-call wiring of a
+ * Lambda function or an ECS container to a provider's published token. The reader itself lives in
+ * `consumer/`, which runs inside consumers and must not import aws-cdk-lib.
  */
-import * as path from 'node:path';
-import { Duration } from 'aws-cdk-lib';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
-import { bundling } from './private/bundling';
-import { TOKEN_SOURCE_ENV } from './consumer/constants';
-import type { ProviderTokenRefresher } from './provider-token-refresher';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { TOKEN_SOURCE_ENV } from '../contract/token-source.js';
+import type { ProviderTokenRefresher } from './provider-token-refresher.js';
 
 export interface WireConsumerOptions {
   /**
@@ -64,55 +57,6 @@ export function wireEcsContainer(
   const grant = grantTokenRead(refresher, taskDefinition.taskRole);
   container.addEnvironment(options.envName ?? TOKEN_SOURCE_ENV, refresher.tokenSource);
   return grant;
-}
-
-export interface ExampleConsumerProps {
-  /** The refresher whose token the example reads. */
-  readonly refresher: ProviderTokenRefresher;
-}
-
-/** Source of the example consumer, relative to this file. */
-const EXAMPLE_CONSUMER_ENTRY = path.join(import.meta.dirname, '..', 'examples', 'lambda-consumer', 'index.ts');
-
-/**
- * A small Lambda function that reads the provider's token with the consumer library and returns
- * `{ provider, expiresInSeconds }`, never the token. Invoke it after a deployment to check that
- * consumers can read the token. Its role may read this provider's token and write its own logs, nothing else.
- */
-export class ExampleConsumer extends Construct {
-  /** The example function. */
-  public readonly consumerFunction: lambda.IFunction;
-  /** Its execution role. */
-  public readonly role: iam.IRole;
-
-  constructor(scope: Construct, id: string, props: ExampleConsumerProps) {
-    super(scope, id);
-    const providerId = props.refresher.providerId;
-    const logGroup = new logs.LogGroup(this, 'LogGroup', { retention: logs.RetentionDays.ONE_MONTH });
-    // An explicit role instead of AWSLambdaBasicExecutionRole, whose log permissions cover every log group.
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `token-refresher example consumer of provider "${providerId}"`,
-    });
-    logGroup.grantWrite(role);
-    const fn = new NodejsFunction(this, 'Function', {
-      entry: EXAMPLE_CONSUMER_ENTRY,
-      handler: 'handler',
-      description: `Example consumer: reads the token of provider "${providerId}" and reports how long it has left`,
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 128,
-      timeout: Duration.seconds(10),
-      role,
-      logGroup,
-      environment: { NODE_OPTIONS: '--enable-source-maps' },
-      // The client of the other store stays out: the reader imports a client only for its store kind.
-      bundling: bundling([unusedClientModule(props.refresher)]),
-    });
-    wireLambdaConsumer(props.refresher, fn);
-    this.consumerFunction = fn;
-    this.role = role;
-  }
 }
 
 /**

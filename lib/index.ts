@@ -2,23 +2,22 @@ export {
   ProviderTokenRefresher,
   type ProviderTokenRefresherProps,
   SCHEDULE_EVENT_SOURCE,
-} from './provider-token-refresher';
-export type { PresetName } from './schema/presets';
-export type { ProviderSettings, RuntimeConfig } from './schema/provider-settings';
+} from './provider-token-refresher.js';
+export type { PresetName } from '../contract/presets.js';
+export type { ProviderSettings, RuntimeConfig } from '../contract/provider-settings.js';
 export {
   type ProviderEntry,
   ProvidersFileError,
   parseProvidersFile,
   type ResolvedProvider,
-} from './schema/providers-file';
-export type { StoreKind, StoreRequest } from './schema/store-choice';
-export { TokenRefresherStack, type TokenRefresherStackProps } from './token-refresher-stack';
+} from '../contract/providers-file.js';
+export type { StoreKind, StoreRequest } from '../contract/store-choice.js';
+export { TokenRefresherStack, type TokenRefresherStackProps } from './token-refresher-stack.js';
 export {
-  ExampleConsumer,
-  type ExampleConsumerProps,
   grantTokenRead,
+  unusedClientModule,
   wireEcsContainer,
   wireLambdaConsumer,
   type WireConsumerOptions,
-} from './consumer-wiring';
-export { parseStackConfig, type StackConfig } from './schema/providers-file';
+} from './consumer-wiring.js';
+export { parseStackConfig, type StackConfig } from '../contract/providers-file.js';

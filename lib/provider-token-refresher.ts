@@ -1,10 +1,8 @@
-import * as path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -12,16 +10,16 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { bundling } from './private/bundling';
-import { credentialsSecret } from './private/credentials-secret';
-import { maxEventAge } from './private/event-age';
-import { DEFAULT_NAME_PREFIX, namePrefixProblem, providerResourceNames } from './private/naming';
-import { createProviderAlarms, type ProviderAlarms } from './private/provider-alarms';
-import { providerDashboardRows } from './private/provider-dashboard';
-import { ssmParameterArn } from './private/ssm-parameter-arn';
-import { createTokenStore, type TokenStore } from './private/token-store';
-import { UnqualifiedLambdaInvoke } from './private/unqualified-lambda-invoke';
-import { runPeriodSeconds } from './schema/alarms';
+import { refresherCode } from './private/bundling.js';
+import { credentialsSecret } from './private/credentials-secret.js';
+import { maxEventAge } from './private/event-age.js';
+import { DEFAULT_NAME_PREFIX, namePrefixProblem, providerResourceNames } from './private/naming.js';
+import { createProviderAlarms, type ProviderAlarms } from './private/provider-alarms.js';
+import { providerDashboardRows } from './private/provider-dashboard.js';
+import { ssmParameterArn } from './private/ssm-parameter-arn.js';
+import { createTokenStore, type TokenStore } from './private/token-store.js';
+import { UnqualifiedLambdaInvoke } from './private/unqualified-lambda-invoke.js';
+import { runPeriodSeconds } from '../contract/alarm-specs.js';
 import {
   FAILED_METRIC,
   type FailureKind,
@@ -29,17 +27,14 @@ import {
   METRIC,
   METRICS_NAMESPACE,
   PROVIDER_DIMENSION,
-} from './schema/metrics';
-import { RUNTIME_CONFIG_ENV, type RuntimeConfig, runtimeConfigSchema } from './schema/provider-settings';
-import type { PrimaryGrant } from './schema/presets';
-import type { RefresherManifest } from './schema/refresher-manifest';
-import { RUN_TIMEOUT_SECONDS } from './schema/schedule';
-import type { ResolvedProvider } from './schema/providers-file';
+} from '../contract/metrics.js';
+import { RUNTIME_CONFIG_ENV, type RuntimeConfig, runtimeConfigSchema } from '../contract/provider-settings.js';
+import type { PrimaryGrant } from '../contract/presets.js';
+import type { RefresherManifest } from '../contract/refresher-manifest.js';
+import { RUN_TIMEOUT_SECONDS } from '../contract/schedule.js';
+import type { ResolvedProvider } from '../contract/providers-file.js';
 
 type ProviderResolvedSettings = ResolvedProvider['settings'] & { readonly store: ResolvedProvider['store'] };
-
-/** The refresher function's source, relative to this file. */
-const DEFAULT_FUNCTION_ENTRY = path.join(import.meta.dirname, '..', 'lambda', 'index.ts');
 
 /** `source` of the events the schedule sends; the function treats them as "refresh if due". */
 export const SCHEDULE_EVENT_SOURCE = 'token-refresher.schedule';
@@ -230,9 +225,9 @@ export class ProviderTokenRefresher extends Construct {
       }),
     );
 
-    const fn = new NodejsFunction(this, 'Function', {
-      entry: props.functionEntry ?? DEFAULT_FUNCTION_ENTRY,
-      handler: 'handler',
+    const fn = new lambda.Function(this, 'Function', {
+      code: refresherCode(props.functionEntry),
+      handler: 'index.handler',
       description: `Renews the OAuth access token of provider "${settings.id}" (${settings.preset}) and publishes it to ${
         tokenStore.kind === 'secretsmanager' ? 'Secrets Manager' : 'Parameter Store'
       }`,
@@ -252,11 +247,8 @@ export class ProviderTokenRefresher extends Construct {
       deadLetterQueue,
       environment: {
         [RUNTIME_CONFIG_ENV]: Stack.of(this).toJsonString(config),
-        POWERTOOLS_SERVICE_NAME: 'token-refresher',
-        POWERTOOLS_METRICS_NAMESPACE: 'TokenRefresher',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: bundling(),
     });
     this.refreshFunction = fn;
     this.settings = { ...settings, store: tokenStore.kind };

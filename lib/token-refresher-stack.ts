@@ -4,12 +4,11 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { ExampleConsumer } from './consumer-wiring';
-import { acknowledge, NAG_REASONS } from './private/nag-acknowledgements';
-import { constructIdFor, DEFAULT_NAME_PREFIX } from './private/naming';
-import { ProviderTokenRefresher } from './provider-token-refresher';
-import type { ResolvedProvider } from './schema/providers-file';
-import { MANIFEST_OUTPUT_SUFFIX } from './schema/refresher-manifest';
+import { acknowledge, NAG_REASONS } from './private/nag-acknowledgements.js';
+import { constructIdFor, DEFAULT_NAME_PREFIX } from './private/naming.js';
+import { ProviderTokenRefresher } from './provider-token-refresher.js';
+import type { ResolvedProvider } from '../contract/providers-file.js';
+import { MANIFEST_OUTPUT_SUFFIX } from '../contract/refresher-manifest.js';
 
 export interface TokenRefresherStackProps extends StackProps {
   /** The providers to keep tokens fresh for, as returned by `parseProvidersFile`. */
@@ -39,14 +38,6 @@ export interface TokenRefresherStackProps extends StackProps {
    * @default - none
    */
   readonly alarmEmails?: readonly string[];
-
-  /**
-   * Also deploys, per provider, a function that reads the token with the consumer library and
-   * returns `{ provider, expiresInSeconds }` (never the token). Its role may read only that token.
-   * Invoke it after a deploy to check that consumers can read the token.
-   * @default false
-   */
-  readonly exampleConsumer?: boolean;
 
   /**
    * Customer-managed KMS key for every provider's token, state and created credentials secret; see
@@ -98,13 +89,6 @@ export class TokenRefresherStack extends Stack {
       });
       refreshers.set(providerId, refresher);
       for (const row of refresher.dashboardRows()) this.dashboard.addWidgets(...row);
-      if (props.exampleConsumer) {
-        const example = new ExampleConsumer(this, `${constructId}ExampleConsumer`, { refresher });
-        new CfnOutput(this, `${constructId}ExampleConsumerFunction`, {
-          description: `Example consumer of provider "${providerId}": invoke it to check that consumers can read the token`,
-          value: example.consumerFunction.functionName,
-        });
-      }
 
       new CfnOutput(this, `${constructId}TokenSource`, {
         description: `Where consumers read the token of provider "${providerId}" (grant them read access with grantRead)`,
@@ -121,7 +105,7 @@ export class TokenRefresherStack extends Stack {
         value: refresher.refreshFunction.functionName,
       });
       new CfnOutput(this, `${constructId}${MANIFEST_OUTPUT_SUFFIX}`, {
-        description: `How tools (npx token-refresher status) find everything about provider "${providerId}"`,
+        description: `How tools (token-refresher status) find everything about provider "${providerId}"`,
         value: this.toJsonString(refresher.manifest),
       });
     }

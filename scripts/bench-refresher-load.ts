@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { RUNTIME_CONFIG_ENV, type RuntimeConfig } from '../lib/schema/provider-settings';
-import { parseProvidersFile } from '../lib/schema/providers-file';
+import { RUNTIME_CONFIG_ENV, type RuntimeConfig } from '../contract/provider-settings.js';
+import { parseProvidersFile } from '../contract/providers-file.js';
 
 const ROUNDS = 15;
 const dir = mkdtempSync(join(tmpdir(), 'token-refresher-load-'));

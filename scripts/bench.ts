@@ -7,8 +7,8 @@
  *    that renews a 300 s token the way the stack schedules it, against a naive "read every call".
  */
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { TokenReader } from '../lib/consumer';
-import type { PublishedToken } from '../lib/schema/published-token';
+import { TokenReader } from '../consumer/index.js';
+import type { PublishedToken } from '../contract/published-token.js';
 
 const ROUNDS = 9;
 

@@ -5,8 +5,8 @@
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
-import { wireEcsContainer, wireLambdaConsumer } from '../../lib/consumer-wiring'; // in your project: 'token-refresher'
-import type { ProviderTokenRefresher } from '../../lib/provider-token-refresher';
+import { wireEcsContainer, wireLambdaConsumer } from '../../lib/consumer-wiring.js'; // in your project: '@token-refresher/cdk'
+import type { ProviderTokenRefresher } from '../../lib/provider-token-refresher.js';
 
 export function addConsumers(scope: Construct, refresher: ProviderTokenRefresher, code: lambda.Code): void {
   // A Lambda function: grant + TOKEN_SOURCE.

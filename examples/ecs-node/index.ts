@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { StaleTokenError, TokenReader } from '../../lib/consumer'; // in your project: 'token-refresher/consumer'
+import { StaleTokenError, TokenReader } from '../../consumer/index.js'; // in your project: '@token-refresher/reader'
 
 export interface ProxyOptions {
   readonly tokenSource: string;

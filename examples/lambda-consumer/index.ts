@@ -2,7 +2,7 @@
  * The ExampleConsumer function: reads the provider's token the way every consumer should and
  * reports how long it has left. It calls nothing else and never returns or logs the token.
  */
-import { sharedTokenReader } from '../../lib/consumer';
+import { sharedTokenReader } from '../../consumer/index.js';
 
 export const handler = async (): Promise<{ provider: string; expiresInSeconds: number }> => {
   // The process-wide reader of $TOKEN_SOURCE (set by wireLambdaConsumer): one cache per execution

@@ -3,7 +3,7 @@
  * Wire it with `wireLambdaConsumer(refresher, fn)`, which grants read access and sets TOKEN_SOURCE.
  */
 import middy from '@middy/core';
-import { type AccessTokenContext, sharedTokenReader, tokenMiddleware } from '../../lib/consumer'; // in your project: 'token-refresher/consumer'
+import { type AccessTokenContext, sharedTokenReader, tokenMiddleware } from '../../consumer/index.js'; // in your project: '@token-refresher/reader'
 
 const API_URL = process.env.API_URL ?? 'https://api.example.com/v1/items';
 

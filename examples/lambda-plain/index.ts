@@ -3,7 +3,7 @@
  * every invocation of this execution environment, so the store is read about once per token lifetime.
  */
 import type { Context } from 'aws-lambda';
-import { getAccessToken, sharedTokenReader } from '../../lib/consumer'; // in your project: 'token-refresher/consumer'
+import { getAccessToken, sharedTokenReader } from '../../consumer/index.js'; // in your project: '@token-refresher/reader'
 
 const API_URL = process.env.API_URL ?? 'https://api.example.com/v1/items';
 

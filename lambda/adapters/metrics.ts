@@ -1,6 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { FAILED_METRIC, GRANT_METRIC, METRIC, METRICS_NAMESPACE, PROVIDER_DIMENSION } from '../../lib/schema/metrics';
-import type { RunReport } from '../core/refresh';
+import { FAILED_METRIC, GRANT_METRIC, METRIC, METRICS_NAMESPACE, PROVIDER_DIMENSION } from '../../contract/metrics.js';
+import type { RunReport } from '../../core/refresh.js';
 
 /** Metrics with the `Provider` dimension only: Powertools' default `service` dimension is dropped. */
 export function createMetrics(providerId: string): Metrics {

@@ -1,7 +1,7 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import type { Log, StateStore } from '../core/ports';
+import type { Log, StateStore } from '../../core/ports.js';
 import * as z from 'zod/mini';
-import { type PrivateState, privateStateSchema } from '../core/private-state';
+import { type PrivateState, privateStateSchema } from '../../contract/private-state.js';
 
 const lockoutMemorySchema = z.object({
   guard: privateStateSchema.shape.guard,
@@ -21,7 +21,7 @@ function salvage(value: string): PrivateState | undefined {
   if (!memory.success || (!memory.data.guard && !memory.data.pendingPrimary)) return undefined;
   return { v: 1, fingerprint: '', ...memory.data };
 }
-import { getSecureString, putSecureString } from './parameter-store-token-store';
+import { getSecureString, putSecureString } from './parameter-store-token-store.js';
 
 /** The private state (refresh token, lockout guard) in a SecureString only the function may read. */
 export class ParameterStateStore implements StateStore {

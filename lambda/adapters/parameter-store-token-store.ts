@@ -1,15 +1,15 @@
 import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { PARAMETER_STORE_MAX_BYTES, type PublishedToken } from '../../lib/schema/published-token';
-import type { Log, PublishedTokenStore } from '../core/ports';
-import { awsErrorName } from './aws-errors';
-import { parsePublished } from './secrets-manager-token-store';
+import { type PublishedToken, STORE_MAX_BYTES } from '../../contract/published-token.js';
+import type { Log, PublishedTokenStore } from '../../core/ports.js';
+import { errorNameOf } from '../../contract/error-name.js';
+import { parsePublished } from './secrets-manager-token-store.js';
 
 /** Reads a SecureString, undefined while it does not exist (CloudFormation cannot create SecureStrings). */
 export async function getSecureString(client: SSMClient, name: string): Promise<string | undefined> {
   try {
     return (await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }))).Parameter?.Value;
   } catch (e) {
-    if (awsErrorName(e) === 'ParameterNotFound') return undefined;
+    if (errorNameOf(e) === 'ParameterNotFound') return undefined;
     throw e;
   }
 }
@@ -31,7 +31,7 @@ export async function putSecureString(client: SSMClient, name: string, value: st
 /** The published token in a SecureString parameter: fine for tokens renewed every few minutes. */
 export class ParameterStoreTokenStore implements PublishedTokenStore {
   readonly kind = 'parameterstore';
-  readonly maxBytes = PARAMETER_STORE_MAX_BYTES;
+  readonly maxBytes = STORE_MAX_BYTES.parameterstore;
 
   constructor(
     private readonly client: SSMClient,

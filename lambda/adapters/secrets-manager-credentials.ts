@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type Credentials, type CredentialsSource, CredentialsUnavailableError } from '../core/ports';
-import { awsErrorName } from './aws-errors';
+import { type Credentials, type CredentialsSource, CredentialsUnavailableError } from '../../core/ports.js';
+import { errorNameOf } from '../../contract/error-name.js';
 
 /** Operators' credentials: a JSON object of strings, e.g. `{"username": "...", "password": "..."}`. */
 export class SecretsManagerCredentials implements CredentialsSource {
@@ -15,7 +15,7 @@ export class SecretsManagerCredentials implements CredentialsSource {
     try {
       answer = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
     } catch (e) {
-      if (awsErrorName(e) === 'ResourceNotFoundException') {
+      if (errorNameOf(e) === 'ResourceNotFoundException') {
         throw new CredentialsUnavailableError(
           'credentials_not_found',
           `credentials secret "${secretId}" does not exist or has no value yet; put the credentials JSON into it`,

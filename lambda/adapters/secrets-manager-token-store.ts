@@ -3,14 +3,14 @@ import {
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { type PublishedToken, publishedTokenSchema, SECRETS_MANAGER_MAX_BYTES } from '../../lib/schema/published-token';
-import type { Log, PublishedTokenStore } from '../core/ports';
-import { awsErrorName } from './aws-errors';
+import { checkPublishedToken, type PublishedToken, STORE_MAX_BYTES } from '../../contract/published-token.js';
+import type { Log, PublishedTokenStore } from '../../core/ports.js';
+import { errorNameOf } from '../../contract/error-name.js';
 
 /** The published token in a Secrets Manager secret the stack created without a value. */
 export class SecretsManagerTokenStore implements PublishedTokenStore {
   readonly kind = 'secretsmanager';
-  readonly maxBytes = SECRETS_MANAGER_MAX_BYTES;
+  readonly maxBytes = STORE_MAX_BYTES.secretsmanager;
 
   constructor(
     private readonly client: SecretsManagerClient,
@@ -24,7 +24,7 @@ export class SecretsManagerTokenStore implements PublishedTokenStore {
       value = (await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }))).SecretString;
     } catch (e) {
       // A secret created without a value answers ResourceNotFoundException until the first write.
-      if (awsErrorName(e) === 'ResourceNotFoundException') return undefined;
+      if (errorNameOf(e) === 'ResourceNotFoundException') return undefined;
       throw e;
     }
     return parsePublished(value, this.log);
@@ -39,8 +39,8 @@ export class SecretsManagerTokenStore implements PublishedTokenStore {
 export function parsePublished(value: string | undefined, log: Log): PublishedToken | undefined {
   if (value === undefined || value === '') return undefined;
   try {
-    const parsed = publishedTokenSchema.safeParse(JSON.parse(value));
-    if (parsed.success) return parsed.data;
+    const checked = checkPublishedToken(JSON.parse(value));
+    if ('token' in checked) return checked.token;
   } catch {
     // not JSON
   }

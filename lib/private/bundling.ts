@@ -1,18 +1,79 @@
-import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { DockerImage } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 
 /**
- * How this project's functions are bundled: minified CommonJS for Node 24, source maps without the
- * sources (stack traces need the mappings only; the sources would double the asset), and the pinned,
- * tested AWS SDK bundled rather than whatever the runtime ships.
- * @param externalModules modules known never to load (e.g. the client of a store not in use)
+ * How the refresher function is bundled, in one place for both ways it is built: at synth time from
+ * the TypeScript sources (this repository), and ahead of time into the construct package
+ * (scripts/build-packages.ts), whose users need neither esbuild nor the sources.
+ *
+ * Minified CommonJS for Node 24, source maps without the sources (stack traces need the mappings
+ * only; the sources would double the asset), and the pinned, tested AWS SDK bundled rather than
+ * whatever the runtime ships.
  */
-export function bundling(externalModules: string[] = []): BundlingOptions {
-  return {
-    minify: true,
-    sourceMap: true,
-    sourcesContent: false,
-    target: 'node24',
-    format: OutputFormat.CJS,
-    externalModules,
-  };
+export const REFRESHER_BUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'cjs',
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  outfile: 'index.js',
+  logLevel: 'warning',
+} as const;
+
+/** The one esbuild call this file makes, typed here so the package's declarations need no esbuild. */
+interface Esbuild {
+  buildSync(
+    options: Omit<typeof REFRESHER_BUILD_OPTIONS, 'outfile'> & { entryPoints: string[]; outfile: string },
+  ): unknown;
+}
+
+/** The refresher's TypeScript entry in this repository. */
+export const REFRESHER_ENTRY = path.join(import.meta.dirname, '..', '..', 'lambda', 'index.ts');
+
+/** Where the construct package keeps the refresher bundled ahead of time (absent in this repository). */
+const PREBUILT_REFRESHER = path.join(import.meta.dirname, '..', '..', 'assets', 'refresher');
+
+/**
+ * The refresher's code: the prebuilt bundle when the construct runs from its package, else `entry`
+ * bundled with esbuild at synth time. CDK caches a bundled asset per source and options, so a
+ * stack of many providers bundles once; `aws:cdk:bundling-stacks` skips it as for any asset.
+ * @param entry a TypeScript file exporting `handler` (tests and forks); default: the refresher
+ */
+export function refresherCode(entry?: string): lambda.Code {
+  if (entry === undefined && existsSync(path.join(PREBUILT_REFRESHER, 'index.js'))) {
+    return lambda.Code.fromAsset(PREBUILT_REFRESHER);
+  }
+  const source = entry ?? REFRESHER_ENTRY;
+  return lambda.Code.fromAsset(path.dirname(source), {
+    bundling: {
+      // Never used: local bundling always succeeds or throws. CDK requires an image nonetheless.
+      image: DockerImage.fromRegistry('token-refresher-bundles-locally'),
+      local: {
+        tryBundle(outputDir) {
+          esbuild().buildSync({
+            ...REFRESHER_BUILD_OPTIONS,
+            entryPoints: [source],
+            outfile: path.join(outputDir, 'index.js'),
+          });
+          return true;
+        },
+      },
+    },
+  });
+}
+
+/** esbuild is needed only to bundle from source, so it is loaded only then. */
+function esbuild(): Esbuild {
+  try {
+    return createRequire(import.meta.url)('esbuild') as Esbuild;
+  } catch {
+    throw new Error(
+      'token-refresher: bundling the refresher from its sources needs esbuild; install it (npm i -D esbuild) or use the published construct package, which ships the bundle',
+    );
+  }
 }

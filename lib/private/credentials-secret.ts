@@ -2,10 +2,10 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { requiredCredentialKeys } from '../schema/provider-settings';
-import type { ResolvedProvider } from '../schema/providers-file';
-import { createEmptySecret } from './empty-secret';
-import { acknowledge, NAG_REASONS } from './nag-acknowledgements';
+import { requiredCredentialKeys } from '../../contract/provider-settings.js';
+import type { ResolvedProvider } from '../../contract/providers-file.js';
+import { createEmptySecret } from './empty-secret.js';
+import { acknowledge, NAG_REASONS } from './nag-acknowledgements.js';
 
 export interface CredentialsSecret {
   readonly secret: secretsmanager.ISecret;

@@ -3,9 +3,9 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { type AlarmSpec, alarmSpecs } from '../schema/alarms';
-import type { ProviderSettings } from '../schema/provider-settings';
-import { ALARM_SUFFIX, type AlarmKind } from '../schema/refresher-manifest';
+import { type AlarmSpec, alarmSpecs } from '../../contract/alarm-specs.js';
+import type { ProviderSettings } from '../../contract/provider-settings.js';
+import { ALARM_SUFFIX, type AlarmKind } from '../../contract/refresher-manifest.js';
 
 /** Where the runbook lives; each alarm description points at its section. */
 export const RUNBOOK = 'README.md, section "Runbook"';

@@ -1,8 +1,8 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { freshnessThresholdSeconds } from '../schema/alarms';
-import { FAILED_METRIC, GRANT_METRIC, METRIC } from '../schema/metrics';
-import type { ProviderSettings } from '../schema/provider-settings';
-import type { ProviderAlarms } from './provider-alarms';
+import { freshnessThresholdSeconds } from '../../contract/alarm-specs.js';
+import { FAILED_METRIC, GRANT_METRIC, METRIC } from '../../contract/metrics.js';
+import type { ProviderSettings } from '../../contract/provider-settings.js';
+import type { ProviderAlarms } from './provider-alarms.js';
 
 export interface ProviderDashboardProps {
   readonly settings: ProviderSettings;

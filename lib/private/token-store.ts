@@ -3,11 +3,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { StoreKind } from '../schema/store-choice';
-import { createEmptySecret } from './empty-secret';
-import { acknowledge, NAG_REASONS } from './nag-acknowledgements';
-import type { ProviderResourceNames } from './naming';
-import { ssmParameterArn } from './ssm-parameter-arn';
+import type { StoreKind } from '../../contract/store-choice.js';
+import { createEmptySecret } from './empty-secret.js';
+import { acknowledge, NAG_REASONS } from './nag-acknowledgements.js';
+import type { ProviderResourceNames } from './naming.js';
+import { ssmParameterArn } from './ssm-parameter-arn.js';
 
 /** Where one provider's token is published, and who may do what with it. */
 export interface TokenStore {

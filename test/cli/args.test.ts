@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from '../../lib/cli/args';
-import { CHECK_HELP, REFRESH_HELP, STATUS_HELP, TOP_HELP } from '../../lib/cli/help';
-import { runCliForTest } from './helpers';
+import { parseCommand } from '../../cli/args.js';
+import { CHECK_HELP, REFRESH_HELP, STATUS_HELP, TOP_HELP } from '../../cli/help.js';
+import { runCliForTest } from './helpers.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;

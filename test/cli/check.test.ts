@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type CheckReport, checkJson, renderCheck } from '../../lib/cli/check';
-import { PromptCancelled } from '../../lib/cli/prompt';
-import { publishedTokenBytes } from '../../lib/schema/published-token';
-import { type KeycloakLikeServer, startKeycloakLikeServer } from '../helpers/oidc-server';
+import { type CheckReport, checkJson, renderCheck } from '../../cli/check/command.js';
+import { PromptCancelled } from '../../cli/common/prompt.js';
+import { publishedTokenBytes } from '../../contract/published-token.js';
+import { type KeycloakLikeServer, startKeycloakLikeServer } from '../helpers/oidc-server.js';
 import {
   identityServerInvalidClient,
   oauthError,
@@ -10,8 +10,8 @@ import {
   type ScriptedServer,
   startScriptedServer,
   unavailable,
-} from '../helpers/scripted-server';
-import { expectNoSecrets, NOW_SECONDS, runCliForTest, SECRETS, writeProvidersFile } from './helpers';
+} from '../helpers/scripted-server.js';
+import { expectNoSecrets, NOW_SECONDS, runCliForTest, SECRETS, writeProvidersFile } from './helpers.js';
 
 let idp: ScriptedServer;
 let providersFile: string;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatDuration, formatExpiresIn, formatTime } from '../../lib/cli/format-duration';
-import { renderDetails, renderTable } from '../../lib/cli/table';
-import { oneLine } from '../../lib/cli/text';
-import { NOW, NOW_SECONDS } from './helpers';
+import { formatAgo, formatDuration, formatExpiresIn, formatTime } from '../../cli/common/format-duration.js';
+import { renderDetails, renderTable } from '../../cli/common/table.js';
+import { oneLine } from '../../cli/common/text.js';
+import { NOW, NOW_SECONDS } from './helpers.js';
 
 describe('formatDuration', () => {
   it.each([

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DescribeStacksCommandOutput, Output } from '@aws-sdk/client-cloudformation';
 import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { createAwsClients } from '../../lib/cli/aws-clients';
-import type { CliIo } from '../../lib/cli/io';
-import { runCli } from '../../lib/cli/main';
-import { ALARM_KINDS, ALARM_SUFFIX, type RefresherManifest } from '../../lib/schema/refresher-manifest';
+import { createAwsClients } from '../../cli/common/aws-clients.js';
+import type { CliIo } from '../../cli/common/io.js';
+import { runCli } from '../../cli/main.js';
+import { ALARM_KINDS, ALARM_SUFFIX, type RefresherManifest } from '../../contract/refresher-manifest.js';
 
 /** Every test runs at this instant: 2026-06-01T12:00:00Z. */
 export const NOW = Date.parse('2026-06-01T12:00:00Z');

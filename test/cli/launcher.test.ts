@@ -2,20 +2,20 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOP_HELP } from '../../lib/cli/help';
-import { okToken, type ScriptedServer, startScriptedServer } from '../helpers/scripted-server';
-import { expectNoSecrets, SECRETS, writeProvidersFile } from './helpers';
+import { TOP_HELP } from '../../cli/help.js';
+import { okToken, type ScriptedServer, startScriptedServer } from '../helpers/scripted-server.js';
+import { expectNoSecrets, SECRETS, writeProvidersFile } from './helpers.js';
 
 /**
- * The real entry point in a child process: package.json "bin" points npm at bin/token-refresher.js,
- * which must start the TypeScript CLI through tsx with no build step.
+ * The real entry point in a child process, as `npm run -s cli --` starts it in a checkout (through
+ * tsx, no build step). The compiled bin of the CLI package is run in test/packaging/install.test.ts.
  */
-const launcher = fileURLToPath(new URL('../../bin/token-refresher.js', import.meta.url));
+const launcher = fileURLToPath(new URL('../../bin/cli.ts', import.meta.url));
 const exec = promisify(execFile);
 
 async function runLauncher(args: string[], env: Record<string, string> = {}) {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [launcher, ...args], {
+    const { stdout, stderr } = await exec(process.execPath, ['--import', 'tsx', launcher, ...args], {
       env: { PATH: process.env.PATH ?? '', ...env },
       timeout: 30_000,
     });
@@ -26,7 +26,7 @@ async function runLauncher(args: string[], env: Record<string, string> = {}) {
   }
 }
 
-describe('bin/token-refresher.js', () => {
+describe('bin/cli.ts', () => {
   let idp: ScriptedServer;
 
   beforeAll(async () => {

@@ -3,7 +3,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { awsError, expectNoSecrets, manifest, NOW_SECONDS, runCliForTest, SECRETS, stackWith } from './helpers';
+import { awsError, expectNoSecrets, manifest, NOW_SECONDS, runCliForTest, SECRETS, stackWith } from './helpers.js';
 
 const cfn = mockClient(CloudFormationClient);
 const lambda = mockClient(LambdaClient);

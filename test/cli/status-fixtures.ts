@@ -9,7 +9,7 @@ import {
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { RefresherManifest } from '../../lib/schema/refresher-manifest';
+import type { RefresherManifest } from '../../contract/refresher-manifest.js';
 import {
   awsError,
   manifest,
@@ -22,7 +22,7 @@ import {
   run,
   runs,
   stackWith,
-} from './helpers';
+} from './helpers.js';
 
 export const cfn = mockClient(CloudFormationClient);
 export const cw = mockClient(CloudWatchClient);

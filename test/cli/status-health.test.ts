@@ -12,8 +12,8 @@ import {
   runCliForTest,
   stackWith,
   tableRows,
-} from './helpers';
-import { cfn, cw, metricsPerProvider, nagra, oneHealthyProvider, resetMocks, ssm } from './status-fixtures';
+} from './helpers.js';
+import { cfn, cw, metricsPerProvider, nagra, oneHealthyProvider, resetMocks, ssm } from './status-fixtures.js';
 
 beforeEach(resetMocks);
 

@@ -4,11 +4,11 @@ import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-clo
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../lib/cli/aws-clients';
-import type { CliIo } from '../../lib/cli/io';
-import { runCli } from '../../lib/cli/main';
-import { STATUS_COLUMNS } from '../../lib/cli/status-view';
-import { ALARM_KINDS, ALARM_SUFFIX } from '../../lib/schema/refresher-manifest';
+import { createAwsClients } from '../../cli/common/aws-clients.js';
+import type { CliIo } from '../../cli/common/io.js';
+import { runCli } from '../../cli/main.js';
+import { STATUS_COLUMNS } from '../../cli/status/table.js';
+import { ALARM_KINDS, ALARM_SUFFIX } from '../../contract/refresher-manifest.js';
 import {
   awsError,
   expectNoSecrets,
@@ -23,7 +23,7 @@ import {
   runs,
   stackWith,
   tableRows,
-} from './helpers';
+} from './helpers.js';
 import {
   alarmStates,
   allAlarms,
@@ -37,7 +37,7 @@ import {
   resetMocks,
   sm,
   ssm,
-} from './status-fixtures';
+} from './status-fixtures.js';
 
 const quietIo: CliIo = {
   stdout: () => undefined,

@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../lib/cli/io';
-import { PromptCancelled, readHidden, readVisible } from '../../lib/cli/prompt';
-import { startProgress } from '../../lib/cli/spinner';
-import { SECRETS } from './helpers';
+import type { CliIo } from '../../cli/common/io.js';
+import { PromptCancelled, readHidden, readVisible } from '../../cli/common/prompt.js';
+import { startProgress } from '../../cli/common/spinner.js';
+import { SECRETS } from './helpers.js';
 
 /** A terminal's stdin that records raw-mode changes. */
 class FakeTerminal extends EventEmitter {

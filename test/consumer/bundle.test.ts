@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeAws, startFakeAws } from '../helpers/fake-aws';
-import { REPO_ROOT } from '../infra/fixtures';
+import { type FakeAws, startFakeAws } from '../helpers/fake-aws.js';
+import { REPO_ROOT } from '../infra/fixtures.js';
 
 const run = promisify(execFile);
 const ENTRY = path.join(REPO_ROOT, 'examples', 'lambda-consumer', 'index.ts');

@@ -17,9 +17,9 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { PublishedToken } from '../../lib/schema/published-token';
-import { type FakeAws, startFakeAws } from '../helpers/fake-aws';
-import { REPO_ROOT } from '../infra/fixtures';
+import type { PublishedToken } from '../../contract/published-token.js';
+import { type FakeAws, startFakeAws } from '../helpers/fake-aws.js';
+import { REPO_ROOT } from '../infra/fixtures.js';
 
 const run = promisify(execFile);
 const EXAMPLES = path.join(REPO_ROOT, 'examples');
@@ -146,8 +146,8 @@ function rotate(accessToken: string, lifetimeSeconds = 300) {
 const lambdaContext = { getRemainingTimeInMillis: () => 10_000 } as unknown as Context & { accessToken: string };
 
 describe.each([
-  ['lambda-middy', () => import('../../examples/lambda-middy/index')],
-  ['lambda-plain', () => import('../../examples/lambda-plain/index')],
+  ['lambda-middy', () => import('../../examples/lambda-middy/index.js')],
+  ['lambda-plain', () => import('../../examples/lambda-plain/index.js')],
 ])('examples/%s', (_, load) => {
   it('calls the API with the token, reading the store once for many invocations', async () => {
     // GIVEN the token in Parameter Store, where the fake endpoint counts the reads
@@ -205,7 +205,7 @@ describe.each([
 describe('examples/ecs-node', () => {
   it('serves requests with one reader, follows a rotation and answers 503 on a stale token', async () => {
     // GIVEN the service, started as ECS would (TOKEN_SOURCE from wireEcsContainer)
-    const { startServer } = await import('../../examples/ecs-node/index');
+    const { startServer } = await import('../../examples/ecs-node/index.js');
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     const server = await startServer({ tokenSource: `file:${tokenFile}`, apiUrl: api.url, port: 0 });
     try {
@@ -256,7 +256,7 @@ describe('with the fake AWS endpoint', () => {
     // GIVEN the ExampleConsumer's function with its default clients pointed at the fake
     for (const [name, value] of Object.entries(awsEnv())) vi.stubEnv(name, value);
     vi.stubEnv('TOKEN_SOURCE', `ssm:${parameterName}`);
-    const { handler } = await import('../../examples/lambda-consumer/index');
+    const { handler } = await import('../../examples/lambda-consumer/index.js');
     // WHEN
     const first = await handler();
     const second = await handler();

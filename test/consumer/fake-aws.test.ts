@@ -5,9 +5,9 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TokenNotFoundError, TokenReader, TokenReadError } from '../../lib/consumer';
-import { type FakeAws, startFakeAws } from '../helpers/fake-aws';
-import { recordingSleep } from './fakes';
+import { TokenNotFoundError, TokenReader, TokenReadError } from '../../consumer/index.js';
+import { type FakeAws, startFakeAws } from '../helpers/fake-aws.js';
+import { recordingSleep } from './fakes.js';
 
 let aws: FakeAws;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 /** Shared fixtures of the consumer tests: a published token, a settable clock and a recording sleep. */
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import type { PublishedToken } from '../../lib/schema/published-token';
+import type { PublishedToken } from '../../contract/published-token.js';
 
 /** 2026-01-01T00:00:00Z: a round start time keeps expected ISO strings readable. */
 export const T0_MS = Date.UTC(2026, 0, 1);

@@ -4,9 +4,9 @@
  */
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
-import { TokenReader, type TokenReaderOptions, TokenReadError } from '../../lib/consumer';
-import type { PublishedToken } from '../../lib/schema/published-token';
-import { awsError, FakeClock, HeldParameterStore, publishedToken, settle } from './fakes';
+import { TokenReader, type TokenReaderOptions, TokenReadError } from '../../consumer/index.js';
+import type { PublishedToken } from '../../contract/published-token.js';
+import { awsError, FakeClock, HeldParameterStore, publishedToken, settle } from './fakes.js';
 
 /** A Parameter Store that answers at once with `value()`, or fails with what it returns when that is an Error. */
 function instantStore(value: () => PublishedToken | Error) {

@@ -14,8 +14,8 @@ import {
   type TokenReaderOptions,
   TokenReadError,
   tokenMiddleware,
-} from '../../lib/consumer';
-import { FakeClock, HeldParameterStore, publishedToken, recordingSleep } from './fakes';
+} from '../../consumer/index.js';
+import { FakeClock, HeldParameterStore, publishedToken, recordingSleep } from './fakes.js';
 
 function reader(ssm: SSMClient, options: Partial<TokenReaderOptions> = {}) {
   const clock = new FakeClock();

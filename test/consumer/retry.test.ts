@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, describeErrorName, isRetryable } from '../../lib/consumer/retry';
-import { awsError } from './fakes';
+import { describeErrorName } from '../../contract/error-name.js';
+import { backoffMs, isRetryable } from '../../consumer/retry.js';
+import { awsError } from './fakes.js';
 
 describe('Function: isRetryable', () => {
   it.each([

@@ -12,8 +12,8 @@ import {
   TokenReader,
   tokenMiddleware,
   TokenSourceError,
-} from '../../lib/consumer';
-import { publishedToken } from './fakes';
+} from '../../consumer/index.js';
+import { publishedToken } from './fakes.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'token-reader-shared-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -12,8 +12,8 @@
 import '@aws-sdk/client-ssm'; // loaded up front, so that a read reaches the store within settle()
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { StaleTokenError, TokenNotFoundError, TokenReader, TokenReadError } from '../../lib/consumer';
-import { awsError, FakeClock, HeldParameterStore, publishedToken, settle } from './fakes';
+import { StaleTokenError, TokenNotFoundError, TokenReader, TokenReadError } from '../../consumer/index.js';
+import { awsError, FakeClock, HeldParameterStore, publishedToken, settle } from './fakes.js';
 
 type Op =
   | { kind: 'call' }

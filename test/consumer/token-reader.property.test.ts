@@ -9,9 +9,9 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { StaleTokenError, TokenNotFoundError, TokenReader } from '../../lib/consumer';
-import type { PublishedToken } from '../../lib/schema/published-token';
-import { FakeClock, publishedToken } from './fakes';
+import { StaleTokenError, TokenNotFoundError, TokenReader } from '../../consumer/index.js';
+import type { PublishedToken } from '../../contract/published-token.js';
+import { FakeClock, publishedToken } from './fakes.js';
 
 type Op =
   | { kind: 'read' }

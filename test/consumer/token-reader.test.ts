@@ -20,9 +20,9 @@ import {
   TokenReader,
   TokenReaderError,
   type TokenReaderOptions,
-} from '../../lib/consumer';
-import type { PublishedToken } from '../../lib/schema/published-token';
-import { awsError, FakeClock, publishedToken, recordingSleep, T0 } from './fakes';
+} from '../../consumer/index.js';
+import type { PublishedToken } from '../../contract/published-token.js';
+import { awsError, FakeClock, publishedToken, recordingSleep, T0 } from './fakes.js';
 
 const sm = mockClient(SecretsManagerClient);
 const ssm = mockClient(SSMClient);

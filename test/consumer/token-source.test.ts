@@ -10,8 +10,8 @@ import {
   TokenReadError,
   TokenReader,
   TokenSourceError,
-} from '../../lib/consumer';
-import { FakeClock, publishedToken, T0 } from './fakes';
+} from '../../consumer/index.js';
+import { FakeClock, publishedToken, T0 } from './fakes.js';
 
 describe('Function: parseTokenSource', () => {
   it.each([

@@ -14,11 +14,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addConsumers } from '../../examples/cdk/consumers';
-import { ExampleConsumer, grantTokenRead, wireEcsContainer, wireLambdaConsumer } from '../../lib/consumer-wiring';
-import { ProviderTokenRefresher } from '../../lib/provider-token-refresher';
-import { parseProvidersFile } from '../../lib/schema/providers-file';
-import { permissions, rolePermissions, STUB_ENTRY, testApp, testStack } from '../infra/fixtures';
+import { addConsumers } from '../../examples/cdk/consumers.js';
+import { ExampleConsumer } from '../../examples/lambda-consumer/example-consumer.js';
+import { grantTokenRead, wireEcsContainer, wireLambdaConsumer } from '../../lib/consumer-wiring.js';
+import { ProviderTokenRefresher } from '../../lib/provider-token-refresher.js';
+import { parseProvidersFile } from '../../contract/providers-file.js';
+import { permissions, rolePermissions, STUB_ENTRY, testApp, testStack } from '../infra/fixtures.js';
 
 /** A 5-minute token on a loopback IdP: Parameter Store. */
 const PARAMETER_STORE_PROVIDER = {

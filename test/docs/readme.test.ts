@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { NAG_REASONS } from '../../lib/private/nag-acknowledgements';
-import { METRIC } from '../../lib/schema/metrics';
-import { PRESET_NAMES } from '../../lib/schema/presets';
-import { ALARM_SUFFIX } from '../../lib/schema/refresher-manifest';
+import { NAG_REASONS } from '../../lib/private/nag-acknowledgements.js';
+import { METRIC } from '../../contract/metrics.js';
+import { PRESET_NAMES } from '../../contract/presets.js';
+import { ALARM_SUFFIX } from '../../contract/refresher-manifest.js';
 
 /** The README is the operators' manual: it must keep up with what the code creates. */
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');

@@ -15,7 +15,7 @@ import {
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeAws, startFakeAws } from './fake-aws';
+import { type FakeAws, startFakeAws } from './fake-aws.js';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 

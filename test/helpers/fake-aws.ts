@@ -11,7 +11,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody } from './recorded-request';
+import { readBody } from './recorded-request.js';
 
 export interface FakeSecretVersion {
   versionId: string;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KeycloakLikeServer, startKeycloakLikeServer } from './oidc-server';
+import { type KeycloakLikeServer, startKeycloakLikeServer } from './oidc-server.js';
 
 type TokenBody = Record<string, unknown> & { refresh_token?: string; error?: string; error_description?: string };
 

@@ -18,9 +18,9 @@ import type {
   TokenEndpointGrantContext,
 } from 'oidc-provider';
 import type * as OidcProviderNamespace from 'oidc-provider';
-import { type RecordedRequest, readBody, recordRequest } from './recorded-request';
+import { type RecordedRequest, readBody, recordRequest } from './recorded-request.js';
 
-export type { RecordedRequest } from './recorded-request';
+export type { RecordedRequest } from './recorded-request.js';
 
 export type KeycloakGrantType = 'password' | 'refresh_token' | 'client_credentials';
 

@@ -14,7 +14,7 @@ import {
   tooManyRequests,
   unavailable,
   wafHtml,
-} from './scripted-server';
+} from './scripted-server.js';
 
 describe('startScriptedServer', () => {
   let server: ScriptedServer;

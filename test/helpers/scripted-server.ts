@@ -8,9 +8,9 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type RecordedRequest, readBody, recordRequest } from './recorded-request';
+import { type RecordedRequest, readBody, recordRequest } from './recorded-request.js';
 
-export type { RecordedRequest } from './recorded-request';
+export type { RecordedRequest } from './recorded-request.js';
 
 export interface ScriptedReply {
   status: number;

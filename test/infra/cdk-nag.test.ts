@@ -11,9 +11,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NAG_REASONS } from '../../lib/private/nag-acknowledgements';
-import { TokenRefresherStack } from '../../lib/token-refresher-stack';
-import { LOOPBACK_PARAMETER_STORE_ENTRY, resolvedProvider, STUB_ENTRY, shippedProviders, testApp } from './fixtures';
+import { NAG_REASONS } from '../../lib/private/nag-acknowledgements.js';
+import { TokenRefresherStack } from '../../lib/token-refresher-stack.js';
+import { LOOPBACK_PARAMETER_STORE_ENTRY, resolvedProvider, STUB_ENTRY, shippedProviders, testApp } from './fixtures.js';
+import { addExampleConsumer } from '../../examples/lambda-consumer/example-consumer.js';
 
 interface ValidationReport {
   pluginReports: {
@@ -87,11 +88,11 @@ describe('cdk-nag AwsSolutions', () => {
   it('finds nothing unacknowledged with the example consumers deployed', () => {
     // GIVEN
     const app = checkedApp();
-    new TokenRefresherStack(app, 'TokenRefresher', {
+    const stack = new TokenRefresherStack(app, 'TokenRefresher', {
       providers: shippedProviders(),
       functionEntry: STUB_ENTRY,
-      exampleConsumer: true,
     });
+    for (const refresher of stack.refreshers.values()) addExampleConsumer(stack, refresher);
     // WHEN
     const found = findings(app);
     // THEN

@@ -1,9 +1,9 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ALARM_SUFFIX } from '../../lib/schema/refresher-manifest';
-import { TokenRefresherStack } from '../../lib/token-refresher-stack';
-import { shippedProviders, STUB_ENTRY, testApp, testStack } from './fixtures';
+import { ALARM_SUFFIX } from '../../contract/refresher-manifest.js';
+import { TokenRefresherStack } from '../../lib/token-refresher-stack.js';
+import { shippedProviders, STUB_ENTRY, testApp, testStack } from './fixtures.js';
 
 /**
  * The operations side of the stack: every alarm of a provider (metric, statistic, period,

@@ -5,9 +5,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import { ProviderTokenRefresher, type ProviderTokenRefresherProps } from '../../lib/provider-token-refresher';
-import { RUNTIME_CONFIG_ENV, runtimeConfigSchema } from '../../lib/schema/provider-settings';
-import type { ResolvedProvider } from '../../lib/schema/providers-file';
+import { ProviderTokenRefresher, type ProviderTokenRefresherProps } from '../../lib/provider-token-refresher.js';
+import { RUNTIME_CONFIG_ENV, runtimeConfigSchema } from '../../contract/provider-settings.js';
+import type { ResolvedProvider } from '../../contract/providers-file.js';
 import {
   functionEnvironment,
   intrinsicOf,
@@ -20,7 +20,7 @@ import {
   rolePermissions,
   STUB_ENTRY,
   testStack,
-} from './fixtures';
+} from './fixtures.js';
 
 interface Built {
   stack: Stack;
@@ -50,12 +50,7 @@ function logicalId(built: Built, childPath: string): string {
   return built.stack.getLogicalId(resource as never);
 }
 
-const ENVIRONMENT_KEYS = [
-  RUNTIME_CONFIG_ENV,
-  'POWERTOOLS_SERVICE_NAME',
-  'POWERTOOLS_METRICS_NAMESPACE',
-  'NODE_OPTIONS',
-];
+const ENVIRONMENT_KEYS = [RUNTIME_CONFIG_ENV, 'NODE_OPTIONS'];
 
 describe('token store', () => {
   it('publishes a short-lived token to a SecureString parameter that the function creates', () => {
@@ -255,18 +250,14 @@ describe('function', () => {
 });
 
 describe('function configuration', () => {
-  it('sets exactly the runtime configuration and the Powertools settings in the environment', () => {
+  it('sets exactly the runtime configuration and source maps in the environment', () => {
     // GIVEN / WHEN
     const { template } = buildParameterStore();
     // THEN
     const [, fn] = onlyResource(template, 'AWS::Lambda::Function');
     const { variables } = functionEnvironment(fn);
     expect(Object.keys(variables).sort()).toEqual([...ENVIRONMENT_KEYS].sort());
-    expect(variables).toMatchObject({
-      POWERTOOLS_SERVICE_NAME: 'token-refresher',
-      POWERTOOLS_METRICS_NAMESPACE: 'TokenRefresher',
-      NODE_OPTIONS: '--enable-source-maps',
-    });
+    expect(variables).toMatchObject({ NODE_OPTIONS: '--enable-source-maps' });
   });
 
   it('gives the function a configuration its runtime schema accepts, naming the parameters it owns', () => {

@@ -1,10 +1,11 @@
+import { addExampleConsumer } from '../../examples/lambda-consumer/example-consumer.js';
 import { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ProviderTokenRefresher } from '../../lib/provider-token-refresher';
-import { RUNTIME_CONFIG_ENV, runtimeConfigSchema } from '../../lib/schema/provider-settings';
-import { parseProvidersFile } from '../../lib/schema/providers-file';
-import { TokenRefresherStack } from '../../lib/token-refresher-stack';
+import type { ProviderTokenRefresher } from '../../lib/provider-token-refresher.js';
+import { RUNTIME_CONFIG_ENV, runtimeConfigSchema } from '../../contract/provider-settings.js';
+import { parseProvidersFile } from '../../contract/providers-file.js';
+import { TokenRefresherStack } from '../../lib/token-refresher-stack.js';
 import {
   flattenJoin,
   functionEnvironment,
@@ -15,7 +16,7 @@ import {
   STUB_ENTRY,
   shippedProviders,
   testApp,
-} from './fixtures';
+} from './fixtures.js';
 
 const SHIPPED = {
   secretsmanager: ['clickview', 'mediahound'],
@@ -112,9 +113,7 @@ describe('TokenRefresherStack with the shipped providers file', () => {
     // THEN
     for (const [, fn] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
       const { variables, config } = functionEnvironment(fn);
-      expect(Object.keys(variables).sort()).toEqual(
-        [RUNTIME_CONFIG_ENV, 'NODE_OPTIONS', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME'].sort(),
-      );
+      expect(Object.keys(variables).sort()).toEqual([RUNTIME_CONFIG_ENV, 'NODE_OPTIONS'].sort());
       expect(Object.keys(runtimeConfigSchema.parse(config).resources).sort()).toEqual([
         'credentialsSecretId',
         'stateParameterName',
@@ -256,8 +255,8 @@ describe('example consumer', () => {
     const stack = new TokenRefresherStack(testApp(), 'TokenRefresher', {
       providers: shippedProviders(),
       functionEntry: STUB_ENTRY,
-      exampleConsumer: true,
     });
+    for (const refresher of stack.refreshers.values()) addExampleConsumer(stack, refresher);
     // THEN
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Lambda::Function', 10);

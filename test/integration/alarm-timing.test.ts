@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { metricValues } from '../../lambda/adapters/metrics';
-import { runRefresh } from '../../lambda/core/refresh';
-import { alarmSpecs } from '../../lib/schema/alarms';
-import type { ProviderSettings } from '../../lib/schema/provider-settings';
-import { parseProvidersFile } from '../../lib/schema/providers-file';
-import { dueThresholdSeconds, RUN_TIMEOUT_SECONDS, SCHEDULER_LATENESS_SECONDS } from '../../lib/schema/schedule';
-import { type Emission, inAlarm } from '../helpers/alarm-model';
-import { answer, invalidGrant, MemoryCredentials, makeWorld, tokenAnswer } from '../unit/lambda/fakes';
+import { metricValues } from '../../lambda/adapters/metrics.js';
+import { runRefresh } from '../../core/refresh.js';
+import { alarmSpecs } from '../../contract/alarm-specs.js';
+import type { ProviderSettings } from '../../contract/provider-settings.js';
+import { parseProvidersFile } from '../../contract/providers-file.js';
+import { dueThresholdSeconds, RUN_TIMEOUT_SECONDS, SCHEDULER_LATENESS_SECONDS } from '../../contract/schedule.js';
+import { type Emission, inAlarm } from '../helpers/alarm-model.js';
+import { answer, invalidGrant, MemoryCredentials, makeWorld, tokenAnswer } from '../unit/lambda/fakes.js';
 
 /**
  * The real refresh core, run by a simulated schedule, produces the metrics CloudWatch would receive

@@ -12,10 +12,10 @@ import {
 import { GetParameterCommand, ParameterTier, SSMClient } from '@aws-sdk/client-ssm';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUNTIME_CONFIG_ENV, type RuntimeConfig } from '../../lib/schema/provider-settings';
-import { type FakeAws, startFakeAws } from '../helpers/fake-aws';
-import { type KeycloakLikeServer, startKeycloakLikeServer } from '../helpers/oidc-server';
-import { settingsFor } from './harness';
+import { RUNTIME_CONFIG_ENV, type RuntimeConfig } from '../../contract/provider-settings.js';
+import { type FakeAws, startFakeAws } from '../helpers/fake-aws.js';
+import { type KeycloakLikeServer, startKeycloakLikeServer } from '../helpers/oidc-server.js';
+import { settingsFor } from './harness.js';
 
 /**
  * The function exactly as Lambda runs it: the esbuild bundle (same options as the construct's

@@ -1,8 +1,8 @@
-import { OAuthTokenEndpoint } from '../../lambda/adapters/oauth-endpoint';
-import { type RefreshDeps, runRefresh } from '../../lambda/core/refresh';
-import type { ProviderSettings } from '../../lib/schema/provider-settings';
-import { type ProviderEntry, parseProvidersFile } from '../../lib/schema/providers-file';
-import { type MemoryCredentials, MemoryStateStore, MemoryTokenStore, RecordingLog } from '../unit/lambda/fakes';
+import { OAuthTokenEndpoint } from '../../core/oauth-endpoint.js';
+import { type RefreshDeps, runRefresh } from '../../core/refresh.js';
+import type { ProviderSettings } from '../../contract/provider-settings.js';
+import { type ProviderEntry, parseProvidersFile } from '../../contract/providers-file.js';
+import { type MemoryCredentials, MemoryStateStore, MemoryTokenStore, RecordingLog } from '../unit/lambda/fakes.js';
 
 /** Settings exactly as a providers-file entry resolves them, pointed at a loopback token endpoint. */
 export function settingsFor(entry: ProviderEntry): ProviderSettings {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProviderEntry } from '../../lib/schema/providers-file';
-import { type KeycloakLikeServer, startKeycloakLikeServer } from '../helpers/oidc-server';
-import { OAuthTokenEndpoint } from '../../lambda/adapters/oauth-endpoint';
-import { MemoryCredentials } from '../unit/lambda/fakes';
-import { realWorld, settingsFor } from './harness';
+import type { ProviderEntry } from '../../contract/providers-file.js';
+import { type KeycloakLikeServer, startKeycloakLikeServer } from '../helpers/oidc-server.js';
+import { OAuthTokenEndpoint } from '../../core/oauth-endpoint.js';
+import { MemoryCredentials } from '../unit/lambda/fakes.js';
+import { realWorld, settingsFor } from './harness.js';
 
 /**
  * The three Keycloak presets against oidc-provider laid out like each vendor's realm, with refresh
@@ -111,7 +111,7 @@ describe.each(presets)('$name preset against a Keycloak-like oidc-provider', (pr
       answers.push(await response.clone().text());
       return response;
     });
-    const { runRefresh } = await import('../../lambda/core/refresh');
+    const { runRefresh } = await import('../../core/refresh.js');
 
     const { result } = await runRefresh({ ...w.deps, endpoint: recording }, { deadlineMs: Date.now() + 30_000 });
 

@@ -3,10 +3,10 @@ import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient 
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { RUNTIME_CONFIG_ENV, type RuntimeConfig } from '../../lib/schema/provider-settings';
-import { captureOutput } from '../helpers/capture-output';
-import { type ScriptedServer, startScriptedServer } from '../helpers/scripted-server';
-import { settingsFor } from './harness';
+import { RUNTIME_CONFIG_ENV, type RuntimeConfig } from '../../contract/provider-settings.js';
+import { captureOutput } from '../helpers/capture-output.js';
+import { type ScriptedServer, startScriptedServer } from '../helpers/scripted-server.js';
+import { settingsFor } from './harness.js';
 
 /**
  * Runs the real handler through every kind of outcome with known secret values, against an IdP
@@ -76,7 +76,7 @@ async function handlerFor(id: string, preset: 'mediamelon' | 'clickview', creden
   };
   vi.stubEnv(RUNTIME_CONFIG_ENV, JSON.stringify(config));
   vi.resetModules();
-  return (await import('../../lambda/index')).handler;
+  return (await import('../../lambda/index.js')).handler;
 }
 
 describe('no secret reaches logs, metrics, results or errors', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ProviderEntry } from '../../lib/schema/providers-file';
-import { type KeycloakLikeServer, startKeycloakLikeServer } from '../helpers/oidc-server';
+import type { ProviderEntry } from '../../contract/providers-file.js';
+import { type KeycloakLikeServer, startKeycloakLikeServer } from '../helpers/oidc-server.js';
 import {
   emptyBody,
   identityServerInvalidClient,
@@ -16,9 +16,9 @@ import {
   tooManyRequests,
   unavailable,
   wafHtml,
-} from '../helpers/scripted-server';
-import { MemoryCredentials } from '../unit/lambda/fakes';
-import { realWorld, settingsFor } from './harness';
+} from '../helpers/scripted-server.js';
+import { MemoryCredentials } from '../unit/lambda/fakes.js';
+import { realWorld, settingsFor } from './harness.js';
 
 /**
  * Behaviours oidc-provider cannot show, from a scripted endpoint on loopback: IdentityServer's bare

@@ -8,12 +8,12 @@ import {
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ParameterStateStore } from '../../../lambda/adapters/parameter-state-store';
-import { ParameterStoreTokenStore } from '../../../lambda/adapters/parameter-store-token-store';
-import { SecretsManagerCredentials } from '../../../lambda/adapters/secrets-manager-credentials';
-import { SecretsManagerTokenStore } from '../../../lambda/adapters/secrets-manager-token-store';
-import { CredentialsUnavailableError } from '../../../lambda/core/ports';
-import { RecordingLog } from './fakes';
+import { ParameterStateStore } from '../../../lambda/adapters/parameter-state-store.js';
+import { ParameterStoreTokenStore } from '../../../lambda/adapters/parameter-store-token-store.js';
+import { SecretsManagerCredentials } from '../../../lambda/adapters/secrets-manager-credentials.js';
+import { SecretsManagerTokenStore } from '../../../lambda/adapters/secrets-manager-token-store.js';
+import { CredentialsUnavailableError } from '../../../core/ports.js';
+import { RecordingLog } from './fakes.js';
 
 const sm = mockClient(SecretsManagerClient);
 const ssm = mockClient(SSMClient);

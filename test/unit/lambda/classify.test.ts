@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAnswer, parseRetryAfter } from '../../../lambda/core/classify';
-import { parseErrorBody } from '../../../lambda/core/error-body';
-import { answer } from './fakes';
+import { classifyAnswer, parseRetryAfter } from '../../../core/classify.js';
+import { parseErrorBody } from '../../../core/error-body.js';
+import { answer } from './fakes.js';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 

@@ -8,11 +8,11 @@ import {
   type StateStore,
   type TokenEndpoint,
   type TokenRequest,
-} from '../../../lambda/core/ports';
-import type { PrivateState } from '../../../lambda/core/private-state';
-import type { RefreshDeps, RunReport } from '../../../lambda/core/refresh';
-import type { ProviderSettings } from '../../../lib/schema/provider-settings';
-import type { PublishedToken } from '../../../lib/schema/published-token';
+} from '../../../core/ports.js';
+import type { PrivateState } from '../../../contract/private-state.js';
+import type { RefreshDeps, RunReport } from '../../../core/refresh.js';
+import type { ProviderSettings } from '../../../contract/provider-settings.js';
+import type { PublishedToken } from '../../../contract/published-token.js';
 
 /** A clock that only moves when told to, or when the code under test sleeps. */
 export class FakeClock {
@@ -165,7 +165,6 @@ export function keycloakSettings(overrides: Partial<ProviderSettings> = {}): Pro
     scope: 'openid',
     extraParams: { response_type: 'token' },
     useRefreshToken: true,
-    reusesTokenUntilExpiry: false,
     expectedLifetimeSeconds: 300,
     lifetimeDocumented: true,
     minValiditySeconds: 60,
@@ -212,7 +211,7 @@ export async function makeWorld(
   script: Script,
   credentials = new MemoryCredentials(),
 ): Promise<World> {
-  const { runRefresh } = await import('../../../lambda/core/refresh');
+  const { runRefresh } = await import('../../../core/refresh.js');
   const clock = new FakeClock();
   const tokenStore = new MemoryTokenStore();
   const stateStore = new MemoryStateStore();

@@ -4,11 +4,11 @@ import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient 
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { METRIC } from '../../../lib/schema/metrics';
-import { RUNTIME_CONFIG_ENV, type RuntimeConfig } from '../../../lib/schema/provider-settings';
-import { captureOutput } from '../../helpers/capture-output';
-import { okToken, type ScriptedServer, startScriptedServer } from '../../helpers/scripted-server';
-import { clientCredentialsSettings } from './fakes';
+import { METRIC } from '../../../contract/metrics.js';
+import { RUNTIME_CONFIG_ENV, type RuntimeConfig } from '../../../contract/provider-settings.js';
+import { captureOutput } from '../../helpers/capture-output.js';
+import { okToken, type ScriptedServer, startScriptedServer } from '../../helpers/scripted-server.js';
+import { clientCredentialsSettings } from './fakes.js';
 
 const sm = mockClient(SecretsManagerClient);
 const ssm = mockClient(SSMClient);
@@ -25,7 +25,7 @@ const context = {
 async function loadHandler(config: RuntimeConfig) {
   vi.stubEnv(RUNTIME_CONFIG_ENV, JSON.stringify(config));
   vi.resetModules();
-  return (await import('../../../lambda/index')).handler;
+  return (await import('../../../lambda/index.js')).handler;
 }
 
 const config = (): RuntimeConfig => ({
@@ -123,7 +123,7 @@ describe('handler', () => {
   it('fails the cold start with a clear message when its configuration is missing or wrong', async () => {
     vi.resetModules();
     vi.stubEnv(RUNTIME_CONFIG_ENV, '');
-    await expect(import('../../../lambda/index')).rejects.toThrow('TOKEN_REFRESHER_CONFIG is not set');
+    await expect(import('../../../lambda/index.js')).rejects.toThrow('TOKEN_REFRESHER_CONFIG is not set');
 
     const bad = config();
     (bad.provider as { tokenEndpoint: string }).tokenEndpoint = 'http://idp.example.com/token';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NoAnswerError, type TokenRequest } from '../../../lambda/core/ports';
+import { NoAnswerError, type TokenRequest } from '../../../core/ports.js';
 import {
   answer,
   clientCredentialsSettings,
@@ -8,7 +8,7 @@ import {
   MemoryCredentials,
   makeWorld,
   tokenAnswer,
-} from './fakes';
+} from './fakes.js';
 
 const keycloakScript = (req: TokenRequest) =>
   req.grant === 'password' || req.grant === 'refresh_token' ? tokenAnswer() : new Error('unexpected');
@@ -106,7 +106,7 @@ describe('runRefresh: due check', () => {
     const w = await makeWorld(keycloakSettings(), keycloakScript);
     await w.run();
     w.deps = { ...w.deps };
-    const { runRefresh } = await import('../../../lambda/core/refresh');
+    const { runRefresh } = await import('../../../core/refresh.js');
 
     const { result } = await runRefresh(
       { ...w.deps, settings: keycloakSettings({ clientId: 'other-client' }) },
@@ -180,7 +180,7 @@ describe('runRefresh: refresh chain fallback', () => {
     });
     await w.run();
     w.clock.advance(200);
-    const { runRefresh } = await import('../../../lambda/core/refresh');
+    const { runRefresh } = await import('../../../core/refresh.js');
 
     const { result } = await runRefresh(w.deps, { deadlineMs: w.clock.now() + 20_000 });
 
@@ -395,7 +395,7 @@ describe('runRefresh: lockout guard', () => {
     const w = await makeWorld(keycloakSettings(), () => invalidGrant('Invalid user credentials', 401));
     await w.run();
     w.clock.advance(60);
-    const { runRefresh } = await import('../../../lambda/core/refresh');
+    const { runRefresh } = await import('../../../core/refresh.js');
 
     const changed = await runRefresh(
       { ...w.deps, settings: keycloakSettings({ scope: 'openid profile' }) },

@@ -1,0 +1,303 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { OAuthTokenEndpoint } from '../../core/oauth-endpoint.js';
+import type { Failure } from '../../contract/failure.js';
+import { type LifetimeSource, resolveLifetime } from '../../core/lifetime.js';
+import type { TokenEndpoint, TokenRequest } from '../../core/ports.js';
+import { Redactor } from '../../core/redactor.js';
+import { requestToken } from '../../core/request-token.js';
+import { requiredCredentialKeys } from '../../contract/provider-settings.js';
+import { ProvidersFileError, parseProvidersFile, type ResolvedProvider } from '../../contract/providers-file.js';
+import {
+  PARAMETER_STORE_STANDARD_BYTES,
+  publishedToken,
+  publishedTokenBytes,
+  STORE_MAX_BYTES,
+} from '../../contract/published-token.js';
+import { dueThresholdSeconds } from '../../contract/schedule.js';
+import type { StoreKind } from '../../contract/store-choice.js';
+import { resolveCredentials } from './credentials.js';
+import { CliError, errorMessage, UsageError } from '../common/errors.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { formatDuration } from '../common/format-duration.js';
+import type { CliIo } from '../common/io.js';
+import { withProgress } from '../common/spinner.js';
+import { renderDetails } from '../common/table.js';
+import { oneLine } from '../common/text.js';
+
+const LIFETIME_SOURCE: Readonly<Record<LifetimeSource, string>> = {
+  expires_in: 'from expires_in',
+  documented: "no expires_in: the preset's documented lifetime",
+  jwt: "no expires_in: the JWT's exp - iat",
+  configured: 'no expires_in: expectedLifetimeSeconds from the providers file',
+};
+
+/** What `check` learnt: only sizes, times and codes, never a token or a secret. */
+export interface CheckReport {
+  readonly provider: string;
+  readonly preset: string;
+  readonly tokenEndpoint: string;
+  readonly grant: 'password' | 'client_credentials';
+  readonly store: StoreKind;
+  readonly storeMaxBytes: number;
+  /** Undefined when no HTTP answer arrived (network error, timeout). */
+  readonly httpStatus?: number;
+  readonly granted?: {
+    readonly lifetimeSeconds: number;
+    readonly lifetimeSource: LifetimeSource;
+    /** The scope the server granted, when it said. */
+    readonly scope?: string;
+    readonly refreshTokenIssued: boolean;
+    readonly refreshExpiresInSeconds?: number;
+    /** Size of the JSON the function would publish. */
+    readonly publishedBytes: number;
+    readonly fitsStore: boolean;
+  };
+  readonly error?: Failure;
+  readonly warnings: readonly string[];
+}
+
+export interface CheckOptions {
+  readonly provider: string;
+  readonly providersFile: string;
+  readonly json: boolean;
+}
+
+function loadProvider(options: CheckOptions, io: CliIo): ResolvedProvider {
+  const path = resolve(io.cwd, options.providersFile);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? errorMessage(error);
+    throw new CliError(`cannot read providers file ${path} (${code}); pass --providers-file <path>`, EXIT.usage);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`providers file ${path} is not valid JSON: ${errorMessage(error)}`, EXIT.usage);
+  }
+  let providers: ResolvedProvider[];
+  try {
+    providers = parseProvidersFile(raw, path);
+  } catch (error) {
+    // Its message already names the file, the provider, the field, the value and what is allowed.
+    if (error instanceof ProvidersFileError) throw new CliError(error.message, EXIT.usage);
+    throw error;
+  }
+  const found = providers.find((p) => p.settings.id === options.provider);
+  if (found) return found;
+  const known = providers.map((p) => p.settings.id).join(', ');
+  throw new UsageError(`unknown provider "${options.provider}" in ${path}; known: ${known}`, 'check');
+}
+
+function primaryRequest(grant: 'password' | 'client_credentials', values: Record<string, string>): TokenRequest {
+  const clientSecret = values.client_secret;
+  return grant === 'password'
+    ? { grant, username: values.username!, password: values.password!, ...(clientSecret ? { clientSecret } : {}) }
+    : { grant, clientSecret: clientSecret! };
+}
+
+/**
+ * Exactly one primary grant, through the function's own endpoint adapter and response parsing, so
+ * that `check` sees what the deployed refresher would see: `maxAttempts: 1` means no retry, ever.
+ */
+export async function checkProvider(
+  provider: ResolvedProvider,
+  credentials: Record<string, string>,
+  nowMs: () => number,
+  fetchImpl?: (url: string, init: RequestInit) => Promise<Response>,
+): Promise<CheckReport> {
+  const { settings, store } = provider;
+  const redactor = new Redactor();
+  // As in the function: secrets are redacted, the username stays readable in the IdP's messages.
+  redactor.add(...Object.entries(credentials).flatMap(([key, value]) => (key === 'username' ? [] : [value])));
+  const inner = new OAuthTokenEndpoint(settings, fetchImpl);
+  let httpStatus: number | undefined;
+  const endpoint: TokenEndpoint = {
+    send: async (request, timeoutMs) => {
+      const answer = await inner.send(request, timeoutMs);
+      httpStatus = answer.status;
+      return answer;
+    },
+  };
+  const outcome = await requestToken(
+    {
+      endpoint,
+      clock: { now: nowMs },
+      sleep: () => Promise.resolve(),
+      random: () => 0,
+      timeoutMs: settings.requestTimeoutSeconds * 1000,
+      maxAttempts: 1,
+      deadlineMs: Number.POSITIVE_INFINITY,
+      // An IdP may echo what it was sent; the body is scrubbed before it is classified.
+      redact: (text) => redactor.redact(text),
+    },
+    primaryRequest(settings.grant, credentials),
+  );
+  const base = {
+    provider: settings.id,
+    preset: settings.preset,
+    tokenEndpoint: settings.tokenEndpoint,
+    grant: settings.grant,
+    store,
+    storeMaxBytes: STORE_MAX_BYTES[store],
+    ...(httpStatus === undefined ? {} : { httpStatus }),
+  };
+  if ('failure' in outcome) {
+    const { kind, code, description } = outcome.failure;
+    // Redacted once more: a timeout or network description is built outside the body's scrubbing.
+    return { ...base, error: { kind, code, description: redactor.redact(description) }, warnings: [] };
+  }
+
+  const { token, sentAtMs } = outcome;
+  redactor.add(token.accessToken, token.refreshToken);
+  const lifetime = resolveLifetime(token.expiresIn, token.accessToken, settings);
+  // Measured on the exact JSON the function would publish, then dropped: only the size is kept.
+  const publishedBytes = publishedTokenBytes(
+    publishedToken({
+      accessToken: token.accessToken,
+      provider: settings.id,
+      sentAt: Math.floor(sentAtMs / 1000),
+      lifetimeSeconds: lifetime.seconds,
+      scope: token.scope ?? settings.scope,
+    }),
+  );
+  const warnings: string[] = [];
+  const threshold = dueThresholdSeconds(settings);
+  if (lifetime.seconds <= threshold) {
+    warnings.push(
+      `a ${lifetime.seconds} s token is due as soon as it is issued (renewal starts ${threshold} s before expiry): ` +
+        'every run will renew it; lower checkIntervalMinutes or safetyMarginSeconds',
+    );
+  } else if (lifetime.source === 'expires_in' && lifetime.seconds < settings.expectedLifetimeSeconds) {
+    warnings.push(
+      `the server grants ${lifetime.seconds} s, but the schedule and store were planned for ` +
+        `${settings.expectedLifetimeSeconds} s: set "expectedLifetimeSeconds": ${lifetime.seconds} in the providers file`,
+    );
+  }
+  return {
+    ...base,
+    granted: {
+      lifetimeSeconds: lifetime.seconds,
+      lifetimeSource: lifetime.source,
+      ...(token.scope === undefined ? {} : { scope: token.scope }),
+      refreshTokenIssued: token.refreshToken !== undefined,
+      ...(token.refreshToken !== undefined && token.refreshExpiresIn !== undefined
+        ? { refreshExpiresInSeconds: token.refreshExpiresIn }
+        : {}),
+      publishedBytes,
+      fitsStore: publishedBytes <= STORE_MAX_BYTES[store],
+    },
+    warnings,
+  };
+}
+
+function sizeLine(report: CheckReport, bytes: number, fits: boolean): string {
+  const { store, storeMaxBytes } = report;
+  if (!fits) {
+    return (
+      `${bytes} bytes as published: too large for ${store} (at most ${storeMaxBytes}); ask the IdP for a smaller ` +
+      'token (fewer roles or claims), or one that lives long enough for store "secretsmanager" (64 KB)'
+    );
+  }
+  const tier =
+    store === 'parameterstore' && bytes > PARAMETER_STORE_STANDARD_BYTES
+      ? `, in the advanced tier (over ${PARAMETER_STORE_STANDARD_BYTES} bytes)`
+      : '';
+  return `${bytes} bytes as published: fits ${store} (at most ${storeMaxBytes})${tier}`;
+}
+
+/**
+ * The error code, description and granted scope are the IdP's words: every one goes through
+ * `oneLine` here, where it is printed, whatever the function's classifier already filtered.
+ */
+export function renderCheck(report: CheckReport, requestedScope: string | undefined): string {
+  const pairs: [string, string | string[]][] = [
+    ['provider', `${report.provider} (preset ${report.preset})`],
+    ['token endpoint', report.tokenEndpoint],
+    ['grant', report.grant],
+  ];
+  const status = report.httpStatus === undefined ? 'no HTTP answer' : `HTTP ${report.httpStatus}`;
+  const { granted, error } = report;
+  if (error) {
+    pairs.push(['answer', `${status}: failed`]);
+    pairs.push(['error', [`${error.kind} (${oneLine(error.code)})`, oneLine(error.description)]]);
+  }
+  if (granted) {
+    pairs.push(['answer', `${status}: token granted`]);
+    pairs.push([
+      'lifetime',
+      `${granted.lifetimeSeconds} s (${formatDuration(granted.lifetimeSeconds)}), ${LIFETIME_SOURCE[granted.lifetimeSource]}`,
+    ]);
+    pairs.push([
+      'scope',
+      granted.scope !== undefined
+        ? oneLine(granted.scope) || '(empty)'
+        : requestedScope
+          ? `not in the answer (requested: ${requestedScope})`
+          : 'not in the answer',
+    ]);
+    const lives =
+      granted.refreshExpiresInSeconds === undefined
+        ? ''
+        : ` (lives ${formatDuration(granted.refreshExpiresInSeconds)})`;
+    pairs.push(['refresh token', granted.refreshTokenIssued ? `yes${lives}` : 'no']);
+    pairs.push(['token size', sizeLine(report, granted.publishedBytes, granted.fitsStore)]);
+  }
+  for (const warning of report.warnings) pairs.push(['warning', warning]);
+  return renderDetails(pairs);
+}
+
+export function checkJson(report: CheckReport, requestedScope: string | undefined) {
+  const { granted, error } = report;
+  return {
+    provider: report.provider,
+    preset: report.preset,
+    tokenEndpoint: report.tokenEndpoint,
+    grant: report.grant,
+    httpStatus: report.httpStatus ?? null,
+    ok: granted !== undefined,
+    ...(granted
+      ? {
+          lifetimeSeconds: granted.lifetimeSeconds,
+          lifetimeSource: granted.lifetimeSource,
+          scope: granted.scope === undefined ? null : oneLine(granted.scope),
+          requestedScope: requestedScope ?? null,
+          refreshTokenIssued: granted.refreshTokenIssued,
+          ...(granted.refreshExpiresInSeconds === undefined
+            ? {}
+            : { refreshExpiresInSeconds: granted.refreshExpiresInSeconds }),
+          publishedBytes: granted.publishedBytes,
+          store: report.store,
+          storeMaxBytes: report.storeMaxBytes,
+          fitsStore: granted.fitsStore,
+        }
+      : {}),
+    ...(error
+      ? { error: { kind: error.kind, code: oneLine(error.code), description: oneLine(error.description) } }
+      : {}),
+    warnings: report.warnings,
+  };
+}
+
+export async function runCheck(
+  options: CheckOptions,
+  io: CliIo,
+  fetchImpl?: (url: string, init: RequestInit) => Promise<Response>,
+): Promise<ExitCode> {
+  const provider = loadProvider(options, io);
+  const { settings } = provider;
+  const credentials = await resolveCredentials(requiredCredentialKeys(settings), settings.id, io);
+  const host = new URL(settings.tokenEndpoint).host;
+  const report = await withProgress(io, `requesting a ${settings.grant} token from ${host}`, options, () =>
+    checkProvider(provider, credentials, io.now, fetchImpl),
+  );
+  io.stdout(
+    options.json
+      ? `${JSON.stringify(checkJson(report, settings.scope), null, 2)}\n`
+      : renderCheck(report, settings.scope),
+  );
+  return report.granted?.fitsStore ? EXIT.ok : EXIT.failed;
+}

@@ -1,0 +1,66 @@
+import { parseCommand } from './args.js';
+import { type AwsClientFactory, createAwsClients, destroyAwsClients } from './common/aws-clients.js';
+import { runCheck } from './check/command.js';
+import { describeFailure } from './common/errors.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import type { CliIo } from './common/io.js';
+import { PromptCancelled } from './common/prompt.js';
+import { runRefresh } from './refresh/command.js';
+import { runStatus } from './status/command.js';
+import { packageVersion } from './version.js';
+
+export interface CliDeps {
+  readonly io: CliIo;
+  /** AWS clients for a region; tests keep the default and mock the SDK with aws-sdk-client-mock. */
+  readonly awsClients?: AwsClientFactory;
+  /** The token endpoint's fetch, for `check`. */
+  readonly fetch?: (url: string, init: RequestInit) => Promise<Response>;
+}
+
+/** Exit code of a shell when Ctrl-C ended the program (128 + SIGINT). */
+const CANCELLED = 130;
+
+/**
+ * Runs one CLI invocation and returns its exit code. Never throws: every failure becomes one
+ * readable line on stderr and its documented exit code, never a stack trace (which could carry
+ * values of the failed call).
+ */
+export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
+  const { io } = deps;
+  try {
+    const command = parseCommand(argv);
+    switch (command.name) {
+      case 'help':
+        io.stdout(command.text);
+        return EXIT.ok;
+      case 'version':
+        io.stdout(`${packageVersion()}\n`);
+        return EXIT.ok;
+      case 'check':
+        return await runCheck(command, io, deps.fetch);
+      case 'status':
+      case 'refresh':
+        return await withAws(deps, command.region, (clients) =>
+          command.name === 'status' ? runStatus(command, io, clients) : runRefresh(command, io, clients),
+        );
+    }
+  } catch (error) {
+    if (error instanceof PromptCancelled) return CANCELLED;
+    const { lines, exitCode } = describeFailure(error);
+    io.stderr(`${lines.join('\n')}\n`);
+    return exitCode;
+  }
+}
+
+async function withAws(
+  deps: CliDeps,
+  region: string | undefined,
+  run: (clients: ReturnType<AwsClientFactory>) => Promise<ExitCode>,
+): Promise<ExitCode> {
+  const clients = (deps.awsClients ?? createAwsClients)(region);
+  try {
+    return await run(clients);
+  } finally {
+    destroyAwsClients(clients);
+  }
+}

@@ -1,0 +1,138 @@
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import * as z from 'zod/mini';
+import type { StackOptions } from '../args.js';
+import type { AwsClients } from '../common/aws-clients.js';
+import { AwsCallError, CliError } from '../common/errors.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { formatExpiresIn, formatTime } from '../common/format-duration.js';
+import type { CliIo } from '../common/io.js';
+import { withProgress } from '../common/spinner.js';
+import { findProvider, readStackManifests } from '../common/stack-manifest.js';
+import { renderDetails } from '../common/table.js';
+import { oneLine } from '../common/text.js';
+import { errorNameOf } from '../../contract/error-name.js';
+
+/** The function's result (lambda/core/refresh.ts `RefreshResult`), checked before anything is printed. */
+const refreshResultSchema = z.object({
+  provider: z.string(),
+  outcome: z.enum(['fresh', 'refreshed', 'failed']),
+  grant: z.optional(z.string()),
+  expiresAt: z.optional(z.number()),
+  error: z.optional(z.object({ kind: z.string(), code: z.string(), description: z.string() })),
+});
+export type RefreshResult = z.infer<typeof refreshResultSchema>;
+
+/** What Lambda returns when the function threw (an unexpected bug, a timeout, an init failure). */
+const functionErrorSchema = z.object({ errorType: z.optional(z.string()), errorMessage: z.optional(z.string()) });
+
+const decode = (payload: Uint8Array | undefined) => (payload ? new TextDecoder().decode(payload) : '');
+
+function parsePayload(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Throttled: reserved concurrency 1 and a scheduled run is under way. */
+function isBusy(error: unknown): boolean {
+  return errorNameOf(error) === 'TooManyRequestsException';
+}
+
+/** Invokes the refresher with `{"force": true}` and waits for its result (up to its 60 s timeout). */
+export async function invokeForced(client: LambdaClient, functionName: string): Promise<RefreshResult> {
+  let response;
+  try {
+    response = await client.send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        InvocationType: 'RequestResponse',
+        Payload: new TextEncoder().encode(JSON.stringify({ force: true })),
+      }),
+    );
+  } catch (error) {
+    if (isBusy(error)) {
+      throw new CliError(
+        `function ${functionName} is busy (TooManyRequestsException): a scheduled run is probably under way ` +
+          '(reserved concurrency 1); try again in a minute',
+        EXIT.aws,
+      );
+    }
+    throw new AwsCallError('Invoke', error);
+  }
+  const payload = parsePayload(decode(response.Payload));
+  if (response.FunctionError) {
+    const details = functionErrorSchema.safeParse(payload);
+    const type = details.success ? (details.data.errorType ?? response.FunctionError) : response.FunctionError;
+    const message = details.success ? (details.data.errorMessage ?? 'no error message') : 'no error message';
+    // An unexpected failure inside the function: it ends up in the dead-letter queue too.
+    throw new CliError(`function ${functionName} failed: ${oneLine(type)}: ${oneLine(message)}`, EXIT.failed);
+  }
+  const result = refreshResultSchema.safeParse(payload);
+  if (!result.success) {
+    throw new CliError(
+      `function ${functionName} returned something that is not a refresh result; is the stack deployed with this version?`,
+      EXIT.failed,
+    );
+  }
+  return result.data;
+}
+
+export function renderRefresh(result: RefreshResult, nowMs: number): string {
+  const pairs: [string, string | string[]][] = [
+    ['provider', result.provider],
+    ['outcome', result.outcome],
+  ];
+  if (result.grant) pairs.push(['grant', result.grant]);
+  if (result.error) {
+    const { kind, code, description } = result.error;
+    pairs.push(['error', [`${oneLine(kind)} (${oneLine(code)})`, oneLine(description)]]);
+  }
+  if (result.expiresAt !== undefined) {
+    const label = result.outcome === 'failed' ? 'published token expires' : 'expires';
+    pairs.push([label, `${formatTime(result.expiresAt * 1000)} (${formatExpiresIn(result.expiresAt, nowMs)})`]);
+  } else if (result.outcome === 'failed') {
+    pairs.push(['published token', 'none']);
+  }
+  return renderDetails(pairs);
+}
+
+export function refreshJson(result: RefreshResult, functionName: string, nowMs: number) {
+  const error = result.error
+    ? { kind: result.error.kind, code: result.error.code, description: oneLine(result.error.description) }
+    : undefined;
+  return {
+    provider: result.provider,
+    functionName,
+    outcome: result.outcome,
+    ...(result.grant === undefined ? {} : { grant: result.grant }),
+    ...(result.expiresAt === undefined
+      ? {}
+      : {
+          expiresAt: formatTime(result.expiresAt * 1000),
+          expiresInSeconds: result.expiresAt - Math.floor(nowMs / 1000),
+        }),
+    ...(error ? { error } : {}),
+  };
+}
+
+export async function runRefresh(
+  options: StackOptions & { provider: string },
+  io: CliIo,
+  clients: AwsClients,
+): Promise<ExitCode> {
+  const { manifest, result } = await withProgress(io, `reading stack ${options.stack}`, options, async (progress) => {
+    const stack = await readStackManifests(clients.cloudFormation, options.stack);
+    const found = findProvider(stack, options.provider, 'refresh');
+    progress.update(`refreshing ${found.provider} (invoking ${found.functionName})`);
+    return { manifest: found, result: await invokeForced(clients.lambda, found.functionName) };
+  });
+  const now = io.now();
+  io.stdout(
+    options.json
+      ? `${JSON.stringify(refreshJson(result, manifest.functionName, now), null, 2)}\n`
+      : renderRefresh(result, now),
+  );
+  return result.outcome === 'failed' ? EXIT.failed : EXIT.ok;
+}

@@ -1,0 +1,74 @@
+import { ALARM_KINDS, type AlarmKind } from '../../contract/refresher-manifest.js';
+import { type AlarmView, readAlarmStates } from './alarms.js';
+import type { StackOptions } from '../args.js';
+import type { AwsClients } from '../common/aws-clients.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { problemsOf } from './health.js';
+import type { CliIo } from '../common/io.js';
+import { outcomeWindowMinutes, readRecentRuns } from './last-outcome.js';
+import { lastRun } from './last-run.js';
+import { withProgress } from '../common/spinner.js';
+import { readStackManifests, type StackManifests } from '../common/stack-manifest.js';
+import { statusJson } from './json.js';
+import { renderStatus } from './table.js';
+import { readStateView, readTokenView } from './stores.js';
+import type { ProviderStatus, StatusReport } from './model.js';
+
+export type { AlarmView } from './alarms.js';
+export type { ProviderStatus, StatusReport } from './model.js';
+
+/** Reads everything `status` shows; every per-provider read runs in parallel and may fail on its own. */
+export async function collectStatus(stack: StackManifests, clients: AwsClients, nowMs: number): Promise<StatusReport> {
+  const alarmNames = stack.refreshers.flatMap((r) => Object.values(r.alarms).filter((n) => n !== undefined));
+  const [alarmStates, perProvider] = await Promise.all([
+    readAlarmStates(clients.cloudWatch, alarmNames),
+    Promise.all(
+      stack.refreshers.map(async (manifest) => {
+        const [token, state, recent] = await Promise.all([
+          readTokenView(clients, manifest.tokenSource),
+          // Optional: without ssm:GetParameter on it, the guard and block come from the metrics.
+          readStateView(clients.ssm, manifest.stateParameter),
+          readRecentRuns(clients.cloudWatch, manifest.provider, manifest.checkIntervalMinutes, nowMs),
+        ]);
+        return { manifest, token, state, recent };
+      }),
+    ),
+  ]);
+  const alarmView = (name: string): AlarmView => {
+    if ('error' in alarmStates) return { name, error: alarmStates.error };
+    const state = alarmStates.states.get(name);
+    return state === undefined ? { name, error: 'not found' } : { name, state };
+  };
+  const providers = perProvider.map((p): ProviderStatus => {
+    const alarms = Object.fromEntries(
+      ALARM_KINDS.flatMap((kind) => {
+        const name = p.manifest.alarms[kind];
+        return name === undefined ? [] : [[kind, alarmView(name)]];
+      }),
+    ) as Partial<Record<AlarmKind, AlarmView>>;
+    const windowMinutes = outcomeWindowMinutes(p.manifest.checkIntervalMinutes);
+    const last = lastRun(p.recent.last, p.token, nowMs - windowMinutes * 60_000);
+    const problems = problemsOf({
+      token: p.token,
+      lastRun: last,
+      paging: alarms.paging,
+      minValiditySeconds: p.manifest.minValiditySeconds,
+      windowMinutes,
+      nowMs,
+    });
+    return { ...p, lastRun: last, windowMinutes, alarms, problems };
+  });
+  const healthy = stack.problems.length === 0 && providers.every((p) => p.problems.length === 0);
+  return { stack, now: nowMs, providers, healthy };
+}
+
+export async function runStatus(options: StackOptions, io: CliIo, clients: AwsClients): Promise<ExitCode> {
+  const report = await withProgress(io, `reading stack ${options.stack}`, options, async (progress) => {
+    const stack = await readStackManifests(clients.cloudFormation, options.stack);
+    progress.update(`reading ${stack.refreshers.length} provider(s) of ${options.stack}`);
+    return collectStatus(stack, clients, io.now());
+  });
+  for (const problem of report.stack.problems) io.stderr(`warning: ${problem}\n`);
+  io.stdout(options.json ? `${JSON.stringify(statusJson(report), null, 2)}\n` : renderStatus(report));
+  return report.healthy ? EXIT.ok : EXIT.failed;
+}

@@ -1,0 +1,96 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { secretsManagerStore } from '../../consumer/stores/secrets-manager.js';
+import { ssmStore } from '../../consumer/stores/ssm.js';
+import type { TokenStoreReader } from '../../consumer/stores/store.js';
+import { privateStateSchema } from '../../contract/private-state.js';
+import { checkPublishedToken } from '../../contract/published-token.js';
+import { parseTokenSource } from '../../contract/token-source.js';
+import { describeErrorName } from '../../contract/error-name.js';
+
+/** A status read that takes longer than this is shown as unreadable rather than holding up the table. */
+const AWS_READ_TIMEOUT_MS = 10_000;
+
+/**
+ * Reads the published token and the function's private state for `status`. Both hold secrets (the
+ * access token, the refresh token): they are parsed and reduced at once to timestamps and codes, so
+ * no secret value is ever kept, returned or printed. A read that fails becomes a value to show
+ * ("? (AccessDeniedException)"), never a failure of the whole command.
+ */
+
+export type TokenView =
+  | { readonly state: 'published'; readonly expiresAt: number; readonly issuedAt: number; readonly scope?: string }
+  | { readonly state: 'not-published' }
+  /** The store holds something that is not a published token (the function will replace it). */
+  | { readonly state: 'invalid' }
+  | { readonly state: 'unreadable'; readonly error: string };
+
+export interface Recorded {
+  /** Epoch milliseconds. */
+  readonly at: number;
+  readonly code: string;
+  readonly description: string;
+}
+
+export type StateView =
+  /** The function has not written its state yet. */
+  | { readonly state: 'none' }
+  | { readonly state: 'ok'; readonly guard?: Recorded; readonly blocked?: Recorded }
+  | { readonly state: 'invalid' }
+  | { readonly state: 'unreadable'; readonly error: string };
+
+/** One read of a secret or SecureString through the consumer reader's stores: found text, or absent. */
+async function readText(store: TokenStoreReader): Promise<string | undefined> {
+  const read = await store.read(AbortSignal.timeout(AWS_READ_TIMEOUT_MS));
+  return read.found ? read.text : undefined;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export async function readTokenView(
+  clients: { secretsManager: SecretsManagerClient; ssm: SSMClient },
+  tokenSource: string,
+): Promise<TokenView> {
+  const source = parseTokenSource(tokenSource);
+  if ('problem' in source || source.kind === 'file') return { state: 'unreadable', error: 'unknown tokenSource' };
+  let text: string | undefined;
+  try {
+    text = await readText(
+      source.kind === 'secretsmanager'
+        ? secretsManagerStore(tokenSource, source.secretId, { client: clients.secretsManager })
+        : ssmStore(source.parameterName, { client: clients.ssm }),
+    );
+  } catch (error) {
+    return { state: 'unreadable', error: describeErrorName(error) };
+  }
+  if (text === undefined) return { state: 'not-published' };
+  const checked = checkPublishedToken(parseJson(text));
+  if (!('token' in checked)) return { state: 'invalid' };
+  const { expires_at, issued_at, scope } = checked.token;
+  return { state: 'published', expiresAt: expires_at, issuedAt: issued_at, ...(scope === undefined ? {} : { scope }) };
+}
+
+export async function readStateView(ssm: SSMClient, parameterName: string): Promise<StateView> {
+  let text: string | undefined;
+  try {
+    text = await readText(ssmStore(parameterName, { client: ssm }));
+  } catch (error) {
+    return { state: 'unreadable', error: describeErrorName(error) };
+  }
+  if (text === undefined) return { state: 'none' };
+  const parsed = privateStateSchema.safeParse(parseJson(text));
+  if (!parsed.success) return { state: 'invalid' };
+  const { guard, blocked } = parsed.data;
+  const record = (r: Recorded): Recorded => ({ at: r.at, code: r.code, description: r.description });
+  return {
+    state: 'ok',
+    ...(guard ? { guard: record(guard) } : {}),
+    ...(blocked ? { blocked: record(blocked) } : {}),
+  };
+}

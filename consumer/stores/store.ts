@@ -1,0 +1,24 @@
+/**
+ * One read of the stored published-token JSON. The reader adds caching, retries, parsing and the
+ * freshness rule on top; a store only knows its own API and what "missing" looks like there.
+ */
+export interface TokenStoreReader {
+  /**
+   * Reads the current value. Resolves `found: false` when the secret, parameter or file does not exist
+   * or has no value; rejects with the SDK or file-system error for everything else, which the reader
+   * classifies and retries. `signal` aborts the attempt when the reader's `readTimeoutMs` is up.
+   */
+  read(signal: AbortSignal): Promise<StoreRead>;
+}
+
+export type StoreRead =
+  | { readonly found: true; readonly text: string }
+  | { readonly found: false; readonly why: string; readonly cause?: unknown };
+
+/**
+ * Settings for the SDK clients the reader creates itself. The reader retries on its own with the
+ * injected `sleep`, so the SDK must not retry underneath it (4 × 3 attempts). No timeouts here: the
+ * reader aborts every attempt after its `readTimeoutMs`, and a client timeout would cut short the
+ * readers with a longer one that share this client.
+ */
+export const DEFAULT_CLIENT_CONFIG = { maxAttempts: 1 } as const;

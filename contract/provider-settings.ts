@@ -1,0 +1,119 @@
+import * as z from 'zod/mini';
+import { isAllowedTokenEndpoint } from './loopback.js';
+import { CLIENT_AUTH_METHODS, GRANTS, PRESET_NAMES } from './presets.js';
+
+/**
+ * The settings one refresher function runs with: a provider entry after its preset was applied.
+ * The construct validates them at synth time and the function validates them again at cold start.
+ */
+
+export const providerIdSchema = z
+  .string()
+  .check(
+    z.regex(
+      /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/,
+      'must be 1 to 40 lowercase letters, digits or hyphens, starting and ending with a letter or digit',
+    ),
+  );
+
+export const tokenEndpointSchema = z
+  .string()
+  .check(
+    z.refine(
+      isAllowedTokenEndpoint,
+      'must be an https:// URL without user info (http:// is allowed only on localhost, 127.0.0.1 and [::1])',
+    ),
+  );
+
+/** Form parameters the refresher sets itself; an extra parameter may not replace them. */
+export const RESERVED_PARAMS = [
+  'grant_type',
+  'client_id',
+  'client_secret',
+  'username',
+  'password',
+  'refresh_token',
+  'scope',
+] as const;
+
+export const extraParamsSchema = z
+  .record(
+    z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'parameter names are 1 to 64 of A-Z a-z 0-9 _ . -')),
+    z.string().check(z.maxLength(512)),
+  )
+  .check(
+    z.refine((params) => !Object.keys(params).some((k) => (RESERVED_PARAMS as readonly string[]).includes(k)), {
+      message: `must not set ${RESERVED_PARAMS.join(', ')}: the refresher sends those itself (use "scope" and "clientId")`,
+    }),
+  );
+
+/**
+ * Six hours: Lambda drops queued events older than that, and three alarm periods of one interval
+ * must fit in CloudWatch's one-day evaluation window.
+ */
+export const MAX_CHECK_INTERVAL_MINUTES = 360;
+
+/** A whole number between `min` and `max`, with messages that say so (`note` explains the maximum). */
+const wholeNumber = (min: number, max: number, unit: string, note = '') =>
+  z
+    .number()
+    .check(
+      z.int(`must be a whole number of ${unit}`),
+      z.minimum(min, `must be at least ${min} ${unit}`),
+      z.maximum(max, `must be at most ${max} ${unit}${note}`),
+    );
+const seconds = (min: number, max: number) => wholeNumber(min, max, 'seconds');
+
+export const providerSettingsSchema = z.strictObject({
+  id: providerIdSchema,
+  preset: z.enum(PRESET_NAMES),
+  tokenEndpoint: tokenEndpointSchema,
+  clientId: z.string().check(z.minLength(1), z.maxLength(256)),
+  grant: z.enum(GRANTS),
+  clientAuth: z.enum(CLIENT_AUTH_METHODS),
+  scope: z.optional(z.string().check(z.maxLength(1024))),
+  extraParams: extraParamsSchema,
+  useRefreshToken: z.boolean(),
+  /** Lifetime used when a response has no `expires_in`, and for planning the schedule. */
+  expectedLifetimeSeconds: seconds(60, 366 * 86_400),
+  /** True when the lifetime is the vendor's documented one (then it wins over a JWT `exp` hint). */
+  lifetimeDocumented: z.boolean(),
+  minValiditySeconds: seconds(0, 86_400),
+  checkIntervalMinutes: wholeNumber(1, MAX_CHECK_INTERVAL_MINUTES, 'minutes', ' (6 hours)'),
+  safetyMarginSeconds: seconds(0, 86_400),
+  // Two requests (a refresh, then one grant) must fit the function's 30 s with 10 s left to store.
+  requestTimeoutSeconds: seconds(1, 10),
+  maxAttempts: wholeNumber(1, 5, 'attempts'),
+});
+
+export type ProviderSettings = z.infer<typeof providerSettingsSchema>;
+
+/** Which keys the credentials secret must hold for these settings. */
+export function requiredCredentialKeys(s: Pick<ProviderSettings, 'grant' | 'clientAuth'>): string[] {
+  const keys = s.grant === 'password' ? ['username', 'password'] : [];
+  if (s.clientAuth !== 'none') keys.push('client_secret');
+  return keys;
+}
+
+/** Where the function finds its AWS resources; names and ARNs only, never values. */
+export const runtimeResourcesSchema = z.strictObject({
+  credentialsSecretId: z.string().check(z.minLength(1)),
+  tokenStore: z.strictObject({
+    kind: z.enum(['secretsmanager', 'parameterstore']),
+    id: z.string().check(z.minLength(1)),
+  }),
+  stateParameterName: z.string().check(z.regex(/^\/[A-Za-z0-9_.\-/]{1,1010}$/)),
+  /** Customer-managed KMS key for the SecureStrings the function creates; absent: the account's `aws/ssm`. */
+  parameterKeyId: z.optional(z.string().check(z.minLength(1))),
+});
+
+export const runtimeConfigSchema = z.strictObject({
+  provider: providerSettingsSchema,
+  resources: runtimeResourcesSchema,
+});
+
+export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
+export type RuntimeResources = z.infer<typeof runtimeResourcesSchema>;
+
+/** Name of the environment variable that carries the JSON `RuntimeConfig` to the function. */
+export const RUNTIME_CONFIG_ENV = 'TOKEN_REFRESHER_CONFIG';

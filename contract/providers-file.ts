@@ -1,0 +1,309 @@
+import * as z from 'zod/mini';
+import { CLIENT_AUTH_METHODS, GRANTS, PRESETS, type Preset } from './presets.js';
+import { type ProviderSettings, providerSettingsSchema, tokenEndpointSchema } from './provider-settings.js';
+import {
+  defaultCheckIntervalMinutes,
+  dueThresholdSeconds,
+  minimumSafetyMarginSeconds,
+  plannedWritesPerDay,
+} from './schedule.js';
+import { DEFAULT_MIN_VALIDITY_SECONDS } from './published-token.js';
+import { chooseStore, STORE_REQUESTS, type StoreKind } from './store-choice.js';
+
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 10;
+export const DEFAULT_MAX_ATTEMPTS = 3;
+
+// zod/mini carries no messages of its own; the English locale words the few checks that set none.
+z.config(z.locales.en());
+
+const secretNameSchema = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name (A-Z a-z 0-9 / _ + = . @ -)'));
+const secretArnSchema = z
+  .string()
+  .check(
+    z.regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, 'must be a secret ARN'),
+  );
+
+const credentialsRefSchema = z
+  .strictObject({ secretName: z.optional(secretNameSchema), secretArn: z.optional(secretArnSchema) })
+  .check(z.refine((c) => !(c.secretName && c.secretArn), 'give either "secretName" or "secretArn", not both'));
+
+const settings = providerSettingsSchema.shape;
+
+/**
+ * One entry of the providers file as people write it: the settings schema's own fields, optional
+ * where a preset or a default fills them, plus what only the construct needs (`baseUrl`, `store`,
+ * `credentials`). The ranges are the settings schema's, so the file and the function never disagree.
+ */
+export const providerEntrySchema = z.strictObject({
+  id: settings.id,
+  preset: settings.preset,
+  tokenEndpoint: z.optional(settings.tokenEndpoint),
+  baseUrl: z.optional(tokenEndpointSchema),
+  clientId: z.optional(settings.clientId),
+  grant: z.optional(settings.grant),
+  clientAuth: z.optional(settings.clientAuth),
+  scope: settings.scope,
+  extraParams: z.optional(settings.extraParams),
+  useRefreshToken: z.optional(settings.useRefreshToken),
+  expectedLifetimeSeconds: z.optional(settings.expectedLifetimeSeconds),
+  minValiditySeconds: z.optional(settings.minValiditySeconds),
+  checkIntervalMinutes: z.optional(settings.checkIntervalMinutes),
+  safetyMarginSeconds: z.optional(settings.safetyMarginSeconds),
+  requestTimeoutSeconds: z.optional(settings.requestTimeoutSeconds),
+  maxAttempts: z.optional(settings.maxAttempts),
+  store: z.optional(z.enum(STORE_REQUESTS)),
+  credentials: z.optional(credentialsRefSchema),
+});
+
+export type ProviderEntry = z.infer<typeof providerEntrySchema>;
+
+const alarmEmailsSchema = z.optional(
+  z
+    .array(z.email('must be an e-mail address'))
+    .check(z.maxLength(20, 'at most 20 addresses; subscribe a distribution list instead')),
+);
+
+/** The file's outer shape, checked first so that each entry can then be checked on its own. */
+const fileShapeSchema = z.strictObject({
+  $schema: z.optional(z.string()),
+  /** Subscribed to the stack's alarm topic (each address confirms by e-mail). */
+  alarmEmails: alarmEmailsSchema,
+  providers: z.array(z.unknown()).check(z.minLength(1, 'must list at least one provider')),
+});
+
+/** A provider ready to deploy: runtime settings plus what only the construct needs. */
+export interface ResolvedProvider {
+  readonly settings: ProviderSettings;
+  readonly store: StoreKind;
+  readonly storeReason: string;
+  readonly plannedWritesPerDay: number;
+  /** Existing credentials secret; undefined means the stack creates an empty one for operators to fill. */
+  readonly credentials?: { readonly secretName?: string; readonly secretArn?: string };
+}
+
+/** Every problem found in a providers file, each naming provider, field, value and what is allowed. */
+export class ProvidersFileError extends Error {
+  readonly problems: readonly string[];
+  constructor(source: string, problems: readonly string[]) {
+    const n = problems.length;
+    super(`${source}: ${n} problem${n === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ProvidersFileError';
+    this.problems = problems;
+  }
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function where(entry: unknown, index: number): string {
+  const id = (entry as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' ? `provider "${id}" (providers[${index}])` : `providers[${index}]`;
+}
+
+function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String);
+  const providers = (raw as { providers?: unknown[] } | undefined)?.providers;
+  let subject = 'the file';
+  let field = path.join('.');
+  if (path[0] === 'providers' && path.length >= 2) {
+    const index = Number(path[1]);
+    subject = where(Array.isArray(providers) ? providers[index] : undefined, index);
+    field = path.slice(2).join('.');
+  }
+  if (issue.code === 'unrecognized_keys') {
+    const allowed =
+      subject === 'the file'
+        ? '"providers", "alarmEmails", "$schema"'
+        : Object.keys(providerEntrySchema.shape)
+            .map((k) => `"${k}"`)
+            .join(', ');
+    const keys = issue.keys.map((k) => `"${k}"`).join(', ');
+    return `${subject}${field ? `, field "${field}"` : ''}: unknown field ${keys}; allowed: ${allowed}`;
+  }
+  const got = 'input' in issue ? show(issue.input) : 'a bad value';
+  const required = issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined;
+  return `${subject}, field "${field || '(root)'}": ${required ? 'is required' : `got ${got}`}: ${issue.message}`;
+}
+
+/** Applies the preset and the defaults to one entry; returns the problems instead when there are any. */
+export function resolveProvider(entry: ProviderEntry, subject = `provider "${entry.id}"`): ResolvedProvider | string[] {
+  const preset: Preset = PRESETS[entry.preset];
+  const problems: string[] = [];
+  const fail = (field: string, value: unknown, allowed: string) =>
+    problems.push(`${subject}, field "${field}": got ${show(value)}: ${allowed}`);
+
+  if (entry.baseUrl !== undefined && entry.tokenEndpoint !== undefined) {
+    fail('baseUrl', entry.baseUrl, 'give either "baseUrl" or "tokenEndpoint", not both');
+  }
+  if (entry.baseUrl !== undefined && !preset.tokenEndpointFromBaseUrl) {
+    fail('baseUrl', entry.baseUrl, `preset "${entry.preset}" does not use "baseUrl"; set "tokenEndpoint" instead`);
+  }
+  let tokenEndpoint = entry.tokenEndpoint ?? preset.tokenEndpoint;
+  if (!tokenEndpoint && entry.baseUrl && preset.tokenEndpointFromBaseUrl) {
+    tokenEndpoint = preset.tokenEndpointFromBaseUrl(entry.baseUrl);
+  }
+  if (!tokenEndpoint) {
+    fail(
+      preset.tokenEndpointFromBaseUrl ? 'baseUrl' : 'tokenEndpoint',
+      undefined,
+      preset.tokenEndpointFromBaseUrl
+        ? `preset "${entry.preset}" needs "baseUrl" (e.g. "https://ovp.example.com:8443") or "tokenEndpoint"`
+        : `preset "${entry.preset}" needs "tokenEndpoint" (an https:// URL)`,
+    );
+  }
+
+  const clientId = entry.clientId ?? preset.clientId;
+  if (!clientId) fail('clientId', undefined, `preset "${entry.preset}" needs "clientId" (the OAuth client id)`);
+  const grant = entry.grant ?? preset.grant;
+  if (!grant)
+    fail(
+      'grant',
+      undefined,
+      `preset "${entry.preset}" needs "grant": one of ${GRANTS.map((g) => `"${g}"`).join(', ')}`,
+    );
+  const clientAuth = entry.clientAuth ?? preset.clientAuth;
+  if (!clientAuth) {
+    fail(
+      'clientAuth',
+      undefined,
+      `preset "${entry.preset}" needs "clientAuth": one of ${CLIENT_AUTH_METHODS.map((m) => `"${m}"`).join(', ')}`,
+    );
+  }
+  if (grant === 'client_credentials' && clientAuth === 'none') {
+    fail(
+      'clientAuth',
+      clientAuth,
+      'the client_credentials grant needs a client secret: use "client_secret_post", "client_secret_basic" or "client_secret_basic_raw_and_post"',
+    );
+  }
+  const lifetime = entry.expectedLifetimeSeconds ?? preset.lifetimeSeconds;
+  if (lifetime === undefined) {
+    fail(
+      'expectedLifetimeSeconds',
+      undefined,
+      `preset "${entry.preset}" needs "expectedLifetimeSeconds" (the access-token lifetime the server grants)`,
+    );
+  }
+  if (problems.length > 0 || !tokenEndpoint || !clientId || !grant || !clientAuth || lifetime === undefined)
+    return problems;
+
+  const minValiditySeconds = entry.minValiditySeconds ?? DEFAULT_MIN_VALIDITY_SECONDS;
+  const checkIntervalMinutes =
+    entry.checkIntervalMinutes ??
+    preset.checkIntervalMinutes ??
+    defaultCheckIntervalMinutes(lifetime, minValiditySeconds);
+  const minimumMargin = minimumSafetyMarginSeconds(checkIntervalMinutes);
+  const safetyMarginSeconds = entry.safetyMarginSeconds ?? minimumMargin;
+  if (safetyMarginSeconds < minimumMargin) {
+    fail(
+      'safetyMarginSeconds',
+      safetyMarginSeconds,
+      `must be at least ${minimumMargin} with checkIntervalMinutes ${checkIntervalMinutes}: one check interval, so a failed renewal ` +
+        'is retried before minValiditySeconds is reached, plus 95 s for a run that starts late (EventBridge Scheduler has ' +
+        '60 s precision) and takes its full 30 s; less would let the token-freshness alarm warn too late or fire while healthy',
+    );
+    return problems;
+  }
+  const timing = { minValiditySeconds, checkIntervalMinutes, safetyMarginSeconds };
+  const threshold = dueThresholdSeconds(timing);
+  if (lifetime <= threshold) {
+    fail(
+      'expectedLifetimeSeconds',
+      lifetime,
+      `a ${lifetime} s token would be due as soon as it is issued: renewal starts at minValiditySeconds (${minValiditySeconds}) ` +
+        `+ checkIntervalMinutes (${checkIntervalMinutes}) x 60 + safetyMarginSeconds (${safetyMarginSeconds}) = ${threshold} s; ` +
+        'lower those or use a longer-lived token',
+    );
+    return problems;
+  }
+  const writesPerDay = plannedWritesPerDay(lifetime, timing);
+  const choice = chooseStore(entry.store ?? 'auto', writesPerDay);
+  if ('error' in choice) {
+    fail('store', entry.store, choice.error);
+    return problems;
+  }
+
+  const settings = providerSettingsSchema.parse({
+    id: entry.id,
+    preset: entry.preset,
+    tokenEndpoint,
+    clientId,
+    grant,
+    clientAuth,
+    scope: entry.scope ?? preset.scope,
+    extraParams: { ...preset.extraParams, ...entry.extraParams },
+    useRefreshToken: entry.useRefreshToken ?? preset.useRefreshToken,
+    expectedLifetimeSeconds: lifetime,
+    lifetimeDocumented: entry.expectedLifetimeSeconds === undefined && preset.lifetimeSeconds !== undefined,
+    ...timing,
+    requestTimeoutSeconds: entry.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS,
+    maxAttempts: entry.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+  });
+  return {
+    settings,
+    store: choice.kind,
+    storeReason: choice.reason,
+    plannedWritesPerDay: writesPerDay,
+    ...(entry.credentials ? { credentials: entry.credentials } : {}),
+  };
+}
+
+/** Everything the stack needs from the providers file. */
+export interface StackConfig {
+  readonly providers: ResolvedProvider[];
+  readonly alarmEmails: readonly string[];
+}
+
+/**
+ * Validates a parsed providers file and resolves every provider.
+ * @throws ProvidersFileError listing every problem found
+ */
+export function parseProvidersFile(raw: unknown, source = 'providers file'): ResolvedProvider[] {
+  return parseStackConfig(raw, source).providers;
+}
+
+/**
+ * The providers and the stack-wide settings (alarm e-mails) of a providers file.
+ * @throws ProvidersFileError listing every problem found
+ */
+export function parseStackConfig(raw: unknown, source = 'providers file'): StackConfig {
+  const shape = fileShapeSchema.safeParse(raw, { reportInput: true });
+  if (!shape.success)
+    throw new ProvidersFileError(
+      source,
+      shape.error.issues.map((i) => describeIssue(raw, i)),
+    );
+
+  const problems: string[] = [];
+  const resolved: ResolvedProvider[] = [];
+  const seen = new Map<string, number>();
+  shape.data.providers.forEach((candidate, index) => {
+    const parsed = providerEntrySchema.safeParse(candidate, { reportInput: true });
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        problems.push(describeIssue(raw, { ...issue, path: ['providers', index, ...issue.path] }));
+      }
+      return;
+    }
+    const entry = parsed.data;
+    const subject = where(entry, index);
+    const first = seen.get(entry.id);
+    if (first !== undefined) {
+      problems.push(
+        `${subject}, field "id": got ${show(entry.id)}: ids must be unique; providers[${first}] already uses it`,
+      );
+      return;
+    }
+    seen.set(entry.id, index);
+    const result = resolveProvider(entry, subject);
+    if (Array.isArray(result)) problems.push(...result);
+    else resolved.push(result);
+  });
+  if (problems.length > 0) throw new ProvidersFileError(source, problems);
+  return { providers: resolved, alarmEmails: shape.data.alarmEmails ?? [] };
+}

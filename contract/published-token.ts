@@ -1,0 +1,109 @@
+import type { StoreKind } from './store-choice.js';
+
+/**
+ * What consumers read. `expires_at` and `issued_at` are epoch seconds computed from the time the token
+ * request was sent plus the granted lifetime; nothing else (no refresh token, no credentials) is ever
+ * published. This file has no dependency at all: the consumer reader ships it as it is.
+ */
+export interface PublishedToken {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_at: number;
+  issued_at: number;
+  provider: string;
+  scope?: string;
+}
+
+/**
+ * The least lifetime a consumer read may see, by default (`minValiditySeconds`). The reader stops
+ * handing out a token this close to expiry, so a healthy refresher never lets one reach it.
+ */
+export const DEFAULT_MIN_VALIDITY_SECONDS = 60;
+
+/** The largest value each store holds: a Secrets Manager secret, an advanced-tier SecureString. */
+export const STORE_MAX_BYTES: Readonly<Record<StoreKind, number>> = {
+  secretsmanager: 65_536,
+  // Intelligent-Tiering moves a SecureString over 4 KB to the advanced tier (8 KB) by itself.
+  parameterstore: 8192,
+};
+
+/** A SecureString over this size is stored in the advanced tier. */
+export const PARAMETER_STORE_STANDARD_BYTES = 4096;
+
+/** The one way a granted token becomes the published JSON, so the function and `check` measure the same bytes. */
+export function publishedToken(granted: {
+  readonly accessToken: string;
+  readonly provider: string;
+  /** Epoch seconds at which the token request was sent. */
+  readonly sentAt: number;
+  readonly lifetimeSeconds: number;
+  readonly scope?: string | undefined;
+}): PublishedToken {
+  return {
+    access_token: granted.accessToken,
+    token_type: 'Bearer',
+    expires_at: granted.sentAt + granted.lifetimeSeconds,
+    issued_at: granted.sentAt,
+    provider: granted.provider,
+    ...(granted.scope ? { scope: granted.scope } : {}),
+  };
+}
+
+/** Bytes the published JSON takes in a store. */
+export function publishedTokenBytes(token: PublishedToken): number {
+  return new TextEncoder().encode(JSON.stringify(token)).length;
+}
+
+export type PublishedTokenCheck =
+  | { readonly token: PublishedToken }
+  /** Each problem names the field and what was expected, never the value found (it may be the token). */
+  | { readonly problems: readonly string[] };
+
+/**
+ * Checks a parsed JSON value against the contract. Unknown fields are dropped rather than rejected,
+ * so a later refresher that publishes an extra field does not break readers deployed before it.
+ */
+export function checkPublishedToken(json: unknown): PublishedTokenCheck {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return { problems: [`the value: expected object, got ${jsonType(json)}`] };
+  }
+  const value = json as Record<string, unknown>;
+  const problems: string[] = [];
+  const text = (field: string, optional = false) => {
+    const v = value[field];
+    if (optional && v === undefined) return;
+    if (typeof v !== 'string') problems.push(`${field}: expected string, got ${jsonType(v)}`);
+    else if (v === '' && !optional) problems.push(`${field}: expected a non-empty string`);
+  };
+  const integer = (field: string) => {
+    const v = value[field];
+    if (typeof v !== 'number') problems.push(`${field}: expected number, got ${jsonType(v)}`);
+    else if (!Number.isSafeInteger(v)) problems.push(`${field}: expected an integer, got ${jsonType(v)}`);
+  };
+  text('access_token');
+  if (value.token_type !== 'Bearer') problems.push('token_type: expected "Bearer"');
+  integer('expires_at');
+  integer('issued_at');
+  text('provider');
+  text('scope', true);
+  if (problems.length > 0) return { problems };
+  return {
+    token: {
+      access_token: value.access_token as string,
+      token_type: 'Bearer',
+      expires_at: value.expires_at as number,
+      issued_at: value.issued_at as number,
+      provider: value.provider as string,
+      ...(value.scope === undefined ? {} : { scope: value.scope as string }),
+    },
+  };
+}
+
+/** The JSON type of a value, for messages that must not quote the value itself. */
+function jsonType(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number' && !Number.isInteger(value)) return 'a fraction';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}

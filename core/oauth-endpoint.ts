@@ -1,0 +1,125 @@
+import * as oauth from 'oauth4webapi';
+import { isLoopbackUrl } from '../contract/loopback.js';
+import type { ClientAuthMethod } from '../contract/presets.js';
+import type { ProviderSettings } from '../contract/provider-settings.js';
+import { type HttpAnswer, NoAnswerError, type TokenEndpoint, type TokenRequest } from './ports.js';
+
+type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+
+/**
+ * Legacy Spring OAuth2 (MediaHound) wants Basic with the raw `id:secret` (it does not form-decode
+ * Basic credentials, RFC 6749 section 2.3.1) and the same id and secret in the body.
+ */
+function rawBasicAndPost(secret: string): oauth.ClientAuth {
+  return (_as, client, body, headers) => {
+    headers.set('authorization', `Basic ${Buffer.from(`${client.client_id}:${secret}`).toString('base64')}`);
+    body.set('client_id', client.client_id);
+    body.set('client_secret', secret);
+  };
+}
+
+/** Connection errors that mean the request never reached the server. */
+const NOT_DELIVERED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/**
+ * Turns whatever fetch, undici or the body stream threw into a `NoAnswerError` that says whether
+ * the server may have seen the request. Programming errors pass through unchanged.
+ */
+function noAnswer(error: unknown, timeoutMs: number): unknown {
+  const e = error as { name?: string; message?: string; cause?: { code?: unknown } } | undefined;
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
+    return new NoAnswerError('timeout', 'unknown', `no answer within ${Math.round(timeoutMs / 100) / 10} s`);
+  }
+  // undici: "fetch failed" before or while sending, "terminated" when the body stream breaks.
+  if (e?.name === 'TypeError' && (e.message === 'fetch failed' || e.message === 'terminated')) {
+    const code = typeof e.cause?.code === 'string' ? e.cause.code : 'connection failed';
+    return new NoAnswerError('network_error', NOT_DELIVERED.has(code) ? 'no' : 'unknown', `network error (${code})`);
+  }
+  return error;
+}
+
+function clientAuth(method: ClientAuthMethod, secret: string | undefined): oauth.ClientAuth {
+  if (method === 'none') return oauth.None();
+  if (!secret) throw new TypeError(`client authentication "${method}" needs a client secret`);
+  switch (method) {
+    case 'client_secret_post':
+      return oauth.ClientSecretPost(secret);
+    case 'client_secret_basic':
+      return oauth.ClientSecretBasic(secret);
+    case 'client_secret_basic_raw_and_post':
+      return rawBasicAndPost(secret);
+  }
+}
+
+/**
+ * Sends token requests with oauth4webapi, which builds each grant's exact form and client
+ * authentication. The answer is returned raw: the core classifies HTML, XML and empty bodies, and
+ * ignores the id_token Keycloak adds for `scope=openid` (oauth4webapi's response processing would
+ * validate its issuer, a check this function gains nothing from: libraries.md trap 6).
+ */
+export class OAuthTokenEndpoint implements TokenEndpoint {
+  private readonly as: oauth.AuthorizationServer;
+  private readonly client: oauth.Client;
+  private readonly insecure: boolean;
+
+  constructor(
+    private readonly settings: ProviderSettings,
+    private readonly fetchImpl?: Fetch,
+  ) {
+    const url = new URL(settings.tokenEndpoint);
+    this.as = { issuer: url.origin, token_endpoint: settings.tokenEndpoint };
+    this.client = { client_id: settings.clientId };
+    // The schema allows http:// only on loopback hosts (local work and tests).
+    this.insecure = url.protocol === 'http:' && isLoopbackUrl(url);
+  }
+
+  async send(request: TokenRequest, timeoutMs: number): Promise<HttpAnswer> {
+    try {
+      return await this.exchange(request, timeoutMs);
+    } catch (error) {
+      throw noAnswer(error, timeoutMs);
+    }
+  }
+
+  private async exchange(request: TokenRequest, timeoutMs: number): Promise<HttpAnswer> {
+    const { settings, as, client } = this;
+    const auth = clientAuth(settings.clientAuth, request.clientSecret);
+    const options = {
+      signal: AbortSignal.timeout(timeoutMs),
+      [oauth.allowInsecureRequests]: this.insecure,
+      ...(this.fetchImpl ? { [oauth.customFetch]: this.fetchImpl } : {}),
+    };
+    const params: Record<string, string> = {
+      ...settings.extraParams,
+      ...(settings.scope ? { scope: settings.scope } : {}),
+    };
+    let response: Response;
+    switch (request.grant) {
+      case 'refresh_token':
+        // Keycloak keeps the scope of the original grant; the documented refresh forms send nothing else.
+        response = await oauth.refreshTokenGrantRequest(as, client, auth, request.refreshToken, options);
+        break;
+      case 'password':
+        response = await oauth.genericTokenEndpointRequest(
+          as,
+          client,
+          auth,
+          'password',
+          { username: request.username, password: request.password, ...params },
+          options,
+        );
+        break;
+      case 'client_credentials':
+        response = await oauth.clientCredentialsGrantRequest(as, client, auth, params, options);
+        break;
+    }
+    return { status: response.status, headers: response.headers, body: await response.text() };
+  }
+}

@@ -1,0 +1,86 @@
+import type { PublishedToken } from '../contract/published-token.js';
+import type { PrivateState } from '../contract/private-state.js';
+
+/** Wall-clock time in epoch milliseconds; injected so the algorithm can run on a simulated clock. */
+export interface Clock {
+  now(): number;
+}
+
+export type Sleep = (ms: number) => Promise<void>;
+
+/** Where consumers read the token. Absent (never published) reads as undefined. */
+export interface PublishedTokenStore {
+  readonly kind: 'secretsmanager' | 'parameterstore';
+  /** Largest value the store accepts, in bytes. */
+  readonly maxBytes: number;
+  read(): Promise<PublishedToken | undefined>;
+  write(token: PublishedToken): Promise<void>;
+}
+
+/** The function-only SecureString holding the refresh token and the lockout guard. */
+export interface StateStore {
+  read(): Promise<PrivateState | undefined>;
+  write(state: PrivateState): Promise<void>;
+}
+
+export interface Credentials {
+  /** Secrets Manager version id; the lockout guard is keyed on it. */
+  readonly versionId: string;
+  readonly values: Readonly<Record<string, string>>;
+}
+
+/** Thrown by a CredentialsSource for a secret that is missing, empty or not a JSON object of strings. */
+export class CredentialsUnavailableError extends Error {
+  readonly code: 'credentials_not_found' | 'credentials_empty' | 'credentials_malformed';
+  constructor(code: CredentialsUnavailableError['code'], message: string) {
+    super(message);
+    this.name = 'CredentialsUnavailableError';
+    this.code = code;
+  }
+}
+
+export interface CredentialsSource {
+  /** Name or ARN, for messages. */
+  readonly secretId: string;
+  read(): Promise<Credentials>;
+}
+
+export type TokenRequest =
+  | { readonly grant: 'refresh_token'; readonly refreshToken: string; readonly clientSecret?: string }
+  | { readonly grant: 'password'; readonly username: string; readonly password: string; readonly clientSecret?: string }
+  | { readonly grant: 'client_credentials'; readonly clientSecret: string };
+
+export type GrantName = TokenRequest['grant'];
+
+/** The raw answer of a token endpoint: classification needs the body whatever its format. */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  readonly body: string;
+}
+
+/**
+ * No HTTP answer came back. `delivered` says whether the IdP may have processed the request:
+ * `no` when the connection never opened (refused, DNS), `unknown` after a timeout or a reset. A
+ * password the IdP may have seen counts as an attempt for the lockout rules.
+ */
+export class NoAnswerError extends Error {
+  readonly code: 'timeout' | 'network_error';
+  readonly delivered: 'no' | 'unknown';
+  constructor(code: NoAnswerError['code'], delivered: NoAnswerError['delivered'], message: string) {
+    super(message);
+    this.name = 'NoAnswerError';
+    this.code = code;
+    this.delivered = delivered;
+  }
+}
+
+/** Sends one token request. Rejects with `NoAnswerError` only when no HTTP answer arrived. */
+export interface TokenEndpoint {
+  send(request: TokenRequest, timeoutMs: number): Promise<HttpAnswer>;
+}
+
+export interface Log {
+  info(message: string, extra?: object): void;
+  warn(message: string, extra?: object): void;
+}

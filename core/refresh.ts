@@ -1,0 +1,536 @@
+import { type ProviderSettings, requiredCredentialKeys } from '../contract/provider-settings.js';
+import type { PublishedToken } from '../contract/published-token.js';
+import { publishedTokenBytes } from '../contract/published-token.js';
+import { dueThresholdSeconds, isDue } from '../contract/schedule.js';
+import type { ClassifiedFailure } from './classify.js';
+import { type Failure, failure } from '../contract/failure.js';
+import { settingsFingerprint } from './fingerprint.js';
+import { resolveLifetime } from './lifetime.js';
+import {
+  type Clock,
+  type Credentials,
+  type CredentialsSource,
+  CredentialsUnavailableError,
+  type GrantName,
+  type Log,
+  type PublishedTokenStore,
+  type Sleep,
+  type StateStore,
+  type TokenEndpoint,
+  type TokenRequest,
+} from './ports.js';
+import type { PrivateState } from '../contract/private-state.js';
+import { Redactor } from './redactor.js';
+import { MIN_PRIMARY_SPACING_MS, requestToken } from './request-token.js';
+import type { GrantedToken } from './token-response.js';
+
+export interface RefreshDeps {
+  readonly settings: ProviderSettings;
+  readonly tokenStore: PublishedTokenStore;
+  readonly stateStore: StateStore;
+  readonly credentials: CredentialsSource;
+  readonly endpoint: TokenEndpoint;
+  readonly clock: Clock;
+  readonly sleep: Sleep;
+  readonly log: Log;
+  readonly random?: () => number;
+}
+
+export interface RefreshInput {
+  /** Renew now even when the token is not due (an operator's `{"force": true}`); the lockout guard still applies. */
+  readonly force?: boolean;
+  /** Epoch ms by which token requests must be over, so the result can still be stored. */
+  readonly deadlineMs: number;
+}
+
+/** What the function returns: a summary with no secret in it (ARCHITECTURE section 3). */
+export interface RefreshResult {
+  readonly provider: string;
+  readonly outcome: 'fresh' | 'refreshed' | 'failed';
+  readonly grant?: GrantName;
+  readonly expiresAt?: number;
+  readonly error?: Failure;
+}
+
+/** The result plus what metrics need. */
+export interface RunReport {
+  readonly result: RefreshResult;
+  /** Seconds the published token has left after the run; 0 when there is none. */
+  readonly secondsRemaining: number;
+  readonly attempts: readonly { grant: GrantName; latencyMs: number; outcome: string }[];
+  readonly credentialsRejected: boolean;
+  /** The lockout guard holds the current credentials version: nothing is sent until operators change the secret. */
+  readonly guardEngaged: boolean;
+  /** A configuration error blocks scheduled runs (also reported on runs that find the token fresh). */
+  readonly configurationBlocked: boolean;
+  readonly tokenWrites: number;
+}
+
+/** Runs the refresh algorithm of ARCHITECTURE section 5 once. Throws only on unexpected bugs. */
+export function runRefresh(deps: RefreshDeps, input: RefreshInput): Promise<RunReport> {
+  return new RefreshRun(deps, input).run();
+}
+
+const nowSeconds = (clock: Clock) => Math.floor(clock.now() / 1000);
+const errorName = (e: unknown) => (e as { name?: string } | undefined)?.name ?? 'Error';
+/** A refresh token this close to its end is not worth sending. */
+const REFRESH_TOKEN_SLACK_SECONDS = 5;
+/** Keycloak's default brute-force "Max Wait": how long a temporarily locked account stays locked. */
+export const LOCKOUT_COOLDOWN_MS = 15 * 60_000;
+/** Spacing of primary grants whose outcome was not seen (timeouts, gateway errors, lost state writes). */
+export const UNCONFIRMED_SPACING_MS = 15 * 60_000;
+
+class RefreshRun {
+  private readonly s: ProviderSettings;
+  private readonly redactor = new Redactor();
+  private readonly attempts: { grant: GrantName; latencyMs: number; outcome: string }[] = [];
+  private published: PublishedToken | undefined;
+  private state: PrivateState;
+  private stateDirty = false;
+  private credentialsRejected = false;
+  /** Version of the credentials secret, once read in this run. */
+  private credentialsVersion: string | undefined;
+  private tokenWrites = 0;
+  private renewedWith: GrantName | undefined;
+
+  constructor(
+    private readonly deps: RefreshDeps,
+    private readonly input: RefreshInput,
+  ) {
+    this.s = deps.settings;
+    this.state = { v: 1, fingerprint: settingsFingerprint(this.s) };
+  }
+
+  async run(): Promise<RunReport> {
+    const { deps, s } = this;
+    try {
+      this.published = await deps.tokenStore.read();
+    } catch (e) {
+      return this.fail(failure('store', 'token_read_failed', `could not read the published token (${errorName(e)})`));
+    }
+    this.redactor.add(this.published?.access_token);
+    let stored: PrivateState | undefined;
+    try {
+      stored = await deps.stateStore.read();
+    } catch (e) {
+      return this.fail(failure('store', 'state_read_failed', `could not read the private state (${errorName(e)})`));
+    }
+    this.redactor.add(stored?.refreshToken);
+    const settingsChanged = stored !== undefined && stored.fingerprint !== this.state.fingerprint;
+    if (stored && !settingsChanged) this.state = stored;
+    else if (stored) {
+      // New settings void the refresh token and a configuration block, never the lockout memory:
+      // only a new version of the credentials secret lifts the guard.
+      const { lastPrimaryGrantAt, guard, pendingPrimary } = stored;
+      this.state = { ...this.state, lastPrimaryGrantAt, guard, pendingPrimary };
+    }
+
+    const remaining = this.published ? this.published.expires_at - nowSeconds(deps.clock) : undefined;
+    if (!this.input.force && remaining !== undefined && !settingsChanged && !isDue(remaining, s)) {
+      // A recorded guard is reported as engaged only while the secret still holds the rejected version.
+      if (this.state.guard) await this.credentialsVersionForGuard();
+      return this.done('fresh');
+    }
+    const { blocked } = this.state;
+    if (!this.input.force && blocked) {
+      const since = new Date(blocked.at).toISOString();
+      return this.fail(
+        failure(
+          'configuration',
+          blocked.code,
+          `${blocked.description} (not retried since ${since}: fix the provider configuration, or invoke the function with {"force": true} once fixed upstream)`,
+        ),
+      );
+    }
+
+    const refreshed = await this.tryRefreshToken();
+    if (refreshed !== 'fall-back') return refreshed;
+    return this.primaryGrant();
+  }
+
+  /** Step 2: the refresh_token grant, while the chain lives. */
+  private async tryRefreshToken(): Promise<RunReport | 'fall-back'> {
+    const { s, state } = this;
+    const now = nowSeconds(this.deps.clock);
+    const refreshToken = s.useRefreshToken ? state.refreshToken : undefined;
+    if (!refreshToken) return 'fall-back';
+    if (state.refreshExpiresAt !== undefined && state.refreshExpiresAt - now <= REFRESH_TOKEN_SLACK_SECONDS) {
+      this.deps.log.info('refresh token has expired; renewing with a primary grant', { grant: s.grant });
+      return this.dropRefreshToken();
+    }
+    let clientSecret: string | undefined;
+    if (s.clientAuth !== 'none') {
+      const creds = await this.loadCredentials();
+      if ('kind' in creds) return this.fail(creds);
+      clientSecret = creds.values.client_secret;
+    }
+    const outcome = await requestToken(this.requestContext(), {
+      grant: 'refresh_token',
+      refreshToken,
+      ...(clientSecret ? { clientSecret } : {}),
+    });
+    if ('failure' in outcome) {
+      // invalid_grant means the chain is dead; a configuration error on a refresh (Keycloak's
+      // "No refresh token") is a broken request, not a broken provider: both get one primary grant.
+      if (outcome.failure.refreshRejected || outcome.failure.kind === 'configuration') {
+        this.deps.log.info('refresh token rejected; one primary grant follows', this.redactedFailure(outcome.failure));
+        return this.dropRefreshToken();
+      }
+      if (outcome.failure.kind !== 'credentials') return this.failGrant(outcome.failure, undefined);
+      // A rejected client makes the chain useless too; dropping it leaves only primary grants, which the guard holds.
+      this.dropRefreshToken();
+      return this.failGrant(outcome.failure, await this.credentialsVersionForGuard());
+    }
+    const accepted = await this.accept(outcome, 'refresh_token');
+    if (accepted) return accepted;
+    if (!this.sessionEnding(outcome.token)) return this.done('refreshed');
+    this.deps.log.info('the IdP session ends before the next run; renewing it with a primary grant now', {
+      grant: s.grant,
+    });
+    return 'fall-back';
+  }
+
+  /** Step 2 fallback: exactly one password or client_credentials grant, behind the lockout guard. */
+  private async primaryGrant(): Promise<RunReport> {
+    const { s, deps } = this;
+    const creds = await this.loadCredentials();
+    if ('kind' in creds) return this.failAfterRenewal(creds);
+    const held = this.heldBack(creds.versionId);
+    if (held) return this.failAfterRenewal(held);
+    const last = this.state.lastPrimaryGrantAt;
+    const wait = last === undefined ? 0 : last + MIN_PRIMARY_SPACING_MS - deps.clock.now();
+    if (wait > 0) await deps.sleep(wait);
+
+    // The attempt is on record before it is sent: if the outcome is then lost (a failed state write,
+    // a timeout), the next run knows a password may have been counted, and waits.
+    const at = deps.clock.now();
+    this.state = { ...this.state, lastPrimaryGrantAt: at, pendingPrimary: { credentialsVersion: creds.versionId, at } };
+    this.stateDirty = true;
+    const recorded = await this.persistState();
+    if (recorded) {
+      return this.failAfterRenewal({
+        ...recorded,
+        description: `${recorded.description}; no ${s.grant} grant was sent`,
+      });
+    }
+
+    const request: TokenRequest =
+      s.grant === 'password'
+        ? {
+            grant: 'password',
+            username: creds.values.username!,
+            password: creds.values.password!,
+            ...(creds.values.client_secret ? { clientSecret: creds.values.client_secret } : {}),
+          }
+        : { grant: 'client_credentials', clientSecret: creds.values.client_secret! };
+    const outcome = await requestToken(
+      {
+        ...this.requestContext(),
+        onSend: (at) => {
+          this.state = { ...this.state, lastPrimaryGrantAt: at };
+          this.stateDirty = true;
+        },
+      },
+      request,
+    );
+    if ('failure' in outcome) {
+      if (!outcome.failure.ambiguous) this.state = { ...this.state, pendingPrimary: undefined };
+      return this.failGrant(outcome.failure, creds.versionId);
+    }
+    // Working credentials lift the guard.
+    this.state = { ...this.state, guard: undefined, pendingPrimary: undefined };
+    const accepted = await this.accept(outcome, s.grant);
+    return accepted ?? this.done('refreshed');
+  }
+
+  /**
+   * Step 4's lockout rules, before any password or client_credentials grant: nothing with a rejected
+   * credentials version; nothing, not even a new version, within 15 minutes of a rejection (Keycloak
+   * keeps a temporarily locked account locked that long and answers it like a wrong password); and
+   * no second attempt within 15 minutes of one whose outcome was not seen.
+   */
+  private heldBack(version: string): Failure | undefined {
+    const { s, deps } = this;
+    const now = deps.clock.now();
+    const { guard, pendingPrimary } = this.state;
+    const secret = `secret "${deps.credentials.secretId}"`;
+    if (guard && guard.credentialsVersion === version) {
+      return failure(
+        'credentials',
+        'lockout_guard',
+        `credentials in ${secret} (version ${version}) were rejected at ${new Date(guard.at).toISOString()} ` +
+          `(${guard.code}); no ${s.grant} grant is sent with them again, so the account cannot be locked out. ` +
+          'Put corrected credentials into the secret (any new version resets this guard)',
+      );
+    }
+    if (guard && now - guard.at < LOCKOUT_COOLDOWN_MS) {
+      return failure(
+        'credentials',
+        'lockout_cooldown',
+        `credentials in ${secret} changed after a rejection at ${new Date(guard.at).toISOString()}; they are tried at ` +
+          `${new Date(guard.at + LOCKOUT_COOLDOWN_MS).toISOString()}, once an account lock from the rejection has expired`,
+      );
+    }
+    if (
+      pendingPrimary &&
+      pendingPrimary.credentialsVersion === version &&
+      now - pendingPrimary.at < UNCONFIRMED_SPACING_MS
+    ) {
+      return failure(
+        'transient',
+        'unconfirmed_attempt',
+        `the outcome of the ${s.grant} grant sent at ${new Date(pendingPrimary.at).toISOString()} was not seen; ` +
+          `the next one is sent at ${new Date(pendingPrimary.at + UNCONFIRMED_SPACING_MS).toISOString()}, so unseen rejections cannot add up to a lockout`,
+      );
+    }
+    return undefined;
+  }
+
+  /** Steps 3 and 5: persist the refresh token, then publish. Returns a report only on failure. */
+  private async accept(
+    outcome: { token: GrantedToken; sentAtMs: number },
+    grant: GrantName,
+  ): Promise<RunReport | undefined> {
+    const { s, deps } = this;
+    const { token, sentAtMs } = outcome;
+    this.redactor.add(token.accessToken, token.refreshToken);
+    const sentAt = Math.floor(sentAtMs / 1000);
+    const lifetime = resolveLifetime(token.expiresIn, token.accessToken, s);
+    if (lifetime.source !== 'expires_in') {
+      deps.log.info('token answer has no expires_in; lifetime assumed', {
+        lifetimeSeconds: lifetime.seconds,
+        source: lifetime.source,
+      });
+    }
+    const threshold = dueThresholdSeconds(s);
+    if (lifetime.seconds <= threshold && !this.sessionEnding(token)) {
+      deps.log.warn('granted token is due as soon as it is issued; every run will renew it', {
+        lifetimeSeconds: lifetime.seconds,
+        dueThresholdSeconds: threshold,
+        fix: 'lower checkIntervalMinutes or safetyMarginSeconds, or ask the IdP for a longer access-token lifetime',
+      });
+    }
+
+    const keepOld = grant === 'refresh_token' && token.refreshToken === undefined;
+    const refreshToken = s.useRefreshToken
+      ? (token.refreshToken ?? (keepOld ? this.state.refreshToken : undefined))
+      : undefined;
+    const refreshExpiresAt =
+      token.refreshExpiresIn !== undefined
+        ? sentAt + token.refreshExpiresIn
+        : keepOld
+          ? this.state.refreshExpiresAt
+          : undefined;
+    this.state = {
+      ...this.state,
+      refreshToken,
+      refreshExpiresAt: refreshToken === undefined ? undefined : refreshExpiresAt,
+      blocked: undefined,
+    };
+    this.stateDirty = true;
+    const persisted = await this.persistState();
+    if (persisted) return this.failAfterRenewal(persisted);
+
+    const next: PublishedToken = {
+      access_token: token.accessToken,
+      token_type: 'Bearer',
+      expires_at: sentAt + lifetime.seconds,
+      issued_at: sentAt,
+      provider: s.id,
+      ...((token.scope ?? s.scope) ? { scope: token.scope ?? s.scope } : {}),
+    };
+    if (this.published?.access_token === next.access_token) {
+      // Legacy Spring hands back the same token with a smaller expires_in; rewriting it gains nothing.
+      deps.log.info('the token endpoint returned the token already published; not written again', { grant });
+      this.renewedWith ??= grant;
+      return undefined;
+    }
+    const bytes = publishedTokenBytes(next);
+    if (bytes > deps.tokenStore.maxBytes) {
+      return this.failAfterRenewal(
+        failure(
+          'store',
+          'token_too_large',
+          `the published token would be ${bytes} bytes, but ${deps.tokenStore.kind} holds at most ${deps.tokenStore.maxBytes}; ` +
+            'ask the IdP for a smaller access token (fewer roles or claims), or for a token that lives long enough for ' +
+            'store "secretsmanager" (64 KB). The previous token stays in place',
+        ),
+      );
+    }
+    try {
+      await deps.tokenStore.write(next);
+    } catch (e) {
+      return this.failAfterRenewal(
+        failure(
+          'store',
+          'token_write_failed',
+          `could not write the published token to ${deps.tokenStore.kind} (${errorName(e)}); the previous token stays in place and the next run retries`,
+        ),
+      );
+    }
+    this.tokenWrites++;
+    this.published = next;
+    this.renewedWith = grant;
+    return undefined;
+  }
+
+  /** Keycloak caps a refreshed token at the session's end; near SSO Session Max both lifetimes shrink. */
+  private sessionEnding(token: GrantedToken): boolean {
+    const threshold = dueThresholdSeconds(this.s);
+    const lifetime = resolveLifetime(token.expiresIn, token.accessToken, this.s).seconds;
+    // Or a token too short for any consumer, whatever the server says about the refresh token.
+    return (
+      (token.refreshExpiresIn !== undefined && token.refreshExpiresIn < threshold && lifetime < threshold) ||
+      lifetime < this.s.minValiditySeconds
+    );
+  }
+
+  private dropRefreshToken(): 'fall-back' {
+    this.state = { ...this.state, refreshToken: undefined, refreshExpiresAt: undefined };
+    this.stateDirty = true;
+    return 'fall-back';
+  }
+
+  private async loadCredentials(): Promise<Credentials | Failure> {
+    const { credentials } = this.deps;
+    let creds: Credentials;
+    try {
+      creds = await credentials.read();
+    } catch (e) {
+      if (e instanceof CredentialsUnavailableError) return failure('configuration', e.code, e.message);
+      return failure(
+        'store',
+        'credentials_read_failed',
+        `could not read credentials secret "${credentials.secretId}" (${errorName(e)})`,
+      );
+    }
+    this.credentialsVersion = creds.versionId;
+    this.redactor.add(
+      ...Object.entries(creds.values)
+        .filter(([k]) => k !== 'username')
+        .map(([, v]) => v),
+    );
+    const needed = requiredCredentialKeys(this.s);
+    const missing = needed.filter((k) => !creds.values[k]);
+    if (missing.length > 0) {
+      const example = `{${needed.map((k) => `"${k}": "..."`).join(', ')}}`;
+      return failure(
+        'configuration',
+        'credentials_missing_key',
+        `credentials secret "${credentials.secretId}" has no ${missing.map((k) => `"${k}"`).join(', ')}; put ${example} into it`,
+      );
+    }
+    return creds;
+  }
+
+  /** The guard needs the credentials version even when a refresh (which sends none) hit invalid_client. */
+  private async credentialsVersionForGuard(): Promise<string | undefined> {
+    try {
+      this.credentialsVersion = (await this.deps.credentials.read()).versionId;
+      return this.credentialsVersion;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Step 4: record what must outlive the run (guard, block), then report. */
+  private async failGrant(f: ClassifiedFailure, credentialsVersion: string | undefined): Promise<RunReport> {
+    const at = this.deps.clock.now();
+    const record = { at, code: f.code, description: this.redactor.redact(f.description) };
+    if (f.kind === 'credentials' && credentialsVersion !== undefined) {
+      this.credentialsRejected = true;
+      this.state = { ...this.state, guard: { ...record, credentialsVersion } };
+      this.stateDirty = true;
+    } else if (f.kind === 'credentials') {
+      this.credentialsRejected = true;
+    } else if (f.kind === 'configuration') {
+      this.state = { ...this.state, blocked: record };
+      this.stateDirty = true;
+    }
+    return this.failAfterRenewal({ kind: f.kind, code: f.code, description: f.description });
+  }
+
+  private async persistState(): Promise<Failure | undefined> {
+    if (!this.stateDirty) return undefined;
+    try {
+      await this.deps.stateStore.write(this.state);
+      this.stateDirty = false;
+      return undefined;
+    } catch (e) {
+      return failure(
+        'store',
+        'state_write_failed',
+        `could not write the private state (${errorName(e)}); nothing was published, the next run retries`,
+      );
+    }
+  }
+
+  /** A failure after a refresh already published a token (session-end renewal) still counts as renewed. */
+  private async failAfterRenewal(f: Failure): Promise<RunReport> {
+    const persistFailure = await this.persistState();
+    if (persistFailure) this.deps.log.warn('private state not saved', this.redactedFailure(persistFailure));
+    if (this.renewedWith) {
+      this.deps.log.warn('renewed, but a follow-up step failed', this.redactedFailure(f));
+      return this.done('refreshed');
+    }
+    return this.fail(f);
+  }
+
+  private requestContext() {
+    const { deps, s, input } = this;
+    return {
+      endpoint: deps.endpoint,
+      clock: deps.clock,
+      sleep: deps.sleep,
+      random: deps.random ?? Math.random,
+      timeoutMs: s.requestTimeoutSeconds * 1000,
+      maxAttempts: s.maxAttempts,
+      deadlineMs: input.deadlineMs,
+      redact: (text: string) => this.redactor.redact(text),
+      onAttempt: (a: { grant: GrantName; latencyMs: number; outcome: string }) => this.attempts.push(a),
+    };
+  }
+
+  private redactedFailure(f: Failure): Failure {
+    return { kind: f.kind, code: f.code, description: this.redactor.redact(f.description) };
+  }
+
+  private done(outcome: 'fresh' | 'refreshed'): RunReport {
+    return this.report({
+      provider: this.s.id,
+      outcome,
+      ...(outcome === 'refreshed' && this.renewedWith ? { grant: this.renewedWith } : {}),
+      ...(this.published ? { expiresAt: this.published.expires_at } : {}),
+    });
+  }
+
+  private fail(f: Failure): RunReport {
+    return this.report({
+      provider: this.s.id,
+      outcome: 'failed',
+      ...(this.published ? { expiresAt: this.published.expires_at } : {}),
+      error: this.redactedFailure(f),
+    });
+  }
+
+  /** The guard holds while the secret has the rejected version, or a changed one waits out the cooldown. */
+  private guardHolds(): boolean {
+    const { guard } = this.state;
+    if (!guard) return false;
+    if (this.credentialsVersion === undefined || guard.credentialsVersion === this.credentialsVersion) return true;
+    return this.deps.clock.now() - guard.at < LOCKOUT_COOLDOWN_MS;
+  }
+
+  private report(result: RefreshResult): RunReport {
+    const remaining = this.published ? this.published.expires_at - nowSeconds(this.deps.clock) : 0;
+    return {
+      result,
+      secondsRemaining: remaining,
+      attempts: this.attempts,
+      credentialsRejected: this.credentialsRejected,
+      guardEngaged: this.credentialsRejected || this.guardHolds(),
+      configurationBlocked: this.state.blocked !== undefined,
+      tokenWrites: this.tokenWrites,
+    };
+  }
+}

@@ -1,0 +1,99 @@
+import { type ClassifiedFailure, classifyAnswer } from './classify.js';
+import { failure } from '../contract/failure.js';
+import {
+  type Clock,
+  type GrantName,
+  NoAnswerError,
+  type Sleep,
+  type TokenEndpoint,
+  type TokenRequest,
+} from './ports.js';
+import { type GrantedToken, isFailure, parseTokenAnswer } from './token-response.js';
+
+export interface RequestContext {
+  readonly endpoint: TokenEndpoint;
+  readonly clock: Clock;
+  readonly sleep: Sleep;
+  readonly random: () => number;
+  readonly timeoutMs: number;
+  readonly maxAttempts: number;
+  /** Epoch ms by which the last attempt must have finished, leaving time to store the result. */
+  readonly deadlineMs: number;
+  /** Removes every secret seen in the run from an error body before it is read. */
+  readonly redact: (text: string) => string;
+  /** Called just before each request is sent. */
+  readonly onSend?: (sentAtMs: number) => void;
+  readonly onAttempt?: (attempt: { grant: GrantName; latencyMs: number; outcome: string }) => void;
+}
+
+export type TokenOutcome =
+  | { readonly token: GrantedToken; readonly sentAtMs: number }
+  | { readonly failure: ClassifiedFailure; readonly sent: boolean };
+
+const BASE_DELAY_MS = 500;
+const MAX_DELAY_MS = 8_000;
+/** Below this a request cannot be expected to get an answer; better not send it at all. */
+const MIN_REQUEST_MS = 1_000;
+/** Keycloak's brute-force "quick login check" locks a user after two failures less than 1 s apart. */
+export const MIN_PRIMARY_SPACING_MS = 1_000;
+
+function noAnswer(error: NoAnswerError, grant: GrantName): ClassifiedFailure {
+  return {
+    ...failure('transient', error.code, `${grant} grant: ${error.message}`),
+    refreshRejected: false,
+    ambiguous: error.delivered !== 'no',
+  };
+}
+
+function outOfTime(grant: GrantName): ClassifiedFailure {
+  return {
+    ...failure('transient', 'no_time_left', `${grant} grant: not sent, the run has no time left for it`),
+    refreshRejected: false,
+    ambiguous: false,
+  };
+}
+
+/**
+ * One token request with a short, bounded retry of transient failures inside the run (honouring
+ * `Retry-After`); the next scheduled run is the real retry. A password or client secret is sent
+ * again only when the IdP surely did not process the first attempt (connection refused, 429, 503):
+ * after a timeout or a gateway error it may have counted a failed login. Every attempt's timeout is
+ * cut to the run's deadline, so the result can always be stored.
+ */
+export async function requestToken(ctx: RequestContext, request: TokenRequest): Promise<TokenOutcome> {
+  const primary = request.grant !== 'refresh_token';
+  for (let attempt = 1; ; attempt++) {
+    const timeoutMs = Math.min(ctx.timeoutMs, ctx.deadlineMs - ctx.clock.now());
+    if (timeoutMs < MIN_REQUEST_MS) return { failure: outOfTime(request.grant), sent: attempt > 1 };
+    const sentAtMs = ctx.clock.now();
+    ctx.onSend?.(sentAtMs);
+    let outcome: TokenOutcome;
+    try {
+      const answer = await ctx.endpoint.send(request, timeoutMs);
+      if (answer.status >= 200 && answer.status < 300) {
+        const parsed = parseTokenAnswer(answer);
+        outcome = isFailure(parsed)
+          ? { failure: { ...parsed, refreshRejected: false, ambiguous: false }, sent: true }
+          : { token: parsed, sentAtMs };
+      } else {
+        const redacted = { ...answer, body: ctx.redact(answer.body) };
+        outcome = { failure: classifyAnswer(redacted, request.grant, ctx.clock.now()), sent: true };
+      }
+    } catch (error) {
+      if (!(error instanceof NoAnswerError)) throw error;
+      outcome = { failure: noAnswer(error, request.grant), sent: true };
+    }
+    ctx.onAttempt?.({
+      grant: request.grant,
+      latencyMs: ctx.clock.now() - sentAtMs,
+      outcome: 'token' in outcome ? 'ok' : outcome.failure.kind,
+    });
+    if ('token' in outcome || outcome.failure.kind !== 'transient' || attempt >= ctx.maxAttempts) return outcome;
+    if (primary && outcome.failure.ambiguous) return outcome;
+
+    const backoff = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1)) * (0.5 + ctx.random() / 2);
+    const wait = Math.max(outcome.failure.retryAfterMs ?? backoff, primary ? MIN_PRIMARY_SPACING_MS : 0);
+    if (ctx.clock.now() + wait + MIN_REQUEST_MS > ctx.deadlineMs) return outcome;
+    await ctx.sleep(wait);
+  }
+}
