@@ -30,7 +30,7 @@ export const METRIC = {
   tokenWrites: 'TokenWrites',
 } as const;
 
-/** How a failed run is classified (ARCHITECTURE section 5.4); each kind has its own metric and alarm. */
+/** How a failed run is classified (the failure-kind table in README.md); each kind has its own metric. */
 export const FAILURE_KINDS = ['transient', 'credentials', 'configuration', 'invalid-response', 'store'] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 

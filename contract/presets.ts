@@ -1,5 +1,5 @@
 /**
- * Provider presets: what the seed documents and `shared/reference/idp-behaviors.md` say each upstream
+ * Provider presets: what each vendor's documentation and the behaviour of its identity server say each upstream
  * token endpoint expects. A preset only fills defaults; every field stays overridable per provider.
  */
 

@@ -4,7 +4,7 @@ import type { GrantName, HttpAnswer } from './ports.js';
 
 /**
  * A failed token request, classified by `error` + `error_description` first and by status only where
- * the body says nothing (idp-behaviors.md section 6.1: Keycloak answers a wrong password with 401,
+ * the body says nothing (Keycloak answers a wrong password with 401,
  * IdentityServer answers everything with 400, legacy Spring has three body shapes).
  */
 export interface ClassifiedFailure extends Failure {

@@ -62,7 +62,8 @@ function clientAuth(method: ClientAuthMethod, secret: string | undefined): oauth
  * Sends token requests with oauth4webapi, which builds each grant's exact form and client
  * authentication. The answer is returned raw: the core classifies HTML, XML and empty bodies, and
  * ignores the id_token Keycloak adds for `scope=openid` (oauth4webapi's response processing would
- * validate its issuer, a check this function gains nothing from: libraries.md trap 6).
+ * require its issuer to match one we never configure, and rejects the whole answer when it does not;
+ * test/integration/keycloak-presets.test.ts pins this down).
  */
 export class OAuthTokenEndpoint implements TokenEndpoint {
   private readonly as: oauth.AuthorizationServer;

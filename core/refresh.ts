@@ -43,7 +43,7 @@ export interface RefreshInput {
   readonly deadlineMs: number;
 }
 
-/** What the function returns: a summary with no secret in it (ARCHITECTURE section 3). */
+/** What the function returns: a summary with no secret in it (README "Function event and result"). */
 export interface RefreshResult {
   readonly provider: string;
   readonly outcome: 'fresh' | 'refreshed' | 'failed';
@@ -66,7 +66,7 @@ export interface RunReport {
   readonly tokenWrites: number;
 }
 
-/** Runs the refresh algorithm of ARCHITECTURE section 5 once. Throws only on unexpected bugs. */
+/** Runs the refresh algorithm (README "How it works") once. Throws only on unexpected bugs. */
 export function runRefresh(deps: RefreshDeps, input: RefreshInput): Promise<RunReport> {
   return new RefreshRun(deps, input).run();
 }

@@ -1,8 +1,9 @@
-const UNITS: readonly [string, number][] = [
-  ['d', 86_400],
-  ['h', 3_600],
-  ['m', 60],
-  ['s', 1],
+import prettyMilliseconds from 'pretty-ms';
+
+/** Below a day the second unit is minutes or seconds, from a day on hours: smaller parts are noise. */
+const PRECISION: readonly [number, number][] = [
+  [86_400, 3_600],
+  [3_600, 60],
 ];
 
 /**
@@ -11,17 +12,11 @@ const UNITS: readonly [string, number][] = [
  */
 export function formatDuration(seconds: number): string {
   let rest = Math.max(0, Math.round(seconds));
-  const parts: string[] = [];
-  for (const [unit, size] of UNITS) {
-    const count = Math.floor(rest / size);
-    rest -= count * size;
-    if (parts.length > 0) {
-      if (count > 0) parts.push(`${count}${unit}`);
-      break;
-    }
-    if (count > 0) parts.push(`${count}${unit}`);
-  }
-  return parts.length > 0 ? parts.join(' ') : '0s';
+  if (rest === 0) return '0s';
+  // pretty-ms counts non-zero units, so `3630` would read `1h 30s`: cut to the second unit first.
+  const step = PRECISION.find(([largest]) => rest >= largest)?.[1];
+  if (step !== undefined) rest -= rest % step;
+  return prettyMilliseconds(rest * 1000, { unitCount: 2, secondsDecimalDigits: 0 });
 }
 
 /** `4m 12s` while a token lives, `expired 3m ago` after: `expiresAt` in epoch seconds. */

@@ -8,22 +8,10 @@ import { AwsCallError, CliError, errorMessage, isMissingRegion, NO_REGION_MESSAG
 import { EXIT } from '../exit-codes.js';
 import { oneLine } from './text.js';
 
-/**
- * A refresher's manifest with the names newer stacks add. They are picked from the output itself,
- * so that the CLI shows them whether or not the schema it was built with knows them yet.
- */
-export type Refresher = RefresherManifest & { readonly scheduleName?: string; readonly deadLetterQueueName?: string };
+/** A refresher as the stack's manifest output describes it. */
+export type Refresher = RefresherManifest;
 
-const OPTIONAL_NAMES = ['scheduleName', 'deadLetterQueueName'] as const;
-
-function optionalNames(json: unknown): Partial<Record<(typeof OPTIONAL_NAMES)[number], string>> {
-  const record = json as Record<string, unknown>;
-  return Object.fromEntries(
-    OPTIONAL_NAMES.flatMap((key) => (typeof record[key] === 'string' ? [[key, record[key]]] : [])),
-  );
-}
-
-/** The refreshers a deployed stack declares in its outputs (lib/schema/refresher-manifest.ts). */
+/** The refreshers a deployed stack declares in its outputs (contract/refresher-manifest.ts). */
 export interface StackManifests {
   readonly stackName: string;
   readonly region: string;
@@ -60,7 +48,7 @@ function parseManifest(output: Output): Refresher | string {
     return `stack output "${key}" is not JSON`;
   }
   const parsed = refresherManifestSchema.safeParse(json);
-  if (parsed.success) return { ...parsed.data, ...optionalNames(json) };
+  if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
   return `stack output "${key}" is not a refresher manifest (${oneLine(issues)})`;
 }

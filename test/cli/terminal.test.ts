@@ -1,78 +1,62 @@
-import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../cli/common/io.js';
-import { PromptCancelled, readHidden, readVisible } from '../../cli/common/prompt.js';
+import { ask, PromptCancelled } from '../../cli/common/prompt.js';
 import { startProgress } from '../../cli/common/spinner.js';
 import { SECRETS } from './helpers.js';
 
 /** A terminal's stdin that records raw-mode changes. */
-class FakeTerminal extends EventEmitter {
-  readonly isTTY = true;
-  readonly rawModes: boolean[] = [];
-  paused = true;
-  setRawMode(mode: boolean) {
-    this.rawModes.push(mode);
-  }
-  resume() {
-    this.paused = false;
-  }
-  pause() {
-    this.paused = true;
-  }
-  setEncoding() {}
-  type(text: string) {
-    this.emit('data', text);
-  }
-}
-
-function output() {
+function fakeTerminal() {
+  const input = Object.assign(new PassThrough(), { isTTY: true, rawModes: [] as boolean[] });
+  Object.assign(input, { setRawMode: (mode: boolean) => input.rawModes.push(mode) });
+  const out = new PassThrough();
   const written: string[] = [];
-  return { write: (text: string) => void written.push(text), text: () => written.join('') };
+  out.on('data', (chunk) => written.push(String(chunk)));
+  // What a person sees: the text without the cursor-movement sequences readline draws with.
+  // eslint-disable-next-line no-control-regex
+  const visible = () => written.join('').replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+  return { input, out, visible };
 }
 
-describe('readHidden', () => {
+describe('ask, hidden', () => {
   it('reads a secret in raw mode without echoing any of it, then restores the terminal', async () => {
-    const terminal = new FakeTerminal();
-    const out = output();
+    const { input, out, visible } = fakeTerminal();
 
-    const answer = readHidden(terminal, out, 'password: ');
-    terminal.type(SECRETS.password.slice(0, 10));
-    terminal.type(`${SECRETS.password.slice(10)}x\u007f\r`);
+    const answer = ask(input, out, 'password: ', { hidden: true });
+    input.write(SECRETS.password.slice(0, 10));
+    input.write(`${SECRETS.password.slice(10)}x\u007f\r`);
 
     expect(await answer).toBe(SECRETS.password);
-    expect(out.text()).toBe('password: \n');
-    expect(terminal.rawModes).toEqual([true, false]);
-    expect(terminal.paused).toBe(true);
-    expect(terminal.listenerCount('data')).toBe(0);
+    expect(visible()).toBe('password: \n');
+    expect(input.rawModes).toEqual([true, false]);
   });
 
   it('is cancelled by Ctrl-C, and still restores the terminal', async () => {
-    const terminal = new FakeTerminal();
+    const { input, out } = fakeTerminal();
 
-    const answer = readHidden(terminal, output(), 'password: ');
-    terminal.type('abc\u0003');
+    const answer = ask(input, out, 'password: ', { hidden: true });
+    input.write('abc\u0003');
 
     await expect(answer).rejects.toBeInstanceOf(PromptCancelled);
-    expect(terminal.rawModes).toEqual([true, false]);
+    expect(input.rawModes).toEqual([true, false]);
   });
 });
 
-describe('readVisible', () => {
+describe('ask, visible', () => {
   it('reads a line (the username) with echo', async () => {
-    const input = new PassThrough();
-    const out = new PassThrough();
+    const { input, out, visible } = fakeTerminal();
 
-    const answer = readVisible(input, out, 'username: ');
+    const answer = ask(input, out, 'username: ', { hidden: false });
     input.write('ops@example.com\r');
 
     expect(await answer).toBe('ops@example.com');
+    expect(visible()).toContain('ops@example.com');
   });
 
   it('is cancelled by Ctrl-C like the hidden prompt', async () => {
-    const input = new PassThrough();
+    const { input, out } = fakeTerminal();
 
-    const answer = readVisible(input, new PassThrough(), 'username: ');
+    const answer = ask(input, out, 'username: ', { hidden: false });
     input.write('\u0003');
 
     await expect(answer).rejects.toBeInstanceOf(PromptCancelled);

@@ -1,10 +1,10 @@
 /**
- * A Keycloak look-alike on loopback, built on oidc-provider (see the shared reference notes, libraries.md §3.1).
+ * A Keycloak look-alike on loopback, built on oidc-provider (real refresh-token rotation and reuse detection).
  *
  * Why oidc-provider and not a hand-written fake: it gives real refresh-token rotation with reuse
  * detection, TTLs and signed id_tokens, which is exactly the state machine the refresher has to
  * survive. What it does not have (the password grant, Keycloak's URL layout, Keycloak's response
- * fields and error wording from idp-behaviors.md §1.2) is added here.
+ * fields and error wording from docs/reference/idp-behaviors.md §1.2) is added here.
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, type ServerResponse } from 'node:http';
@@ -130,7 +130,7 @@ function signingKeys() {
 
 /**
  * oidc-provider's refresh failures all read "grant request is invalid"; Keycloak names the cause
- * (idp-behaviors.md K22–K30). The internal `error_detail` is mapped so tests see Keycloak's wording.
+ * (docs/reference/idp-behaviors.md K22–K30). The internal `error_detail` is mapped so tests see Keycloak's wording.
  */
 function keycloakRefreshDescription(detail: string | undefined, everIssued: boolean): string | undefined {
   switch (detail) {
@@ -234,7 +234,7 @@ export async function startKeycloakLikeServer(options: KeycloakLikeOptions = {})
     clientBasedCORS: () => false,
   });
 
-  // Keycloak's direct access grant (idp-behaviors.md K1, K3, K4, K9).
+  // Keycloak's direct access grant (docs/reference/idp-behaviors.md K1, K3, K4, K9).
   provider.registerGrantType<PasswordParams>(
     'password',
     async (ctx: TokenEndpointGrantContext<PasswordParams>) => {

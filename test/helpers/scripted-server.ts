@@ -3,7 +3,7 @@
  * OAuth server (oidc-provider) cannot be made to show: HTML error pages, XML, empty bodies, 429/503
  * with Retry-After, slow answers, Spring's "same token again", malformed 200s.
  *
- * The ready-made responses below are copied from the shared reference notes, idp-behaviors.md; each names the
+ * The ready-made responses below are copied from docs/reference/idp-behaviors.md; each names the
  * table row (K = Keycloak §1.2, I = IdentityServer §2.2, M = MediaHound/Spring §3.3) it reproduces.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -106,7 +106,7 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Ready-made responses (idp-behaviors.md row in brackets)
+// Ready-made responses (docs/reference/idp-behaviors.md row in brackets)
 // ---------------------------------------------------------------------------------------------
 
 const html = (title: string, text: string) =>
@@ -225,7 +225,7 @@ export type MalformedOkKind = 'no-access-token' | 'bad-expires-in' | 'not-json' 
 
 /**
  * 200 answers a client must not store: no access_token; a non-numeric expires_in (oauth4webapi
- * rejects "soon" but coerces "3600", libraries.md §2.1); a form-encoded body as pre-JSON servers
+ * rejects "soon" but coerces "3600"); a form-encoded body as pre-JSON servers
  * (e.g. GitHub without Accept) send; an empty JSON-typed body.
  */
 export function malformedOk(kind: MalformedOkKind): ScriptedReply {

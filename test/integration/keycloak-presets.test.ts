@@ -102,7 +102,7 @@ describe.each(presets)('$name preset against a Keycloak-like oidc-provider', (pr
     expect(w.tokenStore.token!.expires_at - w.tokenStore.token!.issued_at).toBe(300);
   });
 
-  it('ignores the id_token Keycloak adds for scope=openid, whatever its issuer (libraries.md trap 6)', async () => {
+  it('ignores the id_token Keycloak adds for scope=openid, whatever its issuer', async () => {
     const answers: string[] = [];
     const settings = settingsFor(preset.entry(idp.tokenEndpoint));
     const w = realWorld(settings, credentials());

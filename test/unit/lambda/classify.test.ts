@@ -46,7 +46,7 @@ describe('parseErrorBody', () => {
 
 describe('classifyAnswer', () => {
   it.each([
-    // Keycloak (idp-behaviors.md 1.2)
+    // Keycloak (docs/reference/idp-behaviors.md 1.2)
     [
       'K3 wrong password, 401',
       'password',
