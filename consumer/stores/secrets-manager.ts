@@ -1,7 +1,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { TokenMalformedError } from '../errors.js';
 import { errorNameOf } from '../../contract/error-name.js';
-import { DEFAULT_CLIENT_CONFIG, type StoreRead, type TokenStoreReader } from './store.js';
+import { defaultClient, type StoreRead, type TokenStoreReader } from './store.js';
 
 /** Default clients by region ('' = the environment's region), shared by every reader in the process. */
 const defaultClients = new Map<string, SecretsManagerClient>();
@@ -18,7 +18,7 @@ export function secretsManagerStore(
   return {
     async read(signal): Promise<StoreRead> {
       const sdk = await import('@aws-sdk/client-secrets-manager');
-      const client = options.client ?? defaultClient(sdk.SecretsManagerClient, options.region);
+      const client = options.client ?? defaultClient(defaultClients, sdk.SecretsManagerClient, options.region);
       let answer;
       try {
         answer = await client.send(new sdk.GetSecretValueCommand({ SecretId: secretId }), { abortSignal: signal });
@@ -42,13 +42,4 @@ export function secretsManagerStore(
       return { found: true, text: answer.SecretString };
     },
   };
-}
-
-function defaultClient(Client: typeof SecretsManagerClient, region: string | undefined): SecretsManagerClient {
-  let client = defaultClients.get(region ?? '');
-  if (!client) {
-    client = new Client({ ...DEFAULT_CLIENT_CONFIG, ...(region && { region }) });
-    defaultClients.set(region ?? '', client);
-  }
-  return client;
 }

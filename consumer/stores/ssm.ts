@@ -1,6 +1,6 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { errorNameOf } from '../../contract/error-name.js';
-import { DEFAULT_CLIENT_CONFIG, type StoreRead, type TokenStoreReader } from './store.js';
+import { defaultClient, type StoreRead, type TokenStoreReader } from './store.js';
 
 /** Default clients by region ('' = the environment's region), shared by every reader in the process. */
 const defaultClients = new Map<string, SSMClient>();
@@ -14,7 +14,7 @@ export function ssmStore(parameterName: string, options: { client?: SSMClient; r
   return {
     async read(signal): Promise<StoreRead> {
       const sdk = await import('@aws-sdk/client-ssm');
-      const client = options.client ?? defaultClient(sdk.SSMClient, options.region);
+      const client = options.client ?? defaultClient(defaultClients, sdk.SSMClient, options.region);
       let value: string | undefined;
       try {
         const command = new sdk.GetParameterCommand({ Name: parameterName, WithDecryption: true });
@@ -30,13 +30,4 @@ export function ssmStore(parameterName: string, options: { client?: SSMClient; r
       return { found: true, text: value };
     },
   };
-}
-
-function defaultClient(Client: typeof SSMClient, region: string | undefined): SSMClient {
-  let client = defaultClients.get(region ?? '');
-  if (!client) {
-    client = new Client({ ...DEFAULT_CLIENT_CONFIG, ...(region && { region }) });
-    defaultClients.set(region ?? '', client);
-  }
-  return client;
 }

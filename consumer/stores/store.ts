@@ -22,3 +22,20 @@ export type StoreRead =
  * readers with a longer one that share this client.
  */
 export const DEFAULT_CLIENT_CONFIG = { maxAttempts: 1 } as const;
+
+/**
+ * The process-wide default client of one SDK client class for `region` ('' = the environment's),
+ * shared by every reader in the process so that connections are reused.
+ */
+export function defaultClient<C>(
+  cache: Map<string, C>,
+  Client: new (config: typeof DEFAULT_CLIENT_CONFIG & { region?: string }) => C,
+  region: string | undefined,
+): C {
+  let client = cache.get(region ?? '');
+  if (!client) {
+    client = new Client({ ...DEFAULT_CLIENT_CONFIG, ...(region && { region }) });
+    cache.set(region ?? '', client);
+  }
+  return client;
+}
