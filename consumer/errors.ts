@@ -80,14 +80,29 @@ export class StaleTokenError extends TokenReaderError {
   /** The provider id written in the token. */
   readonly provider: string;
 
-  constructor(tokenSource: string, details: { provider: string; expiresAt: Date; staleSince: Date; now: Date }) {
+  constructor(
+    tokenSource: string,
+    details: {
+      provider: string;
+      expiresAt: Date;
+      staleSince: Date;
+      /** By the refresher's clock when this one proved to be `clockBehindSeconds` behind it. */
+      now: Date;
+      clockBehindSeconds?: number;
+    },
+  ) {
+    const behind = details.clockBehindSeconds ?? 0;
     const left = Math.round((details.expiresAt.getTime() - details.now.getTime()) / 1000);
     const expiry =
       left > 0
         ? `expires at ${details.expiresAt.toISOString()} (${left} s left)`
         : `expired at ${details.expiresAt.toISOString()}`;
+    const why =
+      behind > 0
+        ? `This machine's clock is at least ${behind} s behind the refresher's (the token's issued_at lies in its future), so times above are by the refresher's clock: fix this machine's time sync (NTP), and if the token still goes stale, ${STALE_HELP}.`
+        : `The refresher is failing to renew it: check its alarms and logs, ${STALE_HELP}.`;
     super(
-      `token-refresher: the token of provider "${details.provider}" at ${tokenSource} is stale since ${details.staleSince.toISOString()}: it ${expiry}. The refresher is failing to renew it: check its alarms and logs, ${STALE_HELP}.`,
+      `token-refresher: the token of provider "${details.provider}" at ${tokenSource} is stale since ${details.staleSince.toISOString()}: it ${expiry}. ${why}`,
       { code: TOKEN_STALE, tokenSource },
     );
     this.expiresAt = details.expiresAt;

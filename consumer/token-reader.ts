@@ -36,7 +36,10 @@ export interface TokenReaderOptions {
   readonly secretsManager?: SecretsManagerClient;
   /** Client for `ssm:` sources, as `secretsManager`. @default - created on first read, with SDK retries off */
   readonly ssm?: SSMClient;
-  /** Current time in epoch milliseconds. @default Date.now */
+  /**
+   * Current time in epoch milliseconds; also measures elapsed time once the wall clock proved to be
+   * behind. @default Date.now, with `performance.now()` for elapsed time
+   */
   readonly clock?: () => number;
   /** Waits between retries. @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
@@ -77,6 +80,9 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  *
  * - Never returns a token with `skewSeconds` or less left; when the store holds only such a token it
  *   throws `StaleTokenError` (the refresher is failing).
+ * - Never trusts a clock that runs behind the refresher's: a token whose `issued_at` lies in this
+ *   clock's future proves it is at least that far behind, and from then on the reader keeps the
+ *   refresher's time with a monotonic clock, which later wall-clock corrections do not disturb.
  * - Concurrent callers share one store read.
  * - After an API answers 401, call `invalidate(accessToken)` and read once more. If the store still
  *   holds the same token, you get it back only while it is fresh; then fail the API call rather than loop.
@@ -88,6 +94,9 @@ export class TokenReader {
   readonly skewSeconds: number;
   private readonly store: TokenStoreReader;
   private readonly clock: () => number;
+  private readonly monotonic: () => number;
+  /** The refresher's time at one moment, and the monotonic time then: set when this clock proved behind. */
+  private refresherTime: { readonly atMs: number; readonly monotonicMs: number } | undefined;
   private readonly readPolicy: ReadPolicy;
   private readonly failureCacheMs: number;
   private readonly rejectedHoldoffMs: number;
@@ -120,6 +129,7 @@ export class TokenReader {
     this.rejectedHoldoffMs =
       1000 * nonNegative('rejectedHoldoffSeconds', options.rejectedHoldoffSeconds ?? DEFAULT_REJECTED_HOLDOFF_SECONDS);
     this.clock = options.clock ?? Date.now;
+    this.monotonic = options.clock ?? (() => performance.timeOrigin + performance.now());
 
     const source = parseTokenSource(options.tokenSource);
     switch (source.kind) {
@@ -142,7 +152,7 @@ export class TokenReader {
   getAccessToken(): Promise<string> {
     // The cache hit is the hot path of every consumer: no async function, one resolved promise.
     const cached = this.cached;
-    if (cached && this.clock() < this.cachedUntilMs) return Promise.resolve(cached.access_token);
+    if (cached && this.now() < this.cachedUntilMs) return Promise.resolve(cached.access_token);
     return this.sharedToken().then((token) => token.access_token);
   }
 
@@ -156,7 +166,7 @@ export class TokenReader {
 
   /** The cached token or the one read in flight: the same object for every caller, never handed out. */
   private sharedToken(): Promise<PublishedToken> {
-    const now = this.clock();
+    const now = this.now();
     if (this.cached && now < this.cachedUntilMs) return Promise.resolve(this.cached);
     if (this.failure && now < this.failure.untilMs) return Promise.reject(this.failure.error);
     return (this.inflight ??= this.startRead());
@@ -174,7 +184,7 @@ export class TokenReader {
     if (rejectedAccessToken !== undefined) {
       if (this.cached?.access_token !== rejectedAccessToken) return;
       const rejected = this.rejected;
-      if (rejected?.accessToken === rejectedAccessToken && this.clock() < rejected.holdoffUntilMs) return;
+      if (rejected?.accessToken === rejectedAccessToken && this.now() < rejected.holdoffUntilMs) return;
       this.rejected = { accessToken: rejectedAccessToken, holdoffUntilMs: 0 };
     }
     this.generation++;
@@ -205,7 +215,7 @@ export class TokenReader {
           this.cachedUntilMs = this.staleSinceMs(token);
           this.failure = undefined;
           if (this.rejected?.accessToken === token.access_token) {
-            this.rejected.holdoffUntilMs = this.clock() + this.rejectedHoldoffMs;
+            this.rejected.holdoffUntilMs = this.now() + this.rejectedHoldoffMs;
           }
         }
         return token;
@@ -216,7 +226,7 @@ export class TokenReader {
         this.inflight = undefined;
         // Only the reader's own errors are remembered; anything else is a bug and surfaces as is.
         if (error instanceof TokenReaderError && this.failureCacheMs > 0) {
-          this.failure = { error, untilMs: this.clock() + this.failureCacheMs };
+          this.failure = { error, untilMs: this.now() + this.failureCacheMs };
         }
         throw error;
       },
@@ -228,16 +238,34 @@ export class TokenReader {
     const read = await readWithRetries(this.store, this.readPolicy, abandoned);
     if (!read.found) throw new TokenNotFoundError(this.tokenSource, read.why, { cause: read.cause });
     const token = parsePublishedToken(this.tokenSource, read.text);
-    const now = this.clock();
+    this.observeIssuedAt(token);
+    const now = this.now();
     if (!this.isFresh(token, now)) {
       throw new StaleTokenError(this.tokenSource, {
         provider: token.provider,
         expiresAt: new Date(token.expires_at * 1000),
         staleSince: new Date(this.staleSinceMs(token)),
         now: new Date(now),
+        clockBehindSeconds: Math.round((now - this.clock()) / 1000),
       });
     }
     return token;
+  }
+
+  /**
+   * The refresher stamps `issued_at` when it sends the token request, before anyone can read the
+   * token: an `issued_at` after this reader's time proves this clock is at least that far behind.
+   */
+  private observeIssuedAt(token: PublishedToken): void {
+    const issuedMs = token.issued_at * 1000;
+    if (issuedMs > this.now()) this.refresherTime = { atMs: issuedMs, monotonicMs: this.monotonic() };
+  }
+
+  /** This clock's time, or the refresher's as last proved and carried forward, whichever is later. */
+  private now(): number {
+    const local = this.clock();
+    const known = this.refresherTime;
+    return known === undefined ? local : Math.max(local, known.atMs + this.monotonic() - known.monotonicMs);
   }
 }
 

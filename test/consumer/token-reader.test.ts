@@ -318,6 +318,34 @@ describe('Class: TokenReader', () => {
       expect(error.message).toContain('it expired at 2026-01-01T00:05:00.000Z.');
     });
 
+    it('judges a token by the refresher’s clock when issued_at lies in this clock’s future', async () => {
+      // Prepare: a 30 s token issued just now by the refresher's clock; this clock is 120 s slow,
+      // so by its own reckoning the token would have 150 s left
+      ssm.on(GetParameterCommand).resolves(stored(publishedToken({ lifetimeSeconds: 30 })));
+      const { reader: r, clock } = reader();
+      clock.setSeconds(T0 - 120);
+      // Act
+      const error = (await rejection(r.getAccessToken())) as StaleTokenError;
+      // Assess
+      expect(error).toBeInstanceOf(StaleTokenError);
+      expect(error.message).toContain('(30 s left)');
+      expect(error.message).toContain("This machine's clock is at least 120 s behind the refresher's");
+    });
+
+    it('ends the cache earlier by as much as the clock is behind, so no expired token is served', async () => {
+      // Prepare: a 300 s token; this clock is 120 s slow
+      ssm.on(GetParameterCommand).resolves(stored(publishedToken()));
+      const { reader: r, clock } = reader();
+      clock.setSeconds(T0 - 120);
+      await r.getAccessToken();
+      // Act: 241 s later (past the token's 240 s of freshness), while this clock still reads T0 + 121
+      clock.setSeconds(T0 + 121);
+      const error = await rejection(r.getAccessToken());
+      // Assess: the cache had ended and the re-read found the token stale
+      expect(error).toBeInstanceOf(StaleTokenError);
+      expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(2);
+    });
+
     it('never serves the cached token once it is stale, even when the re-read fails', async () => {
       // Prepare
       ssm.on(GetParameterCommand).resolvesOnce(stored(publishedToken())).rejects(awsError('AccessDeniedException'));
