@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { isAllowedTokenEndpoint } from './loopback.js';
+import { tokenEndpointProblem } from './loopback.js';
 import { CLIENT_AUTH_METHODS, GRANTS, PRESET_NAMES } from './presets.js';
 
 /**
@@ -16,14 +16,12 @@ export const providerIdSchema = z
     ),
   );
 
-export const tokenEndpointSchema = z
-  .string()
-  .check(
-    z.refine(
-      isAllowedTokenEndpoint,
-      'must be an https:// URL without user info (http:// is allowed only on localhost, 127.0.0.1 and [::1])',
-    ),
-  );
+export const tokenEndpointSchema = z.string().check(
+  z.superRefine((value, ctx) => {
+    const problem = tokenEndpointProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+  }),
+);
 
 /** Form parameters the refresher sets itself; an extra parameter may not replace them. */
 export const RESERVED_PARAMS = [
@@ -36,14 +34,36 @@ export const RESERVED_PARAMS = [
   'scope',
 ] as const;
 
+/**
+ * Parameter names that carry a secret. Extra parameters are written into the template and the
+ * function's environment like every setting, so a secret there would be readable by anyone who can
+ * read the stack; secrets belong in the credentials secret.
+ */
+const SECRET_LIKE_PARAM = /secret|passw|pwd|assertion|token|api[-_.]?key|credential|private[-_.]?key/i;
+
 export const extraParamsSchema = z
   .record(
     z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'parameter names are 1 to 64 of A-Z a-z 0-9 _ . -')),
     z.string().check(z.maxLength(512)),
   )
   .check(
-    z.refine((params) => !Object.keys(params).some((k) => (RESERVED_PARAMS as readonly string[]).includes(k)), {
-      message: `must not set ${RESERVED_PARAMS.join(', ')}: the refresher sends those itself (use "scope" and "clientId")`,
+    z.superRefine((params, ctx) => {
+      for (const name of Object.keys(params)) {
+        const lower = name.toLowerCase();
+        if ((RESERVED_PARAMS as readonly string[]).includes(lower)) {
+          ctx.addIssue({
+            code: 'custom',
+            input: params,
+            message: `must not set "${name}": the refresher sends ${RESERVED_PARAMS.join(', ')} itself (use "scope" and "clientId"; secrets go into the credentials secret)`,
+          });
+        } else if (SECRET_LIKE_PARAM.test(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            input: params,
+            message: `"${name}" looks like a secret: the providers file ends up in the CloudFormation template and the function's environment, so secrets go into the credentials secret, never into "extraParams"`,
+          });
+        }
+      }
     }),
   );
 

@@ -7,6 +7,8 @@ import {
   minimumSafetyMarginSeconds,
   plannedWritesPerDay,
 } from './schedule.js';
+import { tokenEndpointProblem } from './loopback.js';
+import { constructIdProblems } from './naming.js';
 import { DEFAULT_MIN_VALIDITY_SECONDS } from './published-token.js';
 import { chooseStore, STORE_REQUESTS, type StoreKind } from './store-choice.js';
 
@@ -32,6 +34,25 @@ const credentialsRefSchema = z
 const settings = providerSettingsSchema.shape;
 
 /**
+ * A self-hosted IdP's origin (NAGRA): the preset appends its own path, so a path or a query here
+ * would double up in the token endpoint.
+ */
+const baseUrlSchema = tokenEndpointSchema.check(
+  z.superRefine((value, ctx) => {
+    // The endpoint check above already said what is wrong with anything it refuses.
+    if (tokenEndpointProblem(value) !== undefined) return;
+    const url = new URL(value);
+    if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+      ctx.addIssue({
+        code: 'custom',
+        input: value,
+        message: `must be the server's origin only, like "${url.origin}": the preset appends the token path itself; to use another path, set "tokenEndpoint" instead`,
+      });
+    }
+  }),
+);
+
+/**
  * One entry of the providers file as people write it: the settings schema's own fields, optional
  * where a preset or a default fills them, plus what only the construct needs (`baseUrl`, `store`,
  * `credentials`). The ranges are the settings schema's, so the file and the function never disagree.
@@ -40,7 +61,7 @@ export const providerEntrySchema = z.strictObject({
   id: settings.id,
   preset: settings.preset,
   tokenEndpoint: z.optional(settings.tokenEndpoint),
-  baseUrl: z.optional(tokenEndpointSchema),
+  baseUrl: z.optional(baseUrlSchema),
   clientId: z.optional(settings.clientId),
   grant: z.optional(settings.grant),
   clientAuth: z.optional(settings.clientAuth),
@@ -304,6 +325,30 @@ export function parseStackConfig(raw: unknown, source = 'providers file'): Stack
     if (Array.isArray(result)) problems.push(...result);
     else resolved.push(result);
   });
+  problems.push(...sharedCredentialsProblems(resolved), ...constructIdProblems(resolved.map((p) => p.settings.id)));
   if (problems.length > 0) throw new ProvidersFileError(source, problems);
   return { providers: resolved, alarmEmails: shape.data.alarmEmails ?? [] };
+}
+
+/**
+ * Each provider needs a credentials secret of its own: the lockout guard keys on the secret's
+ * version per provider, so two refreshers sharing one would keep independent guards and could send
+ * the same password in parallel.
+ */
+function sharedCredentialsProblems(providers: readonly ResolvedProvider[]): string[] {
+  const first = new Map<string, string>();
+  const problems: string[] = [];
+  for (const { settings, credentials } of providers) {
+    const secret = credentials?.secretArn ?? credentials?.secretName;
+    if (secret === undefined) continue;
+    const other = first.get(secret);
+    if (other === undefined) first.set(secret, settings.id);
+    else {
+      problems.push(
+        `provider "${settings.id}", field "credentials": got ${show(secret)}: provider "${other}" already uses this secret; ` +
+          'give each provider its own credentials secret (their lockout guards and logins must not overlap)',
+      );
+    }
+  }
+  return problems;
 }

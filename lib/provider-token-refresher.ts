@@ -13,7 +13,7 @@ import { Construct } from 'constructs';
 import { refresherCode } from './private/bundling.js';
 import { credentialsSecret } from './private/credentials-secret.js';
 import { maxEventAge } from './private/event-age.js';
-import { DEFAULT_NAME_PREFIX, namePrefixProblem, providerResourceNames } from './private/naming.js';
+import { DEFAULT_NAME_PREFIX, namePrefixProblem, providerResourceNames } from '../contract/naming.js';
 import { createProviderAlarms, type ProviderAlarms } from './private/provider-alarms.js';
 import { providerDashboardRows } from './private/provider-dashboard.js';
 import { ssmParameterArn } from './private/ssm-parameter-arn.js';

@@ -5,10 +5,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { acknowledge, NAG_REASONS } from './private/nag-acknowledgements.js';
-import { constructIdFor, DEFAULT_NAME_PREFIX } from './private/naming.js';
+import { constructIdFor, constructIdProblems, DEFAULT_NAME_PREFIX, PROVIDER_CHILD_SUFFIX } from '../contract/naming.js';
 import { ProviderTokenRefresher } from './provider-token-refresher.js';
 import type { ResolvedProvider } from '../contract/providers-file.js';
-import { MANIFEST_OUTPUT_SUFFIX } from '../contract/refresher-manifest.js';
 
 export interface TokenRefresherStackProps extends StackProps {
   /** The providers to keep tokens fresh for, as returned by `parseProvidersFile`. */
@@ -62,7 +61,8 @@ export class TokenRefresherStack extends Stack {
   constructor(scope: Construct, id: string, props: TokenRefresherStackProps) {
     super(scope, id, props);
     const refreshers = new Map<string, ProviderTokenRefresher>();
-    const usedIds = new Map<string, string>();
+    const clashes = constructIdProblems(props.providers.map((p) => p.settings.id));
+    if (clashes.length > 0) throw new Error(`${this.node.path}: ${clashes.join('; ')}`);
     this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic(props.alarmEmails ?? []);
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       // Dashboard names are account-wide, unlike the prefix's other names: add the region.
@@ -72,13 +72,6 @@ export class TokenRefresherStack extends Stack {
     for (const provider of props.providers) {
       const providerId = provider.settings.id;
       const constructId = constructIdFor(providerId);
-      const clash = usedIds.get(constructId);
-      if (clash !== undefined) {
-        throw new Error(
-          `${this.node.path}: providers "${clash}" and "${providerId}" both map to construct id "${constructId}"; rename one of them`,
-        );
-      }
-      usedIds.set(constructId, providerId);
 
       const refresher = new ProviderTokenRefresher(this, constructId, {
         provider,
@@ -90,21 +83,21 @@ export class TokenRefresherStack extends Stack {
       refreshers.set(providerId, refresher);
       for (const row of refresher.dashboardRows()) this.dashboard.addWidgets(...row);
 
-      new CfnOutput(this, `${constructId}TokenSource`, {
+      new CfnOutput(this, `${constructId}${PROVIDER_CHILD_SUFFIX.tokenSource}`, {
         description: `Where consumers read the token of provider "${providerId}" (grant them read access with grantRead)`,
         value: refresher.tokenSource,
       });
-      new CfnOutput(this, `${constructId}CredentialsSecret`, {
+      new CfnOutput(this, `${constructId}${PROVIDER_CHILD_SUFFIX.credentialsSecret}`, {
         description: provider.credentials
           ? `Credentials secret of provider "${providerId}" (imported)`
           : `Credentials secret of provider "${providerId}": created empty, put the provider credentials in it as JSON (see its description)`,
         value: refresher.credentialsSecretId,
       });
-      new CfnOutput(this, `${constructId}Function`, {
+      new CfnOutput(this, `${constructId}${PROVIDER_CHILD_SUFFIX.function}`, {
         description: `Refresher function of provider "${providerId}" (invoke with {"force": true} to refresh now)`,
         value: refresher.refreshFunction.functionName,
       });
-      new CfnOutput(this, `${constructId}${MANIFEST_OUTPUT_SUFFIX}`, {
+      new CfnOutput(this, `${constructId}${PROVIDER_CHILD_SUFFIX.manifest}`, {
         description: `How tools (token-refresher status) find everything about provider "${providerId}"`,
         value: this.toJsonString(refresher.manifest),
       });

@@ -9,6 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { PROVIDER_CHILD_SUFFIX } from '../../contract/naming.js';
 import { type ProviderTokenRefresher, unusedClientModule, wireLambdaConsumer } from '../../lib/index.js'; // in your app: '@token-refresher/cdk'
 
 export interface ExampleConsumerProps {
@@ -73,8 +74,8 @@ export class ExampleConsumer extends Construct {
  */
 export function addExampleConsumer(stack: Stack, refresher: ProviderTokenRefresher): ExampleConsumer {
   const constructId = refresher.node.id;
-  const example = new ExampleConsumer(stack, `${constructId}ExampleConsumer`, { refresher });
-  new CfnOutput(stack, `${constructId}ExampleConsumerFunction`, {
+  const example = new ExampleConsumer(stack, `${constructId}${PROVIDER_CHILD_SUFFIX.exampleConsumer}`, { refresher });
+  new CfnOutput(stack, `${constructId}${PROVIDER_CHILD_SUFFIX.exampleConsumerFunction}`, {
     description: `Example consumer of provider "${refresher.providerId}": invoke it to check that consumers can read the token`,
     value: example.consumerFunction.functionName,
   });

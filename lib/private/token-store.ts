@@ -6,7 +6,7 @@ import type { Construct } from 'constructs';
 import type { StoreKind } from '../../contract/store-choice.js';
 import { createEmptySecret } from './empty-secret.js';
 import { acknowledge, NAG_REASONS } from './nag-acknowledgements.js';
-import type { ProviderResourceNames } from './naming.js';
+import type { ProviderResourceNames } from '../../contract/naming.js';
 import { ssmParameterArn } from './ssm-parameter-arn.js';
 
 /** Where one provider's token is published, and who may do what with it. */

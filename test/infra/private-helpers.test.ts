@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { maxEventAge } from '../../lib/private/event-age.js';
-import { constructIdFor, namePrefixProblem, providerResourceNames } from '../../lib/private/naming.js';
+import { constructIdFor, namePrefixProblem, providerResourceNames } from '../../contract/naming.js';
 import { ssmParameterArn } from '../../lib/private/ssm-parameter-arn.js';
 
 describe('constructIdFor', () => {

@@ -226,7 +226,9 @@ describe('TokenRefresherStack', () => {
     // WHEN / THEN
     expect(
       () => new TokenRefresherStack(testApp(), 'TokenRefresher', { providers, functionEntry: STUB_ENTRY }),
-    ).toThrow('TokenRefresher: providers "a-b" and "a--b" both map to construct id "AB"; rename one of them');
+    ).toThrow(
+      'TokenRefresher: provider "a--b": construct id "AB" (logical ids and output names derive from it) is already used by provider "a-b"; rename the provider',
+    );
   });
 
   it('fails before any resource exists when a providers file forces Secrets Manager on a 5-minute token', () => {

@@ -165,7 +165,7 @@ describe('providers file: mistakes fail with provider, field, value and what is 
 
   it('fails for an extra parameter that would replace one the refresher sets', () => {
     const [p] = problems([{ ...nagra, extraParams: { grant_type: 'implicit' } }]);
-    expect(p).toContain('field "extraParams": got {"grant_type":"implicit"}: must not set grant_type');
+    expect(p).toContain('field "extraParams": got {"grant_type":"implicit"}: must not set "grant_type"');
   });
 
   it('fails when Secrets Manager is forced for a 5-minute token, explaining the version quota', () => {
@@ -190,5 +190,85 @@ describe('providers file: mistakes fail with provider, field, value and what is 
     expect(() => parseProvidersFile({ providers: [] }, 'p.json')).toThrow(
       'p.json: 1 problem:\n  - the file, field "providers": got []: must list at least one provider',
     );
+  });
+});
+
+describe('providers file: holes that would deploy something wrong', () => {
+  it('refuses a NAGRA baseUrl with a path, which the preset would double up', () => {
+    expect(problems([{ ...nagra, baseUrl: 'https://ovp.example.com:8443/keycloak' }])).toEqual([
+      `provider "nagra-prod" (providers[0]), field "baseUrl": got "https://ovp.example.com:8443/keycloak": must be the server's origin only, like "https://ovp.example.com:8443": the preset appends the token path itself; to use another path, set "tokenEndpoint" instead`,
+    ]);
+  });
+
+  it('refuses a NAGRA baseUrl with a query, once', () => {
+    const found = problems([{ ...nagra, baseUrl: 'https://ovp.example.com:8443/?realm=x' }]);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain('field "baseUrl"');
+    expect(found[0]).toContain('must not have a query string');
+  });
+
+  it('accepts a NAGRA baseUrl with a trailing slash', () => {
+    const [p] = parseProvidersFile({ providers: [{ ...nagra, baseUrl: 'https://ovp.example.com:8443/' }] });
+    expect(p!.settings.tokenEndpoint).toBe(
+      'https://ovp.example.com:8443/keycloak/auth/realms/nagra/protocol/openid-connect/token',
+    );
+  });
+
+  it.each([' https://idp.acme.test/token', 'https://idp.acme.test/token\n'])(
+    'refuses an endpoint with white space around it (%j)',
+    (tokenEndpoint) => {
+      expect(problems([{ id: 'g', preset: 'clickview', clientId: 'c', tokenEndpoint }])).toEqual([
+        `provider "g" (providers[0]), field "tokenEndpoint": got ${JSON.stringify(tokenEndpoint)}: has white space around it: remove it`,
+      ]);
+    },
+  );
+
+  it('refuses a query string in the token endpoint, which would put its values into the template', () => {
+    const [p] = problems([
+      { id: 'g', preset: 'clickview', clientId: 'c', tokenEndpoint: 'https://idp.acme.test/token?client_secret=x' },
+    ]);
+    expect(p).toContain('field "tokenEndpoint"');
+    expect(p).toContain('must not have a query string');
+    expect(p).toContain('secrets in the credentials secret');
+  });
+
+  it.each(['client_secret', 'Client_Secret', 'PASSWORD', 'client_assertion', 'api_key', 'x-refresh-token'])(
+    'refuses the secret-like extra parameter %s and says where secrets go',
+    (name) => {
+      const [p] = problems([{ ...nagra, extraParams: { [name]: 'value' } }]);
+      expect(p).toContain('field "extraParams"');
+      expect(p).toMatch(/credentials secret/);
+    },
+  );
+
+  it('still accepts ordinary extra parameters such as audience and response_type', () => {
+    expect(() =>
+      parseProvidersFile({ providers: [{ ...nagra, extraParams: { audience: 'api', response_type: 'token' } }] }),
+    ).not.toThrow();
+  });
+
+  it('refuses two providers that share one credentials secret', () => {
+    const credentials = { secretName: 'team/shared-login' };
+    expect(
+      problems([
+        { ...nagra, credentials },
+        { ...nagra, id: 'nagra-dr', credentials },
+      ]),
+    ).toEqual([
+      'provider "nagra-dr", field "credentials": got "team/shared-login": provider "nagra-prod" already uses this secret; give each provider its own credentials secret (their lockout guards and logins must not overlap)',
+    ]);
+  });
+
+  it.each([
+    [['ab1', 'ab-1'], 'provider "ab-1": construct id "Ab1"', 'already used by provider "ab1"'],
+    [['alarm-topic'], 'provider "alarm-topic": construct id "AlarmTopic"', "already the stack's own AlarmTopic"],
+    [['dashboard'], 'provider "dashboard": construct id "Dashboard"', "already the stack's own Dashboard"],
+    [['a', 'a-token-source'], 'provider "a-token-source": construct id "ATokenSource"', 'already used by provider "a"'],
+  ])('refuses ids %j that collide as construct ids, as a message rather than a stack trace', (ids, start, end) => {
+    const found = problems(ids.map((id) => ({ ...nagra, id })));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain(start);
+    expect(found[0]).toContain(end);
+    expect(found[0]).toContain('rename the provider');
   });
 });

@@ -1,3 +1,5 @@
+import { MANIFEST_OUTPUT_SUFFIX } from './refresher-manifest.js';
+
 /**
  * Names of the AWS resources one provider uses. Operators, consumers and the function all address
  * the secrets and parameters by these names, so they are fixed here, in one place, and never derived
@@ -43,6 +45,47 @@ export function providerResourceNames(prefix: string, providerId: string): Provi
     tokenParameterName: `/${prefix}/${providerId}/token`,
     stateParameterName: `/${prefix}/${providerId}/state`,
   };
+}
+
+/** Children of the stack itself, whose ids no provider may take. */
+const STACK_CHILD_IDS = ['AlarmTopic', 'Dashboard', 'CDKMetadata', 'BootstrapVersion', 'CheckBootstrapVersion'];
+
+/**
+ * What the stack appends to a provider's construct id for the provider's outputs and the example
+ * consumer (siblings of the provider's construct, so their ids share its namespace).
+ */
+export const PROVIDER_CHILD_SUFFIX = {
+  tokenSource: 'TokenSource',
+  credentialsSecret: 'CredentialsSecret',
+  function: 'Function',
+  manifest: MANIFEST_OUTPUT_SUFFIX,
+  exampleConsumer: 'ExampleConsumer',
+  exampleConsumerFunction: 'ExampleConsumerFunction',
+} as const;
+
+/**
+ * Why these provider ids cannot live in one stack, one line per clash: two ids that map to one
+ * construct id (`ab1`, `ab-1`), an id that takes a child id of the stack (`alarm-topic`), or one
+ * whose construct id is another provider's output id (`a-token-source` beside `a`).
+ */
+export function constructIdProblems(providerIds: readonly string[]): string[] {
+  const owner = new Map<string, string>(STACK_CHILD_IDS.map((id) => [id, `the stack's own ${id}`]));
+  const problems: string[] = [];
+  for (const providerId of providerIds) {
+    const constructId = constructIdFor(providerId);
+    const children = [constructId, ...Object.values(PROVIDER_CHILD_SUFFIX).map((suffix) => constructId + suffix)];
+    for (const child of children) {
+      const taken = owner.get(child);
+      if (taken !== undefined) {
+        problems.push(
+          `provider "${providerId}": construct id "${child}" (logical ids and output names derive from it) is already ${taken}; rename the provider`,
+        );
+        break;
+      }
+    }
+    for (const child of children) owner.set(child, `used by provider "${providerId}"`);
+  }
+  return problems;
 }
 
 /**
