@@ -47,6 +47,8 @@ try {
 const stack = new TokenRefresherStack(app, 'TokenRefresher', {
   providers: config.providers,
   alarmEmails: config.alarmEmails,
+  // `-c awsManagedKeys=true` saves the stack key's $1 a month at the cost of privacy (README "Secrets").
+  awsManagedKeys: [true, 'true'].includes(app.node.tryGetContext('awsManagedKeys') as string | boolean),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
 if ([true, 'true'].includes(app.node.tryGetContext('exampleConsumer') as string | boolean)) {

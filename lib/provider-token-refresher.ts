@@ -12,6 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { refresherCode } from './private/bundling.js';
 import { credentialsSecret } from './private/credentials-secret.js';
+import { refresherKeyStatements, refresherRolePath, stackKey } from './private/refresher-key.js';
 import { maxEventAge } from './private/event-age.js';
 import { DEFAULT_NAME_PREFIX, namePrefixProblem, providerResourceNames } from '../contract/naming.js';
 import { createProviderAlarms, type ProviderAlarms } from './private/provider-alarms.js';
@@ -75,13 +76,21 @@ export interface ProviderTokenRefresherProps {
   readonly alarmTopic?: sns.ITopic;
 
   /**
-   * Customer-managed KMS key for the published token, the private state and a credentials secret the
-   * construct creates. The function may use it only through SSM and Secrets Manager; `grantRead`
-   * adds `kms:Decrypt` limited to this provider's token. An imported credentials secret keeps its
-   * own key: if that is a customer-managed key, grant `refreshFunction` decrypt on it yourself.
-   * @default - the account's AWS-managed `aws/ssm` and `aws/secretsmanager` keys
+   * Your own KMS key for the published token, the private state and a credentials secret the
+   * construct creates, instead of the stack's key. Its policy must let the account delegate use to
+   * IAM: the function gets `kms:Decrypt`, `kms:Encrypt` and `kms:GenerateDataKey` limited to its own
+   * names, through SSM and Secrets Manager only; `grantRead` adds `kms:Decrypt` for this token only.
+   * @default - the stack's own key (one per stack; see lib/private/refresher-key.ts for its policy)
    */
   readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Use the account's AWS-managed `aws/ssm` and `aws/secretsmanager` keys instead of a
+   * customer-managed one. Saves the key's $1 a month, but then any principal allowed
+   * `ssm:GetParameter` on the private state can read the refresh token (README "Secrets").
+   * @default false
+   */
+  readonly awsManagedKeys?: boolean;
 }
 
 /**
@@ -154,7 +163,10 @@ export class ProviderTokenRefresher extends Construct {
     if (prefixProblem) throw new Error(`${this.node.path}: ${prefixProblem}`);
     const names = providerResourceNames(prefix, settings.id);
 
-    const key = props.encryptionKey;
+    if (props.awsManagedKeys && props.encryptionKey) {
+      throw new Error(`${this.node.path}: give either "encryptionKey" or "awsManagedKeys", not both`);
+    }
+    const key = props.awsManagedKeys ? undefined : (props.encryptionKey ?? stackKey(this, prefix));
     const credentials = credentialsSecret(this, provider, names.credentialsSecretName, key);
     const tokenStore = createTokenStore(this, provider.store, settings.id, names, key);
     this.providerId = settings.id;
@@ -194,6 +206,8 @@ export class ProviderTokenRefresher extends Construct {
     // group in the account. Every statement below names one resource of this provider.
     const role = new iam.Role(this, 'FunctionRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      // The stack key's policy admits refresher roles by this path (lib/private/refresher-key.ts).
+      path: refresherRolePath(prefix),
       description: `token-refresher function of provider "${settings.id}"`,
     });
     // The log group's `Arn` attribute ends in `:*`: it means the streams of this one group.
@@ -202,22 +216,12 @@ export class ProviderTokenRefresher extends Construct {
       new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [credentials.policyResource] }),
     );
     role.addToPrincipalPolicy(tokenStore.readWriteStatement);
-    // The default `aws/ssm` and `aws/secretsmanager` keys let principals of the account use them
-    // through those services: no KMS statement. A customer-managed key is used only through them too.
-    if (key) {
-      const region = Stack.of(this).region;
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-          resources: [key.keyArn],
-          conditions: {
-            StringEquals: {
-              'kms:ViaService': [`ssm.${region}.amazonaws.com`, `secretsmanager.${region}.amazonaws.com`],
-            },
-          },
-        }),
-      );
-    }
+    // With the AWS-managed keys, every principal of the account may use them through SSM and Secrets
+    // Manager: no KMS statement. A customer-managed key only for this provider's own names.
+    if (key)
+      for (const statement of refresherKeyStatements(this, key, prefix, settings.id))
+        role.addToPrincipalPolicy(statement);
+    credentials.restrictReadTo(role);
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['ssm:GetParameter', 'ssm:PutParameter'],

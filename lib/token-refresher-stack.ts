@@ -39,11 +39,18 @@ export interface TokenRefresherStackProps extends StackProps {
   readonly alarmEmails?: readonly string[];
 
   /**
-   * Customer-managed KMS key for every provider's token, state and created credentials secret; see
+   * Your own KMS key for every provider's token, state and created credentials secret; see
    * `ProviderTokenRefresherProps.encryptionKey`.
-   * @default - the account's AWS-managed keys
+   * @default - one customer-managed key for the stack, usable by each refresher for its own names only
    */
   readonly encryptionKey?: kms.IKey;
+
+  /**
+   * The account's AWS-managed keys instead of the stack's customer-managed key; see
+   * `ProviderTokenRefresherProps.awsManagedKeys` for what that exposes.
+   * @default false
+   */
+  readonly awsManagedKeys?: boolean;
 }
 
 /**
@@ -79,6 +86,7 @@ export class TokenRefresherStack extends Stack {
         functionEntry: props.functionEntry,
         alarmTopic: this.alarmTopic,
         ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
+        ...(props.awsManagedKeys ? { awsManagedKeys: true } : {}),
       });
       refreshers.set(providerId, refresher);
       for (const row of refresher.dashboardRows()) this.dashboard.addWidgets(...row);

@@ -1,5 +1,6 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { requiredCredentialKeys } from '../../contract/provider-settings.js';
@@ -15,7 +16,14 @@ export interface CredentialsSecret {
   readonly operatorId: string;
   /** The IAM resource that matches exactly this secret. */
   readonly policyResource: string;
+  /**
+   * Lets no principal but `reader` get the secret's value (operators may still put a new one). A
+   * no-op for an imported secret, whose resource policy is its owner's.
+   */
+  restrictReadTo(reader: iam.IRole): void;
 }
+
+const notOurs = () => undefined;
 
 /**
  * The provider's credentials secret: imported when the providers file names one, else created empty
@@ -35,7 +43,13 @@ export function credentialsSecret(
   const ref = provider.credentials;
   if (ref?.secretArn) {
     const secret = secretsmanager.Secret.fromSecretCompleteArn(scope, id, ref.secretArn);
-    return { secret, runtimeId: ref.secretArn, operatorId: ref.secretArn, policyResource: ref.secretArn };
+    return {
+      secret,
+      runtimeId: ref.secretArn,
+      operatorId: ref.secretArn,
+      policyResource: ref.secretArn,
+      restrictReadTo: notOurs,
+    };
   }
   if (ref?.secretName) {
     const secret = secretsmanager.Secret.fromSecretNameV2(scope, id, ref.secretName);
@@ -45,7 +59,7 @@ export function credentialsSecret(
       resourceName: `${ref.secretName}-??????`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    return { secret, runtimeId: ref.secretName, operatorId: ref.secretName, policyResource };
+    return { secret, runtimeId: ref.secretName, operatorId: ref.secretName, policyResource, restrictReadTo: notOurs };
   }
 
   const keys = requiredCredentialKeys(provider.settings);
@@ -56,5 +70,22 @@ export function credentialsSecret(
     ...(key ? { encryptionKey: key } : {}),
   });
   acknowledge(secret, 'AwsSolutions-SMG4', NAG_REASONS.credentialsSecretRotation);
-  return { secret, runtimeId: secret.secretArn, operatorId: createdName, policyResource: secret.secretArn };
+  return {
+    secret,
+    runtimeId: secret.secretArn,
+    operatorId: createdName,
+    policyResource: secret.secretArn,
+    restrictReadTo: (reader) => {
+      secret.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'OnlyTheRefresherReadsTheCredentials',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: ['*'],
+          conditions: { StringNotEquals: { 'aws:PrincipalArn': reader.roleArn } },
+        }),
+      );
+    },
+  };
 }

@@ -25,8 +25,12 @@ export function createEmptySecret(scope: Construct, id: string, props: EmptySecr
     secretName: props.secretName,
     description: props.description,
     removalPolicy: RemovalPolicy.RETAIN,
-    ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
   });
-  (secret.node.defaultChild as secretsmanager.CfnSecret).addPropertyDeletionOverride('GenerateSecretString');
+  const cfn = secret.node.defaultChild as secretsmanager.CfnSecret;
+  cfn.addPropertyDeletionOverride('GenerateSecretString');
+  // Set on the L1 resource: the L2 `encryptionKey` prop would also add a key-policy statement letting
+  // the whole account decrypt through Secrets Manager, which the stack key must not allow
+  // (lib/private/refresher-key.ts decides who may use it).
+  if (props.encryptionKey) cfn.kmsKeyId = props.encryptionKey.keyArn;
   return secret;
 }

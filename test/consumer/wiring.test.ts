@@ -19,7 +19,7 @@ import { ExampleConsumer } from '../../examples/lambda-consumer/example-consumer
 import { grantTokenRead, wireEcsContainer, wireLambdaConsumer } from '../../lib/consumer-wiring.js';
 import { ProviderTokenRefresher } from '../../lib/provider-token-refresher.js';
 import { parseProvidersFile } from '../../contract/providers-file.js';
-import { permissions, rolePermissions, STUB_ENTRY, testApp, testStack } from '../infra/fixtures.js';
+import { permissions, rolePermissions, STUB_ENTRY, stackKeyArn, testApp, testStack } from '../infra/fixtures.js';
 
 /** A 5-minute token on a loopback IdP: Parameter Store. */
 const PARAMETER_STORE_PROVIDER = {
@@ -44,11 +44,14 @@ interface Built {
 function build(
   extend: (built: Built) => void = () => {},
   stack: Stack = testStack(),
-  encryptionKey?: (stack: Stack) => kms.IKey,
+  encryption: 'stack key' | 'aws-managed' | ((stack: Stack) => kms.IKey) = 'stack key',
 ): Built & { template: Template } {
   const [a, cv] = parseProvidersFile({ providers: [PARAMETER_STORE_PROVIDER, SECRETS_MANAGER_PROVIDER] }, 'test');
-  const key = encryptionKey?.(stack);
-  const props = { functionEntry: STUB_ENTRY, ...(key ? { encryptionKey: key } : {}) };
+  const props = {
+    functionEntry: STUB_ENTRY,
+    ...(encryption === 'aws-managed' ? { awsManagedKeys: true } : {}),
+    ...(typeof encryption === 'function' ? { encryptionKey: encryption(stack) } : {}),
+  };
   const built = {
     stack,
     a: new ProviderTokenRefresher(stack, 'A', { provider: a!, ...props }),
@@ -77,6 +80,38 @@ const ssmArn = (name: string) => ({
   ],
 });
 
+type Entry = Parameters<typeof permissions>[number];
+
+const via = (service: string) => ({ 'Fn::Join': ['', [`${service}.`, { Ref: 'AWS::Region' }, '.amazonaws.com']] });
+
+/** Reading one token: the store's read, and a decrypt with the stack key through the store, for that token only. */
+function parameterRead(stack: Stack, name: string): Entry[] {
+  return [
+    [['ssm:GetParameter'], [ssmArn(name)]],
+    [
+      ['kms:Decrypt'],
+      [stackKeyArn(stack)],
+      { StringEquals: { 'kms:ViaService': via('ssm'), 'kms:EncryptionContext:PARAMETER_ARN': ssmArn(name) } },
+    ],
+  ];
+}
+
+function secretRead(stack: Stack, secretArn: unknown): Entry[] {
+  return [
+    [['secretsmanager:GetSecretValue'], [secretArn as never]],
+    [
+      ['kms:Decrypt'],
+      [stackKeyArn(stack)],
+      {
+        StringEquals: {
+          'kms:ViaService': via('secretsmanager'),
+          'kms:EncryptionContext:SecretARN': secretArn as never,
+        },
+      },
+    ],
+  ];
+}
+
 interface NagReport {
   pluginReports: { violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[] }[];
 }
@@ -102,7 +137,7 @@ describe('ExampleConsumer', () => {
     expect(rolePermissions(template, logicalId(stack, consumers.a.role as iam.Role))).toEqual(
       permissions(
         [['logs:CreateLogStream', 'logs:PutLogEvents'], [stack.resolve(logGroup.logGroupArn)]],
-        [['ssm:GetParameter'], [ssmArn('token-refresher/a/token')]],
+        ...parameterRead(stack, 'token-refresher/a/token'),
       ),
     );
   });
@@ -115,7 +150,7 @@ describe('ExampleConsumer', () => {
     expect(rolePermissions(template, logicalId(stack, consumers.cv.role as iam.Role))).toEqual(
       permissions(
         [['logs:CreateLogStream', 'logs:PutLogEvents'], [stack.resolve(logGroup.logGroupArn)]],
-        [['secretsmanager:GetSecretValue'], [stack.resolve(cv.tokenSecret?.secretArn)]],
+        ...secretRead(stack, stack.resolve(cv.tokenSecret?.secretArn)),
       ),
     );
   });
@@ -179,7 +214,10 @@ describe('ExampleConsumer', () => {
 });
 
 describe('grantTokenRead', () => {
-  function granted(refresherOf: (built: Built) => ProviderTokenRefresher, withKey: boolean) {
+  function granted(
+    refresherOf: (built: Built) => ProviderTokenRefresher,
+    encryption: 'stack key' | 'aws-managed' | 'own key',
+  ) {
     let role: iam.Role | undefined;
     let key: kms.Key | undefined;
     const built = build(
@@ -188,7 +226,7 @@ describe('grantTokenRead', () => {
         grantTokenRead(refresherOf(b), role);
       },
       testStack(),
-      withKey ? (stack) => (key = new kms.Key(stack, 'Key')) : undefined,
+      encryption === 'own key' ? (stack) => (key = new kms.Key(stack, 'Key')) : encryption,
     );
     const policies = Object.values(built.template.findResources('AWS::IAM::Policy')).filter((p) =>
       JSON.stringify(p['Properties']['Roles']).includes(logicalId(built.stack, role!)),
@@ -196,9 +234,9 @@ describe('grantTokenRead', () => {
     return { ...built, key, statements: policies.flatMap((p) => p['Properties']['PolicyDocument']['Statement']) };
   }
 
-  it('without a key, grants the store read only (AWS-managed keys need no IAM statement)', () => {
+  it('with AWS-managed keys, grants the store read only (they need no IAM statement)', () => {
     // GIVEN / WHEN
-    const { statements } = granted((b) => b.a, false);
+    const { statements } = granted((b) => b.a, 'aws-managed');
     // THEN
     expect(statements).toEqual([
       { Action: 'ssm:GetParameter', Effect: 'Allow', Resource: ssmArn('token-refresher/a/token') },
@@ -207,7 +245,7 @@ describe('grantTokenRead', () => {
 
   it('grants GetSecretValue only for a Secrets Manager token (no DescribeSecret)', () => {
     // GIVEN / WHEN
-    const { stack, cv, statements } = granted((b) => b.cv, false);
+    const { stack, cv, statements } = granted((b) => b.cv, 'aws-managed');
     // THEN
     expect(statements).toEqual([
       { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: stack.resolve(cv.tokenSecret!.secretArn) },
@@ -216,7 +254,7 @@ describe('grantTokenRead', () => {
 
   it('with a customer-managed key, adds kms:Decrypt through SSM for this parameter only', () => {
     // GIVEN / WHEN
-    const { stack, key, statements } = granted((b) => b.a, true);
+    const { stack, key, statements } = granted((b) => b.a, 'own key');
     // THEN
     expect(statements).toContainEqual({
       Action: 'kms:Decrypt',
@@ -234,7 +272,7 @@ describe('grantTokenRead', () => {
 
   it('with a customer-managed key, adds kms:Decrypt through Secrets Manager for this secret only', () => {
     // GIVEN / WHEN
-    const { stack, cv, key, statements } = granted((b) => b.cv, true);
+    const { stack, cv, key, statements } = granted((b) => b.cv, 'own key');
     // THEN
     expect(statements).toContainEqual({
       Action: 'kms:Decrypt',
@@ -269,7 +307,7 @@ describe('wireLambdaConsumer', () => {
       Environment: { Variables: { TOKEN_SOURCE: 'ssm:/token-refresher/a/token' } },
     });
     expect(rolePermissions(template, logicalId(stack, fn!.role as iam.Role))).toEqual(
-      permissions([['ssm:GetParameter'], [ssmArn('token-refresher/a/token')]]),
+      permissions(...parameterRead(stack, 'token-refresher/a/token')),
     );
   });
 
@@ -312,7 +350,7 @@ describe('wireEcsContainer', () => {
       ],
     });
     expect(rolePermissions(template, logicalId(stack, task!.taskRole as iam.Role))).toEqual(
-      permissions([['ssm:GetParameter'], [ssmArn('token-refresher/a/token')]]),
+      permissions(...parameterRead(stack, 'token-refresher/a/token')),
     );
   });
 
@@ -343,7 +381,7 @@ describe('examples/cdk/consumers.ts', () => {
       return ids[0]!;
     });
     const cvSecret = stack.resolve((stack.node.findChild('Cv') as ProviderTokenRefresher).tokenSecret?.secretArn);
-    const tokenRead = permissions([['secretsmanager:GetSecretValue'], [cvSecret]]);
+    const tokenRead = permissions(...secretRead(stack, cvSecret));
     expect(rolePermissions(template, fnRole!)).toEqual(tokenRead);
     expect(rolePermissions(template, taskRole!)).toEqual(tokenRead);
     template.hasResourceProperties('AWS::Lambda::Function', {

@@ -75,26 +75,31 @@ type Json = unknown;
 export interface Permission {
   readonly action: string;
   readonly resource: Json;
+  /** Only on statements that have one (the KMS statements, narrowed by service and encryption context). */
+  readonly condition?: Json;
 }
 
 const asArray = <T>(value: T | T[] | undefined): T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 function sortPermissions(permissions: Permission[]): Permission[] {
-  const key = (p: Permission) => `${p.action} ${JSON.stringify(p.resource)}`;
+  const key = (p: Permission) => `${p.action} ${JSON.stringify(p.resource)} ${JSON.stringify(p.condition ?? null)}`;
   return [...permissions].sort((a, b) => key(a).localeCompare(key(b)));
 }
 
-/** Expands statements into sorted single permissions; fails on anything but plain `Allow` statements. */
+/** Expands statements into sorted single permissions; fails on anything but `Allow` statements. */
 export function permissionsOf(statements: readonly Record<string, Json>[]): Permission[] {
   const permissions: Permission[] = [];
   for (const statement of statements) {
-    const extra = Object.keys(statement).filter((k) => !['Action', 'Effect', 'Resource'].includes(k));
+    const extra = Object.keys(statement).filter((k) => !['Action', 'Effect', 'Resource', 'Condition'].includes(k));
     if (statement['Effect'] !== 'Allow' || extra.length > 0) {
       throw new Error(`expected a plain Allow statement, got ${JSON.stringify(statement)}`);
     }
     for (const action of asArray(statement['Action'] as string | string[])) {
-      for (const resource of asArray(statement['Resource'])) permissions.push({ action, resource });
+      for (const resource of asArray(statement['Resource'])) {
+        const condition = statement['Condition'];
+        permissions.push(condition === undefined ? { action, resource } : { action, resource, condition });
+      }
     }
   }
   return sortPermissions(permissions);
@@ -111,12 +116,62 @@ export function rolePermissions(template: Template, roleLogicalId: string): Perm
 }
 
 /** `expected` as sorted single permissions, for `toEqual` against `rolePermissions`. */
-export function permissions(...expected: [actions: string[], resources: Json[]][]): Permission[] {
+export function permissions(...expected: [actions: string[], resources: Json[], condition?: Json][]): Permission[] {
   return sortPermissions(
-    expected.flatMap(([actions, resources]) =>
-      actions.flatMap((action) => resources.map((resource) => ({ action, resource }))),
+    expected.flatMap(([actions, resources, condition]) =>
+      actions.flatMap((action) =>
+        resources.map((resource) => (condition === undefined ? { action, resource } : { action, resource, condition })),
+      ),
     ),
   );
+}
+
+const region = (service: string) => ({ 'Fn::Join': ['', [`${service}.`, { Ref: 'AWS::Region' }, '.amazonaws.com']] });
+
+/**
+ * The KMS permissions a refresher role has on its stack's key: use through SSM for its own
+ * parameters and through Secrets Manager for its own secrets, `<prefix>/<provider id>/...`.
+ */
+export function refresherKeyPermissions(keyArn: Json, prefix: string, providerId: string): [string[], Json[], Json][] {
+  const use = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'];
+  const arn = (service: string, separator: string, resource: string) => ({
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        `:${service}:`,
+        { Ref: 'AWS::Region' },
+        ':',
+        { Ref: 'AWS::AccountId' },
+        `:${resource}${separator}${prefix}/${providerId}/*`,
+      ],
+    ],
+  });
+  return [
+    [
+      use,
+      [keyArn],
+      {
+        StringEquals: { 'kms:ViaService': region('ssm') },
+        StringLike: { 'kms:EncryptionContext:PARAMETER_ARN': arn('ssm', '/', 'parameter') },
+      },
+    ],
+    [
+      use,
+      [keyArn],
+      {
+        StringEquals: { 'kms:ViaService': region('secretsmanager') },
+        StringLike: { 'kms:EncryptionContext:SecretARN': arn('secretsmanager', ':', 'secret') },
+      },
+    ],
+  ];
+}
+
+/** The `Fn::GetAtt` of the stack key's ARN, as policies reference it. */
+export function stackKeyArn(stack: Stack): Json {
+  const key = stack.node.findChild('TokenRefresherKey');
+  return { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as never), 'Arn'] };
 }
 
 const INTRINSIC = 'intrinsic:';

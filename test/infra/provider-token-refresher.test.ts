@@ -16,8 +16,10 @@ import {
   onlyResource,
   permissions,
   readableArn,
+  refresherKeyPermissions,
   resolvedProvider,
   rolePermissions,
+  stackKeyArn,
   STUB_ENTRY,
   testStack,
 } from './fixtures.js';
@@ -74,6 +76,7 @@ describe('token store', () => {
     expect(secret).toEqual({
       Type: 'AWS::SecretsManager::Secret',
       Properties: {
+        KmsKeyId: stackKeyArn(built.stack),
         Name: 'token-refresher/loop-sm/token',
         Description:
           'OAuth access token of provider "loop-sm", published by the token-refresher function. Read-only for consumers.',
@@ -92,12 +95,13 @@ describe('credentials secret', () => {
   it('creates an empty, retained secret whose description names the keys of a password grant', () => {
     // GIVEN a password-grant provider without a credentials reference
     // WHEN
-    const { template, refresher } = buildParameterStore();
+    const { template, refresher, stack } = buildParameterStore();
     // THEN
     const [, secret] = onlyResource(template, 'AWS::SecretsManager::Secret', 'RefresherCredentialsSecret');
     expect(secret).toEqual({
       Type: 'AWS::SecretsManager::Secret',
       Properties: {
+        KmsKeyId: stackKeyArn(stack),
         Name: 'token-refresher/loop-ps/credentials',
         Description:
           'Credentials of OAuth provider "loop-ps" for token-refresher. Operators put this JSON: {"username": "...", "password": "..."}',
@@ -318,6 +322,7 @@ describe('function permissions', () => {
           [ssmArn('token-refresher/loop-ps/token'), ssmArn('token-refresher/loop-ps/state')],
         ],
         [['sqs:SendMessage'], [stack.resolve(refresher.deadLetterQueue.queueArn)]],
+        ...refresherKeyPermissions(stackKeyArn(stack), 'token-refresher', 'loop-ps'),
       ),
     );
   });
@@ -338,6 +343,7 @@ describe('function permissions', () => {
         ],
         [['ssm:GetParameter', 'ssm:PutParameter'], [ssmArn('token-refresher/loop-sm/state')]],
         [['sqs:SendMessage'], [stack.resolve(refresher.deadLetterQueue.queueArn)]],
+        ...refresherKeyPermissions(stackKeyArn(stack), 'token-refresher', 'loop-sm'),
       ),
     );
   });
@@ -456,17 +462,44 @@ describe('grantRead', () => {
 
   it('lets a grantee read the published parameter and nothing else', () => {
     // GIVEN / WHEN
-    const { granted } = consumerPermissions(LOOPBACK_PARAMETER_STORE_ENTRY);
-    // THEN not the state parameter, not the credentials
-    expect(granted).toEqual(permissions([['ssm:GetParameter'], [ssmArn('token-refresher/loop-ps/token')]]));
+    const { built, granted } = consumerPermissions(LOOPBACK_PARAMETER_STORE_ENTRY);
+    // THEN not the state parameter, not the credentials; the key only through SSM, for this parameter
+    expect(granted).toEqual(
+      permissions(
+        [['ssm:GetParameter'], [ssmArn('token-refresher/loop-ps/token')]],
+        [
+          ['kms:Decrypt'],
+          [stackKeyArn(built.stack)],
+          {
+            StringEquals: {
+              'kms:ViaService': { 'Fn::Join': ['', ['ssm.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+              'kms:EncryptionContext:PARAMETER_ARN': ssmArn('token-refresher/loop-ps/token'),
+            },
+          },
+        ],
+      ),
+    );
   });
 
   it('lets a grantee read the published secret and nothing else', () => {
     // GIVEN / WHEN
     const { built, granted } = consumerPermissions(LOOPBACK_SECRETS_MANAGER_ENTRY);
     // THEN
+    const secretArn = built.stack.resolve(built.refresher.tokenSecret?.secretArn);
     expect(granted).toEqual(
-      permissions([['secretsmanager:GetSecretValue'], [built.stack.resolve(built.refresher.tokenSecret?.secretArn)]]),
+      permissions(
+        [['secretsmanager:GetSecretValue'], [secretArn]],
+        [
+          ['kms:Decrypt'],
+          [stackKeyArn(built.stack)],
+          {
+            StringEquals: {
+              'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+              'kms:EncryptionContext:SecretARN': secretArn,
+            },
+          },
+        ],
+      ),
     );
   });
 });
@@ -562,29 +595,17 @@ describe('customer-managed KMS key', () => {
     expect(JSON.stringify(functionEnvironment(fn).config)).toContain('"parameterKeyId"');
   });
 
-  it('lets the function use it only through SSM and Secrets Manager', () => {
+  it('lets the function use it only through SSM and Secrets Manager, for its own names only', () => {
     // GIVEN / WHEN
-    const { template, key, stack } = buildWithKey(LOOPBACK_PARAMETER_STORE_ENTRY);
+    const { template, key, stack, refresher } = buildWithKey(LOOPBACK_PARAMETER_STORE_ENTRY);
     // THEN
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          {
-            Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-            Effect: 'Allow',
-            Resource: stack.resolve(key.keyArn),
-            Condition: {
-              StringEquals: {
-                'kms:ViaService': [
-                  { 'Fn::Join': ['', ['ssm.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
-                  { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
-                ],
-              },
-            },
-          },
-        ]),
-      },
-    });
+    const roleId = stack.getLogicalId(refresher.node.findChild('FunctionRole').node.defaultChild as never);
+    const kmsPermissions = rolePermissions(template, roleId).filter((p) => p.action.startsWith('kms:'));
+    expect(kmsPermissions).toEqual(
+      permissions(...refresherKeyPermissions(stack.resolve(key.keyArn), 'token-refresher', 'loop-ps')),
+    );
+    // AND no key of its own is created beside the one given
+    template.resourceCountIs('AWS::KMS::Key', 1);
   });
 
   it('makes grantRead add kms:Decrypt for this token only', () => {
@@ -604,5 +625,146 @@ describe('customer-managed KMS key', () => {
     }[];
     expect(statements.map((s) => s.Action)).toEqual(['ssm:GetParameter', 'kms:Decrypt']);
     expect(JSON.stringify(statements[1]!.Condition)).toContain('kms:EncryptionContext:PARAMETER_ARN');
+  });
+});
+
+describe('the stack key (the default)', () => {
+  const policyOf = (template: Template) => {
+    const [, key] = onlyResource(template, 'AWS::KMS::Key');
+    return (key['Properties'] as { KeyPolicy: { Statement: unknown } }).KeyPolicy.Statement as {
+      Sid: string;
+      Action: string | string[];
+      Principal: unknown;
+      Condition?: Record<string, Record<string, unknown>>;
+    }[];
+  };
+
+  it('creates one rotating key per stack, shared by every refresher in it', () => {
+    // GIVEN / WHEN two refreshers in one stack
+    const built = build(resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY), {}, (stack) => {
+      new ProviderTokenRefresher(stack, 'Other', {
+        provider: resolvedProvider(LOOPBACK_SECRETS_MANAGER_ENTRY),
+        functionEntry: STUB_ENTRY,
+      });
+    });
+    // THEN
+    built.template.resourceCountIs('AWS::KMS::Key', 1);
+    built.template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('lets the account administer the key but not use it, so IAM alone never grants a decrypt of the state', () => {
+    // GIVEN / WHEN
+    const { template } = buildParameterStore();
+    // THEN the account's administrative statement has no use action
+    const statements = policyOf(template);
+    const admin = statements.find((st) => st.Sid === 'AccountAdministersButDoesNotUse')!;
+    for (const action of ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncrypt*', 'kms:*']) {
+      expect(admin.Action).not.toContain(action);
+    }
+    // AND every statement that grants a use is narrowed to refresher roles or to token and credentials names
+    for (const st of statements.filter((x) => x.Sid !== 'AccountAdministersButDoesNotUse')) {
+      const conditions = JSON.stringify(st.Condition);
+      expect(conditions).toContain('kms:ViaService');
+      expect(
+        conditions.includes('aws:PrincipalArn') ||
+          conditions.includes('/*/token') ||
+          conditions.includes('/*/credentials-??????'),
+        `statement ${st.Sid} is narrowed`,
+      ).toBe(true);
+    }
+  });
+
+  it('admits refresher roles by their IAM path, consumers only for tokens, operators only to write credentials', () => {
+    // GIVEN / WHEN
+    const { template } = buildParameterStore();
+    // THEN
+    const bySid = Object.fromEntries(policyOf(template).map((st) => [st.Sid, st]));
+    expect(
+      readableArn(
+        bySid['RefreshersUseThroughTheirStorestokenrefresher']!.Condition!['ArnLike']!['aws:PrincipalArn'] as never,
+      ),
+    ).toBe('arn:<AWS::Partition>:iam::<AWS::AccountId>:role/token-refresher/*');
+    expect(bySid['ConsumersDecryptTokenParameterstokenrefresher']!.Action).toBe('kms:Decrypt');
+    expect(bySid['ConsumersDecryptTokenSecretstokenrefresher']!.Action).toBe('kms:Decrypt');
+    expect(bySid['OperatorsWriteCredentialstokenrefresher']!.Action).toEqual(['kms:Encrypt', 'kms:GenerateDataKey']);
+    const [, role] = onlyResource(template, 'AWS::IAM::Role', 'RefresherFunctionRole');
+    expect((role['Properties'] as { Path: string }).Path).toBe('/token-refresher/');
+  });
+
+  it('keeps the key policy the same size however many providers share the key', () => {
+    // GIVEN / WHEN one refresher, then five
+    const one = buildParameterStore();
+    const five = build(resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY), {}, (stack) => {
+      for (const id of ['b', 'c', 'd', 'e']) {
+        new ProviderTokenRefresher(stack, id, {
+          provider: resolvedProvider({ ...LOOPBACK_PARAMETER_STORE_ENTRY, id }),
+          functionEntry: STUB_ENTRY,
+        });
+      }
+    });
+    // THEN
+    expect(policyOf(five.template)).toHaveLength(policyOf(one.template).length);
+  });
+
+  it('lets only the refresher read a credentials secret the construct creates; operators may still write it', () => {
+    // GIVEN / WHEN
+    const built = buildParameterStore();
+    // THEN
+    const roleId = logicalId(built, 'FunctionRole');
+    built.template.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
+      SecretId: { Ref: logicalId(built, 'CredentialsSecret') },
+      ResourcePolicy: {
+        Statement: [
+          {
+            Sid: 'OnlyTheRefresherReadsTheCredentials',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 'secretsmanager:GetSecretValue',
+            Resource: '*',
+            Condition: { StringNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [roleId, 'Arn'] } } },
+          },
+        ],
+      },
+    });
+  });
+
+  it('leaves an imported credentials secret’s resource policy to its owner', () => {
+    // GIVEN / WHEN
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:team/creds-AbCdEf';
+    const built = build(resolvedProvider({ ...LOOPBACK_PARAMETER_STORE_ENTRY, credentials: { secretArn: arn } }));
+    // THEN
+    built.template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
+  });
+
+  it('can be opted out of: AWS-managed keys, no KMS statement, the read restriction stays', () => {
+    // GIVEN / WHEN
+    const built = build(resolvedProvider(LOOPBACK_SECRETS_MANAGER_ENTRY), { awsManagedKeys: true });
+    // THEN
+    built.template.resourceCountIs('AWS::KMS::Key', 0);
+    for (const secret of Object.values(built.template.findResources('AWS::SecretsManager::Secret'))) {
+      expect(secret['Properties']).not.toHaveProperty('KmsKeyId');
+    }
+    const roleId = logicalId(built, 'FunctionRole');
+    expect(rolePermissions(built.template, roleId).filter((p) => p.action.startsWith('kms:'))).toEqual([]);
+    built.template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 1);
+    const [, fn] = onlyResource(built.template, 'AWS::Lambda::Function');
+    expect(JSON.stringify(functionEnvironment(fn).config)).not.toContain('parameterKeyId');
+  });
+
+  it('refuses a key and the opt-out together', () => {
+    // GIVEN / WHEN / THEN
+    expect(() =>
+      build(resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY), { awsManagedKeys: true }, () => {}),
+    ).not.toThrow();
+    const stack = testStack();
+    expect(
+      () =>
+        new ProviderTokenRefresher(stack, 'R', {
+          provider: resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY),
+          functionEntry: STUB_ENTRY,
+          awsManagedKeys: true,
+          encryptionKey: new kms.Key(stack, 'K'),
+        }),
+    ).toThrow('give either "encryptionKey" or "awsManagedKeys", not both');
   });
 });

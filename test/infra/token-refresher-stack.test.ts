@@ -104,7 +104,7 @@ describe('TokenRefresherStack with the shipped providers file', () => {
     // THEN
     template.resourceCountIs('AWS::SSM::Parameter', 0);
     for (const secret of Object.values(template.findResources('AWS::SecretsManager::Secret'))) {
-      expect(Object.keys(secret['Properties']).sort()).toEqual(['Description', 'Name']);
+      expect(Object.keys(secret['Properties']).sort()).toEqual(['Description', 'KmsKeyId', 'Name']);
     }
     expect(JSON.stringify(template.toJSON())).not.toMatch(/SecretString|GenerateSecretString|SecureString"/);
   });
@@ -116,6 +116,7 @@ describe('TokenRefresherStack with the shipped providers file', () => {
       expect(Object.keys(variables).sort()).toEqual([RUNTIME_CONFIG_ENV, 'NODE_OPTIONS'].sort());
       expect(Object.keys(runtimeConfigSchema.parse(config).resources).sort()).toEqual([
         'credentialsSecretId',
+        'parameterKeyId',
         'stateParameterName',
         'tokenStore',
       ]);
@@ -123,9 +124,12 @@ describe('TokenRefresherStack with the shipped providers file', () => {
   });
 
   it('lets no provider’s roles touch another provider’s resources', () => {
-    // THEN every resource each role may use belongs to its own refresher, or is its own parameter
+    // THEN every resource each role may use belongs to its own refresher, is its own parameter, or is
+    // the shared key, which each role may use only for its own names (asserted per refresher in
+    // test/infra/provider-token-refresher.test.ts)
+    const sharedKey = stack.getLogicalId(stack.node.findChild('TokenRefresherKey').node.defaultChild as CfnElement);
     for (const [providerId, refresher] of stack.refreshers) {
-      const own = logicalIdsIn(stack, refresher);
+      const own = [...logicalIdsIn(stack, refresher), sharedKey];
       for (const roleName of ['FunctionRole', 'ScheduleRole']) {
         const role = refresher.node.findChild(roleName).node.defaultChild as CfnElement;
         const granted = rolePermissions(template, stack.getLogicalId(role));
