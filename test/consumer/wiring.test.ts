@@ -98,7 +98,7 @@ function parameterRead(stack: Stack, name: string): Entry[] {
 
 function secretRead(stack: Stack, secretArn: unknown): Entry[] {
   return [
-    [['secretsmanager:GetSecretValue'], [secretArn as never]],
+    [['secretsmanager:GetSecretValue'], [secretArn]],
     [
       ['kms:Decrypt'],
       [stackKeyArn(stack)],
