@@ -77,10 +77,10 @@ describe('what the help says about permissions and sources', () => {
 
 describe('usage errors: exit 2, one line and where to get help', () => {
   it.each([
-    [[], 'missing <command>: status, refresh or check', 'token-refresher --help'],
-    [['stats'], 'unknown command "stats": use status, refresh or check', 'token-refresher --help'],
+    [[], 'missing <command>: status, refresh, check or run', 'token-refresher --help'],
+    [['stats'], 'unknown command "stats": use status, refresh, check or run', 'token-refresher --help'],
     [['--json', 'status'], 'unknown option --json (options follow the command)', 'token-refresher --help'],
-    [['help', 'stats'], 'unknown command "stats": use status, refresh or check', 'token-refresher --help'],
+    [['help', 'stats'], 'unknown command "stats": use status, refresh, check or run', 'token-refresher --help'],
     [['status', '--bogus'], 'unknown option --bogus', 'token-refresher status --help'],
     [['status', '-x'], 'unknown option -x', 'token-refresher status --help'],
     [['status', 'nagra'], 'unexpected argument "nagra"', 'token-refresher status --help'],
