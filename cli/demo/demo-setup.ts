@@ -4,7 +4,9 @@ import { parseProvidersFile, type ResolvedProvider } from '../../contract/provid
 import { STORE_MAX_BYTES } from '../../contract/published-token.js';
 import { dueThresholdSeconds, minimumSafetyMarginSeconds } from '../../contract/schedule.js';
 import type { Clock } from '../../core/ports.js';
+import { join } from 'node:path';
 import { stateFilePath, tokenFilePath } from '../local/layout.js';
+import { readBoundedFile, writePrivateFile } from '../local/private-file.js';
 import type { LocalProvider } from '../local/runner.js';
 import { DEMO_USERNAME, DemoCredentials, demoClientSecret, demoPassword } from './demo-credentials.js';
 import { type Family, type FaultTarget, faultInterceptor } from './faults.js';
@@ -13,6 +15,9 @@ import { IdentityServerClient } from './identity-server.js';
 import { type DemoIdpServer, type DemoRoute, startDemoIdp } from './idp-server.js';
 import { KeycloakRealm } from './keycloak-realm.js';
 import { SpringClient } from './spring-client.js';
+
+/** The demo server's last port, reused so that the token endpoints (and the state) survive a restart. */
+const DEMO_PORT_FILE = '.demo-port';
 
 /** Every demo provider is checked every minute: the schedule's shortest interval. */
 export const DEMO_CHECK_INTERVAL_MINUTES = 1;
@@ -151,7 +156,10 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const intercept = options.faults
     ? faultInterceptor(targets, clock, (provider, message) => options.note(provider, message))
     : undefined;
-  const server = await startDemoIdp(routes, intercept);
+  const portFile = join(options.dir, DEMO_PORT_FILE);
+  const lastPort = Number.parseInt((await readBoundedFile(portFile).catch(() => undefined)) ?? '', 10);
+  const server = await startDemoIdp(routes, intercept, lastPort > 1023 && lastPort < 65536 ? lastPort : 0);
+  await writePrivateFile(portFile, `${new URL(server.url).port}\n`).catch(() => undefined);
   let demo: ResolvedProvider[];
   try {
     const endpoints = new Map(routes.map((r) => [r.provider, `${server.url}${r.path}`]));

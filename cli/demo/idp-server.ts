@@ -34,7 +34,11 @@ function send(res: ServerResponse, reply: DemoReply): void {
  * one route per provider. Only token requests are served: no discovery, no authorization endpoint,
  * nothing the refresher does not use. Bodies are bounded (http-form.ts).
  */
-export async function startDemoIdp(routes: readonly DemoRoute[], intercept?: Interceptor): Promise<DemoIdpServer> {
+export async function startDemoIdp(
+  routes: readonly DemoRoute[],
+  intercept?: Interceptor,
+  preferredPort = 0,
+): Promise<DemoIdpServer> {
   const byPath = new Map(routes.map((r) => [r.path, r]));
   const counts = new Map<string, number>();
 
@@ -61,10 +65,22 @@ export async function startDemoIdp(routes: readonly DemoRoute[], intercept?: Int
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  // The port is part of every provider's token endpoint, and so of the settings fingerprint the
+  // state is tied to (core/fingerprint.ts): the last one is reused, so a restart resumes.
+  try {
+    await listen(preferredPort);
+  } catch (error) {
+    if (preferredPort === 0 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    await listen(0);
+  }
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

@@ -6,7 +6,8 @@ import { join } from 'node:path';
  *   <dir>/<provider>.token.json   the published token, exactly what the Lambda function publishes
  *   <dir>/<provider>.state.json   the private state (refresh token, lockout guard), as in SSM
  *   <dir>/.lock                   the pid of the `token-refresher run` using the directory
- *   <dir>/demo/                   the same layout for the embedded demo, kept apart from real tokens
+ *   <dir>/demo/                   the same layout for the embedded demo, kept apart from real tokens,
+ *                                 plus .demo-port (the demo server's port, reused by the next start)
  */
 export const DEFAULT_LOCAL_DIR = '.token-refresher';
 export const DEMO_SUBDIR = 'demo';

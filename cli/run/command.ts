@@ -189,6 +189,7 @@ export async function runLocal(options: RunOptions, io: CliIo, host: RunHost): P
         }
       },
     );
+    host.attach?.(runner);
     runner.start();
     try {
       await runner.done;

@@ -1,5 +1,5 @@
 import type { Clock, Sleep } from '../../core/ports.js';
-import { realTimers, type Timers } from '../local/runner.js';
+import { type LocalRunner, realTimers, type Timers } from '../local/runner.js';
 
 /**
  * What `run` takes from the process beyond CliIo: signals, the terminal, and time. Tests hand it a
@@ -16,6 +16,8 @@ export interface RunHost {
    * synchronous) and the process ends at once with 130. Returns a function that removes the handlers.
    */
   onSignals(stop: (signal: string) => void, abandon: () => void): () => void;
+  /** Handed the runner before it starts, so a test can wait for runs on its simulated clock. */
+  readonly attach?: (runner: LocalRunner) => void;
 }
 
 /** Exit code of a shell when Ctrl-C ended the program (128 + SIGINT). */
