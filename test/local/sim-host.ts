@@ -104,7 +104,8 @@ export function startCli(argv: string[], sim: SimHost, io: Partial<CliIo> = {}):
   return { code, stdout, stderr };
 }
 
-/** The `--json` lines printed so far, parsed. */
+/** The `--json` lines printed so far, parsed (loosely typed: tests read fields they assert on). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function jsonEvents(run: CliRun): Record<string, any>[] {
   return run.stdout
     .join('')
