@@ -30,9 +30,11 @@ export function describeEvent(event: LocalEvent, nowMs: number): string {
   switch (event.type) {
     case 'run': {
       const { result } = event.report;
-      const left = result.expiresAt === undefined ? 'no token yet' : `${leftText(result.expiresAt, nowMs)} left`;
+      const left = leftText(result.expiresAt, nowMs);
+      const shownLeft =
+        result.expiresAt === undefined ? 'no token yet' : left.startsWith('expired') ? left : `${left} left`;
       const description = result.error ? `: ${oneLine(result.error.description)}` : '';
-      return `${head}${outcomeText(event)}; ${left}${next(event.nextRunAt)}${description}`;
+      return `${head}${outcomeText(event)}; ${shownLeft}${next(event.nextRunAt)}${description}`;
     }
     case 'crash':
       return `${head}run crashed (${oneLine(event.error)}), a bug: please report it${next(event.nextRunAt)}`;

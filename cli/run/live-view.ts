@@ -66,6 +66,7 @@ export class LiveView implements RunView {
 
   stopped(): void {
     clearInterval(this.timer);
+    for (const row of this.rows.values()) row.nextRunAt = undefined;
     this.footer = `${clockTime(this.now())}  stopped; state kept for the next start`;
     this.draw();
   }
