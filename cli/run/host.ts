@@ -29,7 +29,8 @@ export function processHost(): RunHost {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     timers: realTimers,
     stdoutIsTTY: process.stdout.isTTY === true,
-    columns: process.stdout.columns ?? 100,
+    // Some pseudo-terminals report 0 columns.
+    columns: process.stdout.columns || 100,
     onSignals(stop, abandon) {
       let received = 0;
       const handler = (signal: NodeJS.Signals) => {

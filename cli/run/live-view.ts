@@ -88,8 +88,9 @@ export class LiveView implements RunView {
             : `in ${Math.max(0, Math.ceil((row.nextRunAt - now) / 1000))}s`,
       ]),
     );
+    const width = Math.max(40, this.columns);
     const lines = [...table.trimEnd().split('\n'), '', ...this.recent, '', this.footer].map((l) =>
-      l.length > this.columns - 1 ? `${l.slice(0, this.columns - 2)}…` : l,
+      l.length > width - 1 ? `${l.slice(0, width - 2)}…` : l,
     );
     this.write(`${up(this.drawn)}${lines.join('\n')}\n`);
     this.drawn = lines.length;
