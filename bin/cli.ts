@@ -6,6 +6,7 @@
  */
 import { runCli } from '../cli/main.js';
 import { terminalPrompt } from '../cli/common/prompt.js';
+import { processHost } from '../cli/run/host.js';
 
 // `token-refresher status | head` closes the pipe early; that is not an error worth a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -24,4 +25,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
     prompt: terminalPrompt,
     cwd: process.cwd(),
   },
+  host: processHost(),
 });

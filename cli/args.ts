@@ -1,6 +1,15 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './common/errors.js';
-import { CHECK_HELP, DEFAULT_PROVIDERS_FILE, DEFAULT_STACK_NAME, REFRESH_HELP, STATUS_HELP, TOP_HELP } from './help.js';
+import {
+  CHECK_HELP,
+  DEFAULT_PROVIDERS_FILE,
+  DEFAULT_STACK_NAME,
+  REFRESH_HELP,
+  RUN_HELP,
+  STATUS_HELP,
+  TOP_HELP,
+} from './help.js';
+import type { RunOptions } from './run/command.js';
 
 export interface StackOptions {
   readonly stack: string;
@@ -14,9 +23,11 @@ export type Command =
   | { readonly name: 'version' }
   | ({ readonly name: 'status' } & StackOptions)
   | ({ readonly name: 'refresh'; readonly provider: string } & StackOptions)
-  | { readonly name: 'check'; readonly provider: string; readonly providersFile: string; readonly json: boolean };
+  | { readonly name: 'check'; readonly provider: string; readonly providersFile: string; readonly json: boolean }
+  | ({ readonly name: 'run' } & RunOptions)
+  | { readonly name: 'status-local'; readonly dir?: string; readonly json: boolean };
 
-const COMMAND_HELP = { status: STATUS_HELP, refresh: REFRESH_HELP, check: CHECK_HELP } as const;
+const COMMAND_HELP = { status: STATUS_HELP, refresh: REFRESH_HELP, check: CHECK_HELP, run: RUN_HELP } as const;
 type CommandName = keyof typeof COMMAND_HELP;
 
 const isCommand = (name: string | undefined): name is CommandName => name !== undefined && name in COMMAND_HELP;
@@ -25,6 +36,17 @@ const help = { type: 'boolean', short: 'h' } as const;
 const json = { type: 'boolean' } as const;
 const stackOptions = { stack: { type: 'string' }, region: { type: 'string' }, json, help } as const;
 const checkOptions = { 'providers-file': { type: 'string' }, json, help } as const;
+const statusOptions = { ...stackOptions, local: { type: 'boolean' }, dir: { type: 'string' } } as const;
+const runOptions = {
+  'providers-file': { type: 'string' },
+  'credentials-file': { type: 'string' },
+  dir: { type: 'string' },
+  json,
+  once: { type: 'boolean' },
+  demo: { type: 'boolean' },
+  'demo-faults': { type: 'boolean' },
+  help,
+} as const;
 
 /** node:util's messages suggest `--` tricks; ours name the option and point at the command's help. */
 function guard<T>(command: CommandName, parse: () => T): T {
@@ -57,20 +79,20 @@ function nonEmpty(command: CommandName, option: string, value: string | undefine
 /** Turns argv (without node and the script) into a command; throws UsageError for anything else. */
 export function parseCommand(argv: readonly string[]): Command {
   const [first, ...rest] = argv;
-  if (first === undefined) throw new UsageError('missing <command>: status, refresh or check');
+  if (first === undefined) throw new UsageError('missing <command>: status, refresh, check or run');
   if (first === '-h' || first === '--help') return { name: 'help', text: TOP_HELP };
   if (first === '-V' || first === '--version') return { name: 'version' };
   if (first === 'help') {
     const topic = rest[0];
     if (topic === undefined) return { name: 'help', text: TOP_HELP };
-    if (!isCommand(topic)) throw new UsageError(`unknown command "${topic}": use status, refresh or check`);
+    if (!isCommand(topic)) throw new UsageError(`unknown command "${topic}": use status, refresh, check or run`);
     return { name: 'help', text: COMMAND_HELP[topic] };
   }
   if (!isCommand(first)) {
     throw new UsageError(
       first.startsWith('-')
         ? `unknown option ${first} (options follow the command)`
-        : `unknown command "${first}": use status, refresh or check`,
+        : `unknown command "${first}": use status, refresh, check or run`,
     );
   }
 
@@ -85,6 +107,12 @@ export function parseCommand(argv: readonly string[]): Command {
       providersFile: nonEmpty(first, 'providers-file', values['providers-file']) ?? DEFAULT_PROVIDERS_FILE,
       json: values.json ?? false,
     };
+  }
+
+  if (first === 'run') return parseRun(rest);
+  if (first === 'status') {
+    const local = parseStatusLocal(rest);
+    if (local) return local;
   }
 
   const { values, positionals } = guard(first, () =>
@@ -102,4 +130,39 @@ export function parseCommand(argv: readonly string[]): Command {
     return { name: 'status', ...common };
   }
   return { name: 'refresh', provider: onePositional(first, positionals), ...common };
+}
+
+function parseRun(rest: readonly string[]): Command {
+  const { values, positionals } = guard('run', () =>
+    parseArgs({ args: [...rest], options: runOptions, allowPositionals: true, strict: true }),
+  );
+  if (values.help) return { name: 'help', text: RUN_HELP };
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, 'run');
+  const credentialsFile = nonEmpty('run', 'credentials-file', values['credentials-file']);
+  const dir = nonEmpty('run', 'dir', values.dir);
+  return {
+    name: 'run',
+    providersFile: nonEmpty('run', 'providers-file', values['providers-file']) ?? DEFAULT_PROVIDERS_FILE,
+    ...(credentialsFile === undefined ? {} : { credentialsFile }),
+    ...(dir === undefined ? {} : { dir }),
+    json: values.json ?? false,
+    once: values.once ?? false,
+    demo: values.demo ?? false,
+    demoFaults: values['demo-faults'] ?? false,
+  };
+}
+
+/** `status --local [--dir D] [--json]`; undefined for the stack status. */
+function parseStatusLocal(rest: readonly string[]): Command | undefined {
+  const { values, positionals } = guard('status', () =>
+    parseArgs({ args: [...rest], options: statusOptions, allowPositionals: true, strict: true }),
+  );
+  if (values.help || (!values.local && values.dir === undefined)) return undefined;
+  if (!values.local) throw new UsageError('--dir goes with --local', 'status');
+  if (values.stack !== undefined || values.region !== undefined) {
+    throw new UsageError('--local reads local files: it takes no --stack or --region', 'status');
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, 'status');
+  const dir = nonEmpty('status', 'dir', values.dir);
+  return { name: 'status-local', ...(dir === undefined ? {} : { dir }), json: values.json ?? false };
 }

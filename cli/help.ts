@@ -1,4 +1,6 @@
 /** `--help` texts: what each command does, what it reads or sends, and its exit codes. */
+import { DEFAULT_LOCAL_DIR } from './local/layout.js';
+import { CREDENTIALS_ENV_PREFIX } from './local/local-credentials.js';
 
 export const DEFAULT_STACK_NAME = 'TokenRefresher';
 export const DEFAULT_PROVIDERS_FILE = 'providers.json';
@@ -12,6 +14,7 @@ Commands:
   status              every provider: token expiry, last run, lockout guard, paging alarm, health
   refresh <provider>  renew one provider's token now (invokes its function with {"force": true})
   check <provider>    one token request from this machine, to test credentials and settings
+  run                 keep every provider's token fresh on this machine (npm start); no AWS
 
 Options:
   -h, --help          show help; "token-refresher <command> --help" for a command
@@ -25,6 +28,7 @@ configuration error, 3 stack not found or AWS error.
 `;
 
 export const STATUS_HELP = `Usage: token-refresher status [--stack <name>] [--region <region>] [--json]
+       token-refresher status --local [--dir <directory>] [--json]
 
 Shows every provider of the deployed stack: its token store (SM = Secrets Manager, PS = Parameter
 Store), when the published token expires, its last run, the lockout guard and configuration block
@@ -39,10 +43,17 @@ A provider is healthy when its paging alarm is OK, its token has at least minVal
 left, and it ran in the last three check intervals. HEALTH says "ok" or what is wrong; --json
 has "healthy" and "problems" per provider.
 
+With --local, reads what "token-refresher run" keeps in its directory instead, no AWS: per
+provider the token file, when the token expires, when it was issued, and the lockout guard and
+configuration block from the state file (codes and times only). Exit 1 when a token has expired
+or a guard or block is recorded.
+
 Options:
   --stack <name>      CloudFormation stack (default: ${DEFAULT_STACK_NAME})
   --region <region>   AWS region (default: AWS_REGION or your AWS profile's region)
   --json              JSON for scripts, with the state of every alarm
+  --local             the local run's files (see "token-refresher run --help")
+  --dir <directory>   with --local: its directory (default: ${DEFAULT_LOCAL_DIR})
   -h, --help          show this help
 
 IAM actions:
@@ -103,4 +114,43 @@ Options:
 
 Exit codes: 0 token granted and it fits its store, 1 the token endpoint refused or failed, or
 the token would not fit its store, 2 usage error, bad providers file or missing credentials.
+`;
+
+export const RUN_HELP = `Usage: token-refresher run [--providers-file <path>] [--credentials-file <path>]
+                           [--dir <directory>] [--json] [--once] [--demo] [--demo-faults]
+
+Keeps every provider's token fresh on this machine, with the Lambda function's own refresh code:
+the same due rule, lockout guard and published-token format, each provider on its own schedule
+(a first run at start, then one every checkIntervalMinutes). Each token is written to
+<dir>/<provider>.token.json (mode 0600, replaced atomically), which a consumer reads with
+TOKEN_SOURCE=file:<that path>; the private state (refresh token, guard) to
+<dir>/<provider>.state.json. Ctrl-C stops after the run in progress (twice: at once); a restart
+resumes from the state files. One run per directory at a time.
+
+Without credentials (no --credentials-file, no ${CREDENTIALS_ENV_PREFIX}<ID> variable),
+it runs a demo: an OAuth server on 127.0.0.1 that behaves like each provider's IdP family, with
+built-in credentials, short token lifetimes and a one-minute schedule, in <dir>/demo/.
+--demo-faults adds failures from the README's failure table: 503 and 429 with Retry-After, an
+ended session, a changed password (the lockout guard holds), an HTML page.
+
+Credentials for real token endpoints, per provider, checked at every run:
+  ${CREDENTIALS_ENV_PREFIX}<ID>      JSON, e.g. {"username": "...", "password": "..."};
+                                        <ID> is the id upper-cased, "-" as "_"
+  --credentials-file <path>             {"<id>": {"client_secret": "..."}, ...}; mode 0600 only
+The variable wins over the file. Editing either counts as new credentials for the guard.
+
+Options:
+  --providers-file <path>    providers file (default: ${DEFAULT_PROVIDERS_FILE})
+  --credentials-file <path>  credentials file (see above)
+  --dir <directory>          where tokens and state are kept (default: ${DEFAULT_LOCAL_DIR})
+  --json                     one JSON object per event, for scripts
+  --once                     run every provider once, then exit
+  --demo                     the demo even when credentials are configured
+  --demo-faults              the demo, with failures injected
+  -h, --help                 show this help
+
+Nothing printed ever holds a token, a refresh token, a password or a client secret.
+
+Exit codes: 0 stopped by Ctrl-C or SIGTERM, or --once and no run failed; 1 a --once run failed;
+2 usage error, bad providers or credentials file, or the directory is in use.
 `;

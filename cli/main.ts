@@ -7,6 +7,9 @@ import type { CliIo } from './common/io.js';
 import { PromptCancelled } from './common/prompt.js';
 import { runRefresh } from './refresh/command.js';
 import { runStatus } from './status/command.js';
+import { runLocalStatus } from './status/local.js';
+import type { RunHost } from './run/host.js';
+import { runLocal } from './run/command.js';
 import { packageVersion } from './version.js';
 
 export interface CliDeps {
@@ -15,6 +18,8 @@ export interface CliDeps {
   readonly awsClients?: AwsClientFactory;
   /** The token endpoint's fetch, for `check`. */
   readonly fetch?: (url: string, init: RequestInit) => Promise<Response>;
+  /** Signals, terminal and time for `run`; bin/cli.ts passes the process's (cli/run/host.ts). */
+  readonly host?: RunHost;
 }
 
 /** Exit code of a shell when Ctrl-C ended the program (128 + SIGINT). */
@@ -38,6 +43,11 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
         return EXIT.ok;
       case 'check':
         return await runCheck(command, io, deps.fetch);
+      case 'run':
+        if (!deps.host) throw new Error('run needs a RunHost');
+        return await runLocal(command, io, deps.host);
+      case 'status-local':
+        return await runLocalStatus(command, io);
       case 'status':
       case 'refresh':
         return await withAws(deps, command.region, (clients) =>

@@ -10,7 +10,8 @@ export type Sleep = (ms: number) => Promise<void>;
 
 /** Where consumers read the token. Absent (never published) reads as undefined. */
 export interface PublishedTokenStore {
-  readonly kind: 'secretsmanager' | 'parameterstore';
+  /** `file`: local mode's token file (cli/local/file-token-store.ts). */
+  readonly kind: 'secretsmanager' | 'parameterstore' | 'file';
   /** Largest value the store accepts, in bytes. */
   readonly maxBytes: number;
   read(): Promise<PublishedToken | undefined>;

@@ -1,0 +1,179 @@
+import type { ProviderSettings } from '../../contract/provider-settings.js';
+import { requiredCredentialKeys } from '../../contract/provider-settings.js';
+import { parseProvidersFile, type ResolvedProvider } from '../../contract/providers-file.js';
+import { STORE_MAX_BYTES } from '../../contract/published-token.js';
+import { dueThresholdSeconds, minimumSafetyMarginSeconds } from '../../contract/schedule.js';
+import type { Clock } from '../../core/ports.js';
+import { join } from 'node:path';
+import { stateFilePath, tokenFilePath } from '../local/layout.js';
+import { readBoundedFile, writePrivateFile } from '../local/private-file.js';
+import type { LocalProvider } from '../local/runner.js';
+import { DEMO_USERNAME, DemoCredentials, demoClientSecret, demoPassword } from './demo-credentials.js';
+import { type Family, type FaultTarget, faultInterceptor } from './faults.js';
+import type { DemoReply, DemoRequest } from './http-form.js';
+import { IdentityServerClient } from './identity-server.js';
+import { type DemoIdpServer, type DemoRoute, startDemoIdp } from './idp-server.js';
+import { KeycloakRealm } from './keycloak-realm.js';
+import { SpringClient } from './spring-client.js';
+
+/** The demo server's last port, reused so that the token endpoints (and the state) survive a restart. */
+const DEMO_PORT_FILE = '.demo-port';
+
+/** Every demo provider is checked every minute: the schedule's shortest interval. */
+export const DEMO_CHECK_INTERVAL_MINUTES = 1;
+/** Keycloak's SSO Session Max in the demo: a session renewal shows after ten minutes. */
+const DEMO_SESSION_MAX_SECONDS = 600;
+const DEMO_SESSION_IDLE_SECONDS = 1800;
+
+export interface DemoOptions {
+  /** The providers file's JSON, as read (the repository's providers.json by default). */
+  readonly raw: unknown;
+  readonly source: string;
+  readonly dir: string;
+  readonly clock: Clock;
+  readonly faults: boolean;
+  readonly note: (provider: string | undefined, message: string) => void;
+}
+
+export interface Demo {
+  readonly server: DemoIdpServer;
+  readonly providers: readonly LocalProvider[];
+  /** One line per provider: IdP family, endpoint, lifetime and renewal rhythm. */
+  readonly summary: readonly string[];
+}
+
+/** The IdP family a provider's settings call for: what the demo server emulates for it. */
+export function familyOf(s: Pick<ProviderSettings, 'grant' | 'clientAuth'>): Family {
+  if (s.clientAuth === 'client_secret_basic_raw_and_post') return 'spring';
+  return s.grant === 'client_credentials' ? 'identityserver' : 'keycloak';
+}
+
+const FAMILY_NAME: Readonly<Record<Family, string>> = {
+  keycloak: 'Keycloak, password grant, rotating refresh tokens',
+  identityserver: 'IdentityServer, client_credentials',
+  spring: 'legacy Spring, same token until expiry, raw Basic',
+};
+
+/**
+ * A lifetime the due rule renews every `everyMinutes` runs: `threshold + 25 s` is due at the first
+ * run after the grant, each further 60 s one run later. 25 s keeps clear of a run that starts late.
+ */
+const lifetimeFor = (threshold: number, everyMinutes: number) => threshold + 25 + (everyMinutes - 1) * 60;
+
+function demoValues(s: ProviderSettings, generation = 1): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const key of requiredCredentialKeys(s)) {
+    if (key === 'username') values.username = DEMO_USERNAME;
+    if (key === 'password') values.password = demoPassword(s.id, generation);
+    if (key === 'client_secret') values.client_secret = demoClientSecret(s.id);
+  }
+  return values;
+}
+
+/** The providers file's entries with the demo's endpoint and schedule; everything else as written. */
+function adaptEntries(raw: unknown, endpoints: ReadonlyMap<string, string>): unknown {
+  const providers = (raw as { providers: Record<string, unknown>[] }).providers.map((entry) => {
+    // A schedule margin, a store or a secret chosen for the real provider does not apply to the demo's.
+    const { baseUrl: _b, safetyMarginSeconds: _m, store: _s, credentials: _c, ...kept } = entry;
+    return {
+      ...kept,
+      tokenEndpoint: endpoints.get(entry.id as string),
+      checkIntervalMinutes: DEMO_CHECK_INTERVAL_MINUTES,
+    };
+  });
+  return { ...(raw as object), providers };
+}
+
+/**
+ * Starts the embedded demo: a loopback OAuth server emulating each provider's IdP family, and the
+ * providers of the providers file pointed at it, with built-in credentials and a one-minute schedule.
+ */
+export async function startDemo(options: DemoOptions): Promise<Demo> {
+  const { clock } = options;
+  const original = parseProvidersFile(options.raw, options.source);
+  const routes: DemoRoute[] = [];
+  const targets: FaultTarget[] = [];
+  const credentials = new Map<string, DemoCredentials>();
+  const summary: string[] = [];
+
+  original.forEach(({ settings: s }, index) => {
+    const family = familyOf(s);
+    const threshold = dueThresholdSeconds({
+      minValiditySeconds: s.minValiditySeconds,
+      checkIntervalMinutes: DEMO_CHECK_INTERVAL_MINUTES,
+      safetyMarginSeconds: minimumSafetyMarginSeconds(DEMO_CHECK_INTERVAL_MINUTES),
+    });
+    const everyMinutes = family === 'spring' ? 1 : (index % 2) + 1;
+    const accessSeconds = lifetimeFor(threshold, everyMinutes);
+    const values = demoValues(s);
+    const creds = new DemoCredentials(s.id, values, clock);
+    credentials.set(s.id, creds);
+    let handler: { handle(req: DemoRequest): DemoReply };
+    let realm: KeycloakRealm | undefined;
+    if (family === 'keycloak') {
+      realm = new KeycloakRealm(
+        {
+          clientId: s.clientId,
+          ...(values.client_secret ? { clientSecret: values.client_secret } : {}),
+          username: DEMO_USERNAME,
+          password: values.password ?? '',
+          accessSeconds,
+          idleSeconds: DEMO_SESSION_IDLE_SECONDS,
+          sessionMaxSeconds: DEMO_SESSION_MAX_SECONDS,
+        },
+        clock,
+      );
+      handler = realm;
+    } else if (family === 'identityserver') {
+      handler = new IdentityServerClient({
+        clientId: s.clientId,
+        clientSecret: values.client_secret ?? '',
+        allowedScope: s.scope ?? '',
+        accessSeconds,
+      });
+    } else {
+      handler = new SpringClient(
+        { clientId: s.clientId, clientSecret: values.client_secret ?? '', accessSeconds },
+        clock,
+      );
+    }
+    const path = `/${s.id}${new URL(s.tokenEndpoint).pathname}`;
+    routes.push({ provider: s.id, path, handle: (req) => handler.handle(req) });
+    targets.push({
+      provider: s.id,
+      family,
+      credentials: creds,
+      ...(realm ? { realm } : {}),
+      ...(family === 'keycloak' ? { rotated: demoValues(s, 2) } : {}),
+    });
+    const rhythm =
+      family === 'spring'
+        ? `the same ${accessSeconds} s token until it expires`
+        : `${accessSeconds} s tokens, renewed every ${everyMinutes === 1 ? 'minute' : `${everyMinutes} minutes`}`;
+    summary.push(`${s.id}: ${FAMILY_NAME[family]}; ${rhythm}`);
+  });
+
+  const intercept = options.faults
+    ? faultInterceptor(targets, clock, (provider, message) => options.note(provider, message))
+    : undefined;
+  const portFile = join(options.dir, DEMO_PORT_FILE);
+  const lastPort = Number.parseInt((await readBoundedFile(portFile).catch(() => undefined)) ?? '', 10);
+  const server = await startDemoIdp(routes, intercept, lastPort > 1023 && lastPort < 65536 ? lastPort : 0);
+  await writePrivateFile(portFile, `${new URL(server.url).port}\n`).catch(() => undefined);
+  let demo: ResolvedProvider[];
+  try {
+    const endpoints = new Map(routes.map((r) => [r.provider, `${server.url}${r.path}`]));
+    demo = parseProvidersFile(adaptEntries(options.raw, endpoints), `${options.source} (adapted for the demo)`);
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  const providers = demo.map((p): LocalProvider => ({
+    settings: p.settings,
+    tokenFile: tokenFilePath(options.dir, p.settings.id),
+    stateFile: stateFilePath(options.dir, p.settings.id),
+    maxBytes: STORE_MAX_BYTES[p.store],
+    credentials: credentials.get(p.settings.id)!,
+  }));
+  return { server, providers, summary };
+}

@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+
+/**
+ * Where local mode keeps its files. One directory, ignored by git (.gitignore), created 0700:
+ *
+ *   <dir>/<provider>.token.json   the published token, exactly what the Lambda function publishes
+ *   <dir>/<provider>.state.json   the private state (refresh token, lockout guard), as in SSM
+ *   <dir>/.lock                   the pid of the `token-refresher run` using the directory
+ *   <dir>/demo/                   the same layout for the embedded demo, kept apart from real tokens,
+ *                                 plus .demo-port (the demo server's port, reused by the next start)
+ */
+export const DEFAULT_LOCAL_DIR = '.token-refresher';
+export const DEMO_SUBDIR = 'demo';
+
+const TOKEN_SUFFIX = '.token.json';
+const STATE_SUFFIX = '.state.json';
+
+export const tokenFilePath = (dir: string, provider: string) => join(dir, `${provider}${TOKEN_SUFFIX}`);
+export const stateFilePath = (dir: string, provider: string) => join(dir, `${provider}${STATE_SUFFIX}`);
+export const lockFilePath = (dir: string) => join(dir, '.lock');
+
+/** The provider ids that have a token or state file among `names` (a directory listing). */
+export function providersInListing(names: readonly string[]): string[] {
+  const ids = new Set<string>();
+  for (const name of names) {
+    for (const suffix of [TOKEN_SUFFIX, STATE_SUFFIX]) {
+      if (name.endsWith(suffix) && name.length > suffix.length) ids.add(name.slice(0, -suffix.length));
+    }
+  }
+  return [...ids].sort();
+}

@@ -1,0 +1,205 @@
+import { unlinkSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { ProvidersFileError, parseProvidersFile, type ResolvedProvider } from '../../contract/providers-file.js';
+import { STORE_MAX_BYTES } from '../../contract/published-token.js';
+import { CredentialsUnavailableError } from '../../core/ports.js';
+import { type Demo, startDemo } from '../demo/demo-setup.js';
+import { CliError, errorMessage, UsageError } from '../common/errors.js';
+import type { CliIo } from '../common/io.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { DirectoryBusyError, lockDirectory } from '../local/dir-lock.js';
+import { DEFAULT_LOCAL_DIR, DEMO_SUBDIR, lockFilePath, stateFilePath, tokenFilePath } from '../local/layout.js';
+import { hasCredentialsEnv, LocalCredentials, readCredentialsFile } from '../local/local-credentials.js';
+import { ensurePrivateDir, readBoundedFile } from '../local/private-file.js';
+import { type LocalEvent, type LocalProvider, LocalRunner } from '../local/runner.js';
+import type { RunHost } from './host.js';
+import { LiveView } from './live-view.js';
+import { JsonView, LineView, type RunView } from './views.js';
+
+export interface RunOptions {
+  readonly providersFile: string;
+  readonly credentialsFile?: string;
+  readonly dir?: string;
+  readonly json: boolean;
+  readonly once: boolean;
+  /** Use the embedded demo even though credentials are configured. */
+  readonly demo: boolean;
+  readonly demoFaults: boolean;
+}
+
+/**
+ * The demo runs unless credentials are configured: `--credentials-file`, or any
+ * `TOKEN_REFRESHER_CREDENTIALS_<ID>` variable. So `npm start` on a fresh clone shows the demo, and the
+ * same command with credentials talks to the real IdPs; `--demo` and `--demo-faults` force the demo.
+ */
+export function usesDemo(options: RunOptions, env: CliIo['env']): boolean {
+  if (options.demo || options.demoFaults) {
+    if (options.credentialsFile !== undefined) {
+      throw new UsageError('--demo and --demo-faults use built-in credentials; drop --credentials-file', 'run');
+    }
+    return true;
+  }
+  return options.credentialsFile === undefined && !hasCredentialsEnv(env);
+}
+
+async function readProvidersJson(path: string): Promise<unknown> {
+  let text: string | undefined;
+  try {
+    text = await readBoundedFile(path);
+  } catch (error) {
+    throw new CliError(`cannot read providers file ${path} (${errorMessage(error)})`, EXIT.usage);
+  }
+  if (text === undefined)
+    throw new CliError(`providers file ${path} does not exist; pass --providers-file <path>`, EXIT.usage);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`providers file ${path} is not valid JSON: ${errorMessage(error)}`, EXIT.usage);
+  }
+}
+
+function parseProviders(raw: unknown, source: string): ResolvedProvider[] {
+  try {
+    return parseProvidersFile(raw, source);
+  } catch (error) {
+    // Its message already names the file, the provider, the field, the value and what is allowed.
+    if (error instanceof ProvidersFileError) throw new CliError(error.message, EXIT.usage);
+    throw error;
+  }
+}
+
+async function realProviders(raw: unknown, source: string, dir: string, options: RunOptions, io: CliIo) {
+  const credentialsFile = options.credentialsFile === undefined ? undefined : resolve(io.cwd, options.credentialsFile);
+  if (credentialsFile !== undefined) {
+    // Checked once up front (mode 0600, JSON shape), so a mistake stops the start, not every run.
+    try {
+      await readCredentialsFile(credentialsFile);
+    } catch (error) {
+      if (error instanceof CredentialsUnavailableError) throw new CliError(error.message, EXIT.usage);
+      throw error;
+    }
+  }
+  return parseProviders(raw, source).map((p): LocalProvider => ({
+    settings: p.settings,
+    tokenFile: tokenFilePath(dir, p.settings.id),
+    stateFile: stateFilePath(dir, p.settings.id),
+    maxBytes: STORE_MAX_BYTES[p.store],
+    credentials: new LocalCredentials(p.settings.id, credentialsFile, io.env),
+  }));
+}
+
+function chooseView(options: RunOptions, io: CliIo, host: RunHost, runner: () => LocalRunner | undefined): RunView {
+  if (options.json) return new JsonView(io.stdout);
+  if (host.stdoutIsTTY && !options.once) {
+    return new LiveView(
+      io.stdout,
+      () => host.clock.now(),
+      host.columns,
+      () => runner()?.inFlight() ?? [],
+    );
+  }
+  return new LineView(io.stdout, () => host.clock.now());
+}
+
+/**
+ * `token-refresher run` (and `npm start`): keeps every provider's token fresh on this machine until
+ * Ctrl-C, or runs each provider once with `--once`. Exit 0 when stopped by a signal, or with `--once`
+ * when no run failed; 1 when a `--once` run failed.
+ */
+export async function runLocal(options: RunOptions, io: CliIo, host: RunHost): Promise<ExitCode> {
+  const demoMode = usesDemo(options, io.env);
+  const providersPath = resolve(io.cwd, options.providersFile);
+  const raw = await readProvidersJson(providersPath);
+  const baseDir = resolve(io.cwd, options.dir ?? DEFAULT_LOCAL_DIR);
+  const dir = demoMode ? join(baseDir, DEMO_SUBDIR) : baseDir;
+  // Paths as the user would type them from here, for the consumer hint and the table.
+  const shown = (path: string) => (path.startsWith(io.cwd) ? relative(io.cwd, path) || '.' : path);
+
+  let runner: LocalRunner | undefined;
+  const view = chooseView(options, io, host, () => runner);
+  const notes: LocalEvent[] = [];
+  const note = (provider: string | undefined, message: string) => {
+    const event: LocalEvent = { type: 'note', at: host.clock.now(), ...(provider ? { provider } : {}), message };
+    if (runner) view.event(event);
+    else notes.push(event);
+  };
+
+  try {
+    await ensurePrivateDir(dir);
+  } catch (error) {
+    throw new CliError(`cannot create ${dir} (${errorMessage(error)}); pass --dir <directory>`, EXIT.usage);
+  }
+  let release: () => Promise<void>;
+  try {
+    release = await lockDirectory(dir);
+  } catch (error) {
+    if (error instanceof DirectoryBusyError) throw new CliError(error.message, EXIT.usage);
+    throw error;
+  }
+
+  let demo: Demo | undefined;
+  try {
+    let providers: readonly LocalProvider[];
+    if (demoMode) {
+      demo = await startDemo({ raw, source: providersPath, dir, clock: host.clock, faults: options.demoFaults, note });
+      providers = demo.providers;
+    } else {
+      providers = await realProviders(raw, providersPath, dir, options, io);
+    }
+
+    let failed = false;
+    runner = new LocalRunner({
+      providers,
+      clock: host.clock,
+      sleep: host.sleep,
+      timers: host.timers,
+      once: options.once,
+      onEvent: (event) => {
+        if (event.type === 'crash' || (event.type === 'run' && event.report.result.outcome === 'failed')) failed = true;
+        view.event(event);
+      },
+    });
+    view.start({
+      mode: demoMode ? 'demo' : 'real',
+      dir: shown(dir),
+      ...(demo ? { server: demo.server.url } : {}),
+      providers: providers.map((p) => ({
+        id: p.settings.id,
+        tokenFile: shown(p.tokenFile),
+        checkIntervalMinutes: p.settings.checkIntervalMinutes,
+      })),
+      notes: demo?.summary ?? [],
+    });
+    for (const event of notes) view.event(event);
+
+    const active = runner;
+    const lockPath = lockFilePath(dir);
+    const removeHandlers = host.onSignals(
+      (signal) => {
+        view.stopping(signal, active.inFlight());
+        void active.stop();
+      },
+      // Abandoning a run is safe for the files (each write is atomic, the state is written before the
+      // token); only the lock must go, or the next start would have to take it over.
+      () => {
+        try {
+          unlinkSync(lockPath);
+        } catch {
+          // already gone
+        }
+      },
+    );
+    host.attach?.(runner);
+    runner.start();
+    try {
+      await runner.done;
+    } finally {
+      removeHandlers();
+    }
+    view.stopped();
+    return options.once && failed ? EXIT.failed : EXIT.ok;
+  } finally {
+    await demo?.server.close();
+    await release();
+  }
+}
