@@ -1,6 +1,15 @@
 import { type ClassifiedFailure, classifyAnswer } from './classify';
+import { parseErrorBody } from './error-body';
 import { failure } from './failure';
-import { type Clock, type GrantName, NoAnswerError, type Sleep, type TokenEndpoint, type TokenRequest } from './ports';
+import {
+  type Clock,
+  type GrantName,
+  type HttpAnswer,
+  NoAnswerError,
+  type Sleep,
+  type TokenEndpoint,
+  type TokenRequest,
+} from './ports';
 import { type GrantedToken, isFailure, parseTokenAnswer } from './token-response';
 
 export interface RequestContext {
@@ -47,6 +56,27 @@ function outOfTime(grant: GrantName): ClassifiedFailure {
 }
 
 /**
+ * A 2xx is a token only if it parses as one. A 2xx carrying an OAuth `error` goes through the same
+ * classifier as a 4xx, so a rejection answered 200 engages the lockout guard. Any other unusable 2xx
+ * (a login or WAF page, an empty body) leaves open whether the IdP counted a failed login: it is
+ * `ambiguous`, which keeps a primary grant's attempt on record (lambda/core/refresh.ts).
+ */
+function readAnswer(answer: HttpAnswer, grant: GrantName, sentAtMs: number, ctx: RequestContext): TokenOutcome {
+  const success = answer.status >= 200 && answer.status < 300;
+  if (success) {
+    const parsed = parseTokenAnswer(answer);
+    if (!isFailure(parsed)) return { token: parsed, sentAtMs };
+    const redacted = { ...answer, body: ctx.redact(answer.body) };
+    if (parseErrorBody(redacted.body).error === undefined) {
+      return { failure: { ...parsed, refreshRejected: false, ambiguous: true }, sent: true };
+    }
+    return { failure: classifyAnswer(redacted, grant, ctx.clock.now()), sent: true };
+  }
+  const redacted = { ...answer, body: ctx.redact(answer.body) };
+  return { failure: classifyAnswer(redacted, grant, ctx.clock.now()), sent: true };
+}
+
+/**
  * One token request with a short, bounded retry of transient failures inside the run (honouring
  * `Retry-After`); the next scheduled run is the real retry. A password or client secret is sent
  * again only when the IdP surely did not process the first attempt (connection refused, 429, 503):
@@ -63,15 +93,7 @@ export async function requestToken(ctx: RequestContext, request: TokenRequest): 
     let outcome: TokenOutcome;
     try {
       const answer = await ctx.endpoint.send(request, timeoutMs);
-      if (answer.status >= 200 && answer.status < 300) {
-        const parsed = parseTokenAnswer(answer);
-        outcome = isFailure(parsed)
-          ? { failure: { ...parsed, refreshRejected: false, ambiguous: false }, sent: true }
-          : { token: parsed, sentAtMs };
-      } else {
-        const redacted = { ...answer, body: ctx.redact(answer.body) };
-        outcome = { failure: classifyAnswer(redacted, request.grant, ctx.clock.now()), sent: true };
-      }
+      outcome = readAnswer(answer, request.grant, sentAtMs, ctx);
     } catch (error) {
       if (!(error instanceof NoAnswerError)) throw error;
       outcome = { failure: noAnswer(error, request.grant), sent: true };
