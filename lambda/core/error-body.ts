@@ -1,3 +1,5 @@
+import { decodeHtmlEntities } from './text-decoding';
+
 /**
  * Reads an error answer whatever its format. Token endpoints send OAuth JSON, Spring Boot error JSON,
  * Spring's XML (`<oauth><error>…`), HTML pages from session limiters and WAFs, or nothing at all;
@@ -16,18 +18,9 @@ function squash(text: string): string {
   return flat.length > MAX_TEXT ? `${flat.slice(0, MAX_TEXT - 3)}...` : flat;
 }
 
-function decodeEntities(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
-}
-
 function xmlField(body: string, tag: string): string | undefined {
   const match = new RegExp(`<${tag}>([^<]*)</${tag}>`, 'i').exec(body);
-  return match?.[1] === undefined ? undefined : squash(decodeEntities(match[1]));
+  return match?.[1] === undefined ? undefined : squash(decodeHtmlEntities(match[1]));
 }
 
 function stringField(value: unknown): string | undefined {
@@ -51,7 +44,7 @@ export function parseErrorBody(body: string): ErrorBody {
   if (/<html|<!doctype html/i.test(trimmed)) {
     const title = /<title[^>]*>([^<]*)<\/title>/i.exec(trimmed)?.[1];
     const text = title ?? trimmed.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>|<[^>]+>/gi, ' ');
-    return { format: 'html', description: squash(decodeEntities(text)) };
+    return { format: 'html', description: squash(decodeHtmlEntities(text)) };
   }
   if (trimmed.startsWith('<')) {
     const error = xmlField(trimmed, 'error');

@@ -83,6 +83,8 @@ export const UNCONFIRMED_SPACING_MS = 15 * 60_000;
 class RefreshRun {
   private readonly s: ProviderSettings;
   private readonly redactor = new Redactor();
+  /** Every log line goes through the redactor: one place, whatever a field holds. */
+  private readonly log: Log;
   private readonly attempts: { grant: GrantName; latencyMs: number; outcome: string }[] = [];
   private published: PublishedToken | undefined;
   private state: PrivateState;
@@ -99,6 +101,11 @@ class RefreshRun {
   ) {
     this.s = deps.settings;
     this.state = { v: 1, fingerprint: settingsFingerprint(this.s) };
+    const redacted = (extra?: object) => (extra === undefined ? undefined : this.redactor.redactValue(extra));
+    this.log = {
+      info: (message, extra) => deps.log.info(this.redactor.redact(message), redacted(extra)),
+      warn: (message, extra) => deps.log.warn(this.redactor.redact(message), redacted(extra)),
+    };
   }
 
   async run(): Promise<RunReport> {
@@ -155,7 +162,7 @@ class RefreshRun {
     const refreshToken = s.useRefreshToken ? state.refreshToken : undefined;
     if (!refreshToken) return 'fall-back';
     if (state.refreshExpiresAt !== undefined && state.refreshExpiresAt - now <= REFRESH_TOKEN_SLACK_SECONDS) {
-      this.deps.log.info('refresh token has expired; renewing with a primary grant', { grant: s.grant });
+      this.log.info('refresh token has expired; renewing with a primary grant', { grant: s.grant });
       return this.dropRefreshToken();
     }
     let clientSecret: string | undefined;
@@ -173,18 +180,19 @@ class RefreshRun {
       // invalid_grant means the chain is dead; a configuration error on a refresh (Keycloak's
       // "No refresh token") is a broken request, not a broken provider: both get one primary grant.
       if (outcome.failure.refreshRejected || outcome.failure.kind === 'configuration') {
-        this.deps.log.info('refresh token rejected; one primary grant follows', this.redactedFailure(outcome.failure));
+        const { kind, code, description } = outcome.failure;
+        this.log.info('refresh token rejected; one primary grant follows', { kind, code, description });
         return this.dropRefreshToken();
       }
-      if (outcome.failure.kind !== 'credentials') return this.failGrant(outcome.failure, undefined);
+      if (outcome.failure.kind !== 'credentials') return this.failGrant(outcome.failure, 'refresh_token', undefined);
       // A rejected client makes the chain useless too; dropping it leaves only primary grants, which the guard holds.
       this.dropRefreshToken();
-      return this.failGrant(outcome.failure, await this.credentialsVersionForGuard());
+      return this.failGrant(outcome.failure, 'refresh_token', await this.credentialsVersionForGuard());
     }
     const accepted = await this.accept(outcome, 'refresh_token');
     if (accepted) return accepted;
     if (!this.sessionEnding(outcome.token)) return this.done('refreshed');
-    this.deps.log.info('the IdP session ends before the next run; renewing it with a primary grant now', {
+    this.log.info('the IdP session ends before the next run; renewing it with a primary grant now', {
       grant: s.grant,
     });
     return 'fall-back';
@@ -235,7 +243,7 @@ class RefreshRun {
     );
     if ('failure' in outcome) {
       if (!outcome.failure.ambiguous) this.state = { ...this.state, pendingPrimary: undefined };
-      return this.failGrant(outcome.failure, creds.versionId);
+      return this.failGrant(outcome.failure, s.grant, creds.versionId);
     }
     // Working credentials lift the guard.
     this.state = { ...this.state, guard: undefined, pendingPrimary: undefined };
@@ -297,14 +305,14 @@ class RefreshRun {
     const sentAt = Math.floor(sentAtMs / 1000);
     const lifetime = resolveLifetime(token.expiresIn, token.accessToken, s);
     if (lifetime.source !== 'expires_in') {
-      deps.log.info('token answer has no expires_in; lifetime assumed', {
+      this.log.info('token answer has no expires_in; lifetime assumed', {
         lifetimeSeconds: lifetime.seconds,
         source: lifetime.source,
       });
     }
     const threshold = dueThresholdSeconds(s);
     if (lifetime.seconds <= threshold && !this.sessionEnding(token)) {
-      deps.log.warn('granted token is due as soon as it is issued; every run will renew it', {
+      this.log.warn('granted token is due as soon as it is issued; every run will renew it', {
         lifetimeSeconds: lifetime.seconds,
         dueThresholdSeconds: threshold,
         fix: 'lower checkIntervalMinutes or safetyMarginSeconds, or ask the IdP for a longer access-token lifetime',
@@ -341,7 +349,7 @@ class RefreshRun {
     };
     if (this.published?.access_token === next.access_token) {
       // Legacy Spring hands back the same token with a smaller expires_in; rewriting it gains nothing.
-      deps.log.info('the token endpoint returned the token already published; not written again', { grant });
+      this.log.info('the token endpoint returned the token already published; not written again', { grant });
       this.renewedWith ??= grant;
       return undefined;
     }
@@ -434,9 +442,17 @@ class RefreshRun {
   }
 
   /** Step 4: record what must outlive the run (guard, block), then report. */
-  private async failGrant(f: ClassifiedFailure, credentialsVersion: string | undefined): Promise<RunReport> {
+  private async failGrant(
+    f: ClassifiedFailure,
+    grant: GrantName,
+    credentialsVersion: string | undefined,
+  ): Promise<RunReport> {
     const at = this.deps.clock.now();
-    const record = { at, code: f.code, description: this.redactor.redact(f.description) };
+    // The state keeps codes and our own words only: IdP prose may echo a secret in an encoding no
+    // redactor knows, and the state outlives the run.
+    const code = this.redactor.redact(f.code);
+    const what = f.kind === 'credentials' ? 'rejected the credentials' : 'reported a configuration error';
+    const record = { at, code, description: `the token endpoint ${what} on a ${grant} grant (${code})` };
     if (f.kind === 'credentials' && credentialsVersion !== undefined) {
       this.credentialsRejected = true;
       this.state = { ...this.state, guard: { ...record, credentialsVersion } };
@@ -468,9 +484,9 @@ class RefreshRun {
   /** A failure after a refresh already published a token (session-end renewal) still counts as renewed. */
   private async failAfterRenewal(f: Failure): Promise<RunReport> {
     const persistFailure = await this.persistState();
-    if (persistFailure) this.deps.log.warn('private state not saved', this.redactedFailure(persistFailure));
+    if (persistFailure) this.log.warn('private state not saved', persistFailure);
     if (this.renewedWith) {
-      this.deps.log.warn('renewed, but a follow-up step failed', this.redactedFailure(f));
+      this.log.warn('renewed, but a follow-up step failed', f);
       return this.done('refreshed');
     }
     return this.fail(f);
