@@ -5,7 +5,7 @@ import { dueThresholdSeconds, isDue } from '../../lib/schema/schedule';
 import type { ClassifiedFailure } from './classify';
 import { type Failure, failure } from './failure';
 import { settingsFingerprint } from './fingerprint';
-import { resolveLifetime } from './lifetime';
+import { grantedLifetime, MAX_LIFETIME_FACTOR } from './lifetime';
 import {
   type Clock,
   type Credentials,
@@ -79,6 +79,12 @@ const REFRESH_TOKEN_SLACK_SECONDS = 5;
 export const LOCKOUT_COOLDOWN_MS = 15 * 60_000;
 /** Spacing of primary grants whose outcome was not seen (timeouts, gateway errors, lost state writes). */
 export const UNCONFIRMED_SPACING_MS = 15 * 60_000;
+/**
+ * The same token answered again (legacy Spring, `reusesTokenUntilExpiry`) is written again only when
+ * its expiry moved by more than this: `issued_at` is cut to whole seconds and the server rounds
+ * `expires_in`, so an unchanged expiry can read a second or two apart.
+ */
+export const EXPIRY_DRIFT_SECONDS = 2;
 
 class RefreshRun {
   private readonly s: ProviderSettings;
@@ -189,9 +195,19 @@ class RefreshRun {
       this.dropRefreshToken();
       return this.failGrant(outcome.failure, 'refresh_token', await this.credentialsVersionForGuard());
     }
-    const accepted = await this.accept(outcome, 'refresh_token');
+    const vetted = this.vet(outcome, 'refresh_token');
+    if ('kind' in vetted) {
+      if (vetted.code !== 'lifetime_too_short') return this.failAfterRenewal(vetted);
+      // Keycloak near SSO Session Max: a token too short for consumers is not published; a new session is.
+      this.log.info('the refreshed token is too short to publish; renewing the session with a primary grant now', {
+        grant: this.s.grant,
+      });
+      return 'fall-back';
+    }
+    const accepted = await this.accept(outcome.token, vetted, 'refresh_token');
     if (accepted) return accepted;
-    if (!this.sessionEnding(outcome.token)) return this.done('refreshed');
+    if (!this.sessionEnding(outcome.token, { seconds: vetted.expires_at - vetted.issued_at }))
+      return this.done('refreshed');
     this.log.info('the IdP session ends before the next run; renewing it with a primary grant now', {
       grant: s.grant,
     });
@@ -245,9 +261,12 @@ class RefreshRun {
       if (!outcome.failure.ambiguous) this.state = { ...this.state, pendingPrimary: undefined };
       return this.failGrant(outcome.failure, s.grant, creds.versionId);
     }
+    // An unusable token leaves the attempt on record, so the same credentials wait out the spacing.
+    const vetted = this.vet(outcome, s.grant);
+    if ('kind' in vetted) return this.failAfterRenewal(vetted);
     // Working credentials lift the guard.
     this.state = { ...this.state, guard: undefined, pendingPrimary: undefined };
-    const accepted = await this.accept(outcome, s.grant);
+    const accepted = await this.accept(outcome.token, vetted, s.grant);
     return accepted ?? this.done('refreshed');
   }
 
@@ -294,31 +313,63 @@ class RefreshRun {
     return undefined;
   }
 
-  /** Steps 3 and 5: persist the refresh token, then publish. Returns a report only on failure. */
-  private async accept(
-    outcome: { token: GrantedToken; sentAtMs: number },
-    grant: GrantName,
-  ): Promise<RunReport | undefined> {
-    const { s, deps } = this;
+  /**
+   * The token to publish from a granted answer, or why it cannot be: a lifetime shorter than any
+   * consumer may see (unless it is the token already published, whose real expiry consumers should
+   * know), or longer than MAX_LIFETIME_FACTOR times the plan.
+   */
+  private vet(outcome: { token: GrantedToken; sentAtMs: number }, grant: GrantName): PublishedToken | Failure {
+    const { s } = this;
     const { token, sentAtMs } = outcome;
     this.redactor.add(token.accessToken, token.refreshToken);
     const sentAt = Math.floor(sentAtMs / 1000);
-    const lifetime = resolveLifetime(token.expiresIn, token.accessToken, s);
+    const lifetime = grantedLifetime(token.expiresIn, token.accessToken, sentAt, s);
+    if ('problem' in lifetime) {
+      return failure(
+        'invalid-response',
+        'lifetime_too_long',
+        `${grant} grant: the token would live ${lifetime.seconds} s, more than ${MAX_LIFETIME_FACTOR} times ` +
+          `expectedLifetimeSeconds (${lifetime.boundSeconds} s); an expires_in in milliseconds? Nothing was stored. ` +
+          'If the IdP really grants tokens this long, raise expectedLifetimeSeconds',
+      );
+    }
+    const same = this.published?.access_token === token.accessToken;
+    if (lifetime.seconds < s.minValiditySeconds && !same) {
+      return failure(
+        'invalid-response',
+        'lifetime_too_short',
+        `${grant} grant: the token would live ${lifetime.seconds} s (${lifetime.source}), less than ` +
+          `minValiditySeconds (${s.minValiditySeconds} s); the previous token stays in place`,
+      );
+    }
     if (lifetime.source !== 'expires_in') {
-      this.log.info('token answer has no expires_in; lifetime assumed', {
+      this.log.info('token lifetime not taken from expires_in', {
         lifetimeSeconds: lifetime.seconds,
         source: lifetime.source,
       });
     }
     const threshold = dueThresholdSeconds(s);
-    if (lifetime.seconds <= threshold && !this.sessionEnding(token)) {
+    if (lifetime.seconds <= threshold && !this.sessionEnding(token, lifetime)) {
       this.log.warn('granted token is due as soon as it is issued; every run will renew it', {
         lifetimeSeconds: lifetime.seconds,
         dueThresholdSeconds: threshold,
         fix: 'lower checkIntervalMinutes or safetyMarginSeconds, or ask the IdP for a longer access-token lifetime',
       });
     }
+    return {
+      access_token: token.accessToken,
+      token_type: 'Bearer',
+      expires_at: sentAt + lifetime.seconds,
+      issued_at: sentAt,
+      provider: s.id,
+      ...((token.scope ?? s.scope) ? { scope: token.scope ?? s.scope } : {}),
+    };
+  }
 
+  /** Steps 3 and 5: persist the refresh token, then publish. Returns a report only on failure. */
+  private async accept(token: GrantedToken, next: PublishedToken, grant: GrantName): Promise<RunReport | undefined> {
+    const { s, deps } = this;
+    const sentAt = next.issued_at;
     const keepOld = grant === 'refresh_token' && token.refreshToken === undefined;
     const refreshToken = s.useRefreshToken
       ? (token.refreshToken ?? (keepOld ? this.state.refreshToken : undefined))
@@ -339,15 +390,11 @@ class RefreshRun {
     const persisted = await this.persistState();
     if (persisted) return this.failAfterRenewal(persisted);
 
-    const next: PublishedToken = {
-      access_token: token.accessToken,
-      token_type: 'Bearer',
-      expires_at: sentAt + lifetime.seconds,
-      issued_at: sentAt,
-      provider: s.id,
-      ...((token.scope ?? s.scope) ? { scope: token.scope ?? s.scope } : {}),
-    };
-    if (this.published?.access_token === next.access_token) {
+    const previous = this.published;
+    if (
+      previous?.access_token === next.access_token &&
+      Math.abs(previous.expires_at - next.expires_at) <= EXPIRY_DRIFT_SECONDS
+    ) {
       // Legacy Spring hands back the same token with a smaller expires_in; rewriting it gains nothing.
       this.log.info('the token endpoint returned the token already published; not written again', { grant });
       this.renewedWith ??= grant;
@@ -382,15 +429,13 @@ class RefreshRun {
     return undefined;
   }
 
-  /** Keycloak caps a refreshed token at the session's end; near SSO Session Max both lifetimes shrink. */
-  private sessionEnding(token: GrantedToken): boolean {
+  /**
+   * Keycloak caps a refreshed token at the session's end: near SSO Session Max both lifetimes shrink
+   * below what lasts until the next run, so the session is renewed with a primary grant now.
+   */
+  private sessionEnding(token: GrantedToken, lifetime: { seconds: number }): boolean {
     const threshold = dueThresholdSeconds(this.s);
-    const lifetime = resolveLifetime(token.expiresIn, token.accessToken, this.s).seconds;
-    // Or a token too short for any consumer, whatever the server says about the refresh token.
-    return (
-      (token.refreshExpiresIn !== undefined && token.refreshExpiresIn < threshold && lifetime < threshold) ||
-      lifetime < this.s.minValiditySeconds
-    );
+    return token.refreshExpiresIn !== undefined && token.refreshExpiresIn < threshold && lifetime.seconds < threshold;
   }
 
   private dropRefreshToken(): 'fall-back' {

@@ -202,7 +202,8 @@ describe('Keycloak session end (short lifetimes)', () => {
       realm: 'short',
       clients: [{ clientId: 'cli', grants: ['password', 'refresh_token'] }],
       users: { u: 'p-1234' },
-      accessTtlSeconds: 2,
+      // Long enough to publish (minValiditySeconds is 60), short enough to be due at once.
+      accessTtlSeconds: 120,
       refreshTtlSeconds: 1,
     });
     try {
