@@ -57,6 +57,8 @@ export interface HttpAnswer {
   readonly status: number;
   readonly headers: { get(name: string): string | null };
   readonly body: string;
+  /** The body was larger than the adapter reads (lambda/adapters/oauth-endpoint.ts); `body` is then empty. */
+  readonly oversized?: boolean;
 }
 
 /**

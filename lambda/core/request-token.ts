@@ -62,6 +62,18 @@ function outOfTime(grant: GrantName): ClassifiedFailure {
  * `ambiguous`, which keeps a primary grant's attempt on record (lambda/core/refresh.ts).
  */
 function readAnswer(answer: HttpAnswer, grant: GrantName, sentAtMs: number, ctx: RequestContext): TokenOutcome {
+  if (answer.oversized) {
+    // Neither a token nor an error we can read: the IdP may have counted the attempt.
+    const description = `${grant} grant: HTTP ${answer.status} with a body too large to be a token or an OAuth error; not read`;
+    return {
+      failure: {
+        ...failure('invalid-response', 'body_too_large', description),
+        refreshRejected: false,
+        ambiguous: true,
+      },
+      sent: true,
+    };
+  }
   const success = answer.status >= 200 && answer.status < 300;
   if (success) {
     const parsed = parseTokenAnswer(answer);

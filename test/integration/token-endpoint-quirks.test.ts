@@ -341,3 +341,37 @@ describe('clickview against oidc-provider (a real client_secret_post client)', (
     expect((await bad.run()).result.error).toMatchObject({ code: 'lockout_guard' });
   });
 });
+
+describe('oversized and pathological answers fail fast as what they are', () => {
+  const pathological = `<html>${'<'.repeat(310_000)}`;
+
+  it.each([
+    [
+      'a 401 page of 300 KB of unclosed <',
+      { status: 401, headers: { 'content-type': 'text/html' }, body: pathological },
+    ],
+    ['a 200 of 300 KB', { status: 200, body: `{"access_token":"${'a'.repeat(310_000)}","token_type":"Bearer"}` }],
+    ['a 500 without content-length', { status: 500, headers: { 'transfer-encoding': 'chunked' }, body: pathological }],
+  ])('%s: invalid-response body_too_large, in well under the run time', async (_name, reply) => {
+    server.reply(reply);
+    const w = realWorld(settingsFor({ ...clickview(), maxAttempts: 1 }), secret());
+    const started = performance.now();
+
+    const { result } = await w.run();
+
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(result.error).toMatchObject({ kind: 'invalid-response', code: 'body_too_large' });
+    // The IdP may have counted the attempt: the same secret waits out the spacing.
+    expect(w.stateStore.state!.pendingPrimary).toBeDefined();
+  });
+
+  it('reads an answer just under the limit', async () => {
+    server.reply(okToken({ access_token: 'cv-big', expires_in: 86_400, padding: 'x'.repeat(60_000) }));
+    const w = realWorld(settingsFor(clickview()), secret());
+
+    const { result } = await w.run();
+
+    expect(result).toMatchObject({ outcome: 'refreshed' });
+    expect(w.tokenStore.token!.access_token).toBe('cv-big');
+  });
+});
