@@ -21,10 +21,13 @@ function salvage(value: string): PrivateState | undefined {
   if (!memory.success || (!memory.data.guard && !memory.data.pendingPrimary)) return undefined;
   return { v: 1, fingerprint: '', ...memory.data };
 }
+import { PARAMETER_STORE_MAX_BYTES } from '../../lib/schema/published-token';
 import { getSecureString, putSecureString } from './parameter-store-token-store';
 
 /** The private state (refresh token, lockout guard) in a SecureString only the function may read. */
 export class ParameterStateStore implements StateStore {
+  readonly maxBytes = PARAMETER_STORE_MAX_BYTES;
+
   constructor(
     private readonly client: SSMClient,
     private readonly name: string,
@@ -32,8 +35,8 @@ export class ParameterStateStore implements StateStore {
     private readonly keyId?: string,
   ) {}
 
-  async read(): Promise<PrivateState | undefined> {
-    const value = await getSecureString(this.client, this.name);
+  async read(signal?: AbortSignal): Promise<PrivateState | undefined> {
+    const value = await getSecureString(this.client, this.name, signal);
     if (value === undefined) return undefined;
     try {
       const parsed = privateStateSchema.safeParse(JSON.parse(value));
@@ -47,7 +50,7 @@ export class ParameterStateStore implements StateStore {
     return salvage(value);
   }
 
-  async write(state: PrivateState): Promise<void> {
-    await putSecureString(this.client, this.name, JSON.stringify(state), this.keyId);
+  async write(state: PrivateState, signal?: AbortSignal): Promise<void> {
+    await putSecureString(this.client, this.name, JSON.stringify(state), this.keyId, signal);
   }
 }

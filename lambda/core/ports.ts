@@ -8,19 +8,24 @@ export interface Clock {
 
 export type Sleep = (ms: number) => Promise<void>;
 
-/** Where consumers read the token. Absent (never published) reads as undefined. */
+/**
+ * Where consumers read the token. Absent (never published) reads as undefined. Every AWS-backed port
+ * takes an AbortSignal: the core gives each call a deadline (lambda/core/refresh.ts).
+ */
 export interface PublishedTokenStore {
   readonly kind: 'secretsmanager' | 'parameterstore';
   /** Largest value the store accepts, in bytes. */
   readonly maxBytes: number;
-  read(): Promise<PublishedToken | undefined>;
-  write(token: PublishedToken): Promise<void>;
+  read(signal?: AbortSignal): Promise<PublishedToken | undefined>;
+  write(token: PublishedToken, signal?: AbortSignal): Promise<void>;
 }
 
 /** The function-only SecureString holding the refresh token and the lockout guard. */
 export interface StateStore {
-  read(): Promise<PrivateState | undefined>;
-  write(state: PrivateState): Promise<void>;
+  /** Largest serialized state the store accepts, in bytes. */
+  readonly maxBytes: number;
+  read(signal?: AbortSignal): Promise<PrivateState | undefined>;
+  write(state: PrivateState, signal?: AbortSignal): Promise<void>;
 }
 
 export interface Credentials {
@@ -42,7 +47,7 @@ export class CredentialsUnavailableError extends Error {
 export interface CredentialsSource {
   /** Name or ARN, for messages. */
   readonly secretId: string;
-  read(): Promise<Credentials>;
+  read(signal?: AbortSignal): Promise<Credentials>;
 }
 
 export type TokenRequest =

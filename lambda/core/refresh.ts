@@ -34,6 +34,8 @@ export interface RefreshDeps {
   readonly sleep: Sleep;
   readonly log: Log;
   readonly random?: () => number;
+  /** Longest wait for one AWS call (store, state, credentials); AWS_CALL_TIMEOUT_MS unless a test sets it. */
+  readonly awsCallTimeoutMs?: number;
 }
 
 export interface RefreshInput {
@@ -41,6 +43,8 @@ export interface RefreshInput {
   readonly force?: boolean;
   /** Epoch ms by which token requests must be over, so the result can still be stored. */
   readonly deadlineMs: number;
+  /** Epoch ms by which the run must be over, AWS calls included; `deadlineMs + STORE_RESERVE_MS` if absent. */
+  readonly endMs?: number;
 }
 
 /** What the function returns: a summary with no secret in it (ARCHITECTURE section 3). */
@@ -73,6 +77,14 @@ export function runRefresh(deps: RefreshDeps, input: RefreshInput): Promise<RunR
 
 const nowSeconds = (clock: Clock) => Math.floor(clock.now() / 1000);
 const errorName = (e: unknown) => (e as { name?: string } | undefined)?.name ?? 'Error';
+/** Time kept back after the last token request to store the result (state, then token). */
+export const STORE_RESERVE_MS = 10_000;
+/**
+ * Longest wait for one AWS call. A store call answers in tens of milliseconds; one that hangs must
+ * fail as a `store` failure well inside the run, not time the function out. The SDK clients get the
+ * same bound (lambda/index.ts), so they stop waiting too.
+ */
+export const AWS_CALL_TIMEOUT_MS = 3_000;
 /** A refresh token this close to its end is not worth sending. */
 const REFRESH_TOKEN_SLACK_SECONDS = 5;
 /** Keycloak's default brute-force "Max Wait": how long a temporarily locked account stays locked. */
@@ -85,6 +97,20 @@ export const UNCONFIRMED_SPACING_MS = 15 * 60_000;
  * `expires_in`, so an unchanged expiry can read a second or two apart.
  */
 export const EXPIRY_DRIFT_SECONDS = 2;
+
+/** The state with every recorded time after `now` moved back to `now`; the same object when none is. */
+function notInFuture(state: PrivateState, now: number): PrivateState {
+  const { lastPrimaryGrantAt, guard, pendingPrimary, blocked } = state;
+  const late = (at: number | undefined) => at !== undefined && at > now;
+  if (![lastPrimaryGrantAt, guard?.at, pendingPrimary?.at, blocked?.at].some(late)) return state;
+  return {
+    ...state,
+    ...(late(lastPrimaryGrantAt) ? { lastPrimaryGrantAt: now } : {}),
+    ...(guard && late(guard.at) ? { guard: { ...guard, at: now } } : {}),
+    ...(pendingPrimary && late(pendingPrimary.at) ? { pendingPrimary: { ...pendingPrimary, at: now } } : {}),
+    ...(blocked && late(blocked.at) ? { blocked: { ...blocked, at: now } } : {}),
+  };
+}
 
 class RefreshRun {
   private readonly s: ProviderSettings;
@@ -117,18 +143,27 @@ class RefreshRun {
   async run(): Promise<RunReport> {
     const { deps, s } = this;
     try {
-      this.published = await deps.tokenStore.read();
+      this.published = await this.aws((signal) => deps.tokenStore.read(signal));
     } catch (e) {
       return this.fail(failure('store', 'token_read_failed', `could not read the published token (${errorName(e)})`));
     }
     this.redactor.add(this.published?.access_token);
     let stored: PrivateState | undefined;
     try {
-      stored = await deps.stateStore.read();
+      stored = await this.aws((signal) => deps.stateStore.read(signal));
     } catch (e) {
       return this.fail(failure('store', 'state_read_failed', `could not read the private state (${errorName(e)})`));
     }
     this.redactor.add(stored?.refreshToken);
+    if (stored) {
+      const clamped = notInFuture(stored, deps.clock.now());
+      if (clamped !== stored) {
+        // A clock that ran ahead, or a hand-edited state: a time in the future would hold renewals for as long.
+        this.log.warn('private state holds times in the future; read as now', { code: 'state_time_in_future' });
+        this.stateDirty = true;
+        stored = clamped;
+      }
+    }
     const settingsChanged = stored !== undefined && stored.fingerprint !== this.state.fingerprint;
     if (stored && !settingsChanged) this.state = stored;
     else if (stored) {
@@ -222,8 +257,6 @@ class RefreshRun {
     const held = this.heldBack(creds.versionId);
     if (held) return this.failAfterRenewal(held);
     const last = this.state.lastPrimaryGrantAt;
-    const wait = last === undefined ? 0 : last + MIN_PRIMARY_SPACING_MS - deps.clock.now();
-    if (wait > 0) await deps.sleep(wait);
 
     // The attempt is on record before it is sent: if the outcome is then lost (a failed state write,
     // a timeout), the next run knows a password may have been counted, and waits.
@@ -250,6 +283,7 @@ class RefreshRun {
     const outcome = await requestToken(
       {
         ...this.requestContext(),
+        ...(last === undefined ? {} : { notBeforeMs: last + MIN_PRIMARY_SPACING_MS }),
         onSend: (at) => {
           this.state = { ...this.state, lastPrimaryGrantAt: at };
           this.stateDirty = true;
@@ -413,7 +447,7 @@ class RefreshRun {
       );
     }
     try {
-      await deps.tokenStore.write(next);
+      await this.aws((signal) => deps.tokenStore.write(next, signal));
     } catch (e) {
       return this.failAfterRenewal(
         failure(
@@ -448,7 +482,7 @@ class RefreshRun {
     const { credentials } = this.deps;
     let creds: Credentials;
     try {
-      creds = await credentials.read();
+      creds = await this.aws((signal) => credentials.read(signal));
     } catch (e) {
       if (e instanceof CredentialsUnavailableError) return failure('configuration', e.code, e.message);
       return failure(
@@ -479,7 +513,7 @@ class RefreshRun {
   /** The guard needs the credentials version even when a refresh (which sends none) hit invalid_client. */
   private async credentialsVersionForGuard(): Promise<string | undefined> {
     try {
-      this.credentialsVersion = (await this.deps.credentials.read()).versionId;
+      this.credentialsVersion = (await this.aws((signal) => this.deps.credentials.read(signal))).versionId;
       return this.credentialsVersion;
     } catch {
       return undefined;
@@ -514,7 +548,8 @@ class RefreshRun {
   private async persistState(): Promise<Failure | undefined> {
     if (!this.stateDirty) return undefined;
     try {
-      await this.deps.stateStore.write(this.state);
+      const state = this.state;
+      await this.aws((signal) => this.deps.stateStore.write(state, signal));
       this.stateDirty = false;
       return undefined;
     } catch (e) {
@@ -535,6 +570,31 @@ class RefreshRun {
       return this.done('refreshed');
     }
     return this.fail(f);
+  }
+
+  /**
+   * One AWS call, given up after AWS_CALL_TIMEOUT_MS or at the run's end, whichever comes first. The
+   * signal stops the SDK's request; the race stops the wait even for a port that ignores the signal.
+   */
+  private async aws<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const endMs = this.input.endMs ?? this.input.deadlineMs + STORE_RESERVE_MS;
+    const ms = Math.min(this.deps.awsCallTimeoutMs ?? AWS_CALL_TIMEOUT_MS, endMs - this.deps.clock.now());
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      const expire = () => {
+        const error = Object.assign(new Error(`no answer within ${Math.max(0, ms)} ms`), { name: 'TimeoutError' });
+        controller.abort(error);
+        reject(error);
+      };
+      if (ms <= 0) expire();
+      else timer = setTimeout(expire, ms);
+    });
+    try {
+      return await Promise.race([call(controller.signal), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private requestContext() {

@@ -23,6 +23,8 @@ export interface RequestContext {
   readonly deadlineMs: number;
   /** Removes every secret seen in the run from an error body before it is read. */
   readonly redact: (text: string) => string;
+  /** Epoch ms before which the first request may not be sent (spacing of primary grants). */
+  readonly notBeforeMs?: number;
   /** Called just before each request is sent. */
   readonly onSend?: (sentAtMs: number) => void;
   readonly onAttempt?: (attempt: { grant: GrantName; latencyMs: number; outcome: string }) => void;
@@ -97,6 +99,14 @@ function readAnswer(answer: HttpAnswer, grant: GrantName, sentAtMs: number, ctx:
  */
 export async function requestToken(ctx: RequestContext, request: TokenRequest): Promise<TokenOutcome> {
   const primary = request.grant !== 'refresh_token';
+  if (ctx.notBeforeMs !== undefined) {
+    // A time in the future (another clock's) counts as now: the wait is never longer than the spacing.
+    const wait = Math.min(ctx.notBeforeMs - ctx.clock.now(), MIN_PRIMARY_SPACING_MS);
+    if (wait > 0 && ctx.clock.now() + wait + MIN_REQUEST_MS > ctx.deadlineMs) {
+      return { failure: outOfTime(request.grant), sent: false };
+    }
+    if (wait > 0) await ctx.sleep(wait);
+  }
   for (let attempt = 1; ; attempt++) {
     const timeoutMs = Math.min(ctx.timeoutMs, ctx.deadlineMs - ctx.clock.now());
     if (timeoutMs < MIN_REQUEST_MS) return { failure: outOfTime(request.grant), sent: attempt > 1 };

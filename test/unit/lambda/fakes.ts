@@ -52,6 +52,7 @@ export class MemoryTokenStore implements PublishedTokenStore {
 }
 
 export class MemoryStateStore implements StateStore {
+  readonly maxBytes = 8192;
   state: PrivateState | undefined;
   writes: PrivateState[] = [];
   failWrites = false;
