@@ -27,3 +27,8 @@ export const privateStateSchema = z.object({
 });
 
 export type PrivateState = z.infer<typeof privateStateSchema>;
+
+/** Bytes the state takes in its parameter, as the store writes it (JSON). */
+export function privateStateBytes(state: PrivateState): number {
+  return Buffer.byteLength(JSON.stringify(state), 'utf8');
+}

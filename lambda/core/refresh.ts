@@ -19,7 +19,7 @@ import {
   type TokenEndpoint,
   type TokenRequest,
 } from './ports';
-import type { PrivateState } from './private-state';
+import { type PrivateState, privateStateBytes } from './private-state';
 import { Redactor } from './redactor';
 import { MIN_PRIMARY_SPACING_MS, requestToken } from './request-token';
 import type { GrantedToken } from './token-response';
@@ -54,6 +54,14 @@ export interface RefreshResult {
   readonly grant?: GrantName;
   readonly expiresAt?: number;
   readonly error?: Failure;
+  /** Something operators should know about a run that did not fail (a dropped refresh token, a limited forced run). */
+  readonly note?: Note;
+}
+
+/** A code of ours and what it means; never IdP prose. */
+export interface Note {
+  readonly code: 'refresh_token_not_kept' | 'forced_run_limited';
+  readonly description: string;
 }
 
 /** The result plus what metrics need. */
@@ -126,6 +134,7 @@ class RefreshRun {
   private credentialsVersion: string | undefined;
   private tokenWrites = 0;
   private renewedWith: GrantName | undefined;
+  private note: Note | undefined;
 
   constructor(
     private readonly deps: RefreshDeps,
@@ -547,6 +556,24 @@ class RefreshRun {
 
   private async persistState(): Promise<Failure | undefined> {
     if (!this.stateDirty) return undefined;
+    const { maxBytes } = this.deps.stateStore;
+    const bytes = privateStateBytes(this.state);
+    if (bytes > maxBytes && this.state.refreshToken !== undefined) {
+      // Keeping the login beats keeping the refresh token: the token is still published, the lockout
+      // memory is still saved, and the next renewal is a primary grant instead of a refresh.
+      this.state = { ...this.state, refreshToken: undefined, refreshExpiresAt: undefined };
+      this.note = {
+        code: 'refresh_token_not_kept',
+        description:
+          `the refresh token would make the private state ${bytes} bytes, more than the ${maxBytes} its parameter holds; ` +
+          `it is not kept, so every renewal is a ${this.s.grant} grant`,
+      };
+      this.log.warn('refresh token too large for the private state; not kept', { ...this.note, stateBytes: bytes });
+    }
+    const size = privateStateBytes(this.state);
+    if (size > maxBytes) {
+      return failure('store', 'state_too_large', `the private state would be ${size} bytes, more than ${maxBytes}`);
+    }
     try {
       const state = this.state;
       await this.aws((signal) => this.deps.stateStore.write(state, signal));
@@ -622,6 +649,7 @@ class RefreshRun {
       outcome,
       ...(outcome === 'refreshed' && this.renewedWith ? { grant: this.renewedWith } : {}),
       ...(this.published ? { expiresAt: this.published.expires_at } : {}),
+      ...(this.note ? { note: this.note } : {}),
     });
   }
 

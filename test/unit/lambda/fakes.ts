@@ -61,6 +61,10 @@ export class MemoryStateStore implements StateStore {
   }
   async write(state: PrivateState) {
     if (this.failWrites) throw Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
+    // Like SSM: a value over the parameter's limit is refused.
+    if (JSON.stringify(state).length > this.maxBytes) {
+      throw Object.assign(new Error('too large'), { name: 'ValidationException' });
+    }
     this.writes.push(structuredClone(state));
     this.state = structuredClone(state);
   }
