@@ -24,6 +24,8 @@ export const privateStateSchema = z.object({
   pendingPrimary: z.optional(z.object({ credentialsVersion: z.string(), at: z.number() })),
   /** A configuration error: scheduled runs don't retry it until the settings change (or a forced run). */
   blocked: z.optional(z.object({ at: z.number(), code: z.string(), description: z.string() })),
+  /** Epoch ms of the forced renewals of the last 24 h, against the store's write budget (lambda/core/forced-runs.ts). */
+  forcedRenewals: z.optional(z.array(z.number()).check(z.maxLength(1000))),
 });
 
 export type PrivateState = z.infer<typeof privateStateSchema>;

@@ -5,6 +5,7 @@ import { dueThresholdSeconds, isDue } from '../../lib/schema/schedule';
 import type { ClassifiedFailure } from './classify';
 import { type Failure, failure } from './failure';
 import { settingsFingerprint } from './fingerprint';
+import { forcedRunRefusal, recentForcedRenewals } from './forced-runs';
 import { grantedLifetime, MAX_LIFETIME_FACTOR } from './lifetime';
 import {
   type Clock,
@@ -183,7 +184,13 @@ class RefreshRun {
     }
 
     const remaining = this.published ? this.published.expires_at - nowSeconds(deps.clock) : undefined;
-    if (!this.input.force && remaining !== undefined && !settingsChanged && !isDue(remaining, s)) {
+    const notDue = remaining !== undefined && !settingsChanged && !isDue(remaining, s);
+    const limited = notDue && this.input.force ? this.forcedRunLimited() : undefined;
+    if (limited) {
+      this.note = { code: 'forced_run_limited', description: limited };
+      this.log.info('forced renewal not run: the store has no write budget for it', { ...this.note });
+    }
+    if (notDue && (!this.input.force || limited)) {
       // A recorded guard is reported as engaged only while the secret still holds the rejected version.
       if (this.state.guard) await this.credentialsVersionForGuard();
       return this.done('fresh');
@@ -203,6 +210,21 @@ class RefreshRun {
     const refreshed = await this.tryRefreshToken();
     if (refreshed !== 'fall-back') return refreshed;
     return this.primaryGrant();
+  }
+
+  /**
+   * A forced renewal of a token that is not due spends the store's write budget: the reason it may
+   * not, or undefined after putting it on record (lambda/core/forced-runs.ts).
+   */
+  private forcedRunLimited(): string | undefined {
+    const now = this.deps.clock.now();
+    const recent = recentForcedRenewals(this.state.forcedRenewals, now);
+    const lastWriteMs = this.published ? this.published.issued_at * 1000 : undefined;
+    const refusal = forcedRunRefusal(this.deps.tokenStore.kind, lastWriteMs, recent, now);
+    if (refusal) return refusal;
+    this.state = { ...this.state, forcedRenewals: [...recent, now] };
+    this.stateDirty = true;
+    return undefined;
   }
 
   /** Step 2: the refresh_token grant, while the chain lives. */

@@ -106,6 +106,7 @@ describe('client_credentials presets: exact request shapes', () => {
     const w = realWorld(settingsFor(clickview()), secret());
 
     await w.run();
+    w.writtenAgo(3600);
     await w.run(true);
 
     expect(server.requests.map((r) => r.form.grant_type)).toEqual(['client_credentials', 'client_credentials']);
@@ -190,6 +191,7 @@ describe('transient failures: in-run retries', () => {
     const w = realWorld(settingsFor({ ...clickview(), maxAttempts: 2 }), secret());
     await w.run();
     server.setDefault(unavailable('1'));
+    w.writtenAgo(3600);
 
     const { result } = await w.run(true);
 
