@@ -127,3 +127,28 @@ describe('runRefresh: times in the state that lie in the future', () => {
     expect(result).toMatchObject({ outcome: 'refreshed' });
   });
 });
+
+describe('requestToken: the spacing before a primary grant', () => {
+  it('waits at most the spacing, even for a time far in the future', async () => {
+    const { requestToken } = await import('../../../lambda/core/request-token');
+    const w = await makeWorld(keycloakSettings(), () => tokenAnswer());
+
+    const outcome = await requestToken(
+      {
+        endpoint: w.endpoint,
+        clock: w.clock,
+        sleep: w.clock.sleep,
+        random: () => 0.5,
+        timeoutMs: 10_000,
+        maxAttempts: 1,
+        deadlineMs: w.clock.now() + 20_000,
+        redact: (t) => t,
+        notBeforeMs: w.clock.now() + 3 * 3600_000,
+      },
+      { grant: 'password', username: 'u', password: 'p-secret' },
+    );
+
+    expect(outcome).toHaveProperty('token');
+    expect(w.clock.sleeps).toEqual([1000]);
+  });
+});
