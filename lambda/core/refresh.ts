@@ -177,10 +177,10 @@ class RefreshRun {
     const settingsChanged = stored !== undefined && stored.fingerprint !== this.state.fingerprint;
     if (stored && !settingsChanged) this.state = stored;
     else if (stored) {
-      // New settings void the refresh token and a configuration block, never the lockout memory:
-      // only a new version of the credentials secret lifts the guard.
-      const { lastPrimaryGrantAt, guard, pendingPrimary } = stored;
-      this.state = { ...this.state, lastPrimaryGrantAt, guard, pendingPrimary };
+      // New settings void the refresh token and a configuration block, never the lockout memory (only
+      // a new version of the credentials secret lifts the guard) nor the store's spent write budget.
+      const { lastPrimaryGrantAt, guard, pendingPrimary, forcedRenewals } = stored;
+      this.state = { ...this.state, lastPrimaryGrantAt, guard, pendingPrimary, forcedRenewals };
     }
 
     const remaining = this.published ? this.published.expires_at - nowSeconds(deps.clock) : undefined;

@@ -85,6 +85,23 @@ describe('runRefresh: forced renewals of a token that is not due spend the store
     expect(tokenStore.writes).toHaveLength(2);
   });
 
+  it('keeps the spent budget when the provider settings change', async () => {
+    const { w, run } = await world('secretsmanager');
+    await run();
+    for (let i = 0; i < 3; i++) {
+      w.clock.advance(11 * 60);
+      await run(true);
+    }
+    w.deps = { ...w.deps, settings: clientCredentialsSettings({ scope: 'other.scope' }) };
+    w.clock.advance(11 * 60);
+    await run(); // new settings: renewed at once, not forced
+    w.clock.advance(11 * 60);
+
+    const { result } = await run(true);
+
+    expect(result.note).toMatchObject({ code: 'forced_run_limited', description: expect.stringContaining('24 h') });
+  });
+
   it('reads a state written before forced renewals were counted', () => {
     const old = { v: 1, fingerprint: 'abc', refreshToken: 'rt-1', lastPrimaryGrantAt: 5 };
 
