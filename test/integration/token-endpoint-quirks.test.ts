@@ -377,3 +377,27 @@ describe('oversized and pathological answers fail fast as what they are', () => 
     expect(w.tokenStore.token!.access_token).toBe('cv-big');
   });
 });
+
+describe('2xx answers that are not tokens do not bypass the lockout rules', () => {
+  it('a 200 {"error":"invalid_client"} engages the guard; a 200 login page holds the secret 15 minutes', async () => {
+    server.reply({ status: 200, body: { error: 'invalid_client', error_description: 'Bad client credentials' } });
+    const rejected = realWorld(settingsFor(clickview()), secret());
+    const first = await rejected.run();
+    const again = await rejected.run(true);
+
+    server.reply({
+      status: 200,
+      headers: { 'content-type': 'text/html' },
+      body: '<html><title>Sign in</title></html>',
+    });
+    const page = realWorld(settingsFor({ ...clickview(), id: 'clickview-2' }), secret());
+    const login = await page.run();
+    const held = await page.run(true);
+
+    expect(first.result.error).toMatchObject({ kind: 'credentials', code: 'invalid_client' });
+    expect(again.result.error).toMatchObject({ kind: 'credentials', code: 'lockout_guard' });
+    expect(login.result.error).toMatchObject({ kind: 'invalid-response', code: 'not_json' });
+    expect(held.result.error).toMatchObject({ kind: 'transient', code: 'unconfirmed_attempt' });
+    expect(server.requests).toHaveLength(2);
+  });
+});
