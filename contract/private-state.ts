@@ -24,6 +24,40 @@ export const privateStateSchema = z.object({
   pendingPrimary: z.optional(z.object({ credentialsVersion: z.string(), at: z.number() })),
   /** A configuration error: scheduled runs don't retry it until the settings change (or a forced run). */
   blocked: z.optional(z.object({ at: z.number(), code: z.string(), description: z.string() })),
+  /** Epoch ms of the forced renewals of the last 24 h, against the store's write budget (core/forced-runs.ts). */
+  forcedRenewals: z.optional(z.array(z.number()).check(z.maxLength(1000))),
 });
 
 export type PrivateState = z.infer<typeof privateStateSchema>;
+
+/** Bytes the state takes in its parameter, as the store writes it (JSON). */
+export function privateStateBytes(state: PrivateState): number {
+  return Buffer.byteLength(JSON.stringify(state), 'utf8');
+}
+
+const lockoutMemorySchema = z.object({
+  guard: privateStateSchema.shape.guard,
+  pendingPrimary: privateStateSchema.shape.pendingPrimary,
+  lastPrimaryGrantAt: privateStateSchema.shape.lastPrimaryGrantAt,
+});
+
+/**
+ * Reads a stored state. A state that is not valid (corrupted, or written by another version) costs
+ * one primary grant rather than the token: `valid: false` carries only what guards the account (the
+ * lockout guard, an attempt whose outcome was not seen) when that much can still be read.
+ */
+export function readPrivateState(
+  text: string,
+): { valid: true; state: PrivateState } | { valid: false; state?: PrivateState } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { valid: false };
+  }
+  const parsed = privateStateSchema.safeParse(json);
+  if (parsed.success) return { valid: true, state: parsed.data };
+  const memory = lockoutMemorySchema.safeParse(json);
+  if (!memory.success || (!memory.data.guard && !memory.data.pendingPrimary)) return { valid: false };
+  return { valid: false, state: { v: 1, fingerprint: '', ...memory.data } };
+}

@@ -14,7 +14,7 @@ export const FRESH_RUN_SECONDS = 5;
  * The least safety margin, and its default: one check interval (so one failed renewal is retried
  * before `minValidity` is reached), plus the time a run may start late and last. With less, the
  * token-freshness alarm could either warn later than `minValidity` before expiry or fire while
- * everything is healthy (lib/schema/alarms.ts).
+ * everything is healthy (contract/alarm-specs.ts).
  */
 export function minimumSafetyMarginSeconds(checkIntervalMinutes: number): number {
   return checkIntervalMinutes * 60 + SCHEDULER_LATENESS_SECONDS + RUN_TIMEOUT_SECONDS + FRESH_RUN_SECONDS;

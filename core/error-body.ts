@@ -1,3 +1,5 @@
+import { decodeHtmlEntities } from './text-decoding.js';
+
 /**
  * Reads an error answer whatever its format. Token endpoints send OAuth JSON, Spring Boot error JSON,
  * Spring's XML (`<oauth><error>…`), HTML pages from session limiters and WAFs, or nothing at all;
@@ -16,18 +18,45 @@ function squash(text: string): string {
   return flat.length > MAX_TEXT ? `${flat.slice(0, MAX_TEXT - 3)}...` : flat;
 }
 
-function decodeEntities(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
+/** Lower case for ASCII only, so that offsets in the result are offsets in `text`. */
+function asciiLower(text: string): string {
+  return text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
+
+/**
+ * The text of an HTML page without its tags, scripts and styles. One forward scan: a page of
+ * unclosed `<` (a WAF or an attacker may send one) costs as much as any other page of its size,
+ * where a tag-stripping regular expression would restart at each `<` and take minutes.
+ */
+function stripTags(html: string, lower: string): string {
+  let out = '';
+  let at = 0;
+  while (at < html.length) {
+    const lt = html.indexOf('<', at);
+    if (lt < 0) return out + html.slice(at);
+    out += `${html.slice(at, lt)} `;
+    const gt = html.indexOf('>', lt);
+    if (gt < 0) return out; // an unclosed tag runs to the end
+    at = gt + 1;
+    for (const raw of ['<script', '<style']) {
+      if (!lower.startsWith(raw, lt)) continue;
+      const close = lower.indexOf(`</${raw.slice(1)}`, at);
+      at = close < 0 ? html.length : close;
+    }
+  }
+  return out;
+}
+
+function titleOf(html: string, lower: string): string | undefined {
+  const open = lower.indexOf('<title');
+  const start = open < 0 ? -1 : html.indexOf('>', open);
+  const end = start < 0 ? -1 : lower.indexOf('</title', start);
+  return end < 0 ? undefined : stripTags(html.slice(start + 1, end), lower.slice(start + 1, end));
 }
 
 function xmlField(body: string, tag: string): string | undefined {
   const match = new RegExp(`<${tag}>([^<]*)</${tag}>`, 'i').exec(body);
-  return match?.[1] === undefined ? undefined : squash(decodeEntities(match[1]));
+  return match?.[1] === undefined ? undefined : squash(decodeHtmlEntities(match[1]));
 }
 
 function stringField(value: unknown): string | undefined {
@@ -49,9 +78,9 @@ export function parseErrorBody(body: string): ErrorBody {
     }
   }
   if (/<html|<!doctype html/i.test(trimmed)) {
-    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(trimmed)?.[1];
-    const text = title ?? trimmed.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>|<[^>]+>/gi, ' ');
-    return { format: 'html', description: squash(decodeEntities(text)) };
+    const lower = asciiLower(trimmed);
+    const text = titleOf(trimmed, lower) ?? stripTags(trimmed, lower);
+    return { format: 'html', description: squash(decodeHtmlEntities(text)) };
   }
   if (trimmed.startsWith('<')) {
     const error = xmlField(trimmed, 'error');

@@ -32,3 +32,48 @@ export function resolveLifetime(
   if (hint !== undefined) return { seconds: hint, source: 'jwt' };
   return { seconds: settings.expectedLifetimeSeconds, source: 'configured' };
 }
+
+/**
+ * How many times its planned lifetime (`expectedLifetimeSeconds`) a token may live before its
+ * `expires_in` is taken for a misreading: a lifetime sent in milliseconds is 1000 times too long, and
+ * trusting it would stop renewals for weeks. Ten leaves room for an IdP whose real lifetime differs
+ * from the plan (contract/presets.ts documents each vendor's) while catching every unit mistake.
+ */
+export const MAX_LIFETIME_FACTOR = 10;
+
+/** The `exp` claim of a JWT access token, read without verifying it; undefined for an opaque token. */
+export function jwtExpiry(token: string): number | undefined {
+  const payload = token.split('.')[1];
+  if (token.split('.').length !== 3 || !payload) return undefined;
+  try {
+    const { exp } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown };
+    return typeof exp === 'number' && Number.isSafeInteger(exp) ? exp : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export type GrantedLifetime =
+  | { readonly seconds: number; readonly source: LifetimeSource | 'jwt_exp' }
+  | { readonly problem: 'too_long'; readonly seconds: number; readonly boundSeconds: number };
+
+/**
+ * The lifetime to publish for a token requested at `sentAt` (epoch seconds): what `resolveLifetime`
+ * says, never past a JWT's own `exp` (a token is dead then, whatever `expires_in` claimed), and never
+ * more than MAX_LIFETIME_FACTOR times the planned lifetime.
+ */
+export function grantedLifetime(
+  expiresIn: number | undefined,
+  accessToken: string,
+  sentAt: number,
+  settings: Pick<ProviderSettings, 'expectedLifetimeSeconds' | 'lifetimeDocumented'>,
+): GrantedLifetime {
+  const resolved = resolveLifetime(expiresIn, accessToken, settings);
+  const exp = jwtExpiry(accessToken);
+  const lifetime =
+    exp !== undefined && exp - sentAt < resolved.seconds
+      ? { seconds: Math.max(0, exp - sentAt), source: 'jwt_exp' as const }
+      : resolved;
+  const boundSeconds = MAX_LIFETIME_FACTOR * settings.expectedLifetimeSeconds;
+  return lifetime.seconds > boundSeconds ? { problem: 'too_long', seconds: lifetime.seconds, boundSeconds } : lifetime;
+}

@@ -18,6 +18,36 @@ function rawBasicAndPost(secret: string): oauth.ClientAuth {
   };
 }
 
+/**
+ * The most of a token endpoint's answer that is read: as much as the largest store holds
+ * (contract/published-token.ts), so no publishable token is cut off. Anything larger is not a
+ * usable answer, and reading it whole would let a misbehaving endpoint spend the run's memory and time.
+ */
+export const MAX_ANSWER_BYTES = 64 * 1024;
+
+/** The body as text, read from the stream no further than `limit` bytes. */
+async function readBody(response: Response, limit: number): Promise<{ body: string; oversized: boolean }> {
+  const declared = Number(response.headers.get('content-length'));
+  if (!response.body || declared > limit) {
+    await response.body?.cancel().catch(() => undefined);
+    return { body: '', oversized: declared > limit };
+  }
+  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      return { body: '', oversized: true };
+    }
+    chunks.push(value);
+  }
+  return { body: Buffer.concat(chunks).toString('utf8'), oversized: false };
+}
+
 /** Connection errors that mean the request never reached the server. */
 const NOT_DELIVERED = new Set([
   'ECONNREFUSED',
@@ -121,6 +151,7 @@ export class OAuthTokenEndpoint implements TokenEndpoint {
         response = await oauth.clientCredentialsGrantRequest(as, client, auth, params, options);
         break;
     }
-    return { status: response.status, headers: response.headers, body: await response.text() };
+    const { body, oversized } = await readBody(response, MAX_ANSWER_BYTES);
+    return { status: response.status, headers: response.headers, body, ...(oversized ? { oversized } : {}) };
   }
 }

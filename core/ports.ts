@@ -8,20 +8,25 @@ export interface Clock {
 
 export type Sleep = (ms: number) => Promise<void>;
 
-/** Where consumers read the token. Absent (never published) reads as undefined. */
+/**
+ * Where consumers read the token. Absent (never published) reads as undefined. Every AWS-backed port
+ * takes an AbortSignal: the core gives each call a deadline (core/refresh.ts).
+ */
 export interface PublishedTokenStore {
   /** `file`: local mode's token file (cli/local/file-token-store.ts). */
   readonly kind: 'secretsmanager' | 'parameterstore' | 'file';
   /** Largest value the store accepts, in bytes. */
   readonly maxBytes: number;
-  read(): Promise<PublishedToken | undefined>;
-  write(token: PublishedToken): Promise<void>;
+  read(signal?: AbortSignal): Promise<PublishedToken | undefined>;
+  write(token: PublishedToken, signal?: AbortSignal): Promise<void>;
 }
 
 /** The function-only SecureString holding the refresh token and the lockout guard. */
 export interface StateStore {
-  read(): Promise<PrivateState | undefined>;
-  write(state: PrivateState): Promise<void>;
+  /** Largest serialized state the store accepts, in bytes. */
+  readonly maxBytes: number;
+  read(signal?: AbortSignal): Promise<PrivateState | undefined>;
+  write(state: PrivateState, signal?: AbortSignal): Promise<void>;
 }
 
 export interface Credentials {
@@ -43,7 +48,7 @@ export class CredentialsUnavailableError extends Error {
 export interface CredentialsSource {
   /** Name or ARN, for messages. */
   readonly secretId: string;
-  read(): Promise<Credentials>;
+  read(signal?: AbortSignal): Promise<Credentials>;
 }
 
 export type TokenRequest =
@@ -58,6 +63,8 @@ export interface HttpAnswer {
   readonly status: number;
   readonly headers: { get(name: string): string | null };
   readonly body: string;
+  /** The body was larger than the adapter reads (core/oauth-endpoint.ts); `body` is then empty. */
+  readonly oversized?: boolean;
 }
 
 /**

@@ -1,11 +1,13 @@
 import { type ProviderSettings, requiredCredentialKeys } from '../contract/provider-settings.js';
 import type { PublishedToken } from '../contract/published-token.js';
-import { publishedTokenBytes } from '../contract/published-token.js';
+import { publishedToken, publishedTokenBytes } from '../contract/published-token.js';
 import { dueThresholdSeconds, isDue } from '../contract/schedule.js';
 import type { ClassifiedFailure } from './classify.js';
 import { type Failure, failure } from '../contract/failure.js';
 import { settingsFingerprint } from './fingerprint.js';
-import { resolveLifetime } from './lifetime.js';
+import { guardStatus, primaryGrantHeldBack } from './lockout.js';
+import { forcedRunRefusal, recentForcedRenewals } from './forced-runs.js';
+import { grantedLifetime, MAX_LIFETIME_FACTOR } from './lifetime.js';
 import {
   type Clock,
   type Credentials,
@@ -19,7 +21,7 @@ import {
   type TokenEndpoint,
   type TokenRequest,
 } from './ports.js';
-import type { PrivateState } from '../contract/private-state.js';
+import { type PrivateState, privateStateBytes } from '../contract/private-state.js';
 import { Redactor } from './redactor.js';
 import { MIN_PRIMARY_SPACING_MS, requestToken } from './request-token.js';
 import type { GrantedToken } from './token-response.js';
@@ -34,6 +36,8 @@ export interface RefreshDeps {
   readonly sleep: Sleep;
   readonly log: Log;
   readonly random?: () => number;
+  /** Longest wait for one AWS call (store, state, credentials); AWS_CALL_TIMEOUT_MS unless a test sets it. */
+  readonly awsCallTimeoutMs?: number;
 }
 
 export interface RefreshInput {
@@ -41,6 +45,8 @@ export interface RefreshInput {
   readonly force?: boolean;
   /** Epoch ms by which token requests must be over, so the result can still be stored. */
   readonly deadlineMs: number;
+  /** Epoch ms by which the run must be over, AWS calls included; `deadlineMs + STORE_RESERVE_MS` if absent. */
+  readonly endMs?: number;
 }
 
 /** What the function returns: a summary with no secret in it (README "Function event and result"). */
@@ -50,6 +56,14 @@ export interface RefreshResult {
   readonly grant?: GrantName;
   readonly expiresAt?: number;
   readonly error?: Failure;
+  /** Something operators should know about a run that did not fail (a dropped refresh token, a limited forced run). */
+  readonly note?: Note;
+}
+
+/** A code of ours and what it means; never IdP prose. */
+export interface Note {
+  readonly code: 'refresh_token_not_kept' | 'forced_run_limited';
+  readonly description: string;
 }
 
 /** The result plus what metrics need. */
@@ -73,16 +87,42 @@ export function runRefresh(deps: RefreshDeps, input: RefreshInput): Promise<RunR
 
 const nowSeconds = (clock: Clock) => Math.floor(clock.now() / 1000);
 const errorName = (e: unknown) => (e as { name?: string } | undefined)?.name ?? 'Error';
+/** Time kept back after the last token request to store the result (state, then token). */
+export const STORE_RESERVE_MS = 10_000;
+/**
+ * Longest wait for one AWS call. A store call answers in tens of milliseconds; one that hangs must
+ * fail as a `store` failure well inside the run, not time the function out. The SDK clients get the
+ * same bound (lambda/index.ts), so they stop waiting too.
+ */
+export const AWS_CALL_TIMEOUT_MS = 3_000;
 /** A refresh token this close to its end is not worth sending. */
 const REFRESH_TOKEN_SLACK_SECONDS = 5;
-/** Keycloak's default brute-force "Max Wait": how long a temporarily locked account stays locked. */
-export const LOCKOUT_COOLDOWN_MS = 15 * 60_000;
-/** Spacing of primary grants whose outcome was not seen (timeouts, gateway errors, lost state writes). */
-export const UNCONFIRMED_SPACING_MS = 15 * 60_000;
+/**
+ * The same token answered again (legacy Spring, the MediaHound preset) is written again only when
+ * its expiry moved by more than this: `issued_at` is cut to whole seconds and the server rounds
+ * `expires_in`, so an unchanged expiry can read a second or two apart.
+ */
+export const EXPIRY_DRIFT_SECONDS = 2;
+
+/** The state with every recorded time after `now` moved back to `now`; the same object when none is. */
+function notInFuture(state: PrivateState, now: number): PrivateState {
+  const { lastPrimaryGrantAt, guard, pendingPrimary, blocked } = state;
+  const late = (at: number | undefined) => at !== undefined && at > now;
+  if (![lastPrimaryGrantAt, guard?.at, pendingPrimary?.at, blocked?.at].some(late)) return state;
+  return {
+    ...state,
+    ...(late(lastPrimaryGrantAt) ? { lastPrimaryGrantAt: now } : {}),
+    ...(guard && late(guard.at) ? { guard: { ...guard, at: now } } : {}),
+    ...(pendingPrimary && late(pendingPrimary.at) ? { pendingPrimary: { ...pendingPrimary, at: now } } : {}),
+    ...(blocked && late(blocked.at) ? { blocked: { ...blocked, at: now } } : {}),
+  };
+}
 
 class RefreshRun {
   private readonly s: ProviderSettings;
   private readonly redactor = new Redactor();
+  /** Every log line goes through the redactor: one place, whatever a field holds. */
+  private readonly log: Log;
   private readonly attempts: { grant: GrantName; latencyMs: number; outcome: string }[] = [];
   private published: PublishedToken | undefined;
   private state: PrivateState;
@@ -92,6 +132,7 @@ class RefreshRun {
   private credentialsVersion: string | undefined;
   private tokenWrites = 0;
   private renewedWith: GrantName | undefined;
+  private note: Note | undefined;
 
   constructor(
     private readonly deps: RefreshDeps,
@@ -99,34 +140,54 @@ class RefreshRun {
   ) {
     this.s = deps.settings;
     this.state = { v: 1, fingerprint: settingsFingerprint(this.s) };
+    const redacted = (extra?: object) => (extra === undefined ? undefined : this.redactor.redactValue(extra));
+    this.log = {
+      info: (message, extra) => deps.log.info(this.redactor.redact(message), redacted(extra)),
+      warn: (message, extra) => deps.log.warn(this.redactor.redact(message), redacted(extra)),
+    };
   }
 
   async run(): Promise<RunReport> {
     const { deps, s } = this;
     try {
-      this.published = await deps.tokenStore.read();
+      this.published = await this.aws((signal) => deps.tokenStore.read(signal));
     } catch (e) {
       return this.fail(failure('store', 'token_read_failed', `could not read the published token (${errorName(e)})`));
     }
     this.redactor.add(this.published?.access_token);
     let stored: PrivateState | undefined;
     try {
-      stored = await deps.stateStore.read();
+      stored = await this.aws((signal) => deps.stateStore.read(signal));
     } catch (e) {
       return this.fail(failure('store', 'state_read_failed', `could not read the private state (${errorName(e)})`));
     }
     this.redactor.add(stored?.refreshToken);
+    if (stored) {
+      const clamped = notInFuture(stored, deps.clock.now());
+      if (clamped !== stored) {
+        // A clock that ran ahead, or a hand-edited state: a time in the future would hold renewals for as long.
+        this.log.warn('private state holds times in the future; read as now', { code: 'state_time_in_future' });
+        this.stateDirty = true;
+        stored = clamped;
+      }
+    }
     const settingsChanged = stored !== undefined && stored.fingerprint !== this.state.fingerprint;
     if (stored && !settingsChanged) this.state = stored;
     else if (stored) {
-      // New settings void the refresh token and a configuration block, never the lockout memory:
-      // only a new version of the credentials secret lifts the guard.
-      const { lastPrimaryGrantAt, guard, pendingPrimary } = stored;
-      this.state = { ...this.state, lastPrimaryGrantAt, guard, pendingPrimary };
+      // New settings void the refresh token and a configuration block, never the lockout memory (only
+      // a new version of the credentials secret lifts the guard) nor the store's spent write budget.
+      const { lastPrimaryGrantAt, guard, pendingPrimary, forcedRenewals } = stored;
+      this.state = { ...this.state, lastPrimaryGrantAt, guard, pendingPrimary, forcedRenewals };
     }
 
     const remaining = this.published ? this.published.expires_at - nowSeconds(deps.clock) : undefined;
-    if (!this.input.force && remaining !== undefined && !settingsChanged && !isDue(remaining, s)) {
+    const notDue = remaining !== undefined && !settingsChanged && !isDue(remaining, s);
+    const limited = notDue && this.input.force ? this.forcedRunLimited() : undefined;
+    if (limited) {
+      this.note = { code: 'forced_run_limited', description: limited };
+      this.log.info('forced renewal not run: the store has no write budget for it', { ...this.note });
+    }
+    if (notDue && (!this.input.force || limited)) {
       // A recorded guard is reported as engaged only while the secret still holds the rejected version.
       if (this.state.guard) await this.credentialsVersionForGuard();
       return this.done('fresh');
@@ -148,6 +209,21 @@ class RefreshRun {
     return this.primaryGrant();
   }
 
+  /**
+   * A forced renewal of a token that is not due spends the store's write budget: the reason it may
+   * not, or undefined after putting it on record (core/forced-runs.ts).
+   */
+  private forcedRunLimited(): string | undefined {
+    const now = this.deps.clock.now();
+    const recent = recentForcedRenewals(this.state.forcedRenewals, now);
+    const lastWriteMs = this.published ? this.published.issued_at * 1000 : undefined;
+    const refusal = forcedRunRefusal(this.deps.tokenStore.kind, lastWriteMs, recent, now);
+    if (refusal) return refusal;
+    this.state = { ...this.state, forcedRenewals: [...recent, now] };
+    this.stateDirty = true;
+    return undefined;
+  }
+
   /** Step 2: the refresh_token grant, while the chain lives. */
   private async tryRefreshToken(): Promise<RunReport | 'fall-back'> {
     const { s, state } = this;
@@ -155,7 +231,7 @@ class RefreshRun {
     const refreshToken = s.useRefreshToken ? state.refreshToken : undefined;
     if (!refreshToken) return 'fall-back';
     if (state.refreshExpiresAt !== undefined && state.refreshExpiresAt - now <= REFRESH_TOKEN_SLACK_SECONDS) {
-      this.deps.log.info('refresh token has expired; renewing with a primary grant', { grant: s.grant });
+      this.log.info('refresh token has expired; renewing with a primary grant', { grant: s.grant });
       return this.dropRefreshToken();
     }
     let clientSecret: string | undefined;
@@ -173,18 +249,29 @@ class RefreshRun {
       // invalid_grant means the chain is dead; a configuration error on a refresh (Keycloak's
       // "No refresh token") is a broken request, not a broken provider: both get one primary grant.
       if (outcome.failure.refreshRejected || outcome.failure.kind === 'configuration') {
-        this.deps.log.info('refresh token rejected; one primary grant follows', this.redactedFailure(outcome.failure));
+        const { kind, code, description } = outcome.failure;
+        this.log.info('refresh token rejected; one primary grant follows', { kind, code, description });
         return this.dropRefreshToken();
       }
-      if (outcome.failure.kind !== 'credentials') return this.failGrant(outcome.failure, undefined);
+      if (outcome.failure.kind !== 'credentials') return this.failGrant(outcome.failure, 'refresh_token', undefined);
       // A rejected client makes the chain useless too; dropping it leaves only primary grants, which the guard holds.
       this.dropRefreshToken();
-      return this.failGrant(outcome.failure, await this.credentialsVersionForGuard());
+      return this.failGrant(outcome.failure, 'refresh_token', await this.credentialsVersionForGuard());
     }
-    const accepted = await this.accept(outcome, 'refresh_token');
+    const vetted = this.vet(outcome, 'refresh_token');
+    if ('kind' in vetted) {
+      if (vetted.code !== 'lifetime_too_short') return this.failAfterRenewal(vetted);
+      // Keycloak near SSO Session Max: a token too short for consumers is not published; a new session is.
+      this.log.info('the refreshed token is too short to publish; renewing the session with a primary grant now', {
+        grant: this.s.grant,
+      });
+      return 'fall-back';
+    }
+    const accepted = await this.accept(outcome.token, vetted, 'refresh_token');
     if (accepted) return accepted;
-    if (!this.sessionEnding(outcome.token)) return this.done('refreshed');
-    this.deps.log.info('the IdP session ends before the next run; renewing it with a primary grant now', {
+    if (!this.sessionEnding(outcome.token, { seconds: vetted.expires_at - vetted.issued_at }))
+      return this.done('refreshed');
+    this.log.info('the IdP session ends before the next run; renewing it with a primary grant now', {
       grant: s.grant,
     });
     return 'fall-back';
@@ -195,11 +282,14 @@ class RefreshRun {
     const { s, deps } = this;
     const creds = await this.loadCredentials();
     if ('kind' in creds) return this.failAfterRenewal(creds);
-    const held = this.heldBack(creds.versionId);
+    const held = primaryGrantHeldBack(
+      this.state,
+      { secretId: this.deps.credentials.secretId, versionId: creds.versionId },
+      this.s.grant,
+      this.deps.clock.now(),
+    );
     if (held) return this.failAfterRenewal(held);
     const last = this.state.lastPrimaryGrantAt;
-    const wait = last === undefined ? 0 : last + MIN_PRIMARY_SPACING_MS - deps.clock.now();
-    if (wait > 0) await deps.sleep(wait);
 
     // The attempt is on record before it is sent: if the outcome is then lost (a failed state write,
     // a timeout), the next run knows a password may have been counted, and waits.
@@ -226,6 +316,7 @@ class RefreshRun {
     const outcome = await requestToken(
       {
         ...this.requestContext(),
+        ...(last === undefined ? {} : { notBeforeMs: last + MIN_PRIMARY_SPACING_MS }),
         onSend: (at) => {
           this.state = { ...this.state, lastPrimaryGrantAt: at };
           this.stateDirty = true;
@@ -235,82 +326,73 @@ class RefreshRun {
     );
     if ('failure' in outcome) {
       if (!outcome.failure.ambiguous) this.state = { ...this.state, pendingPrimary: undefined };
-      return this.failGrant(outcome.failure, creds.versionId);
+      return this.failGrant(outcome.failure, s.grant, creds.versionId);
     }
+    // An unusable token leaves the attempt on record, so the same credentials wait out the spacing.
+    const vetted = this.vet(outcome, s.grant);
+    if ('kind' in vetted) return this.failAfterRenewal(vetted);
     // Working credentials lift the guard.
     this.state = { ...this.state, guard: undefined, pendingPrimary: undefined };
-    const accepted = await this.accept(outcome, s.grant);
+    const accepted = await this.accept(outcome.token, vetted, s.grant);
     return accepted ?? this.done('refreshed');
   }
 
   /**
-   * Step 4's lockout rules, before any password or client_credentials grant: nothing with a rejected
-   * credentials version; nothing, not even a new version, within 15 minutes of a rejection (Keycloak
-   * keeps a temporarily locked account locked that long and answers it like a wrong password); and
-   * no second attempt within 15 minutes of one whose outcome was not seen.
+   * The token to publish from a granted answer, or why it cannot be: a lifetime shorter than any
+   * consumer may see (unless it is the token already published, whose real expiry consumers should
+   * know), or longer than MAX_LIFETIME_FACTOR times the plan.
    */
-  private heldBack(version: string): Failure | undefined {
-    const { s, deps } = this;
-    const now = deps.clock.now();
-    const { guard, pendingPrimary } = this.state;
-    const secret = `secret "${deps.credentials.secretId}"`;
-    if (guard && guard.credentialsVersion === version) {
-      return failure(
-        'credentials',
-        'lockout_guard',
-        `credentials in ${secret} (version ${version}) were rejected at ${new Date(guard.at).toISOString()} ` +
-          `(${guard.code}); no ${s.grant} grant is sent with them again, so the account cannot be locked out. ` +
-          'Put corrected credentials into the secret (any new version resets this guard)',
-      );
-    }
-    if (guard && now - guard.at < LOCKOUT_COOLDOWN_MS) {
-      return failure(
-        'credentials',
-        'lockout_cooldown',
-        `credentials in ${secret} changed after a rejection at ${new Date(guard.at).toISOString()}; they are tried at ` +
-          `${new Date(guard.at + LOCKOUT_COOLDOWN_MS).toISOString()}, once an account lock from the rejection has expired`,
-      );
-    }
-    if (
-      pendingPrimary &&
-      pendingPrimary.credentialsVersion === version &&
-      now - pendingPrimary.at < UNCONFIRMED_SPACING_MS
-    ) {
-      return failure(
-        'transient',
-        'unconfirmed_attempt',
-        `the outcome of the ${s.grant} grant sent at ${new Date(pendingPrimary.at).toISOString()} was not seen; ` +
-          `the next one is sent at ${new Date(pendingPrimary.at + UNCONFIRMED_SPACING_MS).toISOString()}, so unseen rejections cannot add up to a lockout`,
-      );
-    }
-    return undefined;
-  }
-
-  /** Steps 3 and 5: persist the refresh token, then publish. Returns a report only on failure. */
-  private async accept(
-    outcome: { token: GrantedToken; sentAtMs: number },
-    grant: GrantName,
-  ): Promise<RunReport | undefined> {
-    const { s, deps } = this;
+  private vet(outcome: { token: GrantedToken; sentAtMs: number }, grant: GrantName): PublishedToken | Failure {
+    const { s } = this;
     const { token, sentAtMs } = outcome;
     this.redactor.add(token.accessToken, token.refreshToken);
     const sentAt = Math.floor(sentAtMs / 1000);
-    const lifetime = resolveLifetime(token.expiresIn, token.accessToken, s);
+    const lifetime = grantedLifetime(token.expiresIn, token.accessToken, sentAt, s);
+    if ('problem' in lifetime) {
+      return failure(
+        'invalid-response',
+        'lifetime_too_long',
+        `${grant} grant: the token would live ${lifetime.seconds} s, more than ${MAX_LIFETIME_FACTOR} times ` +
+          `expectedLifetimeSeconds (${lifetime.boundSeconds} s); an expires_in in milliseconds? Nothing was stored. ` +
+          'If the IdP really grants tokens this long, raise expectedLifetimeSeconds',
+      );
+    }
+    const same = this.published?.access_token === token.accessToken;
+    if (lifetime.seconds < s.minValiditySeconds && !same) {
+      return failure(
+        'invalid-response',
+        'lifetime_too_short',
+        `${grant} grant: the token would live ${lifetime.seconds} s (${lifetime.source}), less than ` +
+          `minValiditySeconds (${s.minValiditySeconds} s); the previous token stays in place`,
+      );
+    }
     if (lifetime.source !== 'expires_in') {
-      deps.log.info('token answer has no expires_in; lifetime assumed', {
+      this.log.info('token lifetime not taken from expires_in', {
         lifetimeSeconds: lifetime.seconds,
         source: lifetime.source,
       });
     }
     const threshold = dueThresholdSeconds(s);
-    if (lifetime.seconds <= threshold && !this.sessionEnding(token)) {
-      deps.log.warn('granted token is due as soon as it is issued; every run will renew it', {
+    if (lifetime.seconds <= threshold && !this.sessionEnding(token, lifetime)) {
+      this.log.warn('granted token is due as soon as it is issued; every run will renew it', {
         lifetimeSeconds: lifetime.seconds,
         dueThresholdSeconds: threshold,
         fix: 'lower checkIntervalMinutes or safetyMarginSeconds, or ask the IdP for a longer access-token lifetime',
       });
     }
+    return publishedToken({
+      accessToken: token.accessToken,
+      provider: s.id,
+      sentAt,
+      lifetimeSeconds: lifetime.seconds,
+      scope: token.scope ?? s.scope,
+    });
+  }
 
+  /** Steps 3 and 5: persist the refresh token, then publish. Returns a report only on failure. */
+  private async accept(token: GrantedToken, next: PublishedToken, grant: GrantName): Promise<RunReport | undefined> {
+    const { s, deps } = this;
+    const sentAt = next.issued_at;
     const keepOld = grant === 'refresh_token' && token.refreshToken === undefined;
     const refreshToken = s.useRefreshToken
       ? (token.refreshToken ?? (keepOld ? this.state.refreshToken : undefined))
@@ -331,17 +413,13 @@ class RefreshRun {
     const persisted = await this.persistState();
     if (persisted) return this.failAfterRenewal(persisted);
 
-    const next: PublishedToken = {
-      access_token: token.accessToken,
-      token_type: 'Bearer',
-      expires_at: sentAt + lifetime.seconds,
-      issued_at: sentAt,
-      provider: s.id,
-      ...((token.scope ?? s.scope) ? { scope: token.scope ?? s.scope } : {}),
-    };
-    if (this.published?.access_token === next.access_token) {
+    const previous = this.published;
+    if (
+      previous?.access_token === next.access_token &&
+      Math.abs(previous.expires_at - next.expires_at) <= EXPIRY_DRIFT_SECONDS
+    ) {
       // Legacy Spring hands back the same token with a smaller expires_in; rewriting it gains nothing.
-      deps.log.info('the token endpoint returned the token already published; not written again', { grant });
+      this.log.info('the token endpoint returned the token already published; not written again', { grant });
       this.renewedWith ??= grant;
       return undefined;
     }
@@ -358,7 +436,7 @@ class RefreshRun {
       );
     }
     try {
-      await deps.tokenStore.write(next);
+      await this.aws((signal) => deps.tokenStore.write(next, signal));
     } catch (e) {
       return this.failAfterRenewal(
         failure(
@@ -374,15 +452,13 @@ class RefreshRun {
     return undefined;
   }
 
-  /** Keycloak caps a refreshed token at the session's end; near SSO Session Max both lifetimes shrink. */
-  private sessionEnding(token: GrantedToken): boolean {
+  /**
+   * Keycloak caps a refreshed token at the session's end: near SSO Session Max both lifetimes shrink
+   * below what lasts until the next run, so the session is renewed with a primary grant now.
+   */
+  private sessionEnding(token: GrantedToken, lifetime: { seconds: number }): boolean {
     const threshold = dueThresholdSeconds(this.s);
-    const lifetime = resolveLifetime(token.expiresIn, token.accessToken, this.s).seconds;
-    // Or a token too short for any consumer, whatever the server says about the refresh token.
-    return (
-      (token.refreshExpiresIn !== undefined && token.refreshExpiresIn < threshold && lifetime < threshold) ||
-      lifetime < this.s.minValiditySeconds
-    );
+    return token.refreshExpiresIn !== undefined && token.refreshExpiresIn < threshold && lifetime.seconds < threshold;
   }
 
   private dropRefreshToken(): 'fall-back' {
@@ -395,7 +471,7 @@ class RefreshRun {
     const { credentials } = this.deps;
     let creds: Credentials;
     try {
-      creds = await credentials.read();
+      creds = await this.aws((signal) => credentials.read(signal));
     } catch (e) {
       if (e instanceof CredentialsUnavailableError) return failure('configuration', e.code, e.message);
       return failure(
@@ -426,7 +502,7 @@ class RefreshRun {
   /** The guard needs the credentials version even when a refresh (which sends none) hit invalid_client. */
   private async credentialsVersionForGuard(): Promise<string | undefined> {
     try {
-      this.credentialsVersion = (await this.deps.credentials.read()).versionId;
+      this.credentialsVersion = (await this.aws((signal) => this.deps.credentials.read(signal))).versionId;
       return this.credentialsVersion;
     } catch {
       return undefined;
@@ -434,9 +510,17 @@ class RefreshRun {
   }
 
   /** Step 4: record what must outlive the run (guard, block), then report. */
-  private async failGrant(f: ClassifiedFailure, credentialsVersion: string | undefined): Promise<RunReport> {
+  private async failGrant(
+    f: ClassifiedFailure,
+    grant: GrantName,
+    credentialsVersion: string | undefined,
+  ): Promise<RunReport> {
     const at = this.deps.clock.now();
-    const record = { at, code: f.code, description: this.redactor.redact(f.description) };
+    // The state keeps codes and our own words only: IdP prose may echo a secret in an encoding no
+    // redactor knows, and the state outlives the run.
+    const code = this.redactor.redact(f.code);
+    const what = f.kind === 'credentials' ? 'rejected the credentials' : 'reported a configuration error';
+    const record = { at, code, description: `the token endpoint ${what} on a ${grant} grant (${code})` };
     if (f.kind === 'credentials' && credentialsVersion !== undefined) {
       this.credentialsRejected = true;
       this.state = { ...this.state, guard: { ...record, credentialsVersion } };
@@ -452,8 +536,27 @@ class RefreshRun {
 
   private async persistState(): Promise<Failure | undefined> {
     if (!this.stateDirty) return undefined;
+    const { maxBytes } = this.deps.stateStore;
+    const bytes = privateStateBytes(this.state);
+    if (bytes > maxBytes && this.state.refreshToken !== undefined) {
+      // Keeping the login beats keeping the refresh token: the token is still published, the lockout
+      // memory is still saved, and the next renewal is a primary grant instead of a refresh.
+      this.state = { ...this.state, refreshToken: undefined, refreshExpiresAt: undefined };
+      this.note = {
+        code: 'refresh_token_not_kept',
+        description:
+          `the refresh token would make the private state ${bytes} bytes, more than the ${maxBytes} its parameter holds; ` +
+          `it is not kept, so every renewal is a ${this.s.grant} grant`,
+      };
+      this.log.warn('refresh token too large for the private state; not kept', { ...this.note, stateBytes: bytes });
+    }
+    const size = privateStateBytes(this.state);
+    if (size > maxBytes) {
+      return failure('store', 'state_too_large', `the private state would be ${size} bytes, more than ${maxBytes}`);
+    }
     try {
-      await this.deps.stateStore.write(this.state);
+      const state = this.state;
+      await this.aws((signal) => this.deps.stateStore.write(state, signal));
       this.stateDirty = false;
       return undefined;
     } catch (e) {
@@ -468,12 +571,37 @@ class RefreshRun {
   /** A failure after a refresh already published a token (session-end renewal) still counts as renewed. */
   private async failAfterRenewal(f: Failure): Promise<RunReport> {
     const persistFailure = await this.persistState();
-    if (persistFailure) this.deps.log.warn('private state not saved', this.redactedFailure(persistFailure));
+    if (persistFailure) this.log.warn('private state not saved', persistFailure);
     if (this.renewedWith) {
-      this.deps.log.warn('renewed, but a follow-up step failed', this.redactedFailure(f));
+      this.log.warn('renewed, but a follow-up step failed', f);
       return this.done('refreshed');
     }
     return this.fail(f);
+  }
+
+  /**
+   * One AWS call, given up after AWS_CALL_TIMEOUT_MS or at the run's end, whichever comes first. The
+   * signal stops the SDK's request; the race stops the wait even for a port that ignores the signal.
+   */
+  private async aws<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const endMs = this.input.endMs ?? this.input.deadlineMs + STORE_RESERVE_MS;
+    const ms = Math.min(this.deps.awsCallTimeoutMs ?? AWS_CALL_TIMEOUT_MS, endMs - this.deps.clock.now());
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      const expire = () => {
+        const error = Object.assign(new Error(`no answer within ${Math.max(0, ms)} ms`), { name: 'TimeoutError' });
+        controller.abort(error);
+        reject(error);
+      };
+      if (ms <= 0) expire();
+      else timer = setTimeout(expire, ms);
+    });
+    try {
+      return await Promise.race([call(controller.signal), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private requestContext() {
@@ -501,6 +629,7 @@ class RefreshRun {
       outcome,
       ...(outcome === 'refreshed' && this.renewedWith ? { grant: this.renewedWith } : {}),
       ...(this.published ? { expiresAt: this.published.expires_at } : {}),
+      ...(this.note ? { note: this.note } : {}),
     });
   }
 
@@ -515,10 +644,7 @@ class RefreshRun {
 
   /** The guard holds while the secret has the rejected version, or a changed one waits out the cooldown. */
   private guardHolds(): boolean {
-    const { guard } = this.state;
-    if (!guard) return false;
-    if (this.credentialsVersion === undefined || guard.credentialsVersion === this.credentialsVersion) return true;
-    return this.deps.clock.now() - guard.at < LOCKOUT_COOLDOWN_MS;
+    return guardStatus(this.state.guard, this.credentialsVersion, this.deps.clock.now()) !== undefined;
   }
 
   private report(result: RefreshResult): RunReport {

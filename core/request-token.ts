@@ -1,8 +1,10 @@
 import { type ClassifiedFailure, classifyAnswer } from './classify.js';
+import { parseErrorBody } from './error-body.js';
 import { failure } from '../contract/failure.js';
 import {
   type Clock,
   type GrantName,
+  type HttpAnswer,
   NoAnswerError,
   type Sleep,
   type TokenEndpoint,
@@ -21,6 +23,8 @@ export interface RequestContext {
   readonly deadlineMs: number;
   /** Removes every secret seen in the run from an error body before it is read. */
   readonly redact: (text: string) => string;
+  /** Epoch ms before which the first request may not be sent (spacing of primary grants). */
+  readonly notBeforeMs?: number;
   /** Called just before each request is sent. */
   readonly onSend?: (sentAtMs: number) => void;
   readonly onAttempt?: (attempt: { grant: GrantName; latencyMs: number; outcome: string }) => void;
@@ -54,6 +58,39 @@ function outOfTime(grant: GrantName): ClassifiedFailure {
 }
 
 /**
+ * A 2xx is a token only if it parses as one. A 2xx carrying an OAuth `error` goes through the same
+ * classifier as a 4xx, so a rejection answered 200 engages the lockout guard. Any other unusable 2xx
+ * (a login or WAF page, an empty body) leaves open whether the IdP counted a failed login: it is
+ * `ambiguous`, which keeps a primary grant's attempt on record (core/refresh.ts).
+ */
+function readAnswer(answer: HttpAnswer, grant: GrantName, sentAtMs: number, ctx: RequestContext): TokenOutcome {
+  if (answer.oversized) {
+    // Neither a token nor an error we can read: the IdP may have counted the attempt.
+    const description = `${grant} grant: HTTP ${answer.status} with a body too large to be a token or an OAuth error; not read`;
+    return {
+      failure: {
+        ...failure('invalid-response', 'body_too_large', description),
+        refreshRejected: false,
+        ambiguous: true,
+      },
+      sent: true,
+    };
+  }
+  const success = answer.status >= 200 && answer.status < 300;
+  if (success) {
+    const parsed = parseTokenAnswer(answer);
+    if (!isFailure(parsed)) return { token: parsed, sentAtMs };
+    const redacted = { ...answer, body: ctx.redact(answer.body) };
+    if (parseErrorBody(redacted.body).error === undefined) {
+      return { failure: { ...parsed, refreshRejected: false, ambiguous: true }, sent: true };
+    }
+    return { failure: classifyAnswer(redacted, grant, ctx.clock.now()), sent: true };
+  }
+  const redacted = { ...answer, body: ctx.redact(answer.body) };
+  return { failure: classifyAnswer(redacted, grant, ctx.clock.now()), sent: true };
+}
+
+/**
  * One token request with a short, bounded retry of transient failures inside the run (honouring
  * `Retry-After`); the next scheduled run is the real retry. A password or client secret is sent
  * again only when the IdP surely did not process the first attempt (connection refused, 429, 503):
@@ -62,6 +99,14 @@ function outOfTime(grant: GrantName): ClassifiedFailure {
  */
 export async function requestToken(ctx: RequestContext, request: TokenRequest): Promise<TokenOutcome> {
   const primary = request.grant !== 'refresh_token';
+  if (ctx.notBeforeMs !== undefined) {
+    // A time in the future (another clock's) counts as now: the wait is never longer than the spacing.
+    const wait = Math.min(ctx.notBeforeMs - ctx.clock.now(), MIN_PRIMARY_SPACING_MS);
+    if (wait > 0 && ctx.clock.now() + wait + MIN_REQUEST_MS > ctx.deadlineMs) {
+      return { failure: outOfTime(request.grant), sent: false };
+    }
+    if (wait > 0) await ctx.sleep(wait);
+  }
   for (let attempt = 1; ; attempt++) {
     const timeoutMs = Math.min(ctx.timeoutMs, ctx.deadlineMs - ctx.clock.now());
     if (timeoutMs < MIN_REQUEST_MS) return { failure: outOfTime(request.grant), sent: attempt > 1 };
@@ -70,15 +115,7 @@ export async function requestToken(ctx: RequestContext, request: TokenRequest): 
     let outcome: TokenOutcome;
     try {
       const answer = await ctx.endpoint.send(request, timeoutMs);
-      if (answer.status >= 200 && answer.status < 300) {
-        const parsed = parseTokenAnswer(answer);
-        outcome = isFailure(parsed)
-          ? { failure: { ...parsed, refreshRejected: false, ambiguous: false }, sent: true }
-          : { token: parsed, sentAtMs };
-      } else {
-        const redacted = { ...answer, body: ctx.redact(answer.body) };
-        outcome = { failure: classifyAnswer(redacted, request.grant, ctx.clock.now()), sent: true };
-      }
+      outcome = readAnswer(answer, request.grant, sentAtMs, ctx);
     } catch (error) {
       if (!(error instanceof NoAnswerError)) throw error;
       outcome = { failure: noAnswer(error, request.grant), sent: true };

@@ -1,3 +1,4 @@
+import { STORE_MAX_BYTES } from '../contract/published-token.js';
 import { type Failure, failure } from '../contract/failure.js';
 import type { HttpAnswer } from './ports.js';
 
@@ -10,6 +11,15 @@ export interface GrantedToken {
   readonly refreshExpiresIn?: number;
   readonly scope?: string;
 }
+
+/**
+ * RFC 6750's b64token. Every preset's tokens fit it: Keycloak and IdentityServer JWTs (base64url and
+ * dots), IdentityServer reference tokens (hex), legacy Spring's UUIDs. Anything else (CR, LF, NUL,
+ * spaces, quotes) would corrupt the `Authorization` header consumers build from the published token.
+ */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** No store holds a larger token (contract/published-token.ts). */
+const MAX_ACCESS_TOKEN_LENGTH = STORE_MAX_BYTES.secretsmanager;
 
 function seconds(value: unknown): number | undefined | 'bad' {
   if (value === undefined || value === null) return undefined;
@@ -33,6 +43,12 @@ export function parseTokenAnswer(answer: HttpAnswer): GrantedToken | Failure {
   const body = json as Record<string, unknown>;
   if (typeof body.access_token !== 'string' || body.access_token.trim() === '') {
     return bad('no_access_token', 'it has no "access_token"');
+  }
+  if (body.access_token.length > MAX_ACCESS_TOKEN_LENGTH || !B64TOKEN.test(body.access_token)) {
+    return bad(
+      'bad_access_token',
+      `its "access_token" is not a bearer token (RFC 6750: at most ${MAX_ACCESS_TOKEN_LENGTH} of A-Z a-z 0-9 - . _ ~ + / then =)`,
+    );
   }
   // RFC 6749 makes token_type case-insensitive; we publish Bearer tokens only.
   if (

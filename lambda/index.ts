@@ -13,14 +13,22 @@ import { SecretsManagerCredentials } from './adapters/secrets-manager-credential
 import { SecretsManagerTokenStore } from './adapters/secrets-manager-token-store.js';
 import { isForced, loadRuntimeConfig, scheduledTimeOf } from './config.js';
 import type { Log } from '../core/ports.js';
-import { type RefreshDeps, type RefreshResult, runRefresh } from '../core/refresh.js';
+import {
+  AWS_CALL_TIMEOUT_MS,
+  type RefreshDeps,
+  type RefreshResult,
+  runRefresh,
+  STORE_RESERVE_MS,
+} from '../core/refresh.js';
 
 // Cold start: configuration and clients once per container; nothing here touches the network.
 const { provider, resources } = loadRuntimeConfig(process.env);
 const logger = new Logger({ serviceName: 'token-refresher', persistentKeys: { provider: provider.id } });
 const metrics = createMetrics(provider.id);
-const secretsManager = new SecretsManagerClient({});
-const ssm = new SSMClient({});
+// Each call is also cut to the run's deadline by the core; these stop a hung connection in the SDK itself.
+const requestHandler = { connectionTimeout: 1_000, requestTimeout: AWS_CALL_TIMEOUT_MS };
+const secretsManager = new SecretsManagerClient({ requestHandler });
+const ssm = new SSMClient({ requestHandler });
 const log: Log = {
   info: (message, extra) => logger.info(message, { ...extra }),
   warn: (message, extra) => logger.warn(message, { ...extra }),
@@ -39,14 +47,12 @@ const deps: RefreshDeps = {
   log,
 };
 
-/** Time kept back from the Lambda timeout to store the result after the last token request. */
-const STORE_RESERVE_MS = 10_000;
+/** Time kept back from the Lambda timeout to return the result and flush the metrics. */
+const RETURN_RESERVE_MS = 1_000;
 
 async function refresh(event: unknown, context: Context): Promise<RefreshResult> {
-  const report = await runRefresh(deps, {
-    force: isForced(event),
-    deadlineMs: Date.now() + context.getRemainingTimeInMillis() - STORE_RESERVE_MS,
-  });
+  const endMs = Date.now() + context.getRemainingTimeInMillis() - RETURN_RESERVE_MS;
+  const report = await runRefresh(deps, { force: isForced(event), deadlineMs: endMs - STORE_RESERVE_MS, endMs });
   // Stamped with the schedule's nominal time, a late or slow run still lands in its own period, so
   // the freshness alarm (missing data = breaching) never sees a gap that is not there.
   metrics.setTimestamp(scheduledTimeOf(event, Date.now()) ?? Date.now());

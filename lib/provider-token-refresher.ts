@@ -303,7 +303,7 @@ export class ProviderTokenRefresher extends Construct {
         input: scheduler.ScheduleTargetInput.fromObject({
           source: SCHEDULE_EVENT_SOURCE,
           provider: settings.id,
-          // The function stamps its metrics with it (see lib/schema/alarms.ts).
+          // The function stamps its metrics with it (see contract/alarm-specs.ts).
           scheduledTime: scheduler.ContextAttribute.scheduledTime,
         }),
         // The next tick is the retry; a late duplicate would only queue behind reserved concurrency 1.
@@ -316,7 +316,7 @@ export class ProviderTokenRefresher extends Construct {
 
   /**
    * A metric the refresher function emits (namespace `TokenRefresher`, dimension `Provider`), one
-   * data point per run. Names are in `METRIC` (lib/schema/metrics.ts).
+   * data point per run. Names are in `METRIC` (contract/metrics.ts).
    * @param metricName e.g. `TokenSecondsRemaining`
    * @param props statistic, period and the rest; the period defaults to one check interval
    */

@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/ports.js';
-import { LOCKOUT_COOLDOWN_MS } from '../../core/refresh.js';
+import { LOCKOUT_COOLDOWN_MS } from '../../core/lockout.js';
 import type { DemoCredentials } from './demo-credentials.js';
 import type { DemoReply } from './http-form.js';
 import type { Interceptor } from './idp-server.js';
@@ -70,7 +70,11 @@ export function faultInterceptor(
         note(provider, 'demo fault: the IdP answers 429 with Retry-After: 1 (transient: retried within the run)');
         return { status: 429, headers: { 'retry-after': '1' }, body: 'Too Many Requests' };
       case 'html-page':
-        note(provider, 'demo fault: a proxy answers 200 with its HTML login page (invalid-response: nothing stored)');
+        note(
+          provider,
+          'demo fault: a proxy answers 200 with its HTML login page (invalid-response: nothing stored; the IdP may have ' +
+            'seen the secret, so the next client_credentials grant waits 15 minutes: unconfirmed_attempt)',
+        );
         return { status: 200, headers: { 'content-type': 'text/html' }, body: html('Sign in') };
       case 'end-session':
         target.realm?.endSessions();

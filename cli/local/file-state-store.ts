@@ -1,13 +1,7 @@
-import * as z from 'zod/mini';
-import { type PrivateState, privateStateSchema } from '../../contract/private-state.js';
+import { type PrivateState, readPrivateState } from '../../contract/private-state.js';
+import { STORE_MAX_BYTES } from '../../contract/published-token.js';
 import type { Log, StateStore } from '../../core/ports.js';
 import { readBoundedFile, writePrivateFile } from './private-file.js';
-
-const lockoutMemorySchema = z.object({
-  guard: privateStateSchema.shape.guard,
-  pendingPrimary: privateStateSchema.shape.pendingPrimary,
-  lastPrimaryGrantAt: privateStateSchema.shape.lastPrimaryGrantAt,
-});
 
 /**
  * The private state (refresh token, lockout guard) in a local file beside the token file, mode 0600.
@@ -16,6 +10,9 @@ const lockoutMemorySchema = z.object({
  * guards the account (the lockout guard, an attempt whose outcome was not seen) if it can be read.
  */
 export class FileStateStore implements StateStore {
+  /** The SSM parameter's limit, so a state that would not fit in AWS does not fit here either. */
+  readonly maxBytes = STORE_MAX_BYTES.parameterstore;
+
   constructor(
     readonly path: string,
     private readonly log: Log,
@@ -24,18 +21,11 @@ export class FileStateStore implements StateStore {
   async read(): Promise<PrivateState | undefined> {
     const text = await readBoundedFile(this.path);
     if (text === undefined) return undefined;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
+    const read = readPrivateState(text);
+    if (!read.valid) {
+      this.log.warn('private state file is unreadable; starting over without a refresh token', { file: this.path });
     }
-    const parsed = privateStateSchema.safeParse(json);
-    if (parsed.success) return parsed.data;
-    this.log.warn('private state file is unreadable; starting over without a refresh token', { file: this.path });
-    const memory = lockoutMemorySchema.safeParse(json);
-    if (!memory.success || (!memory.data.guard && !memory.data.pendingPrimary)) return undefined;
-    return { v: 1, fingerprint: '', ...memory.data };
+    return read.state;
   }
 
   async write(state: PrivateState): Promise<void> {

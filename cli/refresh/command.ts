@@ -12,7 +12,7 @@ import { renderDetails } from '../common/table.js';
 import { oneLine } from '../common/text.js';
 import { errorNameOf } from '../../contract/error-name.js';
 
-/** The function's result (lambda/core/refresh.ts `RefreshResult`), checked before anything is printed. */
+/** The function's result (core/refresh.ts `RefreshResult`), checked before anything is printed. */
 const refreshResultSchema = z.object({
   provider: z.string(),
   outcome: z.enum(['fresh', 'refreshed', 'failed']),

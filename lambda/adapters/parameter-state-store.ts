@@ -1,30 +1,13 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { type PrivateState, readPrivateState } from '../../contract/private-state.js';
+import { STORE_MAX_BYTES } from '../../contract/published-token.js';
 import type { Log, StateStore } from '../../core/ports.js';
-import * as z from 'zod/mini';
-import { type PrivateState, privateStateSchema } from '../../contract/private-state.js';
-
-const lockoutMemorySchema = z.object({
-  guard: privateStateSchema.shape.guard,
-  pendingPrimary: privateStateSchema.shape.pendingPrimary,
-  lastPrimaryGrantAt: privateStateSchema.shape.lastPrimaryGrantAt,
-});
-
-/** The lockout memory of a state that is otherwise unreadable, as a state of its own. */
-function salvage(value: string): PrivateState | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(value);
-  } catch {
-    return undefined;
-  }
-  const memory = lockoutMemorySchema.safeParse(json);
-  if (!memory.success || (!memory.data.guard && !memory.data.pendingPrimary)) return undefined;
-  return { v: 1, fingerprint: '', ...memory.data };
-}
 import { getSecureString, putSecureString } from './parameter-store-token-store.js';
 
 /** The private state (refresh token, lockout guard) in a SecureString only the function may read. */
 export class ParameterStateStore implements StateStore {
+  readonly maxBytes = STORE_MAX_BYTES.parameterstore;
+
   constructor(
     private readonly client: SSMClient,
     private readonly name: string,
@@ -32,22 +15,17 @@ export class ParameterStateStore implements StateStore {
     private readonly keyId?: string,
   ) {}
 
-  async read(): Promise<PrivateState | undefined> {
-    const value = await getSecureString(this.client, this.name);
+  async read(signal?: AbortSignal): Promise<PrivateState | undefined> {
+    const value = await getSecureString(this.client, this.name, signal);
     if (value === undefined) return undefined;
-    try {
-      const parsed = privateStateSchema.safeParse(JSON.parse(value));
-      if (parsed.success) return parsed.data;
-    } catch {
-      // not JSON
+    const read = readPrivateState(value);
+    if (!read.valid) {
+      this.log.warn('private state is unreadable; starting over without a refresh token', { parameter: this.name });
     }
-    // Starting over costs one primary grant; refusing to run would cost the token. What guards the
-    // account (the lockout guard, an attempt whose outcome was not seen) is kept if it can be read.
-    this.log.warn('private state is unreadable; starting over without a refresh token', { parameter: this.name });
-    return salvage(value);
+    return read.state;
   }
 
-  async write(state: PrivateState): Promise<void> {
-    await putSecureString(this.client, this.name, JSON.stringify(state), this.keyId);
+  async write(state: PrivateState, signal?: AbortSignal): Promise<void> {
+    await putSecureString(this.client, this.name, JSON.stringify(state), this.keyId, signal);
   }
 }

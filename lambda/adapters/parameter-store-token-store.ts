@@ -5,9 +5,14 @@ import { errorNameOf } from '../../contract/error-name.js';
 import { parsePublished } from './secrets-manager-token-store.js';
 
 /** Reads a SecureString, undefined while it does not exist (CloudFormation cannot create SecureStrings). */
-export async function getSecureString(client: SSMClient, name: string): Promise<string | undefined> {
+export async function getSecureString(
+  client: SSMClient,
+  name: string,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
   try {
-    return (await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }))).Parameter?.Value;
+    const command = new GetParameterCommand({ Name: name, WithDecryption: true });
+    return (await client.send(command, { abortSignal: signal })).Parameter?.Value;
   } catch (e) {
     if (errorNameOf(e) === 'ParameterNotFound') return undefined;
     throw e;
@@ -15,7 +20,13 @@ export async function getSecureString(client: SSMClient, name: string): Promise<
 }
 
 /** Creates or overwrites a SecureString, with `keyId` or else the account's default `aws/ssm` key. */
-export async function putSecureString(client: SSMClient, name: string, value: string, keyId?: string): Promise<void> {
+export async function putSecureString(
+  client: SSMClient,
+  name: string,
+  value: string,
+  keyId?: string,
+  signal?: AbortSignal,
+): Promise<void> {
   await client.send(
     new PutParameterCommand({
       Name: name,
@@ -25,6 +36,7 @@ export async function putSecureString(client: SSMClient, name: string, value: st
       Tier: 'Intelligent-Tiering',
       ...(keyId ? { KeyId: keyId } : {}),
     }),
+    { abortSignal: signal },
   );
 }
 
@@ -40,11 +52,11 @@ export class ParameterStoreTokenStore implements PublishedTokenStore {
     private readonly keyId?: string,
   ) {}
 
-  async read(): Promise<PublishedToken | undefined> {
-    return parsePublished(await getSecureString(this.client, this.name), this.log);
+  async read(signal?: AbortSignal): Promise<PublishedToken | undefined> {
+    return parsePublished(await getSecureString(this.client, this.name, signal), this.log);
   }
 
-  async write(token: PublishedToken): Promise<void> {
-    await putSecureString(this.client, this.name, JSON.stringify(token), this.keyId);
+  async write(token: PublishedToken, signal?: AbortSignal): Promise<void> {
+    await putSecureString(this.client, this.name, JSON.stringify(token), this.keyId, signal);
   }
 }

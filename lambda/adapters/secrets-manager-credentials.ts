@@ -9,11 +9,11 @@ export class SecretsManagerCredentials implements CredentialsSource {
     readonly secretId: string,
   ) {}
 
-  async read(): Promise<Credentials> {
+  async read(signal?: AbortSignal): Promise<Credentials> {
     const { secretId } = this;
     let answer: { SecretString?: string; VersionId?: string };
     try {
-      answer = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      answer = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }), { abortSignal: signal });
     } catch (e) {
       if (errorNameOf(e) === 'ResourceNotFoundException') {
         throw new CredentialsUnavailableError(

@@ -18,10 +18,11 @@ export class SecretsManagerTokenStore implements PublishedTokenStore {
     private readonly log: Log,
   ) {}
 
-  async read(): Promise<PublishedToken | undefined> {
+  async read(signal?: AbortSignal): Promise<PublishedToken | undefined> {
     let value: string | undefined;
     try {
-      value = (await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }))).SecretString;
+      const command = new GetSecretValueCommand({ SecretId: this.secretId });
+      value = (await this.client.send(command, { abortSignal: signal })).SecretString;
     } catch (e) {
       // A secret created without a value answers ResourceNotFoundException until the first write.
       if (errorNameOf(e) === 'ResourceNotFoundException') return undefined;
@@ -30,8 +31,9 @@ export class SecretsManagerTokenStore implements PublishedTokenStore {
     return parsePublished(value, this.log);
   }
 
-  async write(token: PublishedToken): Promise<void> {
-    await this.client.send(new PutSecretValueCommand({ SecretId: this.secretId, SecretString: JSON.stringify(token) }));
+  async write(token: PublishedToken, signal?: AbortSignal): Promise<void> {
+    const command = new PutSecretValueCommand({ SecretId: this.secretId, SecretString: JSON.stringify(token) });
+    await this.client.send(command, { abortSignal: signal });
   }
 }
 

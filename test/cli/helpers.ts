@@ -60,7 +60,7 @@ const pascal = (id: string) =>
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('');
 
-/** A manifest as the stack publishes it (lib/schema/refresher-manifest.ts). */
+/** A manifest as the stack publishes it (contract/refresher-manifest.ts). */
 export function manifest(provider: string, overrides: Partial<RefresherManifest> = {}): RefresherManifest {
   const store = overrides.store ?? 'parameterstore';
   return {

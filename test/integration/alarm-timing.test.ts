@@ -13,7 +13,7 @@ import { answer, invalidGrant, MemoryCredentials, makeWorld, tokenAnswer } from 
 /**
  * The real refresh core, run by a simulated schedule, produces the metrics CloudWatch would receive
  * (stamped with the schedule's nominal time, as the handler does); the deployed alarm definitions
- * (lib/schema/alarms.ts) are evaluated on them with a model of CloudWatch's evaluation. Each shipped
+ * (contract/alarm-specs.ts) are evaluated on them with a model of CloudWatch's evaluation. Each shipped
  * preset goes through an IdP outage that outlasts its token, with runs starting up to a minute late
  * and failing answers as slow as the run's deadline allows.
  */

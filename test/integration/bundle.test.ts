@@ -9,7 +9,7 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { GetParameterCommand, ParameterTier, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, ParameterTier, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNTIME_CONFIG_ENV, type RuntimeConfig } from '../../contract/provider-settings.js';
@@ -152,6 +152,18 @@ describe('the bundled function outside AWS', () => {
 
     const first = await invoke(config, { source: 'token-refresher.schedule', provider: 'mm' });
     const fresh = await invoke(config, { source: 'token-refresher.schedule', provider: 'mm' });
+    // As if written an hour ago: a forced renewal of a token that is not due waits for the store's write budget.
+    const name = `/${prefix}/mm/token`;
+    const written = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    const token = JSON.parse(written.Parameter!.Value!) as { issued_at: number };
+    await ssm.send(
+      new PutParameterCommand({
+        Name: name,
+        Value: JSON.stringify({ ...token, issued_at: token.issued_at - 3600 }),
+        Type: 'SecureString',
+        Overwrite: true,
+      }),
+    );
     const forced = await invoke(config, { force: true });
 
     expect(first.result).toMatchObject({ provider: 'mm', outcome: 'refreshed', grant: 'password' });

@@ -37,5 +37,13 @@ export function realWorld(settings: ProviderSettings, credentials: MemoryCredent
     log,
     deps,
     run: (force = false) => runRefresh(deps, { force, deadlineMs: Date.now() + 30_000 }),
+    /**
+     * As if the published token had been written `seconds` earlier: a forced renewal of a token that
+     * is not due waits for the store's write budget (core/forced-runs.ts), and this clock is real.
+     */
+    writtenAgo: (seconds: number) => {
+      const token = tokenStore.token!;
+      tokenStore.token = { ...token, issued_at: token.issued_at - seconds };
+    },
   };
 }

@@ -132,6 +132,7 @@ describe.each(presets)('$name preset against a Keycloak-like oidc-provider', (pr
     await w.run();
     const first = w.stateStore.state!.refreshToken!;
     const before = idp.requests.length;
+    w.writtenAgo(3600);
 
     const { result } = await w.run(true);
 
@@ -148,6 +149,7 @@ describe.each(presets)('$name preset against a Keycloak-like oidc-provider', (pr
     await w.run();
     await idp.revokeAllSessions();
     const before = idp.requests.length;
+    w.writtenAgo(3600);
 
     const { result } = await w.run(true);
 
@@ -159,9 +161,11 @@ describe.each(presets)('$name preset against a Keycloak-like oidc-provider', (pr
     const w = realWorld(settingsFor(preset.entry(idp.tokenEndpoint)), credentials());
     await w.run();
     const stale = w.stateStore.state!.refreshToken!;
+    w.writtenAgo(3600);
     await w.run(true); // rotates; `stale` is now used up
     w.stateStore.state = { ...w.stateStore.state!, refreshToken: stale }; // e.g. a lost response
     const before = idp.requests.length;
+    w.writtenAgo(3600);
 
     const { result } = await w.run(true);
 
@@ -202,7 +206,8 @@ describe('Keycloak session end (short lifetimes)', () => {
       realm: 'short',
       clients: [{ clientId: 'cli', grants: ['password', 'refresh_token'] }],
       users: { u: 'p-1234' },
-      accessTtlSeconds: 2,
+      // Long enough to publish (minValiditySeconds is 60), short enough to be due at once.
+      accessTtlSeconds: 120,
       refreshTtlSeconds: 1,
     });
     try {

@@ -6,16 +6,17 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RUNTIME_CONFIG_ENV, type RuntimeConfig } from '../../contract/provider-settings.js';
 import { captureOutput } from '../helpers/capture-output.js';
 import { type ScriptedServer, startScriptedServer } from '../helpers/scripted-server.js';
+import { base64Cores, CLIENT_ID, ENCODINGS } from '../helpers/secret-encodings.js';
 import { settingsFor } from './harness.js';
 
 /**
  * Runs the real handler through every kind of outcome with known secret values, against an IdP
  * that echoes them back in error descriptions and HTML pages, and checks that none of them reaches
- * the logs, the EMF metrics, the returned results or a thrown error.
+ * the logs, the EMF metrics, the returned results, a thrown error or the prose of the stored state.
  */
 const SECRETS = {
-  password: 'LEAK-password-7f3a',
-  clientSecret: 'LEAK-client-secret-91c2',
+  password: `LEAK pw "<>&'% é€ 7f3a`,
+  clientSecret: `LEAK+cs/"<>&'%=ü 91c2`,
   accessToken: 'LEAK-access-token-5d1e',
   refreshToken: 'LEAK-refresh-token-c0b8',
   bigAccessToken: `LEAK-big-${'x'.repeat(9000)}`,
@@ -36,6 +37,10 @@ beforeAll(async () => {
   });
   sm.on(GetSecretValueCommand, { SecretId: 'creds-client' }).resolves({
     SecretString: JSON.stringify({ client_secret: SECRETS.clientSecret }),
+    VersionId: 'v1',
+  });
+  sm.on(GetSecretValueCommand, { SecretId: 'creds-both' }).resolves({
+    SecretString: JSON.stringify({ username: 'ops', password: SECRETS.password, client_secret: SECRETS.clientSecret }),
     VersionId: 'v1',
   });
   sm.on(GetSecretValueCommand, { SecretId: 'creds-bare' }).resolves({
@@ -60,13 +65,22 @@ afterAll(async () => {
   vi.unstubAllEnvs();
 });
 
-async function handlerFor(id: string, preset: 'mediamelon' | 'clickview', credentialsSecretId: string) {
+async function handlerFor(id: string, preset: 'mediamelon' | 'clickview' | 'generic', credentialsSecretId: string) {
   const config: RuntimeConfig = {
     provider: settingsFor({
       id,
       preset,
       tokenEndpoint: server.tokenEndpoint,
       ...(preset === 'clickview' ? { clientId: 'c' } : {}),
+      // A confidential client with a password grant: the IdP sees (and may echo) both secrets and the Basic header.
+      ...(preset === 'generic'
+        ? {
+            clientId: CLIENT_ID,
+            grant: 'password' as const,
+            clientAuth: 'client_secret_basic' as const,
+            expectedLifetimeSeconds: 900,
+          }
+        : {}),
     }),
     resources: {
       credentialsSecretId,
@@ -83,6 +97,7 @@ describe('no secret reaches logs, metrics, results or errors', () => {
   it('across success, refresh, rejection, echoed secrets, oversized tokens and malformed credentials', async () => {
     const out = captureOutput();
     const seen: unknown[] = [];
+    const storedStates: (string | undefined)[] = [];
     const call = async (h: Awaited<ReturnType<typeof handlerFor>>, event: unknown) => {
       try {
         seen.push(await h(event, context));
@@ -103,6 +118,9 @@ describe('no secret reaches logs, metrics, results or errors', () => {
         },
       });
       await call(password, {}); // password grant, tokens stored
+      // As if written an hour ago, so that the forced runs below are within Parameter Store's write budget.
+      const token = JSON.parse(state.get('/t/kc/token')!) as { issued_at: number };
+      state.set('/t/kc/token', JSON.stringify({ ...token, issued_at: token.issued_at - 3600 }));
       server.reply(
         {
           status: 400,
@@ -138,18 +156,49 @@ describe('no secret reaches logs, metrics, results or errors', () => {
 
       const bare = await handlerFor('bare', 'mediamelon', 'creds-bare');
       await call(bare, {}); // credentials secret holding a bare password
+
+      // Every encoding of both secrets, echoed in a plain-text 401, a JSON 401 and an HTML 403 page.
+      const sweep = await handlerFor('sweep', 'generic', 'creds-both');
+      for (const secret of [SECRETS.password, SECRETS.clientSecret]) {
+        for (const encode of Object.values(ENCODINGS)) {
+          const echo = `you sent ${encode(secret)} here`;
+          for (const reply of [
+            { status: 401, headers: { 'content-type': 'text/plain' }, body: echo },
+            { status: 401, body: { error: 'invalid_grant', error_description: echo } },
+            { status: 403, headers: { 'content-type': 'text/html' }, body: `<html><title>${echo}</title></html>` },
+          ]) {
+            server.reply(reply);
+            await call(sweep, {});
+            storedStates.push(state.get('/t/sweep/state'));
+            // Start the next echo from scratch: no lockout guard, no spacing to wait out.
+            state.delete('/t/sweep/state');
+          }
+        }
+      }
     } finally {
       out.restore();
     }
+    for (const [name, value] of state) if (name.endsWith('/state')) storedStates.push(value);
 
-    const text = `${out.text()}\n${JSON.stringify(seen)}`;
-    expect(seen).toHaveLength(7);
+    // The state holds the refresh token by design; everything else in it must be as clean as the logs.
+    const prose = storedStates.map((v) => {
+      const { refreshToken: _kept, ...rest } = JSON.parse(v ?? '{}') as Record<string, unknown>;
+      return rest;
+    });
+    const text = `${out.text()}\n${JSON.stringify(seen)}\n${JSON.stringify(prose)}`;
+    const sweeps = 2 * Object.keys(ENCODINGS).length * 3;
+    expect(seen).toHaveLength(7 + sweeps);
+    expect(prose.filter((p) => p.guard !== undefined).length).toBeGreaterThanOrEqual(sweeps);
+    expect(text.match(/\[redacted\]/g)!.length).toBeGreaterThanOrEqual(sweeps);
     expect(text).toContain('"outcome":"failed"'); // the flows really ran and were captured
     expect(text).toContain('lockout_guard');
     expect(text).toContain('token_too_large');
     expect(text).toContain('_aws'); // EMF metrics were captured too
     for (const [name, value] of Object.entries(SECRETS)) {
-      expect(text.includes(value), `${name} leaked`).toBe(false);
+      for (const [encoding, encode] of Object.entries(ENCODINGS)) {
+        expect(text.includes(encode(value)), `${name} leaked as ${encoding}`).toBe(false);
+      }
+      for (const core of base64Cores(value)) expect(text.includes(core), `${name} leaked in base64`).toBe(false);
     }
     expect(text).not.toContain('LEAK');
   });

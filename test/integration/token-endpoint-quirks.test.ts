@@ -85,12 +85,13 @@ describe('client_credentials presets: exact request shapes', () => {
     expect(w.tokenStore.token).toMatchObject({ token_type: 'Bearer', scope: 'read' });
   });
 
-  it('mediahound: the same token with a smaller expires_in is not written again', async () => {
-    server.reply(springSameToken('mh-token-1', 5000), springSameToken('mh-token-1', 4990));
+  it('mediahound: the same token with the same expiry is not written again', async () => {
+    // 600 s left is due for mediahound: the second run asks again and gets the same token back.
+    server.reply(springSameToken('mh-token-1', 600), springSameToken('mh-token-1', 600));
     const w = realWorld(settingsFor(mediahound()), secret());
 
     await w.run();
-    const second = await w.run(true);
+    const second = await w.run();
 
     expect(second.result).toMatchObject({ outcome: 'refreshed' });
     expect(w.tokenStore.writes).toHaveLength(1);
@@ -105,6 +106,7 @@ describe('client_credentials presets: exact request shapes', () => {
     const w = realWorld(settingsFor(clickview()), secret());
 
     await w.run();
+    w.writtenAgo(3600);
     await w.run(true);
 
     expect(server.requests.map((r) => r.form.grant_type)).toEqual(['client_credentials', 'client_credentials']);
@@ -167,7 +169,8 @@ describe.each(presetNames)('%s: transient failures leave the published token unt
     ['empty 503', () => emptyBody(503)],
   ])('%s', async (_kind, reply) => {
     const [, entry, creds] = preset(name);
-    server.reply(okToken({ access_token: `${name}-good`, refresh_token: `${name}-rt`, expires_in: 86_400 }));
+    // Already due (120 s left, more than minValidity): the run renews whatever the forced-run budget says.
+    server.reply(okToken({ access_token: `${name}-good`, refresh_token: `${name}-rt`, expires_in: 120 }));
     const w = realWorld(settingsFor({ ...entry, maxAttempts: 1 }), creds);
     await w.run();
     const published = w.tokenStore.token;
@@ -188,6 +191,7 @@ describe('transient failures: in-run retries', () => {
     const w = realWorld(settingsFor({ ...clickview(), maxAttempts: 2 }), secret());
     await w.run();
     server.setDefault(unavailable('1'));
+    w.writtenAgo(3600);
 
     const { result } = await w.run(true);
 
@@ -337,5 +341,63 @@ describe('clickview against oidc-provider (a real client_secret_post client)', (
     expect(good.tokenStore.token).toMatchObject({ scope: 'smartembed.viewkey' });
     expect((await bad.run()).result.error).toMatchObject({ kind: 'credentials', code: 'invalid_client' });
     expect((await bad.run()).result.error).toMatchObject({ code: 'lockout_guard' });
+  });
+});
+
+describe('oversized and pathological answers fail fast as what they are', () => {
+  const pathological = `<html>${'<'.repeat(310_000)}`;
+
+  it.each([
+    [
+      'a 401 page of 300 KB of unclosed <',
+      { status: 401, headers: { 'content-type': 'text/html' }, body: pathological },
+    ],
+    ['a 200 of 300 KB', { status: 200, body: `{"access_token":"${'a'.repeat(310_000)}","token_type":"Bearer"}` }],
+    ['a 500 without content-length', { status: 500, headers: { 'transfer-encoding': 'chunked' }, body: pathological }],
+  ])('%s: invalid-response body_too_large, in well under the run time', async (_name, reply) => {
+    server.reply(reply);
+    const w = realWorld(settingsFor({ ...clickview(), maxAttempts: 1 }), secret());
+    const started = performance.now();
+
+    const { result } = await w.run();
+
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(result.error).toMatchObject({ kind: 'invalid-response', code: 'body_too_large' });
+    // The IdP may have counted the attempt: the same secret waits out the spacing.
+    expect(w.stateStore.state!.pendingPrimary).toBeDefined();
+  });
+
+  it('reads an answer just under the limit', async () => {
+    server.reply(okToken({ access_token: 'cv-big', expires_in: 86_400, padding: 'x'.repeat(60_000) }));
+    const w = realWorld(settingsFor(clickview()), secret());
+
+    const { result } = await w.run();
+
+    expect(result).toMatchObject({ outcome: 'refreshed' });
+    expect(w.tokenStore.token!.access_token).toBe('cv-big');
+  });
+});
+
+describe('2xx answers that are not tokens do not bypass the lockout rules', () => {
+  it('a 200 {"error":"invalid_client"} engages the guard; a 200 login page holds the secret 15 minutes', async () => {
+    server.reply({ status: 200, body: { error: 'invalid_client', error_description: 'Bad client credentials' } });
+    const rejected = realWorld(settingsFor(clickview()), secret());
+    const first = await rejected.run();
+    const again = await rejected.run(true);
+
+    server.reply({
+      status: 200,
+      headers: { 'content-type': 'text/html' },
+      body: '<html><title>Sign in</title></html>',
+    });
+    const page = realWorld(settingsFor({ ...clickview(), id: 'clickview-2' }), secret());
+    const login = await page.run();
+    const held = await page.run(true);
+
+    expect(first.result.error).toMatchObject({ kind: 'credentials', code: 'invalid_client' });
+    expect(again.result.error).toMatchObject({ kind: 'credentials', code: 'lockout_guard' });
+    expect(login.result.error).toMatchObject({ kind: 'invalid-response', code: 'not_json' });
+    expect(held.result.error).toMatchObject({ kind: 'transient', code: 'unconfirmed_attempt' });
+    expect(server.requests).toHaveLength(2);
   });
 });

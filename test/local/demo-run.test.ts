@@ -89,7 +89,12 @@ describe('npm start (token-refresher run) in demo mode, on a simulated clock', (
     // The guard holds: nothing is sent with the rejected credentials.
     await sim.advance(MINUTE);
     expect(last(run, 'nagra')).toMatchObject({ outcome: 'failed', error: { code: 'lockout_guard' }, attempts: [] });
-    expect(last(run, 'clickview')).toMatchObject({ outcome: 'refreshed', grant: 'client_credentials' });
+    // The login page may have been the IdP's answer to the secret: no second grant for 15 minutes.
+    expect(last(run, 'clickview')).toMatchObject({
+      outcome: 'failed',
+      error: { kind: 'transient', code: 'unconfirmed_attempt' },
+      attempts: [],
+    });
 
     // New credentials (the demo's operator, two minutes after the rejection) wait out the cooldown...
     await sim.advance(MINUTE);
@@ -102,6 +107,7 @@ describe('npm start (token-refresher run) in demo mode, on a simulated clock', (
     expect(last(run, 'nagra')).toMatchObject({ outcome: 'failed', error: { code: 'lockout_cooldown' } });
     await sim.advance(2 * MINUTE);
     expect(last(run, 'nagra')).toMatchObject({ outcome: 'refreshed', grant: 'password', guardEngaged: false });
+    expect(last(run, 'clickview')).toMatchObject({ outcome: 'refreshed', grant: 'client_credentials' });
 
     // A consumer reads what local mode keeps fresh, with the reader it uses in AWS.
     const reader = new TokenReader({ tokenSource: `file:${join(demoDir, 'nagra.token.json')}`, clock: () => sim.now });

@@ -195,3 +195,29 @@ describe('SecretsManagerCredentials', () => {
     expect((error as Error).message).not.toContain('hunter2');
   });
 });
+
+describe('AWS calls stop when the core gives up on them', () => {
+  it('passes the abort signal to every SDK call', async () => {
+    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(token), VersionId: 'v' });
+    sm.on(PutSecretValueCommand).resolves({});
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: JSON.stringify(token) } });
+    ssm.on(PutParameterCommand).resolves({});
+    const signal = new AbortController().signal;
+    const log = new RecordingLog();
+    const smToken = new SecretsManagerTokenStore(new SecretsManagerClient({}), secretArn, log);
+    const psToken = new ParameterStoreTokenStore(new SSMClient({}), '/t/p/token', log);
+    const state = new ParameterStateStore(new SSMClient({}), '/t/p/state', log);
+
+    await smToken.read(signal);
+    await smToken.write(token, signal);
+    await psToken.read(signal);
+    await psToken.write(token, signal);
+    await state.read(signal);
+    await state.write({ v: 1, fingerprint: 'f' }, signal);
+    await new SecretsManagerCredentials(new SecretsManagerClient({}), 'c').read(signal).catch(() => undefined);
+
+    const calls = [...sm.calls(), ...ssm.calls()];
+    expect(calls).toHaveLength(7);
+    for (const call of calls) expect((call.args as unknown[])[1]).toMatchObject({ abortSignal: signal });
+  });
+});

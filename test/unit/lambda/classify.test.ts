@@ -190,3 +190,29 @@ describe('classifyAnswer', () => {
     expect(parseRetryAfter(null, NOW)).toBeUndefined();
   });
 });
+
+describe('parseErrorBody on pathological bodies', () => {
+  // Each took from seconds to minutes with tag-stripping regular expressions; a scan is linear.
+  it.each([
+    ['unclosed <', `<html>${'<'.repeat(300_000)}`],
+    ['unclosed <a', `<!doctype html>${'<a '.repeat(100_000)}`],
+    ['unclosed <script', `<html>${'<script>'.repeat(40_000)}`],
+    ['unclosed <title', `<html>${'<title>'.repeat(45_000)}`],
+    ['entities', `<html>${'&#'.repeat(150_000)}`],
+  ])('reads 300 KB of %s in well under the run time', (_name, body) => {
+    expect(body.length).toBeGreaterThanOrEqual(300_000);
+    const started = performance.now();
+
+    const parsed = parseErrorBody(body);
+
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(parsed.format).toBe('html');
+    expect(parsed.description!.length).toBeLessThanOrEqual(200);
+  });
+
+  it('strips tags, scripts and styles from a page without a title', () => {
+    expect(
+      parseErrorBody('<html><style>p{}</style><p>Access <b>denied</b></p><SCRIPT>x()</SCRIPT>&amp; logged</html>'),
+    ).toEqual({ format: 'html', description: 'Access denied & logged' });
+  });
+});

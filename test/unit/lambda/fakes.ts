@@ -52,6 +52,7 @@ export class MemoryTokenStore implements PublishedTokenStore {
 }
 
 export class MemoryStateStore implements StateStore {
+  readonly maxBytes = 8192;
   state: PrivateState | undefined;
   writes: PrivateState[] = [];
   failWrites = false;
@@ -60,6 +61,10 @@ export class MemoryStateStore implements StateStore {
   }
   async write(state: PrivateState) {
     if (this.failWrites) throw Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
+    // Like SSM: a value over the parameter's limit is refused.
+    if (JSON.stringify(state).length > this.maxBytes) {
+      throw Object.assign(new Error('too large'), { name: 'ValidationException' });
+    }
     this.writes.push(structuredClone(state));
     this.state = structuredClone(state);
   }

@@ -95,7 +95,7 @@ describe('runRefresh: due check', () => {
   it('renews when forced even though the token is fresh', async () => {
     const w = await makeWorld(keycloakSettings(), keycloakScript);
     await w.run();
-    w.clock.advance(5);
+    w.clock.advance(61); // Parameter Store takes a forced renewal a minute after the last write
 
     const { result } = await w.run(true);
 
@@ -199,10 +199,25 @@ describe('runRefresh: refresh chain fallback', () => {
     expect(w.endpoint.grants()).toEqual(['password', 'password']);
   });
 
-  it('renews the session with one password grant when a refresh shows the session is about to end', async () => {
-    // Keycloak near SSO Session Max: the refreshed token and the refresh token both end soon.
+  it('does not publish a refreshed token shorter than minValidity; one password grant renews the session', async () => {
+    // Keycloak at SSO Session Max: the refreshed token ends before any consumer could use it.
     const w = await makeWorld(keycloakSettings(), (req) =>
       req.grant === 'refresh_token' ? tokenAnswer({ expires_in: 40, refresh_expires_in: 40 }) : tokenAnswer(),
+    );
+    await w.run();
+    w.clock.advance(200);
+
+    const { result } = await w.run();
+
+    expect(w.endpoint.grants()).toEqual(['password', 'refresh_token', 'password']);
+    expect(result).toMatchObject({ outcome: 'refreshed', grant: 'password' });
+    expect(w.tokenStore.writes.map((t) => t.expires_at - t.issued_at)).toEqual([300, 300]);
+  });
+
+  it('renews the session with one password grant when a refresh shows the session is about to end', async () => {
+    // Keycloak near SSO Session Max: the refreshed token and the refresh token both end before the next due check.
+    const w = await makeWorld(keycloakSettings(), (req) =>
+      req.grant === 'refresh_token' ? tokenAnswer({ expires_in: 90, refresh_expires_in: 90 }) : tokenAnswer(),
     );
     await w.run();
     w.clock.advance(200);
@@ -280,7 +295,7 @@ describe('runRefresh: lockout guard', () => {
     // The session-end renewal publishes a refreshed token, then the password is rejected.
     const w = await makeWorld(keycloakSettings(), (req) =>
       req.grant === 'refresh_token'
-        ? tokenAnswer({ expires_in: 40, refresh_expires_in: 40 })
+        ? tokenAnswer({ expires_in: 90, refresh_expires_in: 90 })
         : w.endpoint.requests.length === 1 || (req.grant === 'password' && req.password === 'fixed-Secret-3')
           ? tokenAnswer()
           : invalidGrant('Invalid user credentials', 401),
@@ -346,11 +361,12 @@ describe('runRefresh: lockout guard', () => {
   });
 
   it('keeps password grants at least one second apart', async () => {
-    const w = await makeWorld(keycloakSettings({ useRefreshToken: false }), () => tokenAnswer());
-    await w.run(true);
+    // Due as soon as issued (120 s left), so that every run renews at once.
+    const w = await makeWorld(keycloakSettings({ useRefreshToken: false }), () => tokenAnswer({ expires_in: 120 }));
+    await w.run();
 
-    await w.run(true);
-    await w.run(true);
+    await w.run();
+    await w.run();
 
     const [a, b, c] = w.endpoint.sentAt;
     expect(b! - a!).toBeGreaterThanOrEqual(1000);
@@ -676,9 +692,10 @@ describe('runRefresh: lifetimes', () => {
 
   it('uses the JWT exp - iat as a hint for a generic provider, then the configured lifetime', async () => {
     const settings = keycloakSettings({ preset: 'generic', lifetimeDocumented: false, expectedLifetimeSeconds: 1200 });
-    const withJwt = await makeWorld(settings, () =>
-      tokenAnswer({ expires_in: undefined, access_token: jwt({ iat: 100, exp: 700 }) }),
-    );
+    const withJwt = await makeWorld(settings, () => {
+      const iat = Math.floor(withJwt.clock.now() / 1000);
+      return tokenAnswer({ expires_in: undefined, access_token: jwt({ iat, exp: iat + 600 }) });
+    });
     const opaque = await makeWorld(settings, () => tokenAnswer({ expires_in: undefined }));
 
     await withJwt.run();
@@ -689,11 +706,11 @@ describe('runRefresh: lifetimes', () => {
   });
 
   it('accepts expires_in sent as a numeric string and token_type in any case', async () => {
-    const w = await makeWorld(keycloakSettings(), () => tokenAnswer({ expires_in: '3600', token_type: 'bearer' }));
+    const w = await makeWorld(keycloakSettings(), () => tokenAnswer({ expires_in: '1800', token_type: 'bearer' }));
 
     await w.run();
 
     expect(w.tokenStore.token).toMatchObject({ token_type: 'Bearer' });
-    expect(w.tokenStore.token!.expires_at - w.tokenStore.token!.issued_at).toBe(3600);
+    expect(w.tokenStore.token!.expires_at - w.tokenStore.token!.issued_at).toBe(1800);
   });
 });
