@@ -4,6 +4,7 @@ import { publishedToken, publishedTokenBytes } from '../contract/published-token
 import { dueThresholdSeconds, isDue } from '../contract/schedule.js';
 import type { ClassifiedFailure } from './classify.js';
 import { type Failure, failure } from '../contract/failure.js';
+import type { Note, RefreshResultJson } from '../contract/refresh-result.js';
 import { settingsFingerprint } from './fingerprint.js';
 import { guardStatus, primaryGrantHeldBack } from './lockout.js';
 import { forcedRunRefusal, recentForcedRenewals } from './forced-runs.js';
@@ -49,8 +50,8 @@ export interface RefreshInput {
   readonly endMs?: number;
 }
 
-/** What the function returns: a summary with no secret in it (README "Function event and result"). */
-export interface RefreshResult {
+/** What the function returns (contract/refresh-result.ts; README "Function event and result"). */
+export interface RefreshResult extends RefreshResultJson {
   readonly provider: string;
   readonly outcome: 'fresh' | 'refreshed' | 'failed';
   readonly grant?: GrantName;
@@ -58,12 +59,6 @@ export interface RefreshResult {
   readonly error?: Failure;
   /** Something operators should know about a run that did not fail (a dropped refresh token, a limited forced run). */
   readonly note?: Note;
-}
-
-/** A code of ours and what it means; never IdP prose. */
-export interface Note {
-  readonly code: 'refresh_token_not_kept' | 'forced_run_limited';
-  readonly description: string;
 }
 
 /** The result plus what metrics need. */

@@ -11,16 +11,9 @@ import { findProvider, readStackManifests } from '../common/stack-manifest.js';
 import { renderDetails } from '../common/table.js';
 import { oneLine } from '../common/text.js';
 import { errorNameOf } from '../../contract/error-name.js';
+import { refreshResultSchema, type RefreshResultJson } from '../../contract/refresh-result.js';
 
-/** The function's result (core/refresh.ts `RefreshResult`), checked before anything is printed. */
-const refreshResultSchema = z.object({
-  provider: z.string(),
-  outcome: z.enum(['fresh', 'refreshed', 'failed']),
-  grant: z.optional(z.string()),
-  expiresAt: z.optional(z.number()),
-  error: z.optional(z.object({ kind: z.string(), code: z.string(), description: z.string() })),
-});
-export type RefreshResult = z.infer<typeof refreshResultSchema>;
+export type RefreshResult = RefreshResultJson;
 
 /** What Lambda returns when the function threw (an unexpected bug, a timeout, an init failure). */
 const functionErrorSchema = z.object({ errorType: z.optional(z.string()), errorMessage: z.optional(z.string()) });
@@ -89,6 +82,7 @@ export function renderRefresh(result: RefreshResult, nowMs: number): string {
     const { kind, code, description } = result.error;
     pairs.push(['error', [`${oneLine(kind)} (${oneLine(code)})`, oneLine(description)]]);
   }
+  if (result.note) pairs.push(['note', [oneLine(result.note.code), oneLine(result.note.description)]]);
   if (result.expiresAt !== undefined) {
     const label = result.outcome === 'failed' ? 'published token expires' : 'expires';
     pairs.push([label, `${formatTime(result.expiresAt * 1000)} (${formatExpiresIn(result.expiresAt, nowMs)})`]);
@@ -114,6 +108,7 @@ export function refreshJson(result: RefreshResult, functionName: string, nowMs: 
           expiresInSeconds: result.expiresAt - Math.floor(nowMs / 1000),
         }),
     ...(error ? { error } : {}),
+    ...(result.note ? { note: { code: result.note.code, description: oneLine(result.note.description) } } : {}),
   };
 }
 

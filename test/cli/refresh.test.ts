@@ -55,6 +55,23 @@ describe('token-refresher refresh', () => {
     expect(code).toBe(0);
   });
 
+  it('says why a forced run did nothing when the store has no write budget left for it', async () => {
+    const note = {
+      code: 'forced_run_limited',
+      description: 'the token is not due and was written less than 10 minute(s) ago',
+    };
+    functionReturns({ provider: 'clickview', outcome: 'fresh', expiresAt: NOW_SECONDS + 80_000, note });
+
+    const human = await runCliForTest(['refresh', 'clickview']);
+    const json = await runCliForTest(['refresh', 'clickview', '--json']);
+
+    expect(human.stdout).toContain('note');
+    expect(human.stdout).toContain('forced_run_limited');
+    expect(human.stdout).toContain('written less than 10 minute(s) ago');
+    expect(JSON.parse(json.stdout)).toMatchObject({ outcome: 'fresh', note });
+    expect(human.code).toBe(0);
+  });
+
   it("prints a failed run's kind, code and description and when the old token expires, exit 1", async () => {
     functionReturns({
       provider: 'nagra',

@@ -1,0 +1,26 @@
+import * as z from 'zod/mini';
+
+/**
+ * What the function returns for every run: a summary with no secret in it. The core builds it
+ * (core/refresh.ts) and the operator CLI checks it before printing (cli/refresh/command.ts).
+ */
+export const NOTE_CODES = ['refresh_token_not_kept', 'forced_run_limited'] as const;
+
+export const refreshResultSchema = z.object({
+  provider: z.string(),
+  outcome: z.enum(['fresh', 'refreshed', 'failed']),
+  grant: z.optional(z.enum(['refresh_token', 'password', 'client_credentials'])),
+  expiresAt: z.optional(z.number()),
+  error: z.optional(z.object({ kind: z.string(), code: z.string(), description: z.string() })),
+  /** Something operators should know about a run that did not fail; a code of ours, never IdP prose. */
+  note: z.optional(z.object({ code: z.string(), description: z.string() })),
+});
+
+/** As the CLI reads it: codes it does not know yet (from a newer function) are still shown. */
+export type RefreshResultJson = z.infer<typeof refreshResultSchema>;
+
+/** A code of ours and what it means; never IdP prose. */
+export interface Note {
+  readonly code: (typeof NOTE_CODES)[number];
+  readonly description: string;
+}
