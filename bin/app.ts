@@ -8,10 +8,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { ProvidersFileError, parseStackConfig } from '../contract/providers-file.js';
 import { addExampleConsumer } from '../examples/lambda-consumer/example-consumer.js';
-import { TokenRefresherStack } from '../lib/token-refresher-stack.js';
+import { TokenRefresherFleet } from '../lib/token-refresher-fleet.js';
 
 function fail(message: string): never {
   console.error(`token-refresher: ${message}`);
@@ -44,13 +44,23 @@ try {
   throw error;
 }
 
-const stack = new TokenRefresherStack(app, 'TokenRefresher', {
-  providers: config.providers,
-  alarmEmails: config.alarmEmails,
-  // `-c awsManagedKeys=true` saves the stack key's $1 a month at the cost of privacy (README "Secrets").
-  awsManagedKeys: [true, 'true'].includes(app.node.tryGetContext('awsManagedKeys') as string | boolean),
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-});
-if ([true, 'true'].includes(app.node.tryGetContext('exampleConsumer') as string | boolean)) {
-  for (const refresher of stack.refreshers.values()) addExampleConsumer(stack, refresher);
+const flag = (name: string) => [true, 'true'].includes(app.node.tryGetContext(name) as string | boolean);
+const stage = app.node.tryGetContext('stage') as string | undefined;
+
+let fleet: TokenRefresherFleet;
+try {
+  fleet = new TokenRefresherFleet(app, 'Fleet', {
+    providers: config.providers,
+    alarmEmails: config.alarmEmails,
+    ...(stage === undefined || stage === '' ? {} : { stage: String(stage) }),
+    // `-c awsManagedKeys=true` saves the stage key's $1 a month at the cost of privacy (docs/security.md).
+    awsManagedKeys: flag('awsManagedKeys'),
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  });
+} catch (error) {
+  // A stage name or a fleet that does not fit is a mistake in the input, not in the code.
+  fail((error as Error).message);
+}
+if (flag('exampleConsumer')) {
+  for (const refresher of fleet.refreshers.values()) addExampleConsumer(Stack.of(refresher), refresher);
 }

@@ -1,4 +1,4 @@
-import { METRIC, METRICS_NAMESPACE } from './metrics.js';
+import { METRIC } from './metrics.js';
 import type { ProviderSettings } from './provider-settings.js';
 import type { AlarmKind } from './refresher-manifest.js';
 import { RUN_TIMEOUT_SECONDS, SCHEDULER_LATENESS_SECONDS } from './schedule.js';
@@ -9,8 +9,7 @@ import { RUN_TIMEOUT_SECONDS, SCHEDULER_LATENESS_SECONDS } from './schedule.js';
  * definition, so the alarm that is tested is the alarm that is deployed.
  */
 export interface AlarmSpec {
-  readonly kind: Exclude<AlarmKind, 'paging'>;
-  readonly namespace: typeof METRICS_NAMESPACE | 'AWS/Lambda' | 'AWS/SQS';
+  readonly kind: AlarmKind;
   /** One metric, or several added up (metric math `a + b + c`). */
   readonly metrics: readonly string[];
   readonly statistic: 'Minimum' | 'Maximum' | 'Sum' | 'SampleCount';
@@ -30,8 +29,8 @@ export interface AlarmSpec {
   readonly meaning: string;
 }
 
-/** AWS metrics (Lambda errors, queue depth) are looked at over at least five minutes. */
-const AWS_METRIC_PERIOD_SECONDS = 300;
+/** The silence alarm looks at five minutes at least, so ingestion delay never empties a period. */
+const SILENCE_PERIOD_MIN_SECONDS = 300;
 
 /** One period per scheduled run: every run emits one data point of each refresher metric. */
 export function runPeriodSeconds(s: Pick<ProviderSettings, 'checkIntervalMinutes'>): number {
@@ -51,18 +50,14 @@ export function freshnessThresholdSeconds(
   return s.minValiditySeconds + 2 * s.checkIntervalMinutes * 60 + SCHEDULER_LATENESS_SECONDS + RUN_TIMEOUT_SECONDS;
 }
 
-export function alarmSpecs(s: ProviderSettings): Readonly<Record<AlarmSpec['kind'], AlarmSpec>> {
+export function alarmSpecs(s: ProviderSettings): Readonly<Record<AlarmKind, AlarmSpec>> {
   const period = runPeriodSeconds(s);
-  const refresher = (spec: Omit<AlarmSpec, 'namespace' | 'periodSeconds'> & { periodSeconds?: number }): AlarmSpec => ({
-    namespace: METRICS_NAMESPACE,
-    periodSeconds: period,
-    ...spec,
-  });
   return {
-    tokenFreshness: refresher({
+    tokenFreshness: {
       kind: 'tokenFreshness',
       metrics: [METRIC.tokenSecondsRemaining],
       statistic: 'Minimum',
+      periodSeconds: period,
       comparison: 'LessThanThreshold',
       threshold: freshnessThresholdSeconds(s),
       evaluationPeriods: 2,
@@ -71,11 +66,13 @@ export function alarmSpecs(s: ProviderSettings): Readonly<Record<AlarmSpec['kind
       treatMissingData: 'breaching',
       meaning:
         'the published token is close to expiry and renewal has failed twice in a row (or the refresher stopped running)',
-    }),
-    credentialsRejected: refresher({
+    },
+    credentialsRejected: {
       kind: 'credentialsRejected',
+      // Emitted only while the guard holds (contract/metrics.ts), so no data means it does not.
       metrics: [METRIC.lockoutGuardEngaged],
       statistic: 'Maximum',
+      periodSeconds: period,
       comparison: 'GreaterThanOrEqualToThreshold',
       threshold: 1,
       evaluationPeriods: 1,
@@ -83,71 +80,21 @@ export function alarmSpecs(s: ProviderSettings): Readonly<Record<AlarmSpec['kind
       treatMissingData: 'notBreaching',
       meaning:
         'the provider rejected the credentials; the lockout guard sends nothing more until the credentials secret changes',
-    }),
-    configurationError: refresher({
-      kind: 'configurationError',
-      // The gauge keeps it in ALARM on runs that find the token fresh while the block holds.
-      metrics: [METRIC.failedConfiguration, METRIC.configurationBlocked],
-      statistic: 'Maximum',
-      comparison: 'GreaterThanOrEqualToThreshold',
-      threshold: 1,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      treatMissingData: 'notBreaching',
-      meaning:
-        'the provider configuration or the credentials secret is wrong (unknown realm, scope or client, missing keys)',
-    }),
-    repeatedFailures: refresher({
-      kind: 'repeatedFailures',
-      metrics: [METRIC.failedTransient, METRIC.failedInvalidResponse, METRIC.failedStore],
-      statistic: 'Sum',
-      comparison: 'GreaterThanOrEqualToThreshold',
-      threshold: 1,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      treatMissingData: 'notBreaching',
-      meaning: 'three runs in a row failed with a transient, invalid-response or store failure',
-    }),
-    functionErrors: {
-      kind: 'functionErrors',
-      namespace: 'AWS/Lambda',
-      metrics: ['Errors'],
-      statistic: 'Sum',
-      periodSeconds: Math.max(AWS_METRIC_PERIOD_SECONDS, period),
-      comparison: 'GreaterThanOrEqualToThreshold',
-      threshold: 1,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      treatMissingData: 'notBreaching',
-      meaning: 'the refresher function threw (a bug, or a configuration it cannot start with)',
     },
-    refresherSilent: refresher({
+    refresherSilent: {
       kind: 'refresherSilent',
       metrics: [METRIC.tokenSecondsRemaining],
       statistic: 'SampleCount',
       fillMissingWithZero: true,
       // At least two runs per period and five minutes, so late data never empties a healthy period.
-      periodSeconds: Math.max(AWS_METRIC_PERIOD_SECONDS, 2 * period),
+      periodSeconds: Math.max(SILENCE_PERIOD_MIN_SECONDS, 2 * period),
       comparison: 'LessThanThreshold',
       threshold: 1,
       evaluationPeriods: 2,
       datapointsToAlarm: 2,
       treatMissingData: 'breaching',
-      meaning: 'the refresher has not run for two periods (schedule disabled or deleted, function not invocable)',
-    }),
-    deadLetters: {
-      kind: 'deadLetters',
-      namespace: 'AWS/SQS',
-      // New arrivals, not queue depth: an old message left in the queue must not keep paging muted.
-      metrics: ['NumberOfMessagesSent'],
-      statistic: 'Sum',
-      periodSeconds: AWS_METRIC_PERIOD_SECONDS,
-      comparison: 'GreaterThanOrEqualToThreshold',
-      threshold: 1,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      treatMissingData: 'notBreaching',
-      meaning: 'scheduled invocations failed or could not be delivered and are waiting in the dead-letter queue',
+      meaning:
+        'the refresher has not run for two periods (schedule disabled or deleted, function failing or not invocable)',
     },
   };
 }

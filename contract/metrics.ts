@@ -1,36 +1,42 @@
 /**
- * CloudWatch metrics the function emits (EMF) and the construct's alarms read: one namespace, one
- * dimension. Every run emits every count (0 or 1), so "no data" means "the refresher did not run".
+ * CloudWatch metrics the function emits (EMF) and the alarms, the dashboard and `status` read.
+ *
+ * CloudWatch bills a custom metric for every hour in which it receives data, so a healthy run emits
+ * one metric per provider, the `TokenSecondsRemaining` heartbeat; counts and gauges are emitted only
+ * when they are not zero. A run's outcome is implied: a failure emits its kind's count, a renewal
+ * shows as a new `issued_at` on the token and in the stage-wide `Renewals`, anything else was fresh.
+ * What only describes the fleet (grants, request latency) is emitted without the provider dimension,
+ * one metric for the whole stage; per-provider detail stays in the function's logs.
  */
+
+/** The namespace of a stage's metrics: `TokenRefresher`, or `TokenRefresher/<stage>` for a named stage. */
 export const METRICS_NAMESPACE = 'TokenRefresher';
 export const PROVIDER_DIMENSION = 'Provider';
+export const GRANT_DIMENSION = 'Grant';
+
+export function metricsNamespace(stage: string | undefined): string {
+  return stage === undefined ? METRICS_NAMESPACE : `${METRICS_NAMESPACE}/${stage}`;
+}
 
 export const METRIC = {
-  /** Seconds the published token has left after the run; 0 when none is published. */
+  /** Seconds the published token has left after the run; 0 when none is published. Every run. */
   tokenSecondsRemaining: 'TokenSecondsRemaining',
-  fresh: 'Fresh',
-  refreshed: 'Refreshed',
-  failed: 'Failed',
   failedTransient: 'FailedTransient',
   failedCredentials: 'FailedCredentials',
   failedConfiguration: 'FailedConfiguration',
   failedInvalidResponse: 'FailedInvalidResponse',
   failedStore: 'FailedStore',
-  grantRefreshToken: 'GrantRefreshToken',
-  grantPassword: 'GrantPassword',
-  grantClientCredentials: 'GrantClientCredentials',
-  /** A password or client secret was rejected in this run. */
-  credentialsRejected: 'CredentialsRejected',
   /** 1 while the lockout guard holds the current credentials version (until operators change the secret). */
   lockoutGuardEngaged: 'LockoutGuardEngaged',
   /** 1 while a configuration error blocks scheduled runs (until the settings change or a forced run). */
   configurationBlocked: 'ConfigurationBlocked',
-  /** Milliseconds per token request, one value per attempt. */
+  /** Stage-wide, by `Grant`: renewals that published a token. */
+  renewals: 'Renewals',
+  /** Stage-wide, no dimension: milliseconds per token request, one value per attempt. */
   tokenRequestLatency: 'TokenRequestLatency',
-  tokenWrites: 'TokenWrites',
 } as const;
 
-/** How a failed run is classified (the failure-kind table in README.md); each kind has its own metric. */
+/** How a failed run is classified (the failure-kind table in docs); each kind has its own count. */
 export const FAILURE_KINDS = ['transient', 'credentials', 'configuration', 'invalid-response', 'store'] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
@@ -43,9 +49,14 @@ export const FAILED_METRIC: Readonly<Record<FailureKind, string>> = {
   store: METRIC.failedStore,
 };
 
-/** The count each grant is reported under when it produced the token. */
-export const GRANT_METRIC: Readonly<Record<'refresh_token' | 'password' | 'client_credentials', string>> = {
-  refresh_token: METRIC.grantRefreshToken,
-  password: METRIC.grantPassword,
-  client_credentials: METRIC.grantClientCredentials,
-};
+export const GRANTS_REPORTED = ['refresh_token', 'password', 'client_credentials'] as const;
+
+/** One run's values, by dimension set. */
+export interface RunMetrics {
+  /** Dimension `Provider`: the heartbeat always, every other metric only when it is not zero. */
+  readonly provider: Readonly<Record<string, readonly number[]>>;
+  /** Dimension `Grant`, stage-wide: the grant that produced a published token, when one did. */
+  readonly grant?: { readonly grant: (typeof GRANTS_REPORTED)[number]; readonly renewals: number };
+  /** No dimension, stage-wide: token request latencies (ms). */
+  readonly latencyMs: readonly number[];
+}

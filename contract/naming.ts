@@ -47,8 +47,37 @@ export function providerResourceNames(prefix: string, providerId: string): Provi
   };
 }
 
-/** Children of the stack itself, whose ids no provider may take. */
-const STACK_CHILD_IDS = ['AlarmTopic', 'Dashboard', 'CDKMetadata', 'BootstrapVersion', 'CheckBootstrapVersion'];
+/** Children of the stacks themselves, whose ids no provider may take. */
+const STACK_CHILD_IDS = [
+  'AlarmTopic',
+  'AlarmTopicArn',
+  'Dashboard',
+  'TokenRefresherKey',
+  'TokenRefresherSharedDeadLetterQueue',
+  'TokenRefresherSharedLogGroup',
+  'TokenRefresherSharedScheduleRole',
+  'CDKMetadata',
+  'BootstrapVersion',
+  'CheckBootstrapVersion',
+];
+
+/** The stack tag that names a deployment's stage; the CLI finds a stage's stacks by it. */
+export const STAGE_TAG = 'token-refresher:stage';
+/** The stage of a deployment that names none. */
+export const DEFAULT_STAGE = 'default';
+
+/** A stage name: short, because it goes into stack, secret, parameter, alarm and schedule names. */
+export const STAGE_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
+
+/**
+ * The names a stage gives everything: the default stage keeps the names a single deployment
+ * always had (`TokenRefresher`, `token-refresher`), a named one adds itself to both.
+ */
+export function stageNames(stage: string | undefined): { readonly stackName: string; readonly namePrefix: string } {
+  return stage === undefined
+    ? { stackName: 'TokenRefresher', namePrefix: DEFAULT_NAME_PREFIX }
+    : { stackName: `TokenRefresher-${stage}`, namePrefix: `${DEFAULT_NAME_PREFIX}-${stage}` };
+}
 
 /**
  * What the stack appends to a provider's construct id for the provider's outputs and the example

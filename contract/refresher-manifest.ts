@@ -4,28 +4,19 @@ import * as z from 'zod/mini';
  * What the stack tells tools about each provider's refresher, as one JSON stack output per provider
  * (`<ConstructId>Refresher`). The operator CLI reads it; names and ARNs only, never a secret.
  */
-export const ALARM_KINDS = [
-  'tokenFreshness',
-  'credentialsRejected',
-  'configurationError',
-  'repeatedFailures',
-  'functionErrors',
-  'deadLetters',
-  'refresherSilent',
-  'paging',
-] as const;
+/**
+ * The alarms of each provider, every one of them paging (docs/runbook.md "What pages" says why these
+ * three): the token is about to expire, the credentials were rejected, the refresher stopped.
+ * Everything else a run reports is shown on the dashboard and by `status`, not paged.
+ */
+export const ALARM_KINDS = ['tokenFreshness', 'credentialsRejected', 'refresherSilent'] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
-/** Alarm name suffixes: `<namePrefix>-<providerId>-<Suffix>`; the README runbook has a section per suffix. */
+/** Alarm name suffixes: `<namePrefix>-<providerId>-<Suffix>`; the runbook has a section per suffix. */
 export const ALARM_SUFFIX: Readonly<Record<AlarmKind, string>> = {
   tokenFreshness: 'TokenFreshness',
   credentialsRejected: 'CredentialsRejected',
-  configurationError: 'ConfigurationError',
-  repeatedFailures: 'RepeatedFailures',
-  functionErrors: 'FunctionErrors',
-  deadLetters: 'DeadLetters',
   refresherSilent: 'RefresherSilent',
-  paging: 'Paging',
 };
 
 export const MANIFEST_OUTPUT_SUFFIX = 'Refresher';
@@ -42,9 +33,12 @@ export const refresherManifestSchema = z.object({
   stateParameter: z.string(),
   minValiditySeconds: z.number(),
   checkIntervalMinutes: z.number(),
-  /** Partial, so that tools keep reading manifests of stacks deployed before an alarm was added. */
-  alarms: z.partialRecord(z.enum(ALARM_KINDS), z.string()),
-  /** EventBridge Scheduler schedule (default group) and dead-letter queue, for the runbook commands. */
+  /** By kind; a record of strings, so that manifests of stacks with other alarm sets still parse. */
+  alarms: z.record(z.string(), z.string()),
+  /** The stage (absent: the default stage) and the namespace its metrics go to (absent: `TokenRefresher`). */
+  stage: z.optional(z.string()),
+  metricsNamespace: z.optional(z.string()),
+  /** EventBridge Scheduler schedule (default group) and the stack's dead-letter queue, for the runbook commands. */
   scheduleName: z.optional(z.string()),
   deadLetterQueueName: z.optional(z.string()),
 });

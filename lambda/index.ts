@@ -5,6 +5,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { METRICS_NAMESPACE } from '../contract/metrics.js';
 import { createMetrics, recordRun } from './adapters/metrics.js';
 import { OAuthTokenEndpoint } from '../core/oauth-endpoint.js';
 import { ParameterStateStore } from './adapters/parameter-state-store.js';
@@ -24,7 +25,7 @@ import {
 // Cold start: configuration and clients once per container; nothing here touches the network.
 const { provider, resources } = loadRuntimeConfig(process.env);
 const logger = new Logger({ serviceName: 'token-refresher', persistentKeys: { provider: provider.id } });
-const metrics = createMetrics(provider.id);
+const metrics = createMetrics(provider.id, resources.metricsNamespace ?? METRICS_NAMESPACE);
 // Each call is also cut to the run's deadline by the core; these stop a hung connection in the SDK itself.
 const requestHandler = { connectionTimeout: 1_000, requestTimeout: AWS_CALL_TIMEOUT_MS };
 const secretsManager = new SecretsManagerClient({ requestHandler });
@@ -55,8 +56,7 @@ async function refresh(event: unknown, context: Context): Promise<RefreshResult>
   const report = await runRefresh(deps, { force: isForced(event), deadlineMs: endMs - STORE_RESERVE_MS, endMs });
   // Stamped with the schedule's nominal time, a late or slow run still lands in its own period, so
   // the freshness alarm (missing data = breaching) never sees a gap that is not there.
-  metrics.setTimestamp(scheduledTimeOf(event, Date.now()) ?? Date.now());
-  recordRun(metrics, report);
+  recordRun(metrics, report, scheduledTimeOf(event, Date.now()) ?? Date.now());
   const { result } = report;
   // Classified failures are returned, not thrown: Lambda's retries must never multiply login attempts.
   if (result.outcome === 'failed') logger.error('token refresh failed', { result });

@@ -65,5 +65,5 @@ export function wireEcsContainer(
  * `@aws-sdk/client-ssm`, 26 KiB for `@aws-sdk/client-secrets-manager`.
  */
 export function unusedClientModule(refresher: ProviderTokenRefresher): string {
-  return refresher.tokenSecret ? '@aws-sdk/client-ssm' : '@aws-sdk/client-secrets-manager';
+  return refresher.tokenSecretName ? '@aws-sdk/client-ssm' : '@aws-sdk/client-secrets-manager';
 }

@@ -1,6 +1,7 @@
 export {
   ProviderTokenRefresher,
   type ProviderTokenRefresherProps,
+  DEFAULT_RUNBOOK_URL,
   SCHEDULE_EVENT_SOURCE,
 } from './provider-token-refresher.js';
 export type { PresetName } from '../contract/presets.js';
@@ -13,6 +14,14 @@ export {
 } from '../contract/providers-file.js';
 export type { StoreKind, StoreRequest } from '../contract/store-choice.js';
 export { TokenRefresherStack, type TokenRefresherStackProps } from './token-refresher-stack.js';
+export {
+  FLEET_STACKS,
+  fleetStackIndex,
+  MAX_PROVIDERS_PER_STACK,
+  MAX_PROVIDERS_PER_STAGE,
+  TokenRefresherFleet,
+  type TokenRefresherFleetProps,
+} from './token-refresher-fleet.js';
 export {
   grantTokenRead,
   unusedClientModule,

@@ -1,12 +1,13 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { acknowledge, NAG_REASONS } from './private/nag-acknowledgements.js';
-import { constructIdFor, constructIdProblems, DEFAULT_NAME_PREFIX, PROVIDER_CHILD_SUFFIX } from '../contract/naming.js';
-import { ProviderTokenRefresher } from './provider-token-refresher.js';
+import { METRICS_NAMESPACE } from '../contract/metrics.js';
+import { constructIdFor, constructIdProblems, DEFAULT_NAME_PREFIX } from '../contract/naming.js';
+import { createStageDashboard } from './private/stage-dashboard.js';
+import { addProviderOutputs, createAlarmTopic } from './private/stage-parts.js';
+import { DEFAULT_RUNBOOK_URL, ProviderTokenRefresher } from './provider-token-refresher.js';
 import type { ResolvedProvider } from '../contract/providers-file.js';
 
 export interface TokenRefresherStackProps extends StackProps {
@@ -26,7 +27,13 @@ export interface TokenRefresherStackProps extends StackProps {
   readonly functionEntry?: string;
 
   /**
-   * Topic every provider's paging alarm notifies (ALARM and OK). Bring your own to route
+   * Where each alarm's description links to its runbook section; see `ProviderTokenRefresherProps.runbookUrl`.
+   * @default DEFAULT_RUNBOOK_URL
+   */
+  readonly runbookUrl?: string;
+
+  /**
+   * Topic every provider's alarms notify (ALARM and OK). Bring your own to route
    * notifications into an existing on-call tool, or to encrypt it with your own KMS key.
    * @default - a new topic, with `alarmEmails` subscribed
    */
@@ -54,15 +61,16 @@ export interface TokenRefresherStackProps extends StackProps {
 }
 
 /**
- * One `ProviderTokenRefresher` per provider, plus outputs that tell operators where to put the
- * credentials and consumers where to read the token. Composition only: no resource details here.
+ * Every provider in one stack: one `ProviderTokenRefresher` each, plus outputs that tell operators
+ * where to put the credentials and consumers where to read the token. For a handful of providers in
+ * your own app; a fleet (many providers, stages) is `TokenRefresherFleet`. Composition only.
  */
 export class TokenRefresherStack extends Stack {
   /** The refresher of each provider, by provider id. */
   public readonly refreshers: ReadonlyMap<string, ProviderTokenRefresher>;
-  /** Where the providers' paging alarms send notifications. */
+  /** Where the providers' alarms send notifications. */
   public readonly alarmTopic: sns.ITopic;
-  /** One dashboard for all providers: seconds remaining, outcomes, grants, latency and alarms. */
+  /** One dashboard for all providers (lib/private/stage-dashboard.ts). */
   public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: TokenRefresherStackProps) {
@@ -70,56 +78,31 @@ export class TokenRefresherStack extends Stack {
     const refreshers = new Map<string, ProviderTokenRefresher>();
     const clashes = constructIdProblems(props.providers.map((p) => p.settings.id));
     if (clashes.length > 0) throw new Error(`${this.node.path}: ${clashes.join('; ')}`);
-    this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic(props.alarmEmails ?? []);
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+    const prefix = props.namePrefix ?? DEFAULT_NAME_PREFIX;
+    const runbookUrl = props.runbookUrl ?? DEFAULT_RUNBOOK_URL;
+    this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, props.alarmEmails ?? []);
+    this.dashboard = createStageDashboard(this, 'Dashboard', {
       // Dashboard names are account-wide, unlike the prefix's other names: add the region.
-      dashboardName: `${props.namePrefix ?? DEFAULT_NAME_PREFIX}-${this.region}`,
+      dashboardName: `${prefix}-${this.region}`,
+      namespace: METRICS_NAMESPACE,
+      stackNamePrefix: this.stackName,
+      alarmNamePrefix: prefix,
+      runbookUrl,
     });
 
     for (const provider of props.providers) {
-      const providerId = provider.settings.id;
-      const constructId = constructIdFor(providerId);
-
-      const refresher = new ProviderTokenRefresher(this, constructId, {
+      const refresher = new ProviderTokenRefresher(this, constructIdFor(provider.settings.id), {
         provider,
-        namePrefix: props.namePrefix,
+        namePrefix: prefix,
         functionEntry: props.functionEntry,
         alarmTopic: this.alarmTopic,
+        runbookUrl,
         ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
         ...(props.awsManagedKeys ? { awsManagedKeys: true } : {}),
       });
-      refreshers.set(providerId, refresher);
-      for (const row of refresher.dashboardRows()) this.dashboard.addWidgets(...row);
-
-      new CfnOutput(this, `${constructId}${PROVIDER_CHILD_SUFFIX.tokenSource}`, {
-        description: `Where consumers read the token of provider "${providerId}" (grant them read access with grantRead)`,
-        value: refresher.tokenSource,
-      });
-      new CfnOutput(this, `${constructId}${PROVIDER_CHILD_SUFFIX.credentialsSecret}`, {
-        description: provider.credentials
-          ? `Credentials secret of provider "${providerId}" (imported)`
-          : `Credentials secret of provider "${providerId}": created empty, put the provider credentials in it as JSON (see its description)`,
-        value: refresher.credentialsSecretId,
-      });
-      new CfnOutput(this, `${constructId}${PROVIDER_CHILD_SUFFIX.function}`, {
-        description: `Refresher function of provider "${providerId}" (invoke with {"force": true} to refresh now)`,
-        value: refresher.refreshFunction.functionName,
-      });
-      new CfnOutput(this, `${constructId}${PROVIDER_CHILD_SUFFIX.manifest}`, {
-        description: `How tools (token-refresher status) find everything about provider "${providerId}"`,
-        value: this.toJsonString(refresher.manifest),
-      });
+      refreshers.set(provider.settings.id, refresher);
+      addProviderOutputs(this, refresher, provider.credentials !== undefined);
     }
     this.refreshers = refreshers;
-  }
-
-  private createAlarmTopic(emails: readonly string[]): sns.ITopic {
-    const topic = new sns.Topic(this, 'AlarmTopic', {
-      displayName: 'token-refresher alarms',
-      enforceSSL: true,
-    });
-    acknowledge(topic, 'AwsSolutions-SNS2', NAG_REASONS.alarmTopicEncryption);
-    for (const email of emails) topic.addSubscription(new subscriptions.EmailSubscription(email));
-    return topic;
   }
 }

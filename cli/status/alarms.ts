@@ -11,12 +11,21 @@ export interface AlarmView {
   readonly error?: string;
 }
 
+/**
+ * The provider's alarms as one: every one of them pages (contract/refresher-manifest.ts), so the
+ * worst state is the one to show. Undefined when the manifest names none.
+ */
+export function pagingView(alarms: readonly AlarmView[]): AlarmView | undefined {
+  const rank = (a: AlarmView) =>
+    a.state === 'ALARM' ? 0 : a.state === undefined ? 1 : a.state === 'INSUFFICIENT_DATA' ? 2 : 3;
+  return [...alarms].sort((a, b) => rank(a) - rank(b))[0];
+}
+
 export type AlarmStates = { readonly states: ReadonlyMap<string, string> } | { readonly error: string };
 
 /**
  * The state (`OK`, `ALARM`, `INSUFFICIENT_DATA`) of every named alarm that exists. Composite alarms
- * are asked for explicitly: DescribeAlarms returns metric alarms only by default, and the paging
- * alarm may be a composite of the others.
+ * are asked for too: stacks deployed by earlier versions paged through one.
  */
 export async function readAlarmStates(client: CloudWatchClient, names: readonly string[]): Promise<AlarmStates> {
   const states = new Map<string, string>();

@@ -1,5 +1,5 @@
 import { ALARM_KINDS, type AlarmKind } from '../../contract/refresher-manifest.js';
-import { type AlarmView, readAlarmStates } from './alarms.js';
+import { type AlarmView, pagingView, readAlarmStates } from './alarms.js';
 import type { StackOptions } from '../args.js';
 import type { AwsClients } from '../common/aws-clients.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -51,7 +51,7 @@ export async function collectStatus(stack: StackManifests, clients: AwsClients, 
     const problems = problemsOf({
       token: p.token,
       lastRun: last,
-      paging: alarms.paging,
+      paging: pagingView(Object.values(alarms)),
       minValiditySeconds: p.manifest.minValiditySeconds,
       windowMinutes,
       nowMs,

@@ -15,6 +15,7 @@ import {
 } from '../../contract/metrics.js';
 
 export type LastOutcome =
+  /** A run without failure; `lastRun` tells a renewal from the token's `issued_at`. */
   | { readonly outcome: 'fresh' | 'refreshed'; readonly at: number }
   | { readonly outcome: 'failed'; readonly kind?: FailureKind; readonly at: number }
   /** No run in the window: the schedule or the function is not running. */
@@ -32,10 +33,9 @@ export interface RecentRuns {
 /** GetMetricData ids: a lowercase letter, then letters, digits and underscores. */
 const idOf = (metricName: string) => `m_${metricName.toLowerCase()}`;
 
-const OUTCOME_METRICS = [METRIC.fresh, METRIC.refreshed, METRIC.failed] as const;
-/** The guard and block gauges stand in for the function's state when `status` may not read it. */
+/** Every run emits the heartbeat; the guard and block gauges stand in for the state when `status` may not read it. */
 const QUERIED = [
-  ...OUTCOME_METRICS,
+  METRIC.tokenSecondsRemaining,
   ...Object.values(FAILED_METRIC),
   METRIC.lockoutGuardEngaged,
   METRIC.configurationBlocked,
@@ -46,19 +46,23 @@ export function outcomeWindowMinutes(checkIntervalMinutes: number): number {
   return Math.max(3 * checkIntervalMinutes, 15);
 }
 
-/** Every run emits every count as 0 or 1, so the newest minute with data holds the last run's outcome. */
+/**
+ * Every run emits the heartbeat, and a count or gauge only when it is not zero (contract/metrics.ts):
+ * the newest minute with a heartbeat is the last run, and what else that minute holds says how it went.
+ */
 export async function readRecentRuns(
   client: CloudWatchClient,
   provider: string,
   checkIntervalMinutes: number,
   nowMs: number,
+  namespace: string = METRICS_NAMESPACE,
 ): Promise<RecentRuns> {
   const queries: MetricDataQuery[] = QUERIED.map((name) => ({
     Id: idOf(name),
     ReturnData: true,
     MetricStat: {
       Metric: {
-        Namespace: METRICS_NAMESPACE,
+        Namespace: namespace,
         MetricName: name,
         Dimensions: [{ Name: PROVIDER_DIMENSION, Value: provider }],
       },
@@ -100,23 +104,17 @@ function addPoints(series: Map<string, Map<number, number>>, result: MetricDataR
 
 function interpret(series: Map<string, Map<number, number>>): RecentRuns {
   const value = (metric: string, at: number) => series.get(idOf(metric))?.get(at) ?? 0;
-  const times = OUTCOME_METRICS.flatMap((m) => [...(series.get(idOf(m))?.keys() ?? [])]);
+  const times = [...(series.get(idOf(METRIC.tokenSecondsRemaining))?.keys() ?? [])];
   if (times.length === 0) return { last: { outcome: 'unknown' } };
   const at = Math.max(...times);
   const gauge = (metric: string) => series.get(idOf(metric))?.get(at);
   const guardPoint = gauge(METRIC.lockoutGuardEngaged);
   const blockedPoint = gauge(METRIC.configurationBlocked);
-  const gauges = {
-    ...(guardPoint === undefined ? {} : { guardEngaged: guardPoint > 0 }),
-    ...(blockedPoint === undefined ? {} : { blocked: blockedPoint > 0 }),
-  };
+  // A gauge is emitted only while it holds: no point in the last run's minute means it did not.
+  const gauges = { guardEngaged: (guardPoint ?? 0) > 0, blocked: (blockedPoint ?? 0) > 0 };
   // Two runs in one minute (a forced run next to a scheduled one) cannot be ordered; a failure
   // among them is the one to show, since an operator has to look at it.
-  if (value(METRIC.failed, at) > 0) {
-    const kind = FAILURE_KINDS.find((k) => value(FAILED_METRIC[k], at) > 0);
-    return { last: { outcome: 'failed', ...(kind ? { kind } : {}), at }, ...gauges };
-  }
-  if (value(METRIC.refreshed, at) > 0) return { last: { outcome: 'refreshed', at }, ...gauges };
-  if (value(METRIC.fresh, at) > 0) return { last: { outcome: 'fresh', at }, ...gauges };
-  return { last: { outcome: 'unknown' }, ...gauges };
+  const kind = FAILURE_KINDS.find((k) => value(FAILED_METRIC[k], at) > 0);
+  if (kind) return { last: { outcome: 'failed', kind, at }, ...gauges };
+  return { last: { outcome: 'fresh', at }, ...gauges };
 }

@@ -4,6 +4,7 @@ import type { LastRun } from './last-run.js';
 import type { ProviderStatus, StatusReport } from './model.js';
 import { renderTable } from '../common/table.js';
 import { oneLine } from '../common/text.js';
+import { pagingView } from './alarms.js';
 
 /** The header says where LAST RUN comes from, since metrics lag; a cell from the store says "(store)". */
 export const STATUS_COLUMNS = [
@@ -69,7 +70,7 @@ function blockedCell(p: ProviderStatus): string {
 }
 
 function alarmCell(p: ProviderStatus): string {
-  const { paging } = p.alarms;
+  const paging = pagingView(Object.values(p.alarms));
   if (paging === undefined) return unreadable('not in manifest');
   return paging.state ?? unreadable(paging.error ?? 'unknown');
 }

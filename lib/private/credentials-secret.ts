@@ -7,6 +7,7 @@ import { requiredCredentialKeys } from '../../contract/provider-settings.js';
 import type { ResolvedProvider } from '../../contract/providers-file.js';
 import { createEmptySecret } from './empty-secret.js';
 import { acknowledge, NAG_REASONS } from './nag-acknowledgements.js';
+import { secretArnOfName } from './token-store.js';
 
 export interface CredentialsSecret {
   readonly secret: secretsmanager.ISecret;
@@ -16,14 +17,7 @@ export interface CredentialsSecret {
   readonly operatorId: string;
   /** The IAM resource that matches exactly this secret. */
   readonly policyResource: string;
-  /**
-   * Lets no principal but `reader` get the secret's value (operators may still put a new one). A
-   * no-op for an imported secret, whose resource policy is its owner's.
-   */
-  restrictReadTo(reader: iam.IRole): void;
 }
-
-const notOurs = () => undefined;
 
 /**
  * The provider's credentials secret: imported when the providers file names one, else created empty
@@ -37,6 +31,12 @@ export function credentialsSecret(
   scope: Construct,
   provider: ResolvedProvider,
   createdName: string,
+  created: {
+    /** Where a created secret lives (`<scope>/CredentialsSecret`): the refresher, or a stage's shared stack. */
+    readonly scope: Construct;
+    /** The ARN pattern of the one role that may read it. */
+    readonly readerRoleArnPattern: string;
+  },
   key?: kms.IKey,
 ): CredentialsSecret {
   const id = 'CredentialsSecret';
@@ -48,7 +48,6 @@ export function credentialsSecret(
       runtimeId: ref.secretArn,
       operatorId: ref.secretArn,
       policyResource: ref.secretArn,
-      restrictReadTo: notOurs,
     };
   }
   if (ref?.secretName) {
@@ -59,33 +58,34 @@ export function credentialsSecret(
       resourceName: `${ref.secretName}-??????`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    return { secret, runtimeId: ref.secretName, operatorId: ref.secretName, policyResource, restrictReadTo: notOurs };
+    return { secret, runtimeId: ref.secretName, operatorId: ref.secretName, policyResource };
   }
 
   const keys = requiredCredentialKeys(provider.settings);
   const shape = `{${keys.map((k) => `"${k}": "..."`).join(', ')}}`;
-  const secret = createEmptySecret(scope, id, {
+  const secret = createEmptySecret(created.scope, id, {
     secretName: createdName,
     description: `Credentials of OAuth provider "${provider.settings.id}" for token-refresher. Operators put this JSON: ${shape}`,
     ...(key ? { encryptionKey: key } : {}),
   });
   acknowledge(secret, 'AwsSolutions-SMG4', NAG_REASONS.credentialsSecretRotation);
+  // Only the refresher reads the value; operators may still put a new one. The reader is named by its
+  // IAM path, not by reference: the secret may live in another stack than its refresher.
+  secret.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'OnlyTheRefresherReadsTheCredentials',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: ['*'],
+      conditions: { ArnNotLike: { 'aws:PrincipalArn': created.readerRoleArnPattern } },
+    }),
+  );
+  // By name: a reference to the ARN would tie the refresher's stack to the secret's.
   return {
     secret,
-    runtimeId: secret.secretArn,
+    runtimeId: createdName,
     operatorId: createdName,
-    policyResource: secret.secretArn,
-    restrictReadTo: (reader) => {
-      secret.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'OnlyTheRefresherReadsTheCredentials',
-          effect: iam.Effect.DENY,
-          principals: [new iam.AnyPrincipal()],
-          actions: ['secretsmanager:GetSecretValue'],
-          resources: ['*'],
-          conditions: { StringNotEquals: { 'aws:PrincipalArn': reader.roleArn } },
-        }),
-      );
-    },
+    policyResource: secretArnOfName(scope, createdName),
   };
 }

@@ -9,10 +9,6 @@ import type { IConstruct } from 'constructs';
  * policy-validation plugin) honours, so the library itself does not depend on cdk-nag.
  */
 export const NAG_REASONS = {
-  /** On the published-token secret. */
-  tokenSecretRotation:
-    'The token is renewed by this construct: its own EventBridge schedule runs the refresher every few minutes to hours. ' +
-    'Secrets Manager rotation runs at most every 4 hours and its four-step rotation protocol does not fit an OAuth access token.',
   /** On the credentials secret. */
   credentialsSecretRotation:
     'The credentials are issued by the upstream OAuth provider and rotated by its operators, which Secrets Manager ' +

@@ -1,25 +1,22 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { type AlarmSpec, alarmSpecs } from '../../contract/alarm-specs.js';
 import type { ProviderSettings } from '../../contract/provider-settings.js';
 import { ALARM_SUFFIX, type AlarmKind } from '../../contract/refresher-manifest.js';
 
-/** Where the runbook lives; each alarm description points at its section. */
-export const RUNBOOK = 'README.md, section "Runbook"';
-
-export type ProviderAlarms = Readonly<Record<Exclude<AlarmKind, 'paging'>, cloudwatch.Alarm>> & {
-  readonly paging: cloudwatch.CompositeAlarm;
-};
+export type ProviderAlarms = Readonly<Record<AlarmKind, cloudwatch.Alarm>>;
 
 export interface ProviderAlarmsProps {
   readonly settings: ProviderSettings;
   readonly alarmNamePrefix: string;
   readonly refresherMetric: (metricName: string, options: cloudwatch.MetricOptions) => cloudwatch.Metric;
-  readonly refreshFunction: lambda.IFunction;
-  readonly deadLetterQueue: sqs.IQueue;
+  /** Notified on ALARM and OK by every alarm; absent: the alarms only change state. */
+  readonly alarmTopic?: sns.ITopic;
+  /** Where the runbook lives; each description ends with the link to its alarm's section. */
+  readonly runbookUrl: string;
 }
 
 const COMPARISON: Record<AlarmSpec['comparison'], cloudwatch.ComparisonOperator> = {
@@ -34,61 +31,47 @@ const MISSING: Record<AlarmSpec['treatMissingData'], cloudwatch.TreatMissingData
 
 function metricFor(spec: AlarmSpec, props: ProviderAlarmsProps): cloudwatch.IMetric {
   const options = { period: Duration.seconds(spec.periodSeconds), statistic: spec.statistic };
-  if (spec.namespace === 'AWS/Lambda') return props.refreshFunction.metricErrors(options);
-  if (spec.namespace === 'AWS/SQS') return props.deadLetterQueue.metricNumberOfMessagesSent(options);
-  const [only, ...more] = spec.metrics;
-  if (only !== undefined && spec.fillMissingWithZero) {
-    return new cloudwatch.MathExpression({
-      expression: 'FILL(m0, 0)',
-      usingMetrics: { m0: props.refresherMetric(only, options) },
-      period: options.period,
-      label: `${only} ${spec.statistic}, 0 when missing`,
-    });
-  }
-  if (only !== undefined && more.length === 0) return props.refresherMetric(only, options);
-  const usingMetrics = Object.fromEntries(
-    spec.metrics.map((name, i) => [`m${i}`, props.refresherMetric(name, options)]),
-  );
+  const [only] = spec.metrics;
+  if (only === undefined || spec.metrics.length > 1) throw new Error(`alarm ${spec.kind} must read exactly one metric`);
+  if (!spec.fillMissingWithZero) return props.refresherMetric(only, options);
   return new cloudwatch.MathExpression({
-    expression: Object.keys(usingMetrics).join(' + '),
-    usingMetrics,
+    expression: 'FILL(m0, 0)',
+    usingMetrics: { m0: props.refresherMetric(only, options) },
     period: options.period,
-    label: spec.metrics.join(' + '),
+    label: `${only} ${spec.statistic}, 0 when missing`,
   });
 }
 
 /**
- * The detailed alarms (for diagnosis) and one composite alarm over them (for paging), all named
- * `<prefix>-<provider>-<Suffix>`. Only the composite alarm gets actions, so an incident pages once.
+ * The provider's alarms, named `<prefix>-<provider>-<Suffix>`, each notifying `alarmTopic` itself:
+ * three alarms of one metric each, and no composite, keep a provider's alarm bill at three alarm
+ * metrics (docs/runbook.md "What pages" explains why these three page and nothing else does).
  */
 export function createProviderAlarms(scope: Construct, props: ProviderAlarmsProps): ProviderAlarms {
   const { settings, alarmNamePrefix } = props;
-  const specs = alarmSpecs(settings);
-  const alarms = Object.fromEntries(
-    Object.values(specs).map((spec) => {
-      const suffix = ALARM_SUFFIX[spec.kind];
-      const alarm = new cloudwatch.Alarm(scope, `${suffix}Alarm`, {
-        alarmName: `${alarmNamePrefix}-${suffix}`,
-        alarmDescription: `token-refresher provider "${settings.id}": ${spec.meaning}. Runbook: ${RUNBOOK} > ${suffix}.`,
-        metric: metricFor(spec, props),
-        threshold: spec.threshold,
-        comparisonOperator: COMPARISON[spec.comparison],
-        evaluationPeriods: spec.evaluationPeriods,
-        datapointsToAlarm: spec.datapointsToAlarm,
-        treatMissingData: MISSING[spec.treatMissingData],
-      });
-      return [spec.kind, alarm];
-    }),
-  ) as Record<Exclude<AlarmKind, 'paging'>, cloudwatch.Alarm>;
-
-  const paging = new cloudwatch.CompositeAlarm(scope, 'PagingAlarm', {
-    compositeAlarmName: `${alarmNamePrefix}-${ALARM_SUFFIX.paging}`,
-    alarmDescription:
-      `token-refresher provider "${settings.id}" needs attention: one of its alarms is in ALARM ` +
-      `(${Object.values(alarms)
-        .map((a) => a.node.id.replace(/Alarm$/, ''))
-        .join(', ')}). Runbook: ${RUNBOOK} > ${ALARM_SUFFIX.paging}.`,
-    alarmRule: cloudwatch.AlarmRule.anyOf(...Object.values(alarms)),
+  const action = props.alarmTopic ? new cloudwatchActions.SnsAction(props.alarmTopic) : undefined;
+  const alarms = Object.values(alarmSpecs(settings)).map((spec) => {
+    const suffix = ALARM_SUFFIX[spec.kind];
+    const alarm = new cloudwatch.Alarm(scope, `${suffix}Alarm`, {
+      alarmName: `${alarmNamePrefix}-${suffix}`,
+      alarmDescription: `token-refresher provider "${settings.id}": ${spec.meaning}. Runbook: ${runbookLink(props.runbookUrl, suffix)}`,
+      metric: metricFor(spec, props),
+      threshold: spec.threshold,
+      comparisonOperator: COMPARISON[spec.comparison],
+      evaluationPeriods: spec.evaluationPeriods,
+      datapointsToAlarm: spec.datapointsToAlarm,
+      treatMissingData: MISSING[spec.treatMissingData],
+    });
+    if (action) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+    return [spec.kind, alarm] as const;
   });
-  return { ...alarms, paging };
+  return Object.fromEntries(alarms) as Record<AlarmKind, cloudwatch.Alarm>;
+}
+
+/** `<runbook>#<anchor>`: the runbook's section for the alarm is headed by its suffix. */
+export function runbookLink(runbookUrl: string, suffix: string): string {
+  return `${runbookUrl}#${suffix.toLowerCase()}`;
 }

@@ -20,9 +20,12 @@ import type { Construct } from 'constructs';
  *   not decrypt them.
  */
 
-/** The IAM path of the refresher functions' roles: the key policy names them by it. */
-export function refresherRolePath(prefix: string): string {
-  return `/${prefix}/`;
+/**
+ * The IAM path of a refresher function's role: the stack key admits `/<prefix>/*`, and the
+ * provider's credentials secret admits only `/<prefix>/<provider id>/`.
+ */
+export function refresherRolePath(prefix: string, providerId: string): string {
+  return `/${prefix}/${providerId}/`;
 }
 
 const KEY_ID = 'TokenRefresherKey';

@@ -1,24 +1,19 @@
-import { Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { StoreKind } from '../../contract/store-choice.js';
-import { createEmptySecret } from './empty-secret.js';
-import { acknowledge, NAG_REASONS } from './nag-acknowledgements.js';
 import type { ProviderResourceNames } from '../../contract/naming.js';
 import { ssmParameterArn } from './ssm-parameter-arn.js';
 
 /** Where one provider's token is published, and who may do what with it. */
 export interface TokenStore {
   readonly kind: StoreKind;
-  /** The secret (Secrets Manager only). */
-  readonly secret?: secretsmanager.ISecret;
   /** The SecureString parameter name, starting with `/` (Parameter Store only). */
   readonly parameterName?: string;
-  /** What the function passes to the SDK: the secret ARN or the parameter name. */
+  /** What the function passes to the SDK: the secret or parameter name. */
   readonly runtimeId: string;
-  /** `secretsmanager:<arn>` or `ssm:<name>`, for consumers. */
+  /** `secretsmanager:<name>` or `ssm:<name>`, for consumers. */
   readonly source: string;
   /** What the refresher function needs: read the current token, write the new one. */
   readonly readWriteStatement: iam.PolicyStatement;
@@ -27,16 +22,14 @@ export interface TokenStore {
 }
 
 /**
- * Creates the token store chosen for the provider.
- *
- * Secrets Manager: an empty secret the function writes (retained: consumers may hold its ARN).
- * Parameter Store: nothing to create, since CloudFormation cannot create SecureString parameters;
- * the function creates the parameter on its first write, and IAM is scoped to its ARN.
+ * The token store chosen for the provider. Nothing is created here: the function creates the
+ * secret or the SecureString parameter on its first write (CloudFormation cannot create SecureStrings
+ * at all), and IAM is scoped to exactly its name. A Secrets Manager token of a stack deployed before
+ * this worked the same way stays where it is: it has the same name.
  */
 export function createTokenStore(
   scope: Construct,
   kind: StoreKind,
-  providerId: string,
   names: ProviderResourceNames,
   key?: kms.IKey,
 ): TokenStore {
@@ -48,38 +41,38 @@ export function createTokenStore(
           grantee,
           actions: ['kms:Decrypt'],
           resourceArns: [key.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `${service}.${region}.amazonaws.com`, ...context } },
+          conditions: {
+            StringEquals: { 'kms:ViaService': `${service}.${region}.amazonaws.com` },
+            // A secret's ARN ends in six random characters: by name, a pattern is all there is.
+            StringLike: context,
+          },
         })
       : undefined;
   if (kind === 'secretsmanager') {
-    const secret = createEmptySecret(scope, 'TokenSecret', {
-      secretName: names.tokenSecretName,
-      description: `OAuth access token of provider "${providerId}", published by the token-refresher function. Read-only for consumers.`,
-      ...(key ? { encryptionKey: key } : {}),
-    });
-    acknowledge(secret, 'AwsSolutions-SMG4', NAG_REASONS.tokenSecretRotation);
+    // Created by the function on its first write, like the parameter: a secret CloudFormation owned
+    // would tie the token to one stack, and the token must outlive any regrouping of the stacks.
+    const secretName = names.tokenSecretName;
+    const secretArn = secretArnOfName(scope, secretName);
     return {
       kind,
-      secret,
-      runtimeId: secret.secretArn,
-      source: `secretsmanager:${secret.secretArn}`,
+      runtimeId: secretName,
+      source: `secretsmanager:${secretName}`,
       readWriteStatement: new iam.PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
-        resources: [secret.secretArn],
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:CreateSecret'],
+        resources: [secretArn],
       }),
       // GetSecretValue only: consumers need neither DescribeSecret nor the version list.
       grantRead: (grantee) => {
         const grant = iam.Grant.addToPrincipal({
           grantee,
           actions: ['secretsmanager:GetSecretValue'],
-          resourceArns: [secret.secretArn],
+          resourceArns: [secretArn],
         });
-        const decrypt = keyGrant(grantee, 'secretsmanager', { 'kms:EncryptionContext:SecretARN': secret.secretArn });
+        const decrypt = keyGrant(grantee, 'secretsmanager', { 'kms:EncryptionContext:SecretARN': secretArn });
         return decrypt ? grant.combine(decrypt) : grant;
       },
     };
   }
-
   const parameterName = names.tokenParameterName;
   const parameterArn = ssmParameterArn(scope, parameterName);
   return {
@@ -97,4 +90,14 @@ export function createTokenStore(
       return decrypt ? grant.combine(decrypt) : grant;
     },
   };
+}
+
+/** The ARN pattern of a secret by name: Secrets Manager appends `-` and six random characters. */
+export function secretArnOfName(scope: Construct, name: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `${name}-??????`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 }

@@ -19,7 +19,15 @@ import { ExampleConsumer } from '../../examples/lambda-consumer/example-consumer
 import { grantTokenRead, wireEcsContainer, wireLambdaConsumer } from '../../lib/consumer-wiring.js';
 import { ProviderTokenRefresher } from '../../lib/provider-token-refresher.js';
 import { parseProvidersFile } from '../../contract/providers-file.js';
-import { permissions, rolePermissions, STUB_ENTRY, stackKeyArn, testApp, testStack } from '../infra/fixtures.js';
+import {
+  permissions,
+  rolePermissions,
+  secretArnPattern,
+  STUB_ENTRY,
+  stackKeyArn,
+  testApp,
+  testStack,
+} from '../infra/fixtures.js';
 
 /** A 5-minute token on a loopback IdP: Parameter Store. */
 const PARAMETER_STORE_PROVIDER = {
@@ -91,7 +99,10 @@ function parameterRead(stack: Stack, name: string): Entry[] {
     [
       ['kms:Decrypt'],
       [stackKeyArn(stack)],
-      { StringEquals: { 'kms:ViaService': via('ssm'), 'kms:EncryptionContext:PARAMETER_ARN': ssmArn(name) } },
+      {
+        StringEquals: { 'kms:ViaService': via('ssm') },
+        StringLike: { 'kms:EncryptionContext:PARAMETER_ARN': ssmArn(name) },
+      },
     ],
   ];
 }
@@ -103,10 +114,8 @@ function secretRead(stack: Stack, secretArn: unknown): Entry[] {
       ['kms:Decrypt'],
       [stackKeyArn(stack)],
       {
-        StringEquals: {
-          'kms:ViaService': via('secretsmanager'),
-          'kms:EncryptionContext:SecretARN': secretArn as never,
-        },
+        StringEquals: { 'kms:ViaService': via('secretsmanager') },
+        StringLike: { 'kms:EncryptionContext:SecretARN': secretArn as never },
       },
     ],
   ];
@@ -144,13 +153,13 @@ describe('ExampleConsumer', () => {
 
   it('reads exactly its own Secrets Manager token and writes its own logs, nothing else', () => {
     // GIVEN / WHEN
-    const { stack, template, cv, consumers } = buildExamples();
+    const { stack, template, consumers } = buildExamples();
     // THEN
     const logGroup = consumers.cv.node.findChild('LogGroup') as unknown as { logGroupArn: string };
     expect(rolePermissions(template, logicalId(stack, consumers.cv.role as iam.Role))).toEqual(
       permissions(
         [['logs:CreateLogStream', 'logs:PutLogEvents'], [stack.resolve(logGroup.logGroupArn)]],
-        ...secretRead(stack, stack.resolve(cv.tokenSecret?.secretArn)),
+        ...secretRead(stack, secretArnPattern('token-refresher/cv/token')),
       ),
     );
   });
@@ -177,12 +186,14 @@ describe('ExampleConsumer', () => {
     expect(a.tokenSource).toBe('ssm:/token-refresher/a/token');
   });
 
-  it('gets the token secret ARN as its token source when the store is Secrets Manager', () => {
+  it('gets the token secret name as its token source when the store is Secrets Manager', () => {
     // GIVEN / WHEN
-    const { stack, template, cv, consumers } = buildExamples();
+    const { stack, template, consumers } = buildExamples();
     // THEN
     const fn = template.findResources('AWS::Lambda::Function')[logicalId(stack, consumers.cv.consumerFunction)];
-    expect(fn?.['Properties']['Environment']['Variables']['TOKEN_SOURCE']).toEqual(stack.resolve(cv.tokenSource));
+    expect(fn?.['Properties']['Environment']['Variables']['TOKEN_SOURCE']).toBe(
+      'secretsmanager:token-refresher/cv/token',
+    );
   });
 
   describe('cdk-nag', () => {
@@ -245,10 +256,14 @@ describe('grantTokenRead', () => {
 
   it('grants GetSecretValue only for a Secrets Manager token (no DescribeSecret)', () => {
     // GIVEN / WHEN
-    const { stack, cv, statements } = granted((b) => b.cv, 'aws-managed');
+    const { statements } = granted((b) => b.cv, 'aws-managed');
     // THEN
     expect(statements).toEqual([
-      { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: stack.resolve(cv.tokenSecret!.secretArn) },
+      {
+        Action: 'secretsmanager:GetSecretValue',
+        Effect: 'Allow',
+        Resource: secretArnPattern('token-refresher/cv/token'),
+      },
     ]);
   });
 
@@ -261,10 +276,8 @@ describe('grantTokenRead', () => {
       Effect: 'Allow',
       Resource: stack.resolve(key!.keyArn),
       Condition: {
-        StringEquals: {
-          'kms:ViaService': { 'Fn::Join': ['', ['ssm.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
-          'kms:EncryptionContext:PARAMETER_ARN': ssmArn('token-refresher/a/token'),
-        },
+        StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['ssm.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+        StringLike: { 'kms:EncryptionContext:PARAMETER_ARN': ssmArn('token-refresher/a/token') },
       },
     });
     expect(statements).toHaveLength(2);
@@ -272,7 +285,7 @@ describe('grantTokenRead', () => {
 
   it('with a customer-managed key, adds kms:Decrypt through Secrets Manager for this secret only', () => {
     // GIVEN / WHEN
-    const { stack, cv, key, statements } = granted((b) => b.cv, 'own key');
+    const { stack, key, statements } = granted((b) => b.cv, 'own key');
     // THEN
     expect(statements).toContainEqual({
       Action: 'kms:Decrypt',
@@ -281,8 +294,8 @@ describe('grantTokenRead', () => {
       Condition: {
         StringEquals: {
           'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
-          'kms:EncryptionContext:SecretARN': stack.resolve(cv.tokenSecret!.secretArn),
         },
+        StringLike: { 'kms:EncryptionContext:SecretARN': secretArnPattern('token-refresher/cv/token') },
       },
     });
     expect(statements).toHaveLength(2);
@@ -323,7 +336,7 @@ describe('wireLambdaConsumer', () => {
     });
     // THEN
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: { CLICKVIEW_TOKEN: Match.objectLike({ 'Fn::Join': Match.anyValue() }) } },
+      Environment: { Variables: { CLICKVIEW_TOKEN: 'secretsmanager:token-refresher/cv/token' } },
     });
   });
 });
@@ -380,13 +393,13 @@ describe('examples/cdk/consumers.ts', () => {
       expect(ids).toHaveLength(1);
       return ids[0]!;
     });
-    const cvSecret = stack.resolve((stack.node.findChild('Cv') as ProviderTokenRefresher).tokenSecret?.secretArn);
+    const cvSecret = secretArnPattern('token-refresher/cv/token');
     const tokenRead = permissions(...secretRead(stack, cvSecret));
     expect(rolePermissions(template, fnRole!)).toEqual(tokenRead);
     expect(rolePermissions(template, taskRole!)).toEqual(tokenRead);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
-        Variables: { TOKEN_SOURCE: { 'Fn::Join': ['', ['secretsmanager:', { Ref: Match.anyValue() }]] } },
+        Variables: { TOKEN_SOURCE: 'secretsmanager:token-refresher/cv/token' },
       },
     });
   });

@@ -94,13 +94,22 @@ describe('bin/app.ts', () => {
     // THEN
     expect(run.status, messages(run)).toBe(0);
     const read = (file: string) => JSON.parse(readFileSync(path.join(outdir, file), 'utf8'));
-    const template = read('TokenRefresher.template.json') as {
-      Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string } } }>;
-    };
-    const assets = read('TokenRefresher.assets.json') as { files: Record<string, { source: { path: string } }> };
-    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    // The stage's shared stack and the refresher stacks its providers' ids hash to (lib/token-refresher-fleet.ts).
+    const stackNames = readdirSync(outdir)
+      .filter((f) => f.endsWith('.template.json'))
+      .map((f) => f.replace(/\.template\.json$/, ''));
+    expect(stackNames).toContain('TokenRefresher');
+    const functions = stackNames.flatMap((name) => {
+      const template = read(`${name}.template.json`) as {
+        Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string } } }>;
+      };
+      const assets = read(`${name}.assets.json`) as { files: Record<string, { source: { path: string } }> };
+      return Object.values(template.Resources)
+        .filter((r) => r.Type === 'AWS::Lambda::Function')
+        .map((fn) => ({ fn, assets }));
+    });
     expect(functions).toHaveLength(5);
-    for (const fn of functions) {
+    for (const { fn, assets } of functions) {
       const hash = fn.Properties.Code?.S3Key?.replace(/\.zip$/, '') ?? '';
       const assetDir = path.join(outdir, assets.files[hash]?.source.path ?? 'missing-asset');
       expect(readdirSync(assetDir).sort()).toEqual(['index.js', 'index.js.map']);

@@ -131,7 +131,6 @@ describe('cdk-nag AwsSolutions', () => {
     for (const refresher of stack.refreshers.values()) {
       const at = refresher.node.path;
       expected[`${at}/CredentialsSecret: AwsSolutions-SMG4`] = NAG_REASONS.credentialsSecretRotation;
-      if (refresher.tokenSecret) expected[`${at}/TokenSecret: AwsSolutions-SMG4`] = NAG_REASONS.tokenSecretRotation;
     }
     expect(acknowledgements(app)).toEqual(expected);
   });

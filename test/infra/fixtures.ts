@@ -222,3 +222,21 @@ export function onlyResource(template: Template, type: string, prefix = ''): [st
   }
   return found[0] as [string, Record<string, Json>];
 }
+
+/** `arn:${Partition}:secretsmanager:${Region}:${AccountId}:secret:<name>-??????`: a secret by name. */
+export function secretArnPattern(name: string): Json {
+  return {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':secretsmanager:',
+        { Ref: 'AWS::Region' },
+        ':',
+        { Ref: 'AWS::AccountId' },
+        `:secret:${name}-??????`,
+      ],
+    ],
+  };
+}

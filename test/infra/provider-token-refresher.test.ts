@@ -10,7 +10,6 @@ import { RUNTIME_CONFIG_ENV, runtimeConfigSchema } from '../../contract/provider
 import type { ResolvedProvider } from '../../contract/providers-file.js';
 import {
   functionEnvironment,
-  intrinsicOf,
   LOOPBACK_PARAMETER_STORE_ENTRY,
   LOOPBACK_SECRETS_MANAGER_ENTRY,
   onlyResource,
@@ -19,6 +18,7 @@ import {
   refresherKeyPermissions,
   resolvedProvider,
   rolePermissions,
+  secretArnPattern,
   stackKeyArn,
   STUB_ENTRY,
   testStack,
@@ -47,7 +47,9 @@ const buildSecretsManager = () => build(resolvedProvider(LOOPBACK_SECRETS_MANAGE
 
 /** Logical id of a child construct's CloudFormation resource. */
 function logicalId(built: Built, childPath: string): string {
-  const child = built.refresher.node.findChild(childPath);
+  // The dead-letter queue, the log group and the schedule role are the stack's, shared by its refreshers.
+  const child =
+    built.refresher.node.tryFindChild(childPath) ?? built.stack.node.findChild(`TokenRefresherShared${childPath}`);
   const resource = child.node.defaultChild ?? child;
   return built.stack.getLogicalId(resource as never);
 }
@@ -62,32 +64,20 @@ describe('token store', () => {
     // THEN no parameter resource (CloudFormation cannot create SecureStrings) and no token secret
     template.resourceCountIs('AWS::SSM::Parameter', 0);
     template.resourceCountIs('AWS::SecretsManager::Secret', 1); // the credentials secret only
-    expect(refresher.tokenSecret).toBeUndefined();
+    expect(refresher.tokenSecretName).toBeUndefined();
     expect(refresher.tokenParameterName).toBe('/token-refresher/loop-ps/token');
     expect(refresher.tokenSource).toBe('ssm:/token-refresher/loop-ps/token');
   });
 
-  it('publishes a long-lived token to a retained Secrets Manager secret created without a value', () => {
+  it('publishes a long-lived token to a Secrets Manager secret the function creates, addressed by name', () => {
     // GIVEN a provider with a one-day token
     // WHEN
     const built = buildSecretsManager();
-    // THEN the token secret has a name and a description, and neither a value nor a generated one
-    const [id, secret] = onlyResource(built.template, 'AWS::SecretsManager::Secret', 'RefresherTokenSecret');
-    expect(secret).toEqual({
-      Type: 'AWS::SecretsManager::Secret',
-      Properties: {
-        KmsKeyId: stackKeyArn(built.stack),
-        Name: 'token-refresher/loop-sm/token',
-        Description:
-          'OAuth access token of provider "loop-sm", published by the token-refresher function. Read-only for consumers.',
-      },
-      UpdateReplacePolicy: 'Retain',
-      DeletionPolicy: 'Retain',
-    });
+    // THEN no token secret in the template (it must outlive any regrouping of stacks), only the credentials
+    built.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    expect(built.refresher.tokenSecretName).toBe('token-refresher/loop-sm/token');
     expect(built.refresher.tokenParameterName).toBeUndefined();
-    expect(built.stack.resolve(built.refresher.tokenSource)).toEqual({
-      'Fn::Join': ['', ['secretsmanager:', { Ref: id }]],
-    });
+    expect(built.refresher.tokenSource).toBe('secretsmanager:token-refresher/loop-sm/token');
   });
 });
 
@@ -275,21 +265,18 @@ describe('function configuration', () => {
     expect(config.provider).toEqual(provider.settings);
     expect(config.resources.tokenStore).toEqual({ kind: 'parameterstore', id: '/token-refresher/loop-ps/token' });
     expect(config.resources.stateParameterName).toBe('/token-refresher/loop-ps/state');
-    expect(intrinsicOf(config.resources.credentialsSecretId)).toEqual(
-      built.stack.resolve(built.refresher.credentialsSecret.secretArn),
-    );
+    // By name: the secret may live in another stack of the stage (lib/token-refresher-fleet.ts).
+    expect(config.resources.credentialsSecretId).toBe('token-refresher/loop-ps/credentials');
   });
 
-  it('names the token secret by ARN when the store is Secrets Manager', () => {
+  it('names the token secret by name when the store is Secrets Manager', () => {
     // GIVEN / WHEN
     const built = buildSecretsManager();
     // THEN
     const [, fn] = onlyResource(built.template, 'AWS::Lambda::Function');
     const config = runtimeConfigSchema.parse(functionEnvironment(fn).config);
     expect(config.resources.tokenStore.kind).toBe('secretsmanager');
-    expect(intrinsicOf(config.resources.tokenStore.id)).toEqual(
-      built.stack.resolve(built.refresher.tokenSecret?.secretArn),
-    );
+    expect(config.resources.tokenStore.id).toBe('token-refresher/loop-sm/token');
   });
 
   it('fails when the provider settings break the runtime schema', () => {
@@ -312,11 +299,11 @@ describe('function permissions', () => {
     const built = buildParameterStore();
     const { stack, refresher } = built;
     // THEN
-    const logGroup = refresher.node.findChild('LogGroup') as logs.LogGroup;
+    const logGroup = built.stack.node.findChild('TokenRefresherSharedLogGroup') as logs.LogGroup;
     expect(rolePermissions(built.template, logicalId(built, 'FunctionRole'))).toEqual(
       permissions(
         [['logs:CreateLogStream', 'logs:PutLogEvents'], [stack.resolve(logGroup.logGroupArn)]],
-        [['secretsmanager:GetSecretValue'], [stack.resolve(refresher.credentialsSecret.secretArn)]],
+        [['secretsmanager:GetSecretValue'], [secretArnPattern('token-refresher/loop-ps/credentials')]],
         [
           ['ssm:GetParameter', 'ssm:PutParameter'],
           [ssmArn('token-refresher/loop-ps/token'), ssmArn('token-refresher/loop-ps/state')],
@@ -332,14 +319,14 @@ describe('function permissions', () => {
     const built = buildSecretsManager();
     const { stack, refresher } = built;
     // THEN
-    const logGroup = refresher.node.findChild('LogGroup') as logs.LogGroup;
+    const logGroup = built.stack.node.findChild('TokenRefresherSharedLogGroup') as logs.LogGroup;
     expect(rolePermissions(built.template, logicalId(built, 'FunctionRole'))).toEqual(
       permissions(
         [['logs:CreateLogStream', 'logs:PutLogEvents'], [stack.resolve(logGroup.logGroupArn)]],
-        [['secretsmanager:GetSecretValue'], [stack.resolve(refresher.credentialsSecret.secretArn)]],
+        [['secretsmanager:GetSecretValue'], [secretArnPattern('token-refresher/loop-sm/credentials')]],
         [
-          ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
-          [stack.resolve(refresher.tokenSecret?.secretArn)],
+          ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:CreateSecret'],
+          [secretArnPattern('token-refresher/loop-sm/token')],
         ],
         [['ssm:GetParameter', 'ssm:PutParameter'], [ssmArn('token-refresher/loop-sm/state')]],
         [['sqs:SendMessage'], [stack.resolve(refresher.deadLetterQueue.queueArn)]],
@@ -473,8 +460,8 @@ describe('grantRead', () => {
           {
             StringEquals: {
               'kms:ViaService': { 'Fn::Join': ['', ['ssm.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
-              'kms:EncryptionContext:PARAMETER_ARN': ssmArn('token-refresher/loop-ps/token'),
             },
+            StringLike: { 'kms:EncryptionContext:PARAMETER_ARN': ssmArn('token-refresher/loop-ps/token') },
           },
         ],
       ),
@@ -485,7 +472,7 @@ describe('grantRead', () => {
     // GIVEN / WHEN
     const { built, granted } = consumerPermissions(LOOPBACK_SECRETS_MANAGER_ENTRY);
     // THEN
-    const secretArn = built.stack.resolve(built.refresher.tokenSecret?.secretArn);
+    const secretArn = secretArnPattern('token-refresher/loop-sm/token');
     expect(granted).toEqual(
       permissions(
         [['secretsmanager:GetSecretValue'], [secretArn]],
@@ -495,8 +482,8 @@ describe('grantRead', () => {
           {
             StringEquals: {
               'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
-              'kms:EncryptionContext:SecretARN': secretArn,
             },
+            StringLike: { 'kms:EncryptionContext:SecretARN': secretArn },
           },
         ],
       ),
@@ -512,7 +499,7 @@ describe('names', () => {
     const built = build(provider, { namePrefix: 'acme-tokens' });
     // THEN
     built.template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'acme-tokens/loop-sm/credentials' });
-    built.template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'acme-tokens/loop-sm/token' });
+    expect(built.refresher.tokenSource).toBe('secretsmanager:acme-tokens/loop-sm/token');
     expect(built.refresher.stateParameterName).toBe('/acme-tokens/loop-sm/state');
     const [, fn] = onlyResource(built.template, 'AWS::Lambda::Function');
     expect(functionEnvironment(fn).config).toMatchObject({
@@ -528,7 +515,8 @@ describe('names', () => {
     expect(refresher.stateParameterName).toBe('/token-refresher/loop-ps/state');
     expect(refresher.refreshFunction.node.path).toBe('Test/Refresher/Function');
     expect(refresher.schedule.node.path).toBe('Test/Refresher/Schedule');
-    expect(refresher.deadLetterQueue.node.path).toBe('Test/Refresher/DeadLetterQueue');
+    // Shared by the stack's refreshers (lib/private/stack-shared.ts).
+    expect(refresher.deadLetterQueue.node.path).toBe('Test/TokenRefresherSharedDeadLetterQueue');
   });
 
   it('fails when namePrefix cannot be part of secret and parameter names', () => {
@@ -590,7 +578,7 @@ describe('customer-managed KMS key', () => {
     const ps = buildWithKey(LOOPBACK_PARAMETER_STORE_ENTRY);
     // THEN
     const keyArn = { 'Fn::GetAtt': [sm.stack.getLogicalId(sm.key.node.defaultChild as never), 'Arn'] };
-    sm.template.resourcePropertiesCountIs('AWS::SecretsManager::Secret', { KmsKeyId: keyArn }, 2);
+    sm.template.resourcePropertiesCountIs('AWS::SecretsManager::Secret', { KmsKeyId: keyArn }, 1);
     const [, fn] = onlyResource(ps.template, 'AWS::Lambda::Function');
     expect(JSON.stringify(functionEnvironment(fn).config)).toContain('"parameterKeyId"');
   });
@@ -688,7 +676,7 @@ describe('the stack key (the default)', () => {
     expect(bySid['ConsumersDecryptTokenSecretstokenrefresher']!.Action).toBe('kms:Decrypt');
     expect(bySid['OperatorsWriteCredentialstokenrefresher']!.Action).toEqual(['kms:Encrypt', 'kms:GenerateDataKey']);
     const [, role] = onlyResource(template, 'AWS::IAM::Role', 'RefresherFunctionRole');
-    expect((role['Properties'] as { Path: string }).Path).toBe('/token-refresher/');
+    expect((role['Properties'] as { Path: string }).Path).toBe('/token-refresher/loop-ps/');
   });
 
   it('keeps the key policy the same size however many providers share the key', () => {
@@ -710,7 +698,6 @@ describe('the stack key (the default)', () => {
     // GIVEN / WHEN
     const built = buildParameterStore();
     // THEN
-    const roleId = logicalId(built, 'FunctionRole');
     built.template.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
       SecretId: { Ref: logicalId(built, 'CredentialsSecret') },
       ResourcePolicy: {
@@ -721,7 +708,23 @@ describe('the stack key (the default)', () => {
             Principal: { AWS: '*' },
             Action: 'secretsmanager:GetSecretValue',
             Resource: '*',
-            Condition: { StringNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [roleId, 'Arn'] } } },
+            // By the role's IAM path, which only this refresher's role has: the secret may live in another stack.
+            Condition: {
+              ArnNotLike: {
+                'aws:PrincipalArn': {
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      ':iam::',
+                      { Ref: 'AWS::AccountId' },
+                      ':role/token-refresher/loop-ps/*',
+                    ],
+                  ],
+                },
+              },
+            },
           },
         ],
       },

@@ -72,11 +72,10 @@ describe('TokenRefresherStack with the shipped providers file', () => {
     template.resourceCountIs('AWS::Scheduler::Schedule', 5);
   });
 
-  it.each(SHIPPED.secretsmanager)('publishes the %s token to a Secrets Manager secret', (id) => {
-    // THEN
-    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: `token-refresher/${id}/token` });
+  it.each(SHIPPED.secretsmanager)('publishes the %s token to the Secrets Manager secret the function creates', (id) => {
+    // THEN no token secret in the template, and the function is told the secret's name
     const config = configOf(id);
-    expect(config.resources.tokenStore.kind).toBe('secretsmanager');
+    expect(config.resources.tokenStore).toEqual({ kind: 'secretsmanager', id: `token-refresher/${id}/token` });
   });
 
   it.each(SHIPPED.parameterstore)('publishes the %s token to the SecureString parameter the function creates', (id) => {
@@ -127,10 +126,12 @@ describe('TokenRefresherStack with the shipped providers file', () => {
     // THEN every resource each role may use belongs to its own refresher, is its own parameter, or is
     // the shared key, which each role may use only for its own names (asserted per refresher in
     // test/infra/provider-token-refresher.test.ts)
-    const sharedKey = stack.getLogicalId(stack.node.findChild('TokenRefresherKey').node.defaultChild as CfnElement);
+    const shared = ['TokenRefresherKey', 'TokenRefresherSharedLogGroup', 'TokenRefresherSharedDeadLetterQueue'].map(
+      (id) => stack.getLogicalId(stack.node.findChild(id).node.defaultChild as CfnElement),
+    );
     for (const [providerId, refresher] of stack.refreshers) {
-      const own = [...logicalIdsIn(stack, refresher), sharedKey];
-      for (const roleName of ['FunctionRole', 'ScheduleRole']) {
+      const own = [...logicalIdsIn(stack, refresher), ...shared];
+      for (const roleName of ['FunctionRole']) {
         const role = refresher.node.findChild(roleName).node.defaultChild as CfnElement;
         const granted = rolePermissions(template, stack.getLogicalId(role));
         expect(granted.length).toBeGreaterThan(0);
@@ -161,11 +162,10 @@ describe('TokenRefresherStack with the shipped providers file', () => {
     }
   });
 
-  it('outputs the token secret ARN as the token source of a Secrets Manager provider', () => {
+  it('outputs the token secret name as the token source of a Secrets Manager provider', () => {
     // THEN
     const outputs = template.toJSON()['Outputs'] as Record<string, { Value: unknown }>;
-    const secret = stack.refreshers.get('clickview')?.tokenSecret;
-    expect(outputs['ClickviewTokenSource']?.Value).toEqual(stack.resolve(`secretsmanager:${secret?.secretArn}`));
+    expect(outputs['ClickviewTokenSource']?.Value).toBe('secretsmanager:token-refresher/clickview/token');
   });
 
   function configOf(providerId: string) {
@@ -192,6 +192,7 @@ describe('TokenRefresherStack', () => {
     // THEN
     expect(stack.refreshers.get('nagra-prod-2')?.node.id).toBe('NagraProd2');
     expect(Object.keys(Template.fromStack(stack).toJSON()['Outputs']).sort()).toEqual([
+      'AlarmTopicArn',
       'NagraProd2CredentialsSecret',
       'NagraProd2Function',
       'NagraProd2Refresher',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { metricValues } from '../../lambda/adapters/metrics.js';
+import { runMetrics } from '../../lambda/adapters/metrics.js';
 import { runRefresh } from '../../core/refresh.js';
 import { alarmSpecs } from '../../contract/alarm-specs.js';
 import type { ProviderSettings } from '../../contract/provider-settings.js';
@@ -77,7 +77,7 @@ async function simulate(settings: ProviderSettings, scenario: Scenario): Promise
     w.clock.ms = (nominal + (scenario.latenessAt?.(run) ?? 0)) * 1000;
     const requestsBefore = w.endpoint.requests.length;
     const report = await runRefresh(w.deps, { deadlineMs: w.clock.now() + (RUN_TIMEOUT_SECONDS - 10) * 1000 });
-    emissions.push({ atSeconds: nominal, values: metricValues(report) });
+    emissions.push({ atSeconds: nominal, values: runMetrics(report).provider });
     const { expiresAt } = report.result;
     steps.push({
       run,
@@ -189,7 +189,11 @@ describe.each(shipped.map((p) => [p.settings.id, p.settings] as const))(
         const nominal = start + run * interval;
         w.clock.ms = nominal * 1000;
         const report = await runRefresh(w.deps, { deadlineMs: w.clock.now() + 20_000 });
-        emissions.push({ atSeconds: nominal, visibleAtSeconds: w.clock.seconds + 180, values: metricValues(report) });
+        emissions.push({
+          atSeconds: nominal,
+          visibleAtSeconds: w.clock.seconds + 180,
+          values: runMetrics(report).provider,
+        });
         // Evaluated every minute while it runs: never silent, late data notwithstanding.
         for (let t = nominal; t < nominal + interval; t += 60) {
           silentWhileRunning ||= inAlarm(specs.refresherSilent, emissions, t) && run > 2;

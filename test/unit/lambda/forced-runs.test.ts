@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { metricValues } from '../../../lambda/adapters/metrics.js';
+import { runMetrics } from '../../../lambda/adapters/metrics.js';
 import { FORCED_RUN_BUDGET } from '../../../core/forced-runs.js';
 import { privateStateSchema } from '../../../contract/private-state.js';
 import { runRefresh } from '../../../core/refresh.js';
@@ -34,10 +34,10 @@ describe('runRefresh: forced renewals of a token that is not due spend the store
       note: { code: 'forced_run_limited', description: expect.stringContaining('Secrets Manager') },
     });
     expect(limited.result.error).toBeUndefined();
-    expect(metricValues(limited)).toMatchObject({
-      [METRIC.fresh]: [1],
-      [METRIC.failed]: [0],
-      [METRIC.tokenWrites]: [0],
+    // A limited forced run is no failure: only the heartbeat, and no renewal.
+    expect(runMetrics(limited)).toEqual({
+      provider: { [METRIC.tokenSecondsRemaining]: [limited.secondsRemaining] },
+      latencyMs: [],
     });
     expect(allowed.result).toMatchObject({ outcome: 'refreshed' });
     expect(w.endpoint.requests).toHaveLength(2);

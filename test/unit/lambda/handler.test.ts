@@ -82,17 +82,26 @@ describe('handler', () => {
       Type: 'SecureString',
     });
     expect(sm).toHaveReceivedCommandWith(PutSecretValueCommand, { SecretId: tokenSecretArn });
-    const emf = out.json().find((l) => '_aws' in l)!;
-    expect(emf).toMatchObject({
-      _aws: { CloudWatchMetrics: [{ Namespace: 'TokenRefresher', Dimensions: [['Provider']] }] },
-      Provider: 'cc',
-      [METRIC.refreshed]: 1,
-      [METRIC.failed]: 0,
-      [METRIC.grantClientCredentials]: 1,
-      [METRIC.credentialsRejected]: 0,
-      [METRIC.tokenWrites]: 1,
-    });
+    const records = out.json().filter((l) => '_aws' in l);
+    const emf = records.find((l) => l.Provider === 'cc')!;
+    // A healthy run emits one metric per provider: the heartbeat (contract/metrics.ts).
+    expect((emf['_aws'] as { CloudWatchMetrics: unknown }).CloudWatchMetrics).toEqual([
+      {
+        Namespace: 'TokenRefresher',
+        Dimensions: [['Provider']],
+        Metrics: [{ Name: METRIC.tokenSecondsRemaining, Unit: 'Seconds' }],
+      },
+    ]);
     expect(emf[METRIC.tokenSecondsRemaining]).toBeGreaterThan(86_000);
+    // Stage-wide, without the provider: the grant of the renewal and the request latency.
+    expect(records.find((l) => l.Grant)).toMatchObject({
+      _aws: { CloudWatchMetrics: [{ Namespace: 'TokenRefresher', Dimensions: [['Grant']] }] },
+      Grant: 'client_credentials',
+      [METRIC.renewals]: 1,
+    });
+    const latency = records.find((l) => METRIC.tokenRequestLatency in l)!;
+    expect(latency).not.toHaveProperty('Provider');
+    expect(latency[METRIC.tokenRequestLatency]).toEqual(expect.any(Number));
     expect(out.json().some((l) => l.message === 'token refreshed' && l.provider === 'cc')).toBe(true);
   });
 
@@ -109,14 +118,15 @@ describe('handler', () => {
     }
 
     expect(result).toMatchObject({ outcome: 'failed', error: { kind: 'credentials', code: 'invalid_client' } });
-    const emf = out.json().find((l) => '_aws' in l)!;
+    const emf = out.json().find((l) => '_aws' in l && l.Provider === 'cc')!;
     expect(emf).toMatchObject({
-      [METRIC.failed]: 1,
       [METRIC.failedCredentials]: 1,
-      [METRIC.credentialsRejected]: 1,
       [METRIC.lockoutGuardEngaged]: 1,
       [METRIC.tokenSecondsRemaining]: 0,
     });
+    // Counts that are zero are not emitted: CloudWatch bills every hour a metric receives data.
+    expect(emf).not.toHaveProperty(METRIC.failedTransient);
+    expect(emf).not.toHaveProperty(METRIC.configurationBlocked);
     expect(out.json().some((l) => l.level === 'ERROR' && l.message === 'token refresh failed')).toBe(true);
   });
 

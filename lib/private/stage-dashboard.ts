@@ -1,0 +1,94 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type { Construct } from 'constructs';
+import { FAILED_METRIC, GRANT_DIMENSION, METRIC, PROVIDER_DIMENSION } from '../../contract/metrics.js';
+
+export interface StageDashboardProps {
+  readonly dashboardName: string;
+  /** The stage's metrics namespace. */
+  readonly namespace: string;
+  /** First part of the stage's stack names: their functions' and queues' names start with it. */
+  readonly stackNamePrefix: string;
+  /** First part of the stage's alarm names, for the link to them. */
+  readonly alarmNamePrefix: string;
+  readonly runbookUrl: string;
+}
+
+const PERIOD = Duration.minutes(5);
+
+/**
+ * One dashboard for a whole stage, drawn from metric searches rather than from one row per provider:
+ * its body does not change when providers come or go (so it never ties the stage's stacks to each
+ * other), and it stays inside CloudWatch's widget limits for any fleet. Every failure kind, the
+ * guard, a configuration block, renewals, latency, and unexpected errors have a graph.
+ */
+export function createStageDashboard(scope: Construct, id: string, props: StageDashboardProps): cloudwatch.Dashboard {
+  const { namespace } = props;
+  const region = Stack.of(scope).region;
+  const search = (expression: string, statistic: string, label: string) =>
+    new cloudwatch.MathExpression({
+      expression: `SEARCH('${expression}', '${statistic}', ${PERIOD.toSeconds()})`,
+      usingMetrics: {},
+      period: PERIOD,
+      label,
+    });
+  const byProvider = (metricName: string, statistic: string) =>
+    search(`{${namespace},${PROVIDER_DIMENSION}} MetricName="${metricName}"`, statistic, '');
+  const graph = (title: string, left: cloudwatch.IMetric[], extra: Partial<cloudwatch.GraphWidgetProps> = {}) =>
+    new cloudwatch.GraphWidget({ title, left, width: 12, height: 6, ...extra });
+
+  const dashboard = new cloudwatch.Dashboard(scope, id, { dashboardName: props.dashboardName });
+  dashboard.addWidgets(
+    new cloudwatch.TextWidget({
+      markdown:
+        `### token-refresher: ${namespace}\n` +
+        `Paging alarms: [${props.alarmNamePrefix}-*](https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#alarmsV2:?~(search~'${props.alarmNamePrefix}-)) · ` +
+        `[runbook](${props.runbookUrl}) · \`token-refresher status\` for one provider's details`,
+      width: 24,
+      height: 2,
+    }),
+  );
+  dashboard.addWidgets(
+    graph('Seconds remaining, by provider (minimum)', [byProvider(METRIC.tokenSecondsRemaining, 'Minimum')], {
+      leftYAxis: { min: 0, showUnits: false },
+    }),
+    graph(
+      'Failed runs, by provider and kind',
+      Object.values(FAILED_METRIC).map((name) => byProvider(name, 'Sum')),
+      { stacked: true },
+    ),
+  );
+  dashboard.addWidgets(
+    graph('Lockout guard engaged, by provider', [byProvider(METRIC.lockoutGuardEngaged, 'Maximum')]),
+    graph('Configuration blocked, by provider', [byProvider(METRIC.configurationBlocked, 'Maximum')]),
+  );
+  dashboard.addWidgets(
+    graph(
+      'Renewals, by grant',
+      [search(`{${namespace},${GRANT_DIMENSION}} MetricName="${METRIC.renewals}"`, 'Sum', '')],
+      { stacked: true },
+    ),
+    graph(
+      'Token request latency (ms)',
+      ['p50', 'p99', 'Maximum'].map(
+        (statistic) =>
+          new cloudwatch.Metric({
+            namespace,
+            metricName: METRIC.tokenRequestLatency,
+            statistic,
+            period: PERIOD,
+            label: statistic,
+          }),
+      ),
+    ),
+  );
+  dashboard.addWidgets(
+    graph('Function errors (unexpected: the run threw)', [
+      search(`{AWS/Lambda,FunctionName} MetricName="Errors" "${props.stackNamePrefix}"`, 'Sum', ''),
+    ]),
+    graph('Dead letters (invocations that failed or could not be delivered)', [
+      search(`{AWS/SQS,QueueName} MetricName="NumberOfMessagesSent" "${props.stackNamePrefix}"`, 'Sum', ''),
+    ]),
+  );
+  return dashboard;
+}

@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { metricsNamespace } from '../contract/metrics.js';
+import {
+  constructIdFor,
+  constructIdProblems,
+  DEFAULT_STAGE,
+  STAGE_PATTERN,
+  STAGE_TAG,
+  stageNames,
+} from '../contract/naming.js';
+import type { ResolvedProvider } from '../contract/providers-file.js';
+import { stackKey } from './private/refresher-key.js';
+import { createStageDashboard } from './private/stage-dashboard.js';
+import { addProviderOutputs, createAlarmTopic } from './private/stage-parts.js';
+import { DEFAULT_RUNBOOK_URL, ProviderTokenRefresher } from './provider-token-refresher.js';
+
+/**
+ * How many stacks a stage spreads its refreshers over. Fixed, because a provider's stack is a hash of
+ * its id modulo this number: adding or removing a provider then never moves another one. Sixteen
+ * stacks of at most MAX_PROVIDERS_PER_STACK hold any fleet of a few hundred providers with margin.
+ */
+export const FLEET_STACKS = 16;
+/**
+ * A refresher stack holds 7 resources and 4 outputs per provider (CloudFormation allows 500 and 200);
+ * 45 leaves 10 % margin on the outputs.
+ */
+export const MAX_PROVIDERS_PER_STACK = 45;
+/** The stage's shared stack holds 2 resources per created credentials secret (of 500): 10 % margin. */
+export const MAX_PROVIDERS_PER_STAGE = 220;
+
+/** The refresher stack of a provider: stable for its id, whatever else the file lists. */
+export function fleetStackIndex(providerId: string): number {
+  return createHash('sha256').update(providerId).digest().readUInt32BE(0) % FLEET_STACKS;
+}
+
+export interface TokenRefresherFleetProps {
+  /** The providers to keep tokens fresh for, as returned by `parseProvidersFile`. */
+  readonly providers: readonly ResolvedProvider[];
+  /**
+   * The stage (`prod`, `staging`, …): it goes into every name, so that stages coexist in one account
+   * and region. Absent: the default stage, with the names a single deployment always had.
+   */
+  readonly stage?: string;
+  /** E-mail addresses subscribed to the stage's alarm topic. */
+  readonly alarmEmails?: readonly string[];
+  /** @default DEFAULT_RUNBOOK_URL */
+  readonly runbookUrl?: string;
+  /** See `ProviderTokenRefresherProps.awsManagedKeys`. @default false */
+  readonly awsManagedKeys?: boolean;
+  /** See `ProviderTokenRefresherProps.functionEntry`. */
+  readonly functionEntry?: string;
+  /** Account and region of every stack. */
+  readonly env?: StackProps['env'];
+}
+
+/**
+ * A stage of token refreshers, laid out for any number of providers: one shared stack
+ * (`TokenRefresher[-<stage>]`: the key, the alarm topic, the dashboard and the credentials secrets
+ * operators fill) and up to FLEET_STACKS refresher stacks (`…-00` to `…-15`: functions, schedules,
+ * alarms), each provider in the one its id hashes to. The credentials secrets stay in the shared
+ * stack at the path a single-stack deployment gave them, so they are never moved or replaced.
+ */
+export class TokenRefresherFleet extends Construct {
+  public readonly stage: string;
+  public readonly sharedStack: Stack;
+  /** The refresher stacks, by index. */
+  public readonly refresherStacks: ReadonlyMap<number, Stack>;
+  public readonly refreshers: ReadonlyMap<string, ProviderTokenRefresher>;
+  public readonly alarmTopic: sns.ITopic;
+  public readonly dashboard: cloudwatch.Dashboard;
+  public readonly key?: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: TokenRefresherFleetProps) {
+    super(scope, id);
+    if (props.stage !== undefined && !STAGE_PATTERN.test(props.stage)) {
+      throw new Error(
+        `stage ${JSON.stringify(props.stage)} must be 1 to 20 lowercase letters, digits or hyphens, starting and ending with a letter or digit`,
+      );
+    }
+    const ids = props.providers.map((p) => p.settings.id);
+    const problems = [...constructIdProblems(ids), ...capacityProblems(ids)];
+    if (problems.length > 0) throw new Error(`token-refresher fleet: ${problems.join('; ')}`);
+
+    this.stage = props.stage ?? DEFAULT_STAGE;
+    const { stackName, namePrefix } = stageNames(props.stage);
+    const runbookUrl = props.runbookUrl ?? DEFAULT_RUNBOOK_URL;
+    const env = props.env;
+    // Stacks are the app's children, so their names and logical ids do not depend on this construct.
+    const app = scope;
+    const shared = new Stack(app, stackName, {
+      ...(env ? { env } : {}),
+      description: `token-refresher stage "${this.stage}": key, alarm topic, dashboard and credentials secrets`,
+    });
+    this.sharedStack = shared;
+    this.alarmTopic = createAlarmTopic(shared, props.alarmEmails ?? []);
+    this.key = props.awsManagedKeys ? undefined : stackKey(shared, namePrefix);
+    this.dashboard = createStageDashboard(shared, 'Dashboard', {
+      dashboardName: `${namePrefix}-${shared.region}`,
+      namespace: metricsNamespace(props.stage),
+      stackNamePrefix: stackName,
+      alarmNamePrefix: namePrefix,
+      runbookUrl,
+    });
+
+    const stacks = new Map<number, Stack>();
+    const refreshers = new Map<string, ProviderTokenRefresher>();
+    for (const provider of props.providers) {
+      const index = fleetStackIndex(provider.settings.id);
+      let stack = stacks.get(index);
+      if (!stack) {
+        stack = new Stack(app, `${stackName}-${String(index).padStart(2, '0')}`, {
+          ...(env ? { env } : {}),
+          description: `token-refresher stage "${this.stage}": refreshers whose provider id hashes to ${index}`,
+        });
+        stacks.set(index, stack);
+      }
+      const constructId = constructIdFor(provider.settings.id);
+      const refresher = new ProviderTokenRefresher(stack, constructId, {
+        provider,
+        namePrefix,
+        ...(props.stage === undefined ? {} : { stage: props.stage }),
+        alarmTopic: this.alarmTopic,
+        runbookUrl,
+        ...(this.key ? { encryptionKey: this.key } : { awsManagedKeys: true }),
+        credentialsScope: new Construct(shared, constructId),
+        ...(props.functionEntry ? { functionEntry: props.functionEntry } : {}),
+      });
+      refreshers.set(provider.settings.id, refresher);
+      addProviderOutputs(stack, refresher, provider.credentials !== undefined);
+    }
+    for (const stack of [shared, ...stacks.values()]) Tags.of(stack).add(STAGE_TAG, this.stage);
+    this.refresherStacks = stacks;
+    this.refreshers = refreshers;
+  }
+}
+
+/** Whether the fleet fits CloudFormation's limits, one line per stack that would not. */
+export function capacityProblems(providerIds: readonly string[]): string[] {
+  const problems: string[] = [];
+  if (providerIds.length > MAX_PROVIDERS_PER_STAGE) {
+    problems.push(
+      `${providerIds.length} providers in one stage, at most ${MAX_PROVIDERS_PER_STAGE} fit its shared stack; split them over two stages (two providers files, each deployed with its own --context stage=<name>)`,
+    );
+  }
+  const perStack = new Map<number, string[]>();
+  for (const id of providerIds) perStack.set(fleetStackIndex(id), [...(perStack.get(fleetStackIndex(id)) ?? []), id]);
+  for (const [index, ids] of perStack) {
+    if (ids.length > MAX_PROVIDERS_PER_STACK) {
+      problems.push(
+        `${ids.length} providers hash to refresher stack ${index}, at most ${MAX_PROVIDERS_PER_STACK} fit; split the providers over two stages`,
+      );
+    }
+  }
+  return problems;
+}
