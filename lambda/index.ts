@@ -38,7 +38,7 @@ const deps: RefreshDeps = {
   settings: provider,
   tokenStore:
     resources.tokenStore.kind === 'secretsmanager'
-      ? new SecretsManagerTokenStore(secretsManager, resources.tokenStore.id, log)
+      ? new SecretsManagerTokenStore(secretsManager, resources.tokenStore.id, log, resources.parameterKeyId)
       : new ParameterStoreTokenStore(ssm, resources.tokenStore.id, log, resources.parameterKeyId),
   stateStore: new ParameterStateStore(ssm, resources.stateParameterName, log, resources.parameterKeyId),
   credentials: new SecretsManagerCredentials(secretsManager, resources.credentialsSecretId),

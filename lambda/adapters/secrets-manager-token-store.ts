@@ -1,4 +1,5 @@
 import {
+  CreateSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
   type SecretsManagerClient,
@@ -7,7 +8,11 @@ import { checkPublishedToken, type PublishedToken, STORE_MAX_BYTES } from '../..
 import type { Log, PublishedTokenStore } from '../../core/ports.js';
 import { errorNameOf } from '../../contract/error-name.js';
 
-/** The published token in a Secrets Manager secret the stack created without a value. */
+/**
+ * The published token in a Secrets Manager secret, addressed by name. The function creates it on its
+ * first write (like the SSM parameter), so the token belongs to no stack and survives any regrouping;
+ * a secret an earlier version's stack created under the same name is simply written to.
+ */
 export class SecretsManagerTokenStore implements PublishedTokenStore {
   readonly kind = 'secretsmanager';
   readonly maxBytes = STORE_MAX_BYTES.secretsmanager;
@@ -16,6 +21,8 @@ export class SecretsManagerTokenStore implements PublishedTokenStore {
     private readonly client: SecretsManagerClient,
     private readonly secretId: string,
     private readonly log: Log,
+    /** Customer-managed key for a secret the function creates; absent: `aws/secretsmanager`. */
+    private readonly keyId?: string,
   ) {}
 
   async read(signal?: AbortSignal): Promise<PublishedToken | undefined> {
@@ -32,8 +39,30 @@ export class SecretsManagerTokenStore implements PublishedTokenStore {
   }
 
   async write(token: PublishedToken, signal?: AbortSignal): Promise<void> {
-    const command = new PutSecretValueCommand({ SecretId: this.secretId, SecretString: JSON.stringify(token) });
-    await this.client.send(command, { abortSignal: signal });
+    const value = JSON.stringify(token);
+    const put = () =>
+      this.client.send(new PutSecretValueCommand({ SecretId: this.secretId, SecretString: value }), {
+        abortSignal: signal,
+      });
+    try {
+      await put();
+      return;
+    } catch (e) {
+      if (errorNameOf(e) !== 'ResourceNotFoundException') throw e;
+    }
+    try {
+      const create = new CreateSecretCommand({
+        Name: this.secretId,
+        SecretString: value,
+        Description: 'OAuth access token published by token-refresher; read-only for consumers',
+        ...(this.keyId ? { KmsKeyId: this.keyId } : {}),
+      });
+      await this.client.send(create, { abortSignal: signal });
+    } catch (e) {
+      // Created meanwhile (a forced run beside a scheduled one): write to it like any other time.
+      if (errorNameOf(e) !== 'ResourceExistsException') throw e;
+      await put();
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import {
+  CreateSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
   ResourceNotFoundException,
@@ -66,6 +67,48 @@ describe('SecretsManagerTokenStore', () => {
 
     expect(await store.read()).toBeUndefined();
     expect(log.lines).toMatchObject([{ level: 'warn' }]);
+  });
+
+  it('creates the secret on the first write, with the stage key, and writes to it afterwards', async () => {
+    const name = 'token-refresher/cv/token';
+    const notFound = new ResourceNotFoundException({
+      $metadata: {},
+      message: "Secrets Manager can't find the specified secret.",
+    });
+    sm.on(PutSecretValueCommand).rejectsOnce(notFound).resolves({ VersionId: 'v2' });
+    sm.on(CreateSecretCommand).resolves({ Name: name });
+    const store = new SecretsManagerTokenStore(
+      new SecretsManagerClient({}),
+      name,
+      new RecordingLog(),
+      'arn:aws:kms:eu-west-1:123456789012:key/k',
+    );
+
+    await store.write(token);
+    await store.write({ ...token, access_token: 'at-5678' });
+
+    expect(sm).toHaveReceivedCommandTimes(CreateSecretCommand, 1);
+    expect(sm).toHaveReceivedCommandWith(CreateSecretCommand, {
+      Name: name,
+      SecretString: JSON.stringify(token),
+      KmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/k',
+    });
+    expect(sm).toHaveReceivedCommandTimes(PutSecretValueCommand, 2);
+  });
+
+  it('writes to the secret another run created meanwhile', async () => {
+    const notFound = new ResourceNotFoundException({ $metadata: {}, message: 'not found' });
+    sm.on(PutSecretValueCommand).rejectsOnce(notFound).resolves({ VersionId: 'v2' });
+    sm.on(CreateSecretCommand).rejects(Object.assign(new Error('exists'), { name: 'ResourceExistsException' }));
+    const store = new SecretsManagerTokenStore(
+      new SecretsManagerClient({}),
+      'token-refresher/cv/token',
+      new RecordingLog(),
+    );
+
+    await store.write(token);
+
+    expect(sm).toHaveReceivedCommandTimes(PutSecretValueCommand, 2);
   });
 
   it('lets other errors (throttling, access denied) reach the core', async () => {
