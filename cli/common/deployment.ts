@@ -135,11 +135,20 @@ export async function readDeployment(
     }
   }
   if (deployment.refreshers.length === 0 && deployment.problems.length === 0) {
-    const stacks = deployment.stacks.map((s) => `${s.name} (${s.status})`).join(', ');
+    const stacks = deployment.stacks.map((s) => `${s.name} (${s.status})`).join(', ') || 'any stack';
+    const none = `has no refresher outputs (<Provider>${MANIFEST_OUTPUT_SUFFIX}) in ${stacks}`;
+    if (source.kind === 'outputs-file') {
+      throw new CliError(
+        `${deployment.description} ${none}: write it with npx cdk deploy --outputs-file <file> from this version ` +
+          'of token-refresher',
+        EXIT.usage,
+        'no_refreshers',
+      );
+    }
     throw new CliError(
-      `${deployment.description} in ${region} has no refresher outputs (<Provider>${MANIFEST_OUTPUT_SUFFIX}) ` +
-        `in ${stacks || 'any stack'}: deploy this version of token-refresher with npx cdk deploy, or pass --stack or --stage`,
-      source.kind === 'outputs-file' ? EXIT.usage : EXIT.aws,
+      `${deployment.description} in ${region} ${none}: deploy this version of token-refresher with ` +
+        'npx cdk deploy, or pass --stack or --stage',
+      EXIT.aws,
       'no_refreshers',
     );
   }

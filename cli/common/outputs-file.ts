@@ -22,7 +22,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 function kindOf(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (value === null) return 'null';
-  return `a ${typeof value}`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 export async function readOutputsFile(path: string, cwd: string, onlyStack?: string): Promise<FileStack[]> {
