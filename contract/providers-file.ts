@@ -81,7 +81,7 @@ export const providerEntrySchema = z.strictObject({
 
 export type ProviderEntry = z.infer<typeof providerEntrySchema>;
 
-const alarmEmailsSchema = z.optional(
+export const alarmEmailsSchema = z.optional(
   z
     .array(z.email('must be an e-mail address'))
     .check(z.maxLength(20, 'at most 20 addresses; subscribe a distribution list instead')),
