@@ -1,27 +1,38 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './common/errors.js';
-import {
-  CHECK_HELP,
-  DEFAULT_PROVIDERS_FILE,
-  DEFAULT_STACK_NAME,
-  REFRESH_HELP,
-  RUN_HELP,
-  STATUS_HELP,
-  TOP_HELP,
-} from './help.js';
+import { DEFAULT_STAGE } from '../contract/naming.js';
+import { CHECK_HELP, DEFAULT_PROVIDERS_FILE, REFRESH_HELP, RUN_HELP, STATUS_HELP, TOP_HELP } from './help.js';
 import type { RunOptions } from './run/command.js';
 
+/** Where `status` and `refresh` find the refresher manifests (cli/common/deployment.ts reads them). */
+export type ManifestSource =
+  /** Every stack tagged with the stage (contract/naming.ts STAGE_TAG). */
+  | { readonly kind: 'stage'; readonly stage: string }
+  /** One stack by name; `stage` only when --stage was given too, and then the stack must carry it. */
+  | { readonly kind: 'stack'; readonly stack: string; readonly stage?: string }
+  /** A `cdk deploy --outputs-file` result; `stack` restricts it to one of its stacks. */
+  | { readonly kind: 'outputs-file'; readonly path: string; readonly stack?: string };
+
 export interface StackOptions {
-  readonly stack: string;
+  readonly source: ManifestSource;
   /** Undefined: the SDK's default chain (AWS_REGION, the profile) decides. */
   readonly region?: string;
+  /** Undefined: AWS_PROFILE or the default profile. */
+  readonly profile?: string;
   readonly json: boolean;
+}
+
+export interface StatusOptions extends StackOptions {
+  /** Provider ids to show; empty: every provider. */
+  readonly providers: readonly string[];
+  /** Every column, however wide; the default table fits 100 columns. */
+  readonly wide: boolean;
 }
 
 export type Command =
   | { readonly name: 'help'; readonly text: string }
   | { readonly name: 'version' }
-  | ({ readonly name: 'status' } & StackOptions)
+  | ({ readonly name: 'status' } & StatusOptions)
   | ({ readonly name: 'refresh'; readonly provider: string } & StackOptions)
   | { readonly name: 'check'; readonly provider: string; readonly providersFile: string; readonly json: boolean }
   | ({ readonly name: 'run' } & RunOptions)
@@ -34,9 +45,20 @@ const isCommand = (name: string | undefined): name is CommandName => name !== un
 
 const help = { type: 'boolean', short: 'h' } as const;
 const json = { type: 'boolean' } as const;
-const stackOptions = { stack: { type: 'string' }, region: { type: 'string' }, json, help } as const;
-const checkOptions = { 'providers-file': { type: 'string' }, json, help } as const;
-const statusOptions = { ...stackOptions, local: { type: 'boolean' }, dir: { type: 'string' } } as const;
+const string = { type: 'string' } as const;
+const stackOptions = {
+  stack: string,
+  stage: string,
+  'outputs-file': string,
+  region: string,
+  profile: string,
+  json,
+  help,
+} as const;
+const checkOptions = { 'providers-file': string, json, help } as const;
+const statusOptions = { ...stackOptions, wide: { type: 'boolean' }, local: { type: 'boolean' }, dir: string } as const;
+/** The options that choose what AWS reads; `status --local` reads files and takes none of them. */
+const AWS_OPTIONS = ['stack', 'stage', 'outputs-file', 'region', 'profile'] as const;
 const runOptions = {
   'providers-file': { type: 'string' },
   'credentials-file': { type: 'string' },
@@ -116,20 +138,47 @@ export function parseCommand(argv: readonly string[]): Command {
   }
 
   const { values, positionals } = guard(first, () =>
-    parseArgs({ args: rest, options: stackOptions, allowPositionals: true, strict: true }),
+    parseArgs({
+      args: rest,
+      options: first === 'status' ? statusOptions : stackOptions,
+      allowPositionals: true,
+      strict: true,
+    }),
   );
   if (values.help) return { name: 'help', text: COMMAND_HELP[first] };
   const region = nonEmpty(first, 'region', values.region);
+  const profile = nonEmpty(first, 'profile', values.profile);
   const common: StackOptions = {
-    stack: nonEmpty(first, 'stack', values.stack) ?? DEFAULT_STACK_NAME,
+    source: manifestSource(first, values),
     ...(region === undefined ? {} : { region }),
+    ...(profile === undefined ? {} : { profile }),
     json: values.json ?? false,
   };
   if (first === 'status') {
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, first);
-    return { name: 'status', ...common };
+    const wide = 'wide' in values && values.wide === true;
+    if (wide && common.json) throw new UsageError('--wide is for the table; --json already has every field', first);
+    return { name: 'status', ...common, providers: [...new Set(positionals)], wide };
   }
   return { name: 'refresh', provider: onePositional(first, positionals), ...common };
+}
+
+/** --stage, --stack and --outputs-file: a stage's stacks by default, one stack, or a deploy's outputs. */
+function manifestSource(
+  command: CommandName,
+  values: { stack?: string; stage?: string; 'outputs-file'?: string },
+): ManifestSource {
+  const stack = nonEmpty(command, 'stack', values.stack);
+  const stage = nonEmpty(command, 'stage', values.stage);
+  const outputsFile = nonEmpty(command, 'outputs-file', values['outputs-file']);
+  if (outputsFile !== undefined) {
+    // The outputs file holds outputs only, no tags: nothing in it says which stage a stack belongs to.
+    if (stage !== undefined) {
+      throw new UsageError('--outputs-file has no stage tags: pick a stack of the file with --stack', command);
+    }
+    return { kind: 'outputs-file', path: outputsFile, ...(stack === undefined ? {} : { stack }) };
+  }
+  if (stack !== undefined) return { kind: 'stack', stack, ...(stage === undefined ? {} : { stage }) };
+  return { kind: 'stage', stage: stage ?? DEFAULT_STAGE };
 }
 
 function parseRun(rest: readonly string[]): Command {
@@ -159,9 +208,11 @@ function parseStatusLocal(rest: readonly string[]): Command | undefined {
   );
   if (values.help || (!values.local && values.dir === undefined)) return undefined;
   if (!values.local) throw new UsageError('--dir goes with --local', 'status');
-  if (values.stack !== undefined || values.region !== undefined) {
-    throw new UsageError('--local reads local files: it takes no --stack or --region', 'status');
+  const awsOption = AWS_OPTIONS.find((option) => values[option] !== undefined);
+  if (awsOption !== undefined) {
+    throw new UsageError(`--local reads local files: it takes no --${awsOption}`, 'status');
   }
+  if (values.wide) throw new UsageError('--wide is for the stack status; --local has no wider view', 'status');
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, 'status');
   const dir = nonEmpty('status', 'dir', values.dir);
   return { name: 'status-local', ...(dir === undefined ? {} : { dir }), json: values.json ?? false };

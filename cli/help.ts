@@ -1,8 +1,7 @@
 /** `--help` texts: what each command does, what it reads or sends, and its exit codes. */
 import { DEFAULT_LOCAL_DIR } from './local/layout.js';
 import { CREDENTIALS_ENV_PREFIX } from './local/local-credentials.js';
-
-export const DEFAULT_STACK_NAME = 'TokenRefresher';
+import { DEFAULT_STAGE, STAGE_TAG } from '../contract/naming.js';
 export const DEFAULT_PROVIDERS_FILE = 'providers.json';
 
 export const TOP_HELP = `token-refresher: operate the OAuth token refreshers deployed by this project's CDK stack
@@ -20,24 +19,46 @@ Options:
   -h, --help          show help; "token-refresher <command> --help" for a command
   -V, --version       show the version
 
-AWS access uses the SDK's standard credential chain (AWS_PROFILE, aws configure, SSO, roles).
-No command ever prints a token, a refresh token or a secret.
+AWS access uses the SDK's standard credential chain (--profile, AWS_PROFILE, aws configure, SSO,
+roles). No command ever prints a token, a refresh token or a secret. Under --json, an error is one
+JSON object on stderr: {"error": {"code": "...", "message": "...", "exitCode": N}}.
 
 Exit codes: 0 ok, 1 a provider is unhealthy or a refresh or check failed, 2 usage or
 configuration error, 3 stack not found or AWS error.
 `;
 
-export const STATUS_HELP = `Usage: token-refresher status [--stack <name>] [--region <region>] [--json]
+/** Where status and refresh find the refreshers: the same options and words for both. */
+const DEPLOYMENT_OPTIONS = `  --stage <name>      every stack tagged ${STAGE_TAG}=<name> (default: ${DEFAULT_STAGE})
+  --stack <name>      only this stack (also one deployed before stages, e.g. TokenRefresher)
+  --outputs-file <f>  the stacks in a "cdk deploy --outputs-file <f>" result, not CloudFormation
+  --region <region>   AWS region (default: AWS_REGION or your AWS profile's region)
+  --profile <name>    AWS profile for credentials and region (default: AWS_PROFILE or default)`;
+
+const DEPLOYMENT_TEXT = `The refreshers are found in the stack outputs <Provider>Refresher of every stack of the stage
+(stack tag ${STAGE_TAG}), or of one --stack, or in an --outputs-file. A provider that two
+stacks declare is reported as a problem and not used. When no stack of the stage exists, the
+error names the stage and region, the stages and untagged refresher stacks found there, and
+exits 3.`;
+
+export const STATUS_HELP = `Usage: token-refresher status [<provider>...] [--stage <name> | --stack <name> |
+                              --outputs-file <file>] [--region <region>] [--profile <name>]
+                              [--wide | --json]
        token-refresher status --local [--dir <directory>] [--json]
 
-Shows every provider of the deployed stack: its token store (SM = Secrets Manager, PS = Parameter
-Store), when the published token expires, its last run, the lockout guard and configuration block
-the function recorded, its paging alarm, and whether it is healthy.
+Shows every provider of the deployment, or only the <provider>s named (an unknown one is a usage
+error that lists the known ones): its token store (SM = Secrets Manager, PS = Parameter Store),
+when the published token expires, its last run, and whether it is healthy. Below the table, per
+provider that needs attention: what is wrong, the last run's failure, and what to do. The table
+fits 100 columns; --wide adds the lockout guard and configuration block the function recorded,
+the paging alarm, the failure kind, the errors of values it could not read, and the stack.
 
-LAST RUN (metrics) is the last run's outcome in CloudWatch metrics, which arrive 1-2 minutes
-late. When the published token was issued after that (e.g. by a "refresh" just now), it shows
-"refreshed <age> (store)" from the token's issued_at instead. "no run in <N>m" means no metrics
-in the last three check intervals (at least 15 minutes): the schedule or function is not running.
+${DEPLOYMENT_TEXT}
+
+LAST RUN is the last run's outcome in CloudWatch metrics, which arrive 1-2 minutes late. When
+the published token was issued after that (e.g. by a "refresh" just now), it shows "refreshed
+<age>" from the token's issued_at instead ("(store)" in --wide). "no run in <N>m" means no
+metrics in the last three check intervals (at least 15 minutes): the schedule or the function is
+not running.
 
 A provider is healthy when its paging alarm is OK, its token has at least minValiditySeconds
 left, and it ran in the last three check intervals. HEALTH says "ok" or what is wrong; --json
@@ -49,15 +70,15 @@ configuration block from the state file (codes and times only). Exit 1 when a to
 or a guard or block is recorded.
 
 Options:
-  --stack <name>      CloudFormation stack (default: ${DEFAULT_STACK_NAME})
-  --region <region>   AWS region (default: AWS_REGION or your AWS profile's region)
+${DEPLOYMENT_OPTIONS}
+  --wide              every value in full, however wide
   --json              JSON for scripts, with the state of every alarm
   --local             the local run's files (see "token-refresher run --help")
   --dir <directory>   with --local: its directory (default: ${DEFAULT_LOCAL_DIR})
   -h, --help          show this help
 
 IAM actions:
-  cloudformation:DescribeStacks   the stack's refresher outputs
+  cloudformation:DescribeStacks   the stacks' tags and refresher outputs (not with --outputs-file)
   secretsmanager:GetSecretValue   the published token (store SM): its expiry and issued_at
   ssm:GetParameter                the published token (store PS), same
   cloudwatch:GetMetricData        last run; guard and block when the state is not read
@@ -65,31 +86,35 @@ IAM actions:
 Optional: ssm:GetParameter on /<prefix>/<id>/state, the function's state, which also holds the
 refresh token. It gives when and why the guard or block began. Without it, GUARD and BLOCKED come
 from the last run's LockoutGuardEngaged and ConfigurationBlocked metrics ("(per metrics)").
-Only timestamps and codes are shown, never a token. A value that cannot be read is shown as
-"? (<error>)" and the other values are still shown.
+Only timestamps and codes are shown, never a token. A value that cannot be read is shown as "?"
+("? (<error>)" in --wide) and the other values are still shown.
 
-Exit codes: 0 every provider healthy, 1 any provider is not (or a refresher output is invalid),
-2 usage error, 3 stack not found or AWS error.
+Exit codes: 0 every provider healthy, 1 any provider is not (or a refresher output is invalid, a
+provider is in two stacks, or a stack of the stage is not deployed), 2 usage error or bad
+outputs file, 3 no stack of the stage, stack not found or AWS error.
 `;
 
-export const REFRESH_HELP = `Usage: token-refresher refresh <provider> [--stack <name>] [--region <region>] [--json]
+export const REFRESH_HELP = `Usage: token-refresher refresh <provider> [--stage <name> | --stack <name> |
+                               --outputs-file <file>] [--region <region>] [--profile <name>]
+                               [--json]
 
 Renews <provider>'s token now: invokes its refresher function with {"force": true}, waits for the
 run and prints its outcome, the grant used and when the published token expires, or the error's
 kind, code and description. A forced run still respects the lockout guard, and retries a
 configuration error the schedule no longer retries.
 
+${DEPLOYMENT_TEXT}
+
 Options:
-  --stack <name>      CloudFormation stack (default: ${DEFAULT_STACK_NAME})
-  --region <region>   AWS region (default: AWS_REGION or your AWS profile's region)
+${DEPLOYMENT_OPTIONS}
   --json              the function's result as JSON
   -h, --help          show this help
 
-IAM actions: cloudformation:DescribeStacks (to find the provider's function in the stack's
-outputs) and lambda:InvokeFunction on that function.
+IAM actions: cloudformation:DescribeStacks (to find the provider's function in the stacks'
+outputs; not with --outputs-file) and lambda:InvokeFunction on that function.
 
-Exit codes: 0 fresh or refreshed, 1 the run failed, 2 usage error or unknown provider,
-3 stack not found or AWS error.
+Exit codes: 0 fresh or refreshed, 1 the run failed, 2 usage error, unknown provider or bad
+outputs file, 3 no stack of the stage, stack not found or AWS error.
 `;
 
 export const CHECK_HELP = `Usage: token-refresher check <provider> [--providers-file <path>] [--json]

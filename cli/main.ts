@@ -1,7 +1,7 @@
 import { parseCommand } from './args.js';
-import { type AwsClientFactory, createAwsClients, destroyAwsClients } from './common/aws-clients.js';
+import { type AwsClientFactory, type AwsTarget, createAwsClients, destroyAwsClients } from './common/aws-clients.js';
 import { runCheck } from './check/command.js';
-import { describeFailure } from './common/errors.js';
+import { describeFailure, failureJson, failureText } from './common/errors.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { CliIo } from './common/io.js';
 import { PromptCancelled } from './common/prompt.js';
@@ -27,8 +27,8 @@ const CANCELLED = 130;
 
 /**
  * Runs one CLI invocation and returns its exit code. Never throws: every failure becomes one
- * readable line on stderr and its documented exit code, never a stack trace (which could carry
- * values of the failed call).
+ * readable line on stderr (one JSON object under `--json`) and its documented exit code, never a
+ * stack trace (which could carry values of the failed call).
  */
 export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
   const { io } = deps;
@@ -50,24 +50,37 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
         return await runLocalStatus(command, io);
       case 'status':
       case 'refresh':
-        return await withAws(deps, command.region, (clients) =>
+        return await withAws(deps, command, (clients) =>
           command.name === 'status' ? runStatus(command, io, clients) : runRefresh(command, io, clients),
         );
     }
   } catch (error) {
     if (error instanceof PromptCancelled) return CANCELLED;
-    const { lines, exitCode } = describeFailure(error);
-    io.stderr(`${lines.join('\n')}\n`);
-    return exitCode;
+    const failure = describeFailure(error);
+    io.stderr(wantsJson(argv) ? failureJson(failure) : failureText(failure));
+    return failure.exitCode;
   }
+}
+
+/**
+ * `--json` anywhere before `--`, also when the arguments did not parse: a script that asked for JSON
+ * gets its error as JSON whatever went wrong.
+ */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
 }
 
 async function withAws(
   deps: CliDeps,
-  region: string | undefined,
+  target: AwsTarget,
   run: (clients: ReturnType<AwsClientFactory>) => Promise<ExitCode>,
 ): Promise<ExitCode> {
-  const clients = (deps.awsClients ?? createAwsClients)(region);
+  const { region, profile } = target;
+  const clients = (deps.awsClients ?? createAwsClients)({
+    ...(region === undefined ? {} : { region }),
+    ...(profile === undefined ? {} : { profile }),
+  });
   try {
     return await run(clients);
   } finally {

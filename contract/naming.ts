@@ -6,6 +6,14 @@ import { MANIFEST_OUTPUT_SUFFIX } from './refresher-manifest.js';
  * from construct paths or logical ids (which change when the code is reorganised).
  */
 
+/**
+ * The stack tag every stack of the app carries, with the stage's name as its value: the operator CLI
+ * finds all stacks of a stage by it (cli/common/stage-stacks.ts), however the app groups providers.
+ */
+export const STAGE_TAG = 'token-refresher:stage';
+/** The stage of a deployment that names none. */
+export const DEFAULT_STAGE = 'default';
+
 /** Default first segment of every name, e.g. `token-refresher/nagra-prod/credentials`. */
 export const DEFAULT_NAME_PREFIX = 'token-refresher';
 
@@ -61,10 +69,6 @@ const STACK_CHILD_IDS = [
   'CheckBootstrapVersion',
 ];
 
-/** The stack tag that names a deployment's stage; the CLI finds a stage's stacks by it. */
-export const STAGE_TAG = 'token-refresher:stage';
-/** The stage of a deployment that names none. */
-export const DEFAULT_STAGE = 'default';
 
 /** A stage name: short, because it goes into stack, secret, parameter, alarm and schedule names. */
 export const STAGE_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/;

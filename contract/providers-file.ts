@@ -7,6 +7,7 @@ import {
   minimumSafetyMarginSeconds,
   plannedWritesPerDay,
 } from './schedule.js';
+import { didYouMean } from './did-you-mean.js';
 import { tokenEndpointProblem } from './loopback.js';
 import { constructIdProblems } from './naming.js';
 import { DEFAULT_MIN_VALIDITY_SECONDS } from './published-token.js';
@@ -80,7 +81,7 @@ export const providerEntrySchema = z.strictObject({
 
 export type ProviderEntry = z.infer<typeof providerEntrySchema>;
 
-const alarmEmailsSchema = z.optional(
+export const alarmEmailsSchema = z.optional(
   z
     .array(z.email('must be an e-mail address'))
     .check(z.maxLength(20, 'at most 20 addresses; subscribe a distribution list instead')),
@@ -126,7 +127,42 @@ function where(entry: unknown, index: number): string {
   return typeof id === 'string' ? `provider "${id}" (providers[${index}])` : `providers[${index}]`;
 }
 
-function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
+/**
+ * Names people put into a provider entry for values that belong in the credentials secret, with the
+ * key that secret uses for it (contract/provider-settings.ts requiredCredentialKeys), or none for
+ * tokens, which the refresher obtains itself.
+ */
+const SECRET_FIELDS: Readonly<Record<string, string | undefined>> = {
+  clientsecret: 'client_secret',
+  client_secret: 'client_secret',
+  secret: 'client_secret',
+  password: 'password',
+  username: 'username',
+  refreshtoken: undefined,
+  refresh_token: undefined,
+  accesstoken: undefined,
+  access_token: undefined,
+};
+
+function secretFieldProblem(subject: string, key: string): string {
+  const where =
+    '"credentials.secretName" or "credentials.secretArn" names it, else the stack creates ' +
+    '"token-refresher/<id>/credentials" for you to fill';
+  const target = SECRET_FIELDS[key.toLowerCase()];
+  const fix =
+    target === undefined
+      ? 'tokens are never configured: the refresher obtains and renews them itself from the credentials in the ' +
+        `provider's credentials secret (${where})`
+      : `put it into the provider's credentials secret as the JSON key "${target}" (${where})`;
+  return (
+    `${subject}, field "${key}": secrets never go into the providers file (it ends up in the CloudFormation ` +
+    `template and the function's environment): ${fix}`
+  );
+}
+
+const FILE_FIELDS = ['providers', 'alarmEmails', '$schema'];
+
+function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string[] {
   const path = issue.path.map(String);
   const providers = (raw as { providers?: unknown[] } | undefined)?.providers;
   let subject = 'the file';
@@ -137,18 +173,27 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
     field = path.slice(2).join('.');
   }
   if (issue.code === 'unrecognized_keys') {
-    const allowed =
-      subject === 'the file'
-        ? '"providers", "alarmEmails", "$schema"'
-        : Object.keys(providerEntrySchema.shape)
-            .map((k) => `"${k}"`)
-            .join(', ');
-    const keys = issue.keys.map((k) => `"${k}"`).join(', ');
-    return `${subject}${field ? `, field "${field}"` : ''}: unknown field ${keys}; allowed: ${allowed}`;
+    const inEntry = subject !== 'the file' && field === '';
+    const names = subject === 'the file' ? FILE_FIELDS : Object.keys(providerEntrySchema.shape);
+    const allowed = names.map((k) => `"${k}"`).join(', ');
+    return issue.keys.map((key) => {
+      if (inEntry && key.toLowerCase() in SECRET_FIELDS) return secretFieldProblem(subject, key);
+      return `${subject}${field ? `, field "${field}"` : ''}: unknown field "${key}"${didYouMean(key, names)}; allowed: ${allowed}`;
+    });
   }
   const got = 'input' in issue ? show(issue.input) : 'a bad value';
   const required = issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined;
-  return `${subject}, field "${field || '(root)'}": ${required ? 'is required' : `got ${got}`}: ${issue.message}`;
+  let message = issue.message;
+  if (issue.code === 'invalid_value' && 'input' in issue && typeof issue.input === 'string') {
+    if (field === 'grant' && issue.input === 'refresh_token') {
+      message =
+        'renewal by refresh token is automatic while the server hands one out (the "useRefreshToken" setting); ' +
+        '"grant" names the primary grant that gets the first token: "password" or "client_credentials"';
+    } else {
+      message += didYouMean(issue.input, issue.values.map(String));
+    }
+  }
+  return [`${subject}, field "${field || '(root)'}": ${required ? 'is required' : `got ${got}`}: ${message}`];
 }
 
 /** Applies the preset and the defaults to one entry; returns the problems instead when there are any. */
@@ -233,13 +278,7 @@ export function resolveProvider(entry: ProviderEntry, subject = `provider "${ent
   const timing = { minValiditySeconds, checkIntervalMinutes, safetyMarginSeconds };
   const threshold = dueThresholdSeconds(timing);
   if (lifetime <= threshold) {
-    fail(
-      'expectedLifetimeSeconds',
-      lifetime,
-      `a ${lifetime} s token would be due as soon as it is issued: renewal starts at minValiditySeconds (${minValiditySeconds}) ` +
-        `+ checkIntervalMinutes (${checkIntervalMinutes}) x 60 + safetyMarginSeconds (${safetyMarginSeconds}) = ${threshold} s; ` +
-        'lower those or use a longer-lived token',
-    );
+    problems.push(dueAtOnceProblem(subject, entry, lifetime, timing));
     return problems;
   }
   const writesPerDay = plannedWritesPerDay(lifetime, timing);
@@ -274,6 +313,55 @@ export function resolveProvider(entry: ProviderEntry, subject = `provider "${ent
   };
 }
 
+/** The timing fields a person may write, in the order a fix is most likely to be wanted. */
+const TIMING_FIELDS = ['checkIntervalMinutes', 'minValiditySeconds', 'safetyMarginSeconds'] as const;
+
+/**
+ * A token that would be due as soon as it is issued. The message blames the fields the person wrote,
+ * not one a preset or a default filled (the preset's lifetime applies when the file has none), and
+ * says how far each of them would have to come down.
+ */
+function dueAtOnceProblem(
+  subject: string,
+  entry: ProviderEntry,
+  lifetime: number,
+  timing: { minValiditySeconds: number; checkIntervalMinutes: number; safetyMarginSeconds: number },
+): string {
+  const { minValiditySeconds: min, checkIntervalMinutes: interval, safetyMarginSeconds: margin } = timing;
+  const written = TIMING_FIELDS.filter((f) => entry[f] !== undefined);
+  const lifetimeWritten = entry.expectedLifetimeSeconds !== undefined;
+  const blamed = written[0] ?? (lifetimeWritten ? 'expectedLifetimeSeconds' : 'preset');
+  const value = blamed === 'preset' ? entry.preset : entry[blamed];
+  const marginNote = entry.safetyMarginSeconds === undefined ? ', the least allowed: one interval + 95 s' : '';
+  const lifetimeSource = lifetimeWritten
+    ? '"expectedLifetimeSeconds"'
+    : `preset "${entry.preset}"'s documented lifetime; "expectedLifetimeSeconds" is not set`;
+  const fixes: string[] = [];
+  // The margin follows the interval when it is not written, so each minute of interval costs 120 s.
+  const perMinute = entry.safetyMarginSeconds === undefined ? 120 : 60;
+  const fixedMargin = entry.safetyMarginSeconds === undefined ? minimumSafetyMarginSeconds(0) : margin;
+  const maxInterval = Math.floor((lifetime - min - fixedMargin - 1) / perMinute);
+  if (entry.checkIntervalMinutes !== undefined && maxInterval >= 1) {
+    fixes.push(`"checkIntervalMinutes" at most ${maxInterval}`);
+  }
+  const maxMin = lifetime - interval * 60 - margin - 1;
+  if (entry.minValiditySeconds !== undefined && maxMin >= 0) fixes.push(`"minValiditySeconds" at most ${maxMin}`);
+  const maxMargin = lifetime - min - interval * 60 - 1;
+  if (entry.safetyMarginSeconds !== undefined && maxMargin >= minimumSafetyMarginSeconds(interval)) {
+    fixes.push(`"safetyMarginSeconds" at most ${maxMargin}`);
+  }
+  if (fixes.length === 0 && written.length > 0)
+    fixes.push(`lower values of ${written.map((f) => `"${f}"`).join(' and ')}`);
+  fixes.push(lifetimeWritten ? 'a longer "expectedLifetimeSeconds" if the server grants it' : 'a longer-lived token');
+  const yours = written.map((f) => `"${f}" ${entry[f]}`).join(', ');
+  return (
+    `${subject}, field "${blamed}": got ${show(value)}: a ${lifetime} s token (${lifetimeSource}) would be due as soon ` +
+    `as it is issued: renewal starts at minValiditySeconds (${min}) + checkIntervalMinutes (${interval}) x 60 + ` +
+    `safetyMarginSeconds (${margin}${marginNote}) = ${dueThresholdSeconds(timing)} s` +
+    `${yours ? `; you set ${yours}` : ''}; use ${fixes.join(', or ')}`
+  );
+}
+
 /** Everything the stack needs from the providers file. */
 export interface StackConfig {
   readonly providers: ResolvedProvider[];
@@ -293,11 +381,17 @@ export function parseProvidersFile(raw: unknown, source = 'providers file'): Res
  * @throws ProvidersFileError listing every problem found
  */
 export function parseStackConfig(raw: unknown, source = 'providers file'): StackConfig {
+  if (Array.isArray(raw)) {
+    throw new ProvidersFileError(source, [
+      'the file: got a list: wrap it in an object, {"providers": [ ...your entries... ]}; the object also ' +
+        'holds "alarmEmails" and "$schema"',
+    ]);
+  }
   const shape = fileShapeSchema.safeParse(raw, { reportInput: true });
   if (!shape.success)
     throw new ProvidersFileError(
       source,
-      shape.error.issues.map((i) => describeIssue(raw, i)),
+      shape.error.issues.flatMap((i) => describeIssue(raw, i)),
     );
 
   const problems: string[] = [];
@@ -307,7 +401,7 @@ export function parseStackConfig(raw: unknown, source = 'providers file'): Stack
     const parsed = providerEntrySchema.safeParse(candidate, { reportInput: true });
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        problems.push(describeIssue(raw, { ...issue, path: ['providers', index, ...issue.path] }));
+        problems.push(...describeIssue(raw, { ...issue, path: ['providers', index, ...issue.path] }));
       }
       return;
     }

@@ -76,14 +76,18 @@ function loadProvider(options: CheckOptions, io: CliIo): ResolvedProvider {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new CliError(`providers file ${path} is not valid JSON: ${errorMessage(error)}`, EXIT.usage);
+    throw new CliError(
+      `providers file ${path} is not valid JSON: ${errorMessage(error)}`,
+      EXIT.usage,
+      'providers_file',
+    );
   }
   let providers: ResolvedProvider[];
   try {
     providers = parseProvidersFile(raw, path);
   } catch (error) {
     // Its message already names the file, the provider, the field, the value and what is allowed.
-    if (error instanceof ProvidersFileError) throw new CliError(error.message, EXIT.usage);
+    if (error instanceof ProvidersFileError) throw new CliError(error.message, EXIT.usage, 'providers_file');
     throw error;
   }
   const found = providers.find((p) => p.settings.id === options.provider);

@@ -4,7 +4,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 
-/** The AWS clients the stack commands use, all for one region. */
+/** The AWS clients the stack commands use, all for one region and one profile. */
 export interface AwsClients {
   readonly cloudFormation: CloudFormationClient;
   readonly cloudWatch: CloudWatchClient;
@@ -13,14 +13,22 @@ export interface AwsClients {
   readonly ssm: SSMClient;
 }
 
-export type AwsClientFactory = (region: string | undefined) => AwsClients;
+/** `--region` and `--profile`; undefined leaves the choice to the SDK's default chain. */
+export interface AwsTarget {
+  readonly region?: string;
+  readonly profile?: string;
+}
+
+export type AwsClientFactory = (target: AwsTarget) => AwsClients;
 
 /**
- * Clients on the SDK's standard credential chain and region resolution; `--region` overrides only
- * the region. Nothing is resolved here: a missing profile shows up on the first call, as one line.
+ * Clients on the SDK's standard credential chain and region resolution. `--profile` selects the
+ * profile for credentials and region alike (the SDK's `profile` setting, which wins over AWS_PROFILE);
+ * `--region` overrides only the region. Nothing is resolved here: a missing profile shows up on the
+ * first call, as one line.
  */
-export const createAwsClients: AwsClientFactory = (region) => {
-  const config = region === undefined ? {} : { region };
+export const createAwsClients: AwsClientFactory = ({ region, profile }) => {
+  const config = { ...(region === undefined ? {} : { region }), ...(profile === undefined ? {} : { profile }) };
   return {
     cloudFormation: new CloudFormationClient(config),
     cloudWatch: new CloudWatchClient(config),

@@ -1,33 +1,40 @@
-import { type CloudFormationClient, DescribeStacksCommand, type Output } from '@aws-sdk/client-cloudformation';
+import { type CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import {
   MANIFEST_OUTPUT_SUFFIX,
   type RefresherManifest,
   refresherManifestSchema,
 } from '../../contract/refresher-manifest.js';
-import { AwsCallError, CliError, errorMessage, isMissingRegion, NO_REGION_MESSAGE, UsageError } from './errors.js';
+import { AwsCallError, awsCall } from './aws-failure.js';
+import { CliError, errorMessage, isMissingRegion, NO_REGION_MESSAGE } from './errors.js';
 import { EXIT } from '../exit-codes.js';
 import { oneLine } from './text.js';
 
-/** A refresher as the stack's manifest output describes it. */
-export type Refresher = RefresherManifest;
+/** A refresher as its stack's manifest output describes it, and the stack that declares it. */
+export type Refresher = RefresherManifest & { readonly stackName: string };
 
-/** The refreshers a deployed stack declares in its outputs (contract/refresher-manifest.ts). */
+/** One stack output, from CloudFormation or from a `cdk deploy --outputs-file` result. */
+export interface StackOutput {
+  readonly key: string;
+  readonly value: string;
+}
+
+/** The refreshers one stack declares in its outputs (contract/refresher-manifest.ts). */
 export interface StackManifests {
   readonly stackName: string;
-  readonly region: string;
+  /** CloudFormation's stack status; `outputs file` when read from one. */
   readonly stackStatus: string;
-  /** Valid manifests, sorted by provider id. */
+  /** Valid manifests, in output order. */
   readonly refreshers: readonly Refresher[];
   /** One line per output that ends in `Refresher` but is not a valid manifest. */
   readonly problems: readonly string[];
 }
 
 /** The region the client will call, for messages; a missing region is one readable line. */
-async function regionOf(client: CloudFormationClient): Promise<string> {
+export async function regionOf(client: CloudFormationClient): Promise<string> {
   try {
     return await client.config.region();
   } catch (error) {
-    if (isMissingRegion(error)) throw new CliError(NO_REGION_MESSAGE, EXIT.aws);
+    if (isMissingRegion(error)) throw new CliError(NO_REGION_MESSAGE, EXIT.aws, 'no_region');
     throw error;
   }
 }
@@ -39,76 +46,73 @@ function isMissingStack(error: unknown): boolean {
   );
 }
 
-function parseManifest(output: Output): Refresher | string {
-  const key = output.OutputKey ?? '';
+function parseManifest(stackName: string, output: StackOutput): RefresherManifest | string {
+  const where = `stack "${stackName}", output "${output.key}"`;
   let json: unknown;
   try {
-    json = JSON.parse(output.OutputValue ?? '');
+    json = JSON.parse(output.value);
   } catch {
-    return `stack output "${key}" is not JSON`;
+    return `${where} is not JSON`;
   }
   const parsed = refresherManifestSchema.safeParse(json);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-  return `stack output "${key}" is not a refresher manifest (${oneLine(issues)})`;
+  return `${where} is not a refresher manifest (${oneLine(issues)})`;
+}
+
+/** Outputs whose key ends in `Refresher` hold manifests; the stack's other outputs are ignored. */
+export function isManifestOutput(key: string): boolean {
+  return key.endsWith(MANIFEST_OUTPUT_SUFFIX);
 }
 
 /**
- * Reads the stack's outputs and validates every refresher manifest in them. An invalid manifest
- * (a stack deployed by another version of this project) is reported, not fatal: the others still work.
+ * Validates every refresher manifest among a stack's outputs. An invalid manifest (a stack deployed
+ * by another version of this project) is reported, not fatal: the others still work.
  */
-export async function readStackManifests(client: CloudFormationClient, stackName: string): Promise<StackManifests> {
-  const region = await regionOf(client);
-  let stack;
-  try {
-    stack = (await client.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
-  } catch (error) {
-    if (isMissingStack(error)) throw missingStack(stackName, region);
-    throw new AwsCallError('DescribeStacks', error);
-  }
-  if (!stack) throw missingStack(stackName, region);
-
+export function manifestsOf(stackName: string, stackStatus: string, outputs: readonly StackOutput[]): StackManifests {
   const refreshers: Refresher[] = [];
   const problems: string[] = [];
   const seen = new Set<string>();
-  for (const output of stack.Outputs ?? []) {
-    if (!output.OutputKey?.endsWith(MANIFEST_OUTPUT_SUFFIX)) continue;
-    const manifest = parseManifest(output);
+  for (const output of outputs) {
+    if (!isManifestOutput(output.key)) continue;
+    const manifest = parseManifest(stackName, output);
     if (typeof manifest === 'string') problems.push(manifest);
-    else if (seen.has(manifest.provider))
-      problems.push(`stack output "${output.OutputKey}" repeats provider "${manifest.provider}"; ignored`);
-    else {
+    else if (seen.has(manifest.provider)) {
+      problems.push(`stack "${stackName}", output "${output.key}" repeats provider "${manifest.provider}"; ignored`);
+    } else {
       seen.add(manifest.provider);
-      refreshers.push(manifest);
+      refreshers.push({ ...manifest, stackName });
     }
   }
-  const stackStatus = stack.StackStatus ?? 'UNKNOWN';
-  if (refreshers.length === 0 && problems.length === 0) {
-    throw new CliError(
-      `stack "${stackName}" in ${region} (${stackStatus}) has no refresher outputs (<Provider>${MANIFEST_OUTPUT_SUFFIX}): ` +
-        'deploy this version of token-refresher with npx cdk deploy, or pass --stack',
-      EXIT.aws,
+  return { stackName, stackStatus, refreshers, problems };
+}
+
+/** A CloudFormation stack's outputs as manifests. */
+export function manifestsOfStack(stack: Stack): StackManifests {
+  const outputs = (stack.Outputs ?? []).map((o) => ({ key: o.OutputKey ?? '', value: o.OutputValue ?? '' }));
+  return manifestsOf(stack.StackName ?? '', stack.StackStatus ?? 'UNKNOWN', outputs);
+}
+
+/** One stack by name (`--stack`), as DescribeStacks answers it. */
+export async function describeStack(client: CloudFormationClient, stackName: string, region: string): Promise<Stack> {
+  let stack;
+  try {
+    const answer = await awsCall(client, 'DescribeStacks', () =>
+      client.send(new DescribeStacksCommand({ StackName: stackName })),
     );
+    stack = answer.Stacks?.[0];
+  } catch (error) {
+    if (error instanceof AwsCallError && isMissingStack(error.cause)) throw missingStack(stackName, region);
+    throw error;
   }
-  refreshers.sort((a, b) => a.provider.localeCompare(b.provider));
-  return { stackName, region, stackStatus, refreshers, problems };
+  if (!stack) throw missingStack(stackName, region);
+  return stack;
 }
 
 function missingStack(stackName: string, region: string): CliError {
   return new CliError(
-    `stack "${stackName}" not found in ${region}: deploy it with npx cdk deploy, or pass --stack`,
+    `stack "${stackName}" not found in ${region}: deploy it with npx cdk deploy, or pass --stack or --stage`,
     EXIT.aws,
-  );
-}
-
-/** The manifest of `provider`, or a usage error that lists the providers the stack has. */
-export function findProvider(stack: StackManifests, provider: string, command: string): Refresher {
-  const found = stack.refreshers.find((r) => r.provider === provider);
-  if (found) return found;
-  const known = stack.refreshers.map((r) => r.provider).join(', ') || 'none';
-  const invalid = stack.problems.length > 0 ? ` (${stack.problems.length} invalid refresher output(s) skipped)` : '';
-  throw new UsageError(
-    `unknown provider "${provider}" in stack "${stack.stackName}"; known: ${known}${invalid}`,
-    command,
+    'stack_not_found',
   );
 }

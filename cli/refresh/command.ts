@@ -2,12 +2,13 @@ import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import * as z from 'zod/mini';
 import type { StackOptions } from '../args.js';
 import type { AwsClients } from '../common/aws-clients.js';
-import { AwsCallError, CliError } from '../common/errors.js';
+import { awsCall, AwsCallError } from '../common/aws-failure.js';
+import { CliError } from '../common/errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { formatExpiresIn, formatTime } from '../common/format-duration.js';
 import type { CliIo } from '../common/io.js';
 import { withProgress } from '../common/spinner.js';
-import { findProvider, readStackManifests } from '../common/stack-manifest.js';
+import { findProvider, readDeployment } from '../common/deployment.js';
 import { renderDetails } from '../common/table.js';
 import { oneLine } from '../common/text.js';
 import { errorNameOf } from '../../contract/error-name.js';
@@ -37,22 +38,25 @@ function isBusy(error: unknown): boolean {
 export async function invokeForced(client: LambdaClient, functionName: string): Promise<RefreshResult> {
   let response;
   try {
-    response = await client.send(
-      new InvokeCommand({
-        FunctionName: functionName,
-        InvocationType: 'RequestResponse',
-        Payload: new TextEncoder().encode(JSON.stringify({ force: true })),
-      }),
+    response = await awsCall(client, 'Invoke', () =>
+      client.send(
+        new InvokeCommand({
+          FunctionName: functionName,
+          InvocationType: 'RequestResponse',
+          Payload: new TextEncoder().encode(JSON.stringify({ force: true })),
+        }),
+      ),
     );
   } catch (error) {
-    if (isBusy(error)) {
+    if (error instanceof AwsCallError && isBusy(error.cause)) {
       throw new CliError(
         `function ${functionName} is busy (TooManyRequestsException): a scheduled run is probably under way ` +
           '(reserved concurrency 1); try again in a minute',
         EXIT.aws,
+        'function_busy',
       );
     }
-    throw new AwsCallError('Invoke', error);
+    throw error;
   }
   const payload = parsePayload(decode(response.Payload));
   if (response.FunctionError) {
@@ -60,13 +64,18 @@ export async function invokeForced(client: LambdaClient, functionName: string): 
     const type = details.success ? (details.data.errorType ?? response.FunctionError) : response.FunctionError;
     const message = details.success ? (details.data.errorMessage ?? 'no error message') : 'no error message';
     // An unexpected failure inside the function: it ends up in the dead-letter queue too.
-    throw new CliError(`function ${functionName} failed: ${oneLine(type)}: ${oneLine(message)}`, EXIT.failed);
+    throw new CliError(
+      `function ${functionName} failed: ${oneLine(type)}: ${oneLine(message)}`,
+      EXIT.failed,
+      'function_error',
+    );
   }
   const result = refreshResultSchema.safeParse(payload);
   if (!result.success) {
     throw new CliError(
       `function ${functionName} returned something that is not a refresh result; is the stack deployed with this version?`,
       EXIT.failed,
+      'function_error',
     );
   }
   return result.data;
@@ -117,9 +126,9 @@ export async function runRefresh(
   io: CliIo,
   clients: AwsClients,
 ): Promise<ExitCode> {
-  const { manifest, result } = await withProgress(io, `reading stack ${options.stack}`, options, async (progress) => {
-    const stack = await readStackManifests(clients.cloudFormation, options.stack);
-    const found = findProvider(stack, options.provider, 'refresh');
+  const { manifest, result } = await withProgress(io, 'reading the stacks', options, async (progress) => {
+    const deployment = await readDeployment(options.source, clients.cloudFormation, io.cwd);
+    const found = findProvider(deployment, options.provider, 'refresh');
     progress.update(`refreshing ${found.provider} (invoking ${found.functionName})`);
     return { manifest: found, result: await invokeForced(clients.lambda, found.functionName) };
   });

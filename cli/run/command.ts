@@ -54,7 +54,11 @@ async function readProvidersJson(path: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new CliError(`providers file ${path} is not valid JSON: ${errorMessage(error)}`, EXIT.usage);
+    throw new CliError(
+      `providers file ${path} is not valid JSON: ${errorMessage(error)}`,
+      EXIT.usage,
+      'providers_file',
+    );
   }
 }
 
@@ -63,7 +67,7 @@ function parseProviders(raw: unknown, source: string): ResolvedProvider[] {
     return parseProvidersFile(raw, source);
   } catch (error) {
     // Its message already names the file, the provider, the field, the value and what is allowed.
-    if (error instanceof ProvidersFileError) throw new CliError(error.message, EXIT.usage);
+    if (error instanceof ProvidersFileError) throw new CliError(error.message, EXIT.usage, 'providers_file');
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 import { ALARM_KINDS, type AlarmKind } from '../../contract/refresher-manifest.js';
 import { type AlarmView, pagingView, readAlarmStates } from './alarms.js';
-import type { StackOptions } from '../args.js';
+import type { StatusOptions } from '../args.js';
 import type { AwsClients } from '../common/aws-clients.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { problemsOf } from './health.js';
@@ -8,7 +8,7 @@ import type { CliIo } from '../common/io.js';
 import { outcomeWindowMinutes, readRecentRuns } from './last-outcome.js';
 import { lastRun } from './last-run.js';
 import { withProgress } from '../common/spinner.js';
-import { readStackManifests, type StackManifests } from '../common/stack-manifest.js';
+import { type Deployment, readDeployment, selectProviders } from '../common/deployment.js';
 import { statusJson } from './json.js';
 import { renderStatus } from './table.js';
 import { readStateView, readTokenView } from './stores.js';
@@ -18,17 +18,23 @@ export type { AlarmView } from './alarms.js';
 export type { ProviderStatus, StatusReport } from './model.js';
 
 /** Reads everything `status` shows; every per-provider read runs in parallel and may fail on its own. */
-export async function collectStatus(stack: StackManifests, clients: AwsClients, nowMs: number): Promise<StatusReport> {
-  const alarmNames = stack.refreshers.flatMap((r) => Object.values(r.alarms).filter((n) => n !== undefined));
+export async function collectStatus(deployment: Deployment, clients: AwsClients, nowMs: number): Promise<StatusReport> {
+  const alarmNames = deployment.refreshers.flatMap((r) => Object.values(r.alarms).filter((n) => n !== undefined));
   const [alarmStates, perProvider] = await Promise.all([
     readAlarmStates(clients.cloudWatch, alarmNames),
     Promise.all(
-      stack.refreshers.map(async (manifest) => {
+      deployment.refreshers.map(async (manifest) => {
         const [token, state, recent] = await Promise.all([
           readTokenView(clients, manifest.tokenSource),
           // Optional: without ssm:GetParameter on it, the guard and block come from the metrics.
           readStateView(clients.ssm, manifest.stateParameter),
-          readRecentRuns(clients.cloudWatch, manifest.provider, manifest.checkIntervalMinutes, nowMs),
+          readRecentRuns(
+            clients.cloudWatch,
+            manifest.provider,
+            manifest.checkIntervalMinutes,
+            nowMs,
+            manifest.metricsNamespace,
+          ),
         ]);
         return { manifest, token, state, recent };
       }),
@@ -58,17 +64,19 @@ export async function collectStatus(stack: StackManifests, clients: AwsClients, 
     });
     return { ...p, lastRun: last, windowMinutes, alarms, problems };
   });
-  const healthy = stack.problems.length === 0 && providers.every((p) => p.problems.length === 0);
-  return { stack, now: nowMs, providers, healthy };
+  const healthy = deployment.problems.length === 0 && providers.every((p) => p.problems.length === 0);
+  return { deployment, now: nowMs, providers, healthy };
 }
 
-export async function runStatus(options: StackOptions, io: CliIo, clients: AwsClients): Promise<ExitCode> {
-  const report = await withProgress(io, `reading stack ${options.stack}`, options, async (progress) => {
-    const stack = await readStackManifests(clients.cloudFormation, options.stack);
-    progress.update(`reading ${stack.refreshers.length} provider(s) of ${options.stack}`);
-    return collectStatus(stack, clients, io.now());
+export async function runStatus(options: StatusOptions, io: CliIo, clients: AwsClients): Promise<ExitCode> {
+  const report = await withProgress(io, 'reading the stacks', options, async (progress) => {
+    const all = await readDeployment(options.source, clients.cloudFormation, io.cwd);
+    const deployment = selectProviders(all, options.providers, 'status');
+    progress.update(`reading ${deployment.refreshers.length} provider(s) of ${deployment.description}`);
+    return collectStatus(deployment, clients, io.now());
   });
-  for (const problem of report.stack.problems) io.stderr(`warning: ${problem}\n`);
-  io.stdout(options.json ? `${JSON.stringify(statusJson(report), null, 2)}\n` : renderStatus(report));
+  // Under --json the problems are in the JSON, and stderr carries only errors, as JSON.
+  if (!options.json) for (const problem of report.deployment.problems) io.stderr(`warning: ${problem.message}\n`);
+  io.stdout(options.json ? `${JSON.stringify(statusJson(report), null, 2)}\n` : renderStatus(report, options));
   return report.healthy ? EXIT.ok : EXIT.failed;
 }

@@ -51,6 +51,7 @@ function providerJson(p: ProviderStatus, now: number) {
   const nowSeconds = Math.floor(now / 1000);
   return {
     provider: m.provider,
+    stack: m.stackName,
     preset: m.preset,
     store: m.store,
     tokenSource: m.tokenSource,
@@ -87,14 +88,15 @@ function providerJson(p: ProviderStatus, now: number) {
 }
 
 export function statusJson(report: StatusReport) {
-  const { stack } = report;
+  const { deployment } = report;
   return {
-    stack: stack.stackName,
-    region: stack.region,
-    stackStatus: stack.stackStatus,
+    ...(deployment.stage === undefined ? {} : { stage: deployment.stage }),
+    ...(deployment.outputsFile === undefined ? {} : { outputsFile: deployment.outputsFile }),
+    region: deployment.region,
+    stacks: deployment.stacks,
     checkedAt: formatTime(report.now),
     healthy: report.healthy,
-    problems: stack.problems,
+    problems: deployment.problems.map((p) => p.message),
     providers: report.providers.map((p) => providerJson(p, report.now)),
   };
 }

@@ -1,5 +1,6 @@
 import type { AlarmKind } from '../../contract/refresher-manifest.js';
-import type { Refresher, StackManifests } from '../common/stack-manifest.js';
+import type { Deployment } from '../common/deployment.js';
+import type { Refresher } from '../common/stack-manifest.js';
 import type { AlarmView } from './alarms.js';
 import type { Problem } from './health.js';
 import type { RecentRuns } from './last-outcome.js';
@@ -24,7 +25,7 @@ export interface ProviderStatus {
 }
 
 export interface StatusReport {
-  readonly stack: StackManifests;
+  readonly deployment: Deployment;
   /** Epoch ms the report was made at. */
   readonly now: number;
   readonly providers: readonly ProviderStatus[];

@@ -3,11 +3,24 @@ import { blockedPerMetrics, guardLifted, guardPerMetrics, stateError } from './g
 import type { LastRun } from './last-run.js';
 import type { ProviderStatus, StatusReport } from './model.js';
 import { renderTable } from '../common/table.js';
-import { oneLine } from '../common/text.js';
+import { oneLine, wrap } from '../common/text.js';
 import { pagingView } from './alarms.js';
 
-/** The header says where LAST RUN comes from, since metrics lag; a cell from the store says "(store)". */
-export const STATUS_COLUMNS = [
+/** The terminal width the default view is made for: every line fits it, whatever the values. */
+export const STATUS_WIDTH = 100;
+
+/**
+ * The default view: cells of bounded width, so that with a 40-character provider id (the most an id
+ * may have, contract/provider-settings.ts) every row fits STATUS_WIDTH; what does not fit goes into
+ * the lines below the table, wrapped to that width.
+ */
+export const STATUS_COLUMNS = ['PROVIDER', 'STORE', 'EXPIRES IN', 'LAST RUN', 'HEALTH'] as const;
+
+/**
+ * `--wide`: every value in full, however wide. The header says where LAST RUN comes from, since
+ * metrics lag; a cell from the store says "(store)".
+ */
+export const WIDE_COLUMNS = [
   'PROVIDER',
   'STORE',
   'EXPIRES IN',
@@ -16,6 +29,7 @@ export const STATUS_COLUMNS = [
   'BLOCKED',
   'ALARM',
   'HEALTH',
+  'STACK',
 ] as const;
 
 const unreadable = (error: string) => `? (${error})`;
@@ -33,6 +47,27 @@ function expiresCell(p: ProviderStatus, now: number): string {
     case 'unreadable':
       return unreadable(token.error);
   }
+}
+
+/** `expired` and `?`: how long ago, and why, are in the lines below (and in --wide). */
+function compactExpiresCell(p: ProviderStatus, now: number): string {
+  const { token } = p;
+  if (token.state === 'published')
+    return token.expiresAt * 1000 > now ? formatExpiresIn(token.expiresAt, now) : 'expired';
+  return token.state === 'not-published' ? 'not published' : '?';
+}
+
+/** The outcome without the failure kind, which the lines below give. */
+function compactLastRunCell(p: ProviderStatus, now: number): string {
+  const last = p.lastRun;
+  if (last.outcome === 'unreadable') return '?';
+  if (last.outcome === 'unknown') return `no run in ${p.windowMinutes}m`;
+  return `${last.outcome} ${formatAgo(last.at, now)}`;
+}
+
+function compactHealthCell(p: ProviderStatus): string {
+  const n = p.problems.length;
+  return n === 0 ? 'ok' : `${n} problem${n === 1 ? '' : 's'}`;
 }
 
 function outcomeName(last: LastRun): string {
@@ -79,7 +114,7 @@ function healthCell(p: ProviderStatus): string {
   return p.problems.length === 0 ? 'ok' : p.problems.map((problem) => problem.label).join(', ');
 }
 
-/** What to do next, for what a table cell can only hint at. */
+/** What to do next, for what a table cell can only hint at; each note starts a sentence. */
 function notes(p: ProviderStatus): string[] {
   const { provider, credentialsSecret } = p.manifest;
   const { state } = p;
@@ -88,21 +123,19 @@ function notes(p: ProviderStatus): string[] {
   const out: string[] = [];
   if (guardLifted(p)) {
     out.push(
-      `${provider}: the credentials secret changed after the lockout guard engaged; the next run that needs a ` +
+      'the credentials secret changed after the lockout guard engaged; the next run that needs a ' +
         `login uses the new credentials (or ${refreshHint} now).`,
     );
   } else if (state.state === 'ok' && state.guard) {
-    out.push(`${provider}: lockout guard: ${oneLine(state.guard.description)}. ${credentialsHint}`);
+    out.push(`lockout guard: ${oneLine(state.guard.description)}. ${credentialsHint}`);
   } else if (guardPerMetrics(p)) {
-    out.push(
-      `${provider}: lockout guard engaged (per metrics; the function's state is not readable). ${credentialsHint}`,
-    );
+    out.push(`lockout guard engaged (per metrics; the function's state is not readable). ${credentialsHint}`);
   }
   const fix = `Fix the provider settings and redeploy, or ${refreshHint} once it is fixed upstream.`;
   if (state.state === 'ok' && state.blocked) {
-    out.push(`${provider}: configuration error: ${oneLine(state.blocked.description)}. ${fix}`);
+    out.push(`configuration error: ${oneLine(state.blocked.description)}. ${fix}`);
   } else if (blockedPerMetrics(p)) {
-    out.push(`${provider}: a configuration error blocks scheduled runs (per metrics). ${fix}`);
+    out.push(`a configuration error blocks scheduled runs (per metrics). ${fix}`);
   }
   return out;
 }
@@ -117,11 +150,45 @@ export function statusRows(report: StatusReport): string[][] {
     blockedCell(p),
     alarmCell(p),
     healthCell(p),
+    p.manifest.stackName,
   ]);
 }
 
-export function renderStatus(report: StatusReport): string {
-  const table = renderTable(STATUS_COLUMNS, statusRows(report));
-  const extra = report.providers.flatMap(notes);
+function compactRows(report: StatusReport): string[][] {
+  return report.providers.map((p) => [
+    p.manifest.provider,
+    p.manifest.store === 'secretsmanager' ? 'SM' : 'PS',
+    compactExpiresCell(p, report.now),
+    compactLastRunCell(p, report.now),
+    compactHealthCell(p),
+  ]);
+}
+
+/**
+ * Per provider that needs attention: its problems, the last run's failure and unreadable values in
+ * one sentence, then what to do, each wrapped to STATUS_WIDTH.
+ */
+function detailLines(p: ProviderStatus, now: number): string[] {
+  const facts = p.problems.map((problem) => problem.detail);
+  const last = p.lastRun;
+  if (last.outcome === 'failed') facts.push(`last run ${outcomeName(last)} ${formatAgo(last.at, now)}`);
+  if (last.outcome === 'unreadable') facts.push(`last run unreadable (${last.error})`);
+  const todo = notes(p);
+  if (facts.length === 0 && todo.length === 0) return [];
+  const head = `${p.manifest.provider}: ${facts.length > 0 ? facts.join('; ') : 'ok'}`;
+  return [head, ...todo.map((note) => `  ${note}`)].flatMap((line) => {
+    const indent = line.startsWith('  ') ? '  ' : '';
+    return wrap(line.slice(indent.length), STATUS_WIDTH - indent.length, '  ').map((l) => `${indent}${l}`);
+  });
+}
+
+export function renderStatus(report: StatusReport, options: { wide: boolean } = { wide: false }): string {
+  if (options.wide) {
+    const table = renderTable(WIDE_COLUMNS, statusRows(report));
+    const extra = report.providers.flatMap((p) => notes(p).map((note) => `${p.manifest.provider}: ${note}`));
+    return extra.length > 0 ? `${table}\n${extra.join('\n')}\n` : table;
+  }
+  const table = renderTable(STATUS_COLUMNS, compactRows(report));
+  const extra = report.providers.flatMap((p) => detailLines(p, report.now));
   return extra.length > 0 ? `${table}\n${extra.join('\n')}\n` : table;
 }

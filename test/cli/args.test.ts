@@ -61,13 +61,20 @@ describe('what the help says about permissions and sources', () => {
 
   it('status --help says where LAST RUN comes from, how late it is, and what healthy means', () => {
     const help = flat(STATUS_HELP);
-    expect(help).toContain(
-      "LAST RUN (metrics) is the last run's outcome in CloudWatch metrics, which arrive 1-2 minutes late",
-    );
-    expect(help).toContain('"refreshed <age> (store)" from the token\'s issued_at');
+    expect(help).toContain("LAST RUN is the last run's outcome in CloudWatch metrics, which arrive 1-2 minutes late");
+    expect(help).toContain('"refreshed <age>" from the token\'s issued_at instead ("(store)" in --wide)');
     expect(help).toContain(
       'its token has at least minValiditySeconds left, and it ran in the last three check intervals',
     );
+  });
+
+  it('status and refresh --help say how the stacks of a stage are found and what happens without one', () => {
+    for (const help of [flat(STATUS_HELP), flat(REFRESH_HELP)]) {
+      expect(help).toContain('--stage <name> every stack tagged token-refresher:stage=<name> (default: default)');
+      expect(help).toContain('When no stack of the stage exists, the error names the stage and region');
+      expect(help).toContain('--profile <name>');
+      expect(help).toContain('--outputs-file <f>');
+    }
   });
 
   it('refresh --help names both IAM actions: it reads the stack before it invokes', () => {
@@ -79,14 +86,27 @@ describe('usage errors: exit 2, one line and where to get help', () => {
   it.each([
     [[], 'missing <command>: status, refresh, check or run', 'token-refresher --help'],
     [['stats'], 'unknown command "stats": use status, refresh, check or run', 'token-refresher --help'],
-    [['--json', 'status'], 'unknown option --json (options follow the command)', 'token-refresher --help'],
+    [['-j', 'status'], 'unknown option -j (options follow the command)', 'token-refresher --help'],
     [['help', 'stats'], 'unknown command "stats": use status, refresh, check or run', 'token-refresher --help'],
     [['status', '--bogus'], 'unknown option --bogus', 'token-refresher status --help'],
     [['status', '-x'], 'unknown option -x', 'token-refresher status --help'],
-    [['status', 'nagra'], 'unexpected argument "nagra"', 'token-refresher status --help'],
+    [['status', '--local', 'nagra'], 'unexpected argument "nagra"', 'token-refresher status --help'],
+    [
+      ['status', '--local', '--profile', 'ops'],
+      '--local reads local files: it takes no --profile',
+      'token-refresher status --help',
+    ],
+    [
+      ['status', '--outputs-file', 'o.json', '--stage', 'prod'],
+      '--outputs-file has no stage tags: pick a stack of the file with --stack',
+      'token-refresher status --help',
+    ],
+    [['status', '--stage', ''], '--stage must not be empty', 'token-refresher status --help'],
+    [['status', '--profile', ''], '--profile must not be empty', 'token-refresher status --help'],
+    [['refresh', 'nagra', '--wide'], 'unknown option --wide', 'token-refresher refresh --help'],
     [['status', '--stack'], 'option --stack needs a value', 'token-refresher status --help'],
     [['status', '--stack', ''], '--stack must not be empty', 'token-refresher status --help'],
-    [['status', '--stack', '--json'], 'option --stack needs a value', 'token-refresher status --help'],
+    [['status', '--stack', '--region'], 'option --stack needs a value', 'token-refresher status --help'],
     [['status', '--json=yes'], 'option --json takes no value', 'token-refresher status --help'],
     [['refresh'], 'missing <provider>', 'token-refresher refresh --help'],
     [['refresh', 'a', 'b'], 'expected one <provider>, got a b', 'token-refresher refresh --help'],
@@ -103,8 +123,14 @@ describe('usage errors: exit 2, one line and where to get help', () => {
 });
 
 describe('parseCommand', () => {
-  it('fills the defaults: stack TokenRefresher, the SDK region, providers.json, tables', () => {
-    expect(parseCommand(['status'])).toEqual({ name: 'status', stack: 'TokenRefresher', json: false });
+  it('fills the defaults: the default stage, the SDK region and profile, providers.json, tables', () => {
+    expect(parseCommand(['status'])).toEqual({
+      name: 'status',
+      source: { kind: 'stage', stage: 'default' },
+      json: false,
+      providers: [],
+      wide: false,
+    });
     expect(parseCommand(['check', 'nagra'])).toEqual({
       name: 'check',
       provider: 'nagra',
@@ -114,12 +140,32 @@ describe('parseCommand', () => {
   });
 
   it('takes options before or after the provider', () => {
-    expect(parseCommand(['refresh', '--json', 'nagra', '--stack=Staging', '--region', 'us-east-2'])).toEqual({
+    expect(
+      parseCommand(['refresh', '--json', 'nagra', '--stack=Staging', '--region', 'us-east-2', '--profile', 'ops']),
+    ).toEqual({
       name: 'refresh',
       provider: 'nagra',
-      stack: 'Staging',
+      source: { kind: 'stack', stack: 'Staging' },
       region: 'us-east-2',
+      profile: 'ops',
       json: true,
+    });
+  });
+
+  it('takes zero or more providers for status, each once', () => {
+    expect(parseCommand(['status', 'nagra', 'clickview', 'nagra', '--wide'])).toMatchObject({
+      providers: ['nagra', 'clickview'],
+      wide: true,
+    });
+  });
+
+  it('reads a stage, one stack of a stage, or an outputs file', () => {
+    expect(parseCommand(['status', '--stage', 'prod'])).toMatchObject({ source: { kind: 'stage', stage: 'prod' } });
+    expect(parseCommand(['status', '--stage', 'prod', '--stack', 'P1'])).toMatchObject({
+      source: { kind: 'stack', stack: 'P1', stage: 'prod' },
+    });
+    expect(parseCommand(['refresh', 'a', '--outputs-file', 'out.json', '--stack', 'S'])).toMatchObject({
+      source: { kind: 'outputs-file', path: 'out.json', stack: 'S' },
     });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatAgo, formatDuration, formatExpiresIn, formatTime } from '../../cli/common/format-duration.js';
 import { renderDetails, renderTable } from '../../cli/common/table.js';
-import { oneLine } from '../../cli/common/text.js';
+import { oneLine, wrap } from '../../cli/common/text.js';
 import { NOW, NOW_SECONDS } from './helpers.js';
 
 describe('formatDuration', () => {
@@ -77,5 +77,17 @@ describe('oneLine', () => {
 
   it('cuts very long text', () => {
     expect(oneLine('x'.repeat(1000))).toHaveLength(400);
+  });
+});
+
+describe('wrap', () => {
+  it('breaks at spaces within the width, continuing lines with the indent', () => {
+    expect(wrap('aaa bbb ccc ddd', 8, '  ')).toEqual(['aaa bbb', '  ccc', '  ddd']);
+  });
+
+  it('cuts a word longer than a line, so that the width always holds', () => {
+    const lines = wrap(`x ${'y'.repeat(25)} z`, 10, '  ');
+    expect(lines).toEqual(['x', '  yyyyyyyy', '  yyyyyyyy', '  yyyyyyyy', '  y z']);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(10);
   });
 });

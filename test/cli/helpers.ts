@@ -1,11 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DescribeStacksCommandOutput, Output } from '@aws-sdk/client-cloudformation';
+import type { DescribeStacksCommandOutput, Output, Stack, StackStatus } from '@aws-sdk/client-cloudformation';
 import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { createAwsClients } from '../../cli/common/aws-clients.js';
 import type { CliIo } from '../../cli/common/io.js';
 import { runCli } from '../../cli/main.js';
+import { DEFAULT_STAGE, STAGE_TAG } from '../../contract/naming.js';
 import { ALARM_KINDS, ALARM_SUFFIX, type RefresherManifest } from '../../contract/refresher-manifest.js';
 
 /** Every test runs at this instant: 2026-06-01T12:00:00Z. */
@@ -49,7 +50,8 @@ export async function runCliForTest(argv: string[], io: Partial<CliIo> = {}): Pr
       cwd: process.cwd(),
       ...io,
     },
-    awsClients: (region) => createAwsClients(region ?? REGION),
+    awsClients: ({ region, profile }) =>
+      createAwsClients({ region: region ?? REGION, ...(profile ? { profile } : {}) }),
   });
   return { code, stdout: out.join(''), stderr: err.join('') };
 }
@@ -81,25 +83,35 @@ export function manifest(provider: string, overrides: Partial<RefresherManifest>
   };
 }
 
-/** DescribeStacks' answer for a stack with these refreshers, plus the outputs the stack has besides. */
-export function stackWith(
+/** A stack of stage `stage` (the tag the app puts on every stack) with these refreshers and other outputs. */
+export function stackOf(
+  name: string,
   manifests: readonly RefresherManifest[],
-  extraOutputs: Output[] = [],
-): Partial<DescribeStacksCommandOutput> {
+  options: { stage?: string | null; status?: StackStatus; extraOutputs?: Output[] } = {},
+): Stack {
   const outputs: Output[] = manifests.flatMap((m) => [
     { OutputKey: `${pascal(m.provider)}Refresher`, OutputValue: JSON.stringify(m) },
     { OutputKey: `${pascal(m.provider)}Function`, OutputValue: m.functionName },
   ]);
+  const stage = options.stage === undefined ? DEFAULT_STAGE : options.stage;
   return {
-    Stacks: [
-      {
-        StackName: 'TokenRefresher',
-        StackStatus: 'UPDATE_COMPLETE',
-        CreationTime: new Date(NOW - 86_400_000),
-        Outputs: [...outputs, ...extraOutputs],
-      },
-    ],
+    StackName: name,
+    StackStatus: options.status ?? 'UPDATE_COMPLETE',
+    CreationTime: new Date(NOW - 86_400_000),
+    Outputs: [...outputs, ...(options.extraOutputs ?? [])],
+    ...(stage === null ? {} : { Tags: [{ Key: STAGE_TAG, Value: stage }] }),
   };
+}
+
+/**
+ * DescribeStacks' answer for the stack `TokenRefresher` of the default stage with these refreshers,
+ * plus the outputs the stack has besides: the same answer with or without a StackName.
+ */
+export function stackWith(
+  manifests: readonly RefresherManifest[],
+  extraOutputs: Output[] = [],
+): Partial<DescribeStacksCommandOutput> {
+  return { Stacks: [stackOf('TokenRefresher', manifests, { extraOutputs })] };
 }
 
 /** A published token as the function writes it; epoch seconds. */

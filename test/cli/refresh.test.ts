@@ -138,7 +138,7 @@ describe('token-refresher refresh', () => {
     const { code, stdout, stderr } = await runCliForTest(['refresh', 'nagar']);
 
     expect(stderr).toBe(
-      'error: unknown provider "nagar" in stack "TokenRefresher"; known: clickview, nagra\n' +
+      'error: unknown provider "nagar" in stage "default"; known: clickview, nagra\n' +
         'Run "token-refresher refresh --help" for usage.\n',
     );
     expect(stdout).toBe('');
@@ -149,10 +149,18 @@ describe('token-refresher refresh', () => {
   it('reports a missing stack in one line, exit 3', async () => {
     cfn.on(DescribeStacksCommand).rejects(awsError('ValidationError', 'Stack with id TokenRefresher does not exist'));
 
-    const { code, stderr } = await runCliForTest(['refresh', 'nagra', '--region', 'ap-southeast-2']);
+    const { code, stderr } = await runCliForTest([
+      'refresh',
+      'nagra',
+      '--stack',
+      'TokenRefresher',
+      '--region',
+      'ap-southeast-2',
+    ]);
 
     expect(stderr).toBe(
-      'error: stack "TokenRefresher" not found in ap-southeast-2: deploy it with npx cdk deploy, or pass --stack\n',
+      'error: stack "TokenRefresher" not found in ap-southeast-2: deploy it with npx cdk deploy, or pass --stack or ' +
+        '--stage\n',
     );
     expect(code).toBe(3);
   });
@@ -170,7 +178,8 @@ describe('token-refresher refresh', () => {
     const { code, stderr } = await runCliForTest(['refresh', 'nagra']);
 
     expect(stderr).toBe(
-      'error: Invoke failed: AccessDeniedException: User: arn:aws:iam::123456789012:user/ops is not authorized to ' +
+      'error: Lambda Invoke failed: HTTP 400 from https://lambda.eu-west-1.amazonaws.com: AccessDeniedException: ' +
+        'User: arn:aws:iam::123456789012:user/ops is not authorized to ' +
         'perform: lambda:InvokeFunction\n',
     );
     expect(code).toBe(3);

@@ -31,7 +31,7 @@ function stateDenied() {
 }
 
 async function statusBoth() {
-  const table = await runCliForTest(['status']);
+  const table = await runCliForTest(['status', '--wide']);
   const json = await runCliForTest(['status', '--json']);
   return { table, row: tableRows(table.stdout)[1], json: JSON.parse(json.stdout), jsonCode: json.code };
 }
@@ -122,7 +122,7 @@ describe('status: guard and block from the metrics when the state may not be rea
   it('asks CloudWatch for the ConfigurationBlocked gauge along with LockoutGuardEngaged', async () => {
     oneHealthyProvider();
 
-    await runCliForTest(['status']);
+    await runCliForTest(['status', '--wide']);
 
     const names = cw
       .commandCalls(GetMetricDataCommand)
@@ -194,7 +194,7 @@ describe('status: what the stack manifest names', () => {
 
   it('puts scheduleName and deadLetterQueueName into --json, and nothing new into the table', async () => {
     oneHealthyProvider();
-    const plain = (await runCliForTest(['status'])).stdout;
+    const plain = (await runCliForTest(['status', '--wide'])).stdout;
     cfn.on(DescribeStacksCommand).resolves(stackWith([withNames]));
 
     const { table, json } = await statusBoth();
@@ -234,7 +234,7 @@ describe('status: what the stack manifest names', () => {
 
     const { table, row } = await statusBoth();
 
-    expect(row?.slice(6)).toEqual(['? (not in manifest)', 'no paging alarm']);
+    expect(row?.slice(6)).toEqual(['? (not in manifest)', 'no paging alarm', 'TokenRefresher']);
     expect(table.code).toBe(1);
   });
 });

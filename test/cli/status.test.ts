@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../cli/common/aws-clients.js';
 import type { CliIo } from '../../cli/common/io.js';
 import { runCli } from '../../cli/main.js';
-import { STATUS_COLUMNS } from '../../cli/status/table.js';
+import { WIDE_COLUMNS } from '../../cli/status/table.js';
 import { ALARM_KINDS, ALARM_SUFFIX } from '../../contract/refresher-manifest.js';
 import {
   awsError,
@@ -53,12 +53,12 @@ const quietIo: CliIo = {
 beforeEach(resetMocks);
 
 describe('token-refresher status', () => {
-  it('prints one row per provider with exactly these columns, and notes on what to do', async () => {
+  it('--wide prints one row per provider with every value in full, and notes on what to do', async () => {
     fourProviders();
 
-    const { code, stdout, stderr } = await runCliForTest(['status']);
+    const { code, stdout, stderr } = await runCliForTest(['status', '--wide']);
 
-    expect(STATUS_COLUMNS).toEqual([
+    expect(WIDE_COLUMNS).toEqual([
       'PROVIDER',
       'STORE',
       'EXPIRES IN',
@@ -67,9 +67,10 @@ describe('token-refresher status', () => {
       'BLOCKED',
       'ALARM',
       'HEALTH',
+      'STACK',
     ]);
     expect(tableRows(stdout)).toEqual([
-      [...STATUS_COLUMNS],
+      [...WIDE_COLUMNS],
       [
         'clickview',
         'SM',
@@ -79,6 +80,7 @@ describe('token-refresher status', () => {
         '-',
         'ALARM',
         'token expired, alarm ALARM',
+        'TokenRefresher',
       ],
       [
         'mediahound',
@@ -89,6 +91,7 @@ describe('token-refresher status', () => {
         '? (AccessDeniedException)',
         'INSUFFICIENT_DATA',
         'token unreadable, no runs, alarm INSUFFICIENT_DATA',
+        'TokenRefresher',
       ],
       [
         'movingimage',
@@ -99,8 +102,9 @@ describe('token-refresher status', () => {
         'since 2026-06-01T11:00:00Z (invalid_scope)',
         'ALARM',
         'no token, alarm ALARM',
+        'TokenRefresher',
       ],
-      ['nagra', 'PS', '4m 12s', 'refreshed 2m ago', '-', '-', 'OK', 'ok'],
+      ['nagra', 'PS', '4m 12s', 'refreshed 2m ago', '-', '-', 'OK', 'ok', 'TokenRefresher'],
     ]);
     expect(stdout.split('\n\n')[1]).toBe(
       'clickview: lockout guard: client_credentials grant: HTTP 400, invalid_client. Put corrected credentials into ' +
@@ -117,11 +121,11 @@ describe('token-refresher status: health and exit codes', () => {
   it('exits 0 when every provider is healthy (paging alarm OK, token valid, runs seen)', async () => {
     oneHealthyProvider();
 
-    const { code, stdout, stderr } = await runCliForTest(['status']);
+    const { code, stdout, stderr } = await runCliForTest(['status', '--wide']);
 
     expect(tableRows(stdout)).toEqual([
-      [...STATUS_COLUMNS],
-      ['nagra', 'PS', '4m 12s', 'refreshed 2m ago', '-', '-', 'OK', 'ok'],
+      [...WIDE_COLUMNS],
+      ['nagra', 'PS', '4m 12s', 'refreshed 2m ago', '-', '-', 'OK', 'ok', 'TokenRefresher'],
     ]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
@@ -131,7 +135,7 @@ describe('token-refresher status: health and exit codes', () => {
     oneHealthyProvider();
     alarmStates(allAlarms(nagra, 'OK', 'INSUFFICIENT_DATA'));
 
-    expect((await runCliForTest(['status'])).code).toBe(1);
+    expect((await runCliForTest(['status', '--wide'])).code).toBe(1);
   });
 
   it('exits 1 when the only trouble is an expired token', async () => {
@@ -140,7 +144,7 @@ describe('token-refresher status: health and exit codes', () => {
       .on(GetParameterCommand, { Name: '/token-refresher/nagra/token' })
       .resolves({ Parameter: { Value: publishedToken('nagra', NOW_SECONDS) } });
 
-    const { code, stdout } = await runCliForTest(['status']);
+    const { code, stdout } = await runCliForTest(['status', '--wide']);
 
     expect(tableRows(stdout)[1]?.[2]).toBe('expired 0s ago');
     expect(code).toBe(1);
@@ -149,7 +153,7 @@ describe('token-refresher status: health and exit codes', () => {
   it('reads the token and the state decrypted, from the names in the manifest', async () => {
     oneHealthyProvider();
 
-    await runCliForTest(['status']);
+    await runCliForTest(['status', '--wide']);
 
     expect(ssm).toHaveReceivedCommandWith(GetParameterCommand, {
       Name: '/token-refresher/nagra/token',
@@ -159,13 +163,14 @@ describe('token-refresher status: health and exit codes', () => {
       Name: '/token-refresher/nagra/state',
       WithDecryption: true,
     });
-    expect(cfn).toHaveReceivedCommandWith(DescribeStacksCommand, { StackName: 'TokenRefresher' });
+    // Every stack of the default stage: DescribeStacks without a name.
+    expect(cfn).toHaveReceivedCommandWith(DescribeStacksCommand, {});
   });
 
   it('asks for metric and composite alarms alike (the paging alarm may be a composite)', async () => {
     oneHealthyProvider();
 
-    await runCliForTest(['status']);
+    await runCliForTest(['status', '--wide']);
 
     expect(cw).toHaveReceivedCommandWith(DescribeAlarmsCommand, {
       AlarmNames: Object.values(nagra.alarms),
@@ -177,7 +182,7 @@ describe('token-refresher status: health and exit codes', () => {
     oneHealthyProvider();
     alarmStates({});
 
-    const { code, stdout } = await runCliForTest(['status']);
+    const { code, stdout } = await runCliForTest(['status', '--wide']);
 
     expect(tableRows(stdout)[1]?.[6]).toBe('? (not found)');
     expect(code).toBe(1);
@@ -190,7 +195,7 @@ describe('token-refresher status: last outcome from CloudWatch metrics', () => {
     metricsPerProvider({});
     alarmStates({});
 
-    await runCliForTest(['status']);
+    await runCliForTest(['status', '--wide']);
 
     const calls = cw.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input);
     const window = (provider: string) => {
@@ -212,7 +217,7 @@ describe('token-refresher status: last outcome from CloudWatch metrics', () => {
     oneHealthyProvider();
     metricsPerProvider({ nagra: runs(run(1, 'Refreshed'), run(1, 'FailedTransient'), run(9, 'Fresh')) });
 
-    const { stdout } = await runCliForTest(['status']);
+    const { stdout } = await runCliForTest(['status', '--wide']);
 
     expect(tableRows(stdout)[1]?.[3]).toBe('failed:transient 1m ago');
   });
@@ -225,10 +230,20 @@ describe('token-refresher status: last outcome from CloudWatch metrics', () => {
       .resolves({ Parameter: { Value: publishedToken('nagra', NOW_SECONDS + 252, NOW_SECONDS - 3600) } });
     metricsPerProvider({});
 
-    const table = await runCliForTest(['status']);
+    const table = await runCliForTest(['status', '--wide']);
     const json = await runCliForTest(['status', '--json']);
 
-    expect(tableRows(table.stdout)[1]).toEqual(['nagra', 'PS', '4m 12s', 'no run in 15m', '-', '-', 'OK', 'no runs']);
+    expect(tableRows(table.stdout)[1]).toEqual([
+      'nagra',
+      'PS',
+      '4m 12s',
+      'no run in 15m',
+      '-',
+      '-',
+      'OK',
+      'no runs',
+      'TokenRefresher',
+    ]);
     expect(table.code).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({
       healthy: false,
@@ -250,7 +265,7 @@ describe('token-refresher status: last outcome from CloudWatch metrics', () => {
       .rejects(awsError('AccessDeniedException', 'denied'));
     metricsPerProvider({ nagra: run(1, 'FailedCredentials', 1) });
 
-    const { stdout } = await runCliForTest(['status']);
+    const { stdout } = await runCliForTest(['status', '--wide']);
 
     expect(tableRows(stdout)[1]?.slice(3, 6)).toEqual([
       'failed:credentials 1m ago',
@@ -270,7 +285,7 @@ describe('token-refresher status: last outcome from CloudWatch metrics', () => {
     });
     metricsPerProvider({ nagra: runs(run(10, 'FailedCredentials', 1), run(1, 'Fresh', 0)) });
 
-    const table = await runCliForTest(['status']);
+    const table = await runCliForTest(['status', '--wide']);
     const json = await runCliForTest(['status', '--json']);
 
     expect(tableRows(table.stdout)[1]?.[4]).toBe('lifted: secret changed after invalid_grant');
@@ -291,7 +306,7 @@ describe('token-refresher status: last outcome from CloudWatch metrics', () => {
     cw.on(GetMetricDataCommand).rejects(awsError('AccessDeniedException', 'no cloudwatch:GetMetricData'));
     cw.on(DescribeAlarmsCommand).rejects(awsError('AccessDeniedException', 'no cloudwatch:DescribeAlarms'));
 
-    const { code, stdout, stderr } = await runCliForTest(['status']);
+    const { code, stdout, stderr } = await runCliForTest(['status', '--wide']);
 
     expect(tableRows(stdout)[1]).toEqual([
       'nagra',
@@ -302,6 +317,7 @@ describe('token-refresher status: last outcome from CloudWatch metrics', () => {
       '-',
       '? (AccessDeniedException)',
       'alarm unreadable',
+      'TokenRefresher',
     ]);
     expect(stderr).toBe('');
     expect(code, 'an unreadable paging alarm cannot vouch for the provider').toBe(1);
@@ -316,9 +332,9 @@ describe('token-refresher status --json', () => {
 
     const json = JSON.parse(stdout);
     expect(json).toMatchObject({
-      stack: 'TokenRefresher',
+      stage: 'default',
       region: 'eu-west-1',
-      stackStatus: 'UPDATE_COMPLETE',
+      stacks: [{ name: 'TokenRefresher', status: 'UPDATE_COMPLETE' }],
       checkedAt: '2026-06-01T12:00:00Z',
       healthy: false,
       problems: [],
@@ -332,6 +348,7 @@ describe('token-refresher status --json', () => {
     const [clickviewJson, mediahoundJson, movingimageJson, nagraJson] = json.providers;
     expect(nagraJson).toEqual({
       provider: 'nagra',
+      stack: 'TokenRefresher',
       preset: 'nagra',
       store: 'parameterstore',
       tokenSource: 'ssm:/token-refresher/nagra/token',
@@ -399,13 +416,13 @@ describe('token-refresher status --json', () => {
 });
 
 describe('token-refresher status: the stack', () => {
-  it('reports a missing stack in one line with what to do, exit 3', async () => {
+  it('reports a stack given with --stack that does not exist in one line with what to do, exit 3', async () => {
     cfn.on(DescribeStacksCommand).rejects(awsError('ValidationError', 'Stack with id TokenRefresher does not exist'));
 
-    const { code, stdout, stderr } = await runCliForTest(['status']);
+    const { code, stdout, stderr } = await runCliForTest(['status', '--stack', 'TokenRefresher']);
 
     expect(stderr).toBe(
-      'error: stack "TokenRefresher" not found in eu-west-1: deploy it with npx cdk deploy, or pass --stack\n',
+      'error: stack "TokenRefresher" not found in eu-west-1: deploy it with npx cdk deploy, or pass --stack or --stage\n',
     );
     expect(stdout).toBe('');
     expect(code).toBe(3);
@@ -418,7 +435,7 @@ describe('token-refresher status: the stack', () => {
 
     expect(cfn).toHaveReceivedCommandWith(DescribeStacksCommand, { StackName: 'Staging' });
     expect(stderr).toBe(
-      'error: stack "Staging" not found in us-east-2: deploy it with npx cdk deploy, or pass --stack\n',
+      'error: stack "Staging" not found in us-east-2: deploy it with npx cdk deploy, or pass --stack or --stage\n',
     );
     expect(code).toBe(3);
   });
@@ -430,18 +447,19 @@ describe('token-refresher status: the stack', () => {
     const code = await runCli(['status'], {
       io: { ...quietIo, stderr: (text) => void out.push(text) },
       awsClients: () => ({
-        ...createAwsClients(REGION),
+        ...createAwsClients({ region: REGION }),
         cloudFormation: new CloudFormationClient({ region: noRegion }),
       }),
     });
 
     expect(out.join('')).toBe(
-      'error: no AWS region: pass --region, or set AWS_REGION, or set a region in your AWS profile (aws configure)\n',
+      'error: no AWS region: pass --region or --profile, or set AWS_REGION, or set a region in your AWS profile ' +
+        '(aws configure)\n',
     );
     expect(code).toBe(3);
   });
 
-  it('shows any other AWS error as one line naming the operation, exit 3', async () => {
+  it('shows any other AWS error as one line naming the service, operation, status and endpoint, exit 3', async () => {
     cfn
       .on(DescribeStacksCommand)
       .rejects(
@@ -454,13 +472,14 @@ describe('token-refresher status: the stack', () => {
     const { code, stderr } = await runCliForTest(['status']);
 
     expect(stderr).toBe(
-      'error: DescribeStacks failed: AccessDenied: User: arn:aws:iam::123456789012:user/ops is not authorized to ' +
+      'error: CloudFormation DescribeStacks failed: HTTP 400 from https://cloudformation.eu-west-1.amazonaws.com: ' +
+        'AccessDenied: User: arn:aws:iam::123456789012:user/ops is not authorized to ' +
         'perform: cloudformation:DescribeStacks on resource TokenRefresher\n',
     );
     expect(code).toBe(3);
   });
 
-  it('suggests aws configure or AWS_PROFILE when the credential chain finds nothing', async () => {
+  it('suggests aws configure, --profile or AWS_PROFILE when the credential chain finds nothing', async () => {
     cfn
       .on(DescribeStacksCommand)
       .rejects(awsError('CredentialsProviderError', 'Could not load credentials from any providers'));
@@ -469,7 +488,7 @@ describe('token-refresher status: the stack', () => {
 
     expect(stderr).toBe(
       'error: no usable AWS credentials (Could not load credentials from any providers): run "aws configure" or ' +
-        '"aws sso login", or set AWS_PROFILE\n',
+        '"aws sso login", or pass --profile or set AWS_PROFILE\n',
     );
     expect(code).toBe(3);
   });
@@ -477,11 +496,11 @@ describe('token-refresher status: the stack', () => {
   it('says so when the stack has no refresher outputs (deployed by an older version), exit 3', async () => {
     cfn.on(DescribeStacksCommand).resolves(stackWith([], [{ OutputKey: 'NagraFunction', OutputValue: 'fn' }]));
 
-    const { code, stderr } = await runCliForTest(['status']);
+    const { code, stderr } = await runCliForTest(['status', '--stack', 'TokenRefresher']);
 
     expect(stderr).toBe(
-      'error: stack "TokenRefresher" in eu-west-1 (UPDATE_COMPLETE) has no refresher outputs (<Provider>Refresher): ' +
-        'deploy this version of token-refresher with npx cdk deploy, or pass --stack\n',
+      'error: stack "TokenRefresher" in eu-west-1 has no refresher outputs (<Provider>Refresher) in TokenRefresher ' +
+        '(UPDATE_COMPLETE): deploy this version of token-refresher with npx cdk deploy, or pass --stack or --stage\n',
     );
     expect(code).toBe(3);
   });
@@ -503,14 +522,17 @@ describe('token-refresher status: the stack', () => {
 
     expect(tableRows(stdout).map((row) => row[0])).toEqual(['PROVIDER', 'nagra']);
     expect(stderr.split('\n')).toEqual([
-      expect.stringMatching(/^warning: stack output "ClickviewRefresher" is not a refresher manifest \(alarms: .+\)$/),
-      'warning: stack output "BrokenRefresher" is not JSON',
+      expect.stringMatching(
+        /^warning: stack "TokenRefresher", output "ClickviewRefresher" is not a refresher manifest \(alarms: .+\)$/,
+      ),
+      'warning: stack "TokenRefresher", output "BrokenRefresher" is not JSON',
       '',
     ]);
     expect(code).toBe(1);
 
     const json = await runCliForTest(['status', '--json']);
     expect(JSON.parse(json.stdout).problems).toHaveLength(2);
+    expect(json.stderr, 'under --json the problems are in the JSON only').toBe('');
     expect(json.code).toBe(1);
   });
 });
@@ -519,7 +541,7 @@ describe('token-refresher status: secrets', () => {
   it('never prints the access token or the refresh token it reads, in a table or in JSON', async () => {
     fourProviders();
 
-    const table = await runCliForTest(['status']);
+    const table = await runCliForTest(['status', '--wide']);
     const json = await runCliForTest(['status', '--json']);
 
     expect(sm).toHaveReceivedCommand(GetSecretValueCommand);
@@ -541,7 +563,7 @@ describe('token-refresher status: secrets', () => {
 
     metricsPerProvider({ nagra: run(1, 'FailedCredentials', 1) });
 
-    const { stdout } = await runCliForTest(['status']);
+    const { stdout } = await runCliForTest(['status', '--wide']);
 
     expect(stdout).toContain('lockout guard: echo [redacted-jwt]');
     expect(stdout).not.toContain(jwt);
@@ -554,7 +576,7 @@ describe('token-refresher status: progress line', () => {
 
     const { stdout, stderr } = await runCliForTest(['status'], { stderrIsTTY: true });
 
-    expect(stderr.startsWith('\r⠋ reading stack TokenRefresher\x1b[K')).toBe(true);
+    expect(stderr.startsWith('\r⠋ reading the stacks\x1b[K')).toBe(true);
     expect(stderr.endsWith('\r\x1b[K')).toBe(true);
     expect(stdout).not.toContain('\r');
   });

@@ -26,9 +26,9 @@ describe('run and status --local arguments', () => {
 
   it('parses status --local, and keeps --dir and --stack apart from it', () => {
     expect(parseCommand(['status', '--local', '--dir', 'x'])).toEqual({ name: 'status-local', dir: 'x', json: false });
-    expect(parseCommand(['status'])).toMatchObject({ name: 'status', stack: 'TokenRefresher' });
+    expect(parseCommand(['status'])).toMatchObject({ name: 'status', source: { kind: 'stage', stage: 'default' } });
     expect(() => parseCommand(['status', '--dir', 'x'])).toThrow('--dir goes with --local');
-    expect(() => parseCommand(['status', '--local', '--stack', 'S'])).toThrow('takes no --stack or --region');
+    expect(() => parseCommand(['status', '--local', '--stack', 'S'])).toThrow('takes no --stack');
   });
 });
 

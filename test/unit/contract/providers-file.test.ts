@@ -136,9 +136,64 @@ describe('providers file: mistakes fail with provider, field, value and what is 
     expect(p).toContain('"mediamelon"');
   });
 
-  it('fails for an unknown field, listing the allowed ones', () => {
-    const [p] = problems([{ ...nagra, password: 'hunter2' }]);
-    expect(p).toContain('unknown field "password"; allowed: "id", "preset"');
+  it('fails for an unknown field, suggesting the closest one and listing the allowed ones', () => {
+    expect(problems([{ ...nagra, clientid: 'x', minValidity: 60, bogus: 1 }])).toEqual([
+      expect.stringContaining(
+        'provider "nagra-prod" (providers[0]): unknown field "clientid" (did you mean "clientId"?); allowed: "id", "preset"',
+      ),
+      expect.stringContaining('unknown field "minValidity" (did you mean "minValiditySeconds"?)'),
+      expect.stringMatching(/unknown field "bogus"; allowed: "id"/),
+    ]);
+  });
+
+  it('suggests the closest preset, and any other allowed value, for a typo', () => {
+    const [preset, store] = problems([
+      { id: 'n', preset: 'nagar' },
+      { ...nagra, store: 'parameterstor' },
+    ]);
+    expect(preset).toMatch(/field "preset": got "nagar": .* \(did you mean "nagra"\?\)$/);
+    expect(store).toMatch(/field "store": got "parameterstor": .* \(did you mean "parameterstore"\?\)$/);
+  });
+
+  it.each([
+    ['clientSecret', '"client_secret"'],
+    ['client_secret', '"client_secret"'],
+    ['secret', '"client_secret"'],
+    ['password', '"password"'],
+    ['username', '"username"'],
+  ])(
+    'says that a secret (%s) never goes into the file, and where it goes: %s in the credentials secret',
+    (field, key) => {
+      const [p] = problems([{ ...nagra, [field]: 'hunter2' }]);
+      expect(p).toBe(
+        `provider "nagra-prod" (providers[0]), field "${field}": secrets never go into the providers file (it ends up in ` +
+          "the CloudFormation template and the function's environment): put it into the provider's credentials " +
+          `secret as the JSON key ${key} ("credentials.secretName" or "credentials.secretArn" names it, else the ` +
+          'stack creates "token-refresher/<id>/credentials" for you to fill)',
+      );
+      expect(p).not.toContain('hunter2');
+    },
+  );
+
+  it.each(['refreshToken', 'accessToken'])('says that the refresher obtains tokens (%s) itself', (field) => {
+    const [p] = problems([{ ...nagra, [field]: 'eyJ-a-token' }]);
+    expect(p).toContain(`field "${field}": secrets never go into the providers file`);
+    expect(p).toContain('tokens are never configured: the refresher obtains and renews them itself');
+    expect(p).not.toContain('eyJ-a-token');
+  });
+
+  it('says to wrap a top-level list in {"providers": [...]}', () => {
+    expect(() => parseProvidersFile([nagra], 'p.json')).toThrow(
+      'p.json: 1 problem:\n  - the file: got a list: wrap it in an object, {"providers": [ ...your entries... ]}',
+    );
+  });
+
+  it('explains that refresh-token renewal is automatic when grant is "refresh_token"', () => {
+    expect(problems([{ ...nagra, grant: 'refresh_token' }])).toEqual([
+      'provider "nagra-prod" (providers[0]), field "grant": got "refresh_token": renewal by refresh token is ' +
+        'automatic while the server hands one out (the "useRefreshToken" setting); "grant" names the primary grant ' +
+        'that gets the first token: "password" or "client_credentials"',
+    ]);
   });
 
   it('fails when a required field for the preset is missing', () => {
@@ -174,9 +229,38 @@ describe('providers file: mistakes fail with provider, field, value and what is 
     expect(p).toContain('100 versions per secret');
   });
 
-  it('fails when the token would be due as soon as it is issued', () => {
-    const [p] = problems([{ ...nagra, checkIntervalMinutes: 3 }]);
-    expect(p).toContain('a 300 s token would be due as soon as it is issued');
+  it('blames the interval the user set, not the lifetime the preset gives, when a token would be due at once', () => {
+    expect(problems([{ ...nagra, checkIntervalMinutes: 3 }])).toEqual([
+      'provider "nagra-prod" (providers[0]), field "checkIntervalMinutes": got 3: a 300 s token (preset "nagra"\'s ' +
+        'documented lifetime; "expectedLifetimeSeconds" is not set) would be due as soon as it is issued: renewal ' +
+        'starts at minValiditySeconds (60) + checkIntervalMinutes (3) x 60 + safetyMarginSeconds (275, the least ' +
+        'allowed: one interval + 95 s) = 515 s; you set "checkIntervalMinutes" 3; use "checkIntervalMinutes" at ' +
+        'most 1, or a longer-lived token',
+    ]);
+  });
+
+  it('blames minValiditySeconds when that is what the user set, and says how low it must go', () => {
+    const [p] = problems([{ ...nagra, minValiditySeconds: 200 }]);
+    expect(p).toMatch(/^provider "nagra-prod" \(providers\[0\]\), field "minValiditySeconds": got 200: a 300 s token/);
+    expect(p).toContain('use "minValiditySeconds" at most 84, or a longer-lived token');
+    // At most 84 really is the bound: 84 resolves, 85 does not.
+    expect(() => parseProvidersFile({ providers: [{ ...nagra, minValiditySeconds: 84 }] })).not.toThrow();
+    expect(problems([{ ...nagra, minValiditySeconds: 85 }])).toHaveLength(1);
+  });
+
+  it('asks to lower both when no single field the user set can fix it', () => {
+    const [p] = problems([{ ...nagra, minValiditySeconds: 100, checkIntervalMinutes: 2 }]);
+    expect(p).toContain('field "checkIntervalMinutes": got 2');
+    expect(p).toContain(
+      'you set "checkIntervalMinutes" 2, "minValiditySeconds" 100; use lower values of "checkIntervalMinutes" and ' +
+        '"minValiditySeconds", or a longer-lived token',
+    );
+  });
+
+  it('blames expectedLifetimeSeconds only when the user set it and nothing else', () => {
+    const [p] = problems([{ ...nagra, expectedLifetimeSeconds: 200 }]);
+    expect(p).toMatch(/field "expectedLifetimeSeconds": got 200: a 200 s token \("expectedLifetimeSeconds"\)/);
+    expect(p).toContain('use a longer "expectedLifetimeSeconds" if the server grants it');
   });
 
   it('fails for duplicate ids and reports every entry in one go', () => {

@@ -1,0 +1,87 @@
+import * as z from 'zod/mini';
+import { alarmEmailsSchema, providerEntrySchema } from './providers-file.js';
+
+/**
+ * The JSON Schema of the providers file (providers.schema.json, written by `npm run schema`), for
+ * editors to complete and check the file. It is generated from the zod schemas the parser uses, so the
+ * two cannot drift (test/unit/contract/providers-schema.test.ts fails when the file is stale). Checks
+ * written in code (a preset's required fields, URL rules, the timing arithmetic) cannot be expressed
+ * in it: `token-refresher check` and `cdk synth` still run those.
+ */
+
+/** What each field means, as the README's providers-file table says; shown by editors on hover. */
+const ENTRY_DOCS: Readonly<Record<keyof typeof providerEntrySchema.shape, string>> = {
+  id: '1 to 40 lowercase letters, digits or hyphens. Used in resource names, the metric dimension and outputs.',
+  preset: 'The provider family: fills the defaults of every other field. "generic" fills none.',
+  tokenEndpoint:
+    'https:// URL (http:// only on localhost, 127.0.0.1 or [::1]); no white space, query string or fragment. ' +
+    'Default: from the preset.',
+  baseUrl: 'NAGRA only: the origin https://host:port, without a path or query; the preset appends the token path.',
+  clientId: 'OAuth client id. Default: from the preset (MediaMelon, movingimage).',
+  grant:
+    'The primary grant that gets the first token. Renewal by refresh token is automatic (useRefreshToken). ' +
+    'Default: from the preset.',
+  clientAuth:
+    "How the client authenticates at the token endpoint; client_secret_basic_raw_and_post is MediaHound's raw " +
+    'Basic and body. Default: from the preset.',
+  scope: 'Sent on the primary grant. Default: from the preset.',
+  extraParams:
+    'Extra form parameters on the primary grant, e.g. {"audience": "..."}. No parameter the refresher sets, ' +
+    'and nothing that looks like a secret: secrets go into the credentials secret.',
+  useRefreshToken: 'Renew with the refresh_token grant while the server hands one out. Default: from the preset.',
+  expectedLifetimeSeconds:
+    'Access-token lifetime: plans the schedule and the store, and applies when a response has no expires_in. ' +
+    "Default: the preset's documented lifetime.",
+  minValiditySeconds: 'The least lifetime any consumer read should see. Default: 60.',
+  checkIntervalMinutes: 'How often the schedule runs, 1-360. Default: about four runs per usable lifetime, 1-60.',
+  safetyMarginSeconds:
+    'Extra lead time so that one failed run can be retried before minValiditySeconds is reached. Default and ' +
+    'minimum: one check interval + 95 s.',
+  requestTimeoutSeconds: "Per token request, 1-10, and never past the run's deadline. Default: 10.",
+  maxAttempts: 'Token requests per run for transient failures, 1-5. Default: 3.',
+  store:
+    'Where the token is published: auto picks Parameter Store for tokens written more often than Secrets ' +
+    "Manager's version quota allows. Default: auto.",
+  credentials:
+    'An existing Secrets Manager secret with the credentials, {"secretName": "..."} or {"secretArn": "..."}, used ' +
+    'by no other provider. Default: the stack creates an empty secret token-refresher/<id>/credentials.',
+};
+
+const FILE_DOCS = {
+  $schema: 'This schema, for editors: "./providers.schema.json".',
+  alarmEmails: "Addresses subscribed to the stack's alarm topic; each confirms by e-mail. At most 20.",
+  providers: 'The providers, one refresher each.',
+};
+
+/** The file as the parser accepts it, as one zod schema (the parser checks the entries one by one). */
+const providersFileSchema = z.strictObject({
+  $schema: z.optional(z.string()),
+  alarmEmails: alarmEmailsSchema,
+  providers: z.array(providerEntrySchema).check(z.minLength(1)),
+});
+
+type JsonSchema = { properties?: Record<string, JsonSchema>; items?: JsonSchema; description?: string } & Record<
+  string,
+  unknown
+>;
+
+function describe(schema: JsonSchema, docs: Readonly<Record<string, string>>): void {
+  for (const [name, text] of Object.entries(docs)) {
+    const property = schema.properties?.[name];
+    if (property === undefined) throw new Error(`the providers file schema has no field "${name}"`);
+    property.description = text;
+  }
+}
+
+/** The schema as providers.schema.json holds it (draft-07: what editors support best). */
+export function providersJsonSchema(): JsonSchema {
+  const schema = z.toJSONSchema(providersFileSchema, {
+    target: 'draft-7',
+    io: 'input',
+    // Refinements (URL rules, secret-like parameter names) have no JSON Schema form; the parser runs them.
+    unrepresentable: 'any',
+  }) as JsonSchema;
+  describe(schema, FILE_DOCS);
+  describe(schema.properties!.providers!.items!, ENTRY_DOCS);
+  return { ...schema, title: 'token-refresher providers file' };
+}
