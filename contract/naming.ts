@@ -69,7 +69,6 @@ const STACK_CHILD_IDS = [
   'CheckBootstrapVersion',
 ];
 
-
 /** A stage name: short, because it goes into stack, secret, parameter, alarm and schedule names. */
 export const STAGE_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
 

@@ -149,24 +149,21 @@ export function metricAnswer(queries: MetricDataQuery[] | undefined, points: Met
   };
 }
 
-/** One run's metrics `minutesAgo`: every count and gauge 0 or 1, as the function emits them. */
+/**
+ * One run's metrics `minutesAgo`, as the function emits them (contract/metrics.ts): the heartbeat
+ * always, a failure's count and the gauges only when they hold. A renewal shows only through the
+ * token's `issued_at`, so `Fresh` and `Refreshed` emit the same points.
+ */
 export function run(
   minutesAgo: number,
   outcome: 'Fresh' | 'Refreshed' | `Failed${string}`,
   guard = 0,
   blocked = 0,
 ): MetricPoints {
-  const failed = outcome.startsWith('Failed');
-  const points: MetricPoints = {
-    Fresh: [[minutesAgo, outcome === 'Fresh' ? 1 : 0]],
-    Refreshed: [[minutesAgo, outcome === 'Refreshed' ? 1 : 0]],
-    Failed: [[minutesAgo, failed ? 1 : 0]],
-    LockoutGuardEngaged: [[minutesAgo, guard]],
-    ConfigurationBlocked: [[minutesAgo, blocked]],
-  };
-  for (const kind of ['Transient', 'Credentials', 'Configuration', 'InvalidResponse', 'Store']) {
-    points[`Failed${kind}`] = [[minutesAgo, outcome === `Failed${kind}` ? 1 : 0]];
-  }
+  const points: MetricPoints = { TokenSecondsRemaining: [[minutesAgo, 200]] };
+  if (outcome.startsWith('Failed')) points[outcome] = [[minutesAgo, 1]];
+  if (guard > 0) points.LockoutGuardEngaged = [[minutesAgo, guard]];
+  if (blocked > 0) points.ConfigurationBlocked = [[minutesAgo, blocked]];
   return points;
 }
 

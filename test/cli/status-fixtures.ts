@@ -41,7 +41,7 @@ export const NAGRA_TOKEN = publishedToken('nagra', NOW_SECONDS + 252, NOW_SECOND
 export function alarmStates(states: Record<string, string>) {
   cw.on(DescribeAlarmsCommand).callsFake((input: DescribeAlarmsCommandInput) => {
     const names = (input.AlarmNames ?? []).filter((n) => states[n] !== undefined);
-    // The paging alarm is a composite of the others.
+    // Stacks of earlier versions paged through a composite of the others.
     const composite = (n: string) => n.endsWith('-Paging');
     return {
       MetricAlarms: names.filter((n) => !composite(n)).map((n) => ({ AlarmName: n, StateValue: states[n] })),
@@ -50,8 +50,11 @@ export function alarmStates(states: Record<string, string>) {
   });
 }
 
-export function allAlarms(m: RefresherManifest, state: string, paging = state): Record<string, string> {
-  return Object.fromEntries(Object.entries(m.alarms).map(([kind, name]) => [name, kind === 'paging' ? paging : state]));
+/** Every alarm of `m` in `state`, but the freshness alarm in `freshness`: every one of them pages. */
+export function allAlarms(m: RefresherManifest, state: string, freshness = state): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(m.alarms).map(([kind, name]) => [name, kind === 'tokenFreshness' ? freshness : state]),
+  );
 }
 
 export function metricsPerProvider(points: Record<string, MetricPoints>) {

@@ -383,7 +383,7 @@ describe('token-refresher status --json', () => {
         code: 'invalid_client',
         description: 'client_credentials grant: HTTP 400, invalid_client',
       },
-      alarms: { credentialsRejected: { state: 'ALARM' }, paging: { state: 'ALARM' } },
+      alarms: { credentialsRejected: { state: 'ALARM' }, tokenFreshness: { state: 'ALARM' } },
     });
     expect(mediahoundJson).toMatchObject({
       problems: [
@@ -399,7 +399,7 @@ describe('token-refresher status --json', () => {
       problems: ['no token published', 'paging alarm ALARM'],
       token: { state: 'not-published' },
       blocked: { state: 'blocked', code: 'invalid_scope' },
-      alarms: { tokenFreshness: { state: 'OK' }, paging: { state: 'ALARM' } },
+      alarms: { tokenFreshness: { state: 'ALARM' }, credentialsRejected: { state: 'OK' } },
     });
     expect(stderr, 'no progress line in --json mode').toBe('');
     expect(code).toBe(1);
