@@ -14,14 +14,8 @@ export {
 } from '../contract/providers-file.js';
 export type { StoreKind, StoreRequest } from '../contract/store-choice.js';
 export { TokenRefresherStack, type TokenRefresherStackProps } from './token-refresher-stack.js';
-export {
-  FLEET_STACKS,
-  fleetStackIndex,
-  MAX_PROVIDERS_PER_STACK,
-  MAX_PROVIDERS_PER_STAGE,
-  TokenRefresherFleet,
-  type TokenRefresherFleetProps,
-} from './token-refresher-fleet.js';
+export { TokenRefresherFleet, type TokenRefresherFleetProps } from './token-refresher-fleet.js';
+export { FLEET_STACKS, fleetStackIndex, MAX_PROVIDERS_PER_STACK, MAX_PROVIDERS_PER_STAGE } from '../contract/fleet.js';
 export {
   grantTokenRead,
   unusedClientModule,

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -14,29 +13,11 @@ import {
   stageNames,
 } from '../contract/naming.js';
 import type { ResolvedProvider } from '../contract/providers-file.js';
+import { capacityProblems, fleetStackIndex, refresherStackName } from '../contract/fleet.js';
 import { stackKey } from './private/refresher-key.js';
 import { createStageDashboard } from './private/stage-dashboard.js';
 import { addProviderOutputs, createAlarmTopic } from './private/stage-parts.js';
 import { DEFAULT_RUNBOOK_URL, ProviderTokenRefresher } from './provider-token-refresher.js';
-
-/**
- * How many stacks a stage spreads its refreshers over. Fixed, because a provider's stack is a hash of
- * its id modulo this number: adding or removing a provider then never moves another one. Sixteen
- * stacks of at most MAX_PROVIDERS_PER_STACK hold any fleet of a few hundred providers with margin.
- */
-export const FLEET_STACKS = 16;
-/**
- * A refresher stack holds 7 resources and 4 outputs per provider (CloudFormation allows 500 and 200);
- * 45 leaves 10 % margin on the outputs.
- */
-export const MAX_PROVIDERS_PER_STACK = 45;
-/** The stage's shared stack holds 2 resources per created credentials secret (of 500): 10 % margin. */
-export const MAX_PROVIDERS_PER_STAGE = 220;
-
-/** The refresher stack of a provider: stable for its id, whatever else the file lists. */
-export function fleetStackIndex(providerId: string): number {
-  return createHash('sha256').update(providerId).digest().readUInt32BE(0) % FLEET_STACKS;
-}
 
 export interface TokenRefresherFleetProps {
   /** The providers to keep tokens fresh for, as returned by `parseProvidersFile`. */
@@ -61,7 +42,7 @@ export interface TokenRefresherFleetProps {
 /**
  * A stage of token refreshers, laid out for any number of providers: one shared stack
  * (`TokenRefresher[-<stage>]`: the key, the alarm topic, the dashboard and the credentials secrets
- * operators fill) and up to FLEET_STACKS refresher stacks (`…-00` to `…-15`: functions, schedules,
+ * operators fill) and up to FLEET_STACKS (contract/fleet.ts) refresher stacks (`…-00` to `…-15`: functions, schedules,
  * alarms), each provider in the one its id hashes to. The credentials secrets stay in the shared
  * stack at the path a single-stack deployment gave them, so they are never moved or replaced.
  */
@@ -113,7 +94,7 @@ export class TokenRefresherFleet extends Construct {
       const index = fleetStackIndex(provider.settings.id);
       let stack = stacks.get(index);
       if (!stack) {
-        stack = new Stack(app, `${stackName}-${String(index).padStart(2, '0')}`, {
+        stack = new Stack(app, refresherStackName(stackName, index), {
           ...(env ? { env } : {}),
           description: `token-refresher stage "${this.stage}": refreshers whose provider id hashes to ${index}`,
         });
@@ -137,24 +118,4 @@ export class TokenRefresherFleet extends Construct {
     this.refresherStacks = stacks;
     this.refreshers = refreshers;
   }
-}
-
-/** Whether the fleet fits CloudFormation's limits, one line per stack that would not. */
-export function capacityProblems(providerIds: readonly string[]): string[] {
-  const problems: string[] = [];
-  if (providerIds.length > MAX_PROVIDERS_PER_STAGE) {
-    problems.push(
-      `${providerIds.length} providers in one stage, at most ${MAX_PROVIDERS_PER_STAGE} fit its shared stack; split them over two stages (two providers files, each deployed with its own --context stage=<name>)`,
-    );
-  }
-  const perStack = new Map<number, string[]>();
-  for (const id of providerIds) perStack.set(fleetStackIndex(id), [...(perStack.get(fleetStackIndex(id)) ?? []), id]);
-  for (const [index, ids] of perStack) {
-    if (ids.length > MAX_PROVIDERS_PER_STACK) {
-      problems.push(
-        `${ids.length} providers hash to refresher stack ${index}, at most ${MAX_PROVIDERS_PER_STACK} fit; split the providers over two stages`,
-      );
-    }
-  }
-  return problems;
 }

@@ -15,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
+import ts from 'typescript';
 import { REFRESHER_BUILD_OPTIONS, REFRESHER_ENTRY } from '../lib/private/bundling.js';
 
 const ROOT = path.join(import.meta.dirname, '..');
@@ -83,7 +84,11 @@ function versionOf(pkg: string): string {
 }
 
 const BUILTINS = new Set(builtinModules);
-const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"]+)['"]/g;
+
+/** The module specifiers a compiled file imports, static and dynamic, read by TypeScript's own scanner. */
+function importsOf(text: string): string[] {
+  return ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
+}
 
 /** The package name of a bare specifier (`@aws-sdk/client-ssm`, `aws-cdk-lib/aws-iam` → `aws-cdk-lib`). */
 function packageOf(specifier: string): string | undefined {
@@ -107,14 +112,14 @@ function closure(start: string, extension: '.js' | '.d.ts'): { files: Set<string
     if (files.has(file)) continue;
     files.add(file);
     const text = readFileSync(path.join(COMPILED, file), 'utf8');
-    for (const [, specifier] of text.matchAll(IMPORT)) {
-      if (specifier!.startsWith('.')) {
-        const target = path.join(path.dirname(file), specifier!).replace(/\.js$/, extension);
+    for (const specifier of importsOf(text)) {
+      if (specifier.startsWith('.')) {
+        const target = path.join(path.dirname(file), specifier).replace(/\.js$/, extension);
         if (!existsSync(path.join(COMPILED, target)))
           throw new Error(`build-packages: ${file} imports missing ${target}`);
         pending.push(target);
       } else {
-        const pkg = packageOf(specifier!);
+        const pkg = packageOf(specifier);
         if (pkg) packages.add(pkg);
       }
     }
