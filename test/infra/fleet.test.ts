@@ -119,10 +119,10 @@ describe('two stages in one account and region', () => {
       for (const resource of Object.values(template.Resources)) {
         const p = resource.Properties ?? {};
         for (const key of ['Name', 'AlarmName', 'DashboardName', 'Path']) {
-          if (typeof p[key] === 'string') found.add(`${resource.Type}:${p[key] as string}`);
+          if (typeof p[key] === 'string') found.add(`${resource.Type}:${p[key]}`);
         }
         if (resource.Type === 'AWS::Lambda::Function') {
-          const { config } = functionEnvironment(resource as never) as {
+          const { config } = functionEnvironment(resource) as {
             config: { resources: Record<string, unknown> };
           };
           found.add(`state:${config.resources.stateParameterName as string}`);
