@@ -30,6 +30,8 @@ export const METRIC = {
   lockoutGuardEngaged: 'LockoutGuardEngaged',
   /** 1 while a configuration error blocks scheduled runs (until the settings change or a forced run). */
   configurationBlocked: 'ConfigurationBlocked',
+  /** 1 while setup is pending: the credentials secret never held a value and no token was published. */
+  waitingForCredentials: 'WaitingForCredentials',
   /** Stage-wide, by `Grant`: renewals that published a token. */
   renewals: 'Renewals',
   /** Stage-wide, no dimension: milliseconds per token request, one value per attempt. */

@@ -4,11 +4,12 @@ import * as z from 'zod/mini';
  * What the function returns for every run: a summary with no secret in it. The core builds it
  * (core/refresh.ts) and the operator CLI checks it before printing (cli/refresh/command.ts).
  */
-export const NOTE_CODES = ['refresh_token_not_kept', 'forced_run_limited'] as const;
+export const NOTE_CODES = ['refresh_token_not_kept', 'forced_run_limited', 'waiting_for_credentials'] as const;
 
 export const refreshResultSchema = z.object({
   provider: z.string(),
-  outcome: z.enum(['fresh', 'refreshed', 'failed']),
+  /** `pending`: the credentials secret never held a value and no token was ever published (docs/runbook.md). */
+  outcome: z.enum(['fresh', 'refreshed', 'failed', 'pending']),
   grant: z.optional(z.enum(['refresh_token', 'password', 'client_credentials'])),
   expiresAt: z.optional(z.number()),
   error: z.optional(z.object({ kind: z.string(), code: z.string(), description: z.string() })),

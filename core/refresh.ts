@@ -53,7 +53,7 @@ export interface RefreshInput {
 /** What the function returns (contract/refresh-result.ts; README "Function event and result"). */
 export interface RefreshResult extends RefreshResultJson {
   readonly provider: string;
-  readonly outcome: 'fresh' | 'refreshed' | 'failed';
+  readonly outcome: 'fresh' | 'refreshed' | 'failed' | 'pending';
   readonly grant?: GrantName;
   readonly expiresAt?: number;
   readonly error?: Failure;
@@ -72,6 +72,8 @@ export interface RunReport {
   readonly guardEngaged: boolean;
   /** A configuration error blocks scheduled runs (also reported on runs that find the token fresh). */
   readonly configurationBlocked: boolean;
+  /** Pending setup: the credentials secret never held a value and no token was ever published. */
+  readonly waitingForCredentials: boolean;
   readonly tokenWrites: number;
 }
 
@@ -126,6 +128,7 @@ class RefreshRun {
   /** Version of the credentials secret, once read in this run. */
   private credentialsVersion: string | undefined;
   private tokenWrites = 0;
+  private waitingForCredentials = false;
   private renewedWith: GrantName | undefined;
   private note: Note | undefined;
 
@@ -276,6 +279,7 @@ class RefreshRun {
   private async primaryGrant(): Promise<RunReport> {
     const { s, deps } = this;
     const creds = await this.loadCredentials();
+    if ('kind' in creds && this.setupPending(creds)) return this.pending(creds);
     if ('kind' in creds) return this.failAfterRenewal(creds);
     const held = primaryGrantHeldBack(
       this.state,
@@ -628,6 +632,30 @@ class RefreshRun {
     });
   }
 
+  /**
+   * Day one: the stack created the credentials secret empty and operators have not filled it yet. No
+   * token was ever published and no login ever tried, so no consumer holds a token to protect: a
+   * state to show ("waiting for credentials"), not an incident to page. Once credentials arrived or
+   * a token was published, a missing secret is a configuration failure like any other.
+   */
+  private setupPending(f: Failure): boolean {
+    return (
+      (f.code === 'credentials_not_found' || f.code === 'credentials_empty') &&
+      this.published === undefined &&
+      this.state.lastPrimaryGrantAt === undefined &&
+      this.state.refreshToken === undefined
+    );
+  }
+
+  private pending(f: Failure): RunReport {
+    this.waitingForCredentials = true;
+    return this.report({
+      provider: this.s.id,
+      outcome: 'pending',
+      note: { code: 'waiting_for_credentials', description: this.redactor.redact(f.description) },
+    });
+  }
+
   private fail(f: Failure): RunReport {
     return this.report({
       provider: this.s.id,
@@ -646,11 +674,14 @@ class RefreshRun {
     const remaining = this.published ? this.published.expires_at - nowSeconds(this.deps.clock) : 0;
     return {
       result,
-      secondsRemaining: remaining,
+      // Pending setup has no token to protect: the heartbeat reports the planned lifetime, so the
+      // freshness alarm stays quiet until a token exists (docs/how-it-works.md "Metrics").
+      secondsRemaining: this.waitingForCredentials ? this.s.expectedLifetimeSeconds : remaining,
       attempts: this.attempts,
       credentialsRejected: this.credentialsRejected,
       guardEngaged: this.credentialsRejected || this.guardHolds(),
       configurationBlocked: this.state.blocked !== undefined,
+      waitingForCredentials: this.waitingForCredentials,
       tokenWrites: this.tokenWrites,
     };
   }

@@ -61,7 +61,15 @@ export function problemsOf(p: HealthInputs): Problem[] {
           detail: `no run in the last ${p.windowMinutes} minutes: the schedule or the function is not running`,
         }
       : undefined;
-  return [tokenProblem(p.token, p.minValiditySeconds, p.nowMs), noRun, pagingProblem(p.paging)].filter(
+  const pending: Problem | undefined =
+    p.lastRun.outcome === 'pending'
+      ? {
+          label: 'waiting for credentials',
+          detail:
+            'waiting for credentials: the credentials secret has never held a value (nothing is paged until it does)',
+        }
+      : undefined;
+  return [pending ?? tokenProblem(p.token, p.minValiditySeconds, p.nowMs), noRun, pagingProblem(p.paging)].filter(
     (problem): problem is Problem => problem !== undefined,
   );
 }

@@ -18,6 +18,8 @@ export type LastOutcome =
   /** A run without failure; `lastRun` tells a renewal from the token's `issued_at`. */
   | { readonly outcome: 'fresh' | 'refreshed'; readonly at: number }
   | { readonly outcome: 'failed'; readonly kind?: FailureKind; readonly at: number }
+  /** Setup pending: the credentials secret has never held a value (shown as "waiting for credentials"). */
+  | { readonly outcome: 'pending'; readonly at: number }
   /** No run in the window: the schedule or the function is not running. */
   | { readonly outcome: 'unknown' }
   | { readonly outcome: 'unreadable'; readonly error: string };
@@ -39,6 +41,7 @@ const QUERIED = [
   ...Object.values(FAILED_METRIC),
   METRIC.lockoutGuardEngaged,
   METRIC.configurationBlocked,
+  METRIC.waitingForCredentials,
 ];
 
 /** How far back to look: three check intervals, and at least 15 minutes. */
@@ -116,5 +119,6 @@ function interpret(series: Map<string, Map<number, number>>): RecentRuns {
   // among them is the one to show, since an operator has to look at it.
   const kind = FAILURE_KINDS.find((k) => value(FAILED_METRIC[k], at) > 0);
   if (kind) return { last: { outcome: 'failed', kind, at }, ...gauges };
+  if (value(METRIC.waitingForCredentials, at) > 0) return { last: { outcome: 'pending', at }, ...gauges };
   return { last: { outcome: 'fresh', at }, ...gauges };
 }

@@ -72,6 +72,7 @@ function compactHealthCell(p: ProviderStatus): string {
 
 function outcomeName(last: LastRun): string {
   if (last.outcome === 'failed') return last.kind ? `failed:${last.kind}` : 'failed';
+  if (last.outcome === 'pending') return 'waiting for credentials';
   return last.outcome;
 }
 
@@ -130,6 +131,12 @@ function notes(p: ProviderStatus): string[] {
     out.push(`lockout guard: ${oneLine(state.guard.description)}. ${credentialsHint}`);
   } else if (guardPerMetrics(p)) {
     out.push(`lockout guard engaged (per metrics; the function's state is not readable). ${credentialsHint}`);
+  }
+  if (p.lastRun.outcome === 'pending') {
+    out.push(
+      `Put the provider's credentials into secret "${credentialsSecret}" (its description names the JSON keys); ` +
+        'the next run uses them.',
+    );
   }
   const fix = `Fix the provider settings and redeploy, or ${refreshHint} once it is fixed upstream.`;
   if (state.state === 'ok' && state.blocked) {

@@ -20,6 +20,7 @@ export function runMetrics(report: RunReport): RunMetrics {
   if (result.error) provider[FAILED_METRIC[result.error.kind]] = [1];
   if (report.guardEngaged) provider[METRIC.lockoutGuardEngaged] = [1];
   if (report.configurationBlocked) provider[METRIC.configurationBlocked] = [1];
+  if (report.waitingForCredentials) provider[METRIC.waitingForCredentials] = [1];
   return {
     provider,
     ...(result.outcome === 'refreshed' && result.grant ? { grant: { grant: result.grant, renewals: 1 } } : {}),

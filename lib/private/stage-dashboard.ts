@@ -63,6 +63,11 @@ export function createStageDashboard(scope: Construct, id: string, props: StageD
     graph('Configuration blocked, by provider', [byProvider(METRIC.configurationBlocked, 'Maximum')]),
   );
   dashboard.addWidgets(
+    graph('Waiting for credentials (setup pending; not paged), by provider', [
+      byProvider(METRIC.waitingForCredentials, 'Maximum'),
+    ]),
+  );
+  dashboard.addWidgets(
     graph(
       'Renewals, by grant',
       [search(`{${namespace},${GRANT_DIMENSION}} MetricName="${METRIC.renewals}"`, 'Sum', '')],

@@ -56,6 +56,7 @@ describe('the live view on a terminal', () => {
       credentialsRejected: false,
       guardEngaged: false,
       configurationBlocked: false,
+      waitingForCredentials: false,
       tokenWrites: 1,
     };
     view.event({

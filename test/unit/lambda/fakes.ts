@@ -199,11 +199,11 @@ export function clientCredentialsSettings(overrides: Partial<ProviderSettings> =
   });
 }
 
-export interface World {
+export interface World<C extends CredentialsSource = MemoryCredentials> {
   clock: FakeClock;
   tokenStore: MemoryTokenStore;
   stateStore: MemoryStateStore;
-  credentials: MemoryCredentials;
+  credentials: C;
   endpoint: ScriptedEndpoint;
   log: RecordingLog;
   deps: RefreshDeps;
@@ -214,8 +214,19 @@ export interface World {
 export async function makeWorld(
   settings: ProviderSettings,
   script: Script,
-  credentials = new MemoryCredentials(),
-): Promise<World> {
+  credentials?: MemoryCredentials,
+): Promise<World>;
+/** With another credentials source: the real Secrets Manager adapter over a mocked client, for instance. */
+export async function makeWorld<C extends CredentialsSource>(
+  settings: ProviderSettings,
+  script: Script,
+  credentials: C,
+): Promise<World<C>>;
+export async function makeWorld(
+  settings: ProviderSettings,
+  script: Script,
+  credentials: CredentialsSource = new MemoryCredentials(),
+): Promise<World<CredentialsSource>> {
   const { runRefresh } = await import('../../../core/refresh.js');
   const clock = new FakeClock();
   const tokenStore = new MemoryTokenStore();

@@ -8,6 +8,7 @@ import {
   makeWorld,
   tokenAnswer,
 } from './fakes.js';
+import type { World } from './fakes.js';
 
 /**
  * Each place core/refresh.ts and core/request-token.ts redact has a case only it
@@ -33,7 +34,7 @@ describe('redaction points', () => {
 
   it('the log: a failure after a renewal echoes the password, and only the log reports it', async () => {
     // A refresh shows the session ending (the token is published), then the password grant's answer is unusable.
-    const w = await makeWorld(
+    const w: World = await makeWorld(
       keycloakSettings(),
       (req) =>
         w.endpoint.requests.length === 1
