@@ -74,7 +74,8 @@ const detail = (label: string, value: string) => hanging(`  ${label.padEnd(6)}  
 function providerDetails(p: ProviderPlan): string[] {
   const r = p.renewals;
   return [
-    `${p.id} (preset ${p.preset}, stack ${p.stack})`,
+    `${p.id} (preset ${p.preset})`,
+    ...detail('stack', p.stack),
     ...detail(
       'renews',
       `every ${formatDuration(r.renewalPeriodSeconds)} (checked every ${formatDuration(r.checkIntervalMinutes * 60)}): ` +
