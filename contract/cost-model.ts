@@ -217,7 +217,7 @@ export function stageCost(): StageCost {
     {
       service: 'CloudWatch metrics',
       usd: stageMetrics * PRICES.metricMonth,
-      basis: `${stageMetrics} stage-wide metrics (Renewals by ${GRANTS_REPORTED.length} grants, TokenRequestLatency), every hour`,
+      basis: `${stageMetrics} stage-wide metrics every hour (Renewals by ${GRANTS_REPORTED.length} grants, TokenRequestLatency)`,
     },
   ];
   return { items, totalUsd: sum(items.map((i) => i.usd)) };
