@@ -52,6 +52,7 @@ try {
   fleet = new TokenRefresherFleet(app, 'Fleet', {
     providers: config.providers,
     alarmEmails: config.alarmEmails,
+    ...(config.runbookUrl === undefined ? {} : { runbookUrl: config.runbookUrl }),
     ...(stage === undefined || stage === '' ? {} : { stage: String(stage) }),
     // `-c awsManagedKeys=true` saves the stage key's $1 a month at the cost of privacy (docs/security.md).
     awsManagedKeys: flag('awsManagedKeys'),

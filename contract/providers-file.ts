@@ -88,10 +88,26 @@ export const alarmEmailsSchema = z.optional(
 );
 
 /** The file's outer shape, checked first so that each entry can then be checked on its own. */
-const fileShapeSchema = z.strictObject({
+/** What the file holds besides its providers: one definition for the parser and the JSON Schema. */
+export const FILE_SETTINGS = {
   $schema: z.optional(z.string()),
-  /** Subscribed to the stack's alarm topic (each address confirms by e-mail). */
+  /** Subscribed to the stage's alarm topic (each address confirms by e-mail). */
   alarmEmails: alarmEmailsSchema,
+  /** Where each alarm description links to its runbook section: your copy of docs/runbook.md. */
+  runbookUrl: z.optional(
+    z
+      .string()
+      .check(
+        z.refine(
+          (value) => /^https:\/\/[^\s#]+$/.test(value),
+          'must be an https:// URL without a fragment (the alarm appends "#<alarm name>")',
+        ),
+      ),
+  ),
+};
+
+const fileShapeSchema = z.strictObject({
+  ...FILE_SETTINGS,
   providers: z.array(z.unknown()).check(z.minLength(1, 'must list at least one provider')),
 });
 
@@ -160,7 +176,7 @@ function secretFieldProblem(subject: string, key: string): string {
   );
 }
 
-const FILE_FIELDS = ['providers', 'alarmEmails', '$schema'];
+const FILE_FIELDS = ['providers', ...Object.keys(FILE_SETTINGS)];
 
 function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string[] {
   const path = issue.path.map(String);
@@ -366,6 +382,8 @@ function dueAtOnceProblem(
 export interface StackConfig {
   readonly providers: ResolvedProvider[];
   readonly alarmEmails: readonly string[];
+  /** Absent: the runbook this project ships. */
+  readonly runbookUrl?: string;
 }
 
 /**
@@ -421,7 +439,11 @@ export function parseStackConfig(raw: unknown, source = 'providers file'): Stack
   });
   problems.push(...sharedCredentialsProblems(resolved), ...constructIdProblems(resolved.map((p) => p.settings.id)));
   if (problems.length > 0) throw new ProvidersFileError(source, problems);
-  return { providers: resolved, alarmEmails: shape.data.alarmEmails ?? [] };
+  return {
+    providers: resolved,
+    alarmEmails: shape.data.alarmEmails ?? [],
+    ...(shape.data.runbookUrl === undefined ? {} : { runbookUrl: shape.data.runbookUrl }),
+  };
 }
 
 /**

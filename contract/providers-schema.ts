@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { alarmEmailsSchema, providerEntrySchema } from './providers-file.js';
+import { FILE_SETTINGS, providerEntrySchema } from './providers-file.js';
 
 /**
  * The JSON Schema of the providers file (providers.schema.json, written by `npm run schema`), for
@@ -49,14 +49,16 @@ const ENTRY_DOCS: Readonly<Record<keyof typeof providerEntrySchema.shape, string
 
 const FILE_DOCS = {
   $schema: 'This schema, for editors: "./providers.schema.json".',
-  alarmEmails: "Addresses subscribed to the stack's alarm topic; each confirms by e-mail. At most 20.",
+  alarmEmails: "Addresses subscribed to the stage's alarm topic; each confirms by e-mail. At most 20.",
+  runbookUrl:
+    'Where each alarm description links to its section (<runbookUrl>#tokenfreshness): your copy of ' +
+    "docs/runbook.md. Default: this project's runbook.",
   providers: 'The providers, one refresher each.',
 };
 
 /** The file as the parser accepts it, as one zod schema (the parser checks the entries one by one). */
 const providersFileSchema = z.strictObject({
-  $schema: z.optional(z.string()),
-  alarmEmails: alarmEmailsSchema,
+  ...FILE_SETTINGS,
   providers: z.array(providerEntrySchema).check(z.minLength(1)),
 });
 

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type ProviderEntry, ProvidersFileError, parseProvidersFile } from '../../../contract/providers-file.js';
+import {
+  type ProviderEntry,
+  ProvidersFileError,
+  parseProvidersFile,
+  parseStackConfig,
+} from '../../../contract/providers-file.js';
 
 const shipped = JSON.parse(readFileSync(new URL('../../../providers.json', import.meta.url), 'utf8'));
 
@@ -354,5 +359,23 @@ describe('providers file: holes that would deploy something wrong', () => {
     expect(found[0]).toContain(start);
     expect(found[0]).toContain(end);
     expect(found[0]).toContain('rename the provider');
+  });
+});
+
+describe('providers file: stage-wide settings', () => {
+  it('takes the runbook URL the alarm descriptions link to', () => {
+    const config = parseStackConfig({
+      runbookUrl: 'https://wiki.example.com/token-refresher/runbook',
+      providers: [nagra],
+    });
+    expect(config.runbookUrl).toBe('https://wiki.example.com/token-refresher/runbook');
+  });
+
+  it('refuses a runbook URL the anchors cannot be appended to', () => {
+    expect(() =>
+      parseStackConfig({ runbookUrl: 'https://wiki.example.com/runbook#alarms', providers: [nagra] }),
+    ).toThrow(
+      'field "runbookUrl": got "https://wiki.example.com/runbook#alarms": must be an https:// URL without a fragment',
+    );
   });
 });

@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import GithubSlugger from 'github-slugger';
+import { describe, expect, it } from 'vitest';
+import { ALARM_KINDS, ALARM_SUFFIX } from '../../contract/refresher-manifest.js';
+import { runbookLink } from '../../lib/private/provider-alarms.js';
+import { DEFAULT_RUNBOOK_URL } from '../../lib/provider-token-refresher.js';
+
+/** Every alarm description ends with a link to its runbook section: that section must exist. */
+describe('alarm runbook links', () => {
+  const runbook = readFileSync(new URL('../../docs/runbook.md', import.meta.url), 'utf8');
+  const slugger = new GithubSlugger();
+  const anchors = new Set(
+    runbook
+      .split('\n')
+      .filter((line) => /^#{1,6} /.test(line))
+      .map((line) => slugger.slug(line.replace(/^#+ /, ''))),
+  );
+
+  it.each(ALARM_KINDS)('links the %s alarm to a section of docs/runbook.md', (kind) => {
+    const link = runbookLink(DEFAULT_RUNBOOK_URL, ALARM_SUFFIX[kind]);
+    expect(link.startsWith(`${DEFAULT_RUNBOOK_URL}#`)).toBe(true);
+    expect(anchors, link).toContain(link.split('#')[1]);
+  });
+
+  it('points the default at the runbook file of this repository', () => {
+    expect(DEFAULT_RUNBOOK_URL.endsWith('/docs/runbook.md')).toBe(true);
+  });
+});
