@@ -6,7 +6,7 @@ import { PLAN_COLUMNS, PLAN_WIDTH } from '../../cli/plan/command.js';
 import { stageCost } from '../../contract/cost-model.js';
 import { fleetStackIndex, MAX_PROVIDERS_PER_STAGE, refresherStackName } from '../../contract/fleet.js';
 import type { Plan } from '../../contract/plan.js';
-import { genericFleet } from '../helpers/generic-fleet.js';
+import { fleetProviders } from '../../scripts/fleet-file.js';
 import { runCliForTest } from './helpers.js';
 
 const SHIPPED = 'providers.json';
@@ -55,7 +55,7 @@ describe('plan --json', () => {
   });
 
   it("groups the providers into the stacks contract/fleet.ts gives their ids, and names a stage's stacks", async () => {
-    const plan = await planJson(['--providers-file', writeFile(genericFleet(200)), '--stage', 'prod']);
+    const plan = await planJson(['--providers-file', writeFile({ providers: fleetProviders(200) }), '--stage', 'prod']);
     expect(plan.stackName).toBe('TokenRefresher-prod');
     expect(plan.namePrefix).toBe('token-refresher-prod');
     const [shared, ...refreshers] = plan.stacks;
@@ -104,7 +104,7 @@ describe('plan (text)', () => {
   });
 
   it('fits 100 columns, with 40-character ids and a 200-provider fleet', async () => {
-    const file = genericFleet(200);
+    const file = { providers: fleetProviders(200) };
     const long = {
       ...file,
       providers: file.providers.map((p, i) => ({ ...p, id: `${'x'.repeat(36)}${String(i).padStart(4, '0')}` })),
@@ -140,7 +140,7 @@ describe('plan errors', () => {
     const { code, stderr } = await runCliForTest([
       'plan',
       '--providers-file',
-      writeFile(genericFleet(MAX_PROVIDERS_PER_STAGE + 1)),
+      writeFile({ providers: fleetProviders(MAX_PROVIDERS_PER_STAGE + 1) }),
       '--json',
     ]);
     expect(code).toBe(2);
