@@ -1,7 +1,16 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './common/errors.js';
 import { DEFAULT_STAGE } from '../contract/naming.js';
-import { CHECK_HELP, DEFAULT_PROVIDERS_FILE, REFRESH_HELP, RUN_HELP, STATUS_HELP, TOP_HELP } from './help.js';
+import {
+  CHECK_HELP,
+  DEFAULT_PROVIDERS_FILE,
+  PLAN_HELP,
+  REFRESH_HELP,
+  RUN_HELP,
+  STATUS_HELP,
+  TOP_HELP,
+} from './help.js';
+import type { PlanOptions } from './plan/command.js';
 import type { RunOptions } from './run/command.js';
 
 /** Where `status` and `refresh` find the refresher manifests (cli/common/deployment.ts reads them). */
@@ -36,9 +45,16 @@ export type Command =
   | ({ readonly name: 'refresh'; readonly provider: string } & StackOptions)
   | { readonly name: 'check'; readonly provider: string; readonly providersFile: string; readonly json: boolean }
   | ({ readonly name: 'run' } & RunOptions)
+  | ({ readonly name: 'plan' } & PlanOptions)
   | { readonly name: 'status-local'; readonly dir?: string; readonly json: boolean };
 
-const COMMAND_HELP = { status: STATUS_HELP, refresh: REFRESH_HELP, check: CHECK_HELP, run: RUN_HELP } as const;
+const COMMAND_HELP = {
+  status: STATUS_HELP,
+  refresh: REFRESH_HELP,
+  check: CHECK_HELP,
+  run: RUN_HELP,
+  plan: PLAN_HELP,
+} as const;
 type CommandName = keyof typeof COMMAND_HELP;
 
 const isCommand = (name: string | undefined): name is CommandName => name !== undefined && name in COMMAND_HELP;
@@ -56,6 +72,7 @@ const stackOptions = {
   help,
 } as const;
 const checkOptions = { 'providers-file': string, json, help } as const;
+const planOptions = { 'providers-file': string, stage: string, json, help } as const;
 const statusOptions = { ...stackOptions, wide: { type: 'boolean' }, local: { type: 'boolean' }, dir: string } as const;
 /** The options that choose what AWS reads; `status --local` reads files and takes none of them. */
 const AWS_OPTIONS = ['stack', 'stage', 'outputs-file', 'region', 'profile'] as const;
@@ -101,20 +118,20 @@ function nonEmpty(command: CommandName, option: string, value: string | undefine
 /** Turns argv (without node and the script) into a command; throws UsageError for anything else. */
 export function parseCommand(argv: readonly string[]): Command {
   const [first, ...rest] = argv;
-  if (first === undefined) throw new UsageError('missing <command>: status, refresh, check or run');
+  if (first === undefined) throw new UsageError('missing <command>: status, refresh, check, run or plan');
   if (first === '-h' || first === '--help') return { name: 'help', text: TOP_HELP };
   if (first === '-V' || first === '--version') return { name: 'version' };
   if (first === 'help') {
     const topic = rest[0];
     if (topic === undefined) return { name: 'help', text: TOP_HELP };
-    if (!isCommand(topic)) throw new UsageError(`unknown command "${topic}": use status, refresh, check or run`);
+    if (!isCommand(topic)) throw new UsageError(`unknown command "${topic}": use status, refresh, check, run or plan`);
     return { name: 'help', text: COMMAND_HELP[topic] };
   }
   if (!isCommand(first)) {
     throw new UsageError(
       first.startsWith('-')
         ? `unknown option ${first} (options follow the command)`
-        : `unknown command "${first}": use status, refresh, check or run`,
+        : `unknown command "${first}": use status, refresh, check, run or plan`,
     );
   }
 
@@ -132,6 +149,7 @@ export function parseCommand(argv: readonly string[]): Command {
   }
 
   if (first === 'run') return parseRun(rest);
+  if (first === 'plan') return parsePlan(rest);
   if (first === 'status') {
     const local = parseStatusLocal(rest);
     if (local) return local;
@@ -198,6 +216,22 @@ function parseRun(rest: readonly string[]): Command {
     once: values.once ?? false,
     demo: values.demo ?? false,
     demoFaults: values['demo-faults'] ?? false,
+  };
+}
+
+/** `plan [--providers-file F] [--stage S] [--json]`: offline, so none of the AWS options. */
+function parsePlan(rest: readonly string[]): Command {
+  const { values, positionals } = guard('plan', () =>
+    parseArgs({ args: [...rest], options: planOptions, allowPositionals: true, strict: true }),
+  );
+  if (values.help) return { name: 'help', text: PLAN_HELP };
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, 'plan');
+  const stage = nonEmpty('plan', 'stage', values.stage);
+  return {
+    name: 'plan',
+    providersFile: nonEmpty('plan', 'providers-file', values['providers-file']) ?? DEFAULT_PROVIDERS_FILE,
+    ...(stage === undefined ? {} : { stage }),
+    json: values.json ?? false,
   };
 }
 

@@ -1,6 +1,7 @@
 /** `--help` texts: what each command does, what it reads or sends, and its exit codes. */
 import { DEFAULT_LOCAL_DIR } from './local/layout.js';
 import { CREDENTIALS_ENV_PREFIX } from './local/local-credentials.js';
+import { PRICES } from '../contract/cost-model.js';
 import { DEFAULT_STAGE, STAGE_TAG } from '../contract/naming.js';
 export const DEFAULT_PROVIDERS_FILE = 'providers.json';
 
@@ -14,6 +15,7 @@ Commands:
   refresh <provider>  renew one provider's token now (invokes its function with {"force": true})
   check <provider>    one token request from this machine, to test credentials and settings
   run                 keep every provider's token fresh on this machine (npm start); no AWS
+  plan                per provider: schedule, renewals, store, what pages, monthly cost; no AWS
 
 Options:
   -h, --help          show help; "token-refresher <command> --help" for a command
@@ -178,4 +180,29 @@ Nothing printed ever holds a token, a refresh token, a password or a client secr
 
 Exit codes: 0 stopped by Ctrl-C or SIGTERM, or --once and no run failed; 1 a --once run failed;
 2 usage error, bad providers or credentials file, or the directory is in use.
+`;
+
+export const PLAN_HELP = `Usage: token-refresher plan [--providers-file <path>] [--stage <name>] [--json]
+
+Shows what the providers file deploys and what it costs, from the file alone: no AWS access, no
+secret read. Per provider: how often it is checked and renewed, renewals a day against the least
+that keeps every read at minValiditySeconds (86400 / (lifetime - minValiditySeconds)), store
+writes a day, the token store and why it was chosen, the alarms that page, and the estimated
+monthly cost by service. Then the stage: its stacks (the shared stack, and the refresher stacks
+each provider's id hashes to, as "cdk deploy" lays them out), the shared costs, and the total.
+
+Costs are estimates at ${PRICES.region} list prices of ${PRICES.date} in ${PRICES.currency}, without free tiers, for a
+healthy month: failures add metrics and runs. The stage's shared costs (key, dashboard,
+stage-wide metrics) are divided among its providers. The price table and every assumption
+(run durations, log bytes per run) are in contract/cost-model.ts.
+
+Options:
+  --providers-file <path>  providers file (default: ${DEFAULT_PROVIDERS_FILE})
+  --stage <name>           the stage, as "cdk deploy --context stage=<name>" (default: none,
+                           the stacks TokenRefresher*)
+  --json                   one JSON object for scripts
+  -h, --help               show this help
+
+Exit codes: 0 plan shown, 2 usage error, bad providers file, or providers that do not fit one
+stage (too many, or too many hashing to one stack).
 `;

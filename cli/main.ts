@@ -5,6 +5,7 @@ import { describeFailure, failureJson, failureText } from './common/errors.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { CliIo } from './common/io.js';
 import { PromptCancelled } from './common/prompt.js';
+import { runPlan } from './plan/command.js';
 import { runRefresh } from './refresh/command.js';
 import { runStatus } from './status/command.js';
 import { runLocalStatus } from './status/local.js';
@@ -46,6 +47,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
       case 'run':
         if (!deps.host) throw new Error('run needs a RunHost');
         return await runLocal(command, io, deps.host);
+      case 'plan':
+        return runPlan(command, io);
       case 'status-local':
         return await runLocalStatus(command, io);
       case 'status':

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { OAuthTokenEndpoint } from '../../core/oauth-endpoint.js';
 import type { Failure } from '../../contract/failure.js';
 import { type LifetimeSource, resolveLifetime } from '../../core/lifetime.js';
@@ -7,7 +5,7 @@ import type { TokenEndpoint, TokenRequest } from '../../core/ports.js';
 import { Redactor } from '../../core/redactor.js';
 import { requestToken } from '../../core/request-token.js';
 import { requiredCredentialKeys } from '../../contract/provider-settings.js';
-import { ProvidersFileError, parseProvidersFile, type ResolvedProvider } from '../../contract/providers-file.js';
+import type { ResolvedProvider } from '../../contract/providers-file.js';
 import {
   PARAMETER_STORE_STANDARD_BYTES,
   publishedToken,
@@ -17,7 +15,8 @@ import {
 import { dueThresholdSeconds } from '../../contract/schedule.js';
 import type { StoreKind } from '../../contract/store-choice.js';
 import { resolveCredentials } from './credentials.js';
-import { CliError, errorMessage, UsageError } from '../common/errors.js';
+import { UsageError } from '../common/errors.js';
+import { loadStackConfig } from '../common/providers-file.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { formatDuration } from '../common/format-duration.js';
 import type { CliIo } from '../common/io.js';
@@ -64,32 +63,7 @@ export interface CheckOptions {
 }
 
 function loadProvider(options: CheckOptions, io: CliIo): ResolvedProvider {
-  const path = resolve(io.cwd, options.providersFile);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? errorMessage(error);
-    throw new CliError(`cannot read providers file ${path} (${code}); pass --providers-file <path>`, EXIT.usage);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new CliError(
-      `providers file ${path} is not valid JSON: ${errorMessage(error)}`,
-      EXIT.usage,
-      'providers_file',
-    );
-  }
-  let providers: ResolvedProvider[];
-  try {
-    providers = parseProvidersFile(raw, path);
-  } catch (error) {
-    // Its message already names the file, the provider, the field, the value and what is allowed.
-    if (error instanceof ProvidersFileError) throw new CliError(error.message, EXIT.usage, 'providers_file');
-    throw error;
-  }
+  const { path, providers } = loadStackConfig(options.providersFile, io);
   const found = providers.find((p) => p.settings.id === options.provider);
   if (found) return found;
   const known = providers.map((p) => p.settings.id).join(', ');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../../cli/args.js';
-import { CHECK_HELP, REFRESH_HELP, RUN_HELP, STATUS_HELP, TOP_HELP } from '../../cli/help.js';
+import { CHECK_HELP, PLAN_HELP, REFRESH_HELP, RUN_HELP, STATUS_HELP, TOP_HELP } from '../../cli/help.js';
 import { runCliForTest } from './helpers.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -17,6 +17,8 @@ describe('help and version', () => {
     [['refresh', '-h'], REFRESH_HELP],
     [['check', '--help'], CHECK_HELP],
     [['help', 'check'], CHECK_HELP],
+    [['plan', '--help'], PLAN_HELP],
+    [['help', 'plan'], PLAN_HELP],
     [['refresh', 'nagra', '--stack', 'X', '--help'], REFRESH_HELP],
   ])('%j prints its help on stdout, exit 0', async (argv, text) => {
     const { code, stdout, stderr } = await runCliForTest(argv);
@@ -35,7 +37,7 @@ describe('help and version', () => {
   });
 
   it('keeps every help line within 100 columns', () => {
-    for (const text of [TOP_HELP, STATUS_HELP, REFRESH_HELP, CHECK_HELP, RUN_HELP]) {
+    for (const text of [TOP_HELP, STATUS_HELP, REFRESH_HELP, CHECK_HELP, RUN_HELP, PLAN_HELP]) {
       for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(100);
     }
   });
@@ -84,10 +86,10 @@ describe('what the help says about permissions and sources', () => {
 
 describe('usage errors: exit 2, one line and where to get help', () => {
   it.each([
-    [[], 'missing <command>: status, refresh, check or run', 'token-refresher --help'],
-    [['stats'], 'unknown command "stats": use status, refresh, check or run', 'token-refresher --help'],
+    [[], 'missing <command>: status, refresh, check, run or plan', 'token-refresher --help'],
+    [['stats'], 'unknown command "stats": use status, refresh, check, run or plan', 'token-refresher --help'],
     [['-j', 'status'], 'unknown option -j (options follow the command)', 'token-refresher --help'],
-    [['help', 'stats'], 'unknown command "stats": use status, refresh, check or run', 'token-refresher --help'],
+    [['help', 'stats'], 'unknown command "stats": use status, refresh, check, run or plan', 'token-refresher --help'],
     [['status', '--bogus'], 'unknown option --bogus', 'token-refresher status --help'],
     [['status', '-x'], 'unknown option -x', 'token-refresher status --help'],
     [['status', '--local', 'nagra'], 'unexpected argument "nagra"', 'token-refresher status --help'],

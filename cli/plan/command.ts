@@ -1,0 +1,138 @@
+import { type CostItem } from '../../contract/cost-model.js';
+import { STAGE_PATTERN } from '../../contract/naming.js';
+import { type Plan, planStage, type ProviderPlan } from '../../contract/plan.js';
+import { CliError, UsageError } from '../common/errors.js';
+import { formatDuration } from '../common/format-duration.js';
+import type { CliIo } from '../common/io.js';
+import { loadStackConfig } from '../common/providers-file.js';
+import { renderTable } from '../common/table.js';
+import { wrap } from '../common/text.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+
+export interface PlanOptions {
+  readonly providersFile: string;
+  /** Undefined: the default stage, as `cdk deploy` without `--context stage`. */
+  readonly stage?: string;
+  readonly json: boolean;
+}
+
+/** Every line of the text view fits this width, whatever the ids (at most 40 characters). */
+export const PLAN_WIDTH = 100;
+
+export const PLAN_COLUMNS = ['PROVIDER', 'CHECK', 'RENEWED', 'RENEWALS/DAY', 'VS BOUND', 'STORE', '$/MONTH'] as const;
+
+const STORE_SHORT = { secretsmanager: 'SM', parameterstore: 'PS' } as const;
+const STORE_NAME = { secretsmanager: 'Secrets Manager', parameterstore: 'Parameter Store' } as const;
+
+/** Dollars: cents for totals, a tenth of a cent for items (most are under a cent). */
+export const usd = (amount: number, digits = 2) => `$${amount.toFixed(digits)}`;
+
+/** A rate per day: whole numbers from 100 on, three significant digits below. */
+export function formatRate(perDay: number): string {
+  if (perDay >= 100) return Math.round(perDay).toLocaleString('en-US');
+  return String(Number(perDay.toPrecision(3)));
+}
+
+/** `1.56x`: how many times the least renewals per day the provider's token is renewed. */
+export const formatRatio = (ratio: number) => `${ratio.toFixed(2)}x`;
+
+/** `token-refresher plan`: offline, from the providers file; reads no secret and calls no AWS API. */
+export function runPlan(options: PlanOptions, io: CliIo): ExitCode {
+  if (options.stage !== undefined && !STAGE_PATTERN.test(options.stage)) {
+    throw new UsageError(
+      `--stage ${JSON.stringify(options.stage)} must be 1 to 20 lowercase letters, digits or hyphens, starting and ending with a letter or digit`,
+      'plan',
+    );
+  }
+  const { providers } = loadStackConfig(options.providersFile, io);
+  const plan = planStage(providers, options.stage);
+  if (plan.capacityProblems.length > 0) {
+    // The CDK app refuses such a fleet (lib/token-refresher-fleet.ts): a plan of it would not be deployed.
+    throw new CliError('the providers do not fit one stage', EXIT.usage, 'fleet_capacity', plan.capacityProblems);
+  }
+  io.stdout(options.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan));
+  return EXIT.ok;
+}
+
+/** `head` then `text` wrapped to the width, its further lines continued under its first. */
+function hanging(head: string, text: string): string[] {
+  return wrap(text, PLAN_WIDTH - head.length, '').map((line, i) =>
+    `${i === 0 ? head : ' '.repeat(head.length)}${line}`.trimEnd(),
+  );
+}
+
+function costLines(items: readonly CostItem[], indent: string): string[] {
+  const width = Math.max(...items.map((i) => i.service.length));
+  return items.flatMap((item) =>
+    hanging(`${indent}${item.service.padEnd(width)}  ${usd(item.usd, 3).padStart(6)}  `, item.basis),
+  );
+}
+
+/** `label  value` under a provider. */
+const detail = (label: string, value: string) => hanging(`  ${label.padEnd(6)}  `, value);
+
+function providerDetails(p: ProviderPlan): string[] {
+  const r = p.renewals;
+  return [
+    `${p.id} (preset ${p.preset})`,
+    ...detail('stack', p.stack),
+    ...detail(
+      'renews',
+      `every ${formatDuration(r.renewalPeriodSeconds)} (checked every ${formatDuration(r.checkIntervalMinutes * 60)}): ` +
+        `${formatRate(r.renewalsPerDay)} a day, ${formatRatio(r.ratioToBound)} the bound of ` +
+        `${formatRate(r.boundPerDay)} = 86400 / (${p.lifetimeSeconds} s lifetime - ${p.minValiditySeconds} s ` +
+        `minValidity); ${formatRate(r.storeWritesPerDay)} store writes a day`,
+    ),
+    ...detail('store', `${STORE_NAME[p.store]}: ${p.storeReason}`),
+    ...detail('pages', p.pages.map((a) => a.name).join(', ')),
+    ...detail('cost', `${usd(p.cost.totalUsd)} a month:`),
+    ...costLines(p.cost.items, ' '.repeat(10)),
+  ];
+}
+
+/** The text view: a compact table, each provider's details, then the stage's stacks and costs. */
+export function renderPlan(plan: Plan): string {
+  const n = plan.providers.length;
+  const intro = wrap(
+    `Stage "${plan.stage}" (stacks ${plan.stackName}*, names ${plan.namePrefix}*), ${n} provider${n === 1 ? '' : 's'}: ` +
+      `estimated ${plan.prices.currency} a month at ${plan.prices.region} list prices of ${plan.prices.date}, ` +
+      `no free tier, a healthy month; the stage's shared cost divided among its providers.`,
+    PLAN_WIDTH,
+    '',
+  );
+  const table = renderTable(
+    PLAN_COLUMNS,
+    plan.providers.map((p) => [
+      p.id,
+      formatDuration(p.renewals.checkIntervalMinutes * 60),
+      formatDuration(p.renewals.renewalPeriodSeconds),
+      formatRate(p.renewals.renewalsPerDay),
+      formatRatio(p.renewals.ratioToBound),
+      STORE_SHORT[p.store],
+      p.cost.totalUsd.toFixed(2),
+    ]),
+  );
+  const stacks = plan.stacks.flatMap((s) => {
+    const what =
+      s.role === 'shared'
+        ? `shared: the stage key, alarm topic and dashboard; credentials secrets of ${s.providers.length} provider${s.providers.length === 1 ? '' : 's'}`
+        : s.providers.join(', ');
+    return hanging(`  ${s.name.padEnd(plan.stackName.length + 3)}  `, what);
+  });
+  const shared = plan.stageCost.totalUsd;
+  const lines = [
+    ...intro,
+    '',
+    table.trimEnd(),
+    '',
+    ...plan.providers.flatMap((p) => [...providerDetails(p), '']),
+    `Stacks of stage "${plan.stage}" (${plan.stacks.length}):`,
+    ...stacks,
+    '',
+    `Stage shared cost: ${usd(shared)} a month, ${usd(shared / n)} per provider:`,
+    ...costLines(plan.stageCost.items, '  '),
+    '',
+    `Total: ${usd(plan.totalUsd)} a month for ${n} provider${n === 1 ? '' : 's'}, the stage's shared ${usd(shared)} included.`,
+  ];
+  return `${lines.join('\n')}\n`;
+}

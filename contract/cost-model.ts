@@ -1,0 +1,325 @@
+import { GRANTS_REPORTED } from './metrics.js';
+import type { ProviderSettings } from './provider-settings.js';
+import type { ResolvedProvider } from './providers-file.js';
+import { ALARM_KINDS } from './refresher-manifest.js';
+import { renewalPeriodSeconds } from './schedule.js';
+import type { StoreKind } from './store-choice.js';
+
+/**
+ * What one provider and its stage cost a month, from the providers file alone (`token-refresher
+ * plan`, the README's cost section). All-in at list prices without free tiers, as issue 9's budget
+ * counts them; a healthy month (failure counts and gauges are emitted only when not zero,
+ * contract/metrics.ts, so a healthy provider sends none of them).
+ */
+
+/**
+ * The one price table: us-east-1 list prices in USD, no free tier, as AWS's pricing pages state them
+ * on `date`: "Amazon CloudWatch Pricing", "AWS Secrets Manager Pricing", "AWS Key Management Service
+ * Pricing", "AWS Lambda Pricing" (Arm), "Amazon EventBridge Pricing" (Scheduler) and "AWS Systems
+ * Manager Pricing" (Parameter Store).
+ */
+export const PRICES = {
+  date: '2026-11-29',
+  region: 'us-east-1',
+  currency: 'USD',
+  /** Custom metric, first 10,000 metrics: per metric-month, prorated by the hours it receives data. */
+  metricMonth: 0.3,
+  /** Standard-resolution alarm: per alarm metric-month (a math expression pays for each metric in it). */
+  alarmMetricMonth: 0.1,
+  dashboardMonth: 3,
+  /** CloudWatch Logs, Standard class. */
+  logsIngestedPerGb: 0.5,
+  logsStoredPerGbMonth: 0.03,
+  secretMonth: 0.4,
+  secretsManagerPer10kCalls: 0.05,
+  /** Customer managed key, per key-month (the stage key). */
+  kmsKeyMonth: 1,
+  /** Symmetric-key requests (Encrypt, Decrypt, GenerateDataKey). */
+  kmsPer10kRequests: 0.03,
+  lambdaPerMillionRequests: 0.2,
+  lambdaArmPerGbSecond: 0.0000133334,
+  schedulerPerMillionInvocations: 1,
+  /** Standard-tier parameters and standard throughput cost nothing. */
+  ssmStandardParameterMonth: 0,
+  ssmStandardPer10kCalls: 0,
+} as const;
+
+/** AWS's billing month: CloudWatch and KMS prorate by 730 hours. */
+export const HOURS_PER_MONTH = 730;
+export const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
+
+/** The function's memory (lib/provider-token-refresher.ts: arm64, 256 MB). */
+export const LAMBDA_MEMORY_GB = 256 / 1024;
+/**
+ * Billed duration of a run that finds the token fresh: two store reads of tens of milliseconds each
+ * (core/refresh.ts reads the token and the private state, both before the due check), the metrics
+ * flush and the log line; an assumption, rounded up.
+ */
+export const FRESH_RUN_MS = 150;
+/** Billed duration of a renewing run: the reads, one token request to the IdP, the state and token writes. */
+export const RENEWING_RUN_MS = 700;
+/**
+ * Log bytes a fresh run ingests, CloudWatch's per-event overhead included: Lambda's START, END and
+ * REPORT lines, the EMF blob with the heartbeat, and the `token fresh` line with the Lambda context
+ * (lambda/index.ts); an assumption, rounded up.
+ */
+export const FRESH_RUN_LOG_BYTES = 1_500;
+/** A renewing run adds the grant and expiry to its result line and EMF blobs for `Renewals` and latency. */
+export const RENEWING_RUN_LOG_BYTES = 3_000;
+/**
+ * Months of logs kept (lib/provider-token-refresher.ts `logRetention`, THREE_MONTHS): once a stage
+ * has run that long it stores three months of ingestion. Billed on compressed bytes, counted here
+ * uncompressed: an upper bound.
+ */
+export const LOG_RETENTION_MONTHS = 3;
+/** CloudWatch Logs bills ingestion and storage per GB of 2^30 bytes. */
+const GB = 1024 ** 3;
+
+/**
+ * Store and KMS calls of one run, as core/refresh.ts makes them. Every SecureString get or put and
+ * every secret get or put is one KMS request to the stage key (Parameter Store and Secrets Manager
+ * decrypt and encrypt through KMS on each call; neither caches across calls).
+ */
+export interface RunCalls {
+  readonly tokenReads: number;
+  readonly stateReads: number;
+  readonly credentialsReads: number;
+  readonly stateWrites: number;
+  readonly tokenWrites: number;
+}
+
+/** Every run reads the published token and the private state before deciding whether it is due. */
+export const FRESH_RUN_CALLS: RunCalls = {
+  tokenReads: 1,
+  stateReads: 1,
+  credentialsReads: 0,
+  stateWrites: 0,
+  tokenWrites: 0,
+};
+
+/**
+ * How a renewal is obtained in the steady state: with the refresh token while the IdP hands one out
+ * (`useRefreshToken` with the password grant; client_credentials servers issue none, RFC 6749
+ * 4.4.3), else with a primary grant. A Keycloak session's end forces a primary grant now and then
+ * (hours apart); it is not counted.
+ */
+export function renewsWithRefreshToken(s: Pick<ProviderSettings, 'useRefreshToken' | 'grant'>): boolean {
+  return s.useRefreshToken && s.grant === 'password';
+}
+
+/**
+ * A renewing run's calls (core/refresh.ts): the fresh run's reads, then by refresh token (the
+ * credentials only for a confidential client, one state write, the token), or by primary grant
+ * (the credentials, the attempt put on record before it is sent, the new state, the token).
+ */
+export function renewingRunCalls(s: Pick<ProviderSettings, 'useRefreshToken' | 'grant' | 'clientAuth'>): RunCalls {
+  if (renewsWithRefreshToken(s)) {
+    return { ...FRESH_RUN_CALLS, credentialsReads: s.clientAuth === 'none' ? 0 : 1, stateWrites: 1, tokenWrites: 1 };
+  }
+  return { ...FRESH_RUN_CALLS, credentialsReads: 1, stateWrites: 2, tokenWrites: 1 };
+}
+
+/** How often a provider's token is renewed and written, and how that compares to the least needed. */
+export interface Renewals {
+  readonly checkIntervalMinutes: number;
+  readonly renewalPeriodSeconds: number;
+  readonly renewalsPerDay: number;
+  /** Writes of the published token: one per renewal. */
+  readonly storeWritesPerDay: number;
+  /** `86400 / (lifetime - minValiditySeconds)`: renewing any less would let a consumer see less than minValidity. */
+  readonly boundPerDay: number;
+  readonly ratioToBound: number;
+}
+
+export function renewals(s: ProviderSettings): Renewals {
+  const period = renewalPeriodSeconds(s.expectedLifetimeSeconds, s);
+  // parseStackConfig refuses a token that is due when issued, so a resolved provider always has a period.
+  if (period === undefined) throw new Error(`provider "${s.id}": the token is due as soon as it is issued`);
+  const renewalsPerDay = 86_400 / period;
+  const boundPerDay = 86_400 / (s.expectedLifetimeSeconds - s.minValiditySeconds);
+  return {
+    checkIntervalMinutes: s.checkIntervalMinutes,
+    renewalPeriodSeconds: period,
+    renewalsPerDay,
+    storeWritesPerDay: renewalsPerDay * renewingRunCalls(s).tokenWrites,
+    boundPerDay,
+    ratioToBound: renewalsPerDay / boundPerDay,
+  };
+}
+
+export const COST_SERVICES = [
+  'CloudWatch metrics',
+  'CloudWatch alarms',
+  'CloudWatch dashboard',
+  'CloudWatch Logs',
+  'Secrets Manager',
+  'KMS',
+  'Lambda',
+  'EventBridge Scheduler',
+  'SSM Parameter Store',
+  'Stage share',
+] as const;
+export type CostService = (typeof COST_SERVICES)[number];
+
+export interface CostItem {
+  readonly service: CostService;
+  readonly usd: number;
+  /** How the amount follows from the usage, for the plan's details. */
+  readonly basis: string;
+}
+
+export interface MonthlyUsage {
+  readonly runs: number;
+  readonly renewals: number;
+  readonly freshRuns: number;
+  readonly heartbeatHours: number;
+  readonly kmsRequests: number;
+  readonly secretsManagerCalls: number;
+  readonly lambdaGbSeconds: number;
+  readonly logBytes: number;
+}
+
+export interface ProviderCost {
+  readonly provider: string;
+  readonly usage: MonthlyUsage;
+  /** One item per service the provider uses, in COST_SERVICES order; `Stage share` is its part of StageCost. */
+  readonly items: readonly CostItem[];
+  readonly totalUsd: number;
+}
+
+const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
+const count = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** Hours a month in which the heartbeat (one data point per run) has data: every hour, or one per run. */
+export function heartbeatHoursPerMonth(checkIntervalMinutes: number): number {
+  const runs = (HOURS_PER_MONTH * 60) / checkIntervalMinutes;
+  return Math.min(HOURS_PER_MONTH, runs);
+}
+
+/** A healthy provider emits one metric per run (contract/metrics.ts): the TokenSecondsRemaining heartbeat. */
+export const HEALTHY_PROVIDER_METRICS = 1;
+
+/**
+ * What the stage's shared stack and stage-wide metrics cost, whatever the number of providers: the
+ * stage key, the stage dashboard (lib/token-refresher-fleet.ts), and `Renewals` by each reported
+ * grant plus `TokenRequestLatency`, taken as having data every hour (contract/metrics.ts).
+ */
+export interface StageCost {
+  readonly items: readonly CostItem[];
+  readonly totalUsd: number;
+}
+
+export function stageCost(): StageCost {
+  const stageMetrics = GRANTS_REPORTED.length + 1;
+  const items: CostItem[] = [
+    { service: 'KMS', usd: PRICES.kmsKeyMonth, basis: 'the stage key' },
+    { service: 'CloudWatch dashboard', usd: PRICES.dashboardMonth, basis: 'the stage dashboard' },
+    {
+      service: 'CloudWatch metrics',
+      usd: stageMetrics * PRICES.metricMonth,
+      basis: `${stageMetrics} stage-wide metrics every hour (Renewals by ${GRANTS_REPORTED.length} grants, TokenRequestLatency)`,
+    },
+  ];
+  return { items, totalUsd: sum(items.map((i) => i.usd)) };
+}
+
+/**
+ * A provider's monthly estimate: its own resources and calls, plus the stage's shared costs divided
+ * among the `providersInStage` providers of its stage.
+ */
+export function providerCost(provider: ResolvedProvider, providersInStage: number): ProviderCost {
+  if (!Number.isInteger(providersInStage) || providersInStage < 1) {
+    throw new Error(`providersInStage must be a whole number of at least 1, got ${providersInStage}`);
+  }
+  const s = provider.settings;
+  const r = renewals(s);
+  const runs = (HOURS_PER_MONTH * 60) / s.checkIntervalMinutes;
+  const renewalsPerMonth = r.renewalsPerDay * DAYS_PER_MONTH;
+  const freshRuns = runs - renewalsPerMonth;
+  const renewing = renewingRunCalls(s);
+  const calls = (pick: (c: RunCalls) => number) =>
+    freshRuns * pick(FRESH_RUN_CALLS) + renewalsPerMonth * pick(renewing);
+  const kmsRequests = calls((c) => c.tokenReads + c.stateReads + c.credentialsReads + c.stateWrites + c.tokenWrites);
+  const smTokenCalls = provider.store === 'secretsmanager' ? calls((c) => c.tokenReads + c.tokenWrites) : 0;
+  const secretsManagerCalls = calls((c) => c.credentialsReads) + smTokenCalls;
+  const lambdaGbSeconds = ((freshRuns * FRESH_RUN_MS + renewalsPerMonth * RENEWING_RUN_MS) / 1000) * LAMBDA_MEMORY_GB;
+  const logBytes = freshRuns * FRESH_RUN_LOG_BYTES + renewalsPerMonth * RENEWING_RUN_LOG_BYTES;
+  const heartbeatHours = heartbeatHoursPerMonth(s.checkIntervalMinutes);
+  const secrets = secretsOf(provider.store);
+  const stage = stageCost();
+
+  const items: CostItem[] = [
+    {
+      service: 'CloudWatch metrics',
+      usd: (HEALTHY_PROVIDER_METRICS * heartbeatHours * PRICES.metricMonth) / HOURS_PER_MONTH,
+      basis: `${HEALTHY_PROVIDER_METRICS} metric (TokenSecondsRemaining) with data ${count(heartbeatHours)} h of ${HOURS_PER_MONTH}`,
+    },
+    {
+      service: 'CloudWatch alarms',
+      usd: ALARM_KINDS.length * PRICES.alarmMetricMonth,
+      basis: `${ALARM_KINDS.length} standard alarms of one metric each`,
+    },
+    {
+      service: 'CloudWatch Logs',
+      usd:
+        (logBytes / GB) * PRICES.logsIngestedPerGb +
+        ((logBytes * LOG_RETENTION_MONTHS) / GB) * PRICES.logsStoredPerGbMonth,
+      basis: `${(logBytes / 1e6).toFixed(1)} MB ingested, ${LOG_RETENTION_MONTHS} months kept`,
+    },
+    {
+      service: 'Secrets Manager',
+      usd: secrets.length * PRICES.secretMonth + (secretsManagerCalls / 10_000) * PRICES.secretsManagerPer10kCalls,
+      basis: `${secrets.join(' and ')} secret${secrets.length === 1 ? '' : 's'}, ${count(secretsManagerCalls)} calls`,
+    },
+    {
+      service: 'KMS',
+      usd: (kmsRequests / 10_000) * PRICES.kmsPer10kRequests,
+      basis: `${count(kmsRequests)} requests (each store read and write)`,
+    },
+    {
+      service: 'Lambda',
+      usd: (runs / 1e6) * PRICES.lambdaPerMillionRequests + lambdaGbSeconds * PRICES.lambdaArmPerGbSecond,
+      basis: `${count(runs)} runs, ${count(lambdaGbSeconds)} GB-s`,
+    },
+    {
+      service: 'EventBridge Scheduler',
+      usd: (runs / 1e6) * PRICES.schedulerPerMillionInvocations,
+      basis: `${count(runs)} invocations`,
+    },
+    {
+      service: 'SSM Parameter Store',
+      usd: ssmParameters(provider.store) * PRICES.ssmStandardParameterMonth,
+      basis: `${ssmParameters(provider.store)} standard-tier parameter${ssmParameters(provider.store) === 1 ? '' : 's'}`,
+    },
+    {
+      service: 'Stage share',
+      usd: stage.totalUsd / providersInStage,
+      basis: `1/${providersInStage} of the stage's $${stage.totalUsd.toFixed(2)}`,
+    },
+  ];
+  return {
+    provider: s.id,
+    usage: {
+      runs,
+      renewals: renewalsPerMonth,
+      freshRuns,
+      heartbeatHours,
+      kmsRequests,
+      secretsManagerCalls,
+      lambdaGbSeconds,
+      logBytes,
+    },
+    items,
+    totalUsd: sum(items.map((i) => i.usd)),
+  };
+}
+
+/** Secrets a provider pays for: its credentials (created by the stack or named in the file), and its token in Secrets Manager. */
+function secretsOf(store: StoreKind): string[] {
+  return store === 'secretsmanager' ? ['credentials', 'token'] : ['credentials'];
+}
+
+/** The private state is always a parameter; the token is one with store `parameterstore`. */
+function ssmParameters(store: StoreKind): number {
+  return store === 'parameterstore' ? 2 : 1;
+}

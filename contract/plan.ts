@@ -1,0 +1,116 @@
+import {
+  PRICES,
+  type ProviderCost,
+  providerCost,
+  type Renewals,
+  renewals,
+  type StageCost,
+  stageCost,
+} from './cost-model.js';
+import { capacityProblems, fleetStackIndex, refresherStackName } from './fleet.js';
+import { DEFAULT_STAGE, stageNames } from './naming.js';
+import type { ResolvedProvider } from './providers-file.js';
+import { ALARM_KINDS, ALARM_SUFFIX, type AlarmKind } from './refresher-manifest.js';
+import type { StoreKind } from './store-choice.js';
+
+/**
+ * What a providers file deploys to a stage and what it costs, offline (`token-refresher plan`, the
+ * README's cost section): the same resolution (contract/providers-file.ts), stack layout
+ * (contract/fleet.ts), names (contract/naming.ts) and cost model (contract/cost-model.ts) the CDK
+ * app and the function use.
+ */
+
+/** A paging alarm's name: `<namePrefix>-<providerId>-<Suffix>` (contract/refresher-manifest.ts ALARM_SUFFIX). */
+export function alarmName(namePrefix: string, providerId: string, kind: AlarmKind): string {
+  return `${namePrefix}-${providerId}-${ALARM_SUFFIX[kind]}`;
+}
+
+export interface ProviderPlan {
+  readonly id: string;
+  readonly preset: string;
+  readonly stack: string;
+  readonly lifetimeSeconds: number;
+  readonly minValiditySeconds: number;
+  readonly renewals: Renewals;
+  readonly store: StoreKind;
+  readonly storeReason: string;
+  /** The provider's alarms, all of which page (contract/refresher-manifest.ts ALARM_KINDS). */
+  readonly pages: readonly { readonly kind: AlarmKind; readonly name: string }[];
+  readonly cost: ProviderCost;
+}
+
+export interface StackPlan {
+  readonly name: string;
+  /** `shared`: the stage's key, alarm topic, dashboard and the credentials secrets it creates. */
+  readonly role: 'shared' | 'refresher';
+  /** The refresher stack's index (contract/fleet.ts fleetStackIndex). */
+  readonly index?: number;
+  /**
+   * A refresher stack: the providers whose refreshers it holds. The shared stack: the providers whose
+   * credentials secret it creates (those whose entry names no `credentials`).
+   */
+  readonly providers: readonly string[];
+}
+
+export interface Plan {
+  /** The stage's name; DEFAULT_STAGE when none is given. */
+  readonly stage: string;
+  readonly stackName: string;
+  readonly namePrefix: string;
+  readonly prices: { readonly date: string; readonly region: string; readonly currency: string };
+  readonly providers: readonly ProviderPlan[];
+  /** The shared stack first, then the refresher stacks by index. */
+  readonly stacks: readonly StackPlan[];
+  readonly stageCost: StageCost;
+  /** Everything the stage costs a month: every provider's own cost plus the stage's shared cost. */
+  readonly totalUsd: number;
+  /** Why the fleet would not deploy as one stage (contract/fleet.ts capacityProblems); empty when it fits. */
+  readonly capacityProblems: readonly string[];
+}
+
+/** `stage` undefined: the default stage, with the names a deployment without `--context stage` gets. */
+export function planStage(providers: readonly ResolvedProvider[], stage?: string): Plan {
+  const { stackName, namePrefix } = stageNames(stage);
+  const n = providers.length;
+  const planned = providers.map((provider): ProviderPlan => {
+    const { settings } = provider;
+    return {
+      id: settings.id,
+      preset: settings.preset,
+      stack: refresherStackName(stackName, fleetStackIndex(settings.id)),
+      lifetimeSeconds: settings.expectedLifetimeSeconds,
+      minValiditySeconds: settings.minValiditySeconds,
+      renewals: renewals(settings),
+      store: provider.store,
+      storeReason: provider.storeReason,
+      pages: ALARM_KINDS.map((kind) => ({ kind, name: alarmName(namePrefix, settings.id, kind) })),
+      cost: providerCost(provider, n),
+    };
+  });
+  const byIndex = new Map<number, string[]>();
+  for (const p of providers) {
+    const index = fleetStackIndex(p.settings.id);
+    byIndex.set(index, [...(byIndex.get(index) ?? []), p.settings.id]);
+  }
+  const refresherStacks = [...byIndex.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([index, ids]): StackPlan => ({
+      name: refresherStackName(stackName, index),
+      role: 'refresher',
+      index,
+      providers: ids,
+    }));
+  const createdSecrets = providers.filter((p) => p.credentials === undefined).map((p) => p.settings.id);
+  return {
+    stage: stage ?? DEFAULT_STAGE,
+    stackName,
+    namePrefix,
+    prices: { date: PRICES.date, region: PRICES.region, currency: PRICES.currency },
+    providers: planned,
+    stacks: [{ name: stackName, role: 'shared', providers: createdSecrets }, ...refresherStacks],
+    stageCost: stageCost(),
+    // Each provider carries its share of the stage's cost, so the shares add up to the whole of it.
+    totalUsd: planned.reduce((total, p) => total + p.cost.totalUsd, 0),
+    capacityProblems: capacityProblems(providers.map((p) => p.settings.id)),
+  };
+}

@@ -1,0 +1,203 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  COST_SERVICES,
+  FRESH_RUN_CALLS,
+  heartbeatHoursPerMonth,
+  HOURS_PER_MONTH,
+  PRICES,
+  type ProviderCost,
+  providerCost,
+  renewals,
+  renewingRunCalls,
+  stageCost,
+} from '../../../contract/cost-model.js';
+import { parseStackConfig, type ResolvedProvider } from '../../../contract/providers-file.js';
+import { renewalPeriodSeconds } from '../../../contract/schedule.js';
+import { fleetProviders } from '../../../scripts/fleet-file.js';
+
+const shipped = parseStackConfig(
+  JSON.parse(readFileSync(new URL('../../../providers.json', import.meta.url), 'utf8')),
+).providers;
+const fleet = parseStackConfig({ providers: fleetProviders(200) }).providers;
+
+/** Issue 9's budgets, a month per provider, the stage's shared costs divided among its providers. */
+const SHIPPED_BUDGET_USD = 2.5;
+const FLEET_BUDGET_USD = 1.5;
+
+const item = (cost: ProviderCost, service: (typeof COST_SERVICES)[number]) =>
+  cost.items.find((i) => i.service === service)!.usd;
+const one = (providers: readonly ResolvedProvider[], id: string) => providers.find((p) => p.settings.id === id)!;
+const generic = (overrides: Record<string, unknown>) =>
+  parseStackConfig({
+    providers: [
+      {
+        id: 'p',
+        preset: 'generic',
+        tokenEndpoint: 'https://idp.example.com/token',
+        clientId: 'c',
+        grant: 'password',
+        clientAuth: 'none',
+        expectedLifetimeSeconds: 3600,
+        ...overrides,
+      },
+    ],
+  }).providers[0]!;
+
+describe('the price table', () => {
+  it('states its date, region and currency', () => {
+    expect(PRICES).toMatchObject({ date: '2026-11-29', region: 'us-east-1', currency: 'USD' });
+  });
+
+  it('prices the stage: key, dashboard, Renewals by 3 grants and TokenRequestLatency every hour', () => {
+    const stage = stageCost();
+    expect(stage.items.map((i) => [i.service, i.usd])).toEqual([
+      ['KMS', PRICES.kmsKeyMonth],
+      ['CloudWatch dashboard', PRICES.dashboardMonth],
+      ['CloudWatch metrics', 4 * PRICES.metricMonth],
+    ]);
+    expect(stage.totalUsd).toBeCloseTo(5.2, 10);
+  });
+});
+
+describe('a provider month', () => {
+  it('adds its items up to its total, one item per service in a fixed order', () => {
+    for (const p of [...shipped, ...fleet]) {
+      const cost = providerCost(p, 5);
+      expect(cost.items.map((i) => i.service)).toEqual(COST_SERVICES.filter((s) => s !== 'CloudWatch dashboard'));
+      expect(cost.totalUsd).toBeCloseTo(
+        cost.items.reduce((a, i) => a + i.usd, 0),
+        10,
+      );
+      for (const i of cost.items) expect(i.usd).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it("divides the stage's shared cost among the stage's providers", () => {
+    const p = shipped[0]!;
+    expect(item(providerCost(p, 1), 'Stage share')).toBeCloseTo(stageCost().totalUsd, 10);
+    expect(item(providerCost(p, 200), 'Stage share')).toBeCloseTo(stageCost().totalUsd / 200, 10);
+    expect(providerCost(p, 1).totalUsd - providerCost(p, 4).totalUsd).toBeCloseTo((stageCost().totalUsd * 3) / 4, 10);
+    expect(() => providerCost(p, 0)).toThrow(/at least 1/);
+  });
+
+  it('bills the heartbeat every hour up to hourly checks, and one hour per run beyond', () => {
+    expect(heartbeatHoursPerMonth(1)).toBe(HOURS_PER_MONTH);
+    expect(heartbeatHoursPerMonth(60)).toBe(HOURS_PER_MONTH);
+    expect(heartbeatHoursPerMonth(120)).toBe(HOURS_PER_MONTH / 2);
+    const sixHourly = generic({ expectedLifetimeSeconds: 7 * 86_400, checkIntervalMinutes: 360 });
+    expect(item(providerCost(sixHourly, 1), 'CloudWatch metrics')).toBeCloseTo(PRICES.metricMonth / 6, 10);
+    expect(item(providerCost(one(shipped, 'nagra'), 1), 'CloudWatch metrics')).toBeCloseTo(PRICES.metricMonth, 10);
+  });
+
+  it('prices three one-metric alarms, whatever the provider', () => {
+    for (const p of shipped) expect(item(providerCost(p, 5), 'CloudWatch alarms')).toBeCloseTo(0.3, 10);
+  });
+
+  it('counts a KMS request for every store read and write core/refresh.ts makes', () => {
+    // nagra: checked and renewed every minute by refresh token, public client: token and state read,
+    // state and token written, credentials never read.
+    const nagra = providerCost(one(shipped, 'nagra'), 5);
+    expect(nagra.usage.runs).toBe(43_800);
+    expect(nagra.usage.renewals).toBeCloseTo(43_800, 6);
+    expect(nagra.usage.kmsRequests).toBeCloseTo(4 * 43_800, 6);
+    expect(nagra.usage.secretsManagerCalls).toBeCloseTo(0, 6);
+    expect(item(nagra, 'KMS')).toBeCloseTo((4 * 43_800 * PRICES.kmsPer10kRequests) / 10_000, 10);
+    // The same token renewed by client_credentials: credentials read, state written twice.
+    const cc = providerCost(
+      generic({ grant: 'client_credentials', clientAuth: 'client_secret_post', expectedLifetimeSeconds: 300 }),
+      5,
+    );
+    expect(cc.usage.kmsRequests).toBeCloseTo(6 * 43_800, 6);
+    expect(cc.usage.secretsManagerCalls).toBeCloseTo(43_800, 6);
+  });
+
+  it('reads the token and the state on every run, and more only when renewing', () => {
+    expect(FRESH_RUN_CALLS).toEqual({
+      tokenReads: 1,
+      stateReads: 1,
+      credentialsReads: 0,
+      stateWrites: 0,
+      tokenWrites: 0,
+    });
+    const s = (o: Record<string, unknown>) => generic(o).settings;
+    expect(renewingRunCalls(s({}))).toMatchObject({ credentialsReads: 0, stateWrites: 1, tokenWrites: 1 });
+    expect(renewingRunCalls(s({ clientAuth: 'client_secret_post' }))).toMatchObject({
+      credentialsReads: 1,
+      stateWrites: 1,
+    });
+    expect(renewingRunCalls(s({ useRefreshToken: false }))).toMatchObject({ credentialsReads: 1, stateWrites: 2 });
+  });
+
+  it('pays for a token secret only with store secretsmanager', () => {
+    const sm = providerCost(one(shipped, 'clickview'), 5);
+    const ps = providerCost(one(shipped, 'mediamelon'), 5);
+    expect(one(shipped, 'clickview').store).toBe('secretsmanager');
+    expect(item(sm, 'Secrets Manager')).toBeGreaterThanOrEqual(2 * PRICES.secretMonth);
+    expect(item(ps, 'Secrets Manager')).toBeCloseTo(PRICES.secretMonth, 10);
+  });
+
+  it('grows with every run: a shorter check interval never costs less (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 59 }), (interval) => {
+        const slow = generic({ expectedLifetimeSeconds: 86_400, checkIntervalMinutes: interval + 1 });
+        const fast = generic({ expectedLifetimeSeconds: 86_400, checkIntervalMinutes: interval });
+        expect(providerCost(fast, 1).totalUsd).toBeGreaterThan(providerCost(slow, 1).totalUsd);
+      }),
+    );
+  });
+});
+
+describe('renewals against the bound 86400 / (lifetime - minValiditySeconds)', () => {
+  it('follows the schedule: one renewal per renewal period, one store write per renewal', () => {
+    for (const p of [...shipped, ...fleet]) {
+      const r = renewals(p.settings);
+      expect(r.renewalPeriodSeconds).toBe(renewalPeriodSeconds(p.settings.expectedLifetimeSeconds, p.settings));
+      expect(r.renewalsPerDay).toBeCloseTo(p.plannedWritesPerDay, 10);
+      expect(r.storeWritesPerDay).toBeCloseTo(r.renewalsPerDay, 10);
+      // No schedule renews less often than the bound: a consumer would see less than minValidity.
+      expect(r.ratioToBound).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('reports the shipped providers as the schedule renews them', () => {
+    const ratios = Object.fromEntries(shipped.map((p) => [p.settings.id, renewals(p.settings)]));
+    expect(ratios.movingimage).toMatchObject({ renewalsPerDay: 1440, boundPerDay: 360, ratioToBound: 4 });
+    expect(ratios.nagra).toMatchObject({ renewalsPerDay: 1440, boundPerDay: 360, ratioToBound: 4 });
+    expect(ratios.mediamelon!.renewalsPerDay).toBe(160);
+    expect(ratios.mediamelon!.ratioToBound).toBeCloseTo(160 / (86_400 / 840), 10);
+    expect(ratios.clickview!.ratioToBound).toBeCloseTo(1.09, 2);
+    expect(ratios.mediahound!.ratioToBound).toBeCloseTo(1, 3);
+  });
+});
+
+/**
+ * Issue 9's budgets, measured as the product is built today. The providers over budget are listed
+ * with the reason, so the test fails both when another one goes over and when a listed one comes
+ * under (then drop it from the list): the list is the open gap, not a tolerance.
+ */
+describe('budget', () => {
+  const over = (providers: readonly ResolvedProvider[], n: number, budget: number) =>
+    providers.filter((p) => providerCost(p, n).totalUsd > budget).map((p) => p.settings.id);
+
+  it(`keeps the shipped providers at or under $${SHIPPED_BUDGET_USD} a month, but for the listed ones`, () => {
+    // movingimage, nagra ($2.79): 5-minute tokens renewed on every 1-minute run (4x the bound): KMS
+    // $0.53 for four SecureString calls a run. mediahound ($2.56): the token secret ($0.40) and a
+    // GetSecretValue every 5 minutes on top of the stage share of $1.04.
+    expect(over(shipped, shipped.length, SHIPPED_BUDGET_USD)).toEqual(['movingimage', 'nagra', 'mediahound']);
+    expect(providerCost(one(shipped, 'mediamelon'), 5).totalUsd).toBeLessThanOrEqual(SHIPPED_BUDGET_USD);
+    expect(providerCost(one(shipped, 'clickview'), 5).totalUsd).toBeLessThanOrEqual(SHIPPED_BUDGET_USD);
+  });
+
+  it(`keeps the 200-provider generic fleet of scripts/fleet-file.ts at or under $${FLEET_BUDGET_USD} a provider, but for 5-minute tokens`, () => {
+    expect(fleet).toHaveLength(200);
+    expect(new Set(fleet.map((p) => p.settings.expectedLifetimeSeconds))).toEqual(new Set([300, 900, 3_600, 86_400]));
+    expect(new Set(fleet.map((p) => p.settings.grant))).toEqual(new Set(['password', 'client_credentials']));
+    // Every 5-minute token is renewed on every 1-minute run ($1.78 by refresh token, $2.26 by
+    // client_credentials): KMS, Lambda and Logs scale with the 43,800 renewals a month.
+    const fiveMinutes = fleet.filter((p) => p.settings.expectedLifetimeSeconds === 300).map((p) => p.settings.id);
+    expect(fiveMinutes).toHaveLength(40);
+    expect(over(fleet, fleet.length, FLEET_BUDGET_USD)).toEqual(fiveMinutes);
+  });
+});
