@@ -1,4 +1,4 @@
-import { GRANTS_REPORTED } from './metrics.js';
+import { STAGE_WIDE_METRICS } from './metrics.js';
 import type { ProviderSettings } from './provider-settings.js';
 import type { ResolvedProvider } from './providers-file.js';
 import { ALARM_KINDS } from './refresher-manifest.js';
@@ -210,14 +210,14 @@ export interface StageCost {
 }
 
 export function stageCost(): StageCost {
-  const stageMetrics = GRANTS_REPORTED.length + 1;
+  const stageMetrics = STAGE_WIDE_METRICS.length;
   const items: CostItem[] = [
     { service: 'KMS', usd: PRICES.kmsKeyMonth, basis: 'the stage key' },
     { service: 'CloudWatch dashboard', usd: PRICES.dashboardMonth, basis: 'the stage dashboard' },
     {
       service: 'CloudWatch metrics',
       usd: stageMetrics * PRICES.metricMonth,
-      basis: `${stageMetrics} stage-wide metrics every hour (Renewals by ${GRANTS_REPORTED.length} grants, TokenRequestLatency)`,
+      basis: `${stageMetrics} stage-wide metrics every hour (${STAGE_WIDE_METRICS.join(', ')})`,
     },
   ];
   return { items, totalUsd: sum(items.map((i) => i.usd)) };

@@ -5,14 +5,13 @@
  * one metric per provider, the `TokenSecondsRemaining` heartbeat; counts and gauges are emitted only
  * when they are not zero. A run's outcome is implied: a failure emits its kind's count, a renewal
  * shows as a new `issued_at` on the token and in the stage-wide `Renewals`, anything else was fresh.
- * What only describes the fleet (grants, request latency) is emitted without the provider dimension,
- * one metric for the whole stage; per-provider detail stays in the function's logs.
+ * What only describes the fleet (renewals, request latency) is emitted without any dimension, one
+ * metric for the whole stage; per-provider detail (which grant, how long) stays in the function's logs.
  */
 
 /** The namespace of a stage's metrics: `TokenRefresher`, or `TokenRefresher/<stage>` for a named stage. */
 export const METRICS_NAMESPACE = 'TokenRefresher';
 export const PROVIDER_DIMENSION = 'Provider';
-export const GRANT_DIMENSION = 'Grant';
 
 export function metricsNamespace(stage: string | undefined): string {
   return stage === undefined ? METRICS_NAMESPACE : `${METRICS_NAMESPACE}/${stage}`;
@@ -32,7 +31,7 @@ export const METRIC = {
   configurationBlocked: 'ConfigurationBlocked',
   /** 1 while setup is pending: the credentials secret never held a value and no token was published. */
   waitingForCredentials: 'WaitingForCredentials',
-  /** Stage-wide, by `Grant`: renewals that published a token. */
+  /** Stage-wide, no dimension: runs that renewed the token (the grant of each is in the run's log line). */
   renewals: 'Renewals',
   /** Stage-wide, no dimension: milliseconds per token request, one value per attempt. */
   tokenRequestLatency: 'TokenRequestLatency',
@@ -51,14 +50,15 @@ export const FAILED_METRIC: Readonly<Record<FailureKind, string>> = {
   store: METRIC.failedStore,
 };
 
-export const GRANTS_REPORTED = ['refresh_token', 'password', 'client_credentials'] as const;
+/** The metrics emitted once per stage rather than per provider. */
+export const STAGE_WIDE_METRICS = [METRIC.renewals, METRIC.tokenRequestLatency] as const;
 
 /** One run's values, by dimension set. */
 export interface RunMetrics {
   /** Dimension `Provider`: the heartbeat always, every other metric only when it is not zero. */
   readonly provider: Readonly<Record<string, readonly number[]>>;
-  /** Dimension `Grant`, stage-wide: the grant that produced a published token, when one did. */
-  readonly grant?: { readonly grant: (typeof GRANTS_REPORTED)[number]; readonly renewals: number };
+  /** No dimension, stage-wide: 1 when the run renewed the token. */
+  readonly renewals: number;
   /** No dimension, stage-wide: token request latencies (ms). */
   readonly latencyMs: readonly number[];
 }

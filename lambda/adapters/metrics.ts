@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { FAILED_METRIC, GRANT_DIMENSION, METRIC, PROVIDER_DIMENSION, type RunMetrics } from '../../contract/metrics.js';
+import { FAILED_METRIC, METRIC, PROVIDER_DIMENSION, type RunMetrics } from '../../contract/metrics.js';
 import type { RunReport } from '../../core/refresh.js';
 
 /** Metrics with the `Provider` dimension only: Powertools' default `service` dimension is dropped. */
@@ -23,7 +23,7 @@ export function runMetrics(report: RunReport): RunMetrics {
   if (report.waitingForCredentials) provider[METRIC.waitingForCredentials] = [1];
   return {
     provider,
-    ...(result.outcome === 'refreshed' && result.grant ? { grant: { grant: result.grant, renewals: 1 } } : {}),
+    renewals: result.outcome === 'refreshed' ? 1 : 0,
     latencyMs: report.attempts.map((a) => a.latencyMs),
   };
 }
@@ -36,17 +36,11 @@ export function recordRun(metrics: Metrics, report: RunReport, timestampMs: numb
     const unit = name === METRIC.tokenSecondsRemaining ? MetricUnit.Seconds : MetricUnit.Count;
     for (const value of values) metrics.addMetric(name, unit, value);
   }
-  // Stage-wide metrics go out as their own EMF records, without the provider dimension.
-  const stageWide = (dimensions: Record<string, string>) => {
-    const single = metrics.singleMetric();
-    single.clearDefaultDimensions();
-    for (const [name, value] of Object.entries(dimensions)) single.addDimension(name, value);
-    single.setTimestamp(timestampMs);
-    return single;
-  };
-  if (run.grant) stageWide({ [GRANT_DIMENSION]: run.grant.grant }).addMetric(METRIC.renewals, MetricUnit.Count, 1);
-  if (run.latencyMs.length > 0) {
-    const latency = stageWide({});
-    for (const ms of run.latencyMs) latency.addMetric(METRIC.tokenRequestLatency, MetricUnit.Milliseconds, ms);
-  }
+  // Stage-wide metrics go out without the provider dimension (a single metric is flushed as it is added).
+  if (run.renewals === 0 && run.latencyMs.length === 0) return;
+  const stageWide = metrics.singleMetric();
+  stageWide.clearDefaultDimensions();
+  stageWide.setTimestamp(timestampMs);
+  if (run.renewals > 0) stageWide.addMetric(METRIC.renewals, MetricUnit.Count, run.renewals);
+  for (const ms of run.latencyMs) stageWide.addMetric(METRIC.tokenRequestLatency, MetricUnit.Milliseconds, ms);
 }

@@ -1,7 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
-import { FAILED_METRIC, GRANT_DIMENSION, METRIC, PROVIDER_DIMENSION } from '../../contract/metrics.js';
+import { FAILED_METRIC, METRIC, PROVIDER_DIMENSION } from '../../contract/metrics.js';
 
 export interface StageDashboardProps {
   readonly dashboardName: string;
@@ -68,11 +68,9 @@ export function createStageDashboard(scope: Construct, id: string, props: StageD
     ]),
   );
   dashboard.addWidgets(
-    graph(
-      'Renewals, by grant',
-      [search(`{${namespace},${GRANT_DIMENSION}} MetricName="${METRIC.renewals}"`, 'Sum', '')],
-      { stacked: true },
-    ),
+    graph('Renewals (stage)', [
+      new cloudwatch.Metric({ namespace, metricName: METRIC.renewals, statistic: 'Sum', period: PERIOD, label: 'renewals' }),
+    ]),
     graph(
       'Token request latency (ms)',
       ['p50', 'p99', 'Maximum'].map(

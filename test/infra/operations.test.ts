@@ -189,7 +189,7 @@ describe('dashboard', () => {
     ]) {
       expect(body, metric).toContain(`SEARCH('{TokenRefresher,Provider} MetricName="${metric}"'`);
     }
-    expect(body).toContain(`SEARCH('{TokenRefresher,Grant} MetricName="Renewals"'`);
+    expect(body).toContain('"TokenRefresher","Renewals"');
     expect(body).toContain('TokenRequestLatency');
     expect(body).toContain('{AWS/Lambda,FunctionName} MetricName="Errors"');
     expect(body).toContain('{AWS/SQS,QueueName} MetricName="NumberOfMessagesSent"');
