@@ -76,9 +76,9 @@ export const LOG_RETENTION_MONTHS = 3;
 const GB = 1024 ** 3;
 
 /**
- * Store and KMS calls of one run, as core/refresh.ts makes them. Every SecureString get or put and
- * every secret get or put is one KMS request to the stage key (Parameter Store and Secrets Manager
- * decrypt and encrypt through KMS on each call; neither caches across calls).
+ * Store calls of one run, as core/refresh.ts makes them. Every put and every secret get is one KMS
+ * request to the stage key; a SecureString get decrypts only when the container does not hold that
+ * version already (lambda/adapters/secure-string.ts).
  */
 export interface RunCalls {
   readonly tokenReads: number;
@@ -196,6 +196,19 @@ export function heartbeatHoursPerMonth(checkIntervalMinutes: number): number {
   return Math.min(HOURS_PER_MONTH, runs);
 }
 
+/**
+ * Lambda keeps an idle execution environment for some minutes: a refresher checked at least every
+ * WARM_INTERVAL_MINUTES stays warm, and a new environment is assumed COLD_STARTS_PER_HOUR times an
+ * hour (recycling, deploys); one checked less often starts cold on every run.
+ */
+export const WARM_INTERVAL_MINUTES = 5;
+export const COLD_STARTS_PER_HOUR = 1;
+
+export function coldRunsPerMonth(checkIntervalMinutes: number): number {
+  const runs = (HOURS_PER_MONTH * 60) / checkIntervalMinutes;
+  return checkIntervalMinutes <= WARM_INTERVAL_MINUTES ? Math.min(runs, HOURS_PER_MONTH * COLD_STARTS_PER_HOUR) : runs;
+}
+
 /** A healthy provider emits one metric per run (contract/metrics.ts): the TokenSecondsRemaining heartbeat. */
 export const HEALTHY_PROVIDER_METRICS = 1;
 
@@ -239,7 +252,16 @@ export function providerCost(provider: ResolvedProvider, providersInStage: numbe
   const renewing = renewingRunCalls(s);
   const calls = (pick: (c: RunCalls) => number) =>
     freshRuns * pick(FRESH_RUN_CALLS) + renewalsPerMonth * pick(renewing);
-  const kmsRequests = calls((c) => c.tokenReads + c.stateReads + c.credentialsReads + c.stateWrites + c.tokenWrites);
+  // A SecureString read decrypts only when the parameter's version is not the one the container last
+  // read or wrote (lambda/adapters/secure-string.ts): in a warm container, never; a secret read always.
+  const decryptingShare = Math.min(1, coldRunsPerMonth(s.checkIntervalMinutes) / runs);
+  const parameterReads = calls((c) => (provider.store === 'parameterstore' ? c.tokenReads : 0) + c.stateReads);
+  const kmsRequests =
+    parameterReads * decryptingShare +
+    calls(
+      (c) =>
+        (provider.store === 'secretsmanager' ? c.tokenReads : 0) + c.credentialsReads + c.stateWrites + c.tokenWrites,
+    );
   const smTokenCalls = provider.store === 'secretsmanager' ? calls((c) => c.tokenReads + c.tokenWrites) : 0;
   const secretsManagerCalls = calls((c) => c.credentialsReads) + smTokenCalls;
   const lambdaGbSeconds = ((freshRuns * FRESH_RUN_MS + renewalsPerMonth * RENEWING_RUN_MS) / 1000) * LAMBDA_MEMORY_GB;

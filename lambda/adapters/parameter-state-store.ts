@@ -2,21 +2,25 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { type PrivateState, readPrivateState } from '../../contract/private-state.js';
 import { STORE_MAX_BYTES } from '../../contract/published-token.js';
 import type { Log, StateStore } from '../../core/ports.js';
-import { getSecureString, putSecureString } from './parameter-store-token-store.js';
+import { SecureString } from './secure-string.js';
 
 /** The private state (refresh token, lockout guard) in a SecureString only the function may read. */
 export class ParameterStateStore implements StateStore {
   readonly maxBytes = STORE_MAX_BYTES.parameterstore;
 
+  private readonly parameter: SecureString;
+
   constructor(
-    private readonly client: SSMClient,
+    client: SSMClient,
     private readonly name: string,
     private readonly log: Log,
-    private readonly keyId?: string,
-  ) {}
+    keyId?: string,
+  ) {
+    this.parameter = new SecureString(client, name, keyId);
+  }
 
   async read(signal?: AbortSignal): Promise<PrivateState | undefined> {
-    const value = await getSecureString(this.client, this.name, signal);
+    const value = await this.parameter.get(signal);
     if (value === undefined) return undefined;
     const read = readPrivateState(value);
     if (!read.valid) {
@@ -26,6 +30,6 @@ export class ParameterStateStore implements StateStore {
   }
 
   async write(state: PrivateState, signal?: AbortSignal): Promise<void> {
-    await putSecureString(this.client, this.name, JSON.stringify(state), this.keyId, signal);
+    await this.parameter.put(JSON.stringify(state), signal);
   }
 }

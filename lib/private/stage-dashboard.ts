@@ -69,7 +69,13 @@ export function createStageDashboard(scope: Construct, id: string, props: StageD
   );
   dashboard.addWidgets(
     graph('Renewals (stage)', [
-      new cloudwatch.Metric({ namespace, metricName: METRIC.renewals, statistic: 'Sum', period: PERIOD, label: 'renewals' }),
+      new cloudwatch.Metric({
+        namespace,
+        metricName: METRIC.renewals,
+        statistic: 'Sum',
+        period: PERIOD,
+        label: 'renewals',
+      }),
     ]),
     graph(
       'Token request latency (ms)',

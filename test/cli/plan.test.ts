@@ -87,9 +87,9 @@ describe('plan (text)', () => {
         .split('\n')
         .find((line) => line.startsWith(`${id} `))
         ?.split(/ {2,}/);
-    expect(row('nagra')).toEqual(['nagra', '1m', '1m', '1,440', '4.00x', 'PS', '2.79']);
-    expect(row('clickview')).toEqual(['clickview', '1h', '22h', '1.09', '1.09x', 'SM', '2.45']);
-    expect(row('mediahound')).toEqual(['mediahound', '5m', '13d 23h', '0.0715', '1.00x', 'SM', '2.56']);
+    expect(row('nagra')).toEqual(['nagra', '1m', '1m', '1,440', '4.00x', 'PS', '2.41']);
+    expect(row('clickview')).toEqual(['clickview', '1h', '22h', '1.09', '1.09x', 'SM', '2.33']);
+    expect(row('mediahound')).toEqual(['mediahound', '5m', '13d 23h', '0.0715', '1.00x', 'SM', '2.41']);
     expect(stdout).toContain(
       'nagra (preset nagra)\n  stack   TokenRefresher-11\n  renews  every 1m (checked every 1m)',
     );
@@ -97,10 +97,10 @@ describe('plan (text)', () => {
     expect(stdout).toContain(
       '  pages   token-refresher-nagra-TokenFreshness, token-refresher-nagra-CredentialsRejected,',
     );
-    expect(stdout).toMatch(/^ {10}KMS {20}\$0\.526 {2}175,200 requests/m);
+    expect(stdout).toMatch(/^ {10}KMS {20}\$0\.267 {2}89,060 requests/m);
     expect(stdout).toMatch(/^ {2}TokenRefresher-11 {2}nagra, clickview$/m);
-    expect(stdout).toContain('Stage shared cost: $5.20 a month, $1.04 per provider:');
-    expect(stdout).toMatch(/^Total: \$12\.80 a month for 5 providers/m);
+    expect(stdout).toContain('Stage shared cost: $4.60 a month, $0.92 per provider:');
+    expect(stdout).toMatch(/^Total: \$11\.58 a month for 5 providers/m);
   });
 
   it('fits 100 columns, with 40-character ids and a 200-provider fleet', async () => {

@@ -159,8 +159,10 @@ describe('ParameterStoreTokenStore and ParameterStateStore', () => {
 
   it('reads with decryption, and a missing parameter as undefined', async () => {
     ssm
+      .on(GetParameterCommand, { Name: '/t/p/token', WithDecryption: false })
+      .resolves({ Parameter: { Value: 'AQICAH-ciphertext', Version: 3 } })
       .on(GetParameterCommand, { Name: '/t/p/token', WithDecryption: true })
-      .resolves({ Parameter: { Value: JSON.stringify(token) } });
+      .resolves({ Parameter: { Value: JSON.stringify(token), Version: 3 } });
     ssm
       .on(GetParameterCommand, { Name: '/t/p/state' })
       .rejects(new ParameterNotFound({ $metadata: {}, message: 'nope' }));
@@ -173,9 +175,12 @@ describe('ParameterStoreTokenStore and ParameterStateStore', () => {
   it('round-trips the private state and starts over from an unreadable one', async () => {
     const state = { v: 1 as const, fingerprint: 'abc', refreshToken: 'rt-1', lastPrimaryGrantAt: 5 };
     ssm
-      .on(GetParameterCommand)
-      .resolvesOnce({ Parameter: { Value: JSON.stringify(state) } })
-      .resolvesOnce({ Parameter: { Value: '{"v":7}' } });
+      .on(GetParameterCommand, { WithDecryption: false })
+      .resolvesOnce({ Parameter: { Version: 1 } })
+      .resolvesOnce({ Parameter: { Version: 2 } })
+      .on(GetParameterCommand, { WithDecryption: true })
+      .resolvesOnce({ Parameter: { Value: JSON.stringify(state), Version: 1 } })
+      .resolvesOnce({ Parameter: { Value: '{"v":7}', Version: 2 } });
     const log = new RecordingLog();
     const store = new ParameterStateStore(new SSMClient({}), '/t/p/state', log);
 
@@ -239,6 +244,47 @@ describe('SecretsManagerCredentials', () => {
   });
 });
 
+describe('SecureString reads by version', () => {
+  const t = (version: number, modified = 1_000) => ({ Version: version, LastModifiedDate: new Date(modified) });
+
+  it('decrypts once, then answers from memory while the version is the one it read or wrote', async () => {
+    ssm
+      .on(GetParameterCommand, { WithDecryption: false })
+      .resolvesOnce({ Parameter: t(1) })
+      .resolvesOnce({ Parameter: t(1) })
+      .resolves({ Parameter: t(2) })
+      .on(GetParameterCommand, { WithDecryption: true })
+      .resolves({ Parameter: { Value: JSON.stringify(token), ...t(1) } });
+    ssm.on(PutParameterCommand).resolves({ Version: 2 });
+    const store = new ParameterStoreTokenStore(new SSMClient({}), '/t/p/token', new RecordingLog());
+
+    await store.read();
+    await store.read();
+    await store.write({ ...token, access_token: 'at-written' });
+    const afterWrite = await store.read();
+
+    expect(ssm.commandCalls(GetParameterCommand, { WithDecryption: true })).toHaveLength(1);
+    expect(afterWrite?.access_token).toBe('at-written');
+  });
+
+  it('decrypts again when another writer moved the version, or the parameter was recreated', async () => {
+    ssm
+      .on(GetParameterCommand, { WithDecryption: false })
+      .resolvesOnce({ Parameter: t(1) })
+      .resolvesOnce({ Parameter: t(2) })
+      .resolvesOnce({ Parameter: t(2, 9_000) })
+      .on(GetParameterCommand, { WithDecryption: true })
+      .resolvesOnce({ Parameter: { Value: JSON.stringify(token), ...t(1) } })
+      .resolvesOnce({ Parameter: { Value: JSON.stringify({ ...token, access_token: 'at-2' }), ...t(2) } })
+      .resolvesOnce({ Parameter: { Value: JSON.stringify({ ...token, access_token: 'at-3' }), ...t(2, 9_000) } });
+    const store = new ParameterStoreTokenStore(new SSMClient({}), '/t/p/token', new RecordingLog());
+
+    expect((await store.read())?.access_token).toBe(token.access_token);
+    expect((await store.read())?.access_token).toBe('at-2');
+    expect((await store.read())?.access_token).toBe('at-3');
+  });
+});
+
 describe('AWS calls stop when the core gives up on them', () => {
   it('passes the abort signal to every SDK call', async () => {
     sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(token), VersionId: 'v' });
@@ -259,8 +305,9 @@ describe('AWS calls stop when the core gives up on them', () => {
     await state.write({ v: 1, fingerprint: 'f' }, signal);
     await new SecretsManagerCredentials(new SecretsManagerClient({}), 'c').read(signal).catch(() => undefined);
 
+    // Each SecureString read asks for the version first, then decrypts (nothing cached yet).
     const calls = [...sm.calls(), ...ssm.calls()];
-    expect(calls).toHaveLength(7);
+    expect(calls).toHaveLength(9);
     for (const call of calls) expect((call.args as unknown[])[1]).toMatchObject({ abortSignal: signal });
   });
 });

@@ -37,6 +37,7 @@ describe('runRefresh: forced renewals of a token that is not due spend the store
     // A limited forced run is no failure: only the heartbeat, and no renewal.
     expect(runMetrics(limited)).toEqual({
       provider: { [METRIC.tokenSecondsRemaining]: [limited.secondsRemaining] },
+      renewals: 0,
       latencyMs: [],
     });
     expect(allowed.result).toMatchObject({ outcome: 'refreshed' });
