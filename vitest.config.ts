@@ -1,5 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  test: { include: ['test/**/*.test.ts'], testTimeout: 60000 },
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60000,
+    reporters: ['default', './test/skipped-reporter.ts'],
+  },
 });

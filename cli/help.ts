@@ -157,8 +157,8 @@ resumes from the state files. One run per directory at a time.
 Without credentials (no --credentials-file, no ${CREDENTIALS_ENV_PREFIX}<ID> variable),
 it runs a demo: an OAuth server on 127.0.0.1 that behaves like each provider's IdP family, with
 built-in credentials, short token lifetimes and a one-minute schedule, in <dir>/demo/.
---demo-faults adds failures from the README's failure table: 503 and 429 with Retry-After, an
-ended session, a changed password (the lockout guard holds), an HTML page.
+--demo-faults adds failures from the failure table in docs/runbook.md: 503 and 429 with
+Retry-After, an ended session, a changed password (the lockout guard holds), an HTML page.
 
 Credentials for real token endpoints, per provider, checked at every run:
   ${CREDENTIALS_ENV_PREFIX}<ID>      JSON, e.g. {"username": "...", "password": "..."};

@@ -1,5 +1,5 @@
 /**
- * Builds the three installable packages into dist/packages/ (`npm run build:packages`):
+ * Builds the three installable packages into dist/packages/ (`npm run build`):
  *
  * - `@token-refresher/cdk`: the constructs, the providers-file parser and the wiring helpers, with the
  *   refresher function bundled ahead of time; `aws-cdk-lib` and `constructs` are peers.
