@@ -35,6 +35,9 @@ export function fleetProviders(count: number): FleetEntry[] {
 
 if (process.argv[1] === import.meta.filename) {
   const count = Number(process.argv[2] ?? 200);
-  if (!Number.isInteger(count) || count < 1) throw new Error('usage: fleet-file <number of providers>');
+  if (!Number.isInteger(count) || count < 1) {
+    console.error('usage: npm run -s fleet-file -- [<number of providers, default 200>] > fleet.json');
+    process.exit(2);
+  }
   process.stdout.write(`${JSON.stringify({ providers: fleetProviders(count) }, null, 2)}\n`);
 }
