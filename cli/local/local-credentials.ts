@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { type Credentials, type CredentialsSource, CredentialsUnavailableError } from '../../core/ports.js';
+import { credentialsValues } from '../../contract/credentials.js';
 import { readBoundedFile } from './private-file.js';
 
 /**
@@ -33,13 +34,6 @@ export function credentialsVersion(origin: 'file' | 'env' | 'demo', values: Read
 }
 
 /** A JSON object of strings, or the problem with it; the problem never quotes a value. */
-function objectOfStrings(json: unknown, what: string): Record<string, string> | string {
-  if (typeof json !== 'object' || json === null || Array.isArray(json))
-    return `${what} must be a JSON object of strings`;
-  const notString = Object.entries(json).find(([, v]) => typeof v !== 'string');
-  return notString ? `${what}: key "${notString[0]}" must be a string` : (json as Record<string, string>);
-}
-
 /**
  * The file must be readable and writable by its owner only. The error names the file and the fix:
  * a credentials file others can read is refused, never used "just this once".
@@ -91,7 +85,7 @@ export async function readCredentialsFile(path: string): Promise<Record<string, 
   }
   const entries: Record<string, Record<string, string>> = {};
   for (const [id, value] of Object.entries(json)) {
-    const checked = objectOfStrings(value, `credentials file ${path}, provider "${id}"`);
+    const checked = credentialsValues(value, `credentials file ${path}, provider "${id}"`);
     if (typeof checked === 'string') throw new CredentialsUnavailableError('credentials_malformed', checked);
     entries[id] = checked;
   }
@@ -145,7 +139,7 @@ function fromEnvironment(variable: string, text: string): Credentials {
       `${variable} is not JSON; set it to {"username": "...", "password": "..."} or {"client_secret": "..."}`,
     );
   }
-  const values = objectOfStrings(json, variable);
+  const values = credentialsValues(json, variable);
   if (typeof values === 'string') throw new CredentialsUnavailableError('credentials_malformed', values);
   return { versionId: credentialsVersion('env', values), values };
 }

@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type Credentials, type CredentialsSource, CredentialsUnavailableError } from '../../core/ports.js';
+import { credentialsValues } from '../../contract/credentials.js';
 import { errorNameOf } from '../../contract/error-name.js';
 
 /** Operators' credentials: a JSON object of strings, e.g. `{"username": "...", "password": "..."}`. */
@@ -40,20 +41,8 @@ export class SecretsManagerCredentials implements CredentialsSource {
         `credentials secret "${secretId}" is not JSON; it must be a JSON object of strings`,
       );
     }
-    if (typeof values !== 'object' || values === null || Array.isArray(values)) {
-      throw new CredentialsUnavailableError(
-        'credentials_malformed',
-        `credentials secret "${secretId}" must be a JSON object of strings`,
-      );
-    }
-    const entries = Object.entries(values as Record<string, unknown>);
-    const notString = entries.find(([, v]) => typeof v !== 'string');
-    if (notString) {
-      throw new CredentialsUnavailableError(
-        'credentials_malformed',
-        `credentials secret "${secretId}": key "${notString[0]}" must be a string`,
-      );
-    }
-    return { versionId: answer.VersionId ?? 'unknown', values: Object.fromEntries(entries) as Record<string, string> };
+    const checked = credentialsValues(values, `credentials secret "${secretId}"`);
+    if (typeof checked === 'string') throw new CredentialsUnavailableError('credentials_malformed', checked);
+    return { versionId: answer.VersionId ?? 'unknown', values: checked };
   }
 }
