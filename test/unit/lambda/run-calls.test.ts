@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { FRESH_RUN_CALLS, type RunCalls, renewingRunCalls } from '../../../contract/cost-model.js';
+import type { ProviderSettings } from '../../../contract/provider-settings.js';
+import {
+  clientCredentialsSettings,
+  keycloakSettings,
+  MemoryCredentials,
+  makeWorld,
+  tokenAnswer,
+  type World,
+} from './fakes.js';
+
+/**
+ * The cost model (contract/cost-model.ts) bills the store calls it assumes a run makes; here the
+ * refresh core's own runs are counted against them, so the plan's KMS, Secrets Manager and SSM lines
+ * change when core/refresh.ts reads or writes more.
+ */
+function counting(world: World): { calls: RunCalls } {
+  const counts = { tokenReads: 0, stateReads: 0, credentialsReads: 0, stateWrites: 0, tokenWrites: 0 };
+  const wrap = <T extends object>(target: T, method: keyof T & string, counter: keyof typeof counts) => {
+    const original = (target[method] as (...args: unknown[]) => unknown).bind(target);
+    Object.assign(target, {
+      [method]: (...args: unknown[]) => {
+        counts[counter]++;
+        return original(...args);
+      },
+    });
+  };
+  wrap(world.tokenStore, 'read', 'tokenReads');
+  wrap(world.tokenStore, 'write', 'tokenWrites');
+  wrap(world.stateStore, 'read', 'stateReads');
+  wrap(world.stateStore, 'write', 'stateWrites');
+  wrap(world.credentials, 'read', 'credentialsReads');
+  return {
+    get calls() {
+      return { ...counts };
+    },
+  };
+}
+
+/** The calls of one run in the steady state: after a first renewal, when the token is fresh or due again. */
+async function steadyRun(settings: ProviderSettings, due: boolean): Promise<RunCalls> {
+  const secret = settings.clientAuth === 'none' ? {} : { client_secret: `cs "<>&'% ü` };
+  const user = settings.grant === 'password' ? { username: 'alice', password: `pw "<>&'% ü` } : {};
+  const cc = settings.grant === 'client_credentials';
+  const world = await makeWorld(
+    settings,
+    () => tokenAnswer(cc ? { refresh_token: undefined, expires_in: settings.expectedLifetimeSeconds } : {}),
+    new MemoryCredentials({ ...user, ...secret }),
+  );
+  expect((await world.run()).result.outcome).toBe('refreshed');
+  world.clock.advance(due ? settings.expectedLifetimeSeconds - 30 : 1);
+  const counter = counting(world);
+  const report = await world.run();
+  expect(report.result.outcome).toBe(due ? 'refreshed' : 'fresh');
+  return counter.calls;
+}
+
+describe('store calls of a run, as the cost model counts them', () => {
+  it('a run that finds the token fresh reads the token and the state, nothing more', async () => {
+    expect(await steadyRun(keycloakSettings(), false)).toEqual(FRESH_RUN_CALLS);
+    expect(await steadyRun(clientCredentialsSettings(), false)).toEqual(FRESH_RUN_CALLS);
+  });
+
+  it('a renewal by refresh token of a public client reads no credentials and writes the state once', async () => {
+    const s = keycloakSettings();
+    expect(await steadyRun(s, true)).toEqual(renewingRunCalls(s));
+    expect(renewingRunCalls(s)).toMatchObject({ credentialsReads: 0, stateWrites: 1, tokenWrites: 1 });
+  });
+
+  it('a renewal by refresh token of a confidential client reads the credentials for its client secret', async () => {
+    const s = keycloakSettings({ clientAuth: 'client_secret_post' });
+    expect(await steadyRun(s, true)).toEqual(renewingRunCalls(s));
+  });
+
+  it('a client_credentials renewal reads the credentials and records the attempt before sending it', async () => {
+    const s = clientCredentialsSettings();
+    expect(await steadyRun(s, true)).toEqual(renewingRunCalls(s));
+    expect(renewingRunCalls(s)).toMatchObject({ credentialsReads: 1, stateWrites: 2, tokenWrites: 1 });
+  });
+
+  it('a password grant without refresh tokens counts like client_credentials', async () => {
+    const s = keycloakSettings({ useRefreshToken: false });
+    expect(await steadyRun(s, true)).toEqual(renewingRunCalls(s));
+  });
+});
