@@ -40,8 +40,9 @@ function counting(world: World): { calls: RunCalls } {
 
 /** The calls of one run in the steady state: after a first renewal, when the token is fresh or due again. */
 async function steadyRun(settings: ProviderSettings, due: boolean): Promise<RunCalls> {
-  const secret = settings.clientAuth === 'none' ? {} : { client_secret: `cs "<>&'% ü` };
-  const user = settings.grant === 'password' ? { username: 'alice', password: `pw "<>&'% ü` } : {};
+  const secret: Record<string, string> = settings.clientAuth === 'none' ? {} : { client_secret: `cs "<>&'% ü` };
+  const user: Record<string, string> =
+    settings.grant === 'password' ? { username: 'alice', password: `pw "<>&'% ü` } : {};
   const cc = settings.grant === 'client_credentials';
   const world = await makeWorld(
     settings,
