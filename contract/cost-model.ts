@@ -58,14 +58,30 @@ export const LAMBDA_MEMORY_GB = 256 / 1024;
 export const FRESH_RUN_MS = 150;
 /** Billed duration of a renewing run: the reads, one token request to the IdP, the state and token writes. */
 export const RENEWING_RUN_MS = 700;
+/** CloudWatch Logs bills each log event's UTF-8 bytes plus this much. */
+export const LOG_EVENT_OVERHEAD_BYTES = 26;
+/**
+ * Lambda's own lines for a run in its text log format (START, END, REPORT), at their longest: a
+ * timed-out run's durations and a cold start's Init Duration.
+ */
+const LAMBDA_PLATFORM_LINES = [
+  'START RequestId: 00000000-0000-0000-0000-000000000000 Version: $LATEST',
+  'END RequestId: 00000000-0000-0000-0000-000000000000',
+  'REPORT RequestId: 00000000-0000-0000-0000-000000000000\tDuration: 30000.00 ms\tBilled Duration: 30000 ms\t' +
+    'Memory Size: 256 MB\tMax Memory Used: 256 MB\tInit Duration: 10000.00 ms\t',
+];
+export const LAMBDA_PLATFORM_LOG_BYTES = LAMBDA_PLATFORM_LINES.reduce(
+  (total, line) => total + line.length + 1 + LOG_EVENT_OVERHEAD_BYTES,
+  0,
+);
 /**
  * Log bytes a fresh run ingests, CloudWatch's per-event overhead included: Lambda's START, END and
- * REPORT lines, the EMF blob with the heartbeat, and the `token fresh` line with the Lambda context
- * (lambda/index.ts); an assumption, rounded up.
+ * REPORT lines, the EMF blob with the heartbeat and the `token fresh` line (lambda/index.ts).
+ * Measured with the longest provider id by test/unit/lambda/log-bytes.test.ts, rounded up.
  */
-export const FRESH_RUN_LOG_BYTES = 1_500;
-/** A renewing run adds the grant and expiry to its result line and EMF blobs for `Renewals` and latency. */
-export const RENEWING_RUN_LOG_BYTES = 3_000;
+export const FRESH_RUN_LOG_BYTES = 1_100;
+/** A renewing run adds the grant to its result line and EMF blobs for `Renewals` and latency; measured the same way. */
+export const RENEWING_RUN_LOG_BYTES = 1_600;
 /**
  * Months of logs kept (lib/provider-token-refresher.ts `logRetention`, THREE_MONTHS): once a stage
  * has run that long it stores three months of ingestion. Billed on compressed bytes, counted here

@@ -1,5 +1,4 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -52,6 +51,10 @@ const deps: RefreshDeps = {
 const RETURN_RESERVE_MS = 1_000;
 
 async function refresh(event: unknown, context: Context): Promise<RefreshResult> {
+  // The request id ties a line to Lambda's REPORT line; the function's name, ARN and memory, which
+  // Powertools' injectLambdaContext would add to every line, are the log group's own and cost bytes
+  // on every run (contract/cost-model.ts, test/unit/lambda/log-bytes.test.ts).
+  logger.appendKeys({ request_id: context.awsRequestId });
   const endMs = Date.now() + context.getRemainingTimeInMillis() - RETURN_RESERVE_MS;
   const report = await runRefresh(deps, { force: isForced(event), deadlineMs: endMs - STORE_RESERVE_MS, endMs });
   // Stamped with the schedule's nominal time, a late or slow run still lands in its own period, so
@@ -64,4 +67,4 @@ async function refresh(event: unknown, context: Context): Promise<RefreshResult>
   return result;
 }
 
-export const handler = middy(refresh).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = middy(refresh).use(logMetrics(metrics));

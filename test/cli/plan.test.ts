@@ -87,7 +87,7 @@ describe('plan (text)', () => {
         .split('\n')
         .find((line) => line.startsWith(`${id} `))
         ?.split(/ {2,}/);
-    expect(row('nagra')).toEqual(['nagra', '1m', '1m', '1,440', '4.00x', 'PS', '2.41']);
+    expect(row('nagra')).toEqual(['nagra', '1m', '1m', '1,440', '4.00x', 'PS', '2.38']);
     expect(row('clickview')).toEqual(['clickview', '1h', '22h', '1.09', '1.09x', 'SM', '2.33']);
     expect(row('mediahound')).toEqual(['mediahound', '5m', '13d 23h', '0.0715', '1.00x', 'SM', '2.41']);
     expect(stdout).toContain(
@@ -100,7 +100,7 @@ describe('plan (text)', () => {
     expect(stdout).toMatch(/^ {10}KMS {20}\$0\.267 {2}89,060 requests/m);
     expect(stdout).toMatch(/^ {2}TokenRefresher-11 {2}nagra, clickview$/m);
     expect(stdout).toContain('Stage shared cost: $4.60 a month, $0.92 per provider:');
-    expect(stdout).toMatch(/^Total: \$11\.58 a month for 5 providers/m);
+    expect(stdout).toMatch(/^Total: \$11\.50 a month for 5 providers/m);
   });
 
   it('fits 100 columns, with 40-character ids and a 200-provider fleet', async () => {

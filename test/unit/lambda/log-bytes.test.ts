@@ -1,0 +1,104 @@
+import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  FRESH_RUN_LOG_BYTES,
+  LAMBDA_PLATFORM_LOG_BYTES,
+  LOG_EVENT_OVERHEAD_BYTES,
+  RENEWING_RUN_LOG_BYTES,
+} from '../../../contract/cost-model.js';
+import { RUNTIME_CONFIG_ENV, type RuntimeConfig } from '../../../contract/provider-settings.js';
+import { captureOutput } from '../../helpers/capture-output.js';
+import { okToken, type ScriptedServer, startScriptedServer } from '../../helpers/scripted-server.js';
+import { clientCredentialsSettings } from './fakes.js';
+
+/**
+ * The log bytes the cost model bills for each run (contract/cost-model.ts) are an upper bound of what
+ * the function writes: measured here from the handler's own output with a context shaped like
+ * Lambda's (long names, a real request id), plus Lambda's START, END and REPORT lines and CloudWatch's
+ * per-event overhead. A log line added to the run shows up here before it shows up on the bill.
+ */
+const sm = mockClient(SecretsManagerClient);
+const ssm = mockClient(SSMClient);
+/** The longest id a provider may have (contract/provider-settings.ts): it is in every line. */
+const id = `tenant-${'x'.repeat(33)}`;
+const arn = (name: string) =>
+  `arn:aws:secretsmanager:eu-west-1:123456789012:secret:token-refresher-prod/${name}-AbCdEf`;
+const functionName = `token-refresher-prod-${id}`;
+const context = {
+  functionName,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:${functionName}`,
+  memoryLimitInMB: '256',
+  awsRequestId: '8f5e0c0a-5b1e-4c3d-9a7f-0123456789ab',
+  getRemainingTimeInMillis: () => 30_000,
+} as unknown as Context;
+let server: ScriptedServer;
+
+beforeAll(async () => {
+  server = await startScriptedServer();
+});
+afterAll(() => server.close());
+afterEach(() => {
+  vi.unstubAllEnvs();
+  sm.reset();
+  ssm.reset();
+});
+
+/** Bytes CloudWatch Logs bills for what the handler wrote in one run: each line plus the per-event overhead. */
+async function billedBytesOfRun(handler: (e: unknown, c: Context) => Promise<unknown>): Promise<number> {
+  const out = captureOutput();
+  try {
+    await handler(
+      { source: 'token-refresher.schedule', provider: id, scheduledTime: new Date().toISOString() },
+      context,
+    );
+  } finally {
+    out.restore();
+  }
+  const lines = out
+    .text()
+    .split('\n')
+    .filter((l) => l.length > 0);
+  return lines.reduce((sum, l) => sum + Buffer.byteLength(l) + 1 + LOG_EVENT_OVERHEAD_BYTES, 0);
+}
+
+describe('log bytes of a run, as the cost model bills them', () => {
+  it('a renewing run and a fresh run write no more than the model counts', async () => {
+    const settings = clientCredentialsSettings({ id, tokenEndpoint: server.tokenEndpoint });
+    const config: RuntimeConfig = {
+      provider: settings,
+      resources: {
+        credentialsSecretId: arn(`${id}/credentials`),
+        tokenStore: { kind: 'parameterstore', id: `/token-refresher-prod/${id}/token` },
+        stateParameterName: `/token-refresher-prod/${id}/state`,
+      },
+    };
+    const parameters = new Map<string, string>();
+    sm.on(GetSecretValueCommand).resolves({ SecretString: '{"client_secret":"cs-value-1"}', VersionId: 'v1' });
+    sm.on(PutSecretValueCommand).resolves({ VersionId: 'v2' });
+    ssm.on(GetParameterCommand).callsFake(async (input: { Name: string }) => {
+      const value = parameters.get(input.Name);
+      if (value === undefined) throw new ParameterNotFound({ $metadata: {}, message: '' });
+      return { Parameter: { Value: value, Version: 1 } };
+    });
+    ssm.on(PutParameterCommand).callsFake(async (input: { Name: string; Value: string }) => {
+      parameters.set(input.Name, input.Value);
+      return { Version: 1 };
+    });
+    server.reply(okToken({ access_token: `eyJhbGciOiJSUzI1NiJ9.${'x'.repeat(900)}.sig`, expires_in: 86_400 }));
+    vi.stubEnv(RUNTIME_CONFIG_ENV, JSON.stringify(config));
+    vi.resetModules();
+    const { handler } = await import('../../../lambda/index.js');
+
+    const renewing = (await billedBytesOfRun(handler)) + LAMBDA_PLATFORM_LOG_BYTES;
+    const fresh = (await billedBytesOfRun(handler)) + LAMBDA_PLATFORM_LOG_BYTES;
+
+    expect(parameters.get(config.resources.tokenStore.id)).toBeDefined();
+    expect(renewing).toBeLessThanOrEqual(RENEWING_RUN_LOG_BYTES);
+    expect(fresh).toBeLessThanOrEqual(FRESH_RUN_LOG_BYTES);
+    expect(fresh).toBeLessThan(renewing);
+  });
+});
