@@ -202,4 +202,28 @@ describe('no secret reaches logs, metrics, results or errors', () => {
     }
     expect(text).not.toContain('LEAK');
   });
+
+  it('a password shaped like an OAuth error code, echoed as the `error` itself', async () => {
+    const password = 'leak_shaped_like_an_error_code';
+    sm.on(GetSecretValueCommand, { SecretId: 'creds-code' }).resolves({
+      SecretString: JSON.stringify({ username: 'ops', password }),
+      VersionId: 'v1',
+    });
+    const out = captureOutput();
+    let result: unknown;
+    try {
+      const handler = await handlerFor('code', 'mediamelon', 'creds-code');
+      server.reply({ status: 401, body: { error: password } });
+      result = await handler({}, context);
+    } finally {
+      out.restore();
+    }
+    const stored = state.get('/t/code/state');
+
+    expect(result).toMatchObject({ outcome: 'failed', error: { kind: 'credentials' } });
+    expect(JSON.parse(stored!)).toHaveProperty('guard');
+    const text = `${out.text()}\n${JSON.stringify(result)}\n${stored}`;
+    expect(text).toContain('[redacted]');
+    expect(text).not.toContain(password);
+  });
 });
