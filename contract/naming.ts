@@ -1,4 +1,4 @@
-import { MANIFEST_OUTPUT_SUFFIX } from './refresher-manifest.js';
+import { ALARM_SUFFIX, type AlarmKind, MANIFEST_OUTPUT_SUFFIX } from './refresher-manifest.js';
 
 /**
  * Names of the AWS resources one provider uses. Operators, consumers and the function all address
@@ -53,6 +53,11 @@ export function providerResourceNames(prefix: string, providerId: string): Provi
     tokenParameterName: `/${prefix}/${providerId}/token`,
     stateParameterName: `/${prefix}/${providerId}/state`,
   };
+}
+
+/** A paging alarm's name, `<prefix>-<providerId>-<Suffix>`: the construct creates it, `plan` lists it. */
+export function alarmName(prefix: string, providerId: string, kind: AlarmKind): string {
+  return `${prefix}-${providerId}-${ALARM_SUFFIX[kind]}`;
 }
 
 /** Children of the stacks themselves, whose ids no provider may take. */

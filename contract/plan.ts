@@ -8,9 +8,9 @@ import {
   stageCost,
 } from './cost-model.js';
 import { capacityProblems, fleetStackIndex, refresherStackName } from './fleet.js';
-import { DEFAULT_STAGE, stageNames } from './naming.js';
+import { alarmName, DEFAULT_STAGE, stageNames } from './naming.js';
 import type { ResolvedProvider } from './providers-file.js';
-import { ALARM_KINDS, ALARM_SUFFIX, type AlarmKind } from './refresher-manifest.js';
+import { ALARM_KINDS, type AlarmKind } from './refresher-manifest.js';
 import type { StoreKind } from './store-choice.js';
 
 /**
@@ -19,11 +19,6 @@ import type { StoreKind } from './store-choice.js';
  * (contract/fleet.ts), names (contract/naming.ts) and cost model (contract/cost-model.ts) the CDK
  * app and the function use.
  */
-
-/** A paging alarm's name: `<namePrefix>-<providerId>-<Suffix>` (contract/refresher-manifest.ts ALARM_SUFFIX). */
-export function alarmName(namePrefix: string, providerId: string, kind: AlarmKind): string {
-  return `${namePrefix}-${providerId}-${ALARM_SUFFIX[kind]}`;
-}
 
 export interface ProviderPlan {
   readonly id: string;

@@ -275,7 +275,7 @@ export class ProviderTokenRefresher extends Construct {
 
     this.alarms = createProviderAlarms(this, {
       settings,
-      alarmNamePrefix: `${prefix}-${settings.id}`,
+      namePrefix: prefix,
       refresherMetric: (name, options) => this.metric(name, options),
       runbookUrl: props.runbookUrl ?? DEFAULT_RUNBOOK_URL,
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
