@@ -1,7 +1,9 @@
 """Reads a token published by token-refresher with boto3, the way every consumer should.
 
 The token is cached until it has SKEW_SECONDS left and then read again; a token with less than that
-is never returned. Set TOKEN_SOURCE to the refresher's tokenSource (its <Id>TokenSource output):
+is never returned. A clock that runs behind the refresher's shows as an ``issued_at`` in the future;
+from then on the reader counts time from that ``issued_at``, so it never hands out a token past its
+real lifetime. Set TOKEN_SOURCE to the refresher's tokenSource (its <Id>TokenSource output):
 ``secretsmanager:<secret ARN>`` or ``ssm:<parameter name>``.
 
 Run as a script, it prints the provider and how long the token has left, never the token.
@@ -40,12 +42,16 @@ class StaleTokenError(TokenReaderError):
 
 
 class TokenReader:
-    def __init__(self, token_source, skew_seconds=SKEW_SECONDS, clock=time.time, session=None):
+    def __init__(
+        self, token_source, skew_seconds=SKEW_SECONDS, clock=time.time, session=None, monotonic=time.monotonic
+    ):
         kind, _, ident = token_source.partition(":")
         if kind not in ("secretsmanager", "ssm") or not ident:
             raise TokenReaderError('TOKEN_SOURCE must be "secretsmanager:<secret ARN>" or "ssm:<parameter name>"')
         self._source, self._kind, self._id = token_source, kind, ident
-        self._skew, self._clock = skew_seconds, clock
+        self._skew, self._clock, self._monotonic = skew_seconds, clock, monotonic
+        # The refresher's time as last proved by an issued_at ahead of this clock: (its time, monotonic then).
+        self._refresher_time = None
         # A secret ARN names its region; a parameter name uses the session's.
         region = ident.split(":")[3] if ident.startswith("arn:") else None
         self._client = (session or boto3.session.Session()).client(kind, region_name=region, config=CLIENT_CONFIG)
@@ -61,6 +67,9 @@ class TokenReader:
             if self._cached is not None and self._fresh(self._cached):
                 return self._cached
             token = self._read()
+            # The refresher stamps issued_at before anyone can read the token: a later one proves this clock is behind.
+            if token["issued_at"] > self._now():
+                self._refresher_time = (token["issued_at"], self._monotonic())
             if not self._fresh(token):
                 stale_since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(token["expires_at"] - self._skew))
                 raise StaleTokenError(
@@ -76,8 +85,15 @@ class TokenReader:
             if rejected_access_token is None or (self._cached or {}).get("access_token") == rejected_access_token:
                 self._cached = None
 
+    def _now(self):
+        """This clock's time, or the refresher's as last proved and carried forward, whichever is later."""
+        if self._refresher_time is None:
+            return self._clock()
+        at, then = self._refresher_time
+        return max(self._clock(), at + self._monotonic() - then)
+
     def _fresh(self, token):
-        return self._clock() < token["expires_at"] - self._skew
+        return self._now() < token["expires_at"] - self._skew
 
     def _read(self):
         try:
@@ -98,8 +114,9 @@ class TokenReader:
         except ValueError:
             raise TokenMalformedError(f"the value at {self._source} is not JSON") from None
         missing = [f for f in FIELDS if not isinstance(token, dict) or f not in token]
-        if missing or not isinstance(token["expires_at"], int):
-            raise TokenMalformedError(f"the value at {self._source} is not a published token (check {missing or ['expires_at']})")
+        if missing or not all(isinstance(token[f], int) for f in ("expires_at", "issued_at")):
+            bad = missing or ["expires_at", "issued_at"]
+            raise TokenMalformedError(f"the value at {self._source} is not a published token (check {bad})")
         return token
 
 

@@ -309,6 +309,31 @@ describe('with the fake AWS endpoint', () => {
     });
 
     it.skipIf(!boto3)(
+      `counts from a future issued_at when its clock is 120 s behind${unless(boto3, 'boto3 is not installed')}`,
+      async () => {
+        // GIVEN a token issued now with 100 s to live, and a reader whose clock is 120 s behind
+        aws.putParameter(parameterName, JSON.stringify(token('at-ssm-skew', 100)), { type: 'SecureString' });
+        const code = [
+          'import sys, time; sys.path.insert(0, sys.argv[1]); import read_token',
+          'behind, moved = time.time() - 120, [0.0]',
+          'r = read_token.TokenReader(sys.argv[2], clock=lambda: behind + moved[0], monotonic=lambda: moved[0])',
+          'r.get_access_token()',
+          'moved[0] = 50.0',
+          'try:',
+          '    r.get_access_token(); print("served")',
+          'except read_token.StaleTokenError:',
+          '    print("stale")',
+        ].join('\n');
+        // WHEN 50 s later, with 50 s of real life left (less than the 60 s skew)
+        const { stdout } = await run('python3', ['-c', code, path.dirname(script), `ssm:${parameterName}`], {
+          env: childEnv(''),
+        });
+        // THEN the token is not handed out: its own clock would have said 170 s were left
+        expect(stdout.trim()).toBe('stale');
+      },
+    );
+
+    it.skipIf(!boto3)(
       `fails on a stale token, naming the source${unless(boto3, 'boto3 is not installed')}`,
       async () => {
         // GIVEN a token with 30 s left
