@@ -1,5 +1,7 @@
 // Command main reads a token published by token-refresher with aws-sdk-go-v2, the way every consumer
 // should: cached until it has skew left, then read again; a token with less than that is never returned.
+// A clock that runs behind the refresher's shows as an issued_at in the future; from then on the
+// reader counts time from that issued_at, so it never hands out a token past its real lifetime.
 //
 // Set TOKEN_SOURCE to the refresher's tokenSource: "secretsmanager:<secret ARN>" or "ssm:<parameter name>".
 // It prints the provider and how long the token has left, never the token.
@@ -45,6 +47,8 @@ type TokenReader struct {
 
 	mu     sync.Mutex
 	cached *PublishedToken
+	// The refresher's time as last proved by an issued_at ahead of this clock, and this clock then.
+	refresherAt, observedAt time.Time
 }
 
 // NewTokenReader builds a reader for "secretsmanager:<arn>" or "ssm:<name>". The SDK's standard
@@ -101,8 +105,20 @@ func (r *TokenReader) notFound(err error) error {
 	return fmt.Errorf("no token at %s: the refresher has not published a token yet, or the name is wrong: %w", r.Source, err)
 }
 
+// now is this clock's time, or the refresher's as last proved and carried forward, whichever is later.
+func (r *TokenReader) now() time.Time {
+	local := r.Now()
+	if r.refresherAt.IsZero() {
+		return local
+	}
+	if carried := r.refresherAt.Add(local.Sub(r.observedAt)); carried.After(local) {
+		return carried
+	}
+	return local
+}
+
 func (r *TokenReader) fresh(t *PublishedToken) bool {
-	return r.Now().Before(time.Unix(t.ExpiresAt, 0).Add(-r.Skew))
+	return r.now().Before(time.Unix(t.ExpiresAt, 0).Add(-r.Skew))
 }
 
 // Token returns the cached token while it is fresh, else reads the store.
@@ -118,8 +134,12 @@ func (r *TokenReader) Token(ctx context.Context) (*PublishedToken, error) {
 	}
 	var t PublishedToken
 	// The JSON error is not wrapped: its message could quote the stored value.
-	if json.Unmarshal([]byte(text), &t) != nil || t.AccessToken == "" || t.ExpiresAt == 0 {
+	if json.Unmarshal([]byte(text), &t) != nil || t.AccessToken == "" || t.ExpiresAt == 0 || t.IssuedAt == 0 {
 		return nil, fmt.Errorf("the value at %s is not a published token", r.Source)
+	}
+	// The refresher stamps issued_at before anyone can read the token: a later one proves this clock is behind.
+	if issued := time.Unix(t.IssuedAt, 0); issued.After(r.now()) {
+		r.refresherAt, r.observedAt = issued, r.Now()
 	}
 	if !r.fresh(&t) {
 		staleSince := time.Unix(t.ExpiresAt, 0).Add(-r.Skew).UTC().Format(time.RFC3339)

@@ -467,6 +467,15 @@ describe('examples/go', () => {
   );
 
   it.skipIf(!sdkOffline)(
+    `passes go test: a clock behind the refresher's counts from issued_at${unless(sdkOffline, 'Go or the offline aws-sdk-go-v2 is not installed')}`,
+    () => {
+      const result = spawnSync('go', ['test', '-count=1', '.'], { cwd: goDir, env: goEnv() });
+      expect(result.stdout.toString(), result.stderr.toString()).toMatch(/^ok\s/);
+      expect(result.status).toBe(0);
+    },
+  );
+
+  it.skipIf(!sdkOffline)(
     `passes go vet${unless(sdkOffline, `Go or aws-sdk-go-v2 in ${debianGoPath} (Debian golang-github-aws-aws-sdk-go-v2-dev) is not installed; modules are never downloaded`)}`,
     () => {
       const result = spawnSync('go', ['vet', '.'], { cwd: goDir, env: goEnv() });
