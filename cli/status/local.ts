@@ -132,21 +132,12 @@ function localStatusJson(providers: readonly LocalProviderStatus[]) {
  * guard or block is recorded, else 1, as `status` does for a deployed stack.
  */
 export async function runLocalStatus(options: LocalStatusOptions, io: CliIo): Promise<ExitCode> {
-  const dir = resolve(io.cwd, options.dir ?? DEFAULT_LOCAL_DIR);
   const shown = (path: string) => (path.startsWith(io.cwd) ? relative(io.cwd, path) : path);
-  const providers = await collectLocalStatus(dir, shown);
+  const { dir, providers } = await chooseLocalDir(options, io, shown);
   const nowMs = io.now();
   if (options.json) io.stdout(`${JSON.stringify(localStatusJson(providers), null, 2)}\n`);
   else if (providers.length === 0) io.stdout(`no token or state files in ${shown(dir) || '.'}\n`);
   else io.stdout(renderLocalStatus(providers, nowMs));
-  if (!options.json && options.dir === undefined) {
-    const demo = await readdir(join(dir, DEMO_SUBDIR)).catch(() => []);
-    if (providersInListing(demo).length > 0) {
-      io.stderr(
-        `the demo's files are in ${shown(join(dir, DEMO_SUBDIR))}: add --dir ${shown(join(dir, DEMO_SUBDIR))}\n`,
-      );
-    }
-  }
   const healthy = providers.every(
     (p) =>
       p.token.state === 'published' &&
@@ -156,4 +147,27 @@ export async function runLocalStatus(options: LocalStatusOptions, io: CliIo): Pr
       p.stateFile !== 'invalid',
   );
   return healthy ? EXIT.ok : EXIT.failed;
+}
+
+/**
+ * The directory `--dir` names, else the default one. When the default holds nothing but the demo
+ * (`npm start` without credentials) has run, the demo's: that is what a user who just ran it means.
+ */
+async function chooseLocalDir(
+  options: LocalStatusOptions,
+  io: CliIo,
+  shown: (path: string) => string,
+): Promise<{ dir: string; providers: Awaited<ReturnType<typeof collectLocalStatus>> }> {
+  const dir = resolve(io.cwd, options.dir ?? DEFAULT_LOCAL_DIR);
+  const providers = await collectLocalStatus(dir, shown);
+  if (options.dir !== undefined) return { dir, providers };
+  const demoDir = join(dir, DEMO_SUBDIR);
+  const demo = providersInListing(await readdir(demoDir).catch(() => []));
+  if (demo.length === 0) return { dir, providers };
+  if (providers.length > 0) {
+    if (!options.json) io.stderr(`the demo's files are in ${shown(demoDir)}: add --dir ${shown(demoDir)}\n`);
+    return { dir, providers };
+  }
+  io.stderr(`no token or state files in ${shown(dir)}; showing the demo's, in ${shown(demoDir)}\n`);
+  return { dir: demoDir, providers: await collectLocalStatus(demoDir, shown) };
 }
