@@ -199,7 +199,7 @@ describe('budget', () => {
     expect(new Set(fleet.map((p) => p.settings.expectedLifetimeSeconds))).toEqual(new Set([300, 900, 3_600, 86_400]));
     expect(new Set(fleet.map((p) => p.settings.grant))).toEqual(new Set(['password', 'client_credentials']));
     // Every 5-minute token is renewed on every 1-minute run, as the one-retry guarantee with
-    // Scheduler's 60 s precision requires. By refresh token that stays in budget ($1.48); by
+    // Scheduler's 60 s precision requires. By refresh token that stays in budget ($1.49); by
     // client_credentials it does not ($1.97): each of the 43,800 renewals a month also reads the
     // credentials (a Secrets Manager call and a KMS decrypt) and puts the attempt on record first
     // (a KMS encrypt), core/lockout.ts.

@@ -11,8 +11,14 @@ import {
 } from '../../../contract/cost-model.js';
 import { RUNTIME_CONFIG_ENV, type RuntimeConfig } from '../../../contract/provider-settings.js';
 import { captureOutput } from '../../helpers/capture-output.js';
-import { okToken, type ScriptedServer, startScriptedServer } from '../../helpers/scripted-server.js';
-import { clientCredentialsSettings } from './fakes.js';
+import {
+  okToken,
+  type ScriptedReply,
+  type ScriptedServer,
+  startScriptedServer,
+} from '../../helpers/scripted-server.js';
+import type { ProviderSettings } from '../../../contract/provider-settings.js';
+import { clientCredentialsSettings, keycloakSettings } from './fakes.js';
 
 /**
  * The log bytes the cost model bills for each run (contract/cost-model.ts) are an upper bound of what
@@ -43,6 +49,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 afterEach(() => {
   vi.unstubAllEnvs();
+  server.requests.length = 0;
   sm.reset();
   ssm.reset();
 });
@@ -65,40 +72,74 @@ async function billedBytesOfRun(handler: (e: unknown, c: Context) => Promise<unk
   return lines.reduce((sum, l) => sum + Buffer.byteLength(l) + 1 + LOG_EVENT_OVERHEAD_BYTES, 0);
 }
 
+/**
+ * Runs the handler against stores that keep what it writes: the replies script the first runs
+ * (whatever it takes to reach a steady-state renewal), then one renewing run and one fresh run are
+ * measured.
+ */
+async function measure(settings: ProviderSettings, credentials: object, replies: ScriptedReply[]) {
+  const config: RuntimeConfig = {
+    provider: settings,
+    resources: {
+      credentialsSecretId: arn(`${id}/credentials`),
+      tokenStore: { kind: 'parameterstore', id: `/token-refresher-prod/${id}/token` },
+      stateParameterName: `/token-refresher-prod/${id}/state`,
+    },
+  };
+  const parameters = new Map<string, string>();
+  sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(credentials), VersionId: 'v1' });
+  sm.on(PutSecretValueCommand).resolves({ VersionId: 'v2' });
+  ssm.on(GetParameterCommand).callsFake(async (input: { Name: string }) => {
+    const value = parameters.get(input.Name);
+    if (value === undefined) throw new ParameterNotFound({ $metadata: {}, message: '' });
+    return { Parameter: { Value: value, Version: 1 } };
+  });
+  ssm.on(PutParameterCommand).callsFake(async (input: { Name: string; Value: string }) => {
+    parameters.set(input.Name, input.Value);
+    return { Version: 1 };
+  });
+  vi.stubEnv(RUNTIME_CONFIG_ENV, JSON.stringify(config));
+  // Lambda sets it for every invocation, and Powertools then adds `xray_trace_id` to every line.
+  vi.stubEnv(
+    '_X_AMZN_TRACE_ID',
+    'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0;Lineage=1:2:3',
+  );
+  vi.resetModules();
+  const { handler } = await import('../../../lambda/index.js');
+  server.reply(...replies);
+  for (let i = 0; i < replies.length - 1; i++) await billedBytesOfRun(handler);
+  const renewing = (await billedBytesOfRun(handler)) + LAMBDA_PLATFORM_LOG_BYTES;
+  const fresh = (await billedBytesOfRun(handler)) + LAMBDA_PLATFORM_LOG_BYTES;
+  expect(server.requests).toHaveLength(replies.length);
+  return { renewing, fresh };
+}
+
+const jwt = (lifetime: number) => `eyJhbGciOiJSUzI1NiJ9.${'x'.repeat(900)}.sig-${lifetime}`;
+
 describe('log bytes of a run, as the cost model bills them', () => {
-  it('a renewing run and a fresh run write no more than the model counts', async () => {
+  it('by client_credentials: a renewing and a fresh run write no more than the model counts', async () => {
     const settings = clientCredentialsSettings({ id, tokenEndpoint: server.tokenEndpoint });
-    const config: RuntimeConfig = {
-      provider: settings,
-      resources: {
-        credentialsSecretId: arn(`${id}/credentials`),
-        tokenStore: { kind: 'parameterstore', id: `/token-refresher-prod/${id}/token` },
-        stateParameterName: `/token-refresher-prod/${id}/state`,
-      },
-    };
-    const parameters = new Map<string, string>();
-    sm.on(GetSecretValueCommand).resolves({ SecretString: '{"client_secret":"cs-value-1"}', VersionId: 'v1' });
-    sm.on(PutSecretValueCommand).resolves({ VersionId: 'v2' });
-    ssm.on(GetParameterCommand).callsFake(async (input: { Name: string }) => {
-      const value = parameters.get(input.Name);
-      if (value === undefined) throw new ParameterNotFound({ $metadata: {}, message: '' });
-      return { Parameter: { Value: value, Version: 1 } };
-    });
-    ssm.on(PutParameterCommand).callsFake(async (input: { Name: string; Value: string }) => {
-      parameters.set(input.Name, input.Value);
-      return { Version: 1 };
-    });
-    server.reply(okToken({ access_token: `eyJhbGciOiJSUzI1NiJ9.${'x'.repeat(900)}.sig`, expires_in: 86_400 }));
-    vi.stubEnv(RUNTIME_CONFIG_ENV, JSON.stringify(config));
-    vi.resetModules();
-    const { handler } = await import('../../../lambda/index.js');
 
-    const renewing = (await billedBytesOfRun(handler)) + LAMBDA_PLATFORM_LOG_BYTES;
-    const fresh = (await billedBytesOfRun(handler)) + LAMBDA_PLATFORM_LOG_BYTES;
+    const { renewing, fresh } = await measure(settings, { client_secret: 'cs-value-1' }, [
+      okToken({ access_token: jwt(1), expires_in: 86_400 }),
+    ]);
 
-    expect(parameters.get(config.resources.tokenStore.id)).toBeDefined();
     expect(renewing).toBeLessThanOrEqual(RENEWING_RUN_LOG_BYTES);
     expect(fresh).toBeLessThanOrEqual(FRESH_RUN_LOG_BYTES);
     expect(fresh).toBeLessThan(renewing);
+  });
+
+  it('by refresh token (after a first password grant): the same', async () => {
+    const settings = keycloakSettings({ id, tokenEndpoint: server.tokenEndpoint });
+
+    const { renewing, fresh } = await measure(settings, { username: 'ops@example.com', password: 'pw-1' }, [
+      // Due again at once (under the 180 s threshold of these settings), so the next run renews by refresh token.
+      okToken({ access_token: jwt(1), expires_in: 150, refresh_token: 'rt-1', refresh_expires_in: 1800 }),
+      okToken({ access_token: jwt(2), expires_in: 300, refresh_token: 'rt-2', refresh_expires_in: 1800 }),
+    ]);
+
+    expect(server.requests.map((r) => r.form.grant_type)).toEqual(['password', 'refresh_token']);
+    expect(renewing).toBeLessThanOrEqual(RENEWING_RUN_LOG_BYTES);
+    expect(fresh).toBeLessThanOrEqual(FRESH_RUN_LOG_BYTES);
   });
 });
