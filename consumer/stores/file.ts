@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { STORE_MAX_BYTES } from '../../contract/published-token.js';
 import type { StoreRead, TokenStoreReader } from './store.js';
@@ -8,15 +9,17 @@ export const FILE_MAX_BYTES = Math.max(...Object.values(STORE_MAX_BYTES));
 /**
  * Reads a local JSON file, for local work and tests. It follows the same rules as the AWS stores:
  * cached until `expires_at − skew`, then read again, so a script can rewrite the file to rotate.
- * Like the AWS stores, it reads no more than a published token can take: a path that names a log,
- * a device or a growing file fails with `EFBIG` instead of filling the consumer's memory.
+ * Like the AWS stores, it reads no more than a published token can take: a larger or growing file
+ * fails with `EFBIG` instead of filling the consumer's memory. Anything but a regular file fails with
+ * `EFTYPE`; it is opened without blocking, because a FIFO with no writer would otherwise hold one of
+ * the few threads Node.js does file I/O on, and every retry another.
  */
 export function fileStore(path: string): TokenStoreReader {
   return {
     async read(signal): Promise<StoreRead> {
       let handle: FileHandle;
       try {
-        handle = await open(path, 'r');
+        handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
           return { found: false, why: 'the file does not exist', cause: error };
@@ -24,10 +27,14 @@ export function fileStore(path: string): TokenStoreReader {
         throw error;
       }
       try {
+        if (!(await handle.stat()).isFile()) {
+          throw Object.assign(new Error('not a regular file, so not a published token'), { code: 'EFTYPE' });
+        }
         const text = await readAtMost(handle, FILE_MAX_BYTES, signal);
         return text.trim() === '' ? { found: false, why: 'the file is empty' } : { found: true, text };
       } finally {
-        await handle.close();
+        // A read-only handle loses nothing when closing fails; the read's own outcome is what counts.
+        await handle.close().catch(() => undefined);
       }
     },
   };

@@ -1,17 +1,19 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import * as path from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TokenReader, TokenReadError } from '../../consumer/index.js';
 import { FILE_MAX_BYTES } from '../../consumer/stores/file.js';
 import { publishedToken } from './fakes.js';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'token-reader-file-'));
+const dir = mkdtempSync(join(tmpdir(), 'token-reader-file-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const now = () => Math.floor(Date.now() / 1000);
 function fileOf(name: string, text: string): string {
-  const file = path.join(dir, name);
+  const file = join(dir, name);
   writeFileSync(file, text);
   return `file:${file}`;
 }
@@ -39,10 +41,30 @@ describe('file: sources are read no further than a published token can reach', (
   });
 
   const devZero = existsSync('/dev/zero');
-  const why = devZero ? '' : ' [skipped: this system has no /dev/zero]';
-  it.skipIf(!devZero)(`stops at the limit on a path that never ends (/dev/zero)${why}`, async () => {
+  const noDevZero = devZero ? '' : ' [skipped: this system has no /dev/zero]';
+  it.skipIf(!devZero)(`refuses a device that never ends (/dev/zero) as no regular file${noDevZero}`, async () => {
     await expect(new TokenReader({ tokenSource: 'file:/dev/zero' }).getAccessToken()).rejects.toMatchObject({
-      errorName: 'EFBIG',
+      errorName: 'EFTYPE',
+      attempts: 1,
     });
+  });
+
+  it('refuses a directory as no regular file', async () => {
+    await expect(new TokenReader({ tokenSource: `file:${dir}` }).getAccessToken()).rejects.toMatchObject({
+      errorName: 'EFTYPE',
+    });
+  });
+
+  const fifo = spawnSync('mkfifo', ['--help']).status === 0;
+  const noFifo = fifo ? '' : ' [skipped: mkfifo is not installed]';
+  it.skipIf(!fifo)(`refuses a FIFO with no writer at once, without holding a thread${noFifo}`, async () => {
+    const path = join(dir, 'token.fifo');
+    expect(spawnSync('mkfifo', [path]).status).toBe(0);
+
+    await expect(
+      new TokenReader({ tokenSource: `file:${path}`, readTimeoutMs: 2_000 }).getAccessToken(),
+    ).rejects.toMatchObject({ errorName: 'EFTYPE', attempts: 1 });
+    // Node's file I/O threads are all free: a plain read still answers.
+    expect(await readFile(join(dir, 'at-limit.json'), 'utf8')).toContain('at-padded');
   });
 });
