@@ -127,7 +127,7 @@ describe('file: token source', () => {
     const error = (await reader.getAccessToken().catch((e: unknown) => e)) as TokenReadError;
     // Assess
     expect(error).toBeInstanceOf(TokenReadError);
-    expect(error.errorName).toBe('EISDIR');
+    expect(error.errorName).toBe('EFTYPE');
     expect(error.attempts).toBe(1);
     expect(sleeps).toEqual([]);
   });
