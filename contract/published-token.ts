@@ -86,6 +86,12 @@ export function checkPublishedToken(json: unknown): PublishedTokenCheck {
   integer('issued_at');
   text('provider');
   text('scope', true);
+  // The refresher never publishes a token that is expired when issued. An issued_at at or after
+  // expires_at (one written in milliseconds, or by hand) would otherwise move a consumer's
+  // clock-skew correction (consumer/token-reader.ts) far into the future.
+  if (problems.length === 0 && (value.issued_at as number) >= (value.expires_at as number)) {
+    problems.push('issued_at: expected before expires_at');
+  }
   if (problems.length > 0) return { problems };
   return {
     token: {

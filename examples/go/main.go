@@ -134,7 +134,8 @@ func (r *TokenReader) Token(ctx context.Context) (*PublishedToken, error) {
 	}
 	var t PublishedToken
 	// The JSON error is not wrapped: its message could quote the stored value.
-	if json.Unmarshal([]byte(text), &t) != nil || t.AccessToken == "" || t.ExpiresAt == 0 || t.IssuedAt == 0 {
+	// An issued_at at or after expires_at (milliseconds?) is no published token.
+	if json.Unmarshal([]byte(text), &t) != nil || t.AccessToken == "" || t.IssuedAt == 0 || t.IssuedAt >= t.ExpiresAt {
 		return nil, fmt.Errorf("the value at %s is not a published token", r.Source)
 	}
 	// The refresher stamps issued_at before anyone can read the token: a later one proves this clock is behind.

@@ -34,3 +34,24 @@ func TestClockBehindCountsFromIssuedAt(t *testing.T) {
 		t.Fatalf("50 s later, with 50 s of real life left: want ErrStaleToken, got %v", err)
 	}
 }
+
+// An issued_at at or after expires_at (here in milliseconds) is no published token, and moves no clock.
+func TestIssuedAtInMillisecondsIsMalformed(t *testing.T) {
+	now := time.Now()
+	token, err := json.Marshal(PublishedToken{
+		AccessToken: "at-go-ms",
+		TokenType:   "Bearer",
+		IssuedAt:    now.UnixMilli(),
+		ExpiresAt:   now.Add(300 * time.Second).Unix(),
+		Provider:    "example",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &TokenReader{Source: "ssm:/example/token", Skew: 60 * time.Second, Now: time.Now}
+	r.read = func(context.Context) (string, error) { return string(token), nil }
+
+	if _, err := r.Token(context.Background()); err == nil || !r.refresherAt.IsZero() {
+		t.Fatalf("want a malformed-token error and no clock correction, got %v (correction %v)", err, r.refresherAt)
+	}
+}

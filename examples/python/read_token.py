@@ -114,8 +114,10 @@ class TokenReader:
         except ValueError:
             raise TokenMalformedError(f"the value at {self._source} is not JSON") from None
         missing = [f for f in FIELDS if not isinstance(token, dict) or f not in token]
-        if missing or not all(isinstance(token[f], int) for f in ("expires_at", "issued_at")):
-            bad = missing or ["expires_at", "issued_at"]
+        times = [] if missing else [token[f] for f in ("issued_at", "expires_at")]
+        # bool is an int in Python; an issued_at at or after expires_at (milliseconds?) is no published token.
+        if missing or any(type(t) is not int for t in times) or times[0] >= times[1]:
+            bad = missing or ["issued_at", "expires_at"]
             raise TokenMalformedError(f"the value at {self._source} is not a published token (check {bad})")
         return token
 

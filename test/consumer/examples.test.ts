@@ -334,6 +334,20 @@ describe('with the fake AWS endpoint', () => {
     );
 
     it.skipIf(!boto3)(
+      `refuses an issued_at in milliseconds as no published token${unless(boto3, 'boto3 is not installed')}`,
+      async () => {
+        const t = token('at-ssm-ms');
+        aws.putParameter(parameterName, JSON.stringify({ ...t, issued_at: t.issued_at * 1000 }), {
+          type: 'SecureString',
+        });
+        const result = await runChild('python3', [script], childEnv(`ssm:${parameterName}`));
+        expect(result.status).toBe(1);
+        expect(result.stderr).toContain("is not a published token (check ['issued_at', 'expires_at'])");
+        expect(`${result.stdout}${result.stderr}`).not.toContain('at-ssm');
+      },
+    );
+
+    it.skipIf(!boto3)(
       `fails on a stale token, naming the source${unless(boto3, 'boto3 is not installed')}`,
       async () => {
         // GIVEN a token with 30 s left

@@ -474,6 +474,11 @@ describe('Class: TokenReader', () => {
         JSON.stringify({ ...publishedToken(), expires_at: 'at-secret-value-1' }),
         'expires_at: expected number, got a string)',
       ],
+      [
+        'issued_at in milliseconds',
+        JSON.stringify({ ...publishedToken(), issued_at: publishedToken().issued_at * 1000 }),
+        'issued_at: expected before expires_at)',
+      ],
     ])('names the source and the problem for %s, never the value', async (_, value, problem) => {
       // Prepare
       ssm.on(GetParameterCommand).resolves({ Parameter: { Value: value } });
