@@ -151,7 +151,8 @@ export async function runLocalStatus(options: LocalStatusOptions, io: CliIo): Pr
 
 /**
  * The directory `--dir` names, else the default one. When the default holds nothing but the demo
- * (`npm start` without credentials) has run, the demo's: that is what a user who just ran it means.
+ * (`npm start` without credentials) has run, the demo's, for a person at a terminal: that is what
+ * a user who just ran it means.
  */
 async function chooseLocalDir(
   options: LocalStatusOptions,
@@ -160,12 +161,13 @@ async function chooseLocalDir(
 ): Promise<{ dir: string; providers: Awaited<ReturnType<typeof collectLocalStatus>> }> {
   const dir = resolve(io.cwd, options.dir ?? DEFAULT_LOCAL_DIR);
   const providers = await collectLocalStatus(dir, shown);
-  if (options.dir !== undefined) return { dir, providers };
+  // Scripts (--json) get exactly the directory they name or the default, never a guess.
+  if (options.dir !== undefined || options.json) return { dir, providers };
   const demoDir = join(dir, DEMO_SUBDIR);
   const demo = providersInListing(await readdir(demoDir).catch(() => []));
   if (demo.length === 0) return { dir, providers };
   if (providers.length > 0) {
-    if (!options.json) io.stderr(`the demo's files are in ${shown(demoDir)}: add --dir ${shown(demoDir)}\n`);
+    io.stderr(`the demo's files are in ${shown(demoDir)}: add --dir ${shown(demoDir)}\n`);
     return { dir, providers };
   }
   io.stderr(`no token or state files in ${shown(dir)}; showing the demo's, in ${shown(demoDir)}\n`);

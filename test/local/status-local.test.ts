@@ -33,8 +33,9 @@ describe('status --local without --dir', () => {
   it("shows the default directory's files when it has some, and points at the demo's", async () => {
     const cwd = project({ '': 'acme', demo: 'mediamelon' });
 
-    const { stdout, stderr } = await runCliForTest(['status', '--local'], { cwd, now: () => NOW_MS });
+    const { code, stdout, stderr } = await runCliForTest(['status', '--local'], { cwd, now: () => NOW_MS });
 
+    expect(code).toBe(0);
     expect(stdout).toMatch(/^acme\s/m);
     expect(stdout).not.toContain('mediamelon');
     expect(stderr).toBe("the demo's files are in .token-refresher/demo: add --dir .token-refresher/demo\n");
@@ -47,6 +48,16 @@ describe('status --local without --dir', () => {
 
     expect(stdout).toBe('');
     expect(stderr).toMatch(/cannot read .*\.token-refresher \(ENOENT\): run "token-refresher run" \(npm start\) first/);
-    expect(code).not.toBe(0);
+    expect(code).toBe(2);
+  });
+
+  it('under --json reads the default directory only: scripts name the directory they mean', async () => {
+    const cwd = project({ demo: 'mediamelon' });
+
+    const { code, stdout, stderr } = await runCliForTest(['status', '--local', '--json'], { cwd, now: () => NOW_MS });
+
+    expect(JSON.parse(stdout)).toEqual([]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });
