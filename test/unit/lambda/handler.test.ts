@@ -100,7 +100,12 @@ describe('handler', () => {
     const latency = records.find((l) => METRIC.tokenRequestLatency in l)!;
     expect(latency).not.toHaveProperty('Provider');
     expect(latency[METRIC.tokenRequestLatency]).toEqual(expect.any(Number));
-    expect(out.json().some((l) => l.message === 'token refreshed' && l.provider === 'cc')).toBe(true);
+    const line = out.json().find((l) => l.message === 'token refreshed')!;
+    // The request id and the provider tell lines apart in the stack's shared log group; nothing else of the context.
+    expect(line).toMatchObject({ provider: 'cc', function_request_id: 'req-1' });
+    expect(Object.keys(line).filter((k) => k.startsWith('function_') || k === 'cold_start')).toEqual([
+      'function_request_id',
+    ]);
   });
 
   it('returns a classified failure instead of throwing, so Lambda never retries a login', async () => {
