@@ -1,3 +1,4 @@
+import { CREDENTIALS_CACHE_SECONDS } from './credentials.js';
 import { STAGE_WIDE_METRICS } from './metrics.js';
 import type { ProviderSettings } from './provider-settings.js';
 import type { ResolvedProvider } from './providers-file.js';
@@ -93,15 +94,19 @@ export const LOG_RETENTION_MONTHS = 3;
 const GB = 1024 ** 3;
 
 /**
- * Store calls of one run, as core/refresh.ts makes them. Every put and every secret get is one KMS
- * request to the stage key; a SecureString get decrypts only when the container does not hold that
- * version already (lambda/adapters/secure-string.ts).
+ * Store calls of one run, as core/refresh.ts makes them. Every SecureString put and every secret
+ * get or put is one KMS request to the stage key; a SecureString get decrypts only when the
+ * container does not hold that version already (lambda/adapters/secure-string.ts). A state write
+ * puts the String ledger, which costs nothing, and the SecureString only when it carries a new
+ * refresh token (contract/private-state.ts splitPrivateState).
  */
 export interface RunCalls {
   readonly tokenReads: number;
   readonly stateReads: number;
   readonly credentialsReads: number;
   readonly stateWrites: number;
+  /** The state writes that carry a new refresh token, and so put the SecureString. */
+  readonly refreshTokenWrites: number;
   readonly tokenWrites: number;
 }
 
@@ -111,6 +116,7 @@ export const FRESH_RUN_CALLS: RunCalls = {
   stateReads: 1,
   credentialsReads: 0,
   stateWrites: 0,
+  refreshTokenWrites: 0,
   tokenWrites: 0,
 };
 
@@ -131,9 +137,23 @@ export function renewsWithRefreshToken(s: Pick<ProviderSettings, 'useRefreshToke
  */
 export function renewingRunCalls(s: Pick<ProviderSettings, 'useRefreshToken' | 'grant' | 'clientAuth'>): RunCalls {
   if (renewsWithRefreshToken(s)) {
-    return { ...FRESH_RUN_CALLS, credentialsReads: s.clientAuth === 'none' ? 0 : 1, stateWrites: 1, tokenWrites: 1 };
+    const credentialsReads = s.clientAuth === 'none' ? 0 : 1;
+    return { ...FRESH_RUN_CALLS, credentialsReads, stateWrites: 1, refreshTokenWrites: 1, tokenWrites: 1 };
   }
   return { ...FRESH_RUN_CALLS, credentialsReads: 1, stateWrites: 2, tokenWrites: 1 };
+}
+
+/**
+ * The share of credentials reads that reach Secrets Manager: a warm container answers a healthy
+ * renewal from what it read less than CREDENTIALS_CACHE_SECONDS ago (core/refresh.ts,
+ * lambda/adapters/secrets-manager-credentials.ts), so one read in `ceil(cache / period)` fetches,
+ * plus one after each cold start. A cold function fetches every time.
+ */
+export function credentialsFetchShare(checkIntervalMinutes: number, renewalPeriodSeconds: number): number {
+  if (checkIntervalMinutes > WARM_INTERVAL_MINUTES) return 1;
+  const renewalsPerMonth = (DAYS_PER_MONTH * 86_400) / renewalPeriodSeconds;
+  const readsPerFetch = Math.ceil(CREDENTIALS_CACHE_SECONDS / renewalPeriodSeconds);
+  return Math.min(1, 1 / readsPerFetch + coldRunsPerMonth(checkIntervalMinutes) / renewalsPerMonth);
 }
 
 /** How often a provider's token is renewed and written, and how that compares to the least needed. */
@@ -272,15 +292,17 @@ export function providerCost(provider: ResolvedProvider, providersInStage: numbe
   // A SecureString read decrypts only when the parameter's version is not the one the container last
   // read or wrote (lambda/adapters/secure-string.ts): in a warm container, never; a secret read always.
   const decryptingShare = Math.min(1, coldRunsPerMonth(s.checkIntervalMinutes) / runs);
-  const parameterReads = calls((c) => (provider.store === 'parameterstore' ? c.tokenReads : 0) + c.stateReads);
+  // Settings that keep no refresh token read only the ledger, a String parameter, once it exists.
+  const secureStateReads = (c: RunCalls) => (s.useRefreshToken ? c.stateReads : 0);
+  const parameterReads = calls((c) => (provider.store === 'parameterstore' ? c.tokenReads : 0) + secureStateReads(c));
+  const credentialsFetches =
+    calls((c) => c.credentialsReads) * credentialsFetchShare(s.checkIntervalMinutes, r.renewalPeriodSeconds);
   const kmsRequests =
     parameterReads * decryptingShare +
-    calls(
-      (c) =>
-        (provider.store === 'secretsmanager' ? c.tokenReads : 0) + c.credentialsReads + c.stateWrites + c.tokenWrites,
-    );
+    credentialsFetches +
+    calls((c) => (provider.store === 'secretsmanager' ? c.tokenReads : 0) + c.refreshTokenWrites + c.tokenWrites);
   const smTokenCalls = provider.store === 'secretsmanager' ? calls((c) => c.tokenReads + c.tokenWrites) : 0;
-  const secretsManagerCalls = calls((c) => c.credentialsReads) + smTokenCalls;
+  const secretsManagerCalls = credentialsFetches + smTokenCalls;
   const lambdaGbSeconds = ((freshRuns * FRESH_RUN_MS + renewalsPerMonth * RENEWING_RUN_MS) / 1000) * LAMBDA_MEMORY_GB;
   const logBytes = freshRuns * FRESH_RUN_LOG_BYTES + renewalsPerMonth * RENEWING_RUN_LOG_BYTES;
   const heartbeatHours = heartbeatHoursPerMonth(s.checkIntervalMinutes);
@@ -327,8 +349,8 @@ export function providerCost(provider: ResolvedProvider, providersInStage: numbe
     },
     {
       service: 'SSM Parameter Store',
-      usd: ssmParameters(provider.store) * PRICES.ssmStandardParameterMonth,
-      basis: `${ssmParameters(provider.store)} standard-tier parameter${ssmParameters(provider.store) === 1 ? '' : 's'}`,
+      usd: ssmParameters(provider.store, s.useRefreshToken) * PRICES.ssmStandardParameterMonth,
+      basis: `${ssmParameters(provider.store, s.useRefreshToken)} standard-tier parameter${ssmParameters(provider.store, s.useRefreshToken) === 1 ? '' : 's'}`,
     },
     {
       service: 'Stage share',
@@ -358,7 +380,7 @@ function secretsOf(store: StoreKind): string[] {
   return store === 'secretsmanager' ? ['credentials', 'token'] : ['credentials'];
 }
 
-/** The private state is always a parameter; the token is one with store `parameterstore`. */
-function ssmParameters(store: StoreKind): number {
-  return store === 'parameterstore' ? 2 : 1;
+/** The state's ledger is always a parameter; its refresh token one while kept; the token one with store `parameterstore`. */
+function ssmParameters(store: StoreKind, keepsRefreshToken: boolean): number {
+  return 1 + (keepsRefreshToken ? 1 : 0) + (store === 'parameterstore' ? 1 : 0);
 }

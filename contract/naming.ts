@@ -42,8 +42,10 @@ export interface ProviderResourceNames {
   readonly tokenSecretName: string;
   /** SecureString parameter the token is published to (store `parameterstore`); starts with `/`. */
   readonly tokenParameterName: string;
-  /** Private SecureString parameter holding the refresh token and the lockout guard; starts with `/`. */
+  /** Private SecureString parameter holding the refresh token (contract/private-state.ts); starts with `/`. */
   readonly stateParameterName: string;
+  /** Private String parameter holding the rest of the state, which is no secret: the ledger; starts with `/`. */
+  readonly ledgerParameterName: string;
 }
 
 export function providerResourceNames(prefix: string, providerId: string): ProviderResourceNames {
@@ -52,6 +54,7 @@ export function providerResourceNames(prefix: string, providerId: string): Provi
     tokenSecretName: `${prefix}/${providerId}/token`,
     tokenParameterName: `/${prefix}/${providerId}/token`,
     stateParameterName: `/${prefix}/${providerId}/state`,
+    ledgerParameterName: `/${prefix}/${providerId}/ledger`,
   };
 }
 

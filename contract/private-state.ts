@@ -1,9 +1,11 @@
 import * as z from 'zod/mini';
 
 /**
- * The function's own memory between runs, kept in a SecureString only the function can read.
- * `fingerprint` ties it to the provider settings it was made with: a refresh token or a block
- * recorded under other settings (another client id, endpoint or scope) no longer applies.
+ * The function's own memory between runs. `fingerprint` ties it to the provider settings it was made
+ * with: a refresh token or a block recorded under other settings (another client id, endpoint or
+ * scope) no longer applies. It is stored in two parts (splitPrivateState): the refresh token in a
+ * SecureString only the function can read, and everything else, which is no secret, in a String
+ * parameter, the ledger, that costs no KMS request to write.
  */
 export const privateStateSchema = z.object({
   v: z.literal(1),
@@ -60,4 +62,39 @@ export function readPrivateState(
   const memory = lockoutMemorySchema.safeParse(json);
   if (!memory.success || (!memory.data.guard && !memory.data.pendingPrimary)) return { valid: false };
   return { valid: false, state: { v: 1, fingerprint: '', ...memory.data } };
+}
+
+/** The fields that hold a secret: only these go to the SecureString. */
+export type RefreshChain = Pick<PrivateState, 'v' | 'fingerprint' | 'refreshToken' | 'refreshExpiresAt'>;
+
+/**
+ * The two parts a state is stored in. The ledger (lockout memory, blocks, forced runs, all of it our
+ * own words and times) changes on every primary grant and costs nothing to write as a String
+ * parameter; the chain changes only with the refresh token, and only then is the SecureString
+ * written (a KMS request each time).
+ */
+export function splitPrivateState(state: PrivateState): { ledger: PrivateState; chain: RefreshChain } {
+  const { refreshToken, refreshExpiresAt, ...ledger } = state;
+  const chain: RefreshChain = { v: 1, fingerprint: state.fingerprint };
+  if (refreshToken === undefined) return { ledger, chain };
+  return { ledger, chain: { ...chain, refreshToken, ...(refreshExpiresAt === undefined ? {} : { refreshExpiresAt }) } };
+}
+
+/**
+ * The state from its stored parts. Without a ledger the SecureString holds the whole state, as
+ * versions before the split stored it. A chain made under other settings than the ledger's (a write
+ * that failed halfway) carries no refresh token, and a ledger never carries one, whatever it holds.
+ */
+export function joinPrivateState(
+  ledger: PrivateState | undefined,
+  chain: PrivateState | undefined,
+): PrivateState | undefined {
+  if (ledger === undefined) return chain;
+  const { refreshToken: _dropped, refreshExpiresAt: _also, ...memory } = ledger;
+  if (chain?.refreshToken === undefined || chain.fingerprint !== ledger.fingerprint) return memory;
+  return {
+    ...memory,
+    refreshToken: chain.refreshToken,
+    ...(chain.refreshExpiresAt === undefined ? {} : { refreshExpiresAt: chain.refreshExpiresAt }),
+  };
 }

@@ -123,6 +123,7 @@ export const runtimeResourcesSchema = z.strictObject({
     id: z.string().check(z.minLength(1)),
   }),
   stateParameterName: z.string().check(z.regex(/^\/[A-Za-z0-9_.\-/]{1,1010}$/)),
+  ledgerParameterName: z.string().check(z.regex(/^\/[A-Za-z0-9_.\-/]{1,1010}$/)),
   /** Customer-managed KMS key for the SecureStrings and the secret the function creates; absent: the AWS-managed keys. */
   parameterKeyId: z.optional(z.string().check(z.minLength(1))),
   /** The stage's metrics namespace (contract/metrics.ts); absent: `TokenRefresher`. */

@@ -31,6 +31,8 @@ export const refresherManifestSchema = z.object({
   /** Name (or ARN when imported by ARN) to pass as `--secret-id`. */
   credentialsSecret: z.string(),
   stateParameter: z.string(),
+  /** The state's ledger (String parameter); absent in manifests of stacks deployed before it existed. */
+  ledgerParameter: z.optional(z.string()),
   minValiditySeconds: z.number(),
   checkIntervalMinutes: z.number(),
   /** By kind; a record of strings, so that manifests of stacks with other alarm sets still parse. */

@@ -48,7 +48,11 @@ export class CredentialsUnavailableError extends Error {
 export interface CredentialsSource {
   /** Name or ARN, for messages. */
   readonly secretId: string;
-  read(signal?: AbortSignal): Promise<Credentials>;
+  /**
+   * The credentials as stored now, or, with `allowCached`, as this process read them at most
+   * CREDENTIALS_CACHE_SECONDS ago (contract/credentials.ts): a source without a cache always reads.
+   */
+  read(signal?: AbortSignal, options?: { readonly allowCached?: boolean }): Promise<Credentials>;
 }
 
 export type TokenRequest =

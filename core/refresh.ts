@@ -469,8 +469,13 @@ class RefreshRun {
   private async loadCredentials(): Promise<Credentials | Failure> {
     const { credentials } = this.deps;
     let creds: Credentials;
+    // What a warm container read a few minutes ago serves a healthy renewal; whatever the lockout
+    // rules look at (a recorded rejection, an attempt not confirmed, an operator's forced run) is
+    // decided on the secret as it is now.
+    const { guard, pendingPrimary } = this.state;
+    const allowCached = !this.input.force && guard === undefined && pendingPrimary === undefined;
     try {
-      creds = await this.aws((signal) => credentials.read(signal));
+      creds = await this.aws((signal) => credentials.read(signal, { allowCached }));
     } catch (e) {
       if (e instanceof CredentialsUnavailableError) return failure('configuration', e.code, e.message);
       return failure(

@@ -39,7 +39,7 @@ const deps: RefreshDeps = {
     resources.tokenStore.kind === 'secretsmanager'
       ? new SecretsManagerTokenStore(secretsManager, resources.tokenStore.id, log, resources.parameterKeyId)
       : new ParameterStoreTokenStore(ssm, resources.tokenStore.id, log, resources.parameterKeyId),
-  stateStore: new ParameterStateStore(ssm, resources.stateParameterName, log, resources.parameterKeyId),
+  stateStore: new ParameterStateStore(ssm, resources, log, resources.parameterKeyId, provider.useRefreshToken),
   credentials: new SecretsManagerCredentials(secretsManager, resources.credentialsSecretId),
   endpoint: new OAuthTokenEndpoint(provider),
   clock: { now: () => Date.now() },

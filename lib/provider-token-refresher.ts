@@ -133,8 +133,10 @@ export class ProviderTokenRefresher extends Construct {
   public readonly tokenSecretName?: string;
   /** SecureString parameter the token is published to (created by the function); only when the store is Parameter Store. */
   public readonly tokenParameterName?: string;
-  /** Private SecureString parameter (refresh token, lockout guard), created and read by the function only. */
+  /** Private SecureString parameter (the refresh token), created and read by the function only. */
   public readonly stateParameterName: string;
+  /** Private String parameter (the state's ledger: lockout memory, blocks; no secret), created and read by the function only. */
+  public readonly ledgerParameterName: string;
   /** The stack's queue for scheduled invocations that failed unexpectedly (shared by its refreshers). */
   public readonly deadLetterQueue: sqs.IQueue;
   /** The EventBridge Scheduler schedule that runs the function. */
@@ -201,6 +203,7 @@ export class ProviderTokenRefresher extends Construct {
     this.tokenParameterName = tokenStore.parameterName;
     this.tokenSource = tokenStore.source;
     this.stateParameterName = names.stateParameterName;
+    this.ledgerParameterName = names.ledgerParameterName;
     this.metricsNamespace = metricsNamespace(props.stage);
 
     const config: RuntimeConfig = {
@@ -209,6 +212,7 @@ export class ProviderTokenRefresher extends Construct {
         credentialsSecretId: credentials.runtimeId,
         tokenStore: { kind: tokenStore.kind, id: tokenStore.runtimeId },
         stateParameterName: names.stateParameterName,
+        ledgerParameterName: names.ledgerParameterName,
         ...(key ? { parameterKeyId: key.keyArn } : {}),
         ...(props.stage === undefined ? {} : { metricsNamespace: this.metricsNamespace }),
       },
@@ -242,7 +246,7 @@ export class ProviderTokenRefresher extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['ssm:GetParameter', 'ssm:PutParameter'],
-        resources: [ssmParameterArn(this, names.stateParameterName)],
+        resources: [ssmParameterArn(this, names.stateParameterName), ssmParameterArn(this, names.ledgerParameterName)],
       }),
     );
 
@@ -292,6 +296,7 @@ export class ProviderTokenRefresher extends Construct {
       functionName: fn.functionName,
       credentialsSecret: credentials.operatorId,
       stateParameter: names.stateParameterName,
+      ledgerParameter: names.ledgerParameterName,
       minValiditySeconds: settings.minValiditySeconds,
       checkIntervalMinutes: settings.checkIntervalMinutes,
       scheduleName: `${prefix}-${settings.id}`,

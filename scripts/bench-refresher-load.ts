@@ -35,6 +35,7 @@ try {
       credentialsSecretId: 'token-refresher/bench/credentials',
       tokenStore: { kind: 'parameterstore', id: '/token-refresher/bench/token' },
       stateParameterName: '/token-refresher/bench/state',
+      ledgerParameterName: '/token-refresher/bench/ledger',
     },
   };
   const load = (file: string) =>

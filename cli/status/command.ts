@@ -27,7 +27,10 @@ export async function collectStatus(deployment: Deployment, clients: AwsClients,
         const [token, state, recent] = await Promise.all([
           readTokenView(clients, manifest.tokenSource),
           // Optional: without ssm:GetParameter on it, the guard and block come from the metrics.
-          readStateView(clients.ssm, manifest.stateParameter),
+          readStateView(clients.ssm, {
+            state: manifest.stateParameter,
+            ...(manifest.ledgerParameter === undefined ? {} : { ledger: manifest.ledgerParameter }),
+          }),
           readRecentRuns(
             clients.cloudWatch,
             manifest.provider,

@@ -76,10 +76,18 @@ export async function readTokenView(
   return { state: 'published', expiresAt: expires_at, issuedAt: issued_at, ...(scope === undefined ? {} : { scope }) };
 }
 
-export async function readStateView(ssm: SSMClient, parameterName: string): Promise<StateView> {
+/**
+ * The guard and block from the state's ledger (a String parameter, no secret in it), or from the
+ * SecureString of a function that has not written a ledger yet (contract/private-state.ts).
+ */
+export async function readStateView(
+  ssm: SSMClient,
+  parameters: { readonly ledger?: string; readonly state: string },
+): Promise<StateView> {
   let text: string | undefined;
   try {
-    text = await readText(ssmStore(parameterName, { client: ssm }));
+    if (parameters.ledger !== undefined) text = await readText(ssmStore(parameters.ledger, { client: ssm }));
+    text ??= await readText(ssmStore(parameters.state, { client: ssm }));
   } catch (error) {
     return { state: 'unreadable', error: describeErrorName(error) };
   }

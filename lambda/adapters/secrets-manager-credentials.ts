@@ -1,16 +1,36 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type Credentials, type CredentialsSource, CredentialsUnavailableError } from '../../core/ports.js';
-import { credentialsValues } from '../../contract/credentials.js';
+import { CREDENTIALS_CACHE_SECONDS, credentialsValues } from '../../contract/credentials.js';
 import { errorNameOf } from '../../contract/error-name.js';
 
-/** Operators' credentials: a JSON object of strings, e.g. `{"username": "...", "password": "..."}`. */
+/**
+ * Operators' credentials: a JSON object of strings, e.g. `{"username": "...", "password": "..."}`.
+ * A container keeps the last good read for CREDENTIALS_CACHE_SECONDS and answers from it when the
+ * core allows: a 1-minute client_credentials renewal then reads the secret once in five runs.
+ */
 export class SecretsManagerCredentials implements CredentialsSource {
+  private cached: { credentials: Credentials; readAtMs: number } | undefined;
+
   constructor(
     private readonly client: SecretsManagerClient,
     readonly secretId: string,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  async read(signal?: AbortSignal): Promise<Credentials> {
+  async read(signal?: AbortSignal, options?: { readonly allowCached?: boolean }): Promise<Credentials> {
+    const { cached } = this;
+    const age = cached === undefined ? undefined : this.now() - cached.readAtMs;
+    if (options?.allowCached && age !== undefined && age >= 0 && age < CREDENTIALS_CACHE_SECONDS * 1000) {
+      return cached!.credentials;
+    }
+    this.cached = undefined;
+    const readAtMs = this.now();
+    const credentials = await this.fetch(signal);
+    this.cached = { credentials, readAtMs };
+    return credentials;
+  }
+
+  private async fetch(signal: AbortSignal | undefined): Promise<Credentials> {
     const { secretId } = this;
     let answer: { SecretString?: string; VersionId?: string };
     try {

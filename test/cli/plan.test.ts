@@ -100,7 +100,7 @@ describe('plan (text)', () => {
     expect(stdout).toMatch(/^ {10}KMS {20}\$0\.267 {2}89,060 requests/m);
     expect(stdout).toMatch(/^ {2}TokenRefresher-11 {2}nagra, clickview$/m);
     expect(stdout).toContain('Stage shared cost: $4.60 a month, $0.92 per provider:');
-    expect(stdout).toMatch(/^Total: \$11\.51 a month for 5 providers/m);
+    expect(stdout).toMatch(/^Total: \$11\.50 a month for 5 providers/m);
   });
 
   it('fits 100 columns, with 40-character ids and a 200-provider fleet', async () => {

@@ -274,6 +274,23 @@ describe('token-refresher status: last outcome from CloudWatch metrics', () => {
     ]);
   });
 
+  it('reads the guard from the ledger the manifest names, never the SecureString with the refresh token', async () => {
+    oneHealthyProvider();
+    cfn.on(DescribeStacksCommand).resolves(stackWith([{ ...nagra, ledgerParameter: '/token-refresher/nagra/ledger' }]));
+    const guard = { credentialsVersion: 'v-1', at: NOW - 600_000, code: 'invalid_grant', description: 'rejected' };
+    ssm
+      .on(GetParameterCommand, { Name: '/token-refresher/nagra/ledger' })
+      .resolves({ Parameter: { Value: privateState({ guard }) } })
+      .on(GetParameterCommand, { Name: '/token-refresher/nagra/state' })
+      .rejects(awsError('AccessDeniedException', 'not authorized to perform kms:Decrypt'));
+    metricsPerProvider({ nagra: run(1, 'FailedCredentials', 1) });
+
+    const json = JSON.parse((await runCliForTest(['status', '--json'])).stdout);
+
+    expect(json.providers[0].guard).toMatchObject({ state: 'engaged', code: 'invalid_grant' });
+    expect(ssm).not.toHaveReceivedCommandWith(GetParameterCommand, { Name: '/token-refresher/nagra/state' });
+  });
+
   it('shows a recorded guard as lifted once the last run saw a new credentials version', async () => {
     oneHealthyProvider();
     ssm.on(GetParameterCommand, { Name: '/token-refresher/nagra/state' }).resolves({

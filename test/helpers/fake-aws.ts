@@ -227,6 +227,13 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       );
     }
     const type = opts.type ?? existing?.type;
+    if (existing && type !== existing.type) {
+      // The real service never changes a parameter's type: a new type needs a new name.
+      throw new AwsError(
+        'HierarchyTypeMismatchException',
+        "Parameter Store doesn't support changing a parameter type in a hierarchy. You must create a new, unique parameter.",
+      );
+    }
     if (type !== 'String' && type !== 'StringList' && type !== 'SecureString') {
       throw new AwsError('ValidationException', 'A parameter type is required when you create a parameter.');
     }

@@ -39,6 +39,7 @@ describe('providerResourceNames', () => {
       tokenSecretName: 'token-refresher/nagra-prod/token',
       tokenParameterName: '/token-refresher/nagra-prod/token',
       stateParameterName: '/token-refresher/nagra-prod/state',
+      ledgerParameterName: '/token-refresher/nagra-prod/ledger',
     });
   });
 });

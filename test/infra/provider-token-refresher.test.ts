@@ -294,7 +294,7 @@ describe('function configuration', () => {
 });
 
 describe('function permissions', () => {
-  it('grants exactly its log group, credentials, token and state parameters and dead-letter queue (Parameter Store)', () => {
+  it('grants exactly its log group, credentials, token and state parameters (refresh token, ledger) and dead-letter queue (Parameter Store)', () => {
     // GIVEN / WHEN
     const built = buildParameterStore();
     const { stack, refresher } = built;
@@ -306,7 +306,11 @@ describe('function permissions', () => {
         [['secretsmanager:GetSecretValue'], [secretArnPattern('token-refresher/loop-ps/credentials')]],
         [
           ['ssm:GetParameter', 'ssm:PutParameter'],
-          [ssmArn('token-refresher/loop-ps/token'), ssmArn('token-refresher/loop-ps/state')],
+          [
+            ssmArn('token-refresher/loop-ps/token'),
+            ssmArn('token-refresher/loop-ps/state'),
+            ssmArn('token-refresher/loop-ps/ledger'),
+          ],
         ],
         [['sqs:SendMessage'], [stack.resolve(refresher.deadLetterQueue.queueArn)]],
         ...refresherKeyPermissions(stackKeyArn(stack), 'token-refresher', 'loop-ps'),
@@ -328,14 +332,17 @@ describe('function permissions', () => {
           ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:CreateSecret'],
           [secretArnPattern('token-refresher/loop-sm/token')],
         ],
-        [['ssm:GetParameter', 'ssm:PutParameter'], [ssmArn('token-refresher/loop-sm/state')]],
+        [
+          ['ssm:GetParameter', 'ssm:PutParameter'],
+          [ssmArn('token-refresher/loop-sm/state'), ssmArn('token-refresher/loop-sm/ledger')],
+        ],
         [['sqs:SendMessage'], [stack.resolve(refresher.deadLetterQueue.queueArn)]],
         ...refresherKeyPermissions(stackKeyArn(stack), 'token-refresher', 'loop-sm'),
       ),
     );
   });
 
-  it('scopes the state parameter ARN to parameter/<prefix>/<provider id>/state', () => {
+  it('scopes the state parameter ARNs to parameter/<prefix>/<provider id>/state and …/ledger', () => {
     // GIVEN / WHEN
     const built = buildParameterStore();
     // THEN
@@ -344,6 +351,9 @@ describe('function permissions', () => {
       .map((p) => readableArn(p.resource));
     expect(arns).toContain(
       'arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/token-refresher/loop-ps/state',
+    );
+    expect(arns).toContain(
+      'arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/token-refresher/loop-ps/ledger',
     );
   });
 

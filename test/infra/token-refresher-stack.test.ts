@@ -115,6 +115,7 @@ describe('TokenRefresherStack with the shipped providers file', () => {
       expect(Object.keys(variables).sort()).toEqual([RUNTIME_CONFIG_ENV, 'NODE_OPTIONS'].sort());
       expect(Object.keys(runtimeConfigSchema.parse(config).resources).sort()).toEqual([
         'credentialsSecretId',
+        'ledgerParameterName',
         'parameterKeyId',
         'stateParameterName',
         'tokenStore',
@@ -139,7 +140,7 @@ describe('TokenRefresherStack with the shipped providers file', () => {
           for (const referenced of referencedLogicalIds(resource)) expect(own).toContain(referenced);
           const arn = flattenJoin(resource);
           if (arn.includes(':parameter/'))
-            expect(arn).toMatch(new RegExp(`:parameter/token-refresher/${providerId}/(token|state)$`));
+            expect(arn).toMatch(new RegExp(`:parameter/token-refresher/${providerId}/(token|state|ledger)$`));
         }
       }
     }
@@ -213,7 +214,7 @@ describe('TokenRefresherStack', () => {
         (s) => s['Properties']['Name'] as string,
       );
       const parameters = [...stack.refreshers.values()].flatMap((r) =>
-        [r.stateParameterName, r.tokenParameterName ?? []].flat(),
+        [r.stateParameterName, r.ledgerParameterName, r.tokenParameterName ?? []].flat(),
       );
       return [...secrets, ...parameters];
     };

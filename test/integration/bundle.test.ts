@@ -123,6 +123,7 @@ describe('the bundled function outside AWS', () => {
           credentialsSecretId: created.ARN!,
           tokenStore: { kind: 'parameterstore', id: `/${prefix}/idle/token` },
           stateParameterName: `/${prefix}/idle/state`,
+          ledgerParameterName: `/${prefix}/idle/ledger`,
         },
       },
       undefined,
@@ -147,6 +148,7 @@ describe('the bundled function outside AWS', () => {
         credentialsSecretId: creds.ARN!,
         tokenStore: { kind: 'parameterstore', id: `/${prefix}/mm/token` },
         stateParameterName: `/${prefix}/mm/state`,
+        ledgerParameterName: `/${prefix}/mm/ledger`,
       },
     };
 
@@ -177,7 +179,13 @@ describe('the bundled function outside AWS', () => {
       scope: 'openid',
     });
     const state = await ssm.send(new GetParameterCommand({ Name: `/${prefix}/mm/state`, WithDecryption: true }));
+    expect(state.Parameter).toMatchObject({ Type: 'SecureString' });
     expect(JSON.parse(state.Parameter!.Value!)).toHaveProperty('refreshToken');
+    // The rest of the state, which is no secret, is the String ledger.
+    const ledger = await ssm.send(new GetParameterCommand({ Name: `/${prefix}/mm/ledger` }));
+    expect(ledger.Parameter).toMatchObject({ Type: 'String' });
+    expect(JSON.parse(ledger.Parameter!.Value!)).toMatchObject({ v: 1, lastPrimaryGrantAt: expect.any(Number) });
+    expect(JSON.parse(ledger.Parameter!.Value!)).not.toHaveProperty('refreshToken');
     if (aws)
       expect(aws.parameters.get(`/${prefix}/mm/token`)).toMatchObject({
         tier: expect.not.stringMatching(ParameterTier.ADVANCED),
@@ -199,6 +207,7 @@ describe('the bundled function outside AWS', () => {
         credentialsSecretId: creds.ARN!,
         tokenStore: { kind: 'secretsmanager', id: token.ARN! },
         stateParameterName: `/${prefix}/cv/state`,
+        ledgerParameterName: `/${prefix}/cv/ledger`,
       },
     };
 
@@ -216,5 +225,13 @@ describe('the bundled function outside AWS', () => {
     const guarded = await invoke(config, { force: true });
     expect(rejected.result.error).toMatchObject({ kind: 'credentials', code: 'invalid_client' });
     expect(guarded.result.error).toMatchObject({ kind: 'credentials', code: 'lockout_guard' });
+    // client_credentials keeps no refresh token: the whole state, guard included, is the String
+    // ledger, and no SecureString state is ever written (no KMS request for it).
+    const ledger = await clients().ssm.send(new GetParameterCommand({ Name: `/${prefix}/cv/ledger` }));
+    expect(ledger.Parameter).toMatchObject({ Type: 'String' });
+    expect(JSON.parse(ledger.Parameter!.Value!)).toMatchObject({ guard: { code: 'invalid_client' } });
+    await expect(
+      clients().ssm.send(new GetParameterCommand({ Name: `/${prefix}/cv/state`, WithDecryption: true })),
+    ).rejects.toMatchObject({ name: 'ParameterNotFound' });
   }, 30_000);
 });

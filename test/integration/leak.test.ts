@@ -86,6 +86,7 @@ async function handlerFor(id: string, preset: 'mediamelon' | 'clickview' | 'gene
       credentialsSecretId,
       tokenStore: { kind: 'parameterstore', id: `/t/${id}/token` },
       stateParameterName: `/t/${id}/state`,
+      ledgerParameterName: `/t/${id}/ledger`,
     },
   };
   vi.stubEnv(RUNTIME_CONFIG_ENV, JSON.stringify(config));
@@ -169,18 +170,23 @@ describe('no secret reaches logs, metrics, results or errors', () => {
           ]) {
             server.reply(reply);
             await call(sweep, {});
-            storedStates.push(state.get('/t/sweep/state'));
+            storedStates.push(state.get('/t/sweep/ledger'));
             // Start the next echo from scratch: no lockout guard, no spacing to wait out.
             state.delete('/t/sweep/state');
+            state.delete('/t/sweep/ledger');
           }
         }
       }
     } finally {
       out.restore();
     }
-    for (const [name, value] of state) if (name.endsWith('/state')) storedStates.push(value);
+    for (const [name, value] of state) if (/\/(state|ledger)$/.test(name)) storedStates.push(value);
+    // The ledger is a String parameter: nothing in it may be secret, the refresh token included.
+    const ledgers = [...state].filter(([name]) => name.endsWith('/ledger')).map(([, value]) => value);
+    expect(ledgers.length).toBeGreaterThan(0);
+    for (const ledger of ledgers) expect(ledger).not.toContain(SECRETS.refreshToken);
 
-    // The state holds the refresh token by design; everything else in it must be as clean as the logs.
+    // The SecureString holds the refresh token by design; everything else in either part must be as clean as the logs.
     const prose = storedStates.map((v) => {
       const { refreshToken: _kept, ...rest } = JSON.parse(v ?? '{}') as Record<string, unknown>;
       return rest;
@@ -218,7 +224,7 @@ describe('no secret reaches logs, metrics, results or errors', () => {
     } finally {
       out.restore();
     }
-    const stored = state.get('/t/code/state');
+    const stored = state.get('/t/code/ledger');
 
     expect(result).toMatchObject({ outcome: 'failed', error: { kind: 'credentials' } });
     expect(JSON.parse(stored!)).toHaveProperty('guard');

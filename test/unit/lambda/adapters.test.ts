@@ -119,6 +119,8 @@ describe('SecretsManagerTokenStore', () => {
   });
 });
 
+const STATE_NAMES = { stateParameterName: '/t/p/state', ledgerParameterName: '/t/p/ledger' };
+
 describe('ParameterStoreTokenStore and ParameterStateStore', () => {
   it('creates or overwrites an Intelligent-Tiering SecureString', async () => {
     ssm.on(PutParameterCommand).resolves({ Version: 3, Tier: 'Standard' });
@@ -140,9 +142,10 @@ describe('ParameterStoreTokenStore and ParameterStateStore', () => {
     const key = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
     await new ParameterStoreTokenStore(new SSMClient({}), '/t/p/token', new RecordingLog(), key).write(token);
-    await new ParameterStateStore(new SSMClient({}), '/t/p/state', new RecordingLog(), key).write({
+    await new ParameterStateStore(new SSMClient({}), STATE_NAMES, new RecordingLog(), key).write({
       v: 1,
       fingerprint: 'f',
+      refreshToken: 'rt-1',
     });
 
     expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, {
@@ -155,6 +158,9 @@ describe('ParameterStoreTokenStore and ParameterStateStore', () => {
       KeyId: key,
       Type: 'SecureString',
     });
+    // The ledger holds no secret: a String parameter, no key.
+    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Name: '/t/p/ledger', Type: 'String' });
+    expect(ssm.commandCalls(PutParameterCommand, { Name: '/t/p/ledger' })[0]!.args[0].input.KeyId).toBeUndefined();
   });
 
   it('reads with decryption, and a missing parameter as undefined', async () => {
@@ -165,24 +171,28 @@ describe('ParameterStoreTokenStore and ParameterStateStore', () => {
       .resolves({ Parameter: { Value: JSON.stringify(token), Version: 3 } });
     ssm
       .on(GetParameterCommand, { Name: '/t/p/state' })
+      .rejects(new ParameterNotFound({ $metadata: {}, message: 'nope' }))
+      .on(GetParameterCommand, { Name: '/t/p/ledger' })
       .rejects(new ParameterNotFound({ $metadata: {}, message: 'nope' }));
     const client = new SSMClient({});
 
     expect(await new ParameterStoreTokenStore(client, '/t/p/token', new RecordingLog()).read()).toEqual(token);
-    expect(await new ParameterStateStore(client, '/t/p/state', new RecordingLog()).read()).toBeUndefined();
+    expect(await new ParameterStateStore(client, STATE_NAMES, new RecordingLog()).read()).toBeUndefined();
   });
 
   it('round-trips the private state and starts over from an unreadable one', async () => {
     const state = { v: 1 as const, fingerprint: 'abc', refreshToken: 'rt-1', lastPrimaryGrantAt: 5 };
     ssm
-      .on(GetParameterCommand, { WithDecryption: false })
+      .on(GetParameterCommand, { Name: '/t/p/ledger' })
+      .rejects(new ParameterNotFound({ $metadata: {}, message: 'nope' }))
+      .on(GetParameterCommand, { Name: '/t/p/state', WithDecryption: false })
       .resolvesOnce({ Parameter: { Version: 1 } })
       .resolvesOnce({ Parameter: { Version: 2 } })
-      .on(GetParameterCommand, { WithDecryption: true })
+      .on(GetParameterCommand, { Name: '/t/p/state', WithDecryption: true })
       .resolvesOnce({ Parameter: { Value: JSON.stringify(state), Version: 1 } })
       .resolvesOnce({ Parameter: { Value: '{"v":7}', Version: 2 } });
     const log = new RecordingLog();
-    const store = new ParameterStateStore(new SSMClient({}), '/t/p/state', log);
+    const store = new ParameterStateStore(new SSMClient({}), STATE_NAMES, log);
 
     expect(await store.read()).toEqual(state);
     expect(await store.read()).toBeUndefined();
@@ -193,7 +203,7 @@ describe('ParameterStoreTokenStore and ParameterStateStore', () => {
     const guard = { credentialsVersion: 'v3', at: 1, code: 'invalid_grant', description: 'Invalid user credentials' };
     ssm.on(GetParameterCommand).resolves({ Parameter: { Value: JSON.stringify({ v: 9, refreshToken: 42, guard }) } });
 
-    const state = await new ParameterStateStore(new SSMClient({}), '/t/p/state', new RecordingLog()).read();
+    const state = await new ParameterStateStore(new SSMClient({}), STATE_NAMES, new RecordingLog()).read();
 
     expect(state).toEqual({ v: 1, fingerprint: '', guard });
   });
@@ -295,19 +305,20 @@ describe('AWS calls stop when the core gives up on them', () => {
     const log = new RecordingLog();
     const smToken = new SecretsManagerTokenStore(new SecretsManagerClient({}), secretArn, log);
     const psToken = new ParameterStoreTokenStore(new SSMClient({}), '/t/p/token', log);
-    const state = new ParameterStateStore(new SSMClient({}), '/t/p/state', log);
+    const state = new ParameterStateStore(new SSMClient({}), STATE_NAMES, log);
 
     await smToken.read(signal);
     await smToken.write(token, signal);
     await psToken.read(signal);
     await psToken.write(token, signal);
     await state.read(signal);
-    await state.write({ v: 1, fingerprint: 'f' }, signal);
+    await state.write({ v: 1, fingerprint: 'f', refreshToken: 'rt' }, signal);
     await new SecretsManagerCredentials(new SecretsManagerClient({}), 'c').read(signal).catch(() => undefined);
 
-    // Each SecureString read asks for the version first, then decrypts (nothing cached yet).
+    // Each SecureString read asks for the version first, then decrypts (nothing cached yet); the
+    // state is its ledger and its SecureString, each read and written.
     const calls = [...sm.calls(), ...ssm.calls()];
-    expect(calls).toHaveLength(9);
+    expect(calls).toHaveLength(11);
     for (const call of calls) expect((call.args as unknown[])[1]).toMatchObject({ abortSignal: signal });
   });
 });

@@ -73,6 +73,8 @@ export class MemoryStateStore implements StateStore {
 export class MemoryCredentials implements CredentialsSource {
   readonly secretId = 'token-refresher/test/credentials';
   reads = 0;
+  /** `allowCached` of every read, in order: the core's word on whether a cached answer would do. */
+  readonly allowCached: boolean[] = [];
   unavailable: CredentialsUnavailableError | undefined;
   constructor(
     public values: Record<string, string> = { username: 'alice', password: 'pw-Secret-1' },
@@ -83,8 +85,9 @@ export class MemoryCredentials implements CredentialsSource {
     this.values = values;
     this.versionId = `v${Number(this.versionId.slice(1)) + 1}`;
   }
-  async read(): Promise<Credentials> {
+  async read(_signal?: AbortSignal, options?: { readonly allowCached?: boolean }): Promise<Credentials> {
     this.reads++;
+    this.allowCached.push(options?.allowCached === true);
     if (this.unavailable) throw this.unavailable;
     return { versionId: this.versionId, values: this.values };
   }

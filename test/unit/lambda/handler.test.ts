@@ -34,6 +34,7 @@ const config = (): RuntimeConfig => ({
     credentialsSecretId: credsArn,
     tokenStore: { kind: 'secretsmanager', id: tokenSecretArn },
     stateParameterName: '/token-refresher/cc/state',
+    ledgerParameterName: '/token-refresher/cc/ledger',
   },
 });
 
@@ -77,10 +78,12 @@ describe('handler', () => {
       grant: 'client_credentials',
       expiresAt: expect.any(Number),
     });
+    // client_credentials keeps no refresh token: the state is its ledger, a String parameter.
     expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, {
-      Name: '/token-refresher/cc/state',
-      Type: 'SecureString',
+      Name: '/token-refresher/cc/ledger',
+      Type: 'String',
     });
+    expect(ssm).not.toHaveReceivedCommandWith(PutParameterCommand, { Type: 'SecureString' });
     expect(sm).toHaveReceivedCommandWith(PutSecretValueCommand, { SecretId: tokenSecretArn });
     const records = out.json().filter((l) => '_aws' in l);
     const emf = records.find((l) => l.Provider === 'cc')!;

@@ -84,6 +84,7 @@ async function measure(settings: ProviderSettings, credentials: object, replies:
       credentialsSecretId: arn(`${id}/credentials`),
       tokenStore: { kind: 'parameterstore', id: `/token-refresher-prod/${id}/token` },
       stateParameterName: `/token-refresher-prod/${id}/state`,
+      ledgerParameterName: `/token-refresher-prod/${id}/ledger`,
     },
   };
   const parameters = new Map<string, string>();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FRESH_RUN_CALLS, type RunCalls, renewingRunCalls } from '../../../contract/cost-model.js';
+import type { PrivateState } from '../../../contract/private-state.js';
 import type { ProviderSettings } from '../../../contract/provider-settings.js';
 import {
   clientCredentialsSettings,
@@ -16,7 +17,14 @@ import {
  * change when core/refresh.ts reads or writes more.
  */
 function counting(world: World): { calls: RunCalls } {
-  const counts = { tokenReads: 0, stateReads: 0, credentialsReads: 0, stateWrites: 0, tokenWrites: 0 };
+  const counts = {
+    tokenReads: 0,
+    stateReads: 0,
+    credentialsReads: 0,
+    stateWrites: 0,
+    refreshTokenWrites: 0,
+    tokenWrites: 0,
+  };
   const wrap = <T extends object>(target: T, method: keyof T & string, counter: keyof typeof counts) => {
     const original = (target[method] as (...args: unknown[]) => unknown).bind(target);
     Object.assign(target, {
@@ -30,6 +38,12 @@ function counting(world: World): { calls: RunCalls } {
   wrap(world.tokenStore, 'write', 'tokenWrites');
   wrap(world.stateStore, 'read', 'stateReads');
   wrap(world.stateStore, 'write', 'stateWrites');
+  // The SecureString part of the state is put only when the refresh token changes (contract/private-state.ts).
+  const write = world.stateStore.write.bind(world.stateStore);
+  world.stateStore.write = async (state: PrivateState) => {
+    if (state.refreshToken !== world.stateStore.state?.refreshToken) counts.refreshTokenWrites++;
+    return write(state);
+  };
   wrap(world.credentials, 'read', 'credentialsReads');
   return {
     get calls() {
@@ -66,7 +80,12 @@ describe('store calls of a run, as the cost model counts them', () => {
   it('a renewal by refresh token of a public client reads no credentials and writes the state once', async () => {
     const s = keycloakSettings();
     expect(await steadyRun(s, true)).toEqual(renewingRunCalls(s));
-    expect(renewingRunCalls(s)).toMatchObject({ credentialsReads: 0, stateWrites: 1, tokenWrites: 1 });
+    expect(renewingRunCalls(s)).toMatchObject({
+      credentialsReads: 0,
+      stateWrites: 1,
+      refreshTokenWrites: 1,
+      tokenWrites: 1,
+    });
   });
 
   it('a renewal by refresh token of a confidential client reads the credentials for its client secret', async () => {
@@ -77,7 +96,13 @@ describe('store calls of a run, as the cost model counts them', () => {
   it('a client_credentials renewal reads the credentials and records the attempt before sending it', async () => {
     const s = clientCredentialsSettings();
     expect(await steadyRun(s, true)).toEqual(renewingRunCalls(s));
-    expect(renewingRunCalls(s)).toMatchObject({ credentialsReads: 1, stateWrites: 2, tokenWrites: 1 });
+    // Both state writes go to the ledger: no refresh token, so no SecureString put and no KMS request.
+    expect(renewingRunCalls(s)).toMatchObject({
+      credentialsReads: 1,
+      stateWrites: 2,
+      refreshTokenWrites: 0,
+      tokenWrites: 1,
+    });
   });
 
   it('a password grant without refresh tokens counts like client_credentials', async () => {

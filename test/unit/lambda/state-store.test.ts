@@ -1,0 +1,168 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { PrivateState } from '../../../contract/private-state.js';
+import { ParameterStateStore } from '../../../lambda/adapters/parameter-state-store.js';
+import { type FakeAws, startFakeAws } from '../../helpers/fake-aws.js';
+import { base64Cores, ENCODINGS } from '../../helpers/secret-encodings.js';
+import { RecordingLog } from './fakes.js';
+
+/**
+ * The private state's two parameters (contract/private-state.ts splitPrivateState) through the real
+ * SSM client against the fake Parameter Store: the ledger is a String parameter written on every
+ * change, the refresh token a SecureString written only when it changes, and no secret ever reaches
+ * the ledger.
+ */
+const KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const names = { stateParameterName: '/tr/p/state', ledgerParameterName: '/tr/p/ledger' };
+const REFRESH_TOKEN = `rt "<>&'% ü+/= ${'x'.repeat(40)}`;
+let aws: FakeAws;
+let client: SSMClient;
+
+beforeAll(async () => {
+  aws = await startFakeAws();
+  client = new SSMClient({
+    endpoint: aws.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+});
+afterAll(() => aws.close());
+beforeEach(() => {
+  aws.parameters.clear();
+  aws.calls.length = 0;
+});
+
+const store = (keepsRefreshToken = true) =>
+  new ParameterStateStore(client, names, new RecordingLog(), KEY, keepsRefreshToken);
+const puts = () =>
+  aws.calls
+    .filter((c) => c.target === 'AmazonSSM.PutParameter')
+    .map((c) => ({ name: c.input.Name, type: c.input.Type, keyId: c.input.KeyId }));
+const base: PrivateState = { v: 1, fingerprint: 'fp-1' };
+const attempt = (at: number): PrivateState => ({
+  ...base,
+  lastPrimaryGrantAt: at,
+  pendingPrimary: { credentialsVersion: 'v1', at },
+});
+
+describe('ParameterStateStore', () => {
+  it('keeps the attempt records of client_credentials renewals in the String ledger, with no KMS request', async () => {
+    const s = store(false);
+    expect(await s.read()).toBeUndefined();
+    await s.write(attempt(1_000));
+    await s.write({ ...base, lastPrimaryGrantAt: 1_000 });
+    await s.write(attempt(61_000));
+
+    expect(puts()).toEqual([
+      { name: names.ledgerParameterName, type: 'String', keyId: undefined },
+      { name: names.ledgerParameterName, type: 'String', keyId: undefined },
+      { name: names.ledgerParameterName, type: 'String', keyId: undefined },
+    ]);
+    expect(aws.parameters.has(names.stateParameterName)).toBe(false);
+    expect(await store(false).read()).toEqual(attempt(61_000));
+  });
+
+  it('does not write a part that did not change, whatever the order of its fields', async () => {
+    const s = store();
+    await s.write({ ...base, refreshToken: REFRESH_TOKEN, refreshExpiresAt: 99 });
+    aws.calls.length = 0;
+
+    await s.write({ refreshExpiresAt: 99, refreshToken: REFRESH_TOKEN, fingerprint: 'fp-1', v: 1 });
+    expect(puts()).toEqual([]);
+
+    const fresh = store();
+    await fresh.read();
+    await fresh.write({ ...base, refreshToken: REFRESH_TOKEN, refreshExpiresAt: 99, blocked: undefined });
+    expect(puts()).toEqual([]);
+  });
+
+  it('writes the SecureString, with the stage key, only when the refresh token changes', async () => {
+    const s = store();
+    await s.write({ ...base, refreshToken: 'rt-1', refreshExpiresAt: 10 });
+    await s.write({ ...base, refreshToken: 'rt-2', refreshExpiresAt: 20 });
+    await s.write({ ...base, refreshToken: 'rt-2', refreshExpiresAt: 20 });
+    await s.write({ ...base });
+
+    expect(puts()).toEqual([
+      { name: names.ledgerParameterName, type: 'String', keyId: undefined },
+      { name: names.stateParameterName, type: 'SecureString', keyId: KEY },
+      { name: names.stateParameterName, type: 'SecureString', keyId: KEY },
+      // The dropped refresh token is removed from the SecureString, not left to be tried again.
+      { name: names.stateParameterName, type: 'SecureString', keyId: KEY },
+    ]);
+    expect(await store().read()).toEqual(base);
+  });
+
+  it('never puts a secret into the ledger, in any encoding', async () => {
+    const s = store();
+    await s.write({
+      ...attempt(5),
+      refreshToken: REFRESH_TOKEN,
+      guard: { credentialsVersion: 'v0', at: 1, code: 'invalid_grant', description: 'rejected (invalid_grant)' },
+    });
+
+    const ledger = aws.parameters.get(names.ledgerParameterName)!;
+    expect(ledger.type).toBe('String');
+    for (const [encoding, encode] of Object.entries(ENCODINGS)) {
+      expect(ledger.value, encoding).not.toContain(encode(REFRESH_TOKEN));
+    }
+    for (const core of base64Cores(REFRESH_TOKEN)) expect(ledger.value).not.toContain(core);
+    expect(aws.parameters.get(names.stateParameterName)!.type).toBe('SecureString');
+  });
+
+  it('reads a whole state stored by a version before the ledger, and keeps its lockout memory on the first write', async () => {
+    const guard = { credentialsVersion: 'v0', at: 1, code: 'invalid_grant', description: 'rejected (invalid_grant)' };
+    const legacy: PrivateState = { ...attempt(5), guard, refreshToken: 'rt-old' };
+    aws.putParameter(names.stateParameterName, JSON.stringify(legacy), { type: 'SecureString' });
+
+    const s = store();
+    expect(await s.read()).toEqual(legacy);
+    // A failed write after the ledger: the SecureString (the only copy of the guard until now) is untouched.
+    aws.failNext('AmazonSSM.PutParameter', { type: 'ThrottlingException', status: 400 });
+    aws.failNext('AmazonSSM.PutParameter', { type: 'ThrottlingException', status: 400 });
+    aws.failNext('AmazonSSM.PutParameter', { type: 'ThrottlingException', status: 400 });
+    await expect(s.write({ ...legacy, refreshToken: 'rt-new' })).rejects.toMatchObject({
+      name: 'ThrottlingException',
+    });
+    expect(await store().read()).toEqual(legacy);
+
+    await s.write({ ...legacy, refreshToken: 'rt-new' });
+    expect(await store().read()).toEqual({ ...legacy, refreshToken: 'rt-new' });
+    expect(JSON.parse(aws.parameters.get(names.stateParameterName)!.value)).toEqual({
+      v: 1,
+      fingerprint: 'fp-1',
+      refreshToken: 'rt-new',
+    });
+  });
+
+  it('drops a refresh token stored under other settings than the ledger', async () => {
+    aws.putParameter(names.ledgerParameterName, JSON.stringify({ v: 1, fingerprint: 'fp-2' }));
+    aws.putParameter(names.stateParameterName, JSON.stringify({ ...base, refreshToken: 'rt-fp-1' }), {
+      type: 'SecureString',
+    });
+
+    expect(await store().read()).toEqual({ v: 1, fingerprint: 'fp-2' });
+  });
+
+  it('never takes a refresh token from the ledger, should one be written there by hand', async () => {
+    aws.putParameter(names.ledgerParameterName, JSON.stringify({ ...base, refreshToken: 'rt-by-hand' }));
+
+    expect(await store().read()).toEqual(base);
+  });
+
+  it('reads no SecureString for settings that keep no refresh token, once the ledger exists', async () => {
+    const s = store(false);
+    await s.write(attempt(1));
+    aws.calls.length = 0;
+
+    await s.read();
+    expect(aws.calls.map((c) => c.input.Name)).toEqual([names.ledgerParameterName]);
+  });
+
+  it('keeps the guard of a ledger it cannot otherwise read', async () => {
+    const guard = { credentialsVersion: 'v3', at: 1, code: 'invalid_grant', description: 'rejected (invalid_grant)' };
+    aws.putParameter(names.ledgerParameterName, JSON.stringify({ v: 9, guard }));
+
+    expect(await store().read()).toEqual({ v: 1, fingerprint: '', guard });
+  });
+});
