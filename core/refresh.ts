@@ -466,14 +466,14 @@ class RefreshRun {
     return 'fall-back';
   }
 
-  private async loadCredentials(): Promise<Credentials | Failure> {
+  private async loadCredentials(fresh = false): Promise<Credentials | Failure> {
     const { credentials } = this.deps;
     let creds: Credentials;
     // What a warm container read a few minutes ago serves a healthy renewal; whatever the lockout
     // rules look at (a recorded rejection, an attempt not confirmed, an operator's forced run) is
     // decided on the secret as it is now.
     const { guard, pendingPrimary } = this.state;
-    const allowCached = !this.input.force && guard === undefined && pendingPrimary === undefined;
+    const allowCached = !fresh && !this.input.force && guard === undefined && pendingPrimary === undefined;
     try {
       creds = await this.aws((signal) => credentials.read(signal, { allowCached }));
     } catch (e) {
@@ -492,6 +492,8 @@ class RefreshRun {
     );
     const needed = requiredCredentialKeys(this.s);
     const missing = needed.filter((k) => !creds.values[k]);
+    // Operators may have put the missing key in since: a cached answer is no reason to fail.
+    if (missing.length > 0 && allowCached) return this.loadCredentials(true);
     if (missing.length > 0) {
       const example = `{${needed.map((k) => `"${k}": "..."`).join(', ')}}`;
       return failure(

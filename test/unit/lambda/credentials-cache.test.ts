@@ -151,3 +151,33 @@ describe('the core allows a cached answer only on a renewal with no lockout memo
     expect(credentials.allowCached.at(-1)).toBe(false);
   });
 });
+
+describe('credentials missing a key', () => {
+  it('are read again from the secret before the run fails, so a fix put in meanwhile is used at once', async () => {
+    const settings = clientCredentialsSettings({
+      expectedLifetimeSeconds: 300,
+      minValiditySeconds: 60,
+      checkIntervalMinutes: 1,
+      safetyMarginSeconds: 155,
+    });
+    const world: { clock?: FakeClock } = {};
+    const source = new SecretsManagerCredentials(new SecretsManagerClient({}), SECRET_ID, () => world.clock!.now());
+    const w = await makeWorld(settings, () => tokenAnswer({ refresh_token: undefined, expires_in: 300 }), source);
+    world.clock = w.clock;
+    const typo = { SecretString: JSON.stringify({ clientsecret: 'typo' }), VersionId: 'v1' };
+    sm.on(GetSecretValueCommand).resolves(typo);
+
+    const first = await w.run();
+    sm.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({ client_secret: 'fixed' }),
+      VersionId: 'v2',
+    });
+    w.clock.advance(60);
+    const second = await w.run();
+
+    expect(first.result.error).toMatchObject({ code: 'credentials_missing_key' });
+    // The container still holds the version with the typo; the run reads the secret before failing.
+    expect(second.result).toMatchObject({ outcome: 'refreshed' });
+    expect(w.endpoint.requests.at(-1)).toMatchObject({ clientSecret: 'fixed' });
+  });
+});
