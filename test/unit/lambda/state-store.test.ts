@@ -17,14 +17,15 @@ const names = { stateParameterName: '/tr/p/state', ledgerParameterName: '/tr/p/l
 const REFRESH_TOKEN = `rt "<>&'% ü+/= ${'x'.repeat(40)}`;
 let aws: FakeAws;
 let client: SSMClient;
+const clientOptions = () => ({
+  endpoint: aws.endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+});
 
 beforeAll(async () => {
   aws = await startFakeAws();
-  client = new SSMClient({
-    endpoint: aws.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  client = new SSMClient(clientOptions());
 });
 afterAll(() => aws.close());
 beforeEach(() => {
@@ -115,11 +116,11 @@ describe('ParameterStateStore', () => {
     const legacy: PrivateState = { ...attempt(5), guard, refreshToken: 'rt-old' };
     aws.putParameter(names.stateParameterName, JSON.stringify(legacy), { type: 'SecureString' });
 
-    const s = store();
+    // One attempt per call, so the failure below is not retried away by the SDK.
+    const once = new SSMClient({ ...clientOptions(), maxAttempts: 1 });
+    const s = new ParameterStateStore(once, names, new RecordingLog(), KEY);
     expect(await s.read()).toEqual(legacy);
-    // A failed write after the ledger: the SecureString (the only copy of the guard until now) is untouched.
-    aws.failNext('AmazonSSM.PutParameter', { type: 'ThrottlingException', status: 400 });
-    aws.failNext('AmazonSSM.PutParameter', { type: 'ThrottlingException', status: 400 });
+    // A failed write of the ledger: the SecureString (the only copy of the guard until now) is untouched.
     aws.failNext('AmazonSSM.PutParameter', { type: 'ThrottlingException', status: 400 });
     await expect(s.write({ ...legacy, refreshToken: 'rt-new' })).rejects.toMatchObject({
       name: 'ThrottlingException',
