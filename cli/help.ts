@@ -85,8 +85,9 @@ IAM actions:
   ssm:GetParameter                the published token (store PS), same
   cloudwatch:GetMetricData        last run; guard and block when the state is not read
   cloudwatch:DescribeAlarms       the alarms' states
-Optional: ssm:GetParameter on /<prefix>/<id>/state, the function's state, which also holds the
-refresh token. It gives when and why the guard or block began. Without it, GUARD and BLOCKED come
+Optional: ssm:GetParameter on /<prefix>/<id>/ledger, the function's state without its refresh
+token (a String parameter), or on /<prefix>/<id>/state for a function that has not written a ledger
+yet. It gives when and why the guard or block began. Without it, GUARD and BLOCKED come
 from the last run's LockoutGuardEngaged and ConfigurationBlocked metrics ("(per metrics)").
 Only timestamps and codes are shown, never a token. A value that cannot be read is shown as "?"
 ("? (<error>)" in --wide) and the other values are still shown.

@@ -145,12 +145,17 @@ export function renewingRunCalls(s: Pick<ProviderSettings, 'useRefreshToken' | '
 
 /**
  * The share of credentials reads that reach Secrets Manager: a warm container answers a healthy
- * renewal from what it read less than CREDENTIALS_CACHE_SECONDS ago (core/refresh.ts,
- * lambda/adapters/secrets-manager-credentials.ts), so one read in `ceil(cache / period)` fetches,
- * plus one after each cold start. A cold function fetches every time.
+ * renewal that sends no password from what it read less than CREDENTIALS_CACHE_SECONDS ago
+ * (core/refresh.ts, lambda/adapters/secrets-manager-credentials.ts), so one read in
+ * `ceil(cache / period)` fetches, plus one after each cold start. A cold function, and a renewal by
+ * password grant, fetch every time.
  */
-export function credentialsFetchShare(checkIntervalMinutes: number, renewalPeriodSeconds: number): number {
-  if (checkIntervalMinutes > WARM_INTERVAL_MINUTES) return 1;
+export function credentialsFetchShare(
+  s: Pick<ProviderSettings, 'checkIntervalMinutes' | 'useRefreshToken' | 'grant'>,
+  renewalPeriodSeconds: number,
+): number {
+  const { checkIntervalMinutes } = s;
+  if (checkIntervalMinutes > WARM_INTERVAL_MINUTES || (s.grant === 'password' && !renewsWithRefreshToken(s))) return 1;
   const renewalsPerMonth = (DAYS_PER_MONTH * 86_400) / renewalPeriodSeconds;
   const readsPerFetch = Math.ceil(CREDENTIALS_CACHE_SECONDS / renewalPeriodSeconds);
   return Math.min(1, 1 / readsPerFetch + coldRunsPerMonth(checkIntervalMinutes) / renewalsPerMonth);
@@ -295,8 +300,7 @@ export function providerCost(provider: ResolvedProvider, providersInStage: numbe
   // Settings that keep no refresh token read only the ledger, a String parameter, once it exists.
   const secureStateReads = (c: RunCalls) => (s.useRefreshToken ? c.stateReads : 0);
   const parameterReads = calls((c) => (provider.store === 'parameterstore' ? c.tokenReads : 0) + secureStateReads(c));
-  const credentialsFetches =
-    calls((c) => c.credentialsReads) * credentialsFetchShare(s.checkIntervalMinutes, r.renewalPeriodSeconds);
+  const credentialsFetches = calls((c) => c.credentialsReads) * credentialsFetchShare(s, r.renewalPeriodSeconds);
   const kmsRequests =
     parameterReads * decryptingShare +
     credentialsFetches +

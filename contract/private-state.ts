@@ -24,6 +24,12 @@ export const privateStateSchema = z.object({
    * after it failed, or the answer was a timeout or a gateway error. The IdP may have counted it.
    */
   pendingPrimary: z.optional(z.object({ credentialsVersion: z.string(), at: z.number() })),
+  /**
+   * The credentials secret's version the IdP last accepted. A warm function may send its cached copy
+   * of this version only (lambda/adapters/secrets-manager-credentials.ts), so a copy of a version
+   * that was since rejected, or replaced by one that worked, is never sent.
+   */
+  workingCredentialsVersion: z.optional(z.string()),
   /** A configuration error: scheduled runs don't retry it until the settings change (or a forced run). */
   blocked: z.optional(z.object({ at: z.number(), code: z.string(), description: z.string() })),
   /** Epoch ms of the forced renewals of the last 24 h, against the store's write budget (core/forced-runs.ts). */

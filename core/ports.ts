@@ -49,10 +49,11 @@ export interface CredentialsSource {
   /** Name or ARN, for messages. */
   readonly secretId: string;
   /**
-   * The credentials as stored now, or, with `allowCached`, as this process read them at most
-   * CREDENTIALS_CACHE_SECONDS ago (contract/credentials.ts): a source without a cache always reads.
+   * The credentials as stored now, or, given `cachedVersion`, that version as this process read it
+   * at most CREDENTIALS_CACHE_SECONDS ago (contract/credentials.ts); a source without a cache, or
+   * holding another version, reads.
    */
-  read(signal?: AbortSignal, options?: { readonly allowCached?: boolean }): Promise<Credentials>;
+  read(signal?: AbortSignal, options?: { readonly cachedVersion?: string }): Promise<Credentials>;
 }
 
 export type TokenRequest =

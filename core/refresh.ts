@@ -233,10 +233,13 @@ class RefreshRun {
       return this.dropRefreshToken();
     }
     let clientSecret: string | undefined;
+    /** The credentials version this refresh sends, if it sends any: the one a rejection is held against. */
+    let sentVersion: string | undefined;
     if (s.clientAuth !== 'none') {
-      const creds = await this.loadCredentials();
+      const creds = await this.loadCredentials({ sendsPassword: false });
       if ('kind' in creds) return this.fail(creds);
       clientSecret = creds.values.client_secret;
+      sentVersion = creds.versionId;
     }
     const outcome = await requestToken(this.requestContext(), {
       grant: 'refresh_token',
@@ -254,8 +257,9 @@ class RefreshRun {
       if (outcome.failure.kind !== 'credentials') return this.failGrant(outcome.failure, 'refresh_token', undefined);
       // A rejected client makes the chain useless too; dropping it leaves only primary grants, which the guard holds.
       this.dropRefreshToken();
-      return this.failGrant(outcome.failure, 'refresh_token', await this.credentialsVersionForGuard());
+      return this.failGrant(outcome.failure, 'refresh_token', sentVersion ?? (await this.credentialsVersionForGuard()));
     }
+    if (sentVersion !== undefined) this.state = { ...this.state, workingCredentialsVersion: sentVersion };
     const vetted = this.vet(outcome, 'refresh_token');
     if ('kind' in vetted) {
       if (vetted.code !== 'lifetime_too_short') return this.failAfterRenewal(vetted);
@@ -278,7 +282,7 @@ class RefreshRun {
   /** Step 2 fallback: exactly one password or client_credentials grant, behind the lockout guard. */
   private async primaryGrant(): Promise<RunReport> {
     const { s, deps } = this;
-    const creds = await this.loadCredentials();
+    const creds = await this.loadCredentials({ sendsPassword: s.grant === 'password' });
     if ('kind' in creds && this.setupPending(creds)) return this.pending(creds);
     if ('kind' in creds) return this.failAfterRenewal(creds);
     const held = primaryGrantHeldBack(
@@ -331,7 +335,12 @@ class RefreshRun {
     const vetted = this.vet(outcome, s.grant);
     if ('kind' in vetted) return this.failAfterRenewal(vetted);
     // Working credentials lift the guard.
-    this.state = { ...this.state, guard: undefined, pendingPrimary: undefined };
+    this.state = {
+      ...this.state,
+      guard: undefined,
+      pendingPrimary: undefined,
+      workingCredentialsVersion: creds.versionId,
+    };
     const accepted = await this.accept(outcome.token, vetted, s.grant);
     return accepted ?? this.done('refreshed');
   }
@@ -466,16 +475,22 @@ class RefreshRun {
     return 'fall-back';
   }
 
-  private async loadCredentials(fresh = false): Promise<Credentials | Failure> {
+  /**
+   * The credentials to send. A healthy renewal may send the copy a warm container read a few minutes
+   * ago, of the version the IdP last accepted only. A password is always read from the secret (a
+   * changed password has no grace period in which the old one still works), and so is everything the
+   * lockout rules look at: a recorded rejection, an attempt not confirmed, an operator's forced run.
+   */
+  private async loadCredentials(send: { sendsPassword: boolean }): Promise<Credentials | Failure> {
     const { credentials } = this.deps;
     let creds: Credentials;
-    // What a warm container read a few minutes ago serves a healthy renewal; whatever the lockout
-    // rules look at (a recorded rejection, an attempt not confirmed, an operator's forced run) is
-    // decided on the secret as it is now.
-    const { guard, pendingPrimary } = this.state;
-    const allowCached = !fresh && !this.input.force && guard === undefined && pendingPrimary === undefined;
+    const { guard, pendingPrimary, workingCredentialsVersion } = this.state;
+    const mayUseCache = !send.sendsPassword && !this.input.force && guard === undefined && pendingPrimary === undefined;
+    const cachedVersion = mayUseCache ? workingCredentialsVersion : undefined;
     try {
-      creds = await this.aws((signal) => credentials.read(signal, { allowCached }));
+      creds = await this.aws((signal) =>
+        credentials.read(signal, cachedVersion === undefined ? {} : { cachedVersion }),
+      );
     } catch (e) {
       if (e instanceof CredentialsUnavailableError) return failure('configuration', e.code, e.message);
       return failure(
@@ -492,8 +507,6 @@ class RefreshRun {
     );
     const needed = requiredCredentialKeys(this.s);
     const missing = needed.filter((k) => !creds.values[k]);
-    // Operators may have put the missing key in since: a cached answer is no reason to fail.
-    if (missing.length > 0 && allowCached) return this.loadCredentials(true);
     if (missing.length > 0) {
       const example = `{${needed.map((k) => `"${k}": "..."`).join(', ')}}`;
       return failure(

@@ -12,9 +12,9 @@ import { describeErrorName } from '../../contract/error-name.js';
 const AWS_READ_TIMEOUT_MS = 10_000;
 
 /**
- * Reads the published token and the function's private state for `status`. Both hold secrets (the
- * access token, the refresh token): they are parsed and reduced at once to timestamps and codes, so
- * no secret value is ever kept, returned or printed. A read that fails becomes a value to show
+ * Reads the published token and the function's private state for `status`. The token is a secret,
+ * and so is the refresh token in a state stored before its ledger existed: they are parsed and
+ * reduced at once to timestamps and codes, so no secret value is ever kept, returned or printed. A read that fails becomes a value to show
  * ("? (AccessDeniedException)"), never a failure of the whole command.
  */
 

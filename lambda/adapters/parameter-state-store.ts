@@ -32,13 +32,18 @@ export class ParameterStateStore implements StateStore {
   /** The parts as this container last read or wrote them, so unchanged parts are not written again. */
   private storedLedger: unknown;
   private storedChain: string | undefined;
+  /** Whether this container has read the SecureString at least once. */
+  private chainRead = false;
 
   constructor(
     client: SSMClient,
     names: StateParameterNames,
     private readonly log: Log,
     keyId?: string,
-    /** Settings that never keep a refresh token have no chain to read once the ledger exists. */
+    /**
+     * Settings that keep no refresh token read the SecureString once per container (to remove a
+     * token kept under earlier settings), not on every run.
+     */
     private readonly keepsRefreshToken = true,
   ) {
     this.chainParameter = new SecureString(client, names.stateParameterName, keyId);
@@ -48,32 +53,48 @@ export class ParameterStateStore implements StateStore {
   async read(signal?: AbortSignal): Promise<PrivateState | undefined> {
     const ledgerText = await this.ledgerParameter.get(signal);
     const ledger = ledgerText === undefined ? undefined : this.parse(ledgerText, this.ledgerParameter.name);
-    const chainText =
-      ledger === undefined || this.keepsRefreshToken ? await this.chainParameter.get(signal) : undefined;
+    const readChain = ledger === undefined || this.keepsRefreshToken || !this.chainRead;
+    const chainText = readChain ? await this.chainParameter.get(signal) : undefined;
     const chain = chainText === undefined ? undefined : this.parse(chainText, this.chainParameter.name);
-    const state = joinPrivateState(ledger, chain);
     // What is stored now, as the next write compares it: a ledger that is missing or unreadable is
-    // written in full; the chain as the state holds it (a legacy whole state counts by its token).
+    // written in full; a whole state stored before the ledger existed is replaced by its chain, so
+    // that its lockout memory cannot come back should the ledger ever be lost.
     this.storedLedger = ledger === undefined ? undefined : plain(ledger);
-    this.storedChain = chainJson(chain === undefined ? undefined : splitPrivateState(chain).chain);
-    return state;
+    if (readChain) {
+      this.chainRead = true;
+      this.storedChain =
+        ledger === undefined && chain !== undefined
+          ? LEGACY_WHOLE_STATE
+          : chainJson(chain === undefined ? undefined : splitPrivateState(chain).chain);
+    }
+    return joinPrivateState(ledger, chain);
   }
 
   async write(state: PrivateState, signal?: AbortSignal): Promise<void> {
     const { ledger, chain } = splitPrivateState(state);
-    // The ledger first: before it exists, the SecureString may still hold a whole state with the
-    // lockout memory, which a chain written first would overwrite.
-    const ledgerValue = plain(ledger);
-    if (!isDeepStrictEqual(ledgerValue, this.storedLedger)) {
+    const writeLedger = async () => {
+      const ledgerValue = plain(ledger);
+      if (isDeepStrictEqual(ledgerValue, this.storedLedger)) return;
       this.storedLedger = undefined;
       await this.ledgerParameter.put(JSON.stringify(ledger), signal);
       this.storedLedger = ledgerValue;
-    }
-    const chainText = chainJson(chain);
-    if (chainText !== this.storedChain) {
-      this.storedChain = 'unknown';
+    };
+    const writeChain = async () => {
+      const chainText = chainJson(chain);
+      if (chainText === this.storedChain) return;
+      this.storedChain = UNKNOWN;
       await this.chainParameter.put(JSON.stringify(chain), signal);
       this.storedChain = chainText;
+    };
+    // The refresh token first, as the run persists it before publishing: if the ledger write then
+    // fails, no attempt is on record that was never sent. But while the ledger may not exist yet,
+    // the SecureString may hold the only copy of the lockout memory: the ledger goes first then.
+    if (this.storedLedger === undefined) {
+      await writeLedger();
+      await writeChain();
+    } else {
+      await writeChain();
+      await writeLedger();
     }
   }
 
@@ -84,6 +105,11 @@ export class ParameterStateStore implements StateStore {
     return read.state;
   }
 }
+
+/** The SecureString holds a whole state, as stored before the ledger: rewritten on the first write. */
+const LEGACY_WHOLE_STATE = 'legacy whole state';
+/** A write of the SecureString failed halfway: whatever it holds now, the next write puts it again. */
+const UNKNOWN = 'unknown';
 
 /** The value as JSON stores it (no undefined fields), for comparisons that ignore key order. */
 function plain(value: object): unknown {

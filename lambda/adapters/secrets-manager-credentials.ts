@@ -6,7 +6,8 @@ import { errorNameOf } from '../../contract/error-name.js';
 /**
  * Operators' credentials: a JSON object of strings, e.g. `{"username": "...", "password": "..."}`.
  * A container keeps the last good read for CREDENTIALS_CACHE_SECONDS and answers from it when the
- * core allows: a 1-minute client_credentials renewal then reads the secret once in five runs.
+ * core asks for the version it holds: a 1-minute client_credentials renewal then reads the secret
+ * once in five runs.
  */
 export class SecretsManagerCredentials implements CredentialsSource {
   private cached: { credentials: Credentials; readAtMs: number } | undefined;
@@ -17,11 +18,11 @@ export class SecretsManagerCredentials implements CredentialsSource {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async read(signal?: AbortSignal, options?: { readonly allowCached?: boolean }): Promise<Credentials> {
+  async read(signal?: AbortSignal, options?: { readonly cachedVersion?: string }): Promise<Credentials> {
     const { cached } = this;
-    const age = cached === undefined ? undefined : this.now() - cached.readAtMs;
-    if (options?.allowCached && age !== undefined && age >= 0 && age < CREDENTIALS_CACHE_SECONDS * 1000) {
-      return cached!.credentials;
+    if (cached !== undefined && cached.credentials.versionId === options?.cachedVersion) {
+      const age = this.now() - cached.readAtMs;
+      if (age >= 0 && age < CREDENTIALS_CACHE_SECONDS * 1000) return cached.credentials;
     }
     this.cached = undefined;
     const readAtMs = this.now();

@@ -4,8 +4,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 
 /**
- * The stack's customer-managed key for the published tokens, the private state and the credentials
- * secrets the stack creates, and who may use it for what. Its policy does not hand the key to the
+ * The stack's customer-managed key for the published tokens, the refresh tokens of the private state
+ * (its ledger, which holds no secret, is a String parameter) and the credentials secrets the stack
+ * creates, and who may use it for what. Its policy does not hand the key to the
  * account as a whole (AWS-managed keys do): an administrator or a broad read-only role that can read
  * a parameter or a secret still cannot decrypt the state or the credentials. The policy's size does
  * not grow with the number of providers:

@@ -57,7 +57,8 @@ describe('what the help says about permissions and sources', () => {
     ]) {
       expect(help).toContain(action);
     }
-    expect(help).toContain('Optional: ssm:GetParameter on /<prefix>/<id>/state');
+    expect(help).toContain('Optional: ssm:GetParameter on /<prefix>/<id>/ledger');
+    expect(help).toContain('or on /<prefix>/<id>/state for a function that has not written a ledger');
     expect(help).toContain("from the last run's LockoutGuardEngaged and ConfigurationBlocked metrics");
   });
 

@@ -124,6 +124,9 @@ describe('a provider month', () => {
     const fetches = 43_800 / (CREDENTIALS_CACHE_SECONDS / 60) + HOURS_PER_MONTH * COLD_STARTS_PER_HOUR;
     expect(cc.usage.kmsRequests).toBeCloseTo(43_800 + fetches + HOURS_PER_MONTH * COLD_STARTS_PER_HOUR, 6);
     expect(cc.usage.secretsManagerCalls).toBeCloseTo(fetches, 6);
+    // A password is never sent from the cache: renewed by password grant, every renewal reads the secret.
+    const password = providerCost(generic({ useRefreshToken: false, expectedLifetimeSeconds: 300 }), 5);
+    expect(password.usage.secretsManagerCalls).toBeCloseTo(43_800, 6);
   });
 
   it('reads the token and the state on every run, and more only when renewing', () => {

@@ -7,56 +7,88 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CREDENTIALS_CACHE_SECONDS } from '../../../contract/credentials.js';
+import type { ProviderSettings } from '../../../contract/provider-settings.js';
 import { LOCKOUT_COOLDOWN_MS } from '../../../core/lockout.js';
+import { runRefresh } from '../../../core/refresh.js';
 import { SecretsManagerCredentials } from '../../../lambda/adapters/secrets-manager-credentials.js';
-import { answer, clientCredentialsSettings, FakeClock, MemoryCredentials, makeWorld, tokenAnswer } from './fakes.js';
+import {
+  answer,
+  clientCredentialsSettings,
+  FakeClock,
+  keycloakSettings,
+  MemoryCredentials,
+  makeWorld,
+  tokenAnswer,
+} from './fakes.js';
 
 /**
  * A warm function answers healthy renewals from the credentials it read at most
- * CREDENTIALS_CACHE_SECONDS ago; everything the lockout rules decide on reads the secret as it is now.
+ * CREDENTIALS_CACHE_SECONDS ago, and only of the version the IdP last accepted; a password, and
+ * everything the lockout rules decide on, is read from the secret as it is now.
  */
 const sm = mockClient(SecretsManagerClient);
 const SECRET_ID = 'token-refresher/cc/credentials';
 const CLIENT_SECRET = `cs "<>&'% ü`;
-const stored = { value: CLIENT_SECRET, version: 'v1' };
+const stored = { values: { client_secret: CLIENT_SECRET } as Record<string, string>, version: 'v1' };
 
 beforeEach(() => {
   sm.reset();
-  stored.value = CLIENT_SECRET;
+  stored.values = { client_secret: CLIENT_SECRET };
   stored.version = 'v1';
   sm.on(GetSecretValueCommand).callsFake(() => ({
-    SecretString: JSON.stringify({ client_secret: stored.value }),
+    SecretString: JSON.stringify(stored.values),
     VersionId: stored.version,
   }));
 });
 
 const fetches = () => sm.commandCalls(GetSecretValueCommand).length;
+/** Operators put new credentials into the secret. */
+const putCredentials = (values: Record<string, string>) => {
+  stored.values = values;
+  stored.version = `v${Number(stored.version.slice(1)) + 1}`;
+};
+const fiveMinuteClientCredentials = clientCredentialsSettings({
+  expectedLifetimeSeconds: 300,
+  minValiditySeconds: 60,
+  checkIntervalMinutes: 1,
+  safetyMarginSeconds: 155,
+});
+
+/** A world whose credentials come from the real adapter (over the mocked client) on the world's clock. */
+async function worldWithSecret(settings: ProviderSettings, script: Parameters<typeof makeWorld>[1]) {
+  const holder: { clock?: FakeClock } = {};
+  const source = new SecretsManagerCredentials(new SecretsManagerClient({}), SECRET_ID, () => holder.clock!.now());
+  const w = await makeWorld(settings, script, source);
+  holder.clock = w.clock;
+  return w;
+}
 
 describe('SecretsManagerCredentials', () => {
-  it(`answers from the last read for ${CREDENTIALS_CACHE_SECONDS} s when allowed, and reads again after`, async () => {
+  it(`answers from the last read of the asked version for ${CREDENTIALS_CACHE_SECONDS} s, and reads again after`, async () => {
     const clock = new FakeClock();
     const source = new SecretsManagerCredentials(new SecretsManagerClient({}), SECRET_ID, clock.now);
 
-    await source.read(undefined, { allowCached: true });
+    await source.read(undefined, { cachedVersion: 'v1' });
     for (let i = 1; i < 5; i++) {
       clock.advance(60);
-      await source.read(undefined, { allowCached: true });
+      await source.read(undefined, { cachedVersion: 'v1' });
     }
     expect(fetches()).toBe(1);
     clock.advance(60);
-    await source.read(undefined, { allowCached: true });
+    await source.read(undefined, { cachedVersion: 'v1' });
     expect(fetches()).toBe(2);
   });
 
-  it('reads the secret whenever a cached answer is not allowed, and a fresh read replaces the cached one', async () => {
+  it('reads the secret when asked for no version or another one, and keeps what it read', async () => {
     const clock = new FakeClock();
     const source = new SecretsManagerCredentials(new SecretsManagerClient({}), SECRET_ID, clock.now);
-    await source.read(undefined, { allowCached: true });
-    stored.version = 'v2';
+    await source.read();
+    putCredentials({ client_secret: 'second' });
 
+    expect((await source.read(undefined, { cachedVersion: 'v0' })).versionId).toBe('v2');
+    expect((await source.read(undefined, { cachedVersion: 'v2' })).versionId).toBe('v2');
     expect((await source.read()).versionId).toBe('v2');
-    expect((await source.read(undefined, { allowCached: true })).versionId).toBe('v2');
-    expect(fetches()).toBe(2);
+    expect(fetches()).toBe(3);
   });
 
   it('never keeps a failed read', async () => {
@@ -66,57 +98,51 @@ describe('SecretsManagerCredentials', () => {
       .rejectsOnce(new ResourceNotFoundException({ $metadata: {}, message: 'no value' }))
       .callsFake(() => ({ SecretString: JSON.stringify({ client_secret: 'x' }), VersionId: 'v9' }));
 
-    await expect(source.read(undefined, { allowCached: true })).rejects.toMatchObject({
+    await expect(source.read(undefined, { cachedVersion: 'v9' })).rejects.toMatchObject({
       code: 'credentials_not_found',
     });
-    expect((await source.read(undefined, { allowCached: true })).versionId).toBe('v9');
+    expect((await source.read(undefined, { cachedVersion: 'v9' })).versionId).toBe('v9');
   });
 });
 
-describe('the core allows a cached answer only on a renewal with no lockout memory', () => {
-  const settings = clientCredentialsSettings({
-    expectedLifetimeSeconds: 300,
-    minValiditySeconds: 60,
-    checkIntervalMinutes: 1,
-    safetyMarginSeconds: 155,
-  });
+describe('the core sends cached credentials only on a healthy renewal, of the version that last worked', () => {
   const rejected = () => answer(401, { error: 'invalid_client', error_description: 'Invalid client credentials' });
 
   it('renews a 5-minute token every minute with one secret read in five renewals', async () => {
-    // The adapter reads the world's clock, which exists once the world does.
-    const world: { clock?: FakeClock } = {};
-    const source = new SecretsManagerCredentials(new SecretsManagerClient({}), SECRET_ID, () => world.clock!.now());
-    const w = await makeWorld(settings, () => tokenAnswer({ refresh_token: undefined, expires_in: 300 }), source);
-    world.clock = w.clock;
+    const w = await worldWithSecret(fiveMinuteClientCredentials, () =>
+      tokenAnswer({ refresh_token: undefined, expires_in: 300 }),
+    );
 
     for (let run = 0; run < 10; run++) {
       expect((await w.run()).result.outcome).toBe('refreshed');
       w.clock.advance(60);
     }
     expect(fetches()).toBe(2);
+    expect(w.stateStore.state?.workingCredentialsVersion).toBe('v1');
   });
 
-  it('reads the secret as it is now for a forced run, and after a rejection until the guard lifts', async () => {
+  it('reads the secret as it is now for a forced run, and after a rejection until new credentials worked', async () => {
     const credentials = new MemoryCredentials({ client_secret: CLIENT_SECRET });
     let reject = false;
     const w = await makeWorld(
-      settings,
+      fiveMinuteClientCredentials,
       () => (reject ? rejected() : tokenAnswer({ refresh_token: undefined, expires_in: 300 })),
       credentials,
     );
     await w.run();
     w.clock.advance(60);
     await w.run();
-    expect(credentials.allowCached).toEqual([true, true]);
+    // Nothing worked yet at the first read; then the version that did.
+    expect(credentials.cachedVersions).toEqual([undefined, 'v1']);
 
     w.clock.advance(60);
     expect((await w.run(true)).result.outcome).toBe('refreshed');
-    expect(credentials.allowCached.at(-1)).toBe(false);
+    expect(credentials.cachedVersions.at(-1)).toBeUndefined();
 
     reject = true;
     w.clock.advance(60);
     expect((await w.run()).result.error?.kind).toBe('credentials');
-    const afterRejection = credentials.allowCached.length;
+    const afterRejection = credentials.cachedVersions.length;
     credentials.rotate({ client_secret: 'new-secret' });
     reject = false;
     for (let minute = 0; minute < LOCKOUT_COOLDOWN_MS / 60_000 + 2; minute++) {
@@ -124,10 +150,10 @@ describe('the core allows a cached answer only on a renewal with no lockout memo
       await w.run();
     }
     // Every run from the rejection until the new version worked looked at the secret itself.
-    const guarded = credentials.allowCached.slice(afterRejection);
-    const firstCached = guarded.indexOf(true);
+    const guarded = credentials.cachedVersions.slice(afterRejection);
+    const firstCached = guarded.findIndex((v) => v !== undefined);
     expect(firstCached).toBeGreaterThan(LOCKOUT_COOLDOWN_MS / 60_000 - 1);
-    expect(guarded.slice(0, firstCached).every((allowed) => !allowed)).toBe(true);
+    expect(guarded[firstCached]).toBe('v2');
     expect(w.stateStore.state?.guard).toBeUndefined();
   });
 
@@ -135,7 +161,7 @@ describe('the core allows a cached answer only on a renewal with no lockout memo
     const credentials = new MemoryCredentials({ client_secret: CLIENT_SECRET });
     let gateway = false;
     const w = await makeWorld(
-      settings,
+      fiveMinuteClientCredentials,
       () => (gateway ? answer(504, '<html>Gateway Timeout</html>') : tokenAnswer({ expires_in: 300 })),
       credentials,
     );
@@ -148,35 +174,117 @@ describe('the core allows a cached answer only on a renewal with no lockout memo
     w.clock.advance(60);
     await w.run();
 
-    expect(credentials.allowCached.at(-1)).toBe(false);
+    expect(credentials.cachedVersions.at(-1)).toBeUndefined();
   });
-});
 
-describe('credentials missing a key', () => {
-  it('are read again from the secret before the run fails, so a fix put in meanwhile is used at once', async () => {
-    const settings = clientCredentialsSettings({
+  it('always reads a password from the secret: a changed password has no grace period', async () => {
+    const credentials = new MemoryCredentials({ username: 'alice', password: `pw "<>&'% ü` });
+    const w = await makeWorld(
+      keycloakSettings({
+        useRefreshToken: false,
+        expectedLifetimeSeconds: 300,
+        minValiditySeconds: 60,
+        checkIntervalMinutes: 1,
+        safetyMarginSeconds: 155,
+      }),
+      () => tokenAnswer({ refresh_token: undefined, expires_in: 300 }),
+      credentials,
+    );
+    for (let run = 0; run < 3; run++) {
+      expect((await w.run()).result.outcome).toBe('refreshed');
+      w.clock.advance(60);
+    }
+
+    expect(credentials.cachedVersions).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('holds a rejected client secret sent from the cache against the version sent, not the one stored since', async () => {
+    // A confidential client renewing by refresh token: the client secret comes from the cache.
+    const settings = keycloakSettings({
+      clientAuth: 'client_secret_post',
       expectedLifetimeSeconds: 300,
       minValiditySeconds: 60,
       checkIntervalMinutes: 1,
       safetyMarginSeconds: 155,
     });
-    const world: { clock?: FakeClock } = {};
-    const source = new SecretsManagerCredentials(new SecretsManagerClient({}), SECRET_ID, () => world.clock!.now());
-    const w = await makeWorld(settings, () => tokenAnswer({ refresh_token: undefined, expires_in: 300 }), source);
-    world.clock = w.clock;
-    const typo = { SecretString: JSON.stringify({ clientsecret: 'typo' }), VersionId: 'v1' };
-    sm.on(GetSecretValueCommand).resolves(typo);
+    stored.values = { username: 'alice', password: 'pw-1', client_secret: 'old-secret' };
+    let regenerated = false;
+    const w = await worldWithSecret(settings, (req) =>
+      regenerated && req.clientSecret === 'old-secret'
+        ? answer(401, {
+            error: 'unauthorized_client',
+            error_description: 'Invalid client or Invalid client credentials',
+          })
+        : tokenAnswer({ expires_in: 300 }),
+    );
+    await w.run();
+    w.clock.advance(60);
+    await w.run();
+    // Keycloak's "Regenerate secret": the old one ends at once; operators put the new one.
+    regenerated = true;
+    putCredentials({ username: 'alice', password: 'pw-1', client_secret: 'new-secret' });
+    w.clock.advance(60);
+    const report = await w.run();
 
+    expect(report.result.error).toMatchObject({ kind: 'credentials' });
+    expect(w.endpoint.requests.at(-1)).toMatchObject({ grant: 'refresh_token', clientSecret: 'old-secret' });
+    expect(w.stateStore.state?.guard?.credentialsVersion).toBe('v1');
+    // The new version, which nothing has sent yet, is not what the guard holds; it is sent once the cooldown ends.
+    w.clock.advance(LOCKOUT_COOLDOWN_MS / 1000);
+    expect((await w.run()).result.outcome).toBe('refreshed');
+    expect(w.endpoint.requests.at(-1)).toMatchObject({ clientSecret: 'new-secret' });
+  });
+
+  it('never sends a cached version that another container saw rejected, nor one replaced since', async () => {
+    // Two warm containers of one function, taking turns on the same state and token (reserved
+    // concurrency 1 runs one at a time, but any of its environments may run next).
+    const clock = new FakeClock();
+    const client = new SecretsManagerClient({});
+    const containerA = new SecretsManagerCredentials(client, SECRET_ID, clock.now);
+    const containerB = new SecretsManagerCredentials(client, SECRET_ID, clock.now);
+    let rejectSecret: string | undefined;
+    const w = await makeWorld(
+      fiveMinuteClientCredentials,
+      (req) =>
+        req.clientSecret === rejectSecret ? rejected() : tokenAnswer({ refresh_token: undefined, expires_in: 300 }),
+      containerA,
+    );
+    w.clock.ms = clock.ms;
+    const runOn = (container: SecretsManagerCredentials) =>
+      runRefresh({ ...w.deps, credentials: container, clock }, { deadlineMs: clock.now() + 50_000 });
+    await runOn(containerA);
+    clock.advance(60);
+    await runOn(containerB); // B now holds v1 too
+    clock.advance(60);
+    putCredentials({ client_secret: 'second' });
+    rejectSecret = CLIENT_SECRET; // the provider ends v1 as the operators rotate
+
+    const a = await runOn(containerA); // A's cached v1 is rejected: the guard holds v1
+    expect(a.result.error).toMatchObject({ kind: 'credentials' });
+    clock.advance(LOCKOUT_COOLDOWN_MS / 1000);
+    expect((await runOn(containerA)).result.outcome).toBe('refreshed'); // v2 worked
+    clock.advance(60);
+    const sentBefore = w.endpoint.requests.length;
+    await runOn(containerB);
+
+    expect(w.endpoint.requests.slice(sentBefore).map((r) => r.clientSecret)).toEqual(['second']);
+  });
+});
+
+describe('credentials missing a key', () => {
+  it('are read again from the secret before the run fails, so a fix put in meanwhile is used at once', async () => {
+    const w = await worldWithSecret(fiveMinuteClientCredentials, () =>
+      tokenAnswer({ refresh_token: undefined, expires_in: 300 }),
+    );
+    await w.run();
+    putCredentials({ clientsecret: 'typo' });
+    w.clock.advance(60 * 6);
     const first = await w.run();
-    sm.on(GetSecretValueCommand).resolves({
-      SecretString: JSON.stringify({ client_secret: 'fixed' }),
-      VersionId: 'v2',
-    });
+    putCredentials({ client_secret: 'fixed' });
     w.clock.advance(60);
     const second = await w.run();
 
     expect(first.result.error).toMatchObject({ code: 'credentials_missing_key' });
-    // The container still holds the version with the typo; the run reads the secret before failing.
     expect(second.result).toMatchObject({ outcome: 'refreshed' });
     expect(w.endpoint.requests.at(-1)).toMatchObject({ clientSecret: 'fixed' });
   });

@@ -73,8 +73,8 @@ export class MemoryStateStore implements StateStore {
 export class MemoryCredentials implements CredentialsSource {
   readonly secretId = 'token-refresher/test/credentials';
   reads = 0;
-  /** `allowCached` of every read, in order: the core's word on whether a cached answer would do. */
-  readonly allowCached: boolean[] = [];
+  /** `cachedVersion` of every read, in order: the version of which a cached answer would do, if any. */
+  readonly cachedVersions: (string | undefined)[] = [];
   unavailable: CredentialsUnavailableError | undefined;
   constructor(
     public values: Record<string, string> = { username: 'alice', password: 'pw-Secret-1' },
@@ -85,9 +85,9 @@ export class MemoryCredentials implements CredentialsSource {
     this.values = values;
     this.versionId = `v${Number(this.versionId.slice(1)) + 1}`;
   }
-  async read(_signal?: AbortSignal, options?: { readonly allowCached?: boolean }): Promise<Credentials> {
+  async read(_signal?: AbortSignal, options?: { readonly cachedVersion?: string }): Promise<Credentials> {
     this.reads++;
-    this.allowCached.push(options?.allowCached === true);
+    this.cachedVersions.push(options?.cachedVersion);
     if (this.unavailable) throw this.unavailable;
     return { versionId: this.versionId, values: this.values };
   }

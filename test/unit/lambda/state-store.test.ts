@@ -151,13 +151,70 @@ describe('ParameterStateStore', () => {
     expect(await store().read()).toEqual(base);
   });
 
-  it('reads no SecureString for settings that keep no refresh token, once the ledger exists', async () => {
+  it('reads the SecureString once per container for settings that keep no refresh token', async () => {
     const s = store(false);
     await s.write(attempt(1));
     aws.calls.length = 0;
 
     await s.read();
-    expect(aws.calls.map((c) => c.input.Name)).toEqual([names.ledgerParameterName]);
+    await s.read();
+    expect(aws.calls.map((c) => c.input.Name)).toEqual([
+      names.ledgerParameterName,
+      names.stateParameterName,
+      names.ledgerParameterName,
+    ]);
+  });
+
+  it('removes a refresh token kept under earlier settings once the settings keep none', async () => {
+    aws.putParameter(names.ledgerParameterName, JSON.stringify(base));
+    aws.putParameter(names.stateParameterName, JSON.stringify({ ...base, refreshToken: 'rt-earlier' }), {
+      type: 'SecureString',
+    });
+    const s = store(false);
+    await s.read();
+    await s.write(attempt(1));
+
+    expect(JSON.parse(aws.parameters.get(names.stateParameterName)!.value)).toEqual(base);
+  });
+
+  it('replaces a whole state stored before the ledger by its chain, so its lockout memory cannot come back', async () => {
+    const guard = { credentialsVersion: 'v0', at: 1, code: 'invalid_client', description: 'rejected (invalid_client)' };
+    aws.putParameter(names.stateParameterName, JSON.stringify({ ...attempt(5), guard }), { type: 'SecureString' });
+    const s = store(false);
+    const state = await s.read();
+    await s.write({ ...state!, pendingPrimary: undefined });
+
+    expect(JSON.parse(aws.parameters.get(names.ledgerParameterName)!.value)).toMatchObject({ guard });
+    expect(JSON.parse(aws.parameters.get(names.stateParameterName)!.value)).toEqual(base);
+    // Without the ledger, nothing of the old lockout memory would be read back.
+    aws.parameters.delete(names.ledgerParameterName);
+    expect(await store(false).read()).toEqual(base);
+  });
+
+  it('writes the refresh token before the ledger, so a failed write leaves no attempt on record that was never sent', async () => {
+    // Puts of the SecureString fail while `failing` is set; everything else goes through.
+    let failing = false;
+    const flaky = new SSMClient({ ...clientOptions(), maxAttempts: 1 });
+    flaky.middlewareStack.add(
+      (next, context) => async (args) => {
+        const { Name } = args.input as { Name?: string };
+        if (failing && context.commandName === 'PutParameterCommand' && Name === names.stateParameterName) {
+          throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const s = new ParameterStateStore(flaky, names, new RecordingLog(), KEY);
+    await s.write({ ...base, refreshToken: 'rt-dead' });
+    // The refresh token was rejected: it is dropped, and a primary grant is put on record before it is sent.
+    failing = true;
+
+    await expect(s.write(attempt(7))).rejects.toMatchObject({ name: 'ThrottlingException' });
+    failing = false;
+    expect(await store().read()).toEqual({ ...base, refreshToken: 'rt-dead' });
+    await s.write(attempt(7));
+    expect(await store().read()).toEqual(attempt(7));
   });
 
   it('keeps the guard of a ledger it cannot otherwise read', async () => {
