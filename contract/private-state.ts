@@ -87,15 +87,25 @@ export function splitPrivateState(state: PrivateState): { ledger: PrivateState; 
 }
 
 /**
+ * Whether a state read from the SecureString holds more than a chain: a whole state as versions
+ * before the split wrote it (this version writes only the chain there).
+ */
+export function isWholeState(state: PrivateState): boolean {
+  const { ledger } = splitPrivateState(state);
+  return Object.entries(ledger).some(([key, value]) => value !== undefined && key !== 'v' && key !== 'fingerprint');
+}
+
+/**
  * The state from its stored parts. Without a ledger the SecureString holds the whole state, as
- * versions before the split stored it. A chain made under other settings than the ledger's (a write
- * that failed halfway) carries no refresh token, and a ledger never carries one, whatever it holds.
+ * versions before the split stored it; so it does when such a version wrote it after the ledger (a
+ * rollback), and then it is the newer of the two. A chain made under other settings than the
+ * ledger's (a write that failed halfway) carries no refresh token, and a ledger never carries one.
  */
 export function joinPrivateState(
   ledger: PrivateState | undefined,
   chain: PrivateState | undefined,
 ): PrivateState | undefined {
-  if (ledger === undefined) return chain;
+  if (ledger === undefined || (chain !== undefined && isWholeState(chain))) return chain;
   const { refreshToken: _dropped, refreshExpiresAt: _also, ...memory } = ledger;
   if (chain?.refreshToken === undefined || chain.fingerprint !== ledger.fingerprint) return memory;
   return {

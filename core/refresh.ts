@@ -186,8 +186,10 @@ class RefreshRun {
       this.log.info('forced renewal not run: the store has no write budget for it', { ...this.note });
     }
     if (notDue && (!this.input.force || limited)) {
-      // A recorded guard is reported as engaged only while the secret still holds the rejected version.
-      if (this.state.guard) await this.credentialsVersionForGuard();
+      // A recorded guard is reported as engaged only while the secret still holds the rejected
+      // version. A forced run reads the secret even when it renews nothing: operators force one
+      // after putting a new client secret, so that no warm function sends its copy of the old one.
+      if (this.state.guard || limited) await this.credentialsVersionForGuard();
       return this.done('fresh');
     }
     const { blocked } = this.state;
@@ -296,11 +298,21 @@ class RefreshRun {
 
     // The attempt is on record before it is sent: if the outcome is then lost (a failed state write,
     // a timeout), the next run knows a password may have been counted, and waits.
+    // The record also suspends the cache (`workingCredentialsVersion`) until the outcome is seen: a
+    // copy of this version must not go out, from any container, while the attempt is unconfirmed.
     const at = deps.clock.now();
-    this.state = { ...this.state, lastPrimaryGrantAt: at, pendingPrimary: { credentialsVersion: creds.versionId, at } };
+    const unrecorded = this.state;
+    this.state = {
+      ...this.state,
+      lastPrimaryGrantAt: at,
+      pendingPrimary: { credentialsVersion: creds.versionId, at },
+      workingCredentialsVersion: undefined,
+    };
     this.stateDirty = true;
     const recorded = await this.persistState();
     if (recorded) {
+      // Nothing was sent, so nothing may be on record as sent when the state is saved after all.
+      this.state = unrecorded;
       return this.failAfterRenewal({
         ...recorded,
         description: `${recorded.description}; no ${s.grant} grant was sent`,

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import {
+  isWholeState,
   joinPrivateState,
   type PrivateState,
   readPrivateState,
@@ -59,13 +60,13 @@ export class ParameterStateStore implements StateStore {
     // What is stored now, as the next write compares it: a ledger that is missing or unreadable is
     // written in full; a whole state stored before the ledger existed is replaced by its chain, so
     // that its lockout memory cannot come back should the ledger ever be lost.
-    this.storedLedger = ledger === undefined ? undefined : plain(ledger);
+    const whole = chain !== undefined && (ledger === undefined || isWholeState(chain));
+    this.storedLedger = ledger === undefined || whole ? undefined : plain(ledger);
     if (readChain) {
       this.chainRead = true;
-      this.storedChain =
-        ledger === undefined && chain !== undefined
-          ? LEGACY_WHOLE_STATE
-          : chainJson(chain === undefined ? undefined : splitPrivateState(chain).chain);
+      this.storedChain = whole
+        ? LEGACY_WHOLE_STATE
+        : chainJson(chain === undefined ? undefined : splitPrivateState(chain).chain);
     }
     return joinPrivateState(ledger, chain);
   }

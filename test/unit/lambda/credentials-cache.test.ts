@@ -242,11 +242,11 @@ describe('the core sends cached credentials only on a healthy renewal, of the ve
     const client = new SecretsManagerClient({});
     const containerA = new SecretsManagerCredentials(client, SECRET_ID, clock.now);
     const containerB = new SecretsManagerCredentials(client, SECRET_ID, clock.now);
-    let rejectSecret: string | undefined;
+    const idp: { rejects?: string } = {};
     const w = await makeWorld(
       fiveMinuteClientCredentials,
       (req) =>
-        req.clientSecret === rejectSecret ? rejected() : tokenAnswer({ refresh_token: undefined, expires_in: 300 }),
+        req.clientSecret === idp.rejects ? rejected() : tokenAnswer({ refresh_token: undefined, expires_in: 300 }),
       containerA,
     );
     w.clock.ms = clock.ms;
@@ -257,7 +257,7 @@ describe('the core sends cached credentials only on a healthy renewal, of the ve
     await runOn(containerB); // B now holds v1 too
     clock.advance(60);
     putCredentials({ client_secret: 'second' });
-    rejectSecret = CLIENT_SECRET; // the provider ends v1 as the operators rotate
+    idp.rejects = CLIENT_SECRET; // the provider ends v1 as the operators rotate
 
     const a = await runOn(containerA); // A's cached v1 is rejected: the guard holds v1
     expect(a.result.error).toMatchObject({ kind: 'credentials' });
@@ -268,6 +268,83 @@ describe('the core sends cached credentials only on a healthy renewal, of the ve
     await runOn(containerB);
 
     expect(w.endpoint.requests.slice(sentBefore).map((r) => r.clientSecret)).toEqual(['second']);
+  });
+});
+
+describe('review findings, kept as tests', () => {
+  it('never sends a cached copy of a version whose last attempt was not seen, even after another version failed', async () => {
+    const clock = new FakeClock();
+    const client = new SecretsManagerClient({});
+    const containerA = new SecretsManagerCredentials(client, SECRET_ID, clock.now);
+    const containerB = new SecretsManagerCredentials(client, SECRET_ID, clock.now);
+    let reply: 'ok' | 'gateway' | 'unavailable' = 'ok';
+    const w = await makeWorld(
+      fiveMinuteClientCredentials,
+      () =>
+        reply === 'gateway'
+          ? answer(504, '<html>Gateway Timeout</html>')
+          : reply === 'unavailable'
+            ? answer(503, { error: 'temporarily_unavailable' })
+            : tokenAnswer({ refresh_token: undefined, expires_in: 300 }),
+      containerA,
+    );
+    const runOn = (container: SecretsManagerCredentials) =>
+      runRefresh({ ...w.deps, credentials: container, clock }, { deadlineMs: clock.now() + 50_000 });
+    await runOn(containerA);
+    clock.advance(60);
+    reply = 'gateway'; // A's cached v1 goes out; its outcome is not seen
+    await runOn(containerA);
+    putCredentials({ client_secret: 'second' });
+    clock.advance(60);
+    reply = 'unavailable'; // B reads v2 from the secret; the provider answers 503
+    await runOn(containerB);
+    expect(w.stateStore.state?.pendingPrimary).toBeUndefined();
+    clock.advance(60);
+    reply = 'ok';
+    const sentBefore = w.endpoint.requests.length;
+    await runOn(containerA);
+
+    expect(w.endpoint.requests.slice(sentBefore).map((r) => r.clientSecret)).toEqual(['second']);
+  });
+
+  it('reads the secret on a forced run that the store has no write budget for', async () => {
+    const credentials = new MemoryCredentials({ client_secret: CLIENT_SECRET });
+    const w = await makeWorld(
+      fiveMinuteClientCredentials,
+      () => tokenAnswer({ refresh_token: undefined, expires_in: 300 }),
+      credentials,
+    );
+    await w.run();
+    const reads = credentials.reads;
+    w.clock.advance(10);
+
+    const forced = await w.run(true);
+
+    expect(forced.result).toMatchObject({ outcome: 'fresh', note: { code: 'forced_run_limited' } });
+    expect(credentials.reads).toBe(reads + 1);
+    expect(credentials.cachedVersions.at(-1)).toBeUndefined();
+  });
+
+  it('leaves no attempt on record when the record could not be written and nothing was sent', async () => {
+    const credentials = new MemoryCredentials({ client_secret: CLIENT_SECRET });
+    const w = await makeWorld(
+      fiveMinuteClientCredentials,
+      () => tokenAnswer({ refresh_token: undefined, expires_in: 300 }),
+      credentials,
+    );
+    const write = w.stateStore.write.bind(w.stateStore);
+    let failures = 1;
+    w.stateStore.write = async (state) => {
+      if (failures-- > 0) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      return write(state);
+    };
+
+    const first = await w.run();
+    expect(first.result.error).toMatchObject({ code: 'state_write_failed' });
+    expect(w.endpoint.requests).toHaveLength(0);
+    expect(w.stateStore.state?.pendingPrimary).toBeUndefined();
+    w.clock.advance(60);
+    expect((await w.run()).result.outcome).toBe('refreshed');
   });
 });
 

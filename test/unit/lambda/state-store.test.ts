@@ -191,6 +191,26 @@ describe('ParameterStateStore', () => {
     expect(await store(false).read()).toEqual(base);
   });
 
+  it('takes a whole state that an earlier version wrote after the ledger (a rollback) as the newer one', async () => {
+    const guard = { credentialsVersion: 'v1', at: 9, code: 'invalid_grant', description: 'rejected (invalid_grant)' };
+    aws.putParameter(names.ledgerParameterName, JSON.stringify({ ...base, lastPrimaryGrantAt: 1 }));
+    aws.putParameter(
+      names.stateParameterName,
+      JSON.stringify({ ...base, lastPrimaryGrantAt: 9, guard, refreshToken: 'rt-rolled-back' }),
+      { type: 'SecureString' },
+    );
+    const s = store();
+    const state = await s.read();
+    expect(state).toEqual({ ...base, lastPrimaryGrantAt: 9, guard, refreshToken: 'rt-rolled-back' });
+
+    await s.write(state!);
+    expect(JSON.parse(aws.parameters.get(names.ledgerParameterName)!.value)).toMatchObject({ guard });
+    expect(JSON.parse(aws.parameters.get(names.stateParameterName)!.value)).toEqual({
+      ...base,
+      refreshToken: 'rt-rolled-back',
+    });
+  });
+
   it('writes the refresh token before the ledger, so a failed write leaves no attempt on record that was never sent', async () => {
     // Puts of the SecureString fail while `failing` is set; everything else goes through.
     let failing = false;
