@@ -190,6 +190,9 @@ class RefreshRun {
       // version. A forced run reads the secret even when it renews nothing: operators force one
       // after putting a new client secret, so that no warm function sends its copy of the old one.
       if (this.state.guard || limited) await this.credentialsVersionForGuard();
+      // What a fresh run learned (new credentials, a clock that ran ahead) is saved: a String write.
+      const unsaved = await this.persistState();
+      if (unsaved) this.log.warn('private state not saved', unsaved);
       return this.done('fresh');
     }
     const { blocked } = this.state;
@@ -512,6 +515,7 @@ class RefreshRun {
       );
     }
     this.credentialsVersion = creds.versionId;
+    this.sawCredentialsVersion(creds.versionId);
     this.redactor.add(
       ...Object.entries(creds.values)
         .filter(([k]) => k !== 'username')
@@ -534,10 +538,22 @@ class RefreshRun {
   private async credentialsVersionForGuard(): Promise<string | undefined> {
     try {
       this.credentialsVersion = (await this.aws((signal) => this.deps.credentials.read(signal))).versionId;
+      this.sawCredentialsVersion(this.credentialsVersion);
       return this.credentialsVersion;
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * The secret holds another version than the one that last worked: operators put new credentials.
+   * No warm function may send its copy of the old version any more, whichever container it is in.
+   */
+  private sawCredentialsVersion(versionId: string): void {
+    const { workingCredentialsVersion } = this.state;
+    if (workingCredentialsVersion === undefined || workingCredentialsVersion === versionId) return;
+    this.state = { ...this.state, workingCredentialsVersion: undefined };
+    this.stateDirty = true;
   }
 
   /** Step 4: record what must outlive the run (guard, block), then report. */

@@ -272,6 +272,8 @@ describe('the core sends cached credentials only on a healthy renewal, of the ve
 });
 
 describe('review findings, kept as tests', () => {
+  const rejected = () => answer(401, { error: 'invalid_client', error_description: 'Invalid client credentials' });
+
   it('never sends a cached copy of a version whose last attempt was not seen, even after another version failed', async () => {
     const clock = new FakeClock();
     const client = new SecretsManagerClient({});
@@ -323,6 +325,37 @@ describe('review findings, kept as tests', () => {
     expect(forced.result).toMatchObject({ outcome: 'fresh', note: { code: 'forced_run_limited' } });
     expect(credentials.reads).toBe(reads + 1);
     expect(credentials.cachedVersions.at(-1)).toBeUndefined();
+  });
+
+  it('stops every warm container sending its copy of the old client secret once a forced run saw the new one', async () => {
+    const clock = new FakeClock();
+    const client = new SecretsManagerClient({});
+    const containerA = new SecretsManagerCredentials(client, SECRET_ID, clock.now);
+    const containerB = new SecretsManagerCredentials(client, SECRET_ID, clock.now);
+    const idp: { ended?: string } = {};
+    const w = await makeWorld(
+      fiveMinuteClientCredentials,
+      (req) =>
+        req.clientSecret === idp.ended ? rejected() : tokenAnswer({ refresh_token: undefined, expires_in: 300 }),
+      containerA,
+    );
+    const runOn = (container: SecretsManagerCredentials, force = false) =>
+      runRefresh({ ...w.deps, credentials: container, clock }, { force, deadlineMs: clock.now() + 50_000 });
+    await runOn(containerA);
+    clock.advance(60);
+    await runOn(containerB); // B holds v1 too
+    clock.advance(10);
+    // The runbook's rotation: put the new secret, force a run, then end the old one at the provider.
+    putCredentials({ client_secret: 'second' });
+    const forced = await runOn(containerA, true);
+    expect(forced.result).toMatchObject({ outcome: 'fresh', note: { code: 'forced_run_limited' } });
+    idp.ended = CLIENT_SECRET;
+    clock.advance(50);
+    const sentBefore = w.endpoint.requests.length;
+    const next = await runOn(containerB);
+
+    expect(w.endpoint.requests.slice(sentBefore).map((r) => r.clientSecret)).toEqual(['second']);
+    expect(next.result.outcome).toBe('refreshed');
   });
 
   it('leaves no attempt on record when the record could not be written and nothing was sent', async () => {
