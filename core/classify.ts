@@ -4,8 +4,9 @@ import type { GrantName, HttpAnswer } from './ports.js';
 
 /**
  * A failed token request, classified by `error` + `error_description` first and by status only where
- * the body says nothing (Keycloak answers a wrong password with 401,
- * IdentityServer answers everything with 400, legacy Spring has three body shapes).
+ * the body names no OAuth error (Keycloak answers a wrong password with 401, IdentityServer answers
+ * everything with 400, legacy Spring has three body shapes, and a gateway may wrap any of them in a
+ * 5xx, 429 or 408).
  */
 export interface ClassifiedFailure extends Failure {
   /** `invalid_grant` on a refresh: the refresh chain is dead, one primary grant follows. */
@@ -14,9 +15,16 @@ export interface ClassifiedFailure extends Failure {
   readonly retryAfterMs?: number;
   /**
    * The IdP may have processed the request without us seeing the outcome (timeout, reset, a 500,
-   * 502 or 504 from a gateway). A password sent that way may have counted as a failed login.
+   * 502 or 504 from a gateway, a code we cannot read). A password sent that way may have counted as
+   * a failed login.
    */
   readonly ambiguous: boolean;
+  /**
+   * Worth sending again in this run: the answer said no more than "not now" (no OAuth error code, or
+   * server_error, temporarily_unavailable, slow_down), or none came. A rejection never is, whatever
+   * its status; core/request-token.ts also keeps a primary grant that is `ambiguous` from going out again.
+   */
+  readonly retryable: boolean;
 }
 
 const TRANSIENT_ERRORS = new Set(['server_error', 'temporarily_unavailable', 'slow_down']);
@@ -52,28 +60,46 @@ function describe(body: ErrorBody, status: number, grant: GrantName): string {
   return `${grant} grant: HTTP ${status}, ${text}`;
 }
 
+/** Statuses that mean "not now" when the body names no OAuth error. */
+function notNowStatus(status: number): boolean {
+  return status >= 500 || status === 429 || status === 408;
+}
+
 export function classifyAnswer(answer: HttpAnswer, grant: GrantName, nowMs: number): ClassifiedFailure {
   const body = parseErrorBody(answer.body);
   const error = body.error?.toLowerCase();
   const code = codeOf(body, answer.status);
   const description = describe(body, answer.status, grant);
   const { status } = answer;
-  // 503 and 429 refuse before doing the work (load shedding, rate limits); other 5xx may come after it.
-  const ambiguous = status >= 500 && status !== 503;
-  const make = (kind: Failure['kind'], refreshRejected = false, retryAfterMs?: number): ClassifiedFailure => ({
+  const make = (
+    kind: Failure['kind'],
+    how: { refreshRejected?: boolean; ambiguous?: boolean; retryable?: boolean; retryAfterMs?: number } = {},
+  ): ClassifiedFailure => ({
     ...failure(kind, code, description),
-    refreshRejected,
-    ambiguous,
-    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    refreshRejected: how.refreshRejected ?? false,
+    ambiguous: how.ambiguous ?? false,
+    retryable: how.retryable ?? false,
+    ...(how.retryAfterMs === undefined ? {} : { retryAfterMs: how.retryAfterMs }),
   });
+  const notNow = (how: { ambiguous: boolean; retryable: boolean }) =>
+    make('transient', { ...how, retryAfterMs: parseRetryAfter(answer.headers.get('retry-after'), nowMs) });
+  // 503 and 429 refuse before doing the work (load shedding, rate limits); other 5xx may come after it.
+  const unseen = status >= 500 && status !== 503;
 
-  if (status >= 500 || status === 429 || status === 408 || (error && TRANSIENT_ERRORS.has(error))) {
-    return make('transient', false, parseRetryAfter(answer.headers.get('retry-after'), nowMs));
-  }
+  // The body first, whatever the status: a 503 or 429 that says invalid_grant was read and answered
+  // by the IdP, and sending the same password again in the run would only add failed logins.
   // On a refresh, invalid_grant only means the chain is dead; the primary grant that follows decides.
-  if (error === 'invalid_grant') return grant === 'refresh_token' ? make('credentials', true) : make('credentials');
+  if (error === 'invalid_grant') return make('credentials', { refreshRejected: grant === 'refresh_token' });
   if (error && CREDENTIAL_ERRORS.has(error)) return make('credentials');
   if (error && CONFIGURATION_ERRORS.has(error)) return make('configuration');
+  if (error && TRANSIENT_ERRORS.has(error)) return notNow({ ambiguous: unseen, retryable: true });
+  if (notNowStatus(status)) {
+    // An OAuth code we do not know may be an IdP's own word for a blocked account (Auth0's
+    // `too_many_attempts` is a 429): nothing is sent again in the run, and the attempt stays on
+    // record as one whose outcome is open. Prose such as Keycloak's "Realm does not exist" is no code.
+    const unknownCode = body.error !== undefined && OAUTH_CODE.test(body.error);
+    return unknownCode ? notNow({ ambiguous: true, retryable: false }) : notNow({ ambiguous: unseen, retryable: true });
+  }
   // No usable OAuth error: decide on the status, erring towards "stop sending credentials".
   if (status === 401) return make('credentials');
   // Keycloak's User Session Count Limiter denies with an HTML 403 page, and counts it as a failed login.

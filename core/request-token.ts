@@ -46,6 +46,7 @@ function noAnswer(error: NoAnswerError, grant: GrantName): ClassifiedFailure {
     ...failure('transient', error.code, `${grant} grant: ${error.message}`),
     refreshRejected: false,
     ambiguous: error.delivered !== 'no',
+    retryable: true,
   };
 }
 
@@ -54,6 +55,7 @@ function outOfTime(grant: GrantName): ClassifiedFailure {
     ...failure('transient', 'no_time_left', `${grant} grant: not sent, the run has no time left for it`),
     refreshRejected: false,
     ambiguous: false,
+    retryable: false,
   };
 }
 
@@ -72,6 +74,7 @@ function readAnswer(answer: HttpAnswer, grant: GrantName, sentAtMs: number, ctx:
         ...failure('invalid-response', 'body_too_large', description),
         refreshRejected: false,
         ambiguous: true,
+        retryable: false,
       },
       sent: true,
     };
@@ -82,7 +85,7 @@ function readAnswer(answer: HttpAnswer, grant: GrantName, sentAtMs: number, ctx:
     if (!isFailure(parsed)) return { token: parsed, sentAtMs };
     const redacted = { ...answer, body: ctx.redact(answer.body) };
     if (parseErrorBody(redacted.body).error === undefined) {
-      return { failure: { ...parsed, refreshRejected: false, ambiguous: true }, sent: true };
+      return { failure: { ...parsed, refreshRejected: false, ambiguous: true, retryable: false }, sent: true };
     }
     return { failure: classifyAnswer(redacted, grant, ctx.clock.now()), sent: true };
   }
@@ -91,11 +94,13 @@ function readAnswer(answer: HttpAnswer, grant: GrantName, sentAtMs: number, ctx:
 }
 
 /**
- * One token request with a short, bounded retry of transient failures inside the run (honouring
- * `Retry-After`); the next scheduled run is the real retry. A password or client secret is sent
- * again only when the IdP surely did not process the first attempt (connection refused, 429, 503):
- * after a timeout or a gateway error it may have counted a failed login. Every attempt's timeout is
- * cut to the run's deadline, so the result can always be stored.
+ * One token request with a short, bounded retry inside the run of what only said "not now"
+ * (`retryable`, core/classify.ts), honouring `Retry-After`; the next scheduled run is the real retry.
+ * A rejection is never sent again, whatever its status. A password or client secret is sent again
+ * only when the IdP surely did not process the first attempt (connection refused, 429, 503): after a
+ * timeout or a gateway error it may have counted a failed login. Primary grants stay at least
+ * MIN_PRIMARY_SPACING_MS apart. Every attempt's timeout is cut to the run's deadline, so the result
+ * can always be stored.
  */
 export async function requestToken(ctx: RequestContext, request: TokenRequest): Promise<TokenOutcome> {
   const primary = request.grant !== 'refresh_token';
@@ -125,7 +130,7 @@ export async function requestToken(ctx: RequestContext, request: TokenRequest): 
       latencyMs: ctx.clock.now() - sentAtMs,
       outcome: 'token' in outcome ? 'ok' : outcome.failure.kind,
     });
-    if ('token' in outcome || outcome.failure.kind !== 'transient' || attempt >= ctx.maxAttempts) return outcome;
+    if ('token' in outcome || !outcome.failure.retryable || attempt >= ctx.maxAttempts) return outcome;
     if (primary && outcome.failure.ambiguous) return outcome;
 
     const backoff = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1)) * (0.5 + ctx.random() / 2);

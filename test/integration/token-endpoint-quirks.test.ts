@@ -7,6 +7,7 @@ import {
   keycloakRealmNotFound,
   keycloakSessionLimiterHtml,
   malformedOk,
+  oauthError,
   okToken,
   type ScriptedServer,
   springBadCredentials,
@@ -134,6 +135,32 @@ describe('rejected credentials from non-Keycloak servers engage the lockout guar
 
     expect(first.result.error).toMatchObject({ kind: 'credentials', code });
     expect([second.result.error?.code, third.result.error?.code]).toEqual(['lockout_guard', 'lockout_guard']);
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('an OAuth rejection inside a 503, 429 or 408 is sent once per credentials version', () => {
+  it.each([503, 429, 408])('Keycloak password grant answered %i invalid_grant', async (status) => {
+    server.setDefault({
+      ...oauthError(status, 'invalid_grant', 'Invalid user credentials'),
+      headers: { 'retry-after': '1' },
+    });
+    const credentials = new MemoryCredentials({ username: 'svc-user', password: 'pw-Secret-1' }, 'v7');
+    const w = realWorld(
+      settingsFor({ id: `mm-${status}`, preset: 'mediamelon', tokenEndpoint: server.tokenEndpoint }),
+      credentials,
+    );
+
+    const first = await w.run();
+    const sentInFirstRun = server.requests.length;
+    const second = await w.run();
+    const forced = await w.run(true);
+
+    expect(sentInFirstRun).toBe(1);
+    expect(server.requests[0]!.form).toMatchObject({ grant_type: 'password', username: 'svc-user' });
+    expect(first.result.error).toMatchObject({ kind: 'credentials', code: 'invalid_grant' });
+    expect(w.stateStore.state!.guard).toMatchObject({ credentialsVersion: 'v7', code: 'invalid_grant' });
+    expect([second.result.error?.code, forced.result.error?.code]).toEqual(['lockout_guard', 'lockout_guard']);
     expect(server.requests).toHaveLength(1);
   });
 });

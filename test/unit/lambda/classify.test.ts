@@ -191,6 +191,100 @@ describe('classifyAnswer', () => {
   });
 });
 
+/** Statuses that mean "not now" only when the body names no OAuth error (docs/how-it-works.md, step 4). */
+const NOT_NOW_STATUSES = [503, 429, 408, 500, 502, 504];
+/** 500, 502 and 504 may come after the IdP did the work; 503, 429 and 408 come before. */
+const unseenStatus = (status: number) => status === 500 || status === 502 || status === 504;
+
+describe('classifyAnswer: an OAuth error in a 5xx, 429 or 408 decides the class', () => {
+  const rejections: [string, 'password' | 'client_credentials', string, 'credentials' | 'configuration'][] = [
+    ['Keycloak wrong password', 'password', 'invalid_grant', 'credentials'],
+    ['IdentityServer wrong secret', 'client_credentials', 'invalid_client', 'credentials'],
+    ['Keycloak wrong secret', 'password', 'unauthorized_client', 'credentials'],
+    ['Spring unauthorized', 'client_credentials', 'unauthorized', 'credentials'],
+    ['unknown scope', 'client_credentials', 'invalid_scope', 'configuration'],
+    ['grant not allowed', 'password', 'unsupported_grant_type', 'configuration'],
+    ['malformed request', 'password', 'invalid_request', 'configuration'],
+    ['realm disabled', 'password', 'access_denied', 'configuration'],
+  ];
+  const cases = NOT_NOW_STATUSES.flatMap((status) =>
+    rejections.map(([name, grant, error, kind]) => [status, name, grant, error, kind] as const),
+  );
+
+  it.each(cases)('%i {"error":"%s"} on a %s grant: never retried in the run', (status, _name, grant, error, kind) => {
+    const res = answer(status, { error, error_description: 'Invalid user credentials' }, { 'Retry-After': '1' });
+
+    const failure = classifyAnswer(res, grant, NOW);
+
+    // The IdP read the request and answered it: nothing is left open about whether it counted.
+    expect(failure).toMatchObject({ kind, code: error, refreshRejected: false, ambiguous: false, retryable: false });
+  });
+
+  it.each(NOT_NOW_STATUSES)('%i invalid_grant on a refresh: the chain is dead, one primary grant follows', (status) => {
+    const failure = classifyAnswer(answer(status, { error: 'invalid_grant' }), 'refresh_token', NOW);
+
+    expect(failure).toMatchObject({ kind: 'credentials', refreshRejected: true, ambiguous: false, retryable: false });
+  });
+
+  it.each(NOT_NOW_STATUSES)('%i in Spring XML <error>invalid_client</error> is a rejection too', (status) => {
+    const failure = classifyAnswer(answer(status, '<oauth><error>invalid_client</error></oauth>'), 'password', NOW);
+
+    expect(failure).toMatchObject({ kind: 'credentials', code: 'invalid_client', retryable: false });
+  });
+
+  it.each(NOT_NOW_STATUSES)('%i with an OAuth error in upper case is read like its lower-case code', (status) => {
+    const failure = classifyAnswer(answer(status, { error: 'INVALID_GRANT' }), 'password', NOW);
+
+    expect(failure).toMatchObject({ kind: 'credentials', retryable: false });
+  });
+});
+
+describe('classifyAnswer: a 5xx, 429 or 408 without an OAuth rejection stays transient', () => {
+  const notNow: [string, string | object][] = [
+    ['an empty body', ''],
+    ['an HTML page', '<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head></html>'],
+    ['plain text', 'Service Unavailable'],
+    ["Keycloak's prose error", { error: 'Realm does not exist' }],
+    ["Spring Boot's error page", { status: 503, error: 'Service Unavailable', message: 'busy' }],
+    ['server_error', { error: 'server_error', error_description: 'Invalid user credentials' }],
+    ['temporarily_unavailable', { error: 'temporarily_unavailable' }],
+    ['slow_down', { error: 'slow_down' }],
+  ];
+  const cases = NOT_NOW_STATUSES.flatMap((status) => notNow.map(([name, body]) => [status, name, body] as const));
+
+  it.each(cases)('%i with %s: retried in the run, Retry-After honoured', (status, _name, body) => {
+    const failure = classifyAnswer(answer(status, body, { 'Retry-After': '3' }), 'password', NOW);
+
+    expect(failure).toMatchObject({
+      kind: 'transient',
+      refreshRejected: false,
+      retryable: true,
+      ambiguous: unseenStatus(status),
+      retryAfterMs: 3000,
+    });
+  });
+
+  it.each(NOT_NOW_STATUSES)(
+    '%i with an OAuth code it does not know: not resent in the run, the attempt stays on record',
+    (status) => {
+      // Auth0 names a blocked account `too_many_attempts` (a 429): another password would only add to it.
+      const failure = classifyAnswer(
+        answer(status, { error: 'too_many_attempts', error_description: 'blocked' }, { 'Retry-After': '3' }),
+        'password',
+        NOW,
+      );
+
+      expect(failure).toMatchObject({
+        kind: 'transient',
+        code: 'too_many_attempts',
+        retryable: false,
+        ambiguous: true,
+        retryAfterMs: 3000,
+      });
+    },
+  );
+});
+
 describe('parseErrorBody on pathological bodies', () => {
   // Each took from seconds to minutes with tag-stripping regular expressions; a scan is linear.
   it.each([

@@ -424,6 +424,114 @@ describe('runRefresh: lockout guard', () => {
   });
 });
 
+describe('runRefresh: an OAuth rejection inside a 5xx, 429 or 408 answer', () => {
+  it.each([503, 429, 408, 500, 502, 504])(
+    'a password answered %i invalid_grant is sent once; the guard holds its version on later runs',
+    async (status) => {
+      const w = await makeWorld(keycloakSettings({ useRefreshToken: false }), () =>
+        answer(
+          status,
+          { error: 'invalid_grant', error_description: 'Invalid user credentials' },
+          { 'Retry-After': '1' },
+        ),
+      );
+
+      const first = await w.run();
+      const later = [];
+      for (let i = 0; i < 10; i++) {
+        w.clock.advance(60);
+        later.push(await w.run(i % 3 === 0));
+      }
+
+      expect(first.result.error).toMatchObject({ kind: 'credentials', code: 'invalid_grant' });
+      expect(first).toMatchObject({ credentialsRejected: true, guardEngaged: true });
+      expect(w.stateStore.state!.guard).toMatchObject({ credentialsVersion: 'v1', code: 'invalid_grant' });
+      expect(w.stateStore.state!.pendingPrimary).toBeUndefined();
+      expect(later.every((r) => r.result.error?.code === 'lockout_guard')).toBe(true);
+      expect(w.endpoint.requests).toHaveLength(1);
+      expect(w.clock.sleeps).toEqual([]);
+    },
+  );
+
+  it('a refresh answered 503 invalid_grant is followed by exactly one password grant, not a retry', async () => {
+    const w = await makeWorld(keycloakSettings(), (req) =>
+      req.grant === 'refresh_token' ? invalidGrant('Token is not active', 503) : tokenAnswer(),
+    );
+    await w.run();
+    w.clock.advance(200);
+
+    const { result } = await w.run();
+
+    expect(result).toMatchObject({ outcome: 'refreshed', grant: 'password' });
+    expect(w.endpoint.grants()).toEqual(['password', 'refresh_token', 'password']);
+  });
+
+  it('invalid_client inside a 429 stops the client secret after one request', async () => {
+    const w = await makeWorld(
+      clientCredentialsSettings(),
+      () => answer(429, { error: 'invalid_client' }, { 'Retry-After': '1' }),
+      new MemoryCredentials({ client_secret: 's3cret-value' }),
+    );
+
+    const first = await w.run();
+    w.clock.advance(3600 * 30);
+    const second = await w.run();
+
+    expect(first.result.error).toMatchObject({ kind: 'credentials', code: 'invalid_client' });
+    expect(second.result.error).toMatchObject({ kind: 'credentials', code: 'lockout_guard' });
+    expect(w.endpoint.requests).toHaveLength(1);
+  });
+
+  it('invalid_scope inside a 503 is a configuration error, sent once and blocked on the schedule', async () => {
+    const w = await makeWorld(
+      clientCredentialsSettings(),
+      () => answer(503, { error: 'invalid_scope' }),
+      new MemoryCredentials({ client_secret: 's3cret-value' }),
+    );
+
+    const first = await w.run();
+    w.clock.advance(3600 * 30);
+    const second = await w.run();
+
+    expect(first.result.error).toMatchObject({ kind: 'configuration', code: 'invalid_scope' });
+    expect(second.result.error).toMatchObject({ kind: 'configuration', code: 'invalid_scope' });
+    expect(w.endpoint.requests).toHaveLength(1);
+  });
+
+  it('an OAuth code it does not know inside a 429 sends the password once and holds the version 15 minutes', async () => {
+    const w = await makeWorld(keycloakSettings({ useRefreshToken: false }), () =>
+      answer(429, { error: 'too_many_attempts', error_description: 'blocked' }),
+    );
+
+    const first = await w.run();
+    w.clock.advance(60);
+    const held = await w.run();
+
+    expect(first.result.error).toMatchObject({ kind: 'transient', code: 'too_many_attempts' });
+    expect(held.result.error).toMatchObject({ kind: 'transient', code: 'unconfirmed_attempt' });
+    expect(w.endpoint.requests).toHaveLength(1);
+  });
+
+  it('a 503 page or prose error is still retried in the run, each password a second after the last', async () => {
+    for (const notNow of [
+      answer(503, '<html><title>Service Unavailable</title></html>'),
+      answer(503, { error: 'Realm does not exist' }, { 'Retry-After': '0' }),
+      answer(429, { error: 'slow_down' }),
+    ]) {
+      const w = await makeWorld(keycloakSettings({ useRefreshToken: false }), () => notNow);
+
+      const { result } = await w.run();
+
+      expect(result.error).toMatchObject({ kind: 'transient' });
+      expect(w.endpoint.requests).toHaveLength(3); // maxAttempts
+      const [a, b, c] = w.endpoint.sentAt;
+      // The backoff (375 ms here) and Retry-After: 0 are both shorter than Keycloak's quick-login window.
+      expect(b! - a!).toBeGreaterThanOrEqual(1000);
+      expect(c! - b!).toBeGreaterThanOrEqual(1000);
+    }
+  });
+});
+
 describe('runRefresh: transient failures', () => {
   it('retries a 503 with Retry-After a bounded number of times and leaves the published token alone', async () => {
     let calls = 0;
