@@ -1,4 +1,3 @@
-import { unlinkSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ProvidersFileError, parseProvidersFile, type ResolvedProvider } from '../../contract/providers-file.js';
 import { STORE_MAX_BYTES } from '../../contract/published-token.js';
@@ -7,8 +6,8 @@ import { type Demo, startDemo } from '../demo/demo-setup.js';
 import { CliError, errorMessage, UsageError } from '../common/errors.js';
 import type { CliIo } from '../common/io.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { DirectoryBusyError, lockDirectory } from '../local/dir-lock.js';
-import { DEFAULT_LOCAL_DIR, DEMO_SUBDIR, lockFilePath, stateFilePath, tokenFilePath } from '../local/layout.js';
+import { DirectoryBusyError, type DirectoryLock, lockDirectory } from '../local/dir-lock.js';
+import { DEFAULT_LOCAL_DIR, DEMO_SUBDIR, stateFilePath, tokenFilePath } from '../local/layout.js';
 import { hasCredentialsEnv, LocalCredentials, readCredentialsFile } from '../local/local-credentials.js';
 import { ensurePrivateDir, readBoundedFile } from '../local/private-file.js';
 import { type LocalEvent, type LocalProvider, LocalRunner } from '../local/runner.js';
@@ -133,12 +132,12 @@ export async function runLocal(options: RunOptions, io: CliIo, host: RunHost): P
   } catch (error) {
     throw new CliError(`cannot create ${dir} (${errorMessage(error)}); pass --dir <directory>`, EXIT.usage);
   }
-  let release: () => Promise<void>;
+  let lock: DirectoryLock;
   try {
-    release = await lockDirectory(dir);
+    lock = await lockDirectory(dir);
   } catch (error) {
     if (error instanceof DirectoryBusyError) throw new CliError(error.message, EXIT.usage);
-    throw error;
+    throw new CliError(`cannot lock ${dir} (${errorMessage(error)}); pass --dir <directory>`, EXIT.usage);
   }
 
   let demo: Demo | undefined;
@@ -177,7 +176,6 @@ export async function runLocal(options: RunOptions, io: CliIo, host: RunHost): P
     for (const event of notes) view.event(event);
 
     const active = runner;
-    const lockPath = lockFilePath(dir);
     const removeHandlers = host.onSignals(
       (signal) => {
         view.stopping(signal, active.inFlight());
@@ -185,13 +183,7 @@ export async function runLocal(options: RunOptions, io: CliIo, host: RunHost): P
       },
       // Abandoning a run is safe for the files (each write is atomic, the state is written before the
       // token); only the lock must go, or the next start would have to take it over.
-      () => {
-        try {
-          unlinkSync(lockPath);
-        } catch {
-          // already gone
-        }
-      },
+      () => lock.releaseSync(),
     );
     host.attach?.(runner);
     runner.start();
@@ -204,6 +196,6 @@ export async function runLocal(options: RunOptions, io: CliIo, host: RunHost): P
     return options.once && failed ? EXIT.failed : EXIT.ok;
   } finally {
     await demo?.server.close();
-    await release();
+    await lock.release();
   }
 }

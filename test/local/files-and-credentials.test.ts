@@ -1,4 +1,5 @@
-import { chmodSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -135,10 +136,53 @@ describe('the directory lock', () => {
     await expect(lockDirectory(dir)).rejects.toThrow(
       `another token-refresher run (pid ${process.ppid}) is using ${dir}`,
     );
+    expect(readdirSync(dir)).toEqual(['.lock']);
     writeFileSync(join(dir, '.lock'), '999999999\n');
-    const release = await lockDirectory(dir);
+    const lock = await lockDirectory(dir);
     expect(readdirSync(dir, { withFileTypes: true }).map((e) => e.name)).toEqual(['.lock']);
-    await release();
+    expect(readFileSync(join(dir, '.lock'), 'utf8')).toMatch(new RegExp(`^${process.pid} [0-9a-f]{32}\n$`));
+    await expect(lockDirectory(dir)).rejects.toThrow(`another token-refresher run (pid ${process.pid})`);
+    await lock.release();
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("takes over a lock with this process's pid that this process does not hold (a pid reused after a reboot)", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, '.lock'), `${process.pid} ${'0'.repeat(32)}\n`);
+    const lock = await lockDirectory(dir);
+    expect(readFileSync(join(dir, '.lock'), 'utf8')).not.toContain('0'.repeat(32));
+    await lock.release();
+  });
+
+  it('passes over a takeover marker whose process died halfway, and removes it', async () => {
+    const dir = tempDir();
+    const stale = '999999999\n';
+    writeFileSync(join(dir, '.lock'), stale);
+    const marker = `${join(dir, '.lock')}.takeover-${createHash('sha256').update(stale).digest('hex').slice(0, 16)}`;
+    writeFileSync(marker, '999999998 abc\n');
+    const lock = await lockDirectory(dir);
+    expect(readdirSync(dir)).toEqual(['.lock']);
+    lock.releaseSync();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('waits for a takeover a live process has begun instead of replacing the lock under it', async () => {
+    const dir = tempDir();
+    const stale = '999999999\n';
+    writeFileSync(join(dir, '.lock'), stale);
+    const marker = `${join(dir, '.lock')}.takeover-${createHash('sha256').update(stale).digest('hex').slice(0, 16)}`;
+    writeFileSync(marker, `${process.ppid} abc\n`);
+    await expect(lockDirectory(dir)).rejects.toThrow(`another token-refresher run (pid ${process.ppid})`);
+    expect(readFileSync(join(dir, '.lock'), 'utf8')).toBe(stale);
+    expect(readdirSync(dir).sort()).toEqual(['.lock', marker.slice(dir.length + 1)].sort());
+  });
+
+  it('leaves a lock alone on release once it is no longer ours', async () => {
+    const dir = tempDir();
+    const lock = await lockDirectory(dir);
+    writeFileSync(join(dir, '.lock'), `${process.ppid} ${'1'.repeat(32)}\n`);
+    await lock.release();
+    lock.releaseSync();
+    expect(readFileSync(join(dir, '.lock'), 'utf8')).toBe(`${process.ppid} ${'1'.repeat(32)}\n`);
   });
 });
