@@ -1,6 +1,6 @@
 import type { Credentials, CredentialsSource } from '../../core/ports.js';
 import type { Clock } from '../../core/ports.js';
-import { credentialsVersion } from '../local/local-credentials.js';
+import { credentialsVersion } from '../local/credentials-version.js';
 
 /**
  * Built-in credentials for one demo provider. They are never printed, like real ones, and carry
@@ -15,6 +15,7 @@ export class DemoCredentials implements CredentialsSource {
     provider: string,
     private values: Record<string, string>,
     private readonly clock: Clock,
+    private readonly versionKey: Buffer,
   ) {
     this.secretId = `built-in demo credentials of ${provider}`;
   }
@@ -29,7 +30,10 @@ export class DemoCredentials implements CredentialsSource {
       this.next.announce();
       this.next = undefined;
     }
-    return Promise.resolve({ versionId: credentialsVersion('demo', this.values), values: { ...this.values } });
+    return Promise.resolve({
+      versionId: credentialsVersion(this.versionKey, 'demo', this.values),
+      values: { ...this.values },
+    });
   }
 }
 

@@ -31,6 +31,8 @@ export interface DemoOptions {
   readonly source: string;
   readonly dir: string;
   readonly clock: Clock;
+  /** The demo directory's key of credentials versions (cli/local/credentials-version.ts). */
+  readonly versionKey: Buffer;
   readonly faults: boolean;
   readonly note: (provider: string | undefined, message: string) => void;
 }
@@ -106,7 +108,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     const everyMinutes = family === 'spring' ? 1 : (index % 2) + 1;
     const accessSeconds = lifetimeFor(threshold, everyMinutes);
     const values = demoValues(s);
-    const creds = new DemoCredentials(s.id, values, clock);
+    const creds = new DemoCredentials(s.id, values, clock, options.versionKey);
     credentials.set(s.id, creds);
     let handler: { handle(req: DemoRequest): DemoReply };
     let realm: KeycloakRealm | undefined;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
  *   <dir>/<provider>.token.json   the published token, exactly what the Lambda function publishes
  *   <dir>/<provider>.state.json   the private state (refresh token, lockout guard), as in SSM
  *   <dir>/.lock                   the pid of the `token-refresher run` using the directory
+ *   <dir>/.credentials-key        the key of the credentials versions (cli/local/credentials-version.ts)
  *   <dir>/demo/                   the same layout for the embedded demo, kept apart from real tokens,
  *                                 plus .demo-port (the demo server's port, reused by the next start)
  */
@@ -18,6 +19,7 @@ const STATE_SUFFIX = '.state.json';
 export const tokenFilePath = (dir: string, provider: string) => join(dir, `${provider}${TOKEN_SUFFIX}`);
 export const stateFilePath = (dir: string, provider: string) => join(dir, `${provider}${STATE_SUFFIX}`);
 export const lockFilePath = (dir: string) => join(dir, '.lock');
+export const versionKeyPath = (dir: string) => join(dir, '.credentials-key');
 
 /** The provider ids that have a token or state file among `names` (a directory listing). */
 export function providersInListing(names: readonly string[]): string[] {

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { type Credentials, type CredentialsSource, CredentialsUnavailableError } from '../../core/ports.js';
 import { credentialsValues } from '../../contract/credentials.js';
+import { credentialsVersion } from './credentials-version.js';
 import { readBoundedFile } from './private-file.js';
 
 /**
@@ -23,17 +23,6 @@ export const credentialsEnvName = (provider: string) =>
 export const hasCredentialsEnv = (env: Readonly<Record<string, string | undefined>>) =>
   Object.entries(env).some(([name, value]) => name.startsWith(CREDENTIALS_ENV_PREFIX) && value);
 
-/**
- * The lockout guard is keyed on the credentials "version" (in AWS, the secret's version id). Here it
- * is a short hash of the provider's values, so that editing them is a new version. Only 12 hex
- * digits of a SHA-256 reach the state file (itself 0600), never a value.
- */
-export function credentialsVersion(origin: 'file' | 'env' | 'demo', values: Readonly<Record<string, string>>): string {
-  const canonical = JSON.stringify(Object.entries(values).sort(([a], [b]) => (a < b ? -1 : 1)));
-  return `${origin}-${createHash('sha256').update(canonical).digest('hex').slice(0, 12)}`;
-}
-
-/** A JSON object of strings, or the problem with it; the problem never quotes a value. */
 /**
  * The file must be readable and writable by its owner only. The error names the file and the fix:
  * a credentials file others can read is refused, never used "just this once".
@@ -100,6 +89,8 @@ export class LocalCredentials implements CredentialsSource {
     private readonly provider: string,
     private readonly file: string | undefined,
     private readonly env: Readonly<Record<string, string | undefined>>,
+    /** The directory's key of credentials versions (loadVersionKey). */
+    private readonly versionKey: Buffer,
   ) {
     const variable = credentialsEnvName(provider);
     this.secretId = env[variable] ? variable : `${file ?? '(no credentials file)'} entry "${provider}"`;
@@ -108,7 +99,7 @@ export class LocalCredentials implements CredentialsSource {
   async read(): Promise<Credentials> {
     const variable = credentialsEnvName(this.provider);
     const fromEnv = this.env[variable];
-    if (fromEnv) return fromEnvironment(variable, fromEnv);
+    if (fromEnv) return fromEnvironment(variable, fromEnv, this.versionKey);
     if (this.file === undefined) {
       throw new CredentialsUnavailableError(
         'credentials_not_found',
@@ -122,11 +113,11 @@ export class LocalCredentials implements CredentialsSource {
         `credentials file ${this.file} has no entry "${this.provider}"; add "${this.provider}": {...} or set ${variable}`,
       );
     }
-    return { versionId: credentialsVersion('file', values), values };
+    return { versionId: credentialsVersion(this.versionKey, 'file', values), values };
   }
 }
 
-function fromEnvironment(variable: string, text: string): Credentials {
+function fromEnvironment(variable: string, text: string, versionKey: Buffer): Credentials {
   if (Buffer.byteLength(text) > MAX_ENV_BYTES) {
     throw new CredentialsUnavailableError('credentials_malformed', `${variable} is larger than ${MAX_ENV_BYTES} bytes`);
   }
@@ -141,5 +132,5 @@ function fromEnvironment(variable: string, text: string): Credentials {
   }
   const values = credentialsValues(json, variable);
   if (typeof values === 'string') throw new CredentialsUnavailableError('credentials_malformed', values);
-  return { versionId: credentialsVersion('env', values), values };
+  return { versionId: credentialsVersion(versionKey, 'env', values), values };
 }

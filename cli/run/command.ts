@@ -8,7 +8,9 @@ import type { CliIo } from '../common/io.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { DirectoryBusyError, type DirectoryLock, lockDirectory } from '../local/dir-lock.js';
 import { DEFAULT_LOCAL_DIR, DEMO_SUBDIR, stateFilePath, tokenFilePath } from '../local/layout.js';
+import { loadVersionKey } from '../local/credentials-version.js';
 import { hasCredentialsEnv, LocalCredentials, readCredentialsFile } from '../local/local-credentials.js';
+import { rekeyStateFile } from '../local/rekey-state.js';
 import { ensurePrivateDir, readBoundedFile } from '../local/private-file.js';
 import { type LocalEvent, type LocalProvider, LocalRunner } from '../local/runner.js';
 import type { RunHost } from './host.js';
@@ -71,7 +73,14 @@ function parseProviders(raw: unknown, source: string): ResolvedProvider[] {
   }
 }
 
-async function realProviders(raw: unknown, source: string, dir: string, options: RunOptions, io: CliIo) {
+async function realProviders(
+  raw: unknown,
+  source: string,
+  dir: string,
+  versionKey: Buffer,
+  options: RunOptions,
+  io: CliIo,
+) {
   const credentialsFile = options.credentialsFile === undefined ? undefined : resolve(io.cwd, options.credentialsFile);
   if (credentialsFile !== undefined) {
     // Checked once up front (mode 0600, JSON shape), so a mistake stops the start, not every run.
@@ -87,7 +96,7 @@ async function realProviders(raw: unknown, source: string, dir: string, options:
     tokenFile: tokenFilePath(dir, p.settings.id),
     stateFile: stateFilePath(dir, p.settings.id),
     maxBytes: STORE_MAX_BYTES[p.store],
-    credentials: new LocalCredentials(p.settings.id, credentialsFile, io.env),
+    credentials: new LocalCredentials(p.settings.id, credentialsFile, io.env, versionKey),
   }));
 }
 
@@ -102,6 +111,15 @@ function chooseView(options: RunOptions, io: CliIo, host: RunHost, runner: () =>
     );
   }
   return new LineView(io.stdout, () => host.clock.now());
+}
+
+/** A file the start cannot do without (the version key, a state file to rekey): its failure ends the start. */
+async function startupStep<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw new CliError(errorMessage(error), EXIT.usage);
+  }
 }
 
 /**
@@ -142,12 +160,18 @@ export async function runLocal(options: RunOptions, io: CliIo, host: RunHost): P
 
   let demo: Demo | undefined;
   try {
+    const versionKey = await startupStep(() => loadVersionKey(dir));
     let providers: readonly LocalProvider[];
     if (demoMode) {
-      demo = await startDemo({ raw, source: providersPath, dir, clock: host.clock, faults: options.demoFaults, note });
+      const clock = host.clock;
+      demo = await startDemo({ raw, source: providersPath, dir, clock, versionKey, faults: options.demoFaults, note });
       providers = demo.providers;
     } else {
-      providers = await realProviders(raw, providersPath, dir, options, io);
+      providers = await realProviders(raw, providersPath, dir, versionKey, options, io);
+    }
+    for (const p of providers) {
+      const current = () => p.credentials.read().catch(() => undefined);
+      await startupStep(() => rekeyStateFile(p.stateFile, versionKey, current));
     }
 
     let failed = false;

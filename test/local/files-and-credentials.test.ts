@@ -13,6 +13,7 @@ import { CredentialsUnavailableError } from '../../core/ports.js';
 const silent = { info: () => undefined, warn: () => undefined };
 const tempDir = () => mkdtempSync(join(tmpdir(), 'token-refresher-files-'));
 const SECRET = `pä ss "<>&'% wörd`;
+const KEY = Buffer.alloc(32, 7);
 
 describe('file token and state stores', () => {
   it('write 0600 files atomically, leaving no temp file, and read back what they wrote', async () => {
@@ -100,12 +101,12 @@ describe('local credentials', () => {
     expect((error as Error).message).not.toContain(SECRET);
   });
 
-  it('version the credentials by a hash of the entry: an edit is a new version, the secret is not in it', async () => {
+  it('version the credentials by a keyed hash of the entry: an edit is a new version, the secret is not in it', async () => {
     const path = credentialsFile({ nagra: { username: 'u', password: SECRET }, other: { client_secret: 'y' } });
-    const source = new LocalCredentials('nagra', path, {});
+    const source = new LocalCredentials('nagra', path, {}, KEY);
     const first = await source.read();
     expect(first.values).toEqual({ username: 'u', password: SECRET });
-    expect(first.versionId).toMatch(/^file-[0-9a-f]{12}$/);
+    expect(first.versionId).toMatch(/^file-[0-9a-f]{16}$/);
     // Another provider's entry changing is not a new version of this one's.
     writeFileSync(path, JSON.stringify({ nagra: { password: SECRET, username: 'u' }, other: { client_secret: 'z' } }));
     expect((await source.read()).versionId).toBe(first.versionId);
@@ -116,14 +117,14 @@ describe('local credentials', () => {
   it('take TOKEN_REFRESHER_CREDENTIALS_<ID> over the file, and say what is missing', async () => {
     const path = credentialsFile({ 'my-idp': { client_secret: 'from-file' } });
     const env = { TOKEN_REFRESHER_CREDENTIALS_MY_IDP: JSON.stringify({ client_secret: SECRET }) };
-    const fromEnv = await new LocalCredentials('my-idp', path, env).read();
+    const fromEnv = await new LocalCredentials('my-idp', path, env, KEY).read();
     expect(fromEnv.values).toEqual({ client_secret: SECRET });
     expect(fromEnv.versionId).toMatch(/^env-/);
-    await expect(new LocalCredentials('absent', path, {}).read()).rejects.toThrow(
+    await expect(new LocalCredentials('absent', path, {}, KEY).read()).rejects.toThrow(
       /has no entry "absent".*TOKEN_REFRESHER_CREDENTIALS_ABSENT/,
     );
     await expect(
-      new LocalCredentials('my-idp', undefined, { TOKEN_REFRESHER_CREDENTIALS_MY_IDP: SECRET }).read(),
+      new LocalCredentials('my-idp', undefined, { TOKEN_REFRESHER_CREDENTIALS_MY_IDP: SECRET }, KEY).read(),
     ).rejects.toSatisfy((e: Error) => e.message.includes('is not JSON') && !e.message.includes(SECRET));
   });
 });
