@@ -68,7 +68,8 @@ has "healthy" and "problems" per provider.
 
 With --local, reads what "token-refresher run" keeps in its directory instead, no AWS: per
 provider the token file, when the token expires, when it was issued, and the lockout guard and
-configuration block from the state file (codes and times only). Exit 1 when a token has expired
+configuration block from the state file (codes and times only); a provider waiting for
+credentials shows as pending, with what to add. Exit 1 when a token has expired or is missing,
 or a guard or block is recorded.
 
 Options:

@@ -5,7 +5,7 @@ import { STORE_MAX_BYTES } from '../../contract/published-token.js';
 import { dueThresholdSeconds, minimumSafetyMarginSeconds } from '../../contract/schedule.js';
 import type { Clock } from '../../core/ports.js';
 import { join } from 'node:path';
-import { stateFilePath, tokenFilePath } from '../local/layout.js';
+import { pendingFilePath, stateFilePath, tokenFilePath } from '../local/layout.js';
 import { readBoundedFile, writePrivateFile } from '../local/private-file.js';
 import type { LocalProvider } from '../local/runner.js';
 import { DEMO_USERNAME, DemoCredentials, demoClientSecret, demoPassword } from './demo-credentials.js';
@@ -174,6 +174,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     settings: p.settings,
     tokenFile: tokenFilePath(options.dir, p.settings.id),
     stateFile: stateFilePath(options.dir, p.settings.id),
+    pendingFile: pendingFilePath(options.dir, p.settings.id),
     maxBytes: STORE_MAX_BYTES[p.store],
     credentials: credentials.get(p.settings.id)!,
   }));

@@ -5,6 +5,7 @@ import type { Clock, CredentialsSource, Log, Sleep, TokenEndpoint } from '../../
 import { type RunReport, runRefresh } from '../../core/refresh.js';
 import { FileStateStore } from './file-state-store.js';
 import { FileTokenStore } from './file-token-store.js';
+import { removePendingRecord, writePendingRecord } from './pending-record.js';
 
 /**
  * Runs every provider on this machine with the function's core (core/refresh.ts), each on its own
@@ -21,6 +22,8 @@ export interface LocalProvider {
   readonly settings: ProviderSettings;
   readonly tokenFile: string;
   readonly stateFile: string;
+  /** Where the runner records that the provider waits for credentials (cli/local/pending-record.ts). */
+  readonly pendingFile: string;
   /** The limit of the store the provider gets in AWS (STORE_MAX_BYTES). */
   readonly maxBytes: number;
   readonly credentials: CredentialsSource;
@@ -83,6 +86,8 @@ interface Slot {
   timer?: unknown;
   running?: Promise<void>;
   nextRunAt?: number;
+  /** Whether a pending record may exist: unknown (undefined) until the first run removed or wrote it. */
+  pendingRecorded?: boolean;
 }
 
 export class LocalRunner {
@@ -177,6 +182,26 @@ export class LocalRunner {
     }, delayMs);
   }
 
+  /** Keeps the provider's pending record in step with its last run, for `status --local`. */
+  private async recordPending(slot: Slot, report: RunReport): Promise<void> {
+    const { pendingFile } = slot.provider;
+    const { outcome, note } = report.result;
+    try {
+      if (outcome === 'pending') {
+        await writePendingRecord(pendingFile, { at: this.options.clock.now(), description: note?.description ?? '' });
+        slot.pendingRecorded = true;
+      } else if (slot.pendingRecorded !== false) {
+        await removePendingRecord(pendingFile);
+        slot.pendingRecorded = false;
+      }
+    } catch (error) {
+      slot.deps.log.warn('cannot record whether the provider waits for credentials; status --local may be wrong', {
+        file: pendingFile,
+        code: (error as { name?: string }).name ?? 'Error',
+      });
+    }
+  }
+
   /** The next slot of the provider's fixed-rate schedule that is still ahead. */
   private delayToNext(slot: Slot): number {
     const interval = slot.provider.settings.checkIntervalMinutes * 60_000;
@@ -196,6 +221,7 @@ export class LocalRunner {
     } catch (error) {
       outcome = { error: (error as { name?: string }).name ?? 'Error' };
     }
+    if ('report' in outcome) await this.recordPending(slot, outcome.report);
     const more = !once && !this.stopping;
     if (more) this.schedule(slot, this.delayToNext(slot));
     const base = {

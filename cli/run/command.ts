@@ -7,7 +7,7 @@ import { CliError, errorMessage, UsageError } from '../common/errors.js';
 import type { CliIo } from '../common/io.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { DirectoryBusyError, type DirectoryLock, lockDirectory } from '../local/dir-lock.js';
-import { DEFAULT_LOCAL_DIR, DEMO_SUBDIR, stateFilePath, tokenFilePath } from '../local/layout.js';
+import { DEFAULT_LOCAL_DIR, DEMO_SUBDIR, pendingFilePath, stateFilePath, tokenFilePath } from '../local/layout.js';
 import { loadVersionKey } from '../local/credentials-version.js';
 import { hasCredentialsEnv, LocalCredentials, readCredentialsFile } from '../local/local-credentials.js';
 import { rekeyStateFile } from '../local/rekey-state.js';
@@ -95,6 +95,7 @@ async function realProviders(
     settings: p.settings,
     tokenFile: tokenFilePath(dir, p.settings.id),
     stateFile: stateFilePath(dir, p.settings.id),
+    pendingFile: pendingFilePath(dir, p.settings.id),
     maxBytes: STORE_MAX_BYTES[p.store],
     credentials: new LocalCredentials(p.settings.id, credentialsFile, io.env, versionKey),
   }));

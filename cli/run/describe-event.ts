@@ -1,5 +1,6 @@
 import { formatDuration } from '../common/format-duration.js';
 import { oneLine } from '../common/text.js';
+import { PENDING_TEXT } from '../local/pending-record.js';
 import type { LocalEvent } from '../local/runner.js';
 
 /** `12:00:05`, local mode's clock in UTC, like every time the CLI prints. */
@@ -8,6 +9,7 @@ export const clockTime = (ms: number) => new Date(ms).toISOString().slice(11, 19
 /** What a run did, in a few words: `refreshed (refresh_token)`, `failed: credentials (lockout_guard)`. */
 export function outcomeText(event: Extract<LocalEvent, { type: 'run' }>): string {
   const { result, guardEngaged } = event.report;
+  if (result.outcome === 'pending') return PENDING_TEXT;
   if (result.outcome === 'failed' && result.error) {
     const guard = guardEngaged && result.error.kind !== 'credentials' ? ', guard holds' : '';
     return `failed: ${result.error.kind} (${oneLine(result.error.code)})${guard}`;
@@ -33,7 +35,9 @@ export function describeEvent(event: LocalEvent, nowMs: number): string {
       const left = leftText(result.expiresAt, nowMs);
       const shownLeft =
         result.expiresAt === undefined ? 'no token yet' : left.startsWith('expired') ? left : `${left} left`;
-      const description = result.error ? `: ${oneLine(result.error.description)}` : '';
+      // Pending: the note says which file entry or variable to add.
+      const detail = result.error?.description ?? (result.outcome === 'pending' ? result.note?.description : undefined);
+      const description = detail === undefined ? '' : `: ${oneLine(detail)}`;
       return `${head}${outcomeText(event)}; ${shownLeft}${next(event.nextRunAt)}${description}`;
     }
     case 'crash':

@@ -36,9 +36,11 @@ export function eventJson(event: LocalEvent): object {
         guardEngaged: report.guardEngaged,
         configurationBlocked: report.configurationBlocked,
         credentialsRejected: report.credentialsRejected,
+        waitingForCredentials: report.waitingForCredentials,
         tokenWrites: report.tokenWrites,
         attempts: report.attempts.map((a) => ({ grant: a.grant, latencyMs: a.latencyMs, outcome: a.outcome })),
         ...(result.error ? { error: clean(result.error) } : {}),
+        ...(result.note ? { note: clean(result.note) } : {}),
       };
     }
     case 'crash':

@@ -43,14 +43,17 @@ export class LiveView implements RunView {
 
   event(event: LocalEvent): void {
     const row = event.provider === undefined ? undefined : this.rows.get(event.provider);
+    // Runs that change nothing would push the interesting lines out; waiting is said once.
+    const quiet =
+      event.type === 'run' &&
+      ((event.report.result.outcome === 'fresh' && !event.report.guardEngaged) ||
+        (event.report.result.outcome === 'pending' && row?.last === outcomeText(event)));
     if (event.type === 'run' && row) {
       row.last = outcomeText(event);
       if (event.report.result.expiresAt !== undefined) row.expiresAt = event.report.result.expiresAt;
       row.nextRunAt = event.nextRunAt;
     }
     if (event.type === 'crash' && row) row.last = 'crashed (a bug)';
-    // Runs that change nothing would push the interesting lines out.
-    const quiet = event.type === 'run' && event.report.result.outcome === 'fresh' && !event.report.guardEngaged;
     if (!quiet) this.recent.push(describeEvent(event, this.now()));
     this.recent.splice(0, Math.max(0, this.recent.length - RECENT));
     this.draw();

@@ -8,7 +8,15 @@ import type { CliIo } from '../common/io.js';
 import { renderTable } from '../common/table.js';
 import { oneLine } from '../common/text.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { DEFAULT_LOCAL_DIR, DEMO_SUBDIR, providersInListing, stateFilePath, tokenFilePath } from '../local/layout.js';
+import {
+  DEFAULT_LOCAL_DIR,
+  DEMO_SUBDIR,
+  pendingFilePath,
+  providersInListing,
+  stateFilePath,
+  tokenFilePath,
+} from '../local/layout.js';
+import { PENDING_TEXT, type PendingRecord, readPendingRecord } from '../local/pending-record.js';
 import { readBoundedFile } from '../local/private-file.js';
 
 export interface LocalStatusOptions {
@@ -33,6 +41,8 @@ export interface LocalProviderStatus {
   /** A password or client_credentials grant whose outcome was not seen. */
   readonly unconfirmedSince?: number;
   readonly stateFile: 'ok' | 'none' | 'invalid';
+  /** No credentials were ever given and no token was ever published: the last run's record. */
+  readonly waiting?: PendingRecord;
 }
 
 function parse(text: string | undefined): unknown {
@@ -45,9 +55,10 @@ function parse(text: string | undefined): unknown {
 }
 
 async function readProvider(dir: string, provider: string): Promise<Omit<LocalProviderStatus, 'tokenFile'>> {
-  const [tokenText, stateText] = await Promise.all([
+  const [tokenText, stateText, pending] = await Promise.all([
     readBoundedFile(tokenFilePath(dir, provider)),
     readBoundedFile(stateFilePath(dir, provider)),
+    readPendingRecord(pendingFilePath(dir, provider)),
   ]);
   const checked = tokenText === undefined ? undefined : checkPublishedToken(parse(tokenText));
   const token: LocalProviderStatus['token'] =
@@ -56,14 +67,17 @@ async function readProvider(dir: string, provider: string): Promise<Omit<LocalPr
       : 'token' in checked
         ? { state: 'published', expiresAt: checked.token.expires_at, issuedAt: checked.token.issued_at }
         : { state: 'invalid' };
-  if (stateText === undefined) return { provider, token, stateFile: 'none' };
+  // Pending means no token was ever published: a record beside a token is left over, not current.
+  const waiting = token.state === 'none' && typeof pending === 'object' ? { waiting: pending } : {};
+  if (stateText === undefined) return { provider, token, stateFile: 'none', ...waiting };
   const state = privateStateSchema.safeParse(parse(stateText));
-  if (!state.success) return { provider, token, stateFile: 'invalid' };
+  if (!state.success) return { provider, token, stateFile: 'invalid', ...waiting };
   const { guard, blocked, pendingPrimary } = state.data;
   return {
     provider,
     token,
     stateFile: 'ok',
+    ...waiting,
     ...(guard ? { guard: { at: guard.at, code: guard.code, credentialsVersion: guard.credentialsVersion } } : {}),
     ...(blocked ? { blocked: { at: blocked.at, code: blocked.code } } : {}),
     ...(pendingPrimary ? { unconfirmedSince: pendingPrimary.at } : {}),
@@ -95,11 +109,18 @@ const recorded = (r: Recorded | undefined) => (r ? `${oneLine(r.code)} since ${f
 function tokenCells(p: LocalProviderStatus, nowMs: number): [string, string] {
   if (p.token.state === 'published')
     return [formatExpiresIn(p.token.expiresAt, nowMs), formatTime(p.token.issuedAt * 1000)];
+  if (p.waiting) return [PENDING_TEXT, '-'];
   return [p.token.state === 'none' ? 'no token yet' : 'invalid file', '-'];
 }
 
+/** What to do, under the table: the core's note names the credentials file entry or variable to add. */
+const waitingLine = (p: LocalProviderStatus) =>
+  p.waiting
+    ? [`${p.provider}: ${PENDING_TEXT}, last run ${formatTime(p.waiting.at)}: ${oneLine(p.waiting.description)}`]
+    : [];
+
 export function renderLocalStatus(providers: readonly LocalProviderStatus[], nowMs: number): string {
-  return renderTable(
+  const table = renderTable(
     ['PROVIDER', 'TOKEN FILE', 'EXPIRES IN', 'ISSUED AT', 'GUARD', 'BLOCKED'],
     providers.map((p) => {
       const unreadable = p.stateFile === 'invalid' ? '? (unreadable state file)' : undefined;
@@ -110,6 +131,8 @@ export function renderLocalStatus(providers: readonly LocalProviderStatus[], now
       return [p.provider, p.tokenFile, ...tokenCells(p, nowMs), unreadable ?? guard, unreadable ?? recorded(p.blocked)];
     }),
   );
+  const notes = providers.flatMap(waitingLine);
+  return notes.length > 0 ? `${table}\n${notes.join('\n')}\n` : table;
 }
 
 function localStatusJson(providers: readonly LocalProviderStatus[]) {
@@ -124,6 +147,9 @@ function localStatusJson(providers: readonly LocalProviderStatus[]) {
     guard: iso(p.guard),
     blocked: iso(p.blocked),
     unconfirmedSince: p.unconfirmedSince === undefined ? null : formatTime(p.unconfirmedSince),
+    waitingForCredentials: p.waiting
+      ? { lastRunAt: formatTime(p.waiting.at), description: oneLine(p.waiting.description) }
+      : null,
   }));
 }
 
