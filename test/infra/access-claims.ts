@@ -160,11 +160,12 @@ export const CLAIMS: readonly Claim[] = [
   {
     id: 'token-read',
     claim:
-      'published token: who can read it: "principals granted with grantRead, wireLambdaConsumer or wireEcsContainer (read on that token, decrypt through the store for that token only), and the refresher"',
+      'published token: who can read it: "principals granted with grantRead, wireLambdaConsumer or wireEcsContainer (read on that token, decrypt through the store for that token only), and the refresher; also any principal of the account whose own IAM policies allow reading that token and kms:Decrypt on the stage key, such as an administrator with kms:* on *"',
     check: (model, cast) =>
       whoCan(model, 'published token', 'reads', (item) => [
         ...refresherOf(model, item),
         ...cast.consumers.filter((c) => c.token === item).map((c) => c.principal),
+        cast.administrator,
       ]),
   },
   {
