@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { DockerImage } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, type ILocalBundling } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 
 /**
@@ -28,8 +28,8 @@ export const REFRESHER_BUILD_OPTIONS = {
 /** The one esbuild call this file makes, typed here so the package's declarations need no esbuild. */
 interface Esbuild {
   buildSync(
-    options: Omit<typeof REFRESHER_BUILD_OPTIONS, 'outfile'> & { entryPoints: string[]; outfile: string },
-  ): unknown;
+    options: Omit<typeof REFRESHER_BUILD_OPTIONS, 'outfile'> & { entryPoints: string[]; outfile: string; write: false },
+  ): { outputFiles: { path: string; contents: Uint8Array }[] };
 }
 
 /** The refresher's TypeScript entry in this repository. */
@@ -40,31 +40,51 @@ const PREBUILT_REFRESHER = path.join(import.meta.dirname, '..', '..', 'assets', 
 
 /**
  * The refresher's code: the prebuilt bundle when the construct runs from its package, else `entry`
- * bundled with esbuild at synth time. CDK caches a bundled asset per source and options, so a
- * stack of many providers bundles once; `aws:cdk:bundling-stacks` skips it as for any asset.
+ * bundled with esbuild at synth time (no Docker).
+ *
+ * The asset is hashed from the bundle, not from the entry's folder: the bundle is made of lambda/,
+ * core/, contract/ and the dependencies, and a hash of lambda/ alone left the template unchanged
+ * when only the engine changed, so a deployment kept the old code. CDK stages a bundled asset once
+ * per source folder, options and output directory, and `EsbuildBundling` puts the entry into those
+ * options: a stack or an app of many providers bundles once. `aws:cdk:bundling-stacks` skips it as
+ * for any asset.
  * @param entry a TypeScript file exporting `handler` (tests and forks); default: the refresher
  */
 export function refresherCode(entry?: string): lambda.Code {
   if (entry === undefined && existsSync(path.join(PREBUILT_REFRESHER, 'index.js'))) {
     return lambda.Code.fromAsset(PREBUILT_REFRESHER);
   }
-  const source = entry ?? REFRESHER_ENTRY;
+  const source = path.resolve(entry ?? REFRESHER_ENTRY);
   return lambda.Code.fromAsset(path.dirname(source), {
+    assetHashType: AssetHashType.OUTPUT,
     bundling: {
       // Never used: local bundling always succeeds or throws. CDK requires an image nonetheless.
       image: DockerImage.fromRegistry('token-refresher-bundles-locally'),
-      local: {
-        tryBundle(outputDir) {
-          esbuild().buildSync({
-            ...REFRESHER_BUILD_OPTIONS,
-            entryPoints: [source],
-            outfile: path.join(outputDir, 'index.js'),
-          });
-          return true;
-        },
-      },
+      local: new EsbuildBundling(source),
     },
   });
+}
+
+/**
+ * Bundles one entry with esbuild. `entry` is a field rather than a closure because CDK's staging
+ * cache key serialises the bundling options: two entries in one folder must not share a bundle.
+ */
+class EsbuildBundling implements ILocalBundling {
+  constructor(readonly entry: string) {}
+
+  tryBundle(outputDir: string): boolean {
+    // Built in memory as if next to the entry, then written to `outputDir`: the source map's paths
+    // are then relative to the sources, not to the output directory, so the same sources give the
+    // same bundle (and the same hash) wherever `cdk.out` is.
+    const { outputFiles } = esbuild().buildSync({
+      ...REFRESHER_BUILD_OPTIONS,
+      entryPoints: [this.entry],
+      outfile: path.join(path.dirname(this.entry), REFRESHER_BUILD_OPTIONS.outfile),
+      write: false,
+    });
+    for (const file of outputFiles) writeFileSync(path.join(outputDir, path.basename(file.path)), file.contents);
+    return true;
+  }
 }
 
 /** esbuild is needed only to bundle from source, so it is loaded only then. */
