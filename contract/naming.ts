@@ -1,4 +1,5 @@
-import { ALARM_SUFFIX, type AlarmKind, MANIFEST_OUTPUT_SUFFIX } from './refresher-manifest.js';
+import { createHash } from 'node:crypto';
+import { ALARM_KINDS, ALARM_SUFFIX, type AlarmKind, MANIFEST_OUTPUT_SUFFIX } from './refresher-manifest.js';
 
 /**
  * Names of the AWS resources one provider uses. Operators, consumers and the function all address
@@ -35,6 +36,24 @@ export function namePrefixProblem(prefix: string): string | undefined {
   return undefined;
 }
 
+/**
+ * How names are put together, so that every name is injective over (prefix, provider id), and so over
+ * (stage, provider id), since `stageNames` gives every stage its own prefix:
+ *
+ * - Secrets, parameters and role paths are paths, `<prefix>/<id>/<what>`: neither a prefix nor a
+ *   provider id contains `/`, so the segments are the pair.
+ * - Flat names (alarms, schedules, the dashboard) cannot use `/` (schedules and dashboards refuse it),
+ *   and both a stage and a provider id contain `-`: with `-` alone, provider `x-nagra` of the default
+ *   stage and provider `nagra` of stage `x` were both `token-refresher-x-nagra`. The default prefix
+ *   keeps the `-` its names always had; every other prefix is followed by `_`, which no provider id,
+ *   stage, region or alarm suffix contains. A name with a `_` is therefore never a default-prefix name,
+ *   and its last `_` ends its prefix.
+ * - A name longer than its AWS limit keeps its first characters and ends in `.` and a hash of the
+ *   exact pair (`fitted`).
+ *
+ * Functions, roles, log groups, queues, topics and the key have no name of ours: CloudFormation
+ * generates theirs, unique by construction. A refresher's role is found by its path (`rolePath`).
+ */
 export interface ProviderResourceNames {
   /** Secrets Manager secret the operators fill with the provider credentials (when the stack creates it). */
   readonly credentialsSecretName: string;
@@ -46,21 +65,93 @@ export interface ProviderResourceNames {
   readonly stateParameterName: string;
   /** Private String parameter holding the rest of the state, which is no secret: the ledger; starts with `/`. */
   readonly ledgerParameterName: string;
+  /**
+   * IAM path of the refresher function's role, `/<prefix>/<id>/`: the stage key admits `/<prefix>/*`,
+   * and the provider's credentials secret only this path.
+   */
+  readonly rolePath: string;
+  /** EventBridge Scheduler schedule (default group) that runs the refresher. */
+  readonly scheduleName: string;
+  /** The provider's paging alarms, by kind: `<prefix>-<id>-<Suffix>` in the default stage. */
+  readonly alarmNames: Readonly<Record<AlarmKind, string>>;
 }
 
+/** The longest name AWS allows, by kind of name. */
+export const NAME_LIMITS = { schedule: 64, alarm: 255, dashboard: 255, secret: 512, parameter: 1011 } as const;
+
+/** Characters of the hash that ends a name cut to its limit: 48 bits. */
+const HASH_CHARS = 12;
+
 export function providerResourceNames(prefix: string, providerId: string): ProviderResourceNames {
+  const flat = flatStart(prefix);
+  const alarmNames = Object.fromEntries(
+    ALARM_KINDS.map((kind) => [kind, `${flat}${providerId}-${ALARM_SUFFIX[kind]}`]),
+  ) as Record<AlarmKind, string>;
   return {
     credentialsSecretName: `${prefix}/${providerId}/credentials`,
     tokenSecretName: `${prefix}/${providerId}/token`,
     tokenParameterName: `/${prefix}/${providerId}/token`,
     stateParameterName: `/${prefix}/${providerId}/state`,
     ledgerParameterName: `/${prefix}/${providerId}/ledger`,
+    rolePath: `/${prefix}/${providerId}/`,
+    scheduleName: fitted(`${flat}${providerId}`, NAME_LIMITS.schedule, prefix, providerId),
+    alarmNames,
   };
 }
 
-/** A paging alarm's name, `<prefix>-<providerId>-<Suffix>`: the construct creates it, `plan` lists it. */
+/** A paging alarm's name: the construct creates it, `plan` lists it. */
 export function alarmName(prefix: string, providerId: string, kind: AlarmKind): string {
-  return `${prefix}-${providerId}-${ALARM_SUFFIX[kind]}`;
+  return providerResourceNames(prefix, providerId).alarmNames[kind];
+}
+
+/**
+ * Patterns that match the names of every provider of a prefix, for the stage key's policy
+ * (lib/private/refresher-key.ts), in ARN resource form (no leading `/`).
+ */
+export function prefixNamePatterns(prefix: string) {
+  return {
+    /** Roles under the refreshers' IAM path. */
+    roles: `${prefix}/*`,
+    /** Published token parameters. */
+    tokenParameters: `${prefix}/*/token`,
+    /** Published token secrets (Secrets Manager appends `-` and six characters). */
+    tokenSecrets: `${prefix}/*/token-??????`,
+    /** Credentials secrets. */
+    credentialsSecrets: `${prefix}/*/credentials-??????`,
+    /** Every secret and parameter of one provider. */
+    provider: (providerId: string) => `${prefix}/${providerId}/*`,
+  };
+}
+
+/**
+ * The stage's dashboard: dashboard names are unique in the account, not the region, so the region is
+ * part of it. Check the prefix with `dashboardNameProblem` first.
+ */
+export function dashboardName(prefix: string, region: string): string {
+  return `${flatStart(prefix)}${region}`;
+}
+
+/** Dashboards allow only `A-Z a-z 0-9 - _`: why `prefix` cannot name one, or undefined when it can. */
+export function dashboardNameProblem(prefix: string): string | undefined {
+  return prefix.includes('.')
+    ? `"namePrefix" ${JSON.stringify(prefix)} cannot name the stage's dashboard: CloudWatch dashboard names allow only A-Z a-z 0-9 - _; use a prefix without "."`
+    : undefined;
+}
+
+/** What every flat name of a prefix starts with (the dashboard's link to the stage's alarms searches for it). */
+export function flatStart(prefix: string): string {
+  return prefix === DEFAULT_NAME_PREFIX ? `${prefix}-` : `${prefix}_`;
+}
+
+/**
+ * `name` when it fits `max`, else its first characters, `.` and a hash of the exact pair. No name that
+ * fits ends like that: a `.` can only come from the prefix, and a `_` and the provider id follow it,
+ * where the hash has only hex digits; a default-prefix name (at most 56 characters) is never cut.
+ */
+function fitted(name: string, max: number, prefix: string, providerId: string): string {
+  if (name.length <= max) return name;
+  const hash = createHash('sha256').update(`${prefix}/${providerId}`).digest('hex').slice(0, HASH_CHARS);
+  return `${name.slice(0, max - HASH_CHARS - 1)}.${hash}`;
 }
 
 /** Children of the stacks themselves, whose ids no provider may take. */
@@ -80,9 +171,17 @@ const STACK_CHILD_IDS = [
 /** A stage name: short, because it goes into stack, secret, parameter, alarm and schedule names. */
 export const STAGE_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
 
+/** Returns why `stage` cannot name a stage, or undefined when it can. */
+export function stageProblem(stage: string): string | undefined {
+  return STAGE_PATTERN.test(stage)
+    ? undefined
+    : `stage ${JSON.stringify(stage)} must be 1 to 20 lowercase letters, digits or hyphens, starting and ending with a letter or digit`;
+}
+
 /**
  * The names a stage gives everything: the default stage keeps the names a single deployment
- * always had (`TokenRefresher`, `token-refresher`), a named one adds itself to both.
+ * always had (`TokenRefresher`, `token-refresher`), a named one adds itself to both. Distinct stages
+ * get distinct prefixes, which `providerResourceNames` keeps apart.
  */
 export function stageNames(stage: string | undefined): { readonly stackName: string; readonly namePrefix: string } {
   return stage === undefined

@@ -12,7 +12,7 @@ import * as z from 'zod/mini';
 export const ALARM_KINDS = ['tokenFreshness', 'credentialsRejected', 'refresherSilent'] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
-/** Alarm name suffixes: `<namePrefix>-<providerId>-<Suffix>`; the runbook has a section per suffix. */
+/** Alarm name suffixes (contract/naming.ts puts the names together); the runbook has a section per suffix. */
 export const ALARM_SUFFIX: Readonly<Record<AlarmKind, string>> = {
   tokenFreshness: 'TokenFreshness',
   credentialsRejected: 'CredentialsRejected',

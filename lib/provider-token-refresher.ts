@@ -11,10 +11,11 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { refresherCode } from './private/bundling.js';
 import { credentialsSecret } from './private/credentials-secret.js';
-import { refresherKeyStatements, refresherRolePath, stackKey } from './private/refresher-key.js';
+import { claimNames } from './private/name-claims.js';
+import { refresherKeyStatements, stackKey } from './private/refresher-key.js';
 import { maxEventAge } from './private/event-age.js';
 import { stackShared } from './private/stack-shared.js';
-import { DEFAULT_NAME_PREFIX, namePrefixProblem, providerResourceNames } from '../contract/naming.js';
+import { namePrefixProblem, providerResourceNames, stageNames, stageProblem } from '../contract/naming.js';
 import { createProviderAlarms, type ProviderAlarms } from './private/provider-alarms.js';
 import { ssmParameterArn } from './private/ssm-parameter-arn.js';
 import { createTokenStore, type TokenStore } from './private/token-store.js';
@@ -37,18 +38,20 @@ export interface ProviderTokenRefresherProps {
   readonly provider: ResolvedProvider;
 
   /**
-   * First segment of every secret and parameter name (`<prefix>/<provider id>/credentials`,
-   * `/<prefix>/<provider id>/token`, ...). Give each deployment in one account and region its own
-   * prefix so that their names do not collide. Changing it replaces the secrets.
-   * @default 'token-refresher'
+   * First segment of every name: secrets and parameters (`<prefix>/<provider id>/credentials`,
+   * `/<prefix>/<provider id>/token`, ...), the role's IAM path, the schedule and the alarms
+   * (contract/naming.ts builds them all). Two refreshers of one provider id with one prefix get the
+   * same names: synth refuses that within an app, and across apps each deployment in one account and
+   * region needs its own prefix. Changing it replaces the secrets.
+   * @default - the stage's: `token-refresher` in the default stage, `token-refresher-<stage>` in another
    */
   readonly namePrefix?: string;
 
   /**
-   * The stage this refresher belongs to: its metrics go to the namespace `TokenRefresher/<stage>`,
-   * so that two stages in one account never mix their data. Set it together with a `namePrefix`
-   * of its own (`TokenRefresherFleet` does both).
-   * @default - the default stage: namespace `TokenRefresher`
+   * The stage this refresher belongs to (1 to 20 lowercase letters, digits or hyphens): its metrics
+   * go to the namespace `TokenRefresher/<stage>`, and, unless `namePrefix` is given, its names start
+   * with `token-refresher-<stage>`, so that two stages in one account never share a name or data.
+   * @default - the default stage: namespace `TokenRefresher`, prefix `token-refresher`
    */
   readonly stage?: string;
 
@@ -166,10 +169,26 @@ export class ProviderTokenRefresher extends Construct {
     super(scope, id);
     const { provider } = props;
     const { settings } = provider;
-    const prefix = props.namePrefix ?? DEFAULT_NAME_PREFIX;
+    if (props.namePrefix === undefined && props.stage !== undefined) {
+      const problem = stageProblem(props.stage);
+      if (problem) throw new Error(`${this.node.path}: ${problem}, or give a "namePrefix"`);
+    }
+    const prefix = props.namePrefix ?? stageNames(props.stage).namePrefix;
     const prefixProblem = namePrefixProblem(prefix);
     if (prefixProblem) throw new Error(`${this.node.path}: ${prefixProblem}`);
     const names = providerResourceNames(prefix, settings.id);
+    // Before anything is created: two refreshers that would deploy one name fail synth, not the deploy.
+    claimNames(this, {
+      ...(provider.credentials === undefined ? { 'credentials secret': names.credentialsSecretName } : {}),
+      ...(provider.store === 'secretsmanager'
+        ? { 'token secret': names.tokenSecretName }
+        : { 'token parameter': names.tokenParameterName }),
+      'state parameter': names.stateParameterName,
+      'ledger parameter': names.ledgerParameterName,
+      'role path': names.rolePath,
+      schedule: names.scheduleName,
+      ...Object.fromEntries(Object.entries(names.alarmNames).map(([kind, name]) => [`${kind} alarm`, name])),
+    });
     const stack = Stack.of(this);
 
     if (props.awsManagedKeys && props.encryptionKey) {
@@ -177,7 +196,7 @@ export class ProviderTokenRefresher extends Construct {
     }
     const keyScope = props.credentialsScope ?? this;
     const key = props.awsManagedKeys ? undefined : (props.encryptionKey ?? stackKey(keyScope, prefix));
-    const rolePath = refresherRolePath(prefix, settings.id);
+    const rolePath = names.rolePath;
     const credentials = credentialsSecret(
       this,
       provider,
@@ -279,7 +298,7 @@ export class ProviderTokenRefresher extends Construct {
 
     this.alarms = createProviderAlarms(this, {
       settings,
-      namePrefix: prefix,
+      alarmNames: names.alarmNames,
       refresherMetric: (name, options) => this.metric(name, options),
       runbookUrl: props.runbookUrl ?? DEFAULT_RUNBOOK_URL,
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
@@ -299,7 +318,7 @@ export class ProviderTokenRefresher extends Construct {
       ledgerParameter: names.ledgerParameterName,
       minValiditySeconds: settings.minValiditySeconds,
       checkIntervalMinutes: settings.checkIntervalMinutes,
-      scheduleName: `${prefix}-${settings.id}`,
+      scheduleName: names.scheduleName,
       deadLetterQueueName: shared.deadLetterQueue.queueName,
       alarms: Object.fromEntries(Object.entries(this.alarms).map(([kind, alarm]) => [kind, alarm.alarmName])),
       ...(props.stage === undefined ? {} : { stage: props.stage }),
@@ -307,8 +326,8 @@ export class ProviderTokenRefresher extends Construct {
     };
 
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      // Named like the secrets and parameters, so the runbook can address it.
-      scheduleName: `${prefix}-${settings.id}`,
+      // Named, so the runbook can address it (`status --json` shows the name).
+      scheduleName: names.scheduleName,
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(settings.checkIntervalMinutes)),
       description: `Checks every ${settings.checkIntervalMinutes} min whether the token of provider "${settings.id}" is due`,
       target: new UnqualifiedLambdaInvoke(fn, {

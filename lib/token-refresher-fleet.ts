@@ -8,9 +8,9 @@ import {
   constructIdFor,
   constructIdProblems,
   DEFAULT_STAGE,
-  STAGE_PATTERN,
   STAGE_TAG,
   stageNames,
+  stageProblem,
 } from '../contract/naming.js';
 import type { ResolvedProvider } from '../contract/providers-file.js';
 import { capacityProblems, fleetStackIndex, refresherStackName } from '../contract/fleet.js';
@@ -58,11 +58,8 @@ export class TokenRefresherFleet extends Construct {
 
   constructor(scope: Construct, id: string, props: TokenRefresherFleetProps) {
     super(scope, id);
-    if (props.stage !== undefined && !STAGE_PATTERN.test(props.stage)) {
-      throw new Error(
-        `stage ${JSON.stringify(props.stage)} must be 1 to 20 lowercase letters, digits or hyphens, starting and ending with a letter or digit`,
-      );
-    }
+    const stageMistake = props.stage === undefined ? undefined : stageProblem(props.stage);
+    if (stageMistake) throw new Error(stageMistake);
     const ids = props.providers.map((p) => p.settings.id);
     const problems = [...constructIdProblems(ids), ...capacityProblems(ids)];
     if (problems.length > 0) throw new Error(`token-refresher fleet: ${problems.join('; ')}`);
@@ -81,10 +78,9 @@ export class TokenRefresherFleet extends Construct {
     this.alarmTopic = createAlarmTopic(shared, props.alarmEmails ?? []);
     this.key = props.awsManagedKeys ? undefined : stackKey(shared, namePrefix);
     this.dashboard = createStageDashboard(shared, 'Dashboard', {
-      dashboardName: `${namePrefix}-${shared.region}`,
+      namePrefix,
       namespace: metricsNamespace(props.stage),
       stackNamePrefix: stackName,
-      alarmNamePrefix: namePrefix,
       runbookUrl,
     });
 

@@ -82,11 +82,9 @@ export class TokenRefresherStack extends Stack {
     const runbookUrl = props.runbookUrl ?? DEFAULT_RUNBOOK_URL;
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, props.alarmEmails ?? []);
     this.dashboard = createStageDashboard(this, 'Dashboard', {
-      // Dashboard names are account-wide, unlike the prefix's other names: add the region.
-      dashboardName: `${prefix}-${this.region}`,
+      namePrefix: prefix,
       namespace: METRICS_NAMESPACE,
       stackNamePrefix: this.stackName,
-      alarmNamePrefix: prefix,
       runbookUrl,
     });
 

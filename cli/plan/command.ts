@@ -1,5 +1,5 @@
 import { type CostItem } from '../../contract/cost-model.js';
-import { STAGE_PATTERN } from '../../contract/naming.js';
+import { stageProblem } from '../../contract/naming.js';
 import { type Plan, planStage, type ProviderPlan } from '../../contract/plan.js';
 import { CliError, UsageError } from '../common/errors.js';
 import { formatDuration } from '../common/format-duration.js';
@@ -38,12 +38,8 @@ export const formatRatio = (ratio: number) => `${ratio.toFixed(2)}x`;
 
 /** `token-refresher plan`: offline, from the providers file; reads no secret and calls no AWS API. */
 export function runPlan(options: PlanOptions, io: CliIo): ExitCode {
-  if (options.stage !== undefined && !STAGE_PATTERN.test(options.stage)) {
-    throw new UsageError(
-      `--stage ${JSON.stringify(options.stage)} must be 1 to 20 lowercase letters, digits or hyphens, starting and ending with a letter or digit`,
-      'plan',
-    );
-  }
+  const stageMistake = options.stage === undefined ? undefined : stageProblem(options.stage);
+  if (stageMistake) throw new UsageError(`--${stageMistake}`, 'plan');
   const { providers } = loadStackConfig(options.providersFile, io);
   const plan = planStage(providers, options.stage);
   if (plan.capacityProblems.length > 0) {

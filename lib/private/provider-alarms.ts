@@ -4,7 +4,6 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { type AlarmSpec, alarmSpecs } from '../../contract/alarm-specs.js';
-import { alarmName } from '../../contract/naming.js';
 import type { ProviderSettings } from '../../contract/provider-settings.js';
 import { ALARM_SUFFIX, type AlarmKind } from '../../contract/refresher-manifest.js';
 
@@ -12,8 +11,8 @@ export type ProviderAlarms = Readonly<Record<AlarmKind, cloudwatch.Alarm>>;
 
 export interface ProviderAlarmsProps {
   readonly settings: ProviderSettings;
-  /** The stage's name prefix: alarms are named by contract/naming.ts `alarmName`. */
-  readonly namePrefix: string;
+  /** The alarms' names, by kind (contract/naming.ts `providerResourceNames`). */
+  readonly alarmNames: Readonly<Record<AlarmKind, string>>;
   readonly refresherMetric: (metricName: string, options: cloudwatch.MetricOptions) => cloudwatch.Metric;
   /** Notified on ALARM and OK by every alarm; absent: the alarms only change state. */
   readonly alarmTopic?: sns.ITopic;
@@ -45,17 +44,17 @@ function metricFor(spec: AlarmSpec, props: ProviderAlarmsProps): cloudwatch.IMet
 }
 
 /**
- * The provider's alarms, named `<prefix>-<provider>-<Suffix>`, each notifying `alarmTopic` itself:
+ * The provider's alarms, each notifying `alarmTopic` itself:
  * three alarms of one metric each, and no composite, keep a provider's alarm bill at three alarm
  * metrics (docs/runbook.md "What pages" explains why these three page and nothing else does).
  */
 export function createProviderAlarms(scope: Construct, props: ProviderAlarmsProps): ProviderAlarms {
-  const { settings, namePrefix } = props;
+  const { settings, alarmNames } = props;
   const action = props.alarmTopic ? new cloudwatchActions.SnsAction(props.alarmTopic) : undefined;
   const alarms = Object.values(alarmSpecs(settings)).map((spec) => {
     const suffix = ALARM_SUFFIX[spec.kind];
     const alarm = new cloudwatch.Alarm(scope, `${suffix}Alarm`, {
-      alarmName: alarmName(namePrefix, settings.id, spec.kind),
+      alarmName: alarmNames[spec.kind],
       alarmDescription: `token-refresher provider "${settings.id}": ${spec.meaning}. Runbook: ${runbookLink(props.runbookUrl, suffix)}`,
       metric: metricFor(spec, props),
       threshold: spec.threshold,

@@ -2,6 +2,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { prefixNamePatterns } from '../../contract/naming.js';
 
 /**
  * The stack's customer-managed key for the published tokens, the refresh tokens of the private state
@@ -20,14 +21,6 @@ import type { Construct } from 'constructs';
  * - any principal the account allows (operators) may encrypt credentials, to put a new value, but
  *   not decrypt them.
  */
-
-/**
- * The IAM path of a refresher function's role: the stack key admits `/<prefix>/*`, and the
- * provider's credentials secret admits only `/<prefix>/<provider id>/`.
- */
-export function refresherRolePath(prefix: string, providerId: string): string {
-  return `/${prefix}/${providerId}/`;
-}
 
 const KEY_ID = 'TokenRefresherKey';
 /** Prefixes whose statements a key already has, so that many refreshers add them once. */
@@ -82,6 +75,7 @@ function addPrefixStatements(key: kms.Key, prefix: string): void {
   const stack = Stack.of(key);
   const account = new iam.AccountRootPrincipal();
   const via = (service: string) => `${service}.${stack.region}.amazonaws.com`;
+  const patterns = prefixNamePatterns(prefix);
   const sid = (name: string) => `${name}${prefix.replace(/[^A-Za-z0-9]/g, '')}`;
   key.addToResourcePolicy(
     new iam.PolicyStatement({
@@ -95,7 +89,7 @@ function addPrefixStatements(key: kms.Key, prefix: string): void {
             service: 'iam',
             region: '',
             resource: 'role',
-            resourceName: `${prefix}/*`,
+            resourceName: patterns.roles,
           }),
         },
         StringEquals: { 'kms:ViaService': [via('ssm'), via('secretsmanager')] },
@@ -110,7 +104,7 @@ function addPrefixStatements(key: kms.Key, prefix: string): void {
       resources: ['*'],
       conditions: {
         StringEquals: { 'kms:ViaService': via('ssm') },
-        StringLike: { 'kms:EncryptionContext:PARAMETER_ARN': parameterArnPattern(stack, `${prefix}/*/token`) },
+        StringLike: { 'kms:EncryptionContext:PARAMETER_ARN': parameterArnPattern(stack, patterns.tokenParameters) },
       },
     }),
   );
@@ -122,7 +116,7 @@ function addPrefixStatements(key: kms.Key, prefix: string): void {
       resources: ['*'],
       conditions: {
         StringEquals: { 'kms:ViaService': via('secretsmanager') },
-        StringLike: { 'kms:EncryptionContext:SecretARN': secretArnPattern(stack, `${prefix}/*/token-??????`) },
+        StringLike: { 'kms:EncryptionContext:SecretARN': secretArnPattern(stack, patterns.tokenSecrets) },
       },
     }),
   );
@@ -134,7 +128,7 @@ function addPrefixStatements(key: kms.Key, prefix: string): void {
       resources: ['*'],
       conditions: {
         StringEquals: { 'kms:ViaService': via('secretsmanager') },
-        StringLike: { 'kms:EncryptionContext:SecretARN': secretArnPattern(stack, `${prefix}/*/credentials-??????`) },
+        StringLike: { 'kms:EncryptionContext:SecretARN': secretArnPattern(stack, patterns.credentialsSecrets) },
       },
     }),
   );
@@ -164,6 +158,7 @@ export function refresherKeyStatements(
   providerId: string,
 ): iam.PolicyStatement[] {
   const stack = Stack.of(scope);
+  const own = prefixNamePatterns(prefix).provider(providerId);
   const use = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'];
   return [
     new iam.PolicyStatement({
@@ -171,7 +166,7 @@ export function refresherKeyStatements(
       resources: [key.keyArn],
       conditions: {
         StringEquals: { 'kms:ViaService': `ssm.${stack.region}.amazonaws.com` },
-        StringLike: { 'kms:EncryptionContext:PARAMETER_ARN': parameterArnPattern(stack, `${prefix}/${providerId}/*`) },
+        StringLike: { 'kms:EncryptionContext:PARAMETER_ARN': parameterArnPattern(stack, own) },
       },
     }),
     new iam.PolicyStatement({
@@ -179,7 +174,7 @@ export function refresherKeyStatements(
       resources: [key.keyArn],
       conditions: {
         StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` },
-        StringLike: { 'kms:EncryptionContext:SecretARN': secretArnPattern(stack, `${prefix}/${providerId}/*`) },
+        StringLike: { 'kms:EncryptionContext:SecretARN': secretArnPattern(stack, own) },
       },
     }),
   ];

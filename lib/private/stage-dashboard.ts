@@ -1,16 +1,17 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import { FAILED_METRIC, METRIC, PROVIDER_DIMENSION } from '../../contract/metrics.js';
+import { dashboardName, dashboardNameProblem, flatStart } from '../../contract/naming.js';
+import { claimNames } from './name-claims.js';
 
 export interface StageDashboardProps {
-  readonly dashboardName: string;
+  /** The stage's name prefix: it names the dashboard and finds the stage's alarms. */
+  readonly namePrefix: string;
   /** The stage's metrics namespace. */
   readonly namespace: string;
   /** First part of the stage's stack names: their functions' and queues' names start with it. */
   readonly stackNamePrefix: string;
-  /** First part of the stage's alarm names, for the link to them. */
-  readonly alarmNamePrefix: string;
   readonly runbookUrl: string;
 }
 
@@ -37,12 +38,18 @@ export function createStageDashboard(scope: Construct, id: string, props: StageD
   const graph = (title: string, left: cloudwatch.IMetric[], extra: Partial<cloudwatch.GraphWidgetProps> = {}) =>
     new cloudwatch.GraphWidget({ title, left, width: 12, height: 6, ...extra });
 
-  const dashboard = new cloudwatch.Dashboard(scope, id, { dashboardName: props.dashboardName });
+  const problem = dashboardNameProblem(props.namePrefix);
+  if (problem) throw new Error(`${scope.node.path}: ${problem}`);
+  const name = dashboardName(props.namePrefix, region);
+  // An environment-agnostic stack's region is a token: claimed as `<region>`, which reads better.
+  claimNames(scope, { dashboard: Token.isUnresolved(region) ? dashboardName(props.namePrefix, '<region>') : name });
+  const dashboard = new cloudwatch.Dashboard(scope, id, { dashboardName: name });
+  const alarmSearch = flatStart(props.namePrefix);
   dashboard.addWidgets(
     new cloudwatch.TextWidget({
       markdown:
         `### token-refresher: ${namespace}\n` +
-        `Paging alarms: [${props.alarmNamePrefix}-*](https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#alarmsV2:?~(search~'${props.alarmNamePrefix}-)) · ` +
+        `Paging alarms: [${alarmSearch}*](https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#alarmsV2:?~(search~'${alarmSearch})) · ` +
         `[runbook](${props.runbookUrl}) · \`token-refresher status\` for one provider's details`,
       width: 24,
       height: 2,

@@ -69,7 +69,7 @@ describe('plan --json', () => {
     }
     for (const p of plan.providers)
       expect(p.stack).toBe(refresherStackName('TokenRefresher-prod', fleetStackIndex(p.id)));
-    expect(plan.providers[0]!.pages[0]!.name).toBe('token-refresher-prod-tenant-000-TokenFreshness');
+    expect(plan.providers[0]!.pages[0]!.name).toBe('token-refresher-prod_tenant-000-TokenFreshness');
     // The stage's shared cost is spread over all 200.
     const share = plan.providers[0]!.cost.items.find((i) => i.service === 'Stage share')!;
     expect(share.usd).toBeCloseTo(stageCost().totalUsd / 200, 10);

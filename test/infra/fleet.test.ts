@@ -145,6 +145,23 @@ describe('two stages in one account and region', () => {
     expect([...a].some((name) => name.includes('token-refresher-staging/'))).toBe(true);
   });
 
+  it('keeps provider x-nagra of the default stage apart from provider nagra of stage x', () => {
+    // GIVEN two ids that, joined to their stage by "-", read the same
+    const app = testApp();
+    const entry = (id: string) => ({ id, preset: 'nagra', baseUrl: 'https://ovp.example.com:8443', clientId: 'crm' });
+    const defaultStage = fleet(parseProvidersFile({ providers: [entry('x-nagra')] }, 'default'), undefined, app);
+    const stageX = fleet(parseProvidersFile({ providers: [entry('nagra')] }, 'x'), 'x', app);
+    // WHEN
+    const a = names(defaultStage);
+    const b = names(stageX);
+    // THEN no alarm, schedule or anything else shares a name; the default stage keeps its names
+    expect([...a].filter((name) => b.has(name))).toEqual([]);
+    expect(a).toContain('AWS::Scheduler::Schedule:token-refresher-x-nagra');
+    expect(a).toContain('AWS::CloudWatch::Alarm:token-refresher-x-nagra-TokenFreshness');
+    expect(b).toContain('AWS::Scheduler::Schedule:token-refresher-x_nagra');
+    expect(b).toContain('AWS::CloudWatch::Alarm:token-refresher-x_nagra-TokenFreshness');
+  });
+
   it('tags every stack with its stage, by which the CLI finds them', () => {
     for (const stack of staging.stacks)
       expect(stack.tags.tagValues()).toMatchObject({ 'token-refresher:stage': 'staging' });

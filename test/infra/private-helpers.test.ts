@@ -33,13 +33,20 @@ describe('namePrefixProblem', () => {
 });
 
 describe('providerResourceNames', () => {
-  it('names secrets without and parameters with a leading slash', () => {
+  it('names secrets without and parameters with a leading slash, and keeps the default stage names', () => {
     expect(providerResourceNames('token-refresher', 'nagra-prod')).toEqual({
       credentialsSecretName: 'token-refresher/nagra-prod/credentials',
       tokenSecretName: 'token-refresher/nagra-prod/token',
       tokenParameterName: '/token-refresher/nagra-prod/token',
       stateParameterName: '/token-refresher/nagra-prod/state',
       ledgerParameterName: '/token-refresher/nagra-prod/ledger',
+      rolePath: '/token-refresher/nagra-prod/',
+      scheduleName: 'token-refresher-nagra-prod',
+      alarmNames: {
+        tokenFreshness: 'token-refresher-nagra-prod-TokenFreshness',
+        credentialsRejected: 'token-refresher-nagra-prod-CredentialsRejected',
+        refresherSilent: 'token-refresher-nagra-prod-RefresherSilent',
+      },
     });
   });
 });

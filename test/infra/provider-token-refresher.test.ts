@@ -1,4 +1,4 @@
-import type { Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -21,6 +21,7 @@ import {
   secretArnPattern,
   stackKeyArn,
   STUB_ENTRY,
+  testApp,
   testStack,
 } from './fixtures.js';
 
@@ -538,6 +539,36 @@ describe('names', () => {
     );
   });
 
+  it('names everything of stage x after token-refresher-x when no namePrefix is given', () => {
+    // GIVEN
+    const provider = resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY);
+    // WHEN
+    const { refresher, template } = build(provider, { stage: 'x' });
+    // THEN
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'token-refresher-x/loop-ps/credentials' });
+    expect(refresher.tokenSource).toBe('ssm:/token-refresher-x/loop-ps/token');
+    expect(refresher.stateParameterName).toBe('/token-refresher-x/loop-ps/state');
+    template.hasResourceProperties('AWS::IAM::Role', { Path: '/token-refresher-x/loop-ps/' });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { Name: 'token-refresher-x_loop-ps' });
+    expect(
+      Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a['Properties']['AlarmName']),
+    ).toEqual([
+      'token-refresher-x_loop-ps-TokenFreshness',
+      'token-refresher-x_loop-ps-CredentialsRejected',
+      'token-refresher-x_loop-ps-RefresherSilent',
+    ]);
+    expect(refresher.manifest).toMatchObject({ stage: 'x', scheduleName: 'token-refresher-x_loop-ps' });
+  });
+
+  it('fails when a stage cannot be part of the names it would give', () => {
+    // GIVEN
+    const provider = resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY);
+    // WHEN / THEN
+    expect(() => build(provider, { stage: 'Prod_1' })).toThrow(
+      'Test/Refresher: stage "Prod_1" must be 1 to 20 lowercase letters, digits or hyphens, starting and ending with a letter or digit, or give a "namePrefix"',
+    );
+  });
+
   it('fails when namePrefix starts with a name SSM reserves', () => {
     // GIVEN
     const provider = resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY);
@@ -545,6 +576,72 @@ describe('names', () => {
     expect(() => build(provider, { namePrefix: 'SSM-tokens' })).toThrow(
       'Test/Refresher: "namePrefix" must not start with "aws" or "ssm" (SSM reserves those parameter names); got "SSM-tokens"',
     );
+  });
+});
+
+describe('one app', () => {
+  const provider = resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY);
+  const refresher = (stack: Stack, props: Partial<ProviderTokenRefresherProps> = {}) =>
+    new ProviderTokenRefresher(stack, 'Refresher', { provider, functionEntry: STUB_ENTRY, ...props });
+
+  it('fails when two stacks get a refresher of the same provider and stage, naming both and the fix', () => {
+    // GIVEN one refresher of provider loop-ps in stage x
+    const app = testApp();
+    refresher(testStack(app, 'First'), { stage: 'x' });
+    // WHEN / THEN a second one in another stack of the app
+    expect(() => refresher(testStack(app, 'Second'), { stage: 'x' })).toThrow(
+      'Second/Refresher would deploy the same names as First/Refresher in the same account and region ' +
+        '(credentials secret "token-refresher-x/loop-ps/credentials", token parameter "/token-refresher-x/loop-ps/token", ' +
+        'state parameter "/token-refresher-x/loop-ps/state", ledger parameter "/token-refresher-x/loop-ps/ledger", ' +
+        'role path "/token-refresher-x/loop-ps/", schedule "token-refresher-x_loop-ps", ' +
+        'tokenFreshness alarm "token-refresher-x_loop-ps-TokenFreshness", ' +
+        'credentialsRejected alarm "token-refresher-x_loop-ps-CredentialsRejected", ' +
+        'refresherSilent alarm "token-refresher-x_loop-ps-RefresherSilent"): ' +
+        "the second deployment would fail, or silently replace the first one's. " +
+        'Keep one of them, or give one its own "stage" (or "namePrefix")',
+    );
+  });
+
+  it('fails when a namePrefix gives a refresher the names of another stage', () => {
+    // GIVEN the default stage's refresher
+    const app = testApp();
+    refresher(testStack(app, 'Default'));
+    // WHEN / THEN stage x with the default stage's prefix
+    expect(() => refresher(testStack(app, 'X'), { stage: 'x', namePrefix: 'token-refresher' })).toThrow(
+      /^X\/Refresher would deploy the same names as Default\/Refresher in the same account and region \(.*schedule "token-refresher-loop-ps"/,
+    );
+  });
+
+  it('fails for the same provider in the default stage twice, in one stack', () => {
+    // GIVEN
+    const stack = testStack();
+    new ProviderTokenRefresher(stack, 'One', { provider, functionEntry: STUB_ENTRY });
+    // WHEN / THEN
+    expect(() => new ProviderTokenRefresher(stack, 'Two', { provider, functionEntry: STUB_ENTRY })).toThrow(
+      /^Test\/Two would deploy the same names as Test\/One in the same account and region/,
+    );
+  });
+
+  it('accepts one provider in two stages, and in two regions of one stage', () => {
+    // GIVEN / WHEN
+    const app = testApp();
+    refresher(testStack(app, 'Default'));
+    refresher(testStack(app, 'StageX'), { stage: 'x' });
+    const inRegion = (id: string, region: string) => new Stack(app, id, { env: { account: '123456789012', region } });
+    const west = refresher(inRegion('West', 'eu-west-1'), { stage: 'y' });
+    const central = refresher(inRegion('Central', 'eu-central-1'), { stage: 'y' });
+    // THEN
+    expect(west.manifest.scheduleName).toBe(central.manifest.scheduleName);
+  });
+
+  it('fails for one provider and stage in an explicit region and an environment-agnostic stack', () => {
+    // GIVEN a stack that may be deployed to any region, eu-west-1 included
+    const app = testApp();
+    refresher(testStack(app, 'Anywhere'), { stage: 'y' });
+    // WHEN / THEN
+    expect(() =>
+      refresher(new Stack(app, 'West', { env: { account: '123456789012', region: 'eu-west-1' } }), { stage: 'y' }),
+    ).toThrow(/^West\/Refresher would deploy the same names as Anywhere\/Refresher/);
   });
 });
 

@@ -223,6 +223,31 @@ describe('TokenRefresherStack', () => {
     expect(namesOf(green).filter((name) => blueNames.includes(name))).toEqual([]);
   });
 
+  it('fails when two stacks of one app take the same name prefix, naming both', () => {
+    // GIVEN
+    const app = testApp();
+    new TokenRefresherStack(app, 'Blue', { providers: [], namePrefix: 'tokens', functionEntry: STUB_ENTRY });
+    // WHEN / THEN
+    expect(
+      () => new TokenRefresherStack(app, 'Green', { providers: [], namePrefix: 'tokens', functionEntry: STUB_ENTRY }),
+    ).toThrow(
+      `Green would deploy the same names as Blue in the same account and region (dashboard "tokens_<region>"): the second deployment would fail, or silently replace the first one's. Keep one of them, or give one its own "stage" (or "namePrefix")`,
+    );
+  });
+
+  it('fails at synth, not at deploy, when the name prefix cannot name a dashboard', () => {
+    expect(
+      () =>
+        new TokenRefresherStack(testApp(), 'Dotted', {
+          providers: [],
+          namePrefix: 'acme.tokens',
+          functionEntry: STUB_ENTRY,
+        }),
+    ).toThrow(
+      'Dotted: "namePrefix" "acme.tokens" cannot name the stage\'s dashboard: CloudWatch dashboard names allow only A-Z a-z 0-9 - _; use a prefix without "."',
+    );
+  });
+
   it('fails when two provider ids map to the same construct id', () => {
     // GIVEN ids that differ only in a doubled hyphen
     const providers = [
