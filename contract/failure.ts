@@ -13,3 +13,18 @@ export interface Failure {
 export function failure(kind: FailureKind, code: string, description: string): Failure {
   return { kind, code, description };
 }
+
+/**
+ * A `configuration` failure: the published token's secret exists, but it is not the stage's (another
+ * key, a resource policy that lets others in, a replica), so nothing is written into it
+ * (lambda/adapters/token-secret-check.ts).
+ */
+export const TOKEN_SECRET_NOT_OWNED = 'token_secret_not_owned';
+
+/**
+ * Failure codes with a section of their own in docs/runbook.md, by the section's anchor: the
+ * failure's description points there, and test/docs/runbook-anchors.test.ts checks it exists.
+ */
+export const RUNBOOK_ANCHOR: Readonly<Record<string, string>> = {
+  [TOKEN_SECRET_NOT_OWNED]: 'token-secret-not-the-stages',
+};

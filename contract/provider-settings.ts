@@ -124,8 +124,17 @@ export const runtimeResourcesSchema = z.strictObject({
   }),
   stateParameterName: z.string().check(z.regex(/^\/[A-Za-z0-9_.\-/]{1,1010}$/)),
   ledgerParameterName: z.string().check(z.regex(/^\/[A-Za-z0-9_.\-/]{1,1010}$/)),
-  /** Customer-managed KMS key for the SecureStrings and the secret the function creates; absent: the AWS-managed keys. */
+  /**
+   * Customer-managed KMS key for the SecureStrings and the secret the function creates, and the key a
+   * token secret it finds must have; absent: the AWS-managed keys.
+   */
   parameterKeyId: z.optional(z.string().check(z.minLength(1))),
+  /**
+   * The stack that holds the credentials secrets (the stage's shared stack), where 0.1.0 created the
+   * Secrets Manager token secret: a token secret CloudFormation created in it is the stage's own
+   * (lambda/adapters/token-secret-check.ts); absent: none is.
+   */
+  legacyStackId: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
   /** The stage's metrics namespace (contract/metrics.ts); absent: `TokenRefresher`. */
   metricsNamespace: z.optional(z.string().check(z.regex(/^TokenRefresher(\/[a-z0-9-]{1,20})?$/))),
 });

@@ -1,5 +1,6 @@
 import type { PublishedToken } from '../contract/published-token.js';
 import type { PrivateState } from '../contract/private-state.js';
+import { TOKEN_SECRET_NOT_OWNED } from '../contract/failure.js';
 
 /** Wall-clock time in epoch milliseconds; injected so the algorithm can run on a simulated clock. */
 export interface Clock {
@@ -42,6 +43,19 @@ export class CredentialsUnavailableError extends Error {
     super(message);
     this.name = 'CredentialsUnavailableError';
     this.code = code;
+  }
+}
+
+/**
+ * Thrown by a PublishedTokenStore that found, under its name, a store it must not use: one someone
+ * else set up, whose key or policy may let others read what is written (contract/failure.ts
+ * TOKEN_SECRET_NOT_OWNED). Nothing was written; the message names the store and the fix.
+ */
+export class TokenStoreNotOwnedError extends Error {
+  readonly code = TOKEN_SECRET_NOT_OWNED;
+  constructor(message: string) {
+    super(message);
+    this.name = 'TokenStoreNotOwnedError';
   }
 }
 

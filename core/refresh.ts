@@ -21,6 +21,7 @@ import {
   type StateStore,
   type TokenEndpoint,
   type TokenRequest,
+  TokenStoreNotOwnedError,
 } from './ports.js';
 import { type PrivateState, privateStateBytes } from '../contract/private-state.js';
 import { Redactor } from './redactor.js';
@@ -150,6 +151,7 @@ class RefreshRun {
     try {
       this.published = await this.aws((signal) => deps.tokenStore.read(signal));
     } catch (e) {
+      if (e instanceof TokenStoreNotOwnedError) return this.fail(failure('configuration', e.code, e.message));
       return this.fail(failure('store', 'token_read_failed', `could not read the published token (${errorName(e)})`));
     }
     this.redactor.add(this.published?.access_token);
@@ -461,6 +463,8 @@ class RefreshRun {
     try {
       await this.aws((signal) => deps.tokenStore.write(next, signal));
     } catch (e) {
+      if (e instanceof TokenStoreNotOwnedError)
+        return this.failAfterRenewal(failure('configuration', e.code, e.message));
       return this.failAfterRenewal(
         failure(
           'store',

@@ -37,7 +37,10 @@ const deps: RefreshDeps = {
   settings: provider,
   tokenStore:
     resources.tokenStore.kind === 'secretsmanager'
-      ? new SecretsManagerTokenStore(secretsManager, resources.tokenStore.id, log, resources.parameterKeyId)
+      ? new SecretsManagerTokenStore(secretsManager, resources.tokenStore.id, log, {
+          ...(resources.parameterKeyId ? { keyArn: resources.parameterKeyId } : {}),
+          ...(resources.legacyStackId ? { legacyStackId: resources.legacyStackId } : {}),
+        })
       : new ParameterStoreTokenStore(ssm, resources.tokenStore.id, log, resources.parameterKeyId),
   stateStore: new ParameterStateStore(ssm, resources, log, resources.parameterKeyId, provider.useRefreshToken),
   credentials: new SecretsManagerCredentials(secretsManager, resources.credentialsSecretId),

@@ -1,6 +1,9 @@
 import {
   CreateSecretCommand,
+  DescribeSecretCommand,
+  GetResourcePolicyCommand,
   GetSecretValueCommand,
+  PutResourcePolicyCommand,
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
@@ -72,6 +75,31 @@ describe('startFakeAws', () => {
       await expect(
         sm.send(new PutSecretValueCommand({ SecretId: 'tokens/idem', SecretString: 'y', ClientRequestToken: token })),
       ).rejects.toBeInstanceOf(ResourceExistsException);
+    });
+
+    it('DescribeSecret shows the key and tags it was created with, GetResourcePolicy the policy put', async () => {
+      const key = 'arn:aws:kms:eu-west-1:123456789012:key/k';
+      const created = await sm.send(
+        new CreateSecretCommand({ Name: 'tokens/described', KmsKeyId: key, Tags: [{ Key: 'team', Value: 'a' }] }),
+      );
+      const plain = await sm.send(new CreateSecretCommand({ Name: 'tokens/plain' }));
+
+      expect(await sm.send(new DescribeSecretCommand({ SecretId: 'tokens/described' }))).toMatchObject({
+        ARN: created.ARN,
+        KmsKeyId: key,
+        Tags: [{ Key: 'team', Value: 'a' }],
+      });
+      // The AWS-managed key is not named, as the real service does.
+      expect((await sm.send(new DescribeSecretCommand({ SecretId: plain.ARN }))).KmsKeyId).toBeUndefined();
+      expect((await sm.send(new GetResourcePolicyCommand({ SecretId: plain.ARN }))).ResourcePolicy).toBeUndefined();
+      await sm.send(new PutResourcePolicyCommand({ SecretId: plain.ARN, ResourcePolicy: '{"Statement":[]}' }));
+      expect(await sm.send(new GetResourcePolicyCommand({ SecretId: 'tokens/plain' }))).toMatchObject({
+        ARN: plain.ARN,
+        ResourcePolicy: '{"Statement":[]}',
+      });
+      await expect(sm.send(new DescribeSecretCommand({ SecretId: 'nope' }))).rejects.toBeInstanceOf(
+        ResourceNotFoundException,
+      );
     });
 
     it('a missing secret and a secret without a value are ResourceNotFoundException', async () => {

@@ -24,6 +24,11 @@ export interface FakeSecret {
   name: string;
   arn: string;
   createdDate: Date;
+  /** As given to CreateSecret; absent: `aws/secretsmanager`, which DescribeSecret does not name. */
+  kmsKeyId?: string;
+  tags?: { Key: string; Value: string }[];
+  /** The JSON PutResourcePolicy stored, if any. */
+  resourcePolicy?: string;
   /** Oldest first; `AWSCURRENT` and `AWSPREVIOUS` move as in the real service. */
   versions: FakeSecretVersion[];
 }
@@ -172,6 +177,9 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
         );
       }
       const secret = createSecret(name, region);
+      const kmsKeyId = str(input.KmsKeyId);
+      if (kmsKeyId !== undefined) secret.kmsKeyId = kmsKeyId;
+      if (Array.isArray(input.Tags)) secret.tags = input.Tags as { Key: string; Value: string }[];
       const value = str(input.SecretString);
       if (value === undefined) return { ARN: secret.arn, Name: name };
       const version = addVersion(secret, value, str(input.ClientRequestToken));
@@ -200,6 +208,31 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
         VersionStages: version.stages,
         CreatedDate: epochSeconds(version.createdDate),
       };
+    },
+    DescribeSecret(input) {
+      const secret = findSecret(input.SecretId);
+      return {
+        ARN: secret.arn,
+        Name: secret.name,
+        CreatedDate: epochSeconds(secret.createdDate),
+        ...(secret.kmsKeyId === undefined ? {} : { KmsKeyId: secret.kmsKeyId }),
+        ...(secret.tags === undefined ? {} : { Tags: secret.tags }),
+      };
+    },
+    GetResourcePolicy(input) {
+      const secret = findSecret(input.SecretId);
+      return {
+        ARN: secret.arn,
+        Name: secret.name,
+        ...(secret.resourcePolicy === undefined ? {} : { ResourcePolicy: secret.resourcePolicy }),
+      };
+    },
+    PutResourcePolicy(input) {
+      const secret = findSecret(input.SecretId);
+      const policy = str(input.ResourcePolicy);
+      if (policy === undefined) throw new AwsError('ValidationException', 'ResourcePolicy is required.');
+      secret.resourcePolicy = policy;
+      return { ARN: secret.arn, Name: secret.name };
     },
     PutSecretValue(input) {
       const secret = findSecret(input.SecretId);

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
+  PutResourcePolicyCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
@@ -234,4 +235,85 @@ describe('the bundled function outside AWS', () => {
       clients().ssm.send(new GetParameterCommand({ Name: `/${prefix}/cv/state`, WithDecryption: true })),
     ).rejects.toMatchObject({ name: 'ParameterNotFound' });
   }, 30_000);
+
+  /** A client_credentials provider whose token secret, by name, someone may have created first. */
+  async function squattable(id: string, extra: Partial<RuntimeConfig['resources']> = {}): Promise<RuntimeConfig> {
+    const creds = await clients().sm.send(
+      new CreateSecretCommand({
+        Name: `${prefix}/${id}/credentials`,
+        SecretString: '{"client_secret":"cv-secret-value"}',
+      }),
+    );
+    return {
+      provider: settingsFor({ id, preset: 'clickview', clientId: 'cv-client', tokenEndpoint: idp.tokenEndpoint }),
+      resources: {
+        credentialsSecretId: creds.ARN!,
+        tokenStore: { kind: 'secretsmanager', id: `${prefix}/${id}/token` },
+        stateParameterName: `/${prefix}/${id}/state`,
+        ledgerParameterName: `/${prefix}/${id}/ledger`,
+        ...extra,
+      },
+    };
+  }
+
+  it('writes nothing into a token secret whose resource policy lets another account read it', async () => {
+    const config = await squattable('squat');
+    const { sm } = clients();
+    const squatted = await sm.send(new CreateSecretCommand({ Name: `${prefix}/squat/token` }));
+    await sm.send(
+      new PutResourcePolicyCommand({
+        SecretId: squatted.ARN!,
+        ResourcePolicy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: 'arn:aws:iam::210987654321:root' },
+              Action: 'secretsmanager:GetSecretValue',
+              Resource: '*',
+            },
+          ],
+        }),
+      }),
+    );
+    const requests = idp.requests.length;
+
+    const { result } = await invoke(config, { source: 'token-refresher.schedule' });
+
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      error: { kind: 'configuration', code: 'token_secret_not_owned' },
+    });
+    expect(result.error.description).toContain(squatted.ARN);
+    await expect(sm.send(new GetSecretValueCommand({ SecretId: squatted.ARN! }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+    // Checked at the first write of the container (a cold start here): the token it got goes nowhere.
+    expect(idp.requests.length).toBe(requests + 1);
+  }, 30_000);
+
+  it.skipIf(realEndpoint !== undefined)(
+    `writes into the token secret 0.1.0's stack created, and into no other stack's${realEndpoint === undefined ? '' : ' [skipped: only the in-test fake sets aws: tags]'}`,
+    async () => {
+      const stageKey = 'arn:aws:kms:us-east-1:123456789012:key/1111aaaa-1111-4111-8111-111111111111';
+      const stack = (uuid: string) => `arn:aws:cloudformation:us-east-1:123456789012:stack/TokenRefresher/${uuid}`;
+      const legacy = aws!.putSecret(`${prefix}/legacy/token`);
+      legacy.tags = [{ Key: 'aws:cloudformation:stack-id', Value: stack('0f0f0f0f-aaaa-bbbb-cccc-0123456789ab') }];
+      const config = await squattable('legacy', { parameterKeyId: stageKey });
+
+      const otherStack = await invoke(
+        { ...config, resources: { ...config.resources, legacyStackId: stack('99999999-aaaa-bbbb-cccc-0123456789ab') } },
+        { source: 'token-refresher.schedule' },
+      );
+      const ownStack = await invoke(
+        { ...config, resources: { ...config.resources, legacyStackId: stack('0f0f0f0f-aaaa-bbbb-cccc-0123456789ab') } },
+        { source: 'token-refresher.schedule' },
+      );
+
+      expect(otherStack.result.error).toMatchObject({ kind: 'configuration', code: 'token_secret_not_owned' });
+      expect(ownStack.result).toMatchObject({ outcome: 'refreshed', grant: 'client_credentials' });
+      expect(JSON.parse(aws!.secretValue(`${prefix}/legacy/token`)!)).toMatchObject({ provider: 'legacy' });
+    },
+    30_000,
+  );
 });

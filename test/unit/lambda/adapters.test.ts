@@ -1,6 +1,8 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import {
   CreateSecretCommand,
+  DescribeSecretCommand,
+  GetResourcePolicyCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
   ResourceNotFoundException,
@@ -32,20 +34,30 @@ beforeEach(() => {
   ssm.reset();
 });
 
+/** The stage's own token secret, as DescribeSecret and GetResourcePolicy show it: AWS-managed key, no policy. */
+function ownTokenSecret(arn = secretArn) {
+  sm.on(DescribeSecretCommand).resolves({ ARN: arn, Name: 'token-refresher/p/token' });
+  sm.on(GetResourcePolicyCommand).resolves({ ARN: arn, Name: 'token-refresher/p/token' });
+}
+
 describe('SecretsManagerTokenStore', () => {
-  it('reads and writes the published JSON', async () => {
-    sm.on(GetSecretValueCommand, { SecretId: secretArn }).resolves({ SecretString: JSON.stringify(token) });
+  it('reads by name, writes by the ARN of the secret it checked, and reads by that ARN from then on', async () => {
+    ownTokenSecret();
+    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(token) });
     sm.on(PutSecretValueCommand).resolves({ VersionId: 'v2' });
-    const store = new SecretsManagerTokenStore(new SecretsManagerClient({}), secretArn, new RecordingLog());
+    const name = 'token-refresher/p/token';
+    const store = new SecretsManagerTokenStore(new SecretsManagerClient({}), name, new RecordingLog());
 
     const read = await store.read();
     await store.write({ ...token, access_token: 'at-5678' });
+    await store.read();
 
     expect(read).toEqual(token);
     expect(sm).toHaveReceivedCommandWith(PutSecretValueCommand, {
       SecretId: secretArn,
       SecretString: JSON.stringify({ ...token, access_token: 'at-5678' }),
     });
+    expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId)).toEqual([name, secretArn]);
   });
 
   it('reads a secret created without a value as "nothing published yet"', async () => {
@@ -71,18 +83,13 @@ describe('SecretsManagerTokenStore', () => {
 
   it('creates the secret on the first write, with the stage key, and writes to it afterwards', async () => {
     const name = 'token-refresher/cv/token';
-    const notFound = new ResourceNotFoundException({
-      $metadata: {},
-      message: "Secrets Manager can't find the specified secret.",
+    const arn = `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}-XyZ123`;
+    sm.on(DescribeSecretCommand).rejects(new ResourceNotFoundException({ $metadata: {}, message: 'not found' }));
+    sm.on(CreateSecretCommand).resolves({ ARN: arn, Name: name });
+    sm.on(PutSecretValueCommand).resolves({ VersionId: 'v2' });
+    const store = new SecretsManagerTokenStore(new SecretsManagerClient({}), name, new RecordingLog(), {
+      keyArn: 'arn:aws:kms:eu-west-1:123456789012:key/k',
     });
-    sm.on(PutSecretValueCommand).rejectsOnce(notFound).resolves({ VersionId: 'v2' });
-    sm.on(CreateSecretCommand).resolves({ Name: name });
-    const store = new SecretsManagerTokenStore(
-      new SecretsManagerClient({}),
-      name,
-      new RecordingLog(),
-      'arn:aws:kms:eu-west-1:123456789012:key/k',
-    );
 
     await store.write(token);
     await store.write({ ...token, access_token: 'at-5678' });
@@ -93,29 +100,66 @@ describe('SecretsManagerTokenStore', () => {
       SecretString: JSON.stringify(token),
       KmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/k',
     });
-    expect(sm).toHaveReceivedCommandTimes(PutSecretValueCommand, 2);
+    expect(sm).toHaveReceivedCommandTimes(PutSecretValueCommand, 1);
+    expect(sm).toHaveReceivedCommandWith(PutSecretValueCommand, { SecretId: arn });
   });
 
-  it('writes to the secret another run created meanwhile', async () => {
-    const notFound = new ResourceNotFoundException({ $metadata: {}, message: 'not found' });
-    sm.on(PutSecretValueCommand).rejectsOnce(notFound).resolves({ VersionId: 'v2' });
+  it('writes to the secret another run created meanwhile, once it checked it', async () => {
+    ownTokenSecret();
+    sm.on(DescribeSecretCommand)
+      .rejectsOnce(new ResourceNotFoundException({ $metadata: {}, message: 'not found' }))
+      .resolves({ ARN: secretArn, Name: 'token-refresher/p/token' });
+    sm.on(PutSecretValueCommand).resolves({ VersionId: 'v2' });
     sm.on(CreateSecretCommand).rejects(Object.assign(new Error('exists'), { name: 'ResourceExistsException' }));
     const store = new SecretsManagerTokenStore(
       new SecretsManagerClient({}),
-      'token-refresher/cv/token',
+      'token-refresher/p/token',
       new RecordingLog(),
     );
 
     await store.write(token);
 
-    expect(sm).toHaveReceivedCommandTimes(PutSecretValueCommand, 2);
+    expect(sm).toHaveReceivedCommandTimes(CreateSecretCommand, 1);
+    expect(sm).toHaveReceivedCommandTimes(DescribeSecretCommand, 2);
+    expect(sm).toHaveReceivedCommandTimes(PutSecretValueCommand, 1);
+    expect(sm).toHaveReceivedCommandWith(PutSecretValueCommand, { SecretId: secretArn });
+  });
+
+  it('creates it again under the same name after it was deleted, and writes by the new ARN', async () => {
+    const again = `${secretArn.slice(0, -6)}GhIjKl`;
+    const notFound = () => new ResourceNotFoundException({ $metadata: {}, message: 'not found' });
+    ownTokenSecret();
+    sm.on(DescribeSecretCommand).resolvesOnce({ ARN: secretArn, Name: 'token-refresher/p/token' }).rejects(notFound());
+    sm.on(PutSecretValueCommand, { SecretId: secretArn }).resolvesOnce({ VersionId: 'v2' }).rejects(notFound());
+    sm.on(PutSecretValueCommand, { SecretId: again }).resolves({ VersionId: 'v3' });
+    sm.on(CreateSecretCommand).resolves({ ARN: again, Name: 'token-refresher/p/token' });
+    const store = new SecretsManagerTokenStore(
+      new SecretsManagerClient({}),
+      'token-refresher/p/token',
+      new RecordingLog(),
+    );
+
+    await store.write(token);
+    await store.write(token);
+    await store.write(token);
+
+    expect(sm).toHaveReceivedCommandTimes(CreateSecretCommand, 1);
+    expect(sm).toHaveReceivedCommandTimes(GetResourcePolicyCommand, 1);
+    expect(sm.commandCalls(PutSecretValueCommand).map((c) => c.args[0].input.SecretId)).toEqual([
+      secretArn,
+      secretArn,
+      again,
+    ]);
   });
 
   it('lets other errors (throttling, access denied) reach the core', async () => {
     sm.on(GetSecretValueCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    sm.on(DescribeSecretCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
     const store = new SecretsManagerTokenStore(new SecretsManagerClient({}), secretArn, new RecordingLog());
 
     await expect(store.read()).rejects.toMatchObject({ name: 'ThrottlingException' });
+    await expect(store.write(token)).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    expect(sm).not.toHaveReceivedCommand(PutSecretValueCommand);
   });
 });
 
@@ -297,6 +341,7 @@ describe('SecureString reads by version', () => {
 
 describe('AWS calls stop when the core gives up on them', () => {
   it('passes the abort signal to every SDK call', async () => {
+    ownTokenSecret();
     sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(token), VersionId: 'v' });
     sm.on(PutSecretValueCommand).resolves({});
     ssm.on(GetParameterCommand).resolves({ Parameter: { Value: JSON.stringify(token) } });
@@ -315,10 +360,11 @@ describe('AWS calls stop when the core gives up on them', () => {
     await state.write({ v: 1, fingerprint: 'f', refreshToken: 'rt' }, signal);
     await new SecretsManagerCredentials(new SecretsManagerClient({}), 'c').read(signal).catch(() => undefined);
 
-    // Each SecureString read asks for the version first, then decrypts (nothing cached yet); the
-    // state is its ledger and its SecureString, each read and written.
+    // The token secret is checked at its first write (DescribeSecret, GetResourcePolicy). Each
+    // SecureString read asks for the version first, then decrypts (nothing cached yet); the state is
+    // its ledger and its SecureString, each read and written.
     const calls = [...sm.calls(), ...ssm.calls()];
-    expect(calls).toHaveLength(11);
+    expect(calls).toHaveLength(13);
     for (const call of calls) expect((call.args as unknown[])[1]).toMatchObject({ abortSignal: signal });
   });
 });
