@@ -233,6 +233,11 @@ export class ProviderTokenRefresher extends Construct {
         stateParameterName: names.stateParameterName,
         ledgerParameterName: names.ledgerParameterName,
         ...(key ? { parameterKeyId: key.keyArn } : {}),
+        // Before the function created the token secret, the stack did (0.1.0), in the stack that holds
+        // the credentials secrets: the stage's shared stack, or the construct's own. Given to every
+        // refresher, whatever its store: an export only some stacks import could not be removed
+        // when the last of them changes its store.
+        legacyStackId: Stack.of(keyScope).stackId,
         ...(props.stage === undefined ? {} : { metricsNamespace: this.metricsNamespace }),
       },
     };

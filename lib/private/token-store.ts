@@ -57,8 +57,16 @@ export function createTokenStore(
       kind,
       runtimeId: secretName,
       source: `secretsmanager:${secretName}`,
+      // DescribeSecret and GetResourcePolicy: a secret the function finds under the name is checked
+      // before it is used (lambda/adapters/token-secret-check.ts); someone else may have created it.
       readWriteStatement: new iam.PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:CreateSecret'],
+        actions: [
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:CreateSecret',
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetResourcePolicy',
+        ],
         resources: [secretArn],
       }),
       // GetSecretValue only: consumers need neither DescribeSecret nor the version list.

@@ -5,7 +5,7 @@ import { MAX_PROVIDERS_PER_STACK } from '../../contract/fleet.js';
 import { parseProvidersFile, type ResolvedProvider } from '../../contract/providers-file.js';
 import { TokenRefresherFleet } from '../../lib/token-refresher-fleet.js';
 import { fleetProviders } from '../../scripts/fleet-file.js';
-import { functionEnvironment, shippedProviders, STUB_ENTRY, testApp } from './fixtures.js';
+import { functionEnvironment, intrinsicOf, shippedProviders, STUB_ENTRY, testApp } from './fixtures.js';
 
 /**
  * The fleet layout (lib/token-refresher-fleet.ts): a stage of any size fits CloudFormation's limits,
@@ -106,6 +106,32 @@ describe('adding or removing a provider', () => {
     for (const stack of n.built.refresherStacks.values()) {
       Template.fromStack(stack).resourceCountIs('AWS::SecretsManager::Secret', 0);
     }
+  });
+});
+
+describe('the stack a 0.1.0 deployment created the token secret in', () => {
+  const { built, templates } = fleet(shippedProviders());
+
+  it('is the shared stack: every refresher imports its id, to recognise a token secret it created', () => {
+    const shared = templates.get(built.sharedStack.stackName)!;
+    const exported = new Map(
+      Object.values(shared.Outputs ?? {}).map((o) => {
+        const output = o as { Value: unknown; Export: { Name: string } };
+        return [output.Export?.Name, output.Value];
+      }),
+    );
+    let refreshers = 0;
+    for (const stack of built.refresherStacks.values()) {
+      for (const resource of Object.values(templates.get(stack.stackName)!.Resources)) {
+        if (resource.Type !== 'AWS::Lambda::Function') continue;
+        const { config } = functionEnvironment(resource) as { config: { resources: { legacyStackId: string } } };
+        const imported = intrinsicOf(config.resources.legacyStackId) as { 'Fn::ImportValue': string };
+        expect(exported.get(imported['Fn::ImportValue'])).toEqual({ Ref: 'AWS::StackId' });
+        refreshers++;
+      }
+    }
+    // Parameter Store refreshers too: an export only some stacks import could not be removed later.
+    expect(refreshers).toBe(built.refreshers.size);
   });
 });
 

@@ -10,6 +10,7 @@ import { RUNTIME_CONFIG_ENV, runtimeConfigSchema } from '../../contract/provider
 import type { ResolvedProvider } from '../../contract/providers-file.js';
 import {
   functionEnvironment,
+  intrinsicOf,
   LOOPBACK_PARAMETER_STORE_ENTRY,
   LOOPBACK_SECRETS_MANAGER_ENTRY,
   onlyResource,
@@ -280,6 +281,15 @@ describe('function configuration', () => {
     expect(config.resources.tokenStore.id).toBe('token-refresher/loop-sm/token');
   });
 
+  it("names the stack whose token secret (0.1.0) is the stage's own: the one holding the credentials", () => {
+    // GIVEN / WHEN
+    const built = buildSecretsManager();
+    // THEN its own stack's id, as CloudFormation tags the resources it creates
+    const [, fn] = onlyResource(built.template, 'AWS::Lambda::Function');
+    const config = runtimeConfigSchema.parse(functionEnvironment(fn).config);
+    expect(intrinsicOf(config.resources.legacyStackId!)).toEqual({ Ref: 'AWS::StackId' });
+  });
+
   it('fails when the provider settings break the runtime schema', () => {
     // GIVEN settings built by hand, bypassing parseProvidersFile, with a plain-http public endpoint
     const good = resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY);
@@ -330,7 +340,14 @@ describe('function permissions', () => {
         [['logs:CreateLogStream', 'logs:PutLogEvents'], [stack.resolve(logGroup.logGroupArn)]],
         [['secretsmanager:GetSecretValue'], [secretArnPattern('token-refresher/loop-sm/credentials')]],
         [
-          ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:CreateSecret'],
+          [
+            'secretsmanager:GetSecretValue',
+            'secretsmanager:PutSecretValue',
+            'secretsmanager:CreateSecret',
+            // Only to check a token secret it finds before using it (lambda/adapters/token-secret-check.ts).
+            'secretsmanager:DescribeSecret',
+            'secretsmanager:GetResourcePolicy',
+          ],
           [secretArnPattern('token-refresher/loop-sm/token')],
         ],
         [

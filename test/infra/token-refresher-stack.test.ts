@@ -116,6 +116,7 @@ describe('TokenRefresherStack with the shipped providers file', () => {
       expect(Object.keys(runtimeConfigSchema.parse(config).resources).sort()).toEqual([
         'credentialsSecretId',
         'ledgerParameterName',
+        'legacyStackId',
         'parameterKeyId',
         'stateParameterName',
         'tokenStore',
