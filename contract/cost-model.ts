@@ -110,6 +110,19 @@ export interface RunCalls {
   readonly tokenWrites: number;
 }
 
+/**
+ * A container checks a Secrets Manager token secret before its first write into it
+ * (lambda/adapters/secrets-manager-token-store.ts): DescribeSecret and GetResourcePolicy, no KMS
+ * request, once per container that renews at all. Every later run of the container makes no extra
+ * call; Parameter Store tokens are not checked.
+ */
+export const TOKEN_SECRET_CHECK_CALLS = 2;
+
+/** Containers a month that write the token at least once: each cold start, but no more than there are renewals. */
+export function writingContainersPerMonth(checkIntervalMinutes: number, renewalsPerMonth: number): number {
+  return Math.min(coldRunsPerMonth(checkIntervalMinutes), renewalsPerMonth);
+}
+
 /** Every run reads the published token and the private state before deciding whether it is due. */
 export const FRESH_RUN_CALLS: RunCalls = {
   tokenReads: 1,
@@ -305,7 +318,11 @@ export function providerCost(provider: ResolvedProvider, providersInStage: numbe
     parameterReads * decryptingShare +
     credentialsFetches +
     calls((c) => (provider.store === 'secretsmanager' ? c.tokenReads : 0) + c.refreshTokenWrites + c.tokenWrites);
-  const smTokenCalls = provider.store === 'secretsmanager' ? calls((c) => c.tokenReads + c.tokenWrites) : 0;
+  const smTokenCalls =
+    provider.store === 'secretsmanager'
+      ? calls((c) => c.tokenReads + c.tokenWrites) +
+        TOKEN_SECRET_CHECK_CALLS * writingContainersPerMonth(s.checkIntervalMinutes, renewalsPerMonth)
+      : 0;
   const secretsManagerCalls = credentialsFetches + smTokenCalls;
   const lambdaGbSeconds = ((freshRuns * FRESH_RUN_MS + renewalsPerMonth * RENEWING_RUN_MS) / 1000) * LAMBDA_MEMORY_GB;
   const logBytes = freshRuns * FRESH_RUN_LOG_BYTES + renewalsPerMonth * RENEWING_RUN_LOG_BYTES;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  coldRunsPerMonth,
   COST_SERVICES,
   FRESH_RUN_CALLS,
   heartbeatHoursPerMonth,
@@ -14,6 +15,8 @@ import {
   renewals,
   renewingRunCalls,
   stageCost,
+  TOKEN_SECRET_CHECK_CALLS,
+  writingContainersPerMonth,
 } from '../../../contract/cost-model.js';
 import { CREDENTIALS_CACHE_SECONDS } from '../../../contract/credentials.js';
 import { parseStackConfig, type ResolvedProvider } from '../../../contract/providers-file.js';
@@ -154,6 +157,26 @@ describe('a provider month', () => {
       stateWrites: 2,
       refreshTokenWrites: 0,
     });
+  });
+
+  it('checks a Secrets Manager token secret once per container that writes it: two calls, no KMS request', () => {
+    // clickview: checked hourly, so every run starts cold; renewed about once a day by client_credentials.
+    const clickview = one(shipped, 'clickview');
+    const cost = providerCost(clickview, 5);
+    const { runs, renewals: renewed } = cost.usage;
+    expect(coldRunsPerMonth(clickview.settings.checkIntervalMinutes)).toBe(runs);
+    expect(writingContainersPerMonth(clickview.settings.checkIntervalMinutes, renewed)).toBe(renewed);
+    // Every run reads the token; every renewal reads the credentials (cold: no cache), checks, writes.
+    expect(cost.usage.secretsManagerCalls).toBeCloseTo(runs + 2 * renewed + TOKEN_SECRET_CHECK_CALLS * renewed, 6);
+    expect(cost.usage.kmsRequests).toBeCloseTo(runs + 2 * renewed, 6);
+    // The same provider with its token in Parameter Store: no token read, write or check in Secrets Manager.
+    const inParameterStore = providerCost({ ...clickview, store: 'parameterstore' }, 5);
+    expect(cost.usage.secretsManagerCalls - inParameterStore.usage.secretsManagerCalls).toBeCloseTo(
+      runs + renewed + TOKEN_SECRET_CHECK_CALLS * renewed,
+      6,
+    );
+    // A warm container renewing on every run checks once per cold start (one an hour), not per renewal.
+    expect(writingContainersPerMonth(1, 43_800)).toBe(HOURS_PER_MONTH * COLD_STARTS_PER_HOUR);
   });
 
   it('pays for a token secret only with store secretsmanager', () => {

@@ -1,5 +1,22 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import {
+  DescribeSecretCommand,
+  GetResourcePolicyCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { FRESH_RUN_CALLS, type RunCalls, renewingRunCalls } from '../../../contract/cost-model.js';
+import {
+  FRESH_RUN_CALLS,
+  type RunCalls,
+  renewingRunCalls,
+  TOKEN_SECRET_CHECK_CALLS,
+} from '../../../contract/cost-model.js';
+import { runRefresh } from '../../../core/refresh.js';
+import { SecretsManagerTokenStore } from '../../../lambda/adapters/secrets-manager-token-store.js';
 import type { PrivateState } from '../../../contract/private-state.js';
 import type { ProviderSettings } from '../../../contract/provider-settings.js';
 import {
@@ -7,6 +24,7 @@ import {
   keycloakSettings,
   MemoryCredentials,
   makeWorld,
+  RecordingLog,
   tokenAnswer,
   type World,
 } from './fakes.js';
@@ -108,5 +126,49 @@ describe('store calls of a run, as the cost model counts them', () => {
   it('a password grant without refresh tokens counts like client_credentials', async () => {
     const s = keycloakSettings({ useRefreshToken: false });
     expect(await steadyRun(s, true)).toEqual(renewingRunCalls(s));
+  });
+});
+
+describe('Secrets Manager calls of a container, as the cost model counts them', () => {
+  it('the first write of a container checks the secret (TOKEN_SECRET_CHECK_CALLS more calls), later runs do not', async () => {
+    const sm = mockClient(SecretsManagerClient);
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:token-refresher/kc/token-AbCdEf';
+    let stored: string | undefined;
+    sm.on(DescribeSecretCommand).resolves({ ARN: arn });
+    sm.on(GetResourcePolicyCommand).resolves({ ARN: arn });
+    sm.on(GetSecretValueCommand).callsFake(() => {
+      if (stored === undefined) throw new ResourceNotFoundException({ $metadata: {}, message: 'no value yet' });
+      return { SecretString: stored };
+    });
+    sm.on(PutSecretValueCommand).callsFake((input: { SecretString: string }) => {
+      stored = input.SecretString;
+      return { ARN: arn };
+    });
+    const world = await makeWorld(keycloakSettings(), () => tokenAnswer());
+    const deps = {
+      ...world.deps,
+      tokenStore: new SecretsManagerTokenStore(
+        new SecretsManagerClient({}),
+        'token-refresher/kc/token',
+        new RecordingLog(),
+      ),
+    };
+    const run = () => runRefresh(deps, { deadlineMs: world.clock.now() + 50_000 });
+    const callsOf = async (advance: number) => {
+      world.clock.advance(advance);
+      sm.resetHistory();
+      await run();
+      return sm.calls().length;
+    };
+    const renewal = renewingRunCalls(keycloakSettings());
+
+    const first = await callsOf(0);
+    const fresh = await callsOf(1);
+    const renewing = await callsOf(keycloakSettings().expectedLifetimeSeconds);
+
+    expect(first).toBe(renewal.tokenReads + renewal.tokenWrites + TOKEN_SECRET_CHECK_CALLS);
+    expect(fresh).toBe(FRESH_RUN_CALLS.tokenReads);
+    expect(renewing).toBe(renewal.tokenReads + renewal.tokenWrites);
+    sm.restore();
   });
 });
