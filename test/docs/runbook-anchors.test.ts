@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs';
 import GithubSlugger from 'github-slugger';
 import { describe, expect, it } from 'vitest';
+import { RUNBOOK_ANCHOR } from '../../contract/failure.js';
 import { ALARM_KINDS, ALARM_SUFFIX } from '../../contract/refresher-manifest.js';
 import { runbookLink } from '../../lib/private/provider-alarms.js';
 import { DEFAULT_RUNBOOK_URL } from '../../lib/provider-token-refresher.js';
 
-/** Every alarm description ends with a link to its runbook section: that section must exist. */
-describe('alarm runbook links', () => {
+/**
+ * Every alarm description ends with a link to its runbook section, and so does the description of a
+ * failure code with a section of its own (contract/failure.ts RUNBOOK_ANCHOR): that section must exist.
+ */
+describe('runbook links', () => {
   const runbook = readFileSync(new URL('../../docs/runbook.md', import.meta.url), 'utf8');
   const slugger = new GithubSlugger();
   const anchors = new Set(
@@ -21,6 +25,13 @@ describe('alarm runbook links', () => {
     expect(link.startsWith(`${DEFAULT_RUNBOOK_URL}#`)).toBe(true);
     expect(anchors, link).toContain(link.split('#')[1]);
   });
+
+  it.each(Object.entries(RUNBOOK_ANCHOR))(
+    'gives failure code %s the section its description links',
+    (_code, anchor) => {
+      expect(anchors).toContain(anchor);
+    },
+  );
 
   it('points the default at the runbook file of this repository', () => {
     expect(DEFAULT_RUNBOOK_URL.endsWith('/docs/runbook.md')).toBe(true);
