@@ -1,5 +1,11 @@
 import 'aws-sdk-client-mock-vitest/extend';
-import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeSecretCommand,
+  GetResourcePolicyCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -52,6 +58,9 @@ beforeEach(() => {
     VersionId: 'v1',
   });
   sm.on(PutSecretValueCommand).resolves({ VersionId: 'v2' });
+  // The stage's own token secret (AWS-managed key, no resource policy), as the first write checks it.
+  sm.on(DescribeSecretCommand, { SecretId: tokenSecretArn }).resolves({ ARN: tokenSecretArn });
+  sm.on(GetResourcePolicyCommand, { SecretId: tokenSecretArn }).resolves({ ARN: tokenSecretArn });
   ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ $metadata: {}, message: '' }));
   ssm.on(PutParameterCommand).resolves({ Version: 1 });
 });
