@@ -197,6 +197,9 @@ export class CfnResolver {
         return 'amazonaws.com';
       case 'AWS::StackName':
         return stackName;
+      case 'AWS::StackId':
+        // A stable, made-up stack id: the refreshers import the shared stack's to recognise its secrets.
+        return `arn:${partition}:cloudformation:${region}:${account}:stack/${stackName}/00000000-0000-0000-0000-000000000000`;
       default:
         if (name.startsWith('AWS::')) throw new Error(`${stackName}: pseudo parameter ${name} is not supported`);
         return undefined;
