@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { ProvidersFileError, parseStackConfig } from '../contract/providers-file.js';
+import { parseProvidersJson } from '../contract/providers-json.js';
 import { addExampleConsumer } from '../examples/lambda-consumer/example-consumer.js';
 import { TokenRefresherFleet } from '../lib/token-refresher-fleet.js';
 
@@ -27,7 +28,7 @@ function readJson(file: string): unknown {
     fail(`cannot read providers file ${file} (${code}); set it with --context providersFile=<path>`);
   }
   try {
-    return JSON.parse(text);
+    return parseProvidersJson(text);
   } catch (error) {
     fail(`providers file ${file} is not valid JSON: ${(error as Error).message}`);
   }

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { tokenEndpointProblem } from './loopback.js';
+import { controlCharacterProblem } from './control-characters.js';
+import { type EndpointTarget, tokenEndpointProblem } from './loopback.js';
 import { CLIENT_AUTH_METHODS, GRANTS, PRESET_NAMES } from './presets.js';
 
 /**
@@ -16,12 +17,24 @@ export const providerIdSchema = z
     ),
   );
 
-export const tokenEndpointSchema = z.string().check(
-  z.superRefine((value, ctx) => {
-    const problem = tokenEndpointProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
-  }),
-);
+/** A token endpoint (or a base URL it is built from) that `target` may call. */
+export const tokenEndpointSchema = (target: EndpointTarget) =>
+  z.string().check(
+    z.superRefine((value, ctx) => {
+      const problem = tokenEndpointProblem(value, target);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+    }),
+  );
+
+/** Text that is sent to the token endpoint: a form field or a header, so no control character. */
+const sentText = (max: number) =>
+  z.string().check(
+    z.maxLength(max),
+    z.superRefine((value, ctx) => {
+      const problem = controlCharacterProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+    }),
+  );
 
 /** Form parameters the refresher sets itself; an extra parameter may not replace them. */
 export const RESERVED_PARAMS = [
@@ -44,7 +57,7 @@ const SECRET_LIKE_PARAM = /secret|passw|pwd|assertion|token|api[-_.]?key|credent
 export const extraParamsSchema = z
   .record(
     z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'parameter names are 1 to 64 of A-Z a-z 0-9 _ . -')),
-    z.string().check(z.maxLength(512)),
+    sentText(512),
   )
   .check(
     z.superRefine((params, ctx) => {
@@ -87,11 +100,14 @@ const seconds = (min: number, max: number) => wholeNumber(min, max, 'seconds');
 export const providerSettingsSchema = z.strictObject({
   id: providerIdSchema,
   preset: z.enum(PRESET_NAMES),
-  tokenEndpoint: tokenEndpointSchema,
-  clientId: z.string().check(z.minLength(1), z.maxLength(256)),
+  // The function runs what the settings say, loopback http included, so that tests and local mode can
+  // run it against a loopback server; a deployment's endpoint is checked for AWS at synth
+  // (lib/provider-token-refresher.ts).
+  tokenEndpoint: tokenEndpointSchema('local'),
+  clientId: sentText(256).check(z.minLength(1)),
   grant: z.enum(GRANTS),
   clientAuth: z.enum(CLIENT_AUTH_METHODS),
-  scope: z.optional(z.string().check(z.maxLength(1024))),
+  scope: z.optional(sentText(1024)),
   extraParams: extraParamsSchema,
   useRefreshToken: z.boolean(),
   /** Lifetime used when a response has no `expires_in`, and for planning the schedule. */

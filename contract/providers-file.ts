@@ -7,8 +7,8 @@ import {
   minimumSafetyMarginSeconds,
   plannedWritesPerDay,
 } from './schedule.js';
-import { didYouMean } from './did-you-mean.js';
-import { tokenEndpointProblem } from './loopback.js';
+import { closest, didYouMean } from './did-you-mean.js';
+import { type EndpointTarget, tokenEndpointProblem } from './loopback.js';
 import { constructIdProblems } from './naming.js';
 import { DEFAULT_MIN_VALIDITY_SECONDS } from './published-token.js';
 import { chooseStore, STORE_REQUESTS, type StoreKind } from './store-choice.js';
@@ -38,31 +38,33 @@ const settings = providerSettingsSchema.shape;
  * A self-hosted IdP's origin (NAGRA): the preset appends its own path, so a path or a query here
  * would double up in the token endpoint.
  */
-const baseUrlSchema = tokenEndpointSchema.check(
-  z.superRefine((value, ctx) => {
-    // The endpoint check above already said what is wrong with anything it refuses.
-    if (tokenEndpointProblem(value) !== undefined) return;
-    const url = new URL(value);
-    if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
-      ctx.addIssue({
-        code: 'custom',
-        input: value,
-        message: `must be the server's origin only, like "${url.origin}": the preset appends the token path itself; to use another path, set "tokenEndpoint" instead`,
-      });
-    }
-  }),
-);
+const baseUrlSchema = (target: EndpointTarget) =>
+  tokenEndpointSchema(target).check(
+    z.superRefine((value, ctx) => {
+      // The endpoint check above already said what is wrong with anything it refuses.
+      if (tokenEndpointProblem(value, target) !== undefined) return;
+      const url = new URL(value);
+      if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+        ctx.addIssue({
+          code: 'custom',
+          input: value,
+          message: `must be the server's origin only, like "${url.origin}": the preset appends the token path itself; to use another path, set "tokenEndpoint" instead`,
+        });
+      }
+    }),
+  );
 
 /**
  * One entry of the providers file as people write it: the settings schema's own fields, optional
  * where a preset or a default fills them, plus what only the construct needs (`baseUrl`, `store`,
  * `credentials`). The ranges are the settings schema's, so the file and the function never disagree.
+ * This one is for a deployment; ENTRY_SCHEMAS has the one for local mode.
  */
 export const providerEntrySchema = z.strictObject({
   id: settings.id,
   preset: settings.preset,
-  tokenEndpoint: z.optional(settings.tokenEndpoint),
-  baseUrl: z.optional(baseUrlSchema),
+  tokenEndpoint: z.optional(tokenEndpointSchema('aws')),
+  baseUrl: z.optional(baseUrlSchema('aws')),
   clientId: z.optional(settings.clientId),
   grant: z.optional(settings.grant),
   clientAuth: z.optional(settings.clientAuth),
@@ -79,7 +81,26 @@ export const providerEntrySchema = z.strictObject({
   credentials: z.optional(credentialsRefSchema),
 });
 
+/** The entry schema for each place the refresher may run: only the endpoint rule differs. */
+const ENTRY_SCHEMAS: Readonly<Record<EndpointTarget, typeof providerEntrySchema>> = {
+  aws: providerEntrySchema,
+  local: z.extend(providerEntrySchema, {
+    tokenEndpoint: z.optional(tokenEndpointSchema('local')),
+    baseUrl: z.optional(baseUrlSchema('local')),
+  }),
+};
+
 export type ProviderEntry = z.infer<typeof providerEntrySchema>;
+
+/**
+ * How a providers file is read: for a deployment to AWS (`cdk synth`, `plan`, the constructs) or for
+ * this machine (`token-refresher run`, the demo, `check`), where a loopback token endpoint may be
+ * plain http.
+ * @default { target: 'aws' }
+ */
+export interface ParseOptions {
+  readonly target?: EndpointTarget;
+}
 
 export const alarmEmailsSchema = z.optional(
   z
@@ -138,6 +159,14 @@ function show(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/** The JSON kind of a value that must not be shown. */
+function jsonKind(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return `a ${typeof value === 'object' ? 'object' : typeof value}`;
+}
+
 function where(entry: unknown, index: number): string {
   const id = (entry as { id?: unknown } | undefined)?.id;
   return typeof id === 'string' ? `provider "${id}" (providers[${index}])` : `providers[${index}]`;
@@ -176,6 +205,32 @@ function secretFieldProblem(subject: string, key: string): string {
   );
 }
 
+const CREDENTIALS_FIELDS = Object.keys(credentialsRefSchema.shape);
+
+/** What `credentials` takes, and how the secret it names gets its values. */
+const CREDENTIALS_FIX =
+  '"credentials" takes only the Secrets Manager secret that holds the credentials, {"secretName": "…"} or ' +
+  '{"secretArn": "…"}; put the credentials into that secret as JSON, {"username": "…", "password": "…"} or ' +
+  '{"client_secret": "…"} as the preset needs, with aws secretsmanager put-secret-value --secret-id <secret> ' +
+  '--secret-string file://creds.json (README.md, "Deploy"); or leave "credentials" out and fill the secret ' +
+  '"token-refresher/<id>/credentials" that the stack creates';
+
+/** A key inside `credentials` that is a credential itself rather than a misspelt `secretName`/`secretArn`. */
+const CREDENTIAL_LIKE = /user|login|pass|pwd|secret|token|key|auth/i;
+const isCredentialKey = (key: string) =>
+  key.toLowerCase() in SECRET_FIELDS || (CREDENTIAL_LIKE.test(key) && closest(key, CREDENTIALS_FIELDS) === undefined);
+
+/**
+ * `credentials` holding the credentials themselves. The message names the keys, never their values:
+ * they are the password and the client secret.
+ */
+function credentialsInFileProblem(subject: string, keys: readonly string[]): string {
+  return (
+    `${subject}, field "credentials": got ${keys.map((k) => `"${k}"`).join(', ')}: secrets never go into the ` +
+    `providers file (it ends up in the CloudFormation template and the function's environment): ${CREDENTIALS_FIX}`
+  );
+}
+
 const FILE_FIELDS = ['providers', ...Object.keys(FILE_SETTINGS)];
 
 function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string[] {
@@ -188,14 +243,28 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string[] {
     subject = where(Array.isArray(providers) ? providers[index] : undefined, index);
     field = path.slice(2).join('.');
   }
+  const inCredentials = subject !== 'the file' && field === 'credentials';
   if (issue.code === 'unrecognized_keys') {
     const inEntry = subject !== 'the file' && field === '';
-    const names = subject === 'the file' ? FILE_FIELDS : Object.keys(providerEntrySchema.shape);
+    const names =
+      subject === 'the file'
+        ? FILE_FIELDS
+        : inCredentials
+          ? CREDENTIALS_FIELDS
+          : Object.keys(providerEntrySchema.shape);
     const allowed = names.map((k) => `"${k}"`).join(', ');
-    return issue.keys.map((key) => {
-      if (inEntry && key.toLowerCase() in SECRET_FIELDS) return secretFieldProblem(subject, key);
-      return `${subject}${field ? `, field "${field}"` : ''}: unknown field "${key}"${didYouMean(key, names)}; allowed: ${allowed}`;
-    });
+    const credentials = inCredentials ? issue.keys.filter(isCredentialKey) : [];
+    const others = issue.keys
+      .filter((key) => !credentials.includes(key))
+      .map((key) => {
+        if (inEntry && key.toLowerCase() in SECRET_FIELDS) return secretFieldProblem(subject, key);
+        return `${subject}${field ? `, field "${field}"` : ''}: unknown field "${key}"${didYouMean(key, names)}; allowed: ${allowed}`;
+      });
+    return credentials.length > 0 ? [credentialsInFileProblem(subject, credentials), ...others] : others;
+  }
+  if (inCredentials && issue.code === 'invalid_type') {
+    // Not an object: it may be the password itself, so the value is not shown.
+    return [`${subject}, field "credentials": got ${jsonKind(issue.input)}: ${CREDENTIALS_FIX}`];
   }
   const got = 'input' in issue ? show(issue.input) : 'a bad value';
   const required = issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined;
@@ -390,15 +459,20 @@ export interface StackConfig {
  * Validates a parsed providers file and resolves every provider.
  * @throws ProvidersFileError listing every problem found
  */
-export function parseProvidersFile(raw: unknown, source = 'providers file'): ResolvedProvider[] {
-  return parseStackConfig(raw, source).providers;
+export function parseProvidersFile(
+  raw: unknown,
+  source = 'providers file',
+  options: ParseOptions = {},
+): ResolvedProvider[] {
+  return parseStackConfig(raw, source, options).providers;
 }
 
 /**
  * The providers and the stack-wide settings (alarm e-mails) of a providers file.
  * @throws ProvidersFileError listing every problem found
  */
-export function parseStackConfig(raw: unknown, source = 'providers file'): StackConfig {
+export function parseStackConfig(raw: unknown, source = 'providers file', options: ParseOptions = {}): StackConfig {
+  const entrySchema = ENTRY_SCHEMAS[options.target ?? 'aws'];
   if (Array.isArray(raw)) {
     throw new ProvidersFileError(source, [
       'the file: got a list: wrap it in an object, {"providers": [ ...your entries... ]}; the object also ' +
@@ -416,7 +490,7 @@ export function parseStackConfig(raw: unknown, source = 'providers file'): Stack
   const resolved: ResolvedProvider[] = [];
   const seen = new Map<string, number>();
   shape.data.providers.forEach((candidate, index) => {
-    const parsed = providerEntrySchema.safeParse(candidate, { reportInput: true });
+    const parsed = entrySchema.safeParse(candidate, { reportInput: true });
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         problems.push(...describeIssue(raw, { ...issue, path: ['providers', index, ...issue.path] }));

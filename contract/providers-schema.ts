@@ -14,17 +14,17 @@ const ENTRY_DOCS: Readonly<Record<keyof typeof providerEntrySchema.shape, string
   id: '1 to 40 lowercase letters, digits or hyphens. Used in resource names, the metric dimension and outputs.',
   preset: 'The provider family: fills the defaults of every other field. "generic" fills none.',
   tokenEndpoint:
-    'https:// URL (http:// only on localhost, 127.0.0.1 or [::1]); no white space, query string or fragment. ' +
-    'Default: from the preset.',
+    'https:// URL; no white space, control character, query string or fragment. http:// on localhost, 127.0.0.1 ' +
+    'or [::1] only in local mode (token-refresher run, check): a deployment refuses it. Default: from the preset.',
   baseUrl: 'NAGRA only: the origin https://host:port, without a path or query; the preset appends the token path.',
-  clientId: 'OAuth client id. Default: from the preset (MediaMelon, movingimage).',
+  clientId: 'OAuth client id, without control characters. Default: from the preset (MediaMelon, movingimage).',
   grant:
     'The primary grant that gets the first token. Renewal by refresh token is automatic (useRefreshToken). ' +
     'Default: from the preset.',
   clientAuth:
     "How the client authenticates at the token endpoint; client_secret_basic_raw_and_post is MediaHound's raw " +
     'Basic and body. Default: from the preset.',
-  scope: 'Sent on the primary grant. Default: from the preset.',
+  scope: 'Sent on the primary grant; no line break or other control character. Default: from the preset.',
   extraParams:
     'Extra form parameters on the primary grant, e.g. {"audience": "..."}. No parameter the refresher sets, ' +
     'and nothing that looks like a secret: secrets go into the credentials secret.',
@@ -44,7 +44,8 @@ const ENTRY_DOCS: Readonly<Record<keyof typeof providerEntrySchema.shape, string
     "Manager's version quota allows. Default: auto.",
   credentials:
     'An existing Secrets Manager secret with the credentials, {"secretName": "..."} or {"secretArn": "..."}, used ' +
-    'by no other provider. Default: the stack creates an empty secret token-refresher/<id>/credentials.',
+    'by no other provider; never the credentials themselves. Default: the stack creates an empty secret ' +
+    'token-refresher/<id>/credentials.',
 };
 
 const FILE_DOCS = {

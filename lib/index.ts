@@ -7,6 +7,7 @@ export {
 export type { PresetName } from '../contract/presets.js';
 export type { ProviderSettings, RuntimeConfig } from '../contract/provider-settings.js';
 export {
+  type ParseOptions,
   type ProviderEntry,
   ProvidersFileError,
   parseProvidersFile,

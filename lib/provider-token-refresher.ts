@@ -21,6 +21,7 @@ import { ssmParameterArn } from './private/ssm-parameter-arn.js';
 import { createTokenStore, type TokenStore } from './private/token-store.js';
 import { UnqualifiedLambdaInvoke } from './private/unqualified-lambda-invoke.js';
 import { runPeriodSeconds } from '../contract/alarm-specs.js';
+import { tokenEndpointProblem } from '../contract/loopback.js';
 import { FAILED_METRIC, type FailureKind, METRIC, metricsNamespace, PROVIDER_DIMENSION } from '../contract/metrics.js';
 import { RUNTIME_CONFIG_ENV, type RuntimeConfig, runtimeConfigSchema } from '../contract/provider-settings.js';
 import type { RefresherManifest } from '../contract/refresher-manifest.js';
@@ -393,13 +394,22 @@ export class ProviderTokenRefresher extends Construct {
 
   /**
    * Checks the configuration with the schema the function applies at cold start, so that a bad
-   * provider fails synth rather than the first run. Unresolved ARNs are encoded as non-empty strings,
-   * which the schema accepts where it expects ids.
+   * provider fails synth rather than the first run, and the token endpoint against what a deployed
+   * function may call: the settings may come from a file read for local mode, or be built by hand.
+   * Unresolved ARNs are encoded as non-empty strings, which the schema accepts where it expects ids.
    */
   private checkRuntimeConfig(config: RuntimeConfig): void {
     const checked = runtimeConfigSchema.safeParse(config);
-    if (checked.success) return;
-    const problems = checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`${this.node.path}: invalid runtime configuration: ${problems.join('; ')}`);
+    if (!checked.success) {
+      const problems = checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+      throw new Error(`${this.node.path}: invalid runtime configuration: ${problems.join('; ')}`);
+    }
+    const { id, tokenEndpoint } = config.provider;
+    const problem = tokenEndpointProblem(tokenEndpoint, 'aws');
+    if (problem) {
+      throw new Error(
+        `${this.node.path}: provider "${id}", field "tokenEndpoint": got ${JSON.stringify(tokenEndpoint)}: ${problem}`,
+      );
+    }
   }
 }

@@ -63,7 +63,8 @@ export interface CheckOptions {
 }
 
 function loadProvider(options: CheckOptions, io: CliIo): ResolvedProvider {
-  const { path, providers } = loadStackConfig(options.providersFile, io);
+  // `check` calls the token endpoint from this machine, as local mode does.
+  const { path, providers } = loadStackConfig(options.providersFile, io, 'local');
   const found = providers.find((p) => p.settings.id === options.provider);
   if (found) return found;
   const known = providers.map((p) => p.settings.id).join(', ');

@@ -1,15 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { EndpointTarget } from '../../contract/loopback.js';
 import { ProvidersFileError, parseStackConfig, type StackConfig } from '../../contract/providers-file.js';
+import { parseProvidersJson } from '../../contract/providers-json.js';
 import { CliError, errorMessage } from './errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from './io.js';
 
 /**
- * Reads and resolves a providers file for the commands that work from it (`check`, `plan`): a file
- * that cannot be read, is not JSON or has problems is a usage error (exit 2) that names the file.
+ * Reads and resolves a providers file for the commands that work from it (`check`, `plan`), for the
+ * place `target` where its token endpoints will be called: a file that cannot be read, is not JSON
+ * or has problems is a usage error (exit 2) that names the file.
  */
-export function loadStackConfig(file: string, io: Pick<CliIo, 'cwd'>): { readonly path: string } & StackConfig {
+export function loadStackConfig(
+  file: string,
+  io: Pick<CliIo, 'cwd'>,
+  target: EndpointTarget,
+): { readonly path: string } & StackConfig {
   const path = resolve(io.cwd, file);
   let text: string;
   try {
@@ -20,7 +27,7 @@ export function loadStackConfig(file: string, io: Pick<CliIo, 'cwd'>): { readonl
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseProvidersJson(text);
   } catch (error) {
     throw new CliError(
       `providers file ${path} is not valid JSON: ${errorMessage(error)}`,
@@ -29,7 +36,7 @@ export function loadStackConfig(file: string, io: Pick<CliIo, 'cwd'>): { readonl
     );
   }
   try {
-    return { path, ...parseStackConfig(raw, path) };
+    return { path, ...parseStackConfig(raw, path, { target }) };
   } catch (error) {
     // Its message already names the file, the provider, the field, the value and what is allowed.
     if (error instanceof ProvidersFileError) throw new CliError(error.message, EXIT.usage, 'providers_file');

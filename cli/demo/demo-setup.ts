@@ -92,7 +92,7 @@ function adaptEntries(raw: unknown, endpoints: ReadonlyMap<string, string>): unk
  */
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   const { clock } = options;
-  const original = parseProvidersFile(options.raw, options.source);
+  const original = parseProvidersFile(options.raw, options.source, { target: 'local' });
   const routes: DemoRoute[] = [];
   const targets: FaultTarget[] = [];
   const credentials = new Map<string, DemoCredentials>();
@@ -165,7 +165,9 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   let demo: ResolvedProvider[];
   try {
     const endpoints = new Map(routes.map((r) => [r.provider, `${server.url}${r.path}`]));
-    demo = parseProvidersFile(adaptEntries(options.raw, endpoints), `${options.source} (adapted for the demo)`);
+    demo = parseProvidersFile(adaptEntries(options.raw, endpoints), `${options.source} (adapted for the demo)`, {
+      target: 'local',
+    });
   } catch (error) {
     await server.close();
     throw error;

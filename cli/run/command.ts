@@ -1,5 +1,6 @@
 import { join, relative, resolve } from 'node:path';
 import { ProvidersFileError, parseProvidersFile, type ResolvedProvider } from '../../contract/providers-file.js';
+import { parseProvidersJson } from '../../contract/providers-json.js';
 import { STORE_MAX_BYTES } from '../../contract/published-token.js';
 import { CredentialsUnavailableError } from '../../core/ports.js';
 import { type Demo, startDemo } from '../demo/demo-setup.js';
@@ -53,7 +54,7 @@ async function readProvidersJson(path: string): Promise<unknown> {
   if (text === undefined)
     throw new CliError(`providers file ${path} does not exist; pass --providers-file <path>`, EXIT.usage);
   try {
-    return JSON.parse(text);
+    return parseProvidersJson(text);
   } catch (error) {
     throw new CliError(
       `providers file ${path} is not valid JSON: ${errorMessage(error)}`,
@@ -65,7 +66,7 @@ async function readProvidersJson(path: string): Promise<unknown> {
 
 function parseProviders(raw: unknown, source: string): ResolvedProvider[] {
   try {
-    return parseProvidersFile(raw, source);
+    return parseProvidersFile(raw, source, { target: 'local' });
   } catch (error) {
     // Its message already names the file, the provider, the field, the value and what is allowed.
     if (error instanceof ProvidersFileError) throw new CliError(error.message, EXIT.usage, 'providers_file');

@@ -136,6 +136,20 @@ describe('plan errors', () => {
     expect(error.message).toMatch(/is not valid JSON/);
   });
 
+  it('refuses a loopback http token endpoint, as cdk synth does, and reads a file with a byte-order mark', async () => {
+    const loopback = { providers: [{ id: 'mm', preset: 'mediamelon', tokenEndpoint: 'http://127.0.0.1:8080/token' }] };
+    const { code, stderr } = await runCliForTest([
+      'plan',
+      '--providers-file',
+      writeFile(`\uFEFF${JSON.stringify(loopback)}`),
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      'provider "mm" (providers[0]), field "tokenEndpoint": got "http://127.0.0.1:8080/token": must be an https:// ' +
+        'URL when deployed: plain http:// on a loopback host is for local mode only',
+    );
+  });
+
   it('refuses a fleet that does not fit one stage, naming why', async () => {
     const { code, stderr } = await runCliForTest([
       'plan',

@@ -29,11 +29,11 @@ import {
   testStack,
 } from '../infra/fixtures.js';
 
-/** A 5-minute token on a loopback IdP: Parameter Store. */
+/** A 5-minute token: Parameter Store. */
 const PARAMETER_STORE_PROVIDER = {
   id: 'a',
   preset: 'generic',
-  tokenEndpoint: 'http://127.0.0.1:8080/token',
+  tokenEndpoint: 'https://idp.example.com/token',
   clientId: 'c',
   grant: 'client_credentials',
   clientAuth: 'client_secret_post',

@@ -85,6 +85,41 @@ describe('bin/app.ts', () => {
     );
   });
 
+  it('refuses a loopback http token endpoint, which local mode accepts, naming the provider, the field and the fix', () => {
+    // GIVEN the file a new user tried locally against a loopback IdP
+    const file = writeScratch(
+      'loopback.json',
+      JSON.stringify({ providers: [{ id: 'mm', preset: 'mediamelon', tokenEndpoint: 'http://localhost:8080/token' }] }),
+    );
+    // WHEN
+    const run = runApp({ providersFile: file });
+    // THEN
+    expect(run.status).toBe(1);
+    expect(messages(run)).toBe(
+      `token-refresher: ${file}: 1 problem:\n` +
+        '  - provider "mm" (providers[0]), field "tokenEndpoint": got "http://localhost:8080/token": must be an ' +
+        'https:// URL when deployed: plain http:// on a loopback host is for local mode only (token-refresher run, ' +
+        "check, the demo); in AWS it would reach the function's own sandbox, not this machine: give the IdP's https:// URL",
+    );
+  });
+
+  it('says where a comment is and that JSON has none, and reads a file with a byte-order mark', () => {
+    // GIVEN the shipped file with a comment, and with a BOM as Windows editors save it
+    const shipped = readFileSync(path.join(REPO_ROOT, 'providers.json'), 'utf8');
+    const commented = writeScratch('commented.json', shipped.replace('{', '{\n  // production IdPs'));
+    const withBom = writeScratch('bom.json', `\uFEFF${shipped}`);
+    // WHEN
+    const commentedRun = runApp({ providersFile: commented });
+    const bomRun = runApp({ providersFile: withBom });
+    // THEN
+    expect(commentedRun.status).toBe(1);
+    expect(messages(commentedRun)).toBe(
+      `token-refresher: providers file ${commented} is not valid JSON: line 2, column 3: "//" starts a comment, ` +
+        'and JSON has no comments: remove it and any others',
+    );
+    expect(bomRun.status, messages(bomRun)).toBe(0);
+  });
+
   // The one test that really runs esbuild, on the real function source (lambda/index.ts).
   it('synthesises the shipped providers file, bundling the function from lambda/index.ts with the AWS SDK inside', () => {
     // GIVEN the cdk.json context and the shipped providers file, as `cdk synth` passes them

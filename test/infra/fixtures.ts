@@ -51,11 +51,14 @@ export function resolvedProvider(entry: Record<string, unknown>): ResolvedProvid
   return provider;
 }
 
-/** A password-grant provider against a loopback endpoint that Secrets Manager can hold (long-lived token). */
+/**
+ * A password-grant provider that Secrets Manager can hold (long-lived token). Its endpoint is https:
+ * a deployment refuses the loopback http that local mode accepts.
+ */
 export const LOOPBACK_SECRETS_MANAGER_ENTRY = {
   id: 'loop-sm',
   preset: 'generic',
-  tokenEndpoint: 'http://127.0.0.1:8080/token',
+  tokenEndpoint: 'https://idp.example.com/token',
   clientId: 'cli',
   grant: 'password',
   clientAuth: 'none',

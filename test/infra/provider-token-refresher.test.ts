@@ -7,7 +7,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { ProviderTokenRefresher, type ProviderTokenRefresherProps } from '../../lib/provider-token-refresher.js';
 import { RUNTIME_CONFIG_ENV, runtimeConfigSchema } from '../../contract/provider-settings.js';
-import type { ResolvedProvider } from '../../contract/providers-file.js';
+import { parseProvidersFile, type ResolvedProvider } from '../../contract/providers-file.js';
 import {
   functionEnvironment,
   intrinsicOf,
@@ -300,6 +300,34 @@ describe('function configuration', () => {
     // WHEN / THEN
     expect(() => build(bad)).toThrow(
       /^Test\/Refresher: invalid runtime configuration: provider\.tokenEndpoint: must be an https:\/\/ URL/,
+    );
+  });
+});
+
+describe('the token endpoint of a deployed refresher', () => {
+  it.each(['http://localhost:8080/token', 'http://127.0.0.1:8080/token', 'http://[::1]:8080/token'])(
+    'refuses %s, which a file read for local mode accepts, naming the provider, the field and the fix',
+    (tokenEndpoint) => {
+      // GIVEN a provider resolved for local mode (as `token-refresher run` reads the file)
+      const [local] = parseProvidersFile(
+        { providers: [{ ...LOOPBACK_PARAMETER_STORE_ENTRY, tokenEndpoint }] },
+        'providers.json',
+        { target: 'local' },
+      );
+      // WHEN / THEN the construct refuses it all the same
+      expect(() => build(local!)).toThrow(
+        `Test/Refresher: provider "loop-ps", field "tokenEndpoint": got "${tokenEndpoint}": must be an https:// URL ` +
+          'when deployed: plain http:// on a loopback host is for local mode only (token-refresher run, check, the ' +
+          "demo); in AWS it would reach the function's own sandbox, not this machine: give the IdP's https:// URL",
+      );
+    },
+  );
+
+  it('refuses loopback http in settings built by hand, bypassing the providers file', () => {
+    const good = resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY);
+    const bad: ResolvedProvider = { ...good, settings: { ...good.settings, tokenEndpoint: 'http://localhost/token' } };
+    expect(() => build(bad)).toThrow(
+      /^Test\/Refresher: provider "loop-ps", field "tokenEndpoint": got "http:\/\/localhost\/token"/,
     );
   });
 });

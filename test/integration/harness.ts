@@ -4,9 +4,9 @@ import type { ProviderSettings } from '../../contract/provider-settings.js';
 import { type ProviderEntry, parseProvidersFile } from '../../contract/providers-file.js';
 import { type MemoryCredentials, MemoryStateStore, MemoryTokenStore, RecordingLog } from '../unit/lambda/fakes.js';
 
-/** Settings exactly as a providers-file entry resolves them, pointed at a loopback token endpoint. */
+/** Settings exactly as a providers-file entry resolves them in local mode, pointed at a loopback token endpoint. */
 export function settingsFor(entry: ProviderEntry): ProviderSettings {
-  const [resolved] = parseProvidersFile({ providers: [entry] });
+  const [resolved] = parseProvidersFile({ providers: [entry] }, 'providers file', { target: 'local' });
   return resolved!.settings;
 }
 

@@ -1,17 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  type ParseOptions,
   type ProviderEntry,
   ProvidersFileError,
   parseProvidersFile,
   parseStackConfig,
 } from '../../../contract/providers-file.js';
+import { ENCODINGS } from '../../helpers/secret-encodings.js';
 
 const shipped = JSON.parse(readFileSync(new URL('../../../providers.json', import.meta.url), 'utf8'));
 
-function problems(providers: unknown[]): string[] {
+function problems(providers: unknown[], options: ParseOptions = {}): string[] {
   try {
-    parseProvidersFile({ providers }, 'providers.json');
+    parseProvidersFile({ providers }, 'providers.json', options);
   } catch (e) {
     if (e instanceof ProvidersFileError) return [...e.problems];
     throw e;
@@ -69,21 +71,25 @@ describe('providers file: the shipped file', () => {
 });
 
 describe('providers file: overrides', () => {
-  it('lets every preset field be overridden, e.g. a loopback token endpoint for tests', () => {
-    const [p] = parseProvidersFile({
-      providers: [
-        {
-          id: 'mm-staging',
-          preset: 'mediamelon',
-          tokenEndpoint: 'http://127.0.0.1:8080/realms/mediamelon/protocol/openid-connect/token',
-          minValiditySeconds: 120,
-          checkIntervalMinutes: 2,
-          store: 'parameterstore',
-          expectedLifetimeSeconds: 1800,
-          scope: 'openid profile',
-        },
-      ],
-    });
+  it('lets every preset field be overridden, e.g. a loopback token endpoint for local mode', () => {
+    const [p] = parseProvidersFile(
+      {
+        providers: [
+          {
+            id: 'mm-staging',
+            preset: 'mediamelon',
+            tokenEndpoint: 'http://127.0.0.1:8080/realms/mediamelon/protocol/openid-connect/token',
+            minValiditySeconds: 120,
+            checkIntervalMinutes: 2,
+            store: 'parameterstore',
+            expectedLifetimeSeconds: 1800,
+            scope: 'openid profile',
+          },
+        ],
+      },
+      'providers.json',
+      { target: 'local' },
+    );
 
     expect(p!.settings).toMatchObject({
       tokenEndpoint: 'http://127.0.0.1:8080/realms/mediamelon/protocol/openid-connect/token',
@@ -120,20 +126,37 @@ describe('providers file: overrides', () => {
 });
 
 describe('providers file: mistakes fail with provider, field, value and what is allowed', () => {
-  it('fails for a plain-http endpoint on a non-loopback host', () => {
-    expect(problems([{ ...nagra, baseUrl: 'http://ovp.example.com' }])).toEqual([
-      'provider "nagra-prod" (providers[0]), field "baseUrl": got "http://ovp.example.com": must be an https:// URL without user info (http:// is allowed only on localhost, 127.0.0.1 and [::1])',
+  it.each(['aws', 'local'] as const)('fails for a plain-http endpoint on a non-loopback host (target %s)', (target) => {
+    expect(problems([{ ...nagra, baseUrl: 'http://ovp.example.com' }], { target })).toEqual([
+      'provider "nagra-prod" (providers[0]), field "baseUrl": got "http://ovp.example.com": must be an https:// URL without user info (plain http:// only on localhost, 127.0.0.1 or [::1], and only in local mode)',
     ]);
   });
 
   it.each(['http://localhost:8080/token', 'http://127.0.0.1/token', 'http://[::1]:9000/token'])(
-    'accepts loopback %s',
+    'accepts loopback %s in local mode (run, check, the demo)',
     (url) => {
-      expect(() =>
-        parseProvidersFile({ providers: [{ ...nagra, baseUrl: undefined, tokenEndpoint: url }] }),
-      ).not.toThrow();
+      const [p] = parseProvidersFile({ providers: [{ ...nagra, baseUrl: undefined, tokenEndpoint: url }] }, 'p.json', {
+        target: 'local',
+      });
+      expect(p!.settings.tokenEndpoint).toBe(url);
     },
   );
+
+  it.each([
+    ['tokenEndpoint', 'http://localhost:8080/token'],
+    ['tokenEndpoint', 'http://127.0.0.1/token'],
+    ['tokenEndpoint', 'http://[::1]:9000/token'],
+    ['baseUrl', 'http://127.0.0.1:8443'],
+  ])('refuses loopback http in %s for a deployment, the default, and says it is for local mode: %s', (field, url) => {
+    const entry = { ...nagra, baseUrl: undefined, [field]: url };
+    const expected = [
+      `provider "nagra-prod" (providers[0]), field "${field}": got ${JSON.stringify(url)}: must be an https:// URL ` +
+        'when deployed: plain http:// on a loopback host is for local mode only (token-refresher run, check, the ' +
+        "demo); in AWS it would reach the function's own sandbox, not this machine: give the IdP's https:// URL",
+    ];
+    expect(problems([entry])).toEqual(expected);
+    expect(problems([entry], { target: 'aws' })).toEqual(expected);
+  });
 
   it('fails for an unknown preset, listing the allowed ones', () => {
     const [p] = problems([{ id: 'x', preset: 'okta' }]);
@@ -141,15 +164,18 @@ describe('providers file: mistakes fail with provider, field, value and what is 
     expect(p).toContain('"mediamelon"');
   });
 
-  it('fails for an unknown field, suggesting the closest one and listing the allowed ones', () => {
-    expect(problems([{ ...nagra, clientid: 'x', minValidity: 60, bogus: 1 }])).toEqual([
-      expect.stringContaining(
-        'provider "nagra-prod" (providers[0]): unknown field "clientid" (did you mean "clientId"?); allowed: "id", "preset"',
-      ),
-      expect.stringContaining('unknown field "minValidity" (did you mean "minValiditySeconds"?)'),
-      expect.stringMatching(/unknown field "bogus"; allowed: "id"/),
-    ]);
-  });
+  it.each(['aws', 'local'] as const)(
+    'fails for an unknown field, suggesting the closest one and listing the allowed ones (target %s)',
+    (target) => {
+      expect(problems([{ ...nagra, clientid: 'x', minValidity: 60, bogus: 1 }], { target })).toEqual([
+        expect.stringContaining(
+          'provider "nagra-prod" (providers[0]): unknown field "clientid" (did you mean "clientId"?); allowed: "id", "preset"',
+        ),
+        expect.stringContaining('unknown field "minValidity" (did you mean "minValiditySeconds"?)'),
+        expect.stringMatching(/unknown field "bogus"; allowed: "id"/),
+      ]);
+    },
+  );
 
   it('suggests the closest preset, and any other allowed value, for a typo', () => {
     const [preset, store] = problems([
@@ -330,6 +356,48 @@ describe('providers file: holes that would deploy something wrong', () => {
     },
   );
 
+  it.each([
+    ['scope', { scope: 'openid\nprofile' }, '"openid\\nprofile"', 'a line feed (\\n) at character 7'],
+    ['scope', { scope: 'openid\r\n' }, '"openid\\r\\n"', 'a carriage return (\\r) at character 7'],
+    ['scope', { scope: 'openid\tprofile' }, '"openid\\tprofile"', 'a tab (\\t) at character 7'],
+    ['scope', { scope: 'openid\u2028profile' }, '"openid\u2028profile"', 'U+2028 at character 7'],
+    ['clientId', { clientId: 'crm_client\n' }, '"crm_client\\n"', 'a line feed (\\n) at character 11'],
+    ['clientId', { clientId: 'crm\u0000' }, '"crm\\u0000"', 'a NUL (\\u0000) at character 4'],
+    [
+      'extraParams.audience',
+      { extraParams: { audience: 'api\r\nX-Injected: 1' } },
+      '"api\\r\\nX-Injected: 1"',
+      'a carriage return (\\r) at character 4',
+    ],
+    ['extraParams.resource', { extraParams: { resource: 'urn:x\u0085' } }, '"urn:x\u0085"', 'U+0085 at character 6'],
+  ])(
+    'refuses a control character in %s, which would be sent to the token endpoint (%j)',
+    (field, fields, shown, found) => {
+      expect(problems([{ ...nagra, ...fields }])).toEqual([
+        `provider "nagra-prod" (providers[0]), field "${field}": got ${shown}: must not contain a line break, a tab or ` +
+          `another control character: found ${found}; remove it`,
+      ]);
+    },
+  );
+
+  it('refuses a line break inside the token endpoint, which the URL parser would drop without a word', () => {
+    const [p] = problems([{ ...nagra, baseUrl: undefined, tokenEndpoint: 'https://idp.example.com/to\nken' }]);
+    expect(p).toBe(
+      'provider "nagra-prod" (providers[0]), field "tokenEndpoint": got "https://idp.example.com/to\\nken": must not ' +
+        'contain a line break, a tab or another control character: found a line feed (\\n) at character 27; remove it',
+    );
+  });
+
+  it('still accepts a scope of several space-separated values and non-ASCII text', () => {
+    const [p] = parseProvidersFile({
+      providers: [{ ...nagra, scope: 'openid profile api://x/.default', extraParams: { audience: 'Zürich API' } }],
+    });
+    expect(p!.settings).toMatchObject({
+      scope: 'openid profile api://x/.default',
+      extraParams: { audience: 'Zürich API' },
+    });
+  });
+
   it('still accepts ordinary extra parameters such as audience and response_type', () => {
     expect(() =>
       parseProvidersFile({ providers: [{ ...nagra, extraParams: { audience: 'api', response_type: 'token' } }] }),
@@ -359,6 +427,51 @@ describe('providers file: holes that would deploy something wrong', () => {
     expect(found[0]).toContain(start);
     expect(found[0]).toContain(end);
     expect(found[0]).toContain('rename the provider');
+  });
+});
+
+describe('providers file: credentials written into the file', () => {
+  /** A password with every character class an encoding changes: quotes, markup, percent, space, non-ASCII. */
+  const PASSWORD = `p"<>&'%w d Zürich-密码-🔑`;
+  const FIX =
+    '"credentials" takes only the Secrets Manager secret that holds the credentials, {"secretName": "…"} or ' +
+    '{"secretArn": "…"}; put the credentials into that secret as JSON, {"username": "…", "password": "…"} or ' +
+    '{"client_secret": "…"} as the preset needs, with aws secretsmanager put-secret-value --secret-id <secret> ' +
+    '--secret-string file://creds.json (README.md, "Deploy"); or leave "credentials" out and fill the secret ' +
+    '"token-refresher/<id>/credentials" that the stack creates';
+
+  it('says that credentials names a secret, that secrets never go into the file, and how to fill the secret', () => {
+    expect(problems([{ ...nagra, credentials: { username: 'ops@example.com', password: PASSWORD } }])).toEqual([
+      'provider "nagra-prod" (providers[0]), field "credentials": got "username", "password": secrets never go into ' +
+        `the providers file (it ends up in the CloudFormation template and the function's environment): ${FIX}`,
+    ]);
+  });
+
+  it.each(Object.entries(ENCODINGS))('never shows the password, %s', (_, encode) => {
+    const found = [
+      ...problems([{ ...nagra, credentials: { username: 'ops@example.com', password: PASSWORD } }]),
+      ...problems([{ ...nagra, credentials: { secretName: 'token-refresher/x/credentials', password: PASSWORD } }]),
+      ...problems([{ ...nagra, credentials: { user: 'ops', pass: PASSWORD, clientSecret: PASSWORD } }]),
+      ...problems([{ ...nagra, credentials: PASSWORD }]),
+      ...problems([{ ...nagra, credentials: [PASSWORD] }]),
+    ].join('\n');
+    expect(found).toContain('secrets never go into the providers file');
+    expect(found).not.toContain(encode(PASSWORD));
+    expect(found).not.toContain(encode('Zürich-密码'));
+  });
+
+  it('says what credentials takes when it is not an object, without showing it', () => {
+    expect(problems([{ ...nagra, credentials: PASSWORD }])).toEqual([
+      `provider "nagra-prod" (providers[0]), field "credentials": got a string: ${FIX}`,
+    ]);
+  });
+
+  it('lists secretName and secretArn, not the provider fields, for another unknown key in credentials', () => {
+    expect(problems([{ ...nagra, credentials: { secretname: 'team/login', region: 'eu-west-1' } }])).toEqual([
+      'provider "nagra-prod" (providers[0]), field "credentials": unknown field "secretname" (did you mean ' +
+        '"secretName"?); allowed: "secretName", "secretArn"',
+      'provider "nagra-prod" (providers[0]), field "credentials": unknown field "region"; allowed: "secretName", "secretArn"',
+    ]);
   });
 });
 
