@@ -237,7 +237,8 @@ export class TokenReader {
   private async readFresh(abandoned: () => boolean): Promise<PublishedToken> {
     const read = await readWithRetries(this.store, this.readPolicy, abandoned);
     if (!read.found) throw new TokenNotFoundError(this.tokenSource, read.why, { cause: read.cause });
-    const token = parsePublishedToken(this.tokenSource, read.text);
+    // Bounded before its issued_at may move this reader's clock.
+    const token = parsePublishedToken(this.tokenSource, read.text, this.now());
     this.observeIssuedAt(token);
     const now = this.now();
     if (!this.isFresh(token, now)) {

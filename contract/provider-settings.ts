@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { controlCharacterProblem } from './control-characters.js';
 import { type EndpointTarget, tokenEndpointProblem } from './loopback.js';
 import { CLIENT_AUTH_METHODS, GRANTS, PRESET_NAMES } from './presets.js';
+import { MAX_EXPECTED_LIFETIME_SECONDS } from './published-token.js';
 
 /**
  * The settings one refresher function runs with: a provider entry after its preset was applied.
@@ -111,7 +112,7 @@ export const providerSettingsSchema = z.strictObject({
   extraParams: extraParamsSchema,
   useRefreshToken: z.boolean(),
   /** Lifetime used when a response has no `expires_in`, and for planning the schedule. */
-  expectedLifetimeSeconds: seconds(60, 366 * 86_400),
+  expectedLifetimeSeconds: seconds(60, MAX_EXPECTED_LIFETIME_SECONDS),
   /** True when the lifetime is the vendor's documented one (then it wins over a JWT `exp` hint). */
   lifetimeDocumented: z.boolean(),
   minValiditySeconds: seconds(0, 86_400),

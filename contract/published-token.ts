@@ -20,6 +20,24 @@ export interface PublishedToken {
  */
 export const DEFAULT_MIN_VALIDITY_SECONDS = 60;
 
+/** The longest access-token lifetime a provider may plan (`expectedLifetimeSeconds`): a leap year. */
+export const MAX_EXPECTED_LIFETIME_SECONDS = 366 * 86_400;
+
+/**
+ * How many times its planned lifetime (`expectedLifetimeSeconds`) a token may live before its
+ * `expires_in` is taken for a misreading: a lifetime sent in milliseconds is 1000 times too long, and
+ * trusting it would stop renewals for weeks. Ten leaves room for an IdP whose real lifetime differs
+ * from the plan (contract/presets.ts documents each vendor's) while catching every unit mistake.
+ */
+export const MAX_LIFETIME_FACTOR = 10;
+
+/**
+ * The longest `expires_at − issued_at` the refresher ever publishes (core/lifetime.ts bounds each
+ * token by the factor times its provider's plan). A reader refuses a token beyond it, or an
+ * `expires_at` further than this from its clock: one written in milliseconds, or by hand.
+ */
+export const MAX_PUBLISHED_LIFETIME_SECONDS = MAX_LIFETIME_FACTOR * MAX_EXPECTED_LIFETIME_SECONDS;
+
 /** The largest value each store holds: a Secrets Manager secret, an advanced-tier SecureString. */
 export const STORE_MAX_BYTES: Readonly<Record<StoreKind, number>> = {
   secretsmanager: 65_536,
@@ -62,8 +80,10 @@ export type PublishedTokenCheck =
 /**
  * Checks a parsed JSON value against the contract. Unknown fields are dropped rather than rejected,
  * so a later refresher that publishes an extra field does not break readers deployed before it.
+ * With `nowSeconds` (a reader's clock), an `expires_at` further ahead than the refresher ever
+ * publishes is refused too.
  */
-export function checkPublishedToken(json: unknown): PublishedTokenCheck {
+export function checkPublishedToken(json: unknown, nowSeconds?: number): PublishedTokenCheck {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return { problems: [`the value: expected object, got ${jsonType(json)}`] };
   }
@@ -86,12 +106,8 @@ export function checkPublishedToken(json: unknown): PublishedTokenCheck {
   integer('issued_at');
   text('provider');
   text('scope', true);
-  // The refresher never publishes a token that is expired when issued. An issued_at at or after
-  // expires_at (one written in milliseconds, or by hand) would otherwise move a consumer's
-  // clock-skew correction (consumer/token-reader.ts) far into the future.
-  if (problems.length === 0 && (value.issued_at as number) >= (value.expires_at as number)) {
-    problems.push('issued_at: expected before expires_at');
-  }
+  if (problems.length === 0)
+    problems.push(...timeProblems(value.issued_at as number, value.expires_at as number, nowSeconds));
   if (problems.length > 0) return { problems };
   return {
     token: {
@@ -103,6 +119,24 @@ export function checkPublishedToken(json: unknown): PublishedTokenCheck {
       ...(value.scope === undefined ? {} : { scope: value.scope as string }),
     },
   };
+}
+
+/**
+ * Times the refresher never publishes. Caching such a token would keep it practically forever, and
+ * clamping it would hand out a token whose real expiry nobody knows: it is refused, and the
+ * refresher (which reads the store with this same check) replaces it on its next run.
+ */
+function timeProblems(issuedAt: number, expiresAt: number, nowSeconds: number | undefined): string[] {
+  // The refresher never publishes a token that is expired when issued. An issued_at at or after
+  // expires_at (one written in milliseconds, or by hand) would otherwise move a consumer's
+  // clock-skew correction (consumer/token-reader.ts) far into the future.
+  if (issuedAt >= expiresAt) return ['issued_at: expected before expires_at'];
+  const tooFar = (from: string) =>
+    `expires_at: expected at most ${MAX_PUBLISHED_LIFETIME_SECONDS / 86_400} days ${from} (the longest lifetime ` +
+    'the refresher publishes), in epoch seconds (milliseconds?)';
+  if (expiresAt - issuedAt > MAX_PUBLISHED_LIFETIME_SECONDS) return [tooFar('after issued_at')];
+  if (nowSeconds !== undefined && expiresAt - nowSeconds > MAX_PUBLISHED_LIFETIME_SECONDS) return [tooFar('from now')];
+  return [];
 }
 
 /** The JSON type of a value, for messages that must not quote the value itself. */

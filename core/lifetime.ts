@@ -1,4 +1,8 @@
 import type { ProviderSettings } from '../contract/provider-settings.js';
+import { MAX_LIFETIME_FACTOR } from '../contract/published-token.js';
+
+// Defined beside the published-token contract, whose readers bound a token by the same rule.
+export { MAX_LIFETIME_FACTOR };
 
 export type LifetimeSource = 'expires_in' | 'documented' | 'jwt' | 'configured';
 
@@ -32,14 +36,6 @@ export function resolveLifetime(
   if (hint !== undefined) return { seconds: hint, source: 'jwt' };
   return { seconds: settings.expectedLifetimeSeconds, source: 'configured' };
 }
-
-/**
- * How many times its planned lifetime (`expectedLifetimeSeconds`) a token may live before its
- * `expires_in` is taken for a misreading: a lifetime sent in milliseconds is 1000 times too long, and
- * trusting it would stop renewals for weeks. Ten leaves room for an IdP whose real lifetime differs
- * from the plan (contract/presets.ts documents each vendor's) while catching every unit mistake.
- */
-export const MAX_LIFETIME_FACTOR = 10;
 
 /** The `exp` claim of a JWT access token, read without verifying it; undefined for an opaque token. */
 export function jwtExpiry(token: string): number | undefined {

@@ -35,6 +35,10 @@ type PublishedToken struct {
 	Scope       string `json:"scope,omitempty"`
 }
 
+// maxLifetimeSeconds is the longest expires_at - issued_at the refresher publishes: ten times the
+// longest planned lifetime, 366 days.
+const maxLifetimeSeconds = 10 * 366 * 86400
+
 // ErrStaleToken means the stored token has less than the skew left: the refresher is failing.
 var ErrStaleToken = errors.New("stale token")
 
@@ -117,6 +121,14 @@ func (r *TokenReader) now() time.Time {
 	return local
 }
 
+// plausibleTimes refuses an issued_at at or after expires_at, and an expires_at further from issued_at
+// or from now than the refresher ever publishes: times in milliseconds, or written by hand.
+func plausibleTimes(t *PublishedToken, now time.Time) bool {
+	return t.IssuedAt < t.ExpiresAt &&
+		t.ExpiresAt-t.IssuedAt <= maxLifetimeSeconds &&
+		t.ExpiresAt-now.Unix() <= maxLifetimeSeconds
+}
+
 func (r *TokenReader) fresh(t *PublishedToken) bool {
 	return r.now().Before(time.Unix(t.ExpiresAt, 0).Add(-r.Skew))
 }
@@ -134,8 +146,7 @@ func (r *TokenReader) Token(ctx context.Context) (*PublishedToken, error) {
 	}
 	var t PublishedToken
 	// The JSON error is not wrapped: its message could quote the stored value.
-	// An issued_at at or after expires_at (milliseconds?) is no published token.
-	if json.Unmarshal([]byte(text), &t) != nil || t.AccessToken == "" || t.IssuedAt == 0 || t.IssuedAt >= t.ExpiresAt {
+	if json.Unmarshal([]byte(text), &t) != nil || t.AccessToken == "" || t.IssuedAt == 0 || !plausibleTimes(&t, r.now()) {
 		return nil, fmt.Errorf("the value at %s is not a published token", r.Source)
 	}
 	// The refresher stamps issued_at before anyone can read the token: a later one proves this clock is behind.

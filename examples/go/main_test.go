@@ -55,3 +55,29 @@ func TestIssuedAtInMillisecondsIsMalformed(t *testing.T) {
 		t.Fatalf("want a malformed-token error and no clock correction, got %v (correction %v)", err, r.refresherAt)
 	}
 }
+
+// An expires_at in milliseconds lies further ahead than the refresher ever publishes: no published token.
+func TestExpiresAtInMillisecondsIsMalformed(t *testing.T) {
+	now := time.Now()
+	for name, times := range map[string][2]int64{
+		"expires_at": {now.Unix(), now.Add(300 * time.Second).UnixMilli()},
+		"both":       {now.UnixMilli(), now.Add(300 * time.Second).UnixMilli()},
+	} {
+		token, err := json.Marshal(PublishedToken{
+			AccessToken: "at-go-ms",
+			TokenType:   "Bearer",
+			IssuedAt:    times[0],
+			ExpiresAt:   times[1],
+			Provider:    "example",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &TokenReader{Source: "ssm:/example/token", Skew: 60 * time.Second, Now: time.Now}
+		r.read = func(context.Context) (string, error) { return string(token), nil }
+
+		if _, err := r.Token(context.Background()); err == nil || r.cached != nil {
+			t.Fatalf("%s in milliseconds: want a malformed-token error and nothing cached, got %v", name, err)
+		}
+	}
+}

@@ -23,6 +23,8 @@ SKEW_SECONDS = 60
 # Standard retry mode backs off on throttling; the timeouts keep a hung connection from hanging the caller.
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5)
 FIELDS = ("access_token", "token_type", "expires_at", "issued_at", "provider")
+# The longest expires_at - issued_at the refresher publishes: ten times the longest planned lifetime, 366 days.
+MAX_LIFETIME_SECONDS = 10 * 366 * 86400
 
 
 class TokenReaderError(Exception):
@@ -115,8 +117,13 @@ class TokenReader:
             raise TokenMalformedError(f"the value at {self._source} is not JSON") from None
         missing = [f for f in FIELDS if not isinstance(token, dict) or f not in token]
         times = [] if missing else [token[f] for f in ("issued_at", "expires_at")]
-        # bool is an int in Python; an issued_at at or after expires_at (milliseconds?) is no published token.
-        if missing or any(type(t) is not int for t in times) or times[0] >= times[1]:
+        # bool is an int in Python. An issued_at at or after expires_at, or an expires_at further from issued_at
+        # or from now than the refresher ever publishes (milliseconds?), is no published token.
+        if (
+            missing
+            or any(type(t) is not int for t in times)
+            or not times[0] < times[1] <= min(times[0], self._now()) + MAX_LIFETIME_SECONDS
+        ):
             bad = missing or ["issued_at", "expires_at"]
             raise TokenMalformedError(f"the value at {self._source} is not a published token (check {bad})")
         return token

@@ -124,11 +124,19 @@ export class SecretsManagerTokenStore implements PublishedTokenStore {
   }
 }
 
-/** A stored value that is not a published token is treated as absent, so the next write replaces it. */
-export function parsePublished(value: string | undefined, log: Log): PublishedToken | undefined {
+/**
+ * A stored value that is not a published token is treated as absent, so the next write replaces it;
+ * so is one whose `expires_at` lies further ahead than the refresher publishes (written by hand, in
+ * milliseconds), which readers refuse and which would otherwise never be due.
+ */
+export function parsePublished(
+  value: string | undefined,
+  log: Log,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): PublishedToken | undefined {
   if (value === undefined || value === '') return undefined;
   try {
-    const checked = checkPublishedToken(JSON.parse(value));
+    const checked = checkPublishedToken(JSON.parse(value), nowSeconds);
     if ('token' in checked) return checked.token;
   } catch {
     // not JSON

@@ -348,6 +348,24 @@ describe('with the fake AWS endpoint', () => {
     );
 
     it.skipIf(!boto3)(
+      `refuses an expires_at further ahead than the refresher publishes (milliseconds)${unless(boto3, 'boto3 is not installed')}`,
+      async () => {
+        const t = token('at-ssm-ms');
+        const bad = [
+          { ...t, expires_at: t.expires_at * 1000 },
+          { ...t, issued_at: t.issued_at * 1000, expires_at: t.expires_at * 1000 },
+        ];
+        for (const value of bad) {
+          aws.putParameter(parameterName, JSON.stringify(value), { type: 'SecureString' });
+          const result = await runChild('python3', [script], childEnv(`ssm:${parameterName}`));
+          expect(result.status).toBe(1);
+          expect(result.stderr).toContain("is not a published token (check ['issued_at', 'expires_at'])");
+          expect(`${result.stdout}${result.stderr}`).not.toContain('at-ssm');
+        }
+      },
+    );
+
+    it.skipIf(!boto3)(
       `fails on a stale token, naming the source${unless(boto3, 'boto3 is not installed')}`,
       async () => {
         // GIVEN a token with 30 s left
@@ -481,7 +499,7 @@ describe('examples/go', () => {
   );
 
   it.skipIf(!sdkOffline)(
-    `passes go test: a clock behind the refresher's counts from issued_at${unless(sdkOffline, 'Go or the offline aws-sdk-go-v2 is not installed')}`,
+    `passes go test: a clock behind the refresher's counts from issued_at, times in milliseconds are refused${unless(sdkOffline, 'Go or the offline aws-sdk-go-v2 is not installed')}`,
     () => {
       const result = spawnSync('go', ['test', '-count=1', '.'], { cwd: goDir, env: goEnv() });
       expect(result.stdout.toString(), result.stderr.toString()).toMatch(/^ok\s/);

@@ -21,7 +21,7 @@ import {
   TokenReaderError,
   type TokenReaderOptions,
 } from '../../consumer/index.js';
-import type { PublishedToken } from '../../contract/published-token.js';
+import { MAX_PUBLISHED_LIFETIME_SECONDS, type PublishedToken } from '../../contract/published-token.js';
 import { awsError, FakeClock, publishedToken, recordingSleep, T0 } from './fakes.js';
 
 const sm = mockClient(SecretsManagerClient);
@@ -489,6 +489,40 @@ describe('Class: TokenReader', () => {
       expect(error).toBeInstanceOf(TokenMalformedError);
       expect(error.code).toBe(TOKEN_MALFORMED);
       expect(error.message).toContain(`the value at ${SSM_SOURCE} is not a published token (${problem}`);
+    });
+
+    it.each([
+      ['expires_at in milliseconds', { expires_at: (T0 + 300) * 1000 }, 'after issued_at'],
+      ['both times in milliseconds', { issued_at: T0 * 1000, expires_at: (T0 + 300) * 1000 }, 'from now'],
+      [
+        'an expires_at a day past the bound',
+        { expires_at: T0 + MAX_PUBLISHED_LIFETIME_SECONDS + 86_400 },
+        'after issued_at',
+      ],
+    ])('refuses %s, further ahead than the refresher ever publishes, and keeps its clock', async (_, times, from) => {
+      // Prepare
+      ssm.on(GetParameterCommand).resolves(stored(publishedToken(times)));
+      const { reader: r } = reader();
+      // Act
+      const error = await rejection(r.getAccessToken());
+      // Assess
+      expect(error).toBeInstanceOf(TokenMalformedError);
+      expect(error.message).toContain(
+        `the value at ${SSM_SOURCE} is not a published token (expires_at: expected at most 3660 days ${from} ` +
+          '(the longest lifetime the refresher publishes), in epoch seconds (milliseconds?))',
+      );
+      // and a good token read next is served: no issued_at in milliseconds moved this reader's clock
+      ssm.on(GetParameterCommand).resolves(stored(publishedToken()));
+      r.invalidate();
+      expect(await r.getAccessToken()).toBe('at-secret-value-1');
+    });
+
+    it('accepts the longest lifetime the refresher publishes', async () => {
+      // Prepare
+      ssm.on(GetParameterCommand).resolves(stored(publishedToken({ lifetimeSeconds: MAX_PUBLISHED_LIFETIME_SECONDS })));
+      const { reader: r } = reader();
+      // Act / Assess
+      expect(await r.getAccessToken()).toBe('at-secret-value-1');
     });
 
     it('reports a binary secret as malformed', async () => {

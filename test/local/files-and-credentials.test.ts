@@ -58,11 +58,12 @@ describe('file token and state stores', () => {
     const dir = tempDir();
     const path = join(dir, 'p.token.json');
     const store = new FileTokenStore(path, 65_536, silent);
+    const now = Math.floor(Date.now() / 1000);
     const token = (i: number) => ({
       access_token: `${'x'.repeat(20_000)}-${i}`,
       token_type: 'Bearer' as const,
-      expires_at: 4_000_000_000,
-      issued_at: 1,
+      expires_at: now + 3600,
+      issued_at: now,
       provider: 'p',
     });
     await store.write(token(0));

@@ -81,6 +81,17 @@ describe('SecretsManagerTokenStore', () => {
     expect(log.lines).toMatchObject([{ level: 'warn' }]);
   });
 
+  it('reads a token with its times in milliseconds as absent, so that the next run replaces it', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const inMs = { ...token, issued_at: now * 1000, expires_at: (now + 300) * 1000 };
+    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(inMs) });
+    const log = new RecordingLog();
+    const store = new SecretsManagerTokenStore(new SecretsManagerClient({}), secretArn, log);
+
+    expect(await store.read()).toBeUndefined();
+    expect(log.lines).toMatchObject([{ level: 'warn' }]);
+  });
+
   it('creates the secret on the first write, with the stage key, and writes to it afterwards', async () => {
     const name = 'token-refresher/cv/token';
     const arn = `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}-XyZ123`;
