@@ -13,7 +13,7 @@ import type { IConstruct } from 'constructs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NAG_REASONS } from '../../lib/private/nag-acknowledgements.js';
 import { TokenRefresherStack } from '../../lib/token-refresher-stack.js';
-import { LOOPBACK_PARAMETER_STORE_ENTRY, resolvedProvider, STUB_ENTRY, shippedProviders, testApp } from './fixtures.js';
+import { PARAMETER_STORE_ENTRY, resolvedProvider, STUB_ENTRY, shippedProviders, testApp } from './fixtures.js';
 import { addExampleConsumer } from '../../examples/lambda-consumer/example-consumer.js';
 
 interface ValidationReport {
@@ -103,9 +103,9 @@ describe('cdk-nag AwsSolutions', () => {
     // GIVEN
     const app = checkedApp();
     const providers = [
-      resolvedProvider({ ...LOOPBACK_PARAMETER_STORE_ENTRY, id: 'by-name', credentials: { secretName: 'team/creds' } }),
+      resolvedProvider({ ...PARAMETER_STORE_ENTRY, id: 'by-name', credentials: { secretName: 'team/creds' } }),
       resolvedProvider({
-        ...LOOPBACK_PARAMETER_STORE_ENTRY,
+        ...PARAMETER_STORE_ENTRY,
         id: 'by-arn',
         credentials: { secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:team/creds-AbCdEf' },
       }),

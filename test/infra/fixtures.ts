@@ -55,7 +55,7 @@ export function resolvedProvider(entry: Record<string, unknown>): ResolvedProvid
  * A password-grant provider that Secrets Manager can hold (long-lived token). Its endpoint is https:
  * a deployment refuses the loopback http that local mode accepts.
  */
-export const LOOPBACK_SECRETS_MANAGER_ENTRY = {
+export const SECRETS_MANAGER_ENTRY = {
   id: 'loop-sm',
   preset: 'generic',
   tokenEndpoint: 'https://idp.example.com/token',
@@ -66,8 +66,8 @@ export const LOOPBACK_SECRETS_MANAGER_ENTRY = {
 } as const;
 
 /** The same provider with a 5-minute token, which goes to Parameter Store. */
-export const LOOPBACK_PARAMETER_STORE_ENTRY = {
-  ...LOOPBACK_SECRETS_MANAGER_ENTRY,
+export const PARAMETER_STORE_ENTRY = {
+  ...SECRETS_MANAGER_ENTRY,
   id: 'loop-ps',
   expectedLifetimeSeconds: 300,
 } as const;

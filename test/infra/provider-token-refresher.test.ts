@@ -11,8 +11,8 @@ import { parseProvidersFile, type ResolvedProvider } from '../../contract/provid
 import {
   functionEnvironment,
   intrinsicOf,
-  LOOPBACK_PARAMETER_STORE_ENTRY,
-  LOOPBACK_SECRETS_MANAGER_ENTRY,
+  PARAMETER_STORE_ENTRY,
+  SECRETS_MANAGER_ENTRY,
   onlyResource,
   permissions,
   readableArn,
@@ -44,8 +44,8 @@ function build(
   return { stack, refresher, template: Template.fromStack(stack) };
 }
 
-const buildParameterStore = () => build(resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY));
-const buildSecretsManager = () => build(resolvedProvider(LOOPBACK_SECRETS_MANAGER_ENTRY));
+const buildParameterStore = () => build(resolvedProvider(PARAMETER_STORE_ENTRY));
+const buildSecretsManager = () => build(resolvedProvider(SECRETS_MANAGER_ENTRY));
 
 /** Logical id of a child construct's CloudFormation resource. */
 function logicalId(built: Built, childPath: string): string {
@@ -119,7 +119,7 @@ describe('credentials secret', () => {
   it('imports a secret given by ARN, creates none and gives the function that ARN', () => {
     // GIVEN
     const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:team/creds-AbCdEf';
-    const provider = resolvedProvider({ ...LOOPBACK_PARAMETER_STORE_ENTRY, credentials: { secretArn: arn } });
+    const provider = resolvedProvider({ ...PARAMETER_STORE_ENTRY, credentials: { secretArn: arn } });
     // WHEN
     const built = build(provider);
     // THEN
@@ -135,7 +135,7 @@ describe('credentials secret', () => {
 
   it('imports a secret given by name: IAM gets the suffix wildcard ARN, the function gets the name', () => {
     // GIVEN
-    const provider = resolvedProvider({ ...LOOPBACK_PARAMETER_STORE_ENTRY, credentials: { secretName: 'team/creds' } });
+    const provider = resolvedProvider({ ...PARAMETER_STORE_ENTRY, credentials: { secretName: 'team/creds' } });
     // WHEN
     const built = build(provider);
     // THEN the policy matches any version suffix of that one name (`-??????` is six characters exactly)
@@ -220,7 +220,7 @@ describe('function', () => {
 
   it('keeps logs as long as logRetention says', () => {
     // GIVEN / WHEN
-    const { template } = build(resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY), {
+    const { template } = build(resolvedProvider(PARAMETER_STORE_ENTRY), {
       logRetention: RetentionDays.ONE_MONTH,
     });
     // THEN
@@ -230,7 +230,7 @@ describe('function', () => {
   it('drops events after one interval, up to the 6 hours Lambda accepts for the longest interval', () => {
     // GIVEN a year-long token checked every 6 hours, the longest interval allowed
     const provider = resolvedProvider({
-      ...LOOPBACK_SECRETS_MANAGER_ENTRY,
+      ...SECRETS_MANAGER_ENTRY,
       expectedLifetimeSeconds: 366 * 86_400,
       checkIntervalMinutes: 360,
     });
@@ -258,7 +258,7 @@ describe('function configuration', () => {
 
   it('gives the function a configuration its runtime schema accepts, naming the parameters it owns', () => {
     // GIVEN
-    const provider = resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY);
+    const provider = resolvedProvider(PARAMETER_STORE_ENTRY);
     // WHEN
     const built = build(provider);
     // THEN
@@ -292,7 +292,7 @@ describe('function configuration', () => {
 
   it('fails when the provider settings break the runtime schema', () => {
     // GIVEN settings built by hand, bypassing parseProvidersFile, with a plain-http public endpoint
-    const good = resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY);
+    const good = resolvedProvider(PARAMETER_STORE_ENTRY);
     const bad: ResolvedProvider = {
       ...good,
       settings: { ...good.settings, tokenEndpoint: 'http://idp.example.com/token' },
@@ -310,7 +310,7 @@ describe('the token endpoint of a deployed refresher', () => {
     (tokenEndpoint) => {
       // GIVEN a provider resolved for local mode (as `token-refresher run` reads the file)
       const [local] = parseProvidersFile(
-        { providers: [{ ...LOOPBACK_PARAMETER_STORE_ENTRY, tokenEndpoint }] },
+        { providers: [{ ...PARAMETER_STORE_ENTRY, tokenEndpoint }] },
         'providers.json',
         { target: 'local' },
       );
@@ -324,7 +324,7 @@ describe('the token endpoint of a deployed refresher', () => {
   );
 
   it('refuses loopback http in settings built by hand, bypassing the providers file', () => {
-    const good = resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY);
+    const good = resolvedProvider(PARAMETER_STORE_ENTRY);
     const bad: ResolvedProvider = { ...good, settings: { ...good.settings, tokenEndpoint: 'http://localhost/token' } };
     expect(() => build(bad)).toThrow(
       /^Test\/Refresher: provider "loop-ps", field "tokenEndpoint": got "http:\/\/localhost\/token"/,
@@ -505,7 +505,7 @@ describe('grantRead', () => {
 
   it('lets a grantee read the published parameter and nothing else', () => {
     // GIVEN / WHEN
-    const { built, granted } = consumerPermissions(LOOPBACK_PARAMETER_STORE_ENTRY);
+    const { built, granted } = consumerPermissions(PARAMETER_STORE_ENTRY);
     // THEN not the state parameter, not the credentials; the key only through SSM, for this parameter
     expect(granted).toEqual(
       permissions(
@@ -526,7 +526,7 @@ describe('grantRead', () => {
 
   it('lets a grantee read the published secret and nothing else', () => {
     // GIVEN / WHEN
-    const { built, granted } = consumerPermissions(LOOPBACK_SECRETS_MANAGER_ENTRY);
+    const { built, granted } = consumerPermissions(SECRETS_MANAGER_ENTRY);
     // THEN
     const secretArn = secretArnPattern('token-refresher/loop-sm/token');
     expect(granted).toEqual(
@@ -550,7 +550,7 @@ describe('grantRead', () => {
 describe('names', () => {
   it('puts namePrefix in every secret and parameter name', () => {
     // GIVEN
-    const provider = resolvedProvider(LOOPBACK_SECRETS_MANAGER_ENTRY);
+    const provider = resolvedProvider(SECRETS_MANAGER_ENTRY);
     // WHEN
     const built = build(provider, { namePrefix: 'acme-tokens' });
     // THEN
@@ -577,7 +577,7 @@ describe('names', () => {
 
   it('fails when namePrefix cannot be part of secret and parameter names', () => {
     // GIVEN
-    const provider = resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY);
+    const provider = resolvedProvider(PARAMETER_STORE_ENTRY);
     // WHEN / THEN
     expect(() => build(provider, { namePrefix: 'team/tokens' })).toThrow(
       'Test/Refresher: "namePrefix" must be 1 to 40 of A-Z a-z 0-9 _ . -, starting and ending with a letter or digit; got "team/tokens"',
@@ -586,7 +586,7 @@ describe('names', () => {
 
   it('names everything of stage x after token-refresher-x when no namePrefix is given', () => {
     // GIVEN
-    const provider = resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY);
+    const provider = resolvedProvider(PARAMETER_STORE_ENTRY);
     // WHEN
     const { refresher, template } = build(provider, { stage: 'x' });
     // THEN
@@ -607,7 +607,7 @@ describe('names', () => {
 
   it('fails when a stage cannot be part of the names it would give', () => {
     // GIVEN
-    const provider = resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY);
+    const provider = resolvedProvider(PARAMETER_STORE_ENTRY);
     // WHEN / THEN
     expect(() => build(provider, { stage: 'Prod_1' })).toThrow(
       'Test/Refresher: stage "Prod_1" must be 1 to 20 lowercase letters, digits or hyphens, starting and ending with a letter or digit, or give a "namePrefix"',
@@ -616,7 +616,7 @@ describe('names', () => {
 
   it('fails when namePrefix starts with a name SSM reserves', () => {
     // GIVEN
-    const provider = resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY);
+    const provider = resolvedProvider(PARAMETER_STORE_ENTRY);
     // WHEN / THEN
     expect(() => build(provider, { namePrefix: 'SSM-tokens' })).toThrow(
       'Test/Refresher: "namePrefix" must not start with "aws" or "ssm" (SSM reserves those parameter names); got "SSM-tokens"',
@@ -625,7 +625,7 @@ describe('names', () => {
 });
 
 describe('one app', () => {
-  const provider = resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY);
+  const provider = resolvedProvider(PARAMETER_STORE_ENTRY);
   const refresher = (stack: Stack, props: Partial<ProviderTokenRefresherProps> = {}) =>
     new ProviderTokenRefresher(stack, 'Refresher', { provider, functionEntry: STUB_ENTRY, ...props });
 
@@ -726,8 +726,8 @@ describe('customer-managed KMS key', () => {
 
   it('encrypts the created secrets with it and tells the function to create its parameters with it', () => {
     // GIVEN / WHEN
-    const sm = buildWithKey(LOOPBACK_SECRETS_MANAGER_ENTRY);
-    const ps = buildWithKey(LOOPBACK_PARAMETER_STORE_ENTRY);
+    const sm = buildWithKey(SECRETS_MANAGER_ENTRY);
+    const ps = buildWithKey(PARAMETER_STORE_ENTRY);
     // THEN
     const keyArn = { 'Fn::GetAtt': [sm.stack.getLogicalId(sm.key.node.defaultChild as never), 'Arn'] };
     sm.template.resourcePropertiesCountIs('AWS::SecretsManager::Secret', { KmsKeyId: keyArn }, 1);
@@ -737,7 +737,7 @@ describe('customer-managed KMS key', () => {
 
   it('lets the function use it only through SSM and Secrets Manager, for its own names only', () => {
     // GIVEN / WHEN
-    const { template, key, stack, refresher } = buildWithKey(LOOPBACK_PARAMETER_STORE_ENTRY);
+    const { template, key, stack, refresher } = buildWithKey(PARAMETER_STORE_ENTRY);
     // THEN
     const roleId = stack.getLogicalId(refresher.node.findChild('FunctionRole').node.defaultChild as never);
     const kmsPermissions = rolePermissions(template, roleId).filter((p) => p.action.startsWith('kms:'));
@@ -751,7 +751,7 @@ describe('customer-managed KMS key', () => {
   it('makes grantRead add kms:Decrypt for this token only', () => {
     // GIVEN / WHEN
     let consumer: iam.Role | undefined;
-    const { stack, template } = buildWithKey(LOOPBACK_PARAMETER_STORE_ENTRY, (s, refresher) => {
+    const { stack, template } = buildWithKey(PARAMETER_STORE_ENTRY, (s, refresher) => {
       consumer = new iam.Role(s, 'Consumer', { assumedBy: new iam.AccountRootPrincipal() });
       refresher.grantRead(consumer);
     });
@@ -781,9 +781,9 @@ describe('the stack key (the default)', () => {
 
   it('creates one rotating key per stack, shared by every refresher in it', () => {
     // GIVEN / WHEN two refreshers in one stack
-    const built = build(resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY), {}, (stack) => {
+    const built = build(resolvedProvider(PARAMETER_STORE_ENTRY), {}, (stack) => {
       new ProviderTokenRefresher(stack, 'Other', {
-        provider: resolvedProvider(LOOPBACK_SECRETS_MANAGER_ENTRY),
+        provider: resolvedProvider(SECRETS_MANAGER_ENTRY),
         functionEntry: STUB_ENTRY,
       });
     });
@@ -834,10 +834,10 @@ describe('the stack key (the default)', () => {
   it('keeps the key policy the same size however many providers share the key', () => {
     // GIVEN / WHEN one refresher, then five
     const one = buildParameterStore();
-    const five = build(resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY), {}, (stack) => {
+    const five = build(resolvedProvider(PARAMETER_STORE_ENTRY), {}, (stack) => {
       for (const id of ['b', 'c', 'd', 'e']) {
         new ProviderTokenRefresher(stack, id, {
-          provider: resolvedProvider({ ...LOOPBACK_PARAMETER_STORE_ENTRY, id }),
+          provider: resolvedProvider({ ...PARAMETER_STORE_ENTRY, id }),
           functionEntry: STUB_ENTRY,
         });
       }
@@ -886,14 +886,14 @@ describe('the stack key (the default)', () => {
   it('leaves an imported credentials secret’s resource policy to its owner', () => {
     // GIVEN / WHEN
     const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:team/creds-AbCdEf';
-    const built = build(resolvedProvider({ ...LOOPBACK_PARAMETER_STORE_ENTRY, credentials: { secretArn: arn } }));
+    const built = build(resolvedProvider({ ...PARAMETER_STORE_ENTRY, credentials: { secretArn: arn } }));
     // THEN
     built.template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
   });
 
   it('can be opted out of: AWS-managed keys, no KMS statement, the read restriction stays', () => {
     // GIVEN / WHEN
-    const built = build(resolvedProvider(LOOPBACK_SECRETS_MANAGER_ENTRY), { awsManagedKeys: true });
+    const built = build(resolvedProvider(SECRETS_MANAGER_ENTRY), { awsManagedKeys: true });
     // THEN
     built.template.resourceCountIs('AWS::KMS::Key', 0);
     for (const secret of Object.values(built.template.findResources('AWS::SecretsManager::Secret'))) {
@@ -908,14 +908,12 @@ describe('the stack key (the default)', () => {
 
   it('refuses a key and the opt-out together', () => {
     // GIVEN / WHEN / THEN
-    expect(() =>
-      build(resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY), { awsManagedKeys: true }, () => {}),
-    ).not.toThrow();
+    expect(() => build(resolvedProvider(PARAMETER_STORE_ENTRY), { awsManagedKeys: true }, () => {})).not.toThrow();
     const stack = testStack();
     expect(
       () =>
         new ProviderTokenRefresher(stack, 'R', {
-          provider: resolvedProvider(LOOPBACK_PARAMETER_STORE_ENTRY),
+          provider: resolvedProvider(PARAMETER_STORE_ENTRY),
           functionEntry: STUB_ENTRY,
           awsManagedKeys: true,
           encryptionKey: new kms.Key(stack, 'K'),

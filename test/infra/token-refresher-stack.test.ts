@@ -9,7 +9,7 @@ import { TokenRefresherStack } from '../../lib/token-refresher-stack.js';
 import {
   flattenJoin,
   functionEnvironment,
-  LOOPBACK_PARAMETER_STORE_ENTRY,
+  PARAMETER_STORE_ENTRY,
   onlyResource,
   resolvedProvider,
   rolePermissions,
@@ -185,7 +185,7 @@ describe('TokenRefresherStack with the shipped providers file', () => {
 describe('TokenRefresherStack', () => {
   it('names constructs and outputs after the provider id in PascalCase', () => {
     // GIVEN
-    const provider = resolvedProvider({ ...LOOPBACK_PARAMETER_STORE_ENTRY, id: 'nagra-prod-2' });
+    const provider = resolvedProvider({ ...PARAMETER_STORE_ENTRY, id: 'nagra-prod-2' });
     // WHEN
     const stack = new TokenRefresherStack(testApp(), 'TokenRefresher', {
       providers: [provider],
@@ -252,8 +252,8 @@ describe('TokenRefresherStack', () => {
   it('fails when two provider ids map to the same construct id', () => {
     // GIVEN ids that differ only in a doubled hyphen
     const providers = [
-      resolvedProvider({ ...LOOPBACK_PARAMETER_STORE_ENTRY, id: 'a-b' }),
-      resolvedProvider({ ...LOOPBACK_PARAMETER_STORE_ENTRY, id: 'a--b' }),
+      resolvedProvider({ ...PARAMETER_STORE_ENTRY, id: 'a-b' }),
+      resolvedProvider({ ...PARAMETER_STORE_ENTRY, id: 'a--b' }),
     ];
     // WHEN / THEN
     expect(
