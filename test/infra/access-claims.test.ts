@@ -12,19 +12,13 @@ import { TokenRefresherFleet } from '../../lib/token-refresher-fleet.js';
 import type { CfnTemplate } from '../helpers/cfn-resolver.js';
 import { type Cast, CLAIMS } from './access-claims.js';
 import { AccessModel, type Templates, templatesOf } from './access-model.js';
-import {
-  LOOPBACK_PARAMETER_STORE_ENTRY,
-  LOOPBACK_SECRETS_MANAGER_ENTRY,
-  resolvedProvider,
-  STUB_ENTRY,
-  testApp,
-} from './fixtures.js';
+import { PARAMETER_STORE_ENTRY, SECRETS_MANAGER_ENTRY, resolvedProvider, STUB_ENTRY, testApp } from './fixtures.js';
 
 function synthesize(): Map<string, CfnTemplate> {
   const app = testApp();
   const providers = [
-    resolvedProvider({ ...LOOPBACK_PARAMETER_STORE_ENTRY, id: 'alpha' }),
-    resolvedProvider({ ...LOOPBACK_SECRETS_MANAGER_ENTRY, id: 'beta' }),
+    resolvedProvider({ ...PARAMETER_STORE_ENTRY, id: 'alpha' }),
+    resolvedProvider({ ...SECRETS_MANAGER_ENTRY, id: 'beta' }),
   ];
   const defaultStage = new TokenRefresherFleet(app, 'Default', { providers, functionEntry: STUB_ENTRY });
   const stageX = new TokenRefresherFleet(app, 'StageX', { providers, functionEntry: STUB_ENTRY, stage: 'x' });

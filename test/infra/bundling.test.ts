@@ -11,8 +11,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProviderTokenRefresher } from '../../lib/provider-token-refresher.js';
 import {
   cdkJsonContext,
-  LOOPBACK_PARAMETER_STORE_ENTRY,
-  LOOPBACK_SECRETS_MANAGER_ENTRY,
+  PARAMETER_STORE_ENTRY,
+  SECRETS_MANAGER_ENTRY,
   REPO_ROOT,
   resolvedProvider,
 } from './fixtures.js';
@@ -65,7 +65,7 @@ function refresherCodeKeys(
   );
 }
 
-const oneRefresher = (outdirParent = scratch) => refresherCodeKeys([LOOPBACK_SECRETS_MANAGER_ENTRY], 1, outdirParent);
+const oneRefresher = (outdirParent = scratch) => refresherCodeKeys([SECRETS_MANAGER_ENTRY], 1, outdirParent);
 
 describe('the refresher code hash', () => {
   it('is the same for the same sources, whatever the output directory', () => {
@@ -118,10 +118,10 @@ describe('bundling', () => {
     // WHEN four refreshers in two stacks are synthesised
     const keys = refresherCodeKeys(
       [
-        LOOPBACK_SECRETS_MANAGER_ENTRY,
-        LOOPBACK_PARAMETER_STORE_ENTRY,
-        { ...LOOPBACK_SECRETS_MANAGER_ENTRY, id: 'loop-sm-2' },
-        { ...LOOPBACK_PARAMETER_STORE_ENTRY, id: 'loop-ps-2' },
+        SECRETS_MANAGER_ENTRY,
+        PARAMETER_STORE_ENTRY,
+        { ...SECRETS_MANAGER_ENTRY, id: 'loop-sm-2' },
+        { ...PARAMETER_STORE_ENTRY, id: 'loop-ps-2' },
       ],
       2,
     );
@@ -138,7 +138,7 @@ describe('bundling', () => {
     const other = path.join(sources, 'lambda', 'other-entry.ts');
     writeFileSync(other, 'export const handler = async () => ({ outcome: "fresh" });\n');
     // WHEN one refresher uses each
-    const keys = refresherCodeKeys([LOOPBACK_SECRETS_MANAGER_ENTRY, LOOPBACK_PARAMETER_STORE_ENTRY], 1, scratch, (i) =>
+    const keys = refresherCodeKeys([SECRETS_MANAGER_ENTRY, PARAMETER_STORE_ENTRY], 1, scratch, (i) =>
       i === 0 ? path.join(sources, 'lambda', 'index.ts') : other,
     );
     // THEN each gets its own bundle
