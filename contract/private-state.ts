@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
+import { SECRETS_MANAGER_FORCED_RENEWALS_PER_DAY } from './store-choice.js';
 
 /**
  * The function's own memory between runs. `fingerprint` ties it to the provider settings it was made
@@ -32,8 +34,11 @@ export const privateStateSchema = z.object({
   workingCredentialsVersion: z.optional(z.string()),
   /** A configuration error: scheduled runs don't retry it until the settings change (or a forced run). */
   blocked: z.optional(z.object({ at: z.number(), code: z.string(), description: z.string() })),
-  /** Epoch ms of the forced renewals of the last 24 h, against the store's write budget (core/forced-runs.ts). */
-  forcedRenewals: z.optional(z.array(z.number()).check(z.maxLength(1000))),
+  /**
+   * Epoch ms of the newest forced renewals of the last 24 h, against the store's write budget
+   * (core/forced-runs.ts). Read up to what an 8 KB parameter can hold, kept to FORCED_RENEWALS_KEPT.
+   */
+  forcedRenewals: z.optional(z.array(z.number()).check(z.maxLength(4096))),
 });
 
 export type PrivateState = z.infer<typeof privateStateSchema>;
@@ -41,6 +46,99 @@ export type PrivateState = z.infer<typeof privateStateSchema>;
 /** Bytes the state takes in its parameter, as the store writes it (JSON). */
 export function privateStateBytes(state: PrivateState): number {
   return Buffer.byteLength(JSON.stringify(state), 'utf8');
+}
+
+/**
+ * Most bytes the ledger (the state without its refresh token) takes once bounded by
+ * boundPrivateState, whatever the runs before: half the 4 KB a standard-tier parameter holds, so the
+ * String parameter never moves to the advanced tier (which `plan` does not price) and the whole state
+ * always leaves the refresh token at least 6 KB of the 8 KB the store takes.
+ */
+export const LEDGER_MAX_BYTES = 2048;
+
+/**
+ * Forced renewals the state keeps: those of the last 24 h (the window of every store's budget), and
+ * of those the newest as many as a store's day cap counts (Secrets Manager's, the only store with
+ * one). A store with no day cap needs none of them, so a loop of forced runs cannot grow the state.
+ */
+export const FORCED_RENEWALS_KEPT = { windowMs: 86_400_000, count: SECRETS_MANAGER_FORCED_RENEWALS_PER_DAY } as const;
+
+/** Our own words and an OAuth error code (core/classify.ts keeps 64 characters of one), in UTF-8 bytes as stored. */
+const MAX_CODE_BYTES = 64;
+const MAX_DESCRIPTION_BYTES = 200;
+/**
+ * An identity (settings fingerprint, credentials version) is kept as is up to this many printable
+ * ASCII characters; Secrets Manager version ids have at most 64. A longer or unusual one is kept as
+ * its digest, and compared that way (sameCredentialsVersion), so that bounding it changes no outcome.
+ */
+const PLAIN_IDENTITY = /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,128}$/;
+
+function storedIdentity(id: string): string {
+  if (PLAIN_IDENTITY.test(id)) return id;
+  return `sha256:${createHash('sha256').update(id, 'utf8').digest('base64url')}`;
+}
+
+/** Whether two credentials versions are the same, either as read from the secret or as the state keeps them. */
+export function sameCredentialsVersion(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a === b || storedIdentity(a) === storedIdentity(b);
+}
+
+/** `text` cut to at most `maxBytes` as JSON stores it (escapes included); it is kept whole when it fits. */
+function clipped(text: string, maxBytes: number): string {
+  const bytes = (t: string) => Buffer.byteLength(JSON.stringify(t), 'utf8') - 2;
+  if (bytes(text) <= maxBytes) return text;
+  let cut = text.slice(0, maxBytes - 3);
+  while (bytes(`${cut}...`) > maxBytes) cut = cut.slice(0, -1);
+  return `${cut}...`;
+}
+
+/** The newest forced renewals of the window before `now` (a time ahead of `now` reads as `now`), oldest first. */
+function keptForcedRenewals(forced: readonly number[] | undefined, now: number): number[] | undefined {
+  const kept = (forced ?? [])
+    .map((at) => Math.min(at, now))
+    .filter((at) => at > now - FORCED_RENEWALS_KEPT.windowMs)
+    .sort((a, b) => a - b)
+    .slice(-FORCED_RENEWALS_KEPT.count);
+  return kept.length > 0 ? kept : undefined;
+}
+
+/** The object without its undefined fields, as JSON stores it. */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * The state as it may be stored: every list bounded by time and count, every text and identity by
+ * length, so that its ledger never exceeds LEDGER_MAX_BYTES whatever the runs before (a state from an
+ * earlier version, a hand edit). Nothing that decides an outcome changes: a code or description is
+ * cut (they are only shown), an identity is kept as its digest, and only forced renewals that no
+ * budget counts any more are dropped. Every write goes through it (core/refresh.ts persistState).
+ */
+export function boundPrivateState(state: PrivateState, now: number): PrivateState {
+  const { fingerprint, guard, pendingPrimary, workingCredentialsVersion, blocked, forcedRenewals } = state;
+  const record = <T extends { code: string; description: string }>(r: T): T => ({
+    ...r,
+    code: clipped(r.code, MAX_CODE_BYTES),
+    description: clipped(r.description, MAX_DESCRIPTION_BYTES),
+  });
+  return defined({
+    ...state,
+    fingerprint: storedIdentity(fingerprint),
+    guard: guard && record({ ...guard, credentialsVersion: storedIdentity(guard.credentialsVersion) }),
+    pendingPrimary: pendingPrimary && {
+      ...pendingPrimary,
+      credentialsVersion: storedIdentity(pendingPrimary.credentialsVersion),
+    },
+    workingCredentialsVersion: workingCredentialsVersion && storedIdentity(workingCredentialsVersion),
+    blocked: blocked && record(blocked),
+    forcedRenewals: keptForcedRenewals(forcedRenewals, now),
+  });
+}
+
+/** Bytes the state's ledger takes as the store writes it (JSON). */
+export function ledgerBytes(state: PrivateState): number {
+  return privateStateBytes(splitPrivateState(state).ledger);
 }
 
 const lockoutMemorySchema = z.object({

@@ -5,6 +5,12 @@
  */
 export const SECRETS_MANAGER_MAX_WRITES_PER_DAY = 96;
 
+/**
+ * Forced renewals of a token that is not due Secrets Manager takes in 24 h (core/forced-runs.ts):
+ * what the version quota leaves above the planned writes, minus one for a retried write.
+ */
+export const SECRETS_MANAGER_FORCED_RENEWALS_PER_DAY = 100 - SECRETS_MANAGER_MAX_WRITES_PER_DAY - 1;
+
 export const STORE_REQUESTS = ['auto', 'secretsmanager', 'parameterstore'] as const;
 export type StoreRequest = (typeof STORE_REQUESTS)[number];
 export type StoreKind = Exclude<StoreRequest, 'auto'>;

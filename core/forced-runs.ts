@@ -1,7 +1,8 @@
-import { SECRETS_MANAGER_MAX_WRITES_PER_DAY } from '../contract/store-choice.js';
+import { FORCED_RENEWALS_KEPT } from '../contract/private-state.js';
+import { SECRETS_MANAGER_FORCED_RENEWALS_PER_DAY } from '../contract/store-choice.js';
 import type { PublishedTokenStore } from './ports.js';
 
-const DAY_MS = 86_400_000;
+const DAY_MS = FORCED_RENEWALS_KEPT.windowMs;
 
 const STORE_NAME: Readonly<Record<PublishedTokenStore['kind'], string>> = {
   secretsmanager: 'Secrets Manager',
@@ -15,12 +16,14 @@ const STORE_NAME: Readonly<Record<PublishedTokenStore['kind'], string>> = {
  * every 10 minutes; the schedule plans fewer than SECRETS_MANAGER_MAX_WRITES_PER_DAY writes a day
  * there (contract/store-choice.ts), so forced writes get what is left below the quota, minus one
  * for a retried write. Parameter Store drops its oldest versions itself; one forced write a minute
- * keeps a loop of invocations from turning into a write storm.
+ * keeps a loop of invocations from turning into a write storm, and no day cap is needed. The state
+ * keeps the newest forced renewals only, as many as a day cap counts (contract/private-state.ts
+ * FORCED_RENEWALS_KEPT), so a loop of forced runs cannot grow it.
  */
 export const FORCED_RUN_BUDGET: Readonly<
   Record<PublishedTokenStore['kind'], { readonly spacingMs: number; readonly perDay: number }>
 > = {
-  secretsmanager: { spacingMs: 10 * 60_000, perDay: 100 - SECRETS_MANAGER_MAX_WRITES_PER_DAY - 1 },
+  secretsmanager: { spacingMs: 10 * 60_000, perDay: SECRETS_MANAGER_FORCED_RENEWALS_PER_DAY },
   parameterstore: { spacingMs: 60_000, perDay: Number.POSITIVE_INFINITY },
   // Local mode's files have no quota; the same spacing keeps a loop from turning into a write storm.
   file: { spacingMs: 60_000, perDay: Number.POSITIVE_INFINITY },

@@ -1,5 +1,5 @@
 import { type Failure, failure } from '../contract/failure.js';
-import type { PrivateState } from '../contract/private-state.js';
+import { type PrivateState, sameCredentialsVersion } from '../contract/private-state.js';
 
 /** Keycloak's default brute-force "Max Wait": how long a temporarily locked account stays locked. */
 export const LOCKOUT_COOLDOWN_MS = 15 * 60_000;
@@ -18,7 +18,8 @@ export function guardStatus(
   now: number,
 ): 'rejected' | 'cooldown' | undefined {
   if (!guard) return undefined;
-  if (credentialsVersion === undefined || guard.credentialsVersion === credentialsVersion) return 'rejected';
+  if (credentialsVersion === undefined || sameCredentialsVersion(guard.credentialsVersion, credentialsVersion))
+    return 'rejected';
   return now - guard.at < LOCKOUT_COOLDOWN_MS ? 'cooldown' : undefined;
 }
 
@@ -57,7 +58,7 @@ export function primaryGrantHeldBack(
   }
   if (
     pendingPrimary &&
-    pendingPrimary.credentialsVersion === version &&
+    sameCredentialsVersion(pendingPrimary.credentialsVersion, version) &&
     now - pendingPrimary.at < UNCONFIRMED_SPACING_MS
   ) {
     return failure(

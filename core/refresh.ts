@@ -23,7 +23,14 @@ import {
   type TokenRequest,
   TokenStoreNotOwnedError,
 } from './ports.js';
-import { type PrivateState, privateStateBytes } from '../contract/private-state.js';
+import {
+  boundPrivateState,
+  LEDGER_MAX_BYTES,
+  ledgerBytes,
+  type PrivateState,
+  privateStateBytes,
+  sameCredentialsVersion,
+} from '../contract/private-state.js';
 import { Redactor } from './redactor.js';
 import { MIN_PRIMARY_SPACING_MS, requestToken } from './request-token.js';
 import type { GrantedToken } from './token-response.js';
@@ -169,6 +176,12 @@ class RefreshRun {
         this.log.warn('private state holds times in the future; read as now', { code: 'state_time_in_future' });
         this.stateDirty = true;
         stored = clamped;
+      }
+      // An earlier version's ledger may have grown past the bound (forced renewals were once kept
+      // without a count): the run writes it back bounded, so it never stops a renewal.
+      if (ledgerBytes(stored) > LEDGER_MAX_BYTES) {
+        this.log.warn('private state over its bound; written back pruned', { code: 'state_pruned' });
+        this.stateDirty = true;
       }
     }
     const settingsChanged = stored !== undefined && stored.fingerprint !== this.state.fingerprint;
@@ -555,7 +568,7 @@ class RefreshRun {
    */
   private sawCredentialsVersion(versionId: string): void {
     const { workingCredentialsVersion } = this.state;
-    if (workingCredentialsVersion === undefined || workingCredentialsVersion === versionId) return;
+    if (workingCredentialsVersion === undefined || sameCredentialsVersion(workingCredentialsVersion, versionId)) return;
     this.state = { ...this.state, workingCredentialsVersion: undefined };
     this.stateDirty = true;
   }
@@ -587,6 +600,8 @@ class RefreshRun {
 
   private async persistState(): Promise<Failure | undefined> {
     if (!this.stateDirty) return undefined;
+    // The one place a state is bounded before it is stored (contract/private-state.ts).
+    this.state = boundPrivateState(this.state, this.deps.clock.now());
     const { maxBytes } = this.deps.stateStore;
     const bytes = privateStateBytes(this.state);
     if (bytes > maxBytes && this.state.refreshToken !== undefined) {

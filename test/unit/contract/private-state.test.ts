@@ -1,0 +1,144 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  boundPrivateState,
+  FORCED_RENEWALS_KEPT,
+  LEDGER_MAX_BYTES,
+  ledgerBytes,
+  type PrivateState,
+  privateStateSchema,
+  sameCredentialsVersion,
+} from '../../../contract/private-state.js';
+import { FORCED_RUN_BUDGET } from '../../../core/forced-runs.js';
+import { guardStatus } from '../../../core/lockout.js';
+
+const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
+const HOUR = 3_600_000;
+
+/**
+ * Every field at its worst: the longest JSON numbers, texts that escape to six bytes a character,
+ * the longest identities kept as they are, a full list.
+ */
+function worstCase(): PrivateState {
+  const longest = -1.2345678901234568e-300;
+  const escaping = '\u0001'.repeat(5000);
+  const wide = '\u{1F600}'.repeat(5000);
+  const plainest = (c: string) => c.repeat(128);
+  const record = { at: longest, code: escaping, description: wide };
+  return {
+    v: 1,
+    fingerprint: plainest('f'),
+    refreshToken: 'rt',
+    lastPrimaryGrantAt: longest,
+    guard: { ...record, credentialsVersion: plainest('g') },
+    pendingPrimary: { credentialsVersion: plainest('p'), at: longest },
+    workingCredentialsVersion: plainest('w'),
+    blocked: record,
+    forcedRenewals: Array.from({ length: 4096 }, (_, i) => NOW - i * 1.000000000001),
+  };
+}
+
+const stateArbitrary = (): fc.Arbitrary<PrivateState> => {
+  // Any time JSON can hold: a state comes from a parameter or a file.
+  const time = fc.oneof(
+    fc.integer({ min: NOW - 3 * 86_400_000, max: NOW + HOUR }),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+  );
+  // Sizes up to the maximum, not fast-check's small default: long texts and lists are the point.
+  const text = fc.oneof(
+    fc.string({ size: 'max', maxLength: 300 }),
+    fc.string({ unit: 'grapheme', size: 'max', maxLength: 300 }),
+    fc.string({ unit: 'binary', size: 'max', maxLength: 300 }),
+  );
+  const version = fc.oneof(fc.uuid(), text);
+  const record = fc.record({ at: time, code: text, description: text });
+  return fc.record(
+    {
+      v: fc.constant(1 as const),
+      fingerprint: fc.oneof(fc.stringMatching(/^[0-9a-f]{16}$/), text),
+      refreshToken: fc.string({ maxLength: 100 }),
+      lastPrimaryGrantAt: time,
+      guard: fc.record({ credentialsVersion: version, at: time, code: text, description: text }),
+      pendingPrimary: fc.record({ credentialsVersion: version, at: time }),
+      workingCredentialsVersion: version,
+      blocked: record,
+      forcedRenewals: fc.array(time, { size: 'max', maxLength: 2000 }),
+    },
+    { requiredKeys: ['v', 'fingerprint'] },
+  );
+};
+
+describe('boundPrivateState: the state a run stores has a fixed maximum size', () => {
+  it(`keeps the worst ledger there is within ${LEDGER_MAX_BYTES} bytes, half a standard-tier parameter`, () => {
+    const bounded = boundPrivateState(worstCase(), NOW);
+
+    expect(ledgerBytes(worstCase())).toBeGreaterThan(20_000);
+    expect(ledgerBytes(bounded)).toBeLessThanOrEqual(LEDGER_MAX_BYTES);
+    expect(LEDGER_MAX_BYTES).toBeLessThanOrEqual(4096 / 2);
+    expect(privateStateSchema.safeParse(JSON.parse(JSON.stringify(bounded))).success).toBe(true);
+  });
+
+  it('keeps the forced renewals of the last 24 h only, and of those the newest a day cap counts', () => {
+    const forced = [NOW - 25 * HOUR, NOW - 23 * HOUR, NOW - 3 * HOUR, NOW - 2 * HOUR, NOW - HOUR, NOW + HOUR];
+
+    const { forcedRenewals } = boundPrivateState({ v: 1, fingerprint: 'f', forcedRenewals: forced }, NOW);
+
+    // A time ahead of the clock counts as now, as every other recorded time does.
+    expect(forcedRenewals).toEqual([NOW - 2 * HOUR, NOW - HOUR, NOW]);
+    expect(boundPrivateState({ v: 1, fingerprint: 'f', forcedRenewals: [NOW - 25 * HOUR] }, NOW)).toEqual({
+      v: 1,
+      fingerprint: 'f',
+    });
+  });
+
+  it('keeps as many forced renewals as every store with a day cap counts', () => {
+    const caps = Object.values(FORCED_RUN_BUDGET)
+      .map((b) => b.perDay)
+      .filter(Number.isFinite);
+
+    expect(caps.length).toBeGreaterThan(0);
+    expect(Math.max(...caps)).toBeLessThanOrEqual(FORCED_RENEWALS_KEPT.count);
+    expect(FORCED_RENEWALS_KEPT.windowMs).toBe(24 * HOUR);
+  });
+
+  it('changes nothing a run decides on: versions compare the same, the refresh token and times stay', () => {
+    const long = `arn:aws:kms:eu-west-1:123456789012:key/${'k'.repeat(200)}`;
+    const state: PrivateState = {
+      v: 1,
+      fingerprint: '0123456789abcdef',
+      refreshToken: 'rt-1',
+      refreshExpiresAt: 1_900_000_000,
+      lastPrimaryGrantAt: NOW - 5,
+      guard: { credentialsVersion: long, at: NOW - 60_000, code: 'invalid_client', description: 'rejected' },
+      pendingPrimary: { credentialsVersion: 'v-2', at: NOW - 10 },
+    };
+
+    const bounded = boundPrivateState(state, NOW);
+
+    expect(bounded.guard!.credentialsVersion).not.toBe(long);
+    expect(sameCredentialsVersion(bounded.guard!.credentialsVersion, long)).toBe(true);
+    expect(sameCredentialsVersion(bounded.guard!.credentialsVersion, `${long}x`)).toBe(false);
+    expect(guardStatus(bounded.guard, long, NOW)).toBe('rejected');
+    expect({ ...bounded, guard: undefined }).toEqual({ ...state, guard: undefined });
+  });
+
+  it('property: any state is bounded, parses, and bounding it again changes nothing', () => {
+    fc.assert(
+      fc.property(stateArbitrary(), fc.integer({ min: NOW - HOUR, max: NOW + HOUR }), (state, now) => {
+        const bounded = boundPrivateState(state, now);
+        expect(ledgerBytes(bounded)).toBeLessThanOrEqual(LEDGER_MAX_BYTES);
+        expect(boundPrivateState(bounded, now)).toEqual(bounded);
+        expect(privateStateSchema.safeParse(JSON.parse(JSON.stringify(bounded))).success).toBe(true);
+        for (const [before, after] of [
+          [state.guard?.credentialsVersion, bounded.guard?.credentialsVersion],
+          [state.pendingPrimary?.credentialsVersion, bounded.pendingPrimary?.credentialsVersion],
+          [state.workingCredentialsVersion, bounded.workingCredentialsVersion],
+        ]) {
+          expect(sameCredentialsVersion(before, after)).toBe(true);
+        }
+        expect(bounded.refreshToken).toBe(state.refreshToken);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
