@@ -193,18 +193,51 @@ export function isWholeState(state: PrivateState): boolean {
   return Object.entries(ledger).some(([key, value]) => value !== undefined && key !== 'v' && key !== 'fingerprint');
 }
 
+/** The record of the two that was made last. */
+function later<T extends { at: number }>(a: T | undefined, b: T | undefined): T | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  return b.at > a.at ? b : a;
+}
+
+/**
+ * The ledger's state with the lockout memory of a whole state (one an earlier version stored in the
+ * SecureString) added: each side may hold what the other lacks, after a write that stopped between
+ * the two parameters or after a rollback, and neither knows which is newer. Guards, attempt records
+ * and blocks are joined, the latest of each kept (the state holds one of each, as a run keeps the
+ * latest): a rejection recorded on either side holds. A block applies only under the settings it was
+ * made with, so only a whole state made under the ledger's settings adds one. The credentials version
+ * last accepted is kept only where both agree: without it, a run reads the secret.
+ */
+function mergeLockoutMemory(ledger: PrivateState, whole: PrivateState): PrivateState {
+  const times = [ledger.lastPrimaryGrantAt, whole.lastPrimaryGrantAt].filter((t) => t !== undefined);
+  const forced = [...(ledger.forcedRenewals ?? []), ...(whole.forcedRenewals ?? [])].sort((a, b) => a - b);
+  const agreed = ledger.workingCredentialsVersion === whole.workingCredentialsVersion;
+  return defined({
+    ...ledger,
+    lastPrimaryGrantAt: times.length > 0 ? Math.max(...times) : undefined,
+    guard: later(ledger.guard, whole.guard),
+    pendingPrimary: later(ledger.pendingPrimary, whole.pendingPrimary),
+    blocked: whole.fingerprint === ledger.fingerprint ? later(ledger.blocked, whole.blocked) : ledger.blocked,
+    workingCredentialsVersion: agreed ? ledger.workingCredentialsVersion : undefined,
+    forcedRenewals: forced.length > 0 ? forced.slice(-FORCED_RENEWALS_KEPT.count) : undefined,
+  });
+}
+
 /**
  * The state from its stored parts. Without a ledger the SecureString holds the whole state, as
- * versions before the split stored it; so it does when such a version wrote it after the ledger (a
- * rollback), and then it is the newer of the two. A chain made under other settings than the
- * ledger's (a write that failed halfway) carries no refresh token, and a ledger never carries one.
+ * versions before the split stored it. With both, the ledger's state counts, joined with the lockout
+ * memory the SecureString holds when it holds a whole state (a write that stopped halfway during the
+ * move to the ledger, or an earlier version run again): neither part's lockout memory is ever dropped.
+ * The refresh token comes from the SecureString, the only part that holds one, and only when it was
+ * made under the ledger's settings (a write that failed halfway may leave one of other settings).
  */
 export function joinPrivateState(
   ledger: PrivateState | undefined,
   chain: PrivateState | undefined,
 ): PrivateState | undefined {
-  if (ledger === undefined || (chain !== undefined && isWholeState(chain))) return chain;
-  const { refreshToken: _dropped, refreshExpiresAt: _also, ...memory } = ledger;
+  if (ledger === undefined) return chain;
+  const { refreshToken: _dropped, refreshExpiresAt: _also, ...own } = ledger;
+  const memory = chain !== undefined && isWholeState(chain) ? mergeLockoutMemory(own, chain) : own;
   if (chain?.refreshToken === undefined || chain.fingerprint !== ledger.fingerprint) return memory;
   return {
     ...memory,

@@ -24,21 +24,23 @@ export function guardStatus(
 }
 
 /**
- * The lockout rules before any password or client_credentials grant, as a failure to report, or
- * undefined when the grant may be sent: nothing with a rejected credentials version; nothing, not
- * even a new version, within the cooldown after a rejection; and no second attempt within 15 minutes
- * of one whose outcome was not seen.
+ * The lockout rules before any request that sends credentials (a password or client_credentials
+ * grant, a refresh that authenticates the client with its secret), as a failure to report, or
+ * undefined when it may be sent: nothing with a rejected credentials version; nothing, not even a new
+ * version, within the cooldown after a rejection; and no second attempt within 15 minutes of one
+ * whose outcome was not seen.
  */
 export function primaryGrantHeldBack(
   state: Pick<PrivateState, 'guard' | 'pendingPrimary'>,
-  credentials: { readonly secretId: string; readonly versionId: string },
+  /** `versionId` undefined: the secret could not be read, and a recorded rejection holds. */
+  credentials: { readonly secretId: string; readonly versionId: string | undefined },
   grant: string,
   now: number,
 ): Failure | undefined {
   const { guard, pendingPrimary } = state;
   const secret = `secret "${credentials.secretId}"`;
-  const version = credentials.versionId;
-  const status = guardStatus(guard, version, now);
+  const version = credentials.versionId ?? 'unknown';
+  const status = guardStatus(guard, credentials.versionId, now);
   if (guard && status === 'rejected') {
     return failure(
       'credentials',
@@ -58,14 +60,15 @@ export function primaryGrantHeldBack(
   }
   if (
     pendingPrimary &&
-    sameCredentialsVersion(pendingPrimary.credentialsVersion, version) &&
+    sameCredentialsVersion(pendingPrimary.credentialsVersion, credentials.versionId) &&
     now - pendingPrimary.at < UNCONFIRMED_SPACING_MS
   ) {
     return failure(
       'transient',
       'unconfirmed_attempt',
-      `the outcome of the ${grant} grant sent at ${new Date(pendingPrimary.at).toISOString()} was not seen; ` +
-        `the next one is sent at ${new Date(pendingPrimary.at + UNCONFIRMED_SPACING_MS).toISOString()}, so unseen rejections cannot add up to a lockout`,
+      `the outcome of a request sent with credentials in ${secret} (version ${version}) at ` +
+        `${new Date(pendingPrimary.at).toISOString()} was not seen; the next ${grant} grant with them is sent at ` +
+        `${new Date(pendingPrimary.at + UNCONFIRMED_SPACING_MS).toISOString()}, so unseen rejections cannot add up to a lockout`,
     );
   }
   return undefined;

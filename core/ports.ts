@@ -28,6 +28,12 @@ export interface StateStore {
   readonly maxBytes: number;
   read(signal?: AbortSignal): Promise<PrivateState | undefined>;
   write(state: PrivateState, signal?: AbortSignal): Promise<void>;
+  /**
+   * After a read: what is stored differs from what the read returned (parts a write left halfway or
+   * an earlier version wrote, a part that could not be read), so the run writes the state even if it
+   * changes nothing, and what operators read of it (`status`) is what the function honours.
+   */
+  rewriteDue?(): boolean;
 }
 
 export interface Credentials {

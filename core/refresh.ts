@@ -184,6 +184,7 @@ class RefreshRun {
         this.stateDirty = true;
       }
     }
+    if (deps.stateStore.rewriteDue?.()) this.stateDirty = true;
     const settingsChanged = stored !== undefined && stored.fingerprint !== this.state.fingerprint;
     if (stored && !settingsChanged) this.state = stored;
     else if (stored) {
@@ -213,7 +214,7 @@ class RefreshRun {
     const { blocked } = this.state;
     if (!this.input.force && blocked) {
       const since = new Date(blocked.at).toISOString();
-      return this.fail(
+      return this.failAfterRenewal(
         failure(
           'configuration',
           blocked.code,
@@ -255,11 +256,22 @@ class RefreshRun {
     let clientSecret: string | undefined;
     /** The credentials version this refresh sends, if it sends any: the one a rejection is held against. */
     let sentVersion: string | undefined;
+    // Lockout memory beside a live refresh token (from a write that stopped halfway, or a session
+    // renewed just before its end) holds the refresh as it holds a primary grant.
+    const heldBack = (versionId: string | undefined) => {
+      const version = { secretId: this.deps.credentials.secretId, versionId };
+      return primaryGrantHeldBack(this.state, version, 'refresh_token', this.deps.clock.now());
+    };
     if (s.clientAuth !== 'none') {
       const creds = await this.loadCredentials({ sendsPassword: false });
       if ('kind' in creds) return this.fail(creds);
+      const held = heldBack(creds.versionId);
+      if (held) return this.failAfterRenewal(held);
       clientSecret = creds.values.client_secret;
       sentVersion = creds.versionId;
+    } else if (state.guard !== undefined || state.pendingPrimary !== undefined) {
+      const held = heldBack(await this.credentialsVersionForGuard());
+      if (held) return this.failAfterRenewal(held);
     }
     const outcome = await requestToken(this.requestContext(), {
       grant: 'refresh_token',

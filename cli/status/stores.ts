@@ -3,7 +3,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { secretsManagerStore } from '../../consumer/stores/secrets-manager.js';
 import { ssmStore } from '../../consumer/stores/ssm.js';
 import type { TokenStoreReader } from '../../consumer/stores/store.js';
-import { privateStateSchema } from '../../contract/private-state.js';
+import { joinPrivateState, readPrivateState } from '../../contract/private-state.js';
 import { checkPublishedToken } from '../../contract/published-token.js';
 import { parseTokenSource } from '../../contract/token-source.js';
 import { describeErrorName } from '../../contract/error-name.js';
@@ -78,23 +78,32 @@ export async function readTokenView(
 
 /**
  * The guard and block from the state's ledger (a String parameter, no secret in it), or from the
- * SecureString of a function that has not written a ledger yet (contract/private-state.ts).
+ * SecureString of a function that has not written a readable ledger yet, read and joined as the
+ * function reads them (contract/private-state.ts). The SecureString is not read beside a ledger: only
+ * the function can decrypt it, and the function writes into the ledger any lockout memory it finds
+ * there (a write that stopped halfway, an earlier version run again) on its next run.
  */
 export async function readStateView(
   ssm: SSMClient,
   parameters: { readonly ledger?: string; readonly state: string },
 ): Promise<StateView> {
-  let text: string | undefined;
+  let ledger: ReturnType<typeof readPrivateState> | undefined;
+  let chain: ReturnType<typeof readPrivateState> | undefined;
   try {
-    if (parameters.ledger !== undefined) text = await readText(ssmStore(parameters.ledger, { client: ssm }));
-    text ??= await readText(ssmStore(parameters.state, { client: ssm }));
+    const ledgerText =
+      parameters.ledger === undefined ? undefined : await readText(ssmStore(parameters.ledger, { client: ssm }));
+    ledger = ledgerText === undefined ? undefined : readPrivateState(ledgerText);
+    if (ledger?.state === undefined) {
+      const stateText = await readText(ssmStore(parameters.state, { client: ssm }));
+      chain = stateText === undefined ? undefined : readPrivateState(stateText);
+    }
   } catch (error) {
     return { state: 'unreadable', error: describeErrorName(error) };
   }
-  if (text === undefined) return { state: 'none' };
-  const parsed = privateStateSchema.safeParse(parseJson(text));
-  if (!parsed.success) return { state: 'invalid' };
-  const { guard, blocked } = parsed.data;
+  if (ledger === undefined && chain === undefined) return { state: 'none' };
+  const joined = joinPrivateState(ledger?.state, chain?.state);
+  if (joined === undefined) return { state: 'invalid' };
+  const { guard, blocked } = joined;
   const record = (r: Recorded): Recorded => ({ at: r.at, code: r.code, description: r.description });
   return {
     state: 'ok',

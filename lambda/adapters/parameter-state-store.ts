@@ -35,6 +35,8 @@ export class ParameterStateStore implements StateStore {
   private storedChain: string | undefined;
   /** Whether this container has read the SecureString at least once. */
   private chainRead = false;
+  /** The last read found parts that disagree with what it returned (StateStore.rewriteDue). */
+  private unsettled = false;
 
   constructor(
     client: SSMClient,
@@ -53,22 +55,36 @@ export class ParameterStateStore implements StateStore {
 
   async read(signal?: AbortSignal): Promise<PrivateState | undefined> {
     const ledgerText = await this.ledgerParameter.get(signal);
-    const ledger = ledgerText === undefined ? undefined : this.parse(ledgerText, this.ledgerParameter.name);
+    const ledgerRead = ledgerText === undefined ? undefined : this.parse(ledgerText, this.ledgerParameter.name);
+    const ledger = ledgerRead?.state;
     const readChain = ledger === undefined || this.keepsRefreshToken || !this.chainRead;
     const chainText = readChain ? await this.chainParameter.get(signal) : undefined;
-    const chain = chainText === undefined ? undefined : this.parse(chainText, this.chainParameter.name);
-    // What is stored now, as the next write compares it: a ledger that is missing or unreadable is
-    // written in full; a whole state stored before the ledger existed is replaced by its chain, so
-    // that its lockout memory cannot come back should the ledger ever be lost.
+    const chain = chainText === undefined ? undefined : this.parse(chainText, this.chainParameter.name).state;
+    const joined = joinPrivateState(ledger, chain);
+    // What is stored now, as the next write compares it. A whole state in the SecureString (stored
+    // before the ledger existed, or by an earlier version run again) is replaced by its chain. Until
+    // the ledger holds all the lockout memory the join found, the ledger is written first, so that
+    // none of it is lost should the write stop halfway; then a missing or unreadable ledger is
+    // written in full too.
     const whole = chain !== undefined && (ledger === undefined || isWholeState(chain));
-    this.storedLedger = ledger === undefined || whole ? undefined : plain(ledger);
+    const ledgerHoldsAll =
+      ledger !== undefined &&
+      ledgerRead?.valid === true &&
+      joined !== undefined &&
+      isDeepStrictEqual(plain(splitPrivateState(joined).ledger), plain(ledger));
+    this.storedLedger = ledgerHoldsAll ? plain(ledger) : undefined;
     if (readChain) {
       this.chainRead = true;
       this.storedChain = whole
         ? LEGACY_WHOLE_STATE
         : chainJson(chain === undefined ? undefined : splitPrivateState(chain).chain);
     }
-    return joinPrivateState(ledger, chain);
+    this.unsettled = this.storedChain === LEGACY_WHOLE_STATE || (ledgerRead !== undefined && !ledgerRead.valid);
+    return joined;
+  }
+
+  rewriteDue(): boolean {
+    return this.unsettled;
   }
 
   async write(state: PrivateState, signal?: AbortSignal): Promise<void> {
@@ -88,8 +104,9 @@ export class ParameterStateStore implements StateStore {
       this.storedChain = chainText;
     };
     // The refresh token first, as the run persists it before publishing: if the ledger write then
-    // fails, no attempt is on record that was never sent. But while the ledger may not exist yet,
-    // the SecureString may hold the only copy of the lockout memory: the ledger goes first then.
+    // fails, no attempt is on record that was never sent. But while the ledger does not hold all the
+    // lockout memory (it may not exist yet, or an earlier version wrote a whole state after it), the
+    // SecureString may hold the only copy of some of it: the ledger goes first then.
     if (this.storedLedger === undefined) {
       await writeLedger();
       await writeChain();
@@ -97,13 +114,14 @@ export class ParameterStateStore implements StateStore {
       await writeChain();
       await writeLedger();
     }
+    this.unsettled = false;
   }
 
-  private parse(text: string, name: string): PrivateState | undefined {
+  private parse(text: string, name: string): { valid: boolean; state?: PrivateState } {
     const read = readPrivateState(text);
     if (!read.valid)
       this.log.warn('private state is unreadable; starting over without a refresh token', { parameter: name });
-    return read.state;
+    return read;
   }
 }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   boundPrivateState,
   FORCED_RENEWALS_KEPT,
+  joinPrivateState,
   LEDGER_MAX_BYTES,
   ledgerBytes,
   type PrivateState,
@@ -139,6 +140,89 @@ describe('boundPrivateState: the state a run stores has a fixed maximum size', (
         expect(bounded.refreshToken).toBe(state.refreshToken);
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('joinPrivateState: neither part of a stored state loses lockout memory', () => {
+  const fp = '0123456789abcdef';
+  const guard = (credentialsVersion: string, at: number) => ({
+    credentialsVersion,
+    at,
+    code: 'invalid_client',
+    description: 'the token endpoint rejected the credentials on a refresh_token grant (invalid_client)',
+  });
+  const whole: PrivateState = { v: 1, fingerprint: fp, refreshToken: 'rt-legacy', lastPrimaryGrantAt: 5 };
+
+  it('keeps the guard of the ledger beside a whole state that has none (a write that stopped halfway)', () => {
+    const ledger: PrivateState = { v: 1, fingerprint: fp, guard: guard('v1', NOW), lastPrimaryGrantAt: 3 };
+
+    expect(joinPrivateState(ledger, whole)).toEqual({
+      v: 1,
+      fingerprint: fp,
+      guard: guard('v1', NOW),
+      lastPrimaryGrantAt: 5,
+      refreshToken: 'rt-legacy',
+    });
+  });
+
+  it('keeps the guard, attempt and block of a whole state an earlier version wrote after the ledger (a rollback)', () => {
+    const ledger: PrivateState = { v: 1, fingerprint: fp, workingCredentialsVersion: 'v1' };
+    const rolledBack: PrivateState = {
+      ...whole,
+      guard: guard('v1', NOW),
+      pendingPrimary: { credentialsVersion: 'v1', at: NOW - 1 },
+      blocked: { at: NOW - 2, code: 'invalid_scope', description: 'blocked' },
+    };
+
+    expect(joinPrivateState(ledger, rolledBack)).toEqual({
+      v: 1,
+      fingerprint: fp,
+      guard: guard('v1', NOW),
+      pendingPrimary: { credentialsVersion: 'v1', at: NOW - 1 },
+      blocked: { at: NOW - 2, code: 'invalid_scope', description: 'blocked' },
+      lastPrimaryGrantAt: 5,
+      refreshToken: 'rt-legacy',
+    });
+  });
+
+  it('keeps the latest of two records, whichever part holds it', () => {
+    const older = guard('v1', NOW - 60_000);
+    const newer = guard('v2', NOW);
+
+    expect(joinPrivateState({ v: 1, fingerprint: fp, guard: older }, { ...whole, guard: newer })?.guard).toEqual(newer);
+    expect(joinPrivateState({ v: 1, fingerprint: fp, guard: newer }, { ...whole, guard: older })?.guard).toEqual(newer);
+  });
+
+  it('takes no block and no refresh token from a whole state made under other settings', () => {
+    const other: PrivateState = {
+      ...whole,
+      fingerprint: 'fedcba9876543210',
+      guard: guard('v1', NOW),
+      blocked: { at: NOW, code: 'invalid_scope', description: 'blocked' },
+    };
+
+    expect(joinPrivateState({ v: 1, fingerprint: fp }, other)).toEqual({
+      v: 1,
+      fingerprint: fp,
+      guard: guard('v1', NOW),
+      lastPrimaryGrantAt: 5,
+    });
+  });
+
+  it('property: every record either part holds, or a later one, is in the join', () => {
+    fc.assert(
+      fc.property(stateArbitrary(), stateArbitrary(), (ledger, chain) => {
+        const joined = joinPrivateState(ledger, { ...chain, fingerprint: ledger.fingerprint })!;
+        for (const key of ['guard', 'pendingPrimary', 'blocked'] as const) {
+          for (const side of [ledger[key], chain[key]]) {
+            if (side !== undefined) expect(joined[key]!.at).toBeGreaterThanOrEqual(side.at);
+          }
+        }
+        const times = [ledger.lastPrimaryGrantAt, chain.lastPrimaryGrantAt].filter((t) => t !== undefined);
+        if (times.length > 0) expect(joined.lastPrimaryGrantAt).toBe(Math.max(...times));
+      }),
+      { numRuns: 300 },
     );
   });
 });

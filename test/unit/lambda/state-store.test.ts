@@ -1,10 +1,25 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readStateView } from '../../../cli/status/stores.js';
 import type { PrivateState } from '../../../contract/private-state.js';
+import type { ProviderSettings } from '../../../contract/provider-settings.js';
+import { publishedToken } from '../../../contract/published-token.js';
+import { settingsFingerprint } from '../../../core/fingerprint.js';
+import type { TokenRequest } from '../../../core/ports.js';
+import { runRefresh } from '../../../core/refresh.js';
 import { ParameterStateStore } from '../../../lambda/adapters/parameter-state-store.js';
 import { type FakeAws, startFakeAws } from '../../helpers/fake-aws.js';
 import { base64Cores, ENCODINGS } from '../../helpers/secret-encodings.js';
-import { RecordingLog } from './fakes.js';
+import {
+  answer,
+  FakeClock,
+  keycloakSettings,
+  MemoryCredentials,
+  MemoryTokenStore,
+  RecordingLog,
+  ScriptedEndpoint,
+  tokenAnswer,
+} from './fakes.js';
 
 /**
  * The private state's two parameters (contract/private-state.ts splitPrivateState) through the real
@@ -242,5 +257,194 @@ describe('ParameterStateStore', () => {
     aws.putParameter(names.ledgerParameterName, JSON.stringify({ v: 9, guard }));
 
     expect(await store().read()).toEqual({ v: 1, fingerprint: '', guard });
+  });
+});
+
+/** A client whose puts of the SecureString fail while `failing` is above zero, one less each time; everything else goes through. */
+function flakySecureString() {
+  const flaky = { client: new SSMClient({ ...clientOptions(), maxAttempts: 1 }), failing: 0 };
+  flaky.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const { Name } = args.input as { Name?: string };
+      if (flaky.failing > 0 && context.commandName === 'PutParameterCommand' && Name === names.stateParameterName) {
+        flaky.failing--;
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      }
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+  return flaky;
+}
+
+/** What `status` shows of the state, read as an operator reads it (the ledger, no key). */
+const statusView = () => readStateView(client, { ledger: names.ledgerParameterName, state: names.stateParameterName });
+
+describe('ParameterStateStore: a write that stops halfway, or an earlier version run again, loses no lockout memory', () => {
+  const rejected = (credentialsVersion: string, at: number) => ({
+    credentialsVersion,
+    at,
+    code: 'invalid_client',
+    description: 'the token endpoint rejected the credentials on a refresh_token grant (invalid_client)',
+  });
+
+  it('keeps the guard put into the ledger when the SecureString put that follows fails, beside a whole state without it', async () => {
+    const legacy: PrivateState = { ...base, refreshToken: 'rt-legacy', lastPrimaryGrantAt: 5 };
+    aws.putParameter(names.stateParameterName, JSON.stringify(legacy), { type: 'SecureString' });
+    const flaky = flakySecureString();
+    const s = new ParameterStateStore(flaky.client, names, new RecordingLog(), KEY);
+    const read = await s.read();
+    flaky.failing = 1;
+
+    const guarded: PrivateState = { ...read!, refreshToken: undefined, guard: rejected('v1', 1_000) };
+    await expect(s.write(guarded)).rejects.toMatchObject({ name: 'ThrottlingException' });
+    const next = store();
+
+    // The ledger went first and holds the guard; the SecureString still holds the whole state.
+    expect(JSON.parse(aws.parameters.get(names.stateParameterName)!.value)).toEqual(legacy);
+    expect(await next.read()).toMatchObject({ guard: rejected('v1', 1_000), refreshToken: 'rt-legacy' });
+    expect(next.rewriteDue()).toBe(true);
+    expect(await statusView()).toMatchObject({ state: 'ok', guard: { code: 'invalid_client', at: 1_000 } });
+  });
+
+  it("keeps the guard of the ledger beside a whole state an earlier version wrote after it, and the whole state's own", async () => {
+    aws.putParameter(names.ledgerParameterName, JSON.stringify({ ...base, guard: rejected('v1', 2_000) }));
+    aws.putParameter(
+      names.stateParameterName,
+      JSON.stringify({
+        ...base,
+        refreshToken: 'rt-rolled-back',
+        pendingPrimary: { credentialsVersion: 'v1', at: 3_000 },
+      }),
+      { type: 'SecureString' },
+    );
+    const s = store();
+
+    const state = await s.read();
+    await s.write(state!);
+
+    expect(state).toEqual({
+      ...base,
+      guard: rejected('v1', 2_000),
+      pendingPrimary: { credentialsVersion: 'v1', at: 3_000 },
+      refreshToken: 'rt-rolled-back',
+    });
+    // Written back: the ledger holds both, the SecureString only its refresh token.
+    expect(JSON.parse(aws.parameters.get(names.ledgerParameterName)!.value)).toEqual({
+      ...base,
+      guard: rejected('v1', 2_000),
+      pendingPrimary: { credentialsVersion: 'v1', at: 3_000 },
+    });
+    expect(JSON.parse(aws.parameters.get(names.stateParameterName)!.value)).toEqual({
+      ...base,
+      refreshToken: 'rt-rolled-back',
+    });
+  });
+
+  it('rewrites the SecureString before the ledger when the ledger already holds everything, so a failed put records nothing new', async () => {
+    const guard = rejected('v1', 2_000);
+    aws.putParameter(names.ledgerParameterName, JSON.stringify({ ...base, guard }));
+    aws.putParameter(names.stateParameterName, JSON.stringify({ ...base, refreshToken: 'rt-1', guard }), {
+      type: 'SecureString',
+    });
+    const flaky = flakySecureString();
+    const s = new ParameterStateStore(flaky.client, names, new RecordingLog(), KEY);
+    const state = await s.read();
+    flaky.failing = 1;
+
+    await expect(s.write({ ...state!, pendingPrimary: { credentialsVersion: 'v2', at: 3_000 } })).rejects.toMatchObject(
+      { name: 'ThrottlingException' },
+    );
+
+    expect(JSON.parse(aws.parameters.get(names.ledgerParameterName)!.value)).toEqual({ ...base, guard });
+  });
+});
+
+describe('runRefresh over ParameterStateStore: the guard the function honours is the one status shows', () => {
+  const legacyWholeState = (settings: ProviderSettings): PrivateState => ({
+    v: 1,
+    fingerprint: settingsFingerprint(settings),
+    refreshToken: 'rt-legacy',
+    lastPrimaryGrantAt: Date.UTC(2026, 10, 23, 11, 0, 0),
+  });
+
+  function runner(
+    settings: ProviderSettings,
+    script: (req: TokenRequest) => ReturnType<typeof tokenAnswer>,
+    publishedSecondsAgo = 250,
+  ) {
+    const clock = new FakeClock();
+    const flaky = flakySecureString();
+    const tokenStore = new MemoryTokenStore('parameterstore');
+    // A 5-minute token: due after 120 s.
+    tokenStore.token = publishedToken({
+      accessToken: 'access-0',
+      provider: settings.id,
+      sentAt: clock.seconds - publishedSecondsAgo,
+      lifetimeSeconds: 300,
+      scope: 'openid',
+    });
+    const endpoint = new ScriptedEndpoint(script, clock, 50);
+    const credentials = new MemoryCredentials({ username: 'alice', password: 'pw-1', client_secret: 'cs-1' });
+    const log = new RecordingLog();
+    const run = () =>
+      runRefresh(
+        {
+          settings,
+          tokenStore,
+          stateStore: new ParameterStateStore(flaky.client, names, log, KEY),
+          credentials,
+          endpoint,
+          clock,
+          sleep: clock.sleep,
+          log,
+          random: () => 0.5,
+        },
+        { deadlineMs: clock.now() + 50_000 },
+      );
+    return { clock, flaky, endpoint, run, log };
+  }
+
+  it('a public client rejected on a refresh while the move from a whole state stops halfway: nothing is sent again', async () => {
+    const settings = keycloakSettings();
+    aws.putParameter(names.stateParameterName, JSON.stringify(legacyWholeState(settings)), { type: 'SecureString' });
+    const w = runner(settings, () => answer(401, { error: 'invalid_client' }));
+    w.flaky.failing = 1;
+
+    const rejectedRun = await w.run();
+    w.clock.advance(60);
+    const next = await w.run();
+
+    expect(rejectedRun.result.error).toMatchObject({ kind: 'credentials', code: 'invalid_client' });
+    expect(w.endpoint.grants()).toEqual(['refresh_token']);
+    expect(next.result.error).toMatchObject({ kind: 'credentials', code: 'lockout_guard' });
+    expect(next.guardEngaged).toBe(true);
+    expect(await statusView()).toMatchObject({ state: 'ok', guard: { code: 'invalid_client' } });
+  });
+
+  it('after an earlier version recorded a guard in its whole state, the next run, fresh or not, puts it into the ledger status reads', async () => {
+    const settings = keycloakSettings();
+    const guard = {
+      credentialsVersion: 'v1',
+      at: Date.UTC(2026, 10, 23, 11, 58, 0),
+      code: 'invalid_grant',
+      description: 'the token endpoint rejected the credentials on a password grant (invalid_grant)',
+    };
+    aws.putParameter(names.ledgerParameterName, JSON.stringify({ v: 1, fingerprint: settingsFingerprint(settings) }));
+    aws.putParameter(names.stateParameterName, JSON.stringify({ ...legacyWholeState(settings), guard }), {
+      type: 'SecureString',
+    });
+    const w = runner(settings, () => tokenAnswer(), 10);
+    expect(await statusView()).toEqual({ state: 'ok' });
+
+    const fresh = await w.run();
+    const shown = await statusView();
+    w.clock.advance(120);
+    const due = await w.run();
+
+    expect(fresh).toMatchObject({ result: { outcome: 'fresh' }, guardEngaged: true });
+    expect(shown).toMatchObject({ state: 'ok', guard: { code: 'invalid_grant', at: guard.at } });
+    expect(due.result.error).toMatchObject({ code: 'lockout_guard' });
+    expect(w.endpoint.requests).toEqual([]);
   });
 });
