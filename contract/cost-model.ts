@@ -144,14 +144,21 @@ export function renewsWithRefreshToken(s: Pick<ProviderSettings, 'useRefreshToke
 }
 
 /**
- * A renewing run's calls (core/refresh.ts): the fresh run's reads, then by refresh token (the
- * credentials only for a confidential client, one state write, the token), or by primary grant
- * (the credentials, the attempt put on record before it is sent, the new state, the token).
+ * A renewing run's calls (core/refresh.ts): the fresh run's reads, then by refresh token (for a
+ * confidential client the credentials and its client secret's attempt put on record before it is
+ * sent; one state write with the new refresh token, the token), or by primary grant (the
+ * credentials, the attempt put on record before it is sent, the new state, the token).
  */
 export function renewingRunCalls(s: Pick<ProviderSettings, 'useRefreshToken' | 'grant' | 'clientAuth'>): RunCalls {
   if (renewsWithRefreshToken(s)) {
-    const credentialsReads = s.clientAuth === 'none' ? 0 : 1;
-    return { ...FRESH_RUN_CALLS, credentialsReads, stateWrites: 1, refreshTokenWrites: 1, tokenWrites: 1 };
+    const confidential = s.clientAuth === 'none' ? 0 : 1;
+    return {
+      ...FRESH_RUN_CALLS,
+      credentialsReads: confidential,
+      stateWrites: 1 + confidential,
+      refreshTokenWrites: 1,
+      tokenWrites: 1,
+    };
   }
   return { ...FRESH_RUN_CALLS, credentialsReads: 1, stateWrites: 2, tokenWrites: 1 };
 }

@@ -17,13 +17,14 @@ export const privateStateSchema = z.object({
   refreshExpiresAt: z.optional(z.number()),
   /** Epoch ms of the last password or client_credentials request, to keep them at least 1 s apart. */
   lastPrimaryGrantAt: z.optional(z.number()),
-  /** Lockout guard: no primary grant with this credentials version until operators change the secret. */
+  /** Lockout guard: no request sends this credentials version until operators change the secret. */
   guard: z.optional(
     z.object({ credentialsVersion: z.string(), at: z.number(), code: z.string(), description: z.string() }),
   ),
   /**
-   * A primary grant was sent (recorded before sending) and its outcome is not known: the state write
-   * after it failed, or the answer was a timeout or a gateway error. The IdP may have counted it.
+   * A request that sends credentials (a primary grant, or a refresh with the client secret) was sent
+   * (recorded before sending) and its outcome is not known: the state write after it failed, or the
+   * answer to a primary grant was a timeout or a gateway error. The IdP may have counted it.
    */
   pendingPrimary: z.optional(z.object({ credentialsVersion: z.string(), at: z.number() })),
   /**

@@ -267,6 +267,14 @@ class RefreshRun {
       if ('kind' in creds) return this.fail(creds);
       const held = heldBack(creds.versionId);
       if (held) return this.failAfterRenewal(held);
+      // The client secret goes out: the attempt is on record before it is sent, so that a rejection
+      // whose guard is then not saved is not sent again.
+      const at = this.deps.clock.now();
+      const unrecorded = await this.recordAttempt(
+        { ...this.state, pendingPrimary: { credentialsVersion: creds.versionId, at } },
+        'refresh_token',
+      );
+      if (unrecorded) return unrecorded;
       clientSecret = creds.values.client_secret;
       sentVersion = creds.versionId;
     } else if (state.guard !== undefined || state.pendingPrimary !== undefined) {
@@ -278,6 +286,8 @@ class RefreshRun {
       refreshToken,
       ...(clientSecret ? { clientSecret } : {}),
     });
+    // The outcome is seen: the record is settled (a rejection becomes the guard below).
+    if (sentVersion !== undefined) this.state = { ...this.state, pendingPrimary: undefined };
     if ('failure' in outcome) {
       // invalid_grant means the chain is dead; a configuration error on a refresh (Keycloak's
       // "No refresh token") is a broken request, not a broken provider: both get one primary grant.
@@ -326,28 +336,19 @@ class RefreshRun {
     if (held) return this.failAfterRenewal(held);
     const last = this.state.lastPrimaryGrantAt;
 
-    // The attempt is on record before it is sent: if the outcome is then lost (a failed state write,
-    // a timeout), the next run knows a password may have been counted, and waits.
     // The record also suspends the cache (`workingCredentialsVersion`) until the outcome is seen: a
     // copy of this version must not go out, from any container, while the attempt is unconfirmed.
     const at = deps.clock.now();
-    const unrecorded = this.state;
-    this.state = {
-      ...this.state,
-      lastPrimaryGrantAt: at,
-      pendingPrimary: { credentialsVersion: creds.versionId, at },
-      workingCredentialsVersion: undefined,
-    };
-    this.stateDirty = true;
-    const recorded = await this.persistState();
-    if (recorded) {
-      // Nothing was sent, so nothing may be on record as sent when the state is saved after all.
-      this.state = unrecorded;
-      return this.failAfterRenewal({
-        ...recorded,
-        description: `${recorded.description}; no ${s.grant} grant was sent`,
-      });
-    }
+    const unrecorded = await this.recordAttempt(
+      {
+        ...this.state,
+        lastPrimaryGrantAt: at,
+        pendingPrimary: { credentialsVersion: creds.versionId, at },
+        workingCredentialsVersion: undefined,
+      },
+      s.grant,
+    );
+    if (unrecorded) return unrecorded;
 
     const request: TokenRequest =
       s.grant === 'password'
@@ -511,6 +512,22 @@ class RefreshRun {
   private sessionEnding(token: GrantedToken, lifetime: { seconds: number }): boolean {
     const threshold = dueThresholdSeconds(this.s);
     return token.refreshExpiresIn !== undefined && token.refreshExpiresIn < threshold && lifetime.seconds < threshold;
+  }
+
+  /**
+   * Puts an attempt (`recorded`, the state with its record) on record before the request is sent: if
+   * the outcome is then lost (a failed state write, a timeout), the next run knows the credentials may
+   * have been counted, and waits. A report when the record could not be saved: nothing is sent then.
+   */
+  private async recordAttempt(recorded: PrivateState, grant: GrantName): Promise<RunReport | undefined> {
+    const unrecorded = this.state;
+    this.state = recorded;
+    this.stateDirty = true;
+    const failed = await this.persistState();
+    if (!failed) return undefined;
+    // Nothing was sent, so nothing may be on record as sent when the state is saved after all.
+    this.state = unrecorded;
+    return this.failAfterRenewal({ ...failed, description: `${failed.description}; no ${grant} grant was sent` });
   }
 
   private dropRefreshToken(): 'fall-back' {

@@ -148,9 +148,11 @@ describe('a provider month', () => {
       refreshTokenWrites: 1,
       tokenWrites: 1,
     });
+    // A client secret's attempt is put on record before the refresh is sent: one more ledger put.
     expect(renewingRunCalls(s({ clientAuth: 'client_secret_post' }))).toMatchObject({
       credentialsReads: 1,
-      stateWrites: 1,
+      stateWrites: 2,
+      refreshTokenWrites: 1,
     });
     expect(renewingRunCalls(s({ useRefreshToken: false }))).toMatchObject({
       credentialsReads: 1,

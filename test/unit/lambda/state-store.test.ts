@@ -422,6 +422,29 @@ describe('runRefresh over ParameterStateStore: the guard the function honours is
     expect(await statusView()).toMatchObject({ state: 'ok', guard: { code: 'invalid_client' } });
   });
 
+  it('a confidential client whose client secret is rejected while SecureString puts keep failing: the secret is not sent again', async () => {
+    const settings = keycloakSettings({ clientAuth: 'client_secret_post' });
+    aws.putParameter(names.stateParameterName, JSON.stringify(legacyWholeState(settings)), { type: 'SecureString' });
+    const w = runner(settings, () => {
+      w.flaky.failing = Number.POSITIVE_INFINITY;
+      return answer(401, {
+        error: 'unauthorized_client',
+        error_description: 'Invalid client or Invalid client credentials',
+      });
+    });
+
+    const rejectedRun = await w.run();
+    const runs = [];
+    for (let i = 0; i < 10; i++) {
+      w.clock.advance(60);
+      runs.push(await w.run());
+    }
+
+    expect(rejectedRun.result.error).toMatchObject({ kind: 'credentials', code: 'unauthorized_client' });
+    expect(w.endpoint.requests).toEqual([{ grant: 'refresh_token', refreshToken: 'rt-legacy', clientSecret: 'cs-1' }]);
+    expect(runs.map((r) => r.result.error?.code)).toEqual(Array(10).fill('unconfirmed_attempt'));
+  });
+
   it('after an earlier version recorded a guard in its whole state, the next run, fresh or not, puts it into the ledger status reads', async () => {
     const settings = keycloakSettings();
     const guard = {
