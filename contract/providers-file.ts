@@ -266,7 +266,13 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string[] {
     // Not an object: it may be the password itself, so the value is not shown.
     return [`${subject}, field "credentials": got ${jsonKind(issue.input)}: ${CREDENTIALS_FIX}`];
   }
-  const got = 'input' in issue ? show(issue.input) : 'a bad value';
+  // Under credentials a bad value may be the password pasted in the wrong place: its kind, never itself.
+  const secretish = subject !== 'the file' && (field === 'credentials' || field.startsWith('credentials.'));
+  const got = !('input' in issue)
+    ? 'a bad value'
+    : secretish
+      ? `${jsonKind(issue.input)} (not shown: it may be a secret)`
+      : show(issue.input);
   const required = issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined;
   let message = issue.message;
   if (issue.code === 'invalid_value' && 'input' in issue && typeof issue.input === 'string') {

@@ -454,10 +454,21 @@ describe('providers file: credentials written into the file', () => {
       ...problems([{ ...nagra, credentials: { user: 'ops', pass: PASSWORD, clientSecret: PASSWORD } }]),
       ...problems([{ ...nagra, credentials: PASSWORD }]),
       ...problems([{ ...nagra, credentials: [PASSWORD] }]),
+      // Nested under credentials, or pasted where a secret's name belongs.
+      ...problems([{ ...nagra, credentials: { secretName: { password: PASSWORD } } }]),
+      ...problems([{ ...nagra, credentials: { secretName: PASSWORD } }]),
+      ...problems([{ ...nagra, credentials: { secretArn: PASSWORD } }]),
     ].join('\n');
     expect(found).toContain('secrets never go into the providers file');
     expect(found).not.toContain(encode(PASSWORD));
     expect(found).not.toContain(encode('Zürich-密码'));
+  });
+
+  it('names the kind of a bad value under credentials, never the value', () => {
+    expect(problems([{ ...nagra, credentials: { secretName: PASSWORD } }])).toEqual([
+      'provider "nagra-prod" (providers[0]), field "credentials.secretName": got a string (not shown: it may be a ' +
+        'secret): must be a Secrets Manager secret name (A-Z a-z 0-9 / _ + = . @ -)',
+    ]);
   });
 
   it('says what credentials takes when it is not an object, without showing it', () => {
