@@ -19,12 +19,15 @@ const ENDPOINT_RULE =
 
 /**
  * In AWS, a loopback host is the function's own sandbox, not the machine the file was tested on, and
- * plain http would carry the credentials unencrypted.
+ * plain http would carry the credentials unencrypted; over https it is still nobody's IdP.
  */
 const LOOPBACK_IN_AWS =
   'must be an https:// URL when deployed: plain http:// on a loopback host is for local mode only ' +
   "(token-refresher run, check, the demo); in AWS it would reach the function's own sandbox, not this machine: " +
   "give the IdP's https:// URL";
+const LOOPBACK_HTTPS_IN_AWS =
+  "must name the IdP's host when deployed: a loopback host is for local mode only (token-refresher run, check, " +
+  "the demo); in AWS it would reach the function's own sandbox, not this machine: give the IdP's https:// URL";
 
 /**
  * Why `value` cannot be a token endpoint (or a base URL it is built from) for `target`, or undefined
@@ -46,6 +49,7 @@ export function tokenEndpointProblem(value: string, target: EndpointTarget): str
   const loopbackHttp = url.protocol === 'http:' && isLoopbackUrl(url);
   if (!(url.protocol === 'https:' || loopbackHttp)) return ENDPOINT_RULE;
   if (loopbackHttp && target === 'aws') return LOOPBACK_IN_AWS;
+  if (isLoopbackUrl(url) && target === 'aws') return LOOPBACK_HTTPS_IN_AWS;
   if (url.search !== '' || value.includes('?')) {
     return 'must not have a query string: it would be written into the template and the environment; put parameters in "extraParams" and secrets in the credentials secret';
   }

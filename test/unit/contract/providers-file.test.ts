@@ -158,6 +158,20 @@ describe('providers file: mistakes fail with provider, field, value and what is 
     expect(problems([entry], { target: 'aws' })).toEqual(expected);
   });
 
+  it.each(['https://localhost/token', 'https://127.0.0.1:8443/token', 'https://[::1]/token'])(
+    'refuses a loopback host over https too for a deployment, and accepts it in local mode: %s',
+    (url) => {
+      const entry = { ...nagra, baseUrl: undefined, tokenEndpoint: url };
+      expect(problems([entry])).toEqual([
+        `provider "nagra-prod" (providers[0]), field "tokenEndpoint": got ${JSON.stringify(url)}: must name the ` +
+          "IdP's host when deployed: a loopback host is for local mode only (token-refresher run, check, the demo); " +
+          "in AWS it would reach the function's own sandbox, not this machine: give the IdP's https:// URL",
+      ]);
+      const [local] = parseProvidersFile({ providers: [entry] }, 'p.json', { target: 'local' });
+      expect(local!.settings.tokenEndpoint).toBe(url);
+    },
+  );
+
   it('fails for an unknown preset, listing the allowed ones', () => {
     const [p] = problems([{ id: 'x', preset: 'okta' }]);
     expect(p).toContain('provider "x" (providers[0]), field "preset": got "okta"');
