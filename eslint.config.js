@@ -12,29 +12,33 @@ const NOT_IMPORTED = {
   message: 'nothing imports the CLI, the entry points, the tests, the examples or the scripts.',
 };
 /** Each file matches exactly one boundary: a later `no-restricted-imports` would replace, not add to, an earlier one. */
-const boundary = (files, groups, message) => ({
+const boundary = (files, groups, message, ignores = []) => ({
   files,
+  ignores,
   rules: { 'no-restricted-imports': ['error', { patterns: [{ group: groups, message }, NOT_IMPORTED] }] },
 });
+/** The files of cli/ that are local mode's front end: the `run` command, `status --local`, and their help texts. */
+const CLI_LOCAL_MODE = ['cli/run/**/*.ts', 'cli/status/local.ts', 'cli/help.ts'];
+const CLI_GROUPS = [...CDK, '**/lambda/**', '**/lib/**'];
 const boundaries = [
   boundary(
     ['contract/**/*.ts'],
-    [...CDK, '**/core/**', '**/lambda/**', '**/lib/**', '**/consumer/**', '**/cli/**', '@aws-sdk/*'],
+    [...CDK, '**/core/**', '**/lambda/**', '**/lib/**', '**/consumer/**', '**/cli/**', '**/local/**', '@aws-sdk/*'],
     'contract/ is plain data and pure functions that every other room imports: it imports only zod and itself.',
   ),
   boundary(
     ['core/**/*.ts'],
-    [...CDK, '**/lambda/**', '**/lib/**', '**/consumer/**', '**/cli/**', '@aws-sdk/*'],
+    [...CDK, '**/lambda/**', '**/lib/**', '**/consumer/**', '**/cli/**', '**/local/**', '@aws-sdk/*'],
     'core/ is the refresh engine every runner shares: it talks to the world only through its ports (core/ports.ts).',
   ),
   boundary(
     ['lambda/**/*.ts'],
-    [...CDK, '**/lib/**', '**/consumer/**', '**/cli/**'],
+    [...CDK, '**/lib/**', '**/consumer/**', '**/cli/**', '**/local/**'],
     'lambda/ is the deployed function: it imports the contract and the core, never the CDK app or the tools.',
   ),
   boundary(
     ['lib/**/*.ts'],
-    ['**/core/**', '**/lambda/**', '**/consumer/**', '**/cli/**'],
+    ['**/core/**', '**/lambda/**', '**/consumer/**', '**/cli/**', '**/local/**'],
     'lib/ is CDK only: it names the function by its bundle (lib/private/bundling.ts) and shares only the contract.',
   ),
   boundary(
@@ -47,6 +51,7 @@ const boundaries = [
       '**/lambda/**',
       '**/lib/**',
       '**/cli/**',
+      '**/local/**',
       '**/contract/*',
       '!**/contract/published-token.js',
       '!**/contract/token-source.js',
@@ -56,9 +61,26 @@ const boundaries = [
     "consumer/ installs into service teams' functions: only the dependency-free contract files, no zod, no CDK.",
   ),
   boundary(
+    ['local/**/*.ts'],
+    [...CDK, '**/lambda/**', '**/lib/**', '**/consumer/**', '@aws-sdk/*', '**/demo/**'],
+    'local/ runs the core on this machine over files: it imports the contract and the core, and never the demo IdPs, which only `run` starts.',
+    ['local/demo/**'],
+  ),
+  boundary(
+    ['local/demo/**/*.ts'],
+    [...CDK, '**/lambda/**', '**/lib/**', '**/consumer/**', '@aws-sdk/*'],
+    "local/demo/ is the embedded demo's fake IdPs and credentials: plain node:http over local mode's files, no AWS.",
+  ),
+  boundary(
     ['cli/**/*.ts'],
-    [...CDK, '**/lambda/**', '**/lib/**'],
-    "cli/ runs on operators' machines: it imports the contract, the core and the reader's stores, never CDK code or the function's AWS adapters.",
+    [...CLI_GROUPS, '**/local/**'],
+    "cli/ runs on operators' machines: it imports the contract, the core and the reader's stores, never CDK code or the function's AWS adapters; only the run command and status --local (and their help) import local mode.",
+    CLI_LOCAL_MODE,
+  ),
+  boundary(
+    CLI_LOCAL_MODE,
+    CLI_GROUPS,
+    "cli/'s front end of local mode (run, status --local, their help): the rest of cli/'s rule, plus local/.",
   ),
 ];
 

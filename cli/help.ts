@@ -1,6 +1,6 @@
 /** `--help` texts: what each command does, what it reads or sends, and its exit codes. */
-import { DEFAULT_LOCAL_DIR } from './local/layout.js';
-import { CREDENTIALS_ENV_PREFIX } from './local/local-credentials.js';
+import { DEFAULT_LOCAL_DIR } from '../local/layout.js';
+import { CREDENTIALS_ENV_PREFIX } from '../local/credentials/local-credentials.js';
 import { PRICES } from '../contract/cost-model.js';
 import { DEFAULT_STAGE, STAGE_TAG } from '../contract/naming.js';
 export const DEFAULT_PROVIDERS_FILE = 'providers.json';

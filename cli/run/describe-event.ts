@@ -1,7 +1,7 @@
 import { formatDuration } from '../common/format-duration.js';
 import { oneLine } from '../common/text.js';
-import { PENDING_TEXT } from '../local/pending-record.js';
-import type { LocalEvent } from '../local/runner.js';
+import { PENDING_TEXT } from '../../local/pending-record.js';
+import type { LocalEvent } from '../../local/runner.js';
 
 /** `12:00:05`, local mode's clock in UTC, like every time the CLI prints. */
 export const clockTime = (ms: number) => new Date(ms).toISOString().slice(11, 19);

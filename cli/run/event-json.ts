@@ -1,6 +1,6 @@
 import { formatTime } from '../common/format-duration.js';
 import { oneLine } from '../common/text.js';
-import type { LocalEvent } from '../local/runner.js';
+import type { LocalEvent } from '../../local/runner.js';
 
 /**
  * Strings from elsewhere (the IdP's words in descriptions, log fields) as one printable line, JWTs

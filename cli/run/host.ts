@@ -1,5 +1,5 @@
 import type { Clock, Sleep } from '../../core/ports.js';
-import { type LocalRunner, realTimers, type Timers } from '../local/runner.js';
+import { type LocalRunner, realTimers, type Timers } from '../../local/runner.js';
 
 /**
  * What `run` takes from the process beyond CliIo: signals, the terminal, and time. Tests hand it a

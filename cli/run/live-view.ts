@@ -1,5 +1,5 @@
 import { renderTable } from '../common/table.js';
-import type { LocalEvent } from '../local/runner.js';
+import type { LocalEvent } from '../../local/runner.js';
 import { clockTime, describeEvent, leftText, outcomeText } from './describe-event.js';
 import { type RunView, type StartInfo, startLines } from './views.js';
 

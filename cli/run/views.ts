@@ -1,6 +1,6 @@
 import { formatTime } from '../common/format-duration.js';
 import { oneLine } from '../common/text.js';
-import type { LocalEvent } from '../local/runner.js';
+import type { LocalEvent } from '../../local/runner.js';
 import { clockTime, describeEvent } from './describe-event.js';
 import { eventJson } from './event-json.js';
 

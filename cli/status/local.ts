@@ -15,9 +15,9 @@ import {
   providersInListing,
   stateFilePath,
   tokenFilePath,
-} from '../local/layout.js';
-import { PENDING_TEXT, type PendingRecord, readPendingRecord } from '../local/pending-record.js';
-import { readBoundedFile } from '../local/private-file.js';
+} from '../../local/layout.js';
+import { PENDING_TEXT, type PendingRecord, readPendingRecord } from '../../local/pending-record.js';
+import { readBoundedFile } from '../../local/private-file.js';
 
 export interface LocalStatusOptions {
   readonly dir?: string;

@@ -126,6 +126,7 @@ const REPO_FOLDERS = [
   'examples',
   'lambda',
   'lib',
+  'local',
   'scripts',
   'test',
 ];

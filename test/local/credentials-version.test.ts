@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadVersionKey } from '../../cli/local/credentials-version.js';
+import { loadVersionKey } from '../../local/credentials/credentials-version.js';
 import { oauthError, okToken, type ScriptedServer, startScriptedServer } from '../helpers/scripted-server.js';
 import { jsonEvents, SimHost, startCli } from './sim-host.js';
 

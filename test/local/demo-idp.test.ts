@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { IdentityServerClient } from '../../cli/demo/identity-server.js';
-import { type DemoIdpServer, startDemoIdp } from '../../cli/demo/idp-server.js';
-import { KeycloakRealm } from '../../cli/demo/keycloak-realm.js';
-import { SpringClient } from '../../cli/demo/spring-client.js';
+import { IdentityServerClient } from '../../local/demo/identity-server.js';
+import { type DemoIdpServer, startDemoIdp } from '../../local/demo/idp-server.js';
+import { KeycloakRealm } from '../../local/demo/keycloak-realm.js';
+import { SpringClient } from '../../local/demo/spring-client.js';
 
 /** The embedded demo's IdP families, over real HTTP, on a clock the test moves. */
 let now = Date.parse('2026-06-01T12:00:00Z');

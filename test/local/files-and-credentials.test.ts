@@ -3,10 +3,10 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileStateStore } from '../../cli/local/file-state-store.js';
-import { FileTokenStore } from '../../cli/local/file-token-store.js';
-import { LocalCredentials, readCredentialsFile } from '../../cli/local/local-credentials.js';
-import { lockDirectory } from '../../cli/local/dir-lock.js';
+import { FileStateStore } from '../../local/stores/file-state-store.js';
+import { FileTokenStore } from '../../local/stores/file-token-store.js';
+import { LocalCredentials, readCredentialsFile } from '../../local/credentials/local-credentials.js';
+import { lockDirectory } from '../../local/dir-lock.js';
 import { TokenReader } from '../../consumer/token-reader.js';
 import { CredentialsUnavailableError } from '../../core/ports.js';
 

@@ -1,4 +1,4 @@
-import { lockDirectory } from '../../cli/local/dir-lock.js';
+import { lockDirectory } from '../../local/dir-lock.js';
 
 /**
  * A child process of test/local/dir-lock-race.test.ts: a `token-refresher run` reduced to taking the

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { demoClientSecret, demoPassword } from '../../cli/demo/demo-credentials.js';
+import { demoClientSecret, demoPassword } from '../../local/demo/demo-credentials.js';
 
 const PROVIDERS = ['mediamelon', 'movingimage', 'nagra', 'clickview', 'mediahound'];
 

@@ -1,7 +1,7 @@
 import type { CliIo } from '../../cli/common/io.js';
 import { runCli } from '../../cli/main.js';
 import type { RunHost } from '../../cli/run/host.js';
-import type { LocalRunner } from '../../cli/local/runner.js';
+import type { LocalRunner } from '../../local/runner.js';
 
 /**
  * A simulated clock for local mode: timers fire when the test advances time, the core's sleeps

@@ -5,9 +5,9 @@ import { STORE_MAX_BYTES } from '../../contract/published-token.js';
 import { dueThresholdSeconds, minimumSafetyMarginSeconds } from '../../contract/schedule.js';
 import type { Clock } from '../../core/ports.js';
 import { join } from 'node:path';
-import { pendingFilePath, stateFilePath, tokenFilePath } from '../local/layout.js';
-import { readBoundedFile, writePrivateFile } from '../local/private-file.js';
-import type { LocalProvider } from '../local/runner.js';
+import { pendingFilePath, stateFilePath, tokenFilePath } from '../layout.js';
+import { readBoundedFile, writePrivateFile } from '../private-file.js';
+import type { LocalProvider } from '../runner.js';
 import { DEMO_USERNAME, DemoCredentials, demoClientSecret, demoPassword } from './demo-credentials.js';
 import { type Family, type FaultTarget, faultInterceptor } from './faults.js';
 import type { DemoReply, DemoRequest } from './http-form.js';
@@ -31,7 +31,7 @@ export interface DemoOptions {
   readonly source: string;
   readonly dir: string;
   readonly clock: Clock;
-  /** The demo directory's key of credentials versions (cli/local/credentials-version.ts). */
+  /** The demo directory's key of credentials versions (local/credentials/credentials-version.ts). */
   readonly versionKey: Buffer;
   readonly faults: boolean;
   readonly note: (provider: string | undefined, message: string) => void;

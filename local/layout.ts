@@ -7,7 +7,7 @@ import { join } from 'node:path';
  *   <dir>/<provider>.state.json   the private state (refresh token, lockout guard), as in SSM
  *   <dir>/<provider>.pending.json while the provider waits for credentials: when and what to add
  *   <dir>/.lock                   the pid of the `token-refresher run` using the directory
- *   <dir>/.credentials-key        the key of the credentials versions (cli/local/credentials-version.ts)
+ *   <dir>/.credentials-key        the key of the credentials versions (local/credentials/credentials-version.ts)
  *   <dir>/demo/                   the same layout for the embedded demo, kept apart from real tokens,
  *                                 plus .demo-port (the demo server's port, reused by the next start)
  */

@@ -1,7 +1,7 @@
 import { type PrivateState, readPrivateState } from '../../contract/private-state.js';
 import { STORE_MAX_BYTES } from '../../contract/published-token.js';
 import type { Log, StateStore } from '../../core/ports.js';
-import { readBoundedFile, writePrivateFile } from './private-file.js';
+import { readBoundedFile, writePrivateFile } from '../private-file.js';
 
 /**
  * The private state (refresh token, lockout guard) in a local file beside the token file, mode 0600.

@@ -1,6 +1,6 @@
 import type { Credentials, CredentialsSource } from '../../core/ports.js';
 import type { Clock } from '../../core/ports.js';
-import { credentialsVersion } from '../local/credentials-version.js';
+import { credentialsVersion } from '../credentials/credentials-version.js';
 
 /**
  * Built-in credentials for one demo provider. They are never printed, like real ones, and carry

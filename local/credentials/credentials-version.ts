@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { chmod, link, open, stat, unlink } from 'node:fs/promises';
-import { versionKeyPath } from './layout.js';
-import { readBoundedFile } from './private-file.js';
+import { versionKeyPath } from '../layout.js';
+import { readBoundedFile } from '../private-file.js';
 
 /**
  * The credentials "version" that local mode keys the lockout guard on (in AWS, the secret's version

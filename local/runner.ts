@@ -1,10 +1,10 @@
-import type { ProviderSettings } from '../../contract/provider-settings.js';
-import { RUN_TIMEOUT_SECONDS } from '../../contract/schedule.js';
-import { OAuthTokenEndpoint } from '../../core/oauth-endpoint.js';
-import type { Clock, CredentialsSource, Log, Sleep, TokenEndpoint } from '../../core/ports.js';
-import { type RunReport, runRefresh } from '../../core/refresh.js';
-import { FileStateStore } from './file-state-store.js';
-import { FileTokenStore } from './file-token-store.js';
+import type { ProviderSettings } from '../contract/provider-settings.js';
+import { RUN_TIMEOUT_SECONDS } from '../contract/schedule.js';
+import { OAuthTokenEndpoint } from '../core/oauth-endpoint.js';
+import type { Clock, CredentialsSource, Log, Sleep, TokenEndpoint } from '../core/ports.js';
+import { type RunReport, runRefresh } from '../core/refresh.js';
+import { FileStateStore } from './stores/file-state-store.js';
+import { FileTokenStore } from './stores/file-token-store.js';
 import { removePendingRecord, writePendingRecord } from './pending-record.js';
 
 /**
@@ -22,7 +22,7 @@ export interface LocalProvider {
   readonly settings: ProviderSettings;
   readonly tokenFile: string;
   readonly stateFile: string;
-  /** Where the runner records that the provider waits for credentials (cli/local/pending-record.ts). */
+  /** Where the runner records that the provider waits for credentials (local/pending-record.ts). */
   readonly pendingFile: string;
   /** The limit of the store the provider gets in AWS (STORE_MAX_BYTES). */
   readonly maxBytes: number;

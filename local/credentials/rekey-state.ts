@@ -1,13 +1,13 @@
 import type { Credentials } from '../../core/ports.js';
 import { type CredentialsOrigin, isUnkeyed, retiredVersion, unkeyedVersion } from './credentials-version.js';
-import { readBoundedFile, writePrivateFile } from './private-file.js';
+import { readBoundedFile, writePrivateFile } from '../private-file.js';
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * A state file written before versions were keyed (cli/local/credentials-version.ts) names
+ * A state file written before versions were keyed (local/credentials/credentials-version.ts) names
  * credentials by a plain hash of their values. At start it is rewritten once: the current
  * credentials' old version becomes their keyed one, so a guard recorded before the upgrade still
  * holds them back; any other old version becomes a keyed stand-in, so no plain hash stays on disk.
@@ -23,7 +23,7 @@ export async function rekeyStateFile(
   try {
     state = JSON.parse(text ?? 'null');
   } catch {
-    // Unreadable: the state store starts over from it (cli/local/file-state-store.ts).
+    // Unreadable: the state store starts over from it (local/stores/file-state-store.ts).
     return false;
   }
   if (!isObject(state)) return false;

@@ -1,6 +1,6 @@
 import { checkPublishedToken, type PublishedToken } from '../../contract/published-token.js';
 import type { Log, PublishedTokenStore } from '../../core/ports.js';
-import { readBoundedFile, writePrivateFile } from './private-file.js';
+import { readBoundedFile, writePrivateFile } from '../private-file.js';
 
 /**
  * The published token as a local JSON file (mode 0600), written atomically so that a consumer with

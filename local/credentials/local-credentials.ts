@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { type Credentials, type CredentialsSource, CredentialsUnavailableError } from '../../core/ports.js';
 import { credentialsValues } from '../../contract/credentials.js';
 import { credentialsVersion } from './credentials-version.js';
-import { readBoundedFile } from './private-file.js';
+import { readBoundedFile } from '../private-file.js';
 
 /**
  * Credentials for local runs against real IdPs: a JSON file only this user can read
