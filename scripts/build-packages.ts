@@ -5,6 +5,8 @@
  *   refresher function bundled ahead of time; `aws-cdk-lib` and `constructs` are peers.
  * - `@token-refresher/reader`: the consumer reader; the AWS SDK clients are optional peers.
  * - `@token-refresher/cli`: the operator CLI, whose `token-refresher` bin is plain compiled JavaScript.
+ *   Its `run` command is local mode, so it ships local/ with the demo's fake IdPs (local/demo/): `run`
+ *   starts them when no credentials are configured.
  *
  * tsc compiles the rooms once (tsconfig.build.json); each package then takes exactly the files its
  * entry points reach, and its dependencies are read off the imports those files make, with the
@@ -33,6 +35,8 @@ interface PackageSpec {
   readonly peers: readonly string[];
   readonly optionalPeers: readonly string[];
   readonly keywords: readonly string[];
+  /** What the package's README says beyond its description, when a user should know it before installing. */
+  readonly readme?: string;
 }
 
 export const SCOPE = '@token-refresher';
@@ -66,6 +70,11 @@ export const PACKAGES: readonly PackageSpec[] = [
     peers: [],
     optionalPeers: [],
     keywords: ['oauth2', 'token', 'cli', 'aws'],
+    readme:
+      'It also holds local mode, `token-refresher run`: the refresh engine on this machine, with tokens and state in ' +
+      'files. Without credentials, `run` starts its embedded demo: three fake IdP token endpoints (Keycloak, ' +
+      'IdentityServer, legacy Spring) that listen only on 127.0.0.1 and take built-in credentials. The package ' +
+      'ships them for that; they need no dependency.',
   },
 ];
 
@@ -197,7 +206,7 @@ function buildPackage(spec: PackageSpec): void {
   copyFileSync(path.join(ROOT, 'LICENSE'), path.join(dest, 'LICENSE'));
   writeFileSync(
     path.join(dest, 'README.md'),
-    `# ${spec.name}\n\n${spec.description}.\n\nPart of token-refresher; see the project README for how to install and use it.\n`,
+    `# ${spec.name}\n\n${spec.description}.\n\n${spec.readme ? `${spec.readme}\n\n` : ''}Part of token-refresher; see the project README for how to install and use it.\n`,
   );
 }
 

@@ -4,7 +4,16 @@
  * dev dependency. Dependencies come through npm as for any user (from its cache first).
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -189,6 +198,27 @@ describe('@token-refresher/cli', () => {
     );
     expect(stdout).toContain('Usage:');
     expect(stdout).toContain('token-refresher <command>');
+  });
+
+  it('ships local mode with its demo IdPs: run --once renews every provider against the embedded demo', async () => {
+    const readme = readFileSync(path.join(cli, 'node_modules/@token-refresher/cli/README.md'), 'utf8');
+    expect(readme, 'the README says the package holds run and its demo').toMatch(/token-refresher run/);
+    expect(readme).toMatch(/fake IdP token endpoints/);
+    copyFileSync(new URL('../../providers.json', import.meta.url), path.join(cli, 'providers.json'));
+    const { stdout } = await run(
+      node24 ?? process.execPath,
+      [path.join(cli, 'node_modules/.bin/token-refresher'), 'run', '--once', '--json', '--dir', 'local-run'],
+      { cwd: cli },
+    );
+    const runs = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { event: string; provider?: string; outcome?: string })
+      .filter((e) => e.event === 'run');
+    const ids = (
+      JSON.parse(readFileSync(path.join(cli, 'providers.json'), 'utf8')) as { providers: { id: string }[] }
+    ).providers.map((p) => `${p.id} refreshed`);
+    expect(runs.map((e) => `${e.provider} ${e.outcome}`).sort(), stdout).toEqual(ids.sort());
   });
 
   it.each([[`20${skipNode20}`]])('runs --version with plain node %s', async () => {
