@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { ManifestSource } from './common/deployment.js';
 import { UsageError } from './common/errors.js';
 import { DEFAULT_STAGE } from '../contract/naming.js';
 import {
@@ -12,15 +13,6 @@ import {
 } from './help.js';
 import type { PlanOptions } from './plan/command.js';
 import type { RunOptions } from './run/command.js';
-
-/** Where `status` and `refresh` find the refresher manifests (cli/common/deployment.ts reads them). */
-export type ManifestSource =
-  /** Every stack tagged with the stage (contract/naming.ts STAGE_TAG). */
-  | { readonly kind: 'stage'; readonly stage: string }
-  /** One stack by name; `stage` only when --stage was given too, and then the stack must carry it. */
-  | { readonly kind: 'stack'; readonly stack: string; readonly stage?: string }
-  /** A `cdk deploy --outputs-file` result; `stack` restricts it to one of its stacks. */
-  | { readonly kind: 'outputs-file'; readonly path: string; readonly stack?: string };
 
 export interface StackOptions {
   readonly source: ManifestSource;

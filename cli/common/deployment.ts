@@ -1,5 +1,4 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import type { ManifestSource } from '../args.js';
 import { MANIFEST_OUTPUT_SUFFIX } from '../../contract/refresher-manifest.js';
 import { STAGE_TAG } from '../../contract/naming.js';
 import { EXIT } from '../exit-codes.js';
@@ -17,8 +16,17 @@ import { findStageStacks, stageOf } from './stage-stacks.js';
 
 /**
  * The refreshers `status` and `refresh` work on, from every stack of a stage, one stack, or a
- * `cdk deploy --outputs-file` result (cli/args.ts ManifestSource).
+ * `cdk deploy --outputs-file` result (ManifestSource, which cli/args.ts builds from the options).
  */
+
+/** Where `status` and `refresh` find the refresher manifests. */
+export type ManifestSource =
+  /** Every stack tagged with the stage (contract/naming.ts STAGE_TAG). */
+  | { readonly kind: 'stage'; readonly stage: string }
+  /** One stack by name; `stage` only when --stage was given too, and then the stack must carry it. */
+  | { readonly kind: 'stack'; readonly stack: string; readonly stage?: string }
+  /** A `cdk deploy --outputs-file` result; `stack` restricts it to one of its stacks. */
+  | { readonly kind: 'outputs-file'; readonly path: string; readonly stack?: string };
 
 /** A problem with the deployment itself; `provider` when it concerns one provider. */
 export interface DeploymentProblem {
