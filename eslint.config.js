@@ -3,7 +3,7 @@ import vitest from '@vitest/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 /**
- * Import boundaries between the rooms (README "Repository layout"): one rule per boundary, each saying
+ * Import boundaries between the rooms (docs/development.md "Repository layout"): one rule per boundary, each saying
  * why. Patterns are gitignore-style and match the import specifier.
  */
 const CDK = ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag', 'esbuild'];
@@ -16,6 +16,11 @@ const boundary = (files, groups, message, ignores = []) => ({
   files,
   ignores,
   rules: { 'no-restricted-imports': ['error', { patterns: [{ group: groups, message }, NOT_IMPORTED] }] },
+});
+/** A room outside the product (entry points, examples, maintainers' scripts): its own rule, nothing more. */
+const outerBoundary = (files, groups, message) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns: [{ group: groups, message }] }] },
 });
 /** The files of cli/ that are local mode's front end: the `run` command, `status --local`, and their help texts. */
 const CLI_LOCAL_MODE = ['cli/run/**/*.ts', 'cli/status/local.ts', 'cli/help.ts'];
@@ -81,6 +86,21 @@ const boundaries = [
     CLI_LOCAL_MODE,
     CLI_GROUPS,
     "cli/'s front end of local mode (run, status --local, their help): the rest of cli/'s rule, plus local/.",
+  ),
+  outerBoundary(
+    ['bin/**/*.ts'],
+    ['**/core/**', '**/lambda/**', '**/local/**', '**/consumer/**', '**/test/**', '**/scripts/**'],
+    'bin/ holds entry points only: the CDK app (lib/, contract/, and the example consumer it can deploy) and the CLI process (cli/).',
+  ),
+  outerBoundary(
+    ['examples/**/*.ts'],
+    ['**/core/**', '**/lambda/**', '**/local/**', '**/cli/**', '**/bin/**', '**/test/**', '**/scripts/**'],
+    "examples/ show what users write: they import what the packages export (lib/, consumer/) and the contract's names, nothing internal.",
+  ),
+  outerBoundary(
+    ['scripts/**/*.ts'],
+    ['**/test/**', '**/bin/**'],
+    "scripts/ are maintainers' tools (package build, reports, docs sync): any room, but never the tests or the entry points.",
   ),
 ];
 
