@@ -1,4 +1,3 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -52,12 +51,7 @@ export function credentialsSecret(
   }
   if (ref?.secretName) {
     const secret = secretsmanager.Secret.fromSecretNameV2(scope, id, ref.secretName);
-    const policyResource = Stack.of(scope).formatArn({
-      service: 'secretsmanager',
-      resource: 'secret',
-      resourceName: `${ref.secretName}-??????`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    const policyResource = secretArnOfName(scope, ref.secretName);
     return { secret, runtimeId: ref.secretName, operatorId: ref.secretName, policyResource };
   }
 

@@ -17,6 +17,17 @@ export interface StageDashboardProps {
 
 const PERIOD = Duration.minutes(5);
 
+const search = (expression: string, statistic: string, label: string) =>
+  new cloudwatch.MathExpression({
+    expression: `SEARCH('${expression}', '${statistic}', ${PERIOD.toSeconds()})`,
+    usingMetrics: {},
+    period: PERIOD,
+    label,
+  });
+
+const graph = (title: string, left: cloudwatch.IMetric[], extra: Partial<cloudwatch.GraphWidgetProps> = {}) =>
+  new cloudwatch.GraphWidget({ title, left, width: 12, height: 6, ...extra });
+
 /**
  * One dashboard for a whole stage, drawn from metric searches rather than from one row per provider:
  * its body does not change when providers come or go (so it never ties the stage's stacks to each
@@ -24,20 +35,7 @@ const PERIOD = Duration.minutes(5);
  * guard, a configuration block, renewals, latency, and unexpected errors have a graph.
  */
 export function createStageDashboard(scope: Construct, id: string, props: StageDashboardProps): cloudwatch.Dashboard {
-  const { namespace } = props;
   const region = Stack.of(scope).region;
-  const search = (expression: string, statistic: string, label: string) =>
-    new cloudwatch.MathExpression({
-      expression: `SEARCH('${expression}', '${statistic}', ${PERIOD.toSeconds()})`,
-      usingMetrics: {},
-      period: PERIOD,
-      label,
-    });
-  const byProvider = (metricName: string, statistic: string) =>
-    search(`{${namespace},${PROVIDER_DIMENSION}} MetricName="${metricName}"`, statistic, '');
-  const graph = (title: string, left: cloudwatch.IMetric[], extra: Partial<cloudwatch.GraphWidgetProps> = {}) =>
-    new cloudwatch.GraphWidget({ title, left, width: 12, height: 6, ...extra });
-
   const problem = dashboardNameProblem(props.namePrefix);
   if (problem) throw new Error(`${scope.node.path}: ${problem}`);
   const name = dashboardName(props.namePrefix, region);
@@ -48,63 +46,57 @@ export function createStageDashboard(scope: Construct, id: string, props: StageD
   dashboard.addWidgets(
     new cloudwatch.TextWidget({
       markdown:
-        `### token-refresher: ${namespace}\n` +
+        `### token-refresher: ${props.namespace}\n` +
         `Paging alarms: [${alarmSearch}*](https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#alarmsV2:?~(search~'${alarmSearch})) · ` +
         `[runbook](${props.runbookUrl}) · \`token-refresher status\` for one provider's details`,
       width: 24,
       height: 2,
     }),
   );
-  dashboard.addWidgets(
-    graph('Seconds remaining, by provider (minimum)', [byProvider(METRIC.tokenSecondsRemaining, 'Minimum')], {
-      leftYAxis: { min: 0, showUnits: false },
-    }),
-    graph(
-      'Failed runs, by provider and kind',
-      Object.values(FAILED_METRIC).map((name) => byProvider(name, 'Sum')),
-      { stacked: true },
-    ),
-  );
-  dashboard.addWidgets(
-    graph('Lockout guard engaged, by provider', [byProvider(METRIC.lockoutGuardEngaged, 'Maximum')]),
-    graph('Configuration blocked, by provider', [byProvider(METRIC.configurationBlocked, 'Maximum')]),
-  );
-  dashboard.addWidgets(
-    graph('Waiting for credentials (setup pending; not paged), by provider', [
-      byProvider(METRIC.waitingForCredentials, 'Maximum'),
-    ]),
-  );
-  dashboard.addWidgets(
-    graph('Renewals (stage)', [
-      new cloudwatch.Metric({
-        namespace,
-        metricName: METRIC.renewals,
-        statistic: 'Sum',
-        period: PERIOD,
-        label: 'renewals',
-      }),
-    ]),
-    graph(
-      'Token request latency (ms)',
-      ['p50', 'p99', 'Maximum'].map(
-        (statistic) =>
-          new cloudwatch.Metric({
-            namespace,
-            metricName: METRIC.tokenRequestLatency,
-            statistic,
-            period: PERIOD,
-            label: statistic,
-          }),
-      ),
-    ),
-  );
-  dashboard.addWidgets(
-    graph('Function errors (unexpected: the run threw)', [
-      search(`{AWS/Lambda,FunctionName} MetricName="Errors" "${props.stackNamePrefix}"`, 'Sum', ''),
-    ]),
-    graph('Dead letters (invocations that failed or could not be delivered)', [
-      search(`{AWS/SQS,QueueName} MetricName="NumberOfMessagesSent" "${props.stackNamePrefix}"`, 'Sum', ''),
-    ]),
-  );
+  for (const row of graphRows(props)) dashboard.addWidgets(...row);
   return dashboard;
+}
+
+/** The dashboard's graphs, row by row. */
+function graphRows({ namespace, stackNamePrefix }: StageDashboardProps): cloudwatch.IWidget[][] {
+  const byProvider = (metricName: string, statistic: string) =>
+    search(`{${namespace},${PROVIDER_DIMENSION}} MetricName="${metricName}"`, statistic, '');
+  const stageMetric = (metricName: string, statistic: string, label: string) =>
+    new cloudwatch.Metric({ namespace, metricName, statistic, period: PERIOD, label });
+  return [
+    [
+      graph('Seconds remaining, by provider (minimum)', [byProvider(METRIC.tokenSecondsRemaining, 'Minimum')], {
+        leftYAxis: { min: 0, showUnits: false },
+      }),
+      graph(
+        'Failed runs, by provider and kind',
+        Object.values(FAILED_METRIC).map((name) => byProvider(name, 'Sum')),
+        { stacked: true },
+      ),
+    ],
+    [
+      graph('Lockout guard engaged, by provider', [byProvider(METRIC.lockoutGuardEngaged, 'Maximum')]),
+      graph('Configuration blocked, by provider', [byProvider(METRIC.configurationBlocked, 'Maximum')]),
+    ],
+    [
+      graph('Waiting for credentials (setup pending; not paged), by provider', [
+        byProvider(METRIC.waitingForCredentials, 'Maximum'),
+      ]),
+    ],
+    [
+      graph('Renewals (stage)', [stageMetric(METRIC.renewals, 'Sum', 'renewals')]),
+      graph(
+        'Token request latency (ms)',
+        ['p50', 'p99', 'Maximum'].map((statistic) => stageMetric(METRIC.tokenRequestLatency, statistic, statistic)),
+      ),
+    ],
+    [
+      graph('Function errors (unexpected: the run threw)', [
+        search(`{AWS/Lambda,FunctionName} MetricName="Errors" "${stackNamePrefix}"`, 'Sum', ''),
+      ]),
+      graph('Dead letters (invocations that failed or could not be delivered)', [
+        search(`{AWS/SQS,QueueName} MetricName="NumberOfMessagesSent" "${stackNamePrefix}"`, 'Sum', ''),
+      ]),
+    ],
+  ];
 }
