@@ -9,6 +9,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { TOKEN_SOURCE_ENV } from '../contract/token-source.js';
 import type { ProviderTokenRefresher } from './provider-token-refresher.js';
 
+/** How `wireLambdaConsumer` and `wireEcsContainer` hand the token's source to the consumer. */
 export interface WireConsumerOptions {
   /**
    * Environment variable that receives the refresher's `tokenSource`. The consumer library's
@@ -65,5 +66,5 @@ export function wireEcsContainer(
  * `@aws-sdk/client-ssm`, 26 KiB for `@aws-sdk/client-secrets-manager`.
  */
 export function unusedClientModule(refresher: ProviderTokenRefresher): string {
-  return refresher.tokenSecretName ? '@aws-sdk/client-ssm' : '@aws-sdk/client-secrets-manager';
+  return refresher.token.store === 'secretsmanager' ? '@aws-sdk/client-ssm' : '@aws-sdk/client-secrets-manager';
 }

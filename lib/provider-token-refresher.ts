@@ -1,36 +1,34 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { refresherCode } from './private/bundling.js';
-import { credentialsSecret } from './private/credentials-secret.js';
-import { claimNames } from './private/name-claims.js';
-import { refresherKeyStatements, stackKey } from './private/refresher-key.js';
-import { maxEventAge } from './private/event-age.js';
-import { stackShared } from './private/stack-shared.js';
-import { namePrefixProblem, providerResourceNames, stageNames, stageProblem } from '../contract/naming.js';
-import { createProviderAlarms, type ProviderAlarms } from './private/provider-alarms.js';
-import { ssmParameterArn } from './private/ssm-parameter-arn.js';
-import { createTokenStore, type TokenStore } from './private/token-store.js';
-import { UnqualifiedLambdaInvoke } from './private/unqualified-lambda-invoke.js';
 import { runPeriodSeconds } from '../contract/alarm-specs.js';
-import { tokenEndpointProblem } from '../contract/loopback.js';
 import { FAILED_METRIC, type FailureKind, METRIC, metricsNamespace, PROVIDER_DIMENSION } from '../contract/metrics.js';
-import { RUNTIME_CONFIG_ENV, type RuntimeConfig, runtimeConfigSchema } from '../contract/provider-settings.js';
-import type { RefresherManifest } from '../contract/refresher-manifest.js';
-import { RUN_TIMEOUT_SECONDS } from '../contract/schedule.js';
+import type { ProviderSettings } from '../contract/provider-settings.js';
 import type { ResolvedProvider } from '../contract/providers-file.js';
+import type { RefresherManifest } from '../contract/refresher-manifest.js';
+import { credentialsSecret } from './private/credentials-secret.js';
+import { createProviderAlarms, type ProviderAlarms } from './private/provider-alarms.js';
+import { createRefresherFunction } from './private/refresher-function.js';
+import { refresherKey } from './private/refresher-key.js';
+import { refresherManifest } from './private/refresher-manifest.js';
+import { refresherNames } from './private/refresher-names.js';
+import { createRefresherRole, rolesUnderPath } from './private/refresher-role.js';
+import { createRefresherSchedule } from './private/refresher-schedule.js';
+import { refresherRuntimeConfig } from './private/runtime-config.js';
+import { stackShared } from './private/stack-shared.js';
+import { createTokenStore, type TokenLocation, type TokenStore } from './private/token-store.js';
 
-/** `source` of the events the schedule sends; the function treats them as "refresh if due". */
-export const SCHEDULE_EVENT_SOURCE = 'token-refresher.schedule';
+export { SCHEDULE_EVENT_SOURCE } from './private/refresher-schedule.js';
 
+/** What `ProviderTokenRefresher` needs: the provider, and where its names, keys and alarms go. */
 export interface ProviderTokenRefresherProps {
   /**
    * The provider to keep a token fresh for, as returned by `parseProvidersFile` (settings with the
@@ -120,188 +118,112 @@ export const DEFAULT_RUNBOOK_URL = 'https://github.com/token-refresher/token-ref
  * operators to fill, and the published token and the private state are written by the function only.
  * What every refresher of a stack can share (key, dead-letter queue, log group, scheduler role) is
  * created once per stack.
+ *
+ * @example
+ * ```typescript
+ * import { Stack } from 'aws-cdk-lib';
+ * import * as lambda from 'aws-cdk-lib/aws-lambda';
+ * import { parseProvidersFile, ProviderTokenRefresher } from '@token-refresher/cdk';
+ *
+ * declare const stack: Stack;
+ * declare const api: lambda.Function;
+ *
+ * const [provider] = parseProvidersFile({ providers: [{ id: 'cv', preset: 'clickview', clientId: 'embed' }] });
+ * const refresher = new ProviderTokenRefresher(stack, 'Cv', { provider: provider! });
+ *
+ * // The consumer may read the token, and nothing else; it finds the token where `tokenSource` says.
+ * refresher.grantRead(api);
+ * api.addEnvironment('TOKEN_SOURCE', refresher.tokenSource);
+ * ```
  */
 export class ProviderTokenRefresher extends Construct {
-  /** The provider id this refresher serves. */
+  /** The provider id this refresher serves (`provider.settings.id`). */
   public readonly providerId: string;
   /** The function that renews and publishes the token. */
   public readonly refreshFunction: lambda.IFunction;
-  /** Secret holding the provider credentials (imported, or created empty for operators to fill). */
-  public readonly credentialsSecret: secretsmanager.ISecret;
-  /**
-   * How to address the credentials secret with the AWS CLI or SDK (`--secret-id`): its name when it
-   * was created here or imported by name, else its complete ARN.
-   */
-  public readonly credentialsSecretId: string;
-  /** Secret the token is published to (created by the function); only when the store is Secrets Manager. */
-  public readonly tokenSecretName?: string;
-  /** SecureString parameter the token is published to (created by the function); only when the store is Parameter Store. */
-  public readonly tokenParameterName?: string;
-  /** Private SecureString parameter (the refresh token), created and read by the function only. */
-  public readonly stateParameterName: string;
-  /** Private String parameter (the state's ledger: lockout memory, blocks; no secret), created and read by the function only. */
-  public readonly ledgerParameterName: string;
+  /** The EventBridge Scheduler schedule that runs the function every check interval. */
+  public readonly schedule: scheduler.ISchedule;
   /** The stack's queue for scheduled invocations that failed unexpectedly (shared by its refreshers). */
   public readonly deadLetterQueue: sqs.IQueue;
-  /** The EventBridge Scheduler schedule that runs the function. */
-  public readonly schedule: scheduler.ISchedule;
+  /**
+   * Secret holding the provider credentials: imported when the providers file names one, else created
+   * empty for operators to fill. How operators address it is `manifest.credentialsSecret`.
+   */
+  public readonly credentialsSecret: secretsmanager.ISecret;
+  /**
+   * Where the function publishes the token: the store and the secret's or parameter's name. The
+   * function creates it on its first write.
+   */
+  public readonly token: TokenLocation;
   /**
    * Where consumers read the token: `secretsmanager:<secret name>` or `ssm:<parameter name>`.
    * Hand it to the consumer library (for instance as an environment variable) together with `grantRead`.
    */
   public readonly tokenSource: string;
-  /** The namespace the function's metrics go to. */
-  public readonly metricsNamespace: string;
-  /** The provider's alarms, each notifying `alarmTopic`. */
+  /**
+   * The provider's paging alarms, by kind (`tokenFreshness`, `credentialsRejected`,
+   * `refresherSilent`), each notifying `alarmTopic`. docs/runbook.md has a section for each.
+   */
   public readonly alarms: ProviderAlarms;
-  /** The token has little time left and renewal failed twice in a row, or the refresher stopped running. */
-  public readonly tokenFreshnessAlarm: cloudwatch.Alarm;
-  /** The provider rejected the credentials; the lockout guard holds until the secret changes. */
-  public readonly credentialsRejectedAlarm: cloudwatch.Alarm;
-  /** The refresher has not run for two periods. */
-  public readonly refresherSilentAlarm: cloudwatch.Alarm;
-  /** What tools (the operator CLI) need to know about this refresher; published as a stack output. */
+  /**
+   * What tools (the operator CLI) need to know about this refresher, names only: the stack outputs
+   * publish it. It also names what the construct keeps to itself: the private state and ledger
+   * parameters and the metrics namespace.
+   */
   public readonly manifest: RefresherManifest;
 
   private readonly tokenStore: TokenStore;
-  private readonly settings: ResolvedProvider['settings'];
+  private readonly settings: ProviderSettings;
+  private readonly metricsNamespace: string;
 
   constructor(scope: Construct, id: string, props: ProviderTokenRefresherProps) {
     super(scope, id);
     const { provider } = props;
     const { settings } = provider;
-    if (props.namePrefix === undefined && props.stage !== undefined) {
-      const problem = stageProblem(props.stage);
-      if (problem) throw new Error(`${this.node.path}: ${problem}, or give a "namePrefix"`);
-    }
-    const prefix = props.namePrefix ?? stageNames(props.stage).namePrefix;
-    const prefixProblem = namePrefixProblem(prefix);
-    if (prefixProblem) throw new Error(`${this.node.path}: ${prefixProblem}`);
-    const names = providerResourceNames(prefix, settings.id);
-    // Before anything is created: two refreshers that would deploy one name fail synth, not the deploy.
-    claimNames(this, {
-      ...(provider.credentials === undefined ? { 'credentials secret': names.credentialsSecretName } : {}),
-      ...(provider.store === 'secretsmanager'
-        ? { 'token secret': names.tokenSecretName }
-        : { 'token parameter': names.tokenParameterName }),
-      'state parameter': names.stateParameterName,
-      'ledger parameter': names.ledgerParameterName,
-      'role path': names.rolePath,
-      schedule: names.scheduleName,
-      ...Object.fromEntries(Object.entries(names.alarmNames).map(([kind, name]) => [`${kind} alarm`, name])),
-    });
-    const stack = Stack.of(this);
-
-    if (props.awsManagedKeys && props.encryptionKey) {
-      throw new Error(`${this.node.path}: give either "encryptionKey" or "awsManagedKeys", not both`);
-    }
+    const { prefix, names } = refresherNames(this, provider, props);
+    // A fleet keeps the credentials secrets it creates, and so the key, in its shared stack.
     const keyScope = props.credentialsScope ?? this;
-    const key = props.awsManagedKeys ? undefined : (props.encryptionKey ?? stackKey(keyScope, prefix));
-    const rolePath = names.rolePath;
+    const key = refresherKey(this, props, keyScope, prefix);
     const credentials = credentialsSecret(
       this,
       provider,
       names.credentialsSecretName,
-      {
-        scope: keyScope,
-        readerRoleArnPattern: stack.formatArn({
-          service: 'iam',
-          region: '',
-          resource: 'role',
-          resourceName: `${rolePath.slice(1)}*`,
-        }),
-      },
+      { scope: keyScope, readerRoleArnPattern: rolesUnderPath(this, names.rolePath) },
       key,
     );
     const tokenStore = createTokenStore(this, provider.store, names, key);
+    const namespace = metricsNamespace(props.stage);
+    const config = refresherRuntimeConfig(this, {
+      settings,
+      credentialsSecretId: credentials.runtimeId,
+      token: tokenStore,
+      names,
+      key,
+      legacyStackId: Stack.of(keyScope).stackId,
+      ...(props.stage === undefined ? {} : { metricsNamespace: namespace }),
+    });
+    // The template lists resources in the order they are created: role, function, alarms, schedule.
+    const shared = stackShared(this, props.logRetention ?? logs.RetentionDays.THREE_MONTHS);
+    const role = createRefresherRole(this, {
+      providerId: settings.id,
+      prefix,
+      names,
+      logGroup: shared.logGroup,
+      credentialsResource: credentials.policyResource,
+      tokenStore,
+      key,
+    });
+    const fn = createRefresherFunction(this, { config, role, shared, functionEntry: props.functionEntry });
+
     this.providerId = settings.id;
     this.settings = settings;
-    this.credentialsSecret = credentials.secret;
-    this.credentialsSecretId = credentials.operatorId;
+    this.metricsNamespace = namespace;
     this.tokenStore = tokenStore;
-    this.tokenSecretName = provider.store === 'secretsmanager' ? names.tokenSecretName : undefined;
-    this.tokenParameterName = tokenStore.parameterName;
-    this.tokenSource = tokenStore.source;
-    this.stateParameterName = names.stateParameterName;
-    this.ledgerParameterName = names.ledgerParameterName;
-    this.metricsNamespace = metricsNamespace(props.stage);
-
-    const config: RuntimeConfig = {
-      provider: settings,
-      resources: {
-        credentialsSecretId: credentials.runtimeId,
-        tokenStore: { kind: tokenStore.kind, id: tokenStore.runtimeId },
-        stateParameterName: names.stateParameterName,
-        ledgerParameterName: names.ledgerParameterName,
-        ...(key ? { parameterKeyId: key.keyArn } : {}),
-        // Before the function created the token secret, the stack did (0.1.0), in the stack that holds
-        // the credentials secrets: the stage's shared stack, or the construct's own. Given to every
-        // refresher, whatever its store: an export only some stacks import could not be removed
-        // when the last of them changes its store.
-        legacyStackId: Stack.of(keyScope).stackId,
-        ...(props.stage === undefined ? {} : { metricsNamespace: this.metricsNamespace }),
-      },
-    };
-    this.checkRuntimeConfig(config);
-
-    const shared = stackShared(this, props.logRetention ?? logs.RetentionDays.THREE_MONTHS);
-    this.deadLetterQueue = shared.deadLetterQueue;
-    const eventAge = maxEventAge(settings.checkIntervalMinutes);
-
-    // An explicit role instead of AWSLambdaBasicExecutionRole, whose log permissions cover every log
-    // group in the account. Every statement below names one resource of this provider, or the
-    // stack's log group and queue. The path is how the key and the credentials secret know it.
-    const role = new iam.Role(this, 'FunctionRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      path: rolePath,
-      description: `token-refresher function of provider "${settings.id}"`,
-    });
-    // The log group's `Arn` attribute ends in `:*`: it means the streams of this one group.
-    shared.logGroup.grantWrite(role);
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [credentials.policyResource] }),
-    );
-    role.addToPrincipalPolicy(tokenStore.readWriteStatement);
-    // With the AWS-managed keys, every principal of the account may use them through SSM and Secrets
-    // Manager: no KMS statement. A customer-managed key only for this provider's own names.
-    if (key) {
-      for (const statement of refresherKeyStatements(this, key, prefix, settings.id))
-        role.addToPrincipalPolicy(statement);
-    }
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['ssm:GetParameter', 'ssm:PutParameter'],
-        resources: [ssmParameterArn(this, names.stateParameterName), ssmParameterArn(this, names.ledgerParameterName)],
-      }),
-    );
-
-    const fn = new lambda.Function(this, 'Function', {
-      code: refresherCode(props.functionEntry),
-      handler: 'index.handler',
-      description: `Renews the OAuth access token of provider "${settings.id}" (${settings.preset}) and publishes it to ${
-        tokenStore.kind === 'secretsmanager' ? 'Secrets Manager' : 'Parameter Store'
-      }`,
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
-      timeout: Duration.seconds(RUN_TIMEOUT_SECONDS),
-      role,
-      logGroup: shared.logGroup,
-      // One refresher per provider at a time: two parallel password grants could trip a lockout, and
-      // two parallel refresh_token grants could invalidate a rotating refresh token.
-      reservedConcurrentExecutions: 1,
-      // Classified failures return `outcome: "failed"` instead of throwing; whatever does throw is a
-      // bug, and retrying it would only multiply login attempts. It goes to the dead-letter queue.
-      retryAttempts: 0,
-      maxEventAge: eventAge,
-      deadLetterQueue: shared.deadLetterQueue,
-      environment: {
-        [RUNTIME_CONFIG_ENV]: stack.toJsonString(config),
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-    });
     this.refreshFunction = fn;
-
+    this.deadLetterQueue = shared.deadLetterQueue;
+    this.credentialsSecret = credentials.secret;
+    this.token = { store: tokenStore.store, name: tokenStore.name };
+    this.tokenSource = tokenStore.source;
     this.alarms = createProviderAlarms(this, {
       settings,
       alarmNames: names.alarmNames,
@@ -309,52 +231,28 @@ export class ProviderTokenRefresher extends Construct {
       runbookUrl: props.runbookUrl ?? DEFAULT_RUNBOOK_URL,
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
     });
-    this.tokenFreshnessAlarm = this.alarms.tokenFreshness;
-    this.credentialsRejectedAlarm = this.alarms.credentialsRejected;
-    this.refresherSilentAlarm = this.alarms.refresherSilent;
-
-    this.manifest = {
-      provider: settings.id,
-      preset: settings.preset,
-      store: tokenStore.kind,
-      tokenSource: tokenStore.source,
+    this.schedule = createRefresherSchedule(this, {
+      settings,
+      scheduleName: names.scheduleName,
+      refreshFunction: fn,
+      shared,
+    });
+    this.manifest = refresherManifest({
+      settings,
+      names,
+      tokenStore,
       functionName: fn.functionName,
-      credentialsSecret: credentials.operatorId,
-      stateParameter: names.stateParameterName,
-      ledgerParameter: names.ledgerParameterName,
-      minValiditySeconds: settings.minValiditySeconds,
-      checkIntervalMinutes: settings.checkIntervalMinutes,
-      scheduleName: names.scheduleName,
+      credentialsSecretId: credentials.operatorId,
       deadLetterQueueName: shared.deadLetterQueue.queueName,
-      alarms: Object.fromEntries(Object.entries(this.alarms).map(([kind, alarm]) => [kind, alarm.alarmName])),
+      alarms: this.alarms,
       ...(props.stage === undefined ? {} : { stage: props.stage }),
-      metricsNamespace: this.metricsNamespace,
-    };
-
-    this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      // Named, so the runbook can address it (`status --json` shows the name).
-      scheduleName: names.scheduleName,
-      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(settings.checkIntervalMinutes)),
-      description: `Checks every ${settings.checkIntervalMinutes} min whether the token of provider "${settings.id}" is due`,
-      target: new UnqualifiedLambdaInvoke(fn, {
-        role: shared.scheduleRole,
-        input: scheduler.ScheduleTargetInput.fromObject({
-          source: SCHEDULE_EVENT_SOURCE,
-          provider: settings.id,
-          // The function stamps its metrics with it (see contract/alarm-specs.ts).
-          scheduledTime: scheduler.ContextAttribute.scheduledTime,
-        }),
-        // The next tick is the retry; a late duplicate would only queue behind reserved concurrency 1.
-        retryAttempts: 0,
-        maxEventAge: eventAge,
-        deadLetterQueue: shared.deadLetterQueue,
-      }),
+      metricsNamespace: namespace,
     });
   }
 
   /**
-   * A metric the refresher function emits (dimension `Provider`, namespace `metricsNamespace`). The
-   * heartbeat `TokenSecondsRemaining` comes once per run; the others only when they are not zero.
+   * A metric the refresher function emits (dimension `Provider`, namespace `manifest.metricsNamespace`).
+   * The heartbeat `TokenSecondsRemaining` comes once per run; the others only when they are not zero.
    * Names are in `METRIC` (contract/metrics.ts).
    * @param metricName e.g. `TokenSecondsRemaining`
    * @param props statistic, period and the rest; the period defaults to one check interval
@@ -369,47 +267,38 @@ export class ProviderTokenRefresher extends Construct {
     });
   }
 
-  /** Seconds the published token has left after each run (Minimum by default). */
+  /**
+   * Seconds the published token has left after each run (Minimum by default).
+   * @param props statistic, period and the rest; the period defaults to one check interval
+   */
   public metricTokenSecondsRemaining(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric(METRIC.tokenSecondsRemaining, { statistic: 'Minimum', ...props });
   }
 
-  /** Failed runs of one kind (Sum; no data while none fail). */
+  /**
+   * Failed runs of one kind (Sum; no data while none fail).
+   * @param kind the failure kind, e.g. `credentials` (`FAILURE_KINDS` in contract/metrics.ts)
+   * @param props statistic, period and the rest; the period defaults to one check interval
+   */
   public metricFailed(kind: FailureKind, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric(FAILED_METRIC[kind], { statistic: 'Sum', ...props });
   }
 
-  /** 1 while the lockout guard holds the current credentials (Maximum; no data while it does not). */
+  /**
+   * 1 while the lockout guard holds the current credentials (Maximum; no data while it does not).
+   * @param props statistic, period and the rest; the period defaults to one check interval
+   */
   public metricLockoutGuardEngaged(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric(METRIC.lockoutGuardEngaged, { statistic: 'Maximum', ...props });
   }
 
   /**
    * Lets `grantee` read the published token, and nothing else: neither the credentials nor the
-   * private state. Pair it with `tokenSource`.
+   * private state. With a customer-managed key, it may also decrypt with it, only through the store's
+   * service and only for this token. Pair it with `tokenSource`.
+   * @param grantee the consumer's function, role or task role
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     return this.tokenStore.grantRead(grantee);
-  }
-
-  /**
-   * Checks the configuration with the schema the function applies at cold start, so that a bad
-   * provider fails synth rather than the first run, and the token endpoint against what a deployed
-   * function may call: the settings may come from a file read for local mode, or be built by hand.
-   * Unresolved ARNs are encoded as non-empty strings, which the schema accepts where it expects ids.
-   */
-  private checkRuntimeConfig(config: RuntimeConfig): void {
-    const checked = runtimeConfigSchema.safeParse(config);
-    if (!checked.success) {
-      const problems = checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-      throw new Error(`${this.node.path}: invalid runtime configuration: ${problems.join('; ')}`);
-    }
-    const { id, tokenEndpoint } = config.provider;
-    const problem = tokenEndpointProblem(tokenEndpoint, 'aws');
-    if (problem) {
-      throw new Error(
-        `${this.node.path}: provider "${id}", field "tokenEndpoint": got ${JSON.stringify(tokenEndpoint)}: ${problem}`,
-      );
-    }
   }
 }

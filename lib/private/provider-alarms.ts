@@ -7,6 +7,7 @@ import { type AlarmSpec, alarmSpecs } from '../../contract/alarm-specs.js';
 import type { ProviderSettings } from '../../contract/provider-settings.js';
 import { ALARM_SUFFIX, type AlarmKind } from '../../contract/refresher-manifest.js';
 
+/** A provider's paging alarms, by kind (contract/refresher-manifest.ts `ALARM_KINDS`). */
 export type ProviderAlarms = Readonly<Record<AlarmKind, cloudwatch.Alarm>>;
 
 export interface ProviderAlarmsProps {

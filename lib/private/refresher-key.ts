@@ -26,6 +26,29 @@ const KEY_ID = 'TokenRefresherKey';
 /** Prefixes whose statements a key already has, so that many refreshers add them once. */
 const prefixesOf = new WeakMap<kms.Key, Set<string>>();
 
+/** How a refresher's props choose its key (see `ProviderTokenRefresherProps`). */
+export interface KeyChoice {
+  readonly encryptionKey?: kms.IKey;
+  readonly awsManagedKeys?: boolean;
+}
+
+/**
+ * The key of one refresher: the one given, none (the AWS-managed keys), or the key of the stack that
+ * holds `keyScope` (where a created credentials secret lives).
+ * @throws Error naming `scope`'s path when both a key and the AWS-managed keys are asked for
+ */
+export function refresherKey(
+  scope: Construct,
+  choice: KeyChoice,
+  keyScope: Construct,
+  prefix: string,
+): kms.IKey | undefined {
+  if (choice.awsManagedKeys && choice.encryptionKey) {
+    throw new Error(`${scope.node.path}: give either "encryptionKey" or "awsManagedKeys", not both`);
+  }
+  return choice.awsManagedKeys ? undefined : (choice.encryptionKey ?? stackKey(keyScope, prefix));
+}
+
 /** The stack's key, created by the first refresher that needs it. */
 export function stackKey(scope: Construct, prefix: string): kms.Key {
   const stack = Stack.of(scope);

@@ -42,7 +42,7 @@ export function addProviderOutputs(
     description: importedCredentials
       ? `Credentials secret of provider "${providerId}" (imported)`
       : `Credentials secret of provider "${providerId}": created empty, put the provider credentials in it as JSON (see its description)`,
-    value: refresher.credentialsSecretId,
+    value: refresher.manifest.credentialsSecret,
   });
   new CfnOutput(stack, `${constructId}${PROVIDER_CHILD_SUFFIX.function}`, {
     description: `Refresher function of provider "${providerId}" (invoke with {"force": true} to refresh now)`,

@@ -6,13 +6,19 @@ import type { StoreKind } from '../../contract/store-choice.js';
 import type { ProviderResourceNames } from '../../contract/naming.js';
 import { ssmParameterArn } from './ssm-parameter-arn.js';
 
+/** Where a refresher publishes its provider's token. */
+export interface TokenLocation {
+  /** The store the providers file chose (or the preset's lifetime decided). */
+  readonly store: StoreKind;
+  /**
+   * The secret's name (Secrets Manager) or the SecureString parameter's name, starting with `/`
+   * (Parameter Store); the function creates it on its first write and passes this name to the SDK.
+   */
+  readonly name: string;
+}
+
 /** Where one provider's token is published, and who may do what with it. */
-export interface TokenStore {
-  readonly kind: StoreKind;
-  /** The SecureString parameter name, starting with `/` (Parameter Store only). */
-  readonly parameterName?: string;
-  /** What the function passes to the SDK: the secret or parameter name. */
-  readonly runtimeId: string;
+export interface TokenStore extends TokenLocation {
   /** `secretsmanager:<name>` or `ssm:<name>`, for consumers. */
   readonly source: string;
   /** What the refresher function needs: read the current token, write the new one. */
@@ -54,8 +60,8 @@ export function createTokenStore(
     const secretName = names.tokenSecretName;
     const secretArn = secretArnOfName(scope, secretName);
     return {
-      kind,
-      runtimeId: secretName,
+      store: kind,
+      name: secretName,
       source: `secretsmanager:${secretName}`,
       // DescribeSecret and GetResourcePolicy: a secret the function finds under the name is checked
       // before it is used (lambda/adapters/token-secret-check.ts); someone else may have created it.
@@ -84,9 +90,8 @@ export function createTokenStore(
   const parameterName = names.tokenParameterName;
   const parameterArn = ssmParameterArn(scope, parameterName);
   return {
-    kind,
-    parameterName,
-    runtimeId: parameterName,
+    store: kind,
+    name: parameterName,
     source: `ssm:${parameterName}`,
     readWriteStatement: new iam.PolicyStatement({
       actions: ['ssm:GetParameter', 'ssm:PutParameter'],

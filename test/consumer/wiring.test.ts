@@ -16,7 +16,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addConsumers } from '../../examples/cdk/consumers.js';
 import { ExampleConsumer } from '../../examples/lambda-consumer/example-consumer.js';
-import { grantTokenRead, wireEcsContainer, wireLambdaConsumer } from '../../lib/consumer-wiring.js';
+import { grantTokenRead, unusedClientModule, wireEcsContainer, wireLambdaConsumer } from '../../lib/consumer-wiring.js';
 import { ProviderTokenRefresher } from '../../lib/provider-token-refresher.js';
 import { parseProvidersFile } from '../../contract/providers-file.js';
 import {
@@ -378,6 +378,16 @@ describe('wireEcsContainer', () => {
         wireEcsContainer(a, one, container);
       }),
     ).toThrow('wireEcsContainer: container Test/Other/App belongs to Test/Other, not to Test/One');
+  });
+});
+
+describe('unusedClientModule', () => {
+  it("names the other store's SDK client: the one a consumer of this token never loads", () => {
+    // GIVEN a Parameter Store refresher and a Secrets Manager refresher
+    const { a, cv } = build();
+    // WHEN / THEN
+    expect(unusedClientModule(a)).toBe('@aws-sdk/client-secrets-manager');
+    expect(unusedClientModule(cv)).toBe('@aws-sdk/client-ssm');
   });
 });
 

@@ -7,6 +7,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { ProviderTokenRefresher, type ProviderTokenRefresherProps } from '../../lib/provider-token-refresher.js';
 import { RUNTIME_CONFIG_ENV, runtimeConfigSchema } from '../../contract/provider-settings.js';
+import { ALARM_KINDS, ALARM_SUFFIX } from '../../contract/refresher-manifest.js';
 import { parseProvidersFile, type ResolvedProvider } from '../../contract/providers-file.js';
 import {
   functionEnvironment,
@@ -66,8 +67,7 @@ describe('token store', () => {
     // THEN no parameter resource (CloudFormation cannot create SecureStrings) and no token secret
     template.resourceCountIs('AWS::SSM::Parameter', 0);
     template.resourceCountIs('AWS::SecretsManager::Secret', 1); // the credentials secret only
-    expect(refresher.tokenSecretName).toBeUndefined();
-    expect(refresher.tokenParameterName).toBe('/token-refresher/loop-ps/token');
+    expect(refresher.token).toEqual({ store: 'parameterstore', name: '/token-refresher/loop-ps/token' });
     expect(refresher.tokenSource).toBe('ssm:/token-refresher/loop-ps/token');
   });
 
@@ -77,8 +77,7 @@ describe('token store', () => {
     const built = buildSecretsManager();
     // THEN no token secret in the template (it must outlive any regrouping of stacks), only the credentials
     built.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
-    expect(built.refresher.tokenSecretName).toBe('token-refresher/loop-sm/token');
-    expect(built.refresher.tokenParameterName).toBeUndefined();
+    expect(built.refresher.token).toEqual({ store: 'secretsmanager', name: 'token-refresher/loop-sm/token' });
     expect(built.refresher.tokenSource).toBe('secretsmanager:token-refresher/loop-sm/token');
   });
 });
@@ -101,7 +100,7 @@ describe('credentials secret', () => {
       UpdateReplacePolicy: 'Retain',
       DeletionPolicy: 'Retain',
     });
-    expect(refresher.credentialsSecretId).toBe('token-refresher/loop-ps/credentials');
+    expect(refresher.manifest.credentialsSecret).toBe('token-refresher/loop-ps/credentials');
   });
 
   it('asks for the client secret only for a confidential client_credentials client', () => {
@@ -124,7 +123,7 @@ describe('credentials secret', () => {
     const built = build(provider);
     // THEN
     built.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
-    expect(built.refresher.credentialsSecretId).toBe(arn);
+    expect(built.refresher.manifest.credentialsSecret).toBe(arn);
     expect(rolePermissions(built.template, logicalId(built, 'FunctionRole'))).toContainEqual({
       action: 'secretsmanager:GetSecretValue',
       resource: arn,
@@ -149,7 +148,7 @@ describe('credentials secret', () => {
     // AND the function addresses the secret by name (the wildcard ARN is not a valid SecretId)
     const [, fn] = onlyResource(built.template, 'AWS::Lambda::Function');
     expect(functionEnvironment(fn).config).toMatchObject({ resources: { credentialsSecretId: 'team/creds' } });
-    expect(built.refresher.credentialsSecretId).toBe('team/creds');
+    expect(built.refresher.manifest.credentialsSecret).toBe('team/creds');
   });
 });
 
@@ -556,7 +555,7 @@ describe('names', () => {
     // THEN
     built.template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'acme-tokens/loop-sm/credentials' });
     expect(built.refresher.tokenSource).toBe('secretsmanager:acme-tokens/loop-sm/token');
-    expect(built.refresher.stateParameterName).toBe('/acme-tokens/loop-sm/state');
+    expect(built.refresher.manifest.stateParameter).toBe('/acme-tokens/loop-sm/state');
     const [, fn] = onlyResource(built.template, 'AWS::Lambda::Function');
     expect(functionEnvironment(fn).config).toMatchObject({
       resources: { stateParameterName: '/acme-tokens/loop-sm/state' },
@@ -568,11 +567,23 @@ describe('names', () => {
     const { refresher } = buildParameterStore();
     // THEN
     expect(refresher.providerId).toBe('loop-ps');
-    expect(refresher.stateParameterName).toBe('/token-refresher/loop-ps/state');
+    expect(refresher.manifest.stateParameter).toBe('/token-refresher/loop-ps/state');
     expect(refresher.refreshFunction.node.path).toBe('Test/Refresher/Function');
     expect(refresher.schedule.node.path).toBe('Test/Refresher/Schedule');
     // Shared by the stack's refreshers (lib/private/stack-shared.ts).
     expect(refresher.deadLetterQueue.node.path).toBe('Test/TokenRefresherSharedDeadLetterQueue');
+  });
+
+  it('exposes its alarms as one object by kind, named as the manifest names them', () => {
+    // GIVEN / WHEN
+    const { refresher, stack } = buildParameterStore();
+    // THEN
+    expect(Object.keys(refresher.alarms)).toEqual([...ALARM_KINDS]);
+    for (const kind of ALARM_KINDS) {
+      expect(refresher.alarms[kind].node.path).toBe(`Test/Refresher/${ALARM_SUFFIX[kind]}Alarm`);
+      expect(stack.resolve(refresher.alarms[kind].alarmName)).toEqual(stack.resolve(refresher.manifest.alarms[kind]));
+    }
+    expect(refresher.credentialsSecret.node.path).toBe('Test/Refresher/CredentialsSecret');
   });
 
   it('fails when namePrefix cannot be part of secret and parameter names', () => {
@@ -592,7 +603,7 @@ describe('names', () => {
     // THEN
     template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'token-refresher-x/loop-ps/credentials' });
     expect(refresher.tokenSource).toBe('ssm:/token-refresher-x/loop-ps/token');
-    expect(refresher.stateParameterName).toBe('/token-refresher-x/loop-ps/state');
+    expect(refresher.manifest.stateParameter).toBe('/token-refresher-x/loop-ps/state');
     template.hasResourceProperties('AWS::IAM::Role', { Path: '/token-refresher-x/loop-ps/' });
     template.hasResourceProperties('AWS::Scheduler::Schedule', { Name: 'token-refresher-x_loop-ps' });
     expect(

@@ -215,7 +215,11 @@ describe('TokenRefresherStack', () => {
         (s) => s['Properties']['Name'] as string,
       );
       const parameters = [...stack.refreshers.values()].flatMap((r) =>
-        [r.stateParameterName, r.ledgerParameterName, r.tokenParameterName ?? []].flat(),
+        [
+          r.manifest.stateParameter,
+          r.manifest.ledgerParameter ?? [],
+          r.token.store === 'parameterstore' ? r.token.name : [],
+        ].flat(),
       );
       return [...secrets, ...parameters];
     };
