@@ -19,23 +19,41 @@ import { createStageDashboard } from './private/stage-dashboard.js';
 import { addProviderOutputs, createAlarmTopic } from './private/stage-parts.js';
 import { DEFAULT_RUNBOOK_URL, ProviderTokenRefresher } from './provider-token-refresher.js';
 
+/** What `TokenRefresherFleet` needs: the providers and the stage they belong to. */
 export interface TokenRefresherFleetProps {
   /** The providers to keep tokens fresh for, as returned by `parseProvidersFile`. */
   readonly providers: readonly ResolvedProvider[];
   /**
    * The stage (`prod`, `staging`, …): it goes into every name, so that stages coexist in one account
    * and region. Absent: the default stage, with the names a single deployment always had.
+   * @default - the default stage (`TokenRefresher` stacks, `token-refresher` names)
    */
   readonly stage?: string;
-  /** E-mail addresses subscribed to the stage's alarm topic. */
+  /**
+   * E-mail addresses subscribed to the stage's alarm topic (each confirms by e-mail).
+   * @default - none: synth warns that the alarms page nobody
+   */
   readonly alarmEmails?: readonly string[];
-  /** @default DEFAULT_RUNBOOK_URL */
+  /**
+   * Where each alarm's description links to its runbook section; see `ProviderTokenRefresherProps.runbookUrl`.
+   * @default DEFAULT_RUNBOOK_URL
+   */
   readonly runbookUrl?: string;
-  /** See `ProviderTokenRefresherProps.awsManagedKeys`. @default false */
+  /**
+   * The account's AWS-managed keys instead of the stage's customer-managed key; see
+   * `ProviderTokenRefresherProps.awsManagedKeys` for what that exposes.
+   * @default false
+   */
   readonly awsManagedKeys?: boolean;
-  /** See `ProviderTokenRefresherProps.functionEntry`. */
+  /**
+   * Entry file of the refresher function; see `ProviderTokenRefresherProps.functionEntry`.
+   * @default - the refresher this package ships
+   */
   readonly functionEntry?: string;
-  /** Account and region of every stack. */
+  /**
+   * Account and region of every stack.
+   * @default - environment-agnostic stacks
+   */
   readonly env?: StackProps['env'];
 }
 
@@ -45,15 +63,33 @@ export interface TokenRefresherFleetProps {
  * operators fill) and up to FLEET_STACKS (contract/fleet.ts) refresher stacks (`…-00` to `…-15`: functions, schedules,
  * alarms), each provider in the one its id hashes to. The credentials secrets stay in the shared
  * stack at the path a single-stack deployment gave them, so they are never moved or replaced.
+ *
+ * @example
+ * ```typescript
+ * import { readFileSync } from 'node:fs';
+ * import { App } from 'aws-cdk-lib';
+ * import { parseStackConfig, TokenRefresherFleet } from '@token-refresher/cdk';
+ *
+ * const app = new App();
+ * const { providers, alarmEmails } = parseStackConfig(JSON.parse(readFileSync('providers.json', 'utf8')));
+ * // Stacks TokenRefresher-prod and TokenRefresher-prod-00 … -15, as many as the provider ids need.
+ * const fleet = new TokenRefresherFleet(app, 'Prod', { providers, alarmEmails, stage: 'prod' });
+ * ```
  */
 export class TokenRefresherFleet extends Construct {
+  /** The stage's name (`default` when none was given); every stack carries it as its `token-refresher:stage` tag. */
   public readonly stage: string;
+  /** The stack holding the key, the alarm topic, the dashboard and the created credentials secrets. */
   public readonly sharedStack: Stack;
-  /** The refresher stacks, by index. */
+  /** The refresher stacks, by index (contract/fleet.ts `fleetStackIndex`); only those with a provider exist. */
   public readonly refresherStacks: ReadonlyMap<number, Stack>;
+  /** The refresher of each provider, by provider id. */
   public readonly refreshers: ReadonlyMap<string, ProviderTokenRefresher>;
+  /** The topic every provider's alarms notify, in the shared stack. */
   public readonly alarmTopic: sns.ITopic;
+  /** One dashboard for the whole stage, in the shared stack. */
   public readonly dashboard: cloudwatch.Dashboard;
+  /** The stage's customer-managed key; absent with `awsManagedKeys`. */
   public readonly key?: kms.IKey;
 
   constructor(scope: Construct, id: string, props: TokenRefresherFleetProps) {

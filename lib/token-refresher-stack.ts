@@ -10,6 +10,7 @@ import { addProviderOutputs, createAlarmTopic } from './private/stage-parts.js';
 import { DEFAULT_RUNBOOK_URL, ProviderTokenRefresher } from './provider-token-refresher.js';
 import type { ResolvedProvider } from '../contract/providers-file.js';
 
+/** What `TokenRefresherStack` needs: the providers, and what every one of its refreshers shares. */
 export interface TokenRefresherStackProps extends StackProps {
   /** The providers to keep tokens fresh for, as returned by `parseProvidersFile`. */
   readonly providers: readonly ResolvedProvider[];
@@ -64,13 +65,27 @@ export interface TokenRefresherStackProps extends StackProps {
  * Every provider in one stack: one `ProviderTokenRefresher` each, plus outputs that tell operators
  * where to put the credentials and consumers where to read the token. For a handful of providers in
  * your own app; a fleet (many providers, stages) is `TokenRefresherFleet`. Composition only.
+ *
+ * @example
+ * ```typescript
+ * import { readFileSync } from 'node:fs';
+ * import { App } from 'aws-cdk-lib';
+ * import { parseStackConfig, TokenRefresherStack } from '@token-refresher/cdk';
+ *
+ * const app = new App();
+ * const { providers, alarmEmails } = parseStackConfig(JSON.parse(readFileSync('providers.json', 'utf8')));
+ * const stack = new TokenRefresherStack(app, 'Tokens', { providers, alarmEmails });
+ *
+ * // Each provider's refresher, for consumers elsewhere in the app.
+ * const nagra = stack.refreshers.get('nagra');
+ * ```
  */
 export class TokenRefresherStack extends Stack {
-  /** The refresher of each provider, by provider id. */
+  /** The refresher of each provider, by provider id, in the order of `providers`. */
   public readonly refreshers: ReadonlyMap<string, ProviderTokenRefresher>;
-  /** Where the providers' alarms send notifications. */
+  /** Where the providers' alarms send notifications: the `alarmTopic` given, or the one the stack created. */
   public readonly alarmTopic: sns.ITopic;
-  /** One dashboard for all providers (lib/private/stage-dashboard.ts). */
+  /** One dashboard for all providers, drawn from metric searches (lib/private/stage-dashboard.ts). */
   public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: TokenRefresherStackProps) {
