@@ -9,13 +9,26 @@
  * metric for the whole stage; per-provider detail (which grant, how long) stays in the function's logs.
  */
 
+import { stageNames } from './naming.js';
+
 /** The namespace of a stage's metrics: `TokenRefresher`, or `TokenRefresher/<stage>` for a named stage. */
 export const METRICS_NAMESPACE = 'TokenRefresher';
 export const PROVIDER_DIMENSION = 'Provider';
 
-export function metricsNamespace(stage: string | undefined): string {
-  return stage === undefined ? METRICS_NAMESPACE : `${METRICS_NAMESPACE}/${stage}`;
+/**
+ * The namespace a refresher emits to and its alarms watch: the stage's, and with a `namePrefix` other
+ * than the stage's own, `<the stage's>#<prefix>`. Two deployments of one provider id side by side (two
+ * prefixes in one account and region) must not share a metric, or each one's alarms would watch the
+ * other's runs. `#` is in no stage and no prefix, so different (stage, prefix) pairs never meet.
+ */
+export function metricsNamespace(stage: string | undefined, namePrefix?: string): string {
+  const ofStage = stage === undefined ? METRICS_NAMESPACE : `${METRICS_NAMESPACE}/${stage}`;
+  const own = namePrefix === undefined || namePrefix === stageNames(stage).namePrefix;
+  return own ? ofStage : `${ofStage}#${namePrefix}`;
 }
+
+/** What the function's configuration accepts as a namespace (contract/provider-settings.ts). */
+export const METRICS_NAMESPACE_PATTERN = /^TokenRefresher(\/[a-z0-9-]{1,20})?(#[A-Za-z0-9_.-]{1,40})?$/;
 
 export const METRIC = {
   /** Seconds the published token has left after the run; 0 when none is published. Every run. */

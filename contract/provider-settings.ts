@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { controlCharacterProblem } from './control-characters.js';
+import { METRICS_NAMESPACE_PATTERN } from './metrics.js';
 import { type EndpointTarget, tokenEndpointProblem } from './loopback.js';
 import { CLIENT_AUTH_METHODS, GRANTS, PRESET_NAMES } from './presets.js';
 import { MAX_EXPECTED_LIFETIME_SECONDS } from './published-token.js';
@@ -153,7 +154,7 @@ export const runtimeResourcesSchema = z.strictObject({
    */
   legacyStackId: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
   /** The stage's metrics namespace (contract/metrics.ts); absent: `TokenRefresher`. */
-  metricsNamespace: z.optional(z.string().check(z.regex(/^TokenRefresher(\/[a-z0-9-]{1,20})?$/))),
+  metricsNamespace: z.optional(z.string().check(z.regex(METRICS_NAMESPACE_PATTERN))),
 });
 
 export const runtimeConfigSchema = z.strictObject({

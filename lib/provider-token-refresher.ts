@@ -10,7 +10,14 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { runPeriodSeconds } from '../contract/alarm-specs.js';
-import { FAILED_METRIC, type FailureKind, METRIC, metricsNamespace, PROVIDER_DIMENSION } from '../contract/metrics.js';
+import {
+  FAILED_METRIC,
+  type FailureKind,
+  METRIC,
+  METRICS_NAMESPACE,
+  metricsNamespace,
+  PROVIDER_DIMENSION,
+} from '../contract/metrics.js';
 import type { ProviderSettings } from '../contract/provider-settings.js';
 import type { ResolvedProvider } from '../contract/providers-file.js';
 import type { RefresherManifest } from '../contract/refresher-manifest.js';
@@ -192,7 +199,7 @@ export class ProviderTokenRefresher extends Construct {
       key,
     );
     const tokenStore = createTokenStore(this, provider.store, names, key);
-    const namespace = metricsNamespace(props.stage);
+    const namespace = metricsNamespace(props.stage, props.namePrefix);
     const config = refresherRuntimeConfig(this, {
       settings,
       credentialsSecretId: credentials.runtimeId,
@@ -200,7 +207,7 @@ export class ProviderTokenRefresher extends Construct {
       names,
       key,
       legacyStackId: Stack.of(keyScope).stackId,
-      ...(props.stage === undefined ? {} : { metricsNamespace: namespace }),
+      ...(namespace === METRICS_NAMESPACE ? {} : { metricsNamespace: namespace }),
     });
     // The template lists resources in the order they are created: role, function, alarms, schedule.
     const shared = stackShared(this, props.logRetention ?? logs.RetentionDays.THREE_MONTHS);

@@ -3,7 +3,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../contract/metrics.js';
+import { metricsNamespace } from '../contract/metrics.js';
 import { constructIdFor, constructIdProblems, DEFAULT_NAME_PREFIX } from '../contract/naming.js';
 import { createStageDashboard } from './private/stage-dashboard.js';
 import { addProviderOutputs, createAlarmTopic } from './private/stage-parts.js';
@@ -98,7 +98,7 @@ export class TokenRefresherStack extends Stack {
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, props.alarmEmails ?? []);
     this.dashboard = createStageDashboard(this, 'Dashboard', {
       namePrefix: prefix,
-      namespace: METRICS_NAMESPACE,
+      namespace: metricsNamespace(undefined, props.namePrefix),
       stackNamePrefix: this.stackName,
       runbookUrl,
     });

@@ -7,6 +7,7 @@ import {
   stageProblem,
 } from '../../contract/naming.js';
 import type { ResolvedProvider } from '../../contract/providers-file.js';
+import { metricsNamespace, PROVIDER_DIMENSION } from '../../contract/metrics.js';
 import { claimNames } from './name-claims.js';
 
 export interface RefresherNames {
@@ -43,6 +44,8 @@ export function refresherNames(
     'ledger parameter': names.ledgerParameterName,
     'role path': names.rolePath,
     schedule: names.scheduleName,
+    // A provider's metrics are its alarms' input: two refreshers emitting to one would watch each other.
+    metrics: `${metricsNamespace(naming.stage, naming.namePrefix)} ${PROVIDER_DIMENSION}=${provider.settings.id}`,
     ...Object.fromEntries(Object.entries(names.alarmNames).map(([kind, name]) => [`${kind} alarm`, name])),
   });
   return { prefix, names };

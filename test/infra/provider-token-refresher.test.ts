@@ -649,7 +649,7 @@ describe('one app', () => {
       'Second/Refresher would deploy the same names as First/Refresher in the same account and region ' +
         '(credentials secret "token-refresher-x/loop-ps/credentials", token parameter "/token-refresher-x/loop-ps/token", ' +
         'state parameter "/token-refresher-x/loop-ps/state", ledger parameter "/token-refresher-x/loop-ps/ledger", ' +
-        'role path "/token-refresher-x/loop-ps/", schedule "token-refresher-x_loop-ps", ' +
+        'role path "/token-refresher-x/loop-ps/", schedule "token-refresher-x_loop-ps", metrics "TokenRefresher/x Provider=loop-ps", ' +
         'tokenFreshness alarm "token-refresher-x_loop-ps-TokenFreshness", ' +
         'credentialsRejected alarm "token-refresher-x_loop-ps-CredentialsRejected", ' +
         'refresherSilent alarm "token-refresher-x_loop-ps-RefresherSilent"): ' +
@@ -688,6 +688,24 @@ describe('one app', () => {
     const central = refresher(inRegion('Central', 'eu-central-1'), { stage: 'y' });
     // THEN
     expect(west.manifest.scheduleName).toBe(central.manifest.scheduleName);
+  });
+
+  it('gives two name prefixes of one provider and stage their own metrics, so no alarm watches the other', () => {
+    // GIVEN one account and region, one provider, two prefixes (a blue/green deployment)
+    const app = testApp();
+    const blue = refresher(testStack(app, 'Blue'), { namePrefix: 'team-a' });
+    const green = refresher(testStack(app, 'Green'), { namePrefix: 'team-b' });
+    const plain = refresher(testStack(app, 'Plain'), { stage: 'x' });
+    // WHEN
+    const namespaces = [blue, green, plain].map((r) => r.metricTokenSecondsRemaining().namespace);
+    // THEN each watches its own namespace, which its function is told to emit to
+    expect(new Set(namespaces).size).toBe(3);
+    for (const r of [blue, green]) {
+      const [, fn] = onlyResource(Template.fromStack(Stack.of(r)), 'AWS::Lambda::Function');
+      const config = runtimeConfigSchema.parse(functionEnvironment(fn).config);
+      expect(config.resources.metricsNamespace).toBe(r.metricTokenSecondsRemaining().namespace);
+      expect(r.manifest.metricsNamespace).toBe(r.metricTokenSecondsRemaining().namespace);
+    }
   });
 
   it('fails for one provider and stage in an explicit region and an environment-agnostic stack', () => {
