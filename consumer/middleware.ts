@@ -27,6 +27,15 @@ export interface TokenMiddlewareOptions<TKey extends string = 'accessToken'> {
  *
  * It waits for a store read at most until 500 ms before the invocation's own timeout, then fails it
  * with a `TOKEN_READ_FAILED` error that names the store, instead of Lambda's bare "Task timed out".
+ *
+ * @example
+ * import middy from '@middy/core';
+ * import { type AccessTokenContext, tokenMiddleware } from '@token-refresher/reader';
+ *
+ * export const handler = middy(async (_event: unknown, context: AccessTokenContext) => {
+ *   const response = await fetch(url, { headers: { authorization: `Bearer ${context.accessToken}` } });
+ *   return response.json();
+ * }).use(tokenMiddleware());
  */
 export function tokenMiddleware<TKey extends string = 'accessToken'>(
   options: TokenMiddlewareOptions<TKey> = {},

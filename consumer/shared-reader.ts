@@ -9,6 +9,13 @@ const sharedReaders = new Map<string, TokenReader>();
  * The process-wide reader of `tokenSource` (default: the `TOKEN_SOURCE` environment variable, which
  * `wireLambdaConsumer` and `wireEcsContainer` set), created with the defaults on first use. Use it to
  * `invalidate()` after a 401 when you read with `getAccessToken()` or the middleware.
+ *
+ * @example
+ * import { getAccessToken, sharedTokenReader } from '@token-refresher/reader';
+ *
+ * const accessToken = await getAccessToken();
+ * const response = await fetch(url, { headers: { authorization: `Bearer ${accessToken}` } });
+ * if (response.status === 401) sharedTokenReader().invalidate(accessToken);
  */
 export function sharedTokenReader(tokenSource?: string): TokenReader {
   const source = tokenSource ?? process.env[TOKEN_SOURCE_ENV];
@@ -28,6 +35,12 @@ export function sharedTokenReader(tokenSource?: string): TokenReader {
 /**
  * Zero-config read: the access token of `tokenSource` (default: `$TOKEN_SOURCE`), cached in the
  * process until it has `skewSeconds` (60) left. For other options, create a `TokenReader`.
+ *
+ * @example
+ * import { getAccessToken } from '@token-refresher/reader';
+ *
+ * // TOKEN_SOURCE is set by wireLambdaConsumer or wireEcsContainer, e.g. "ssm:/token-refresher/nagra/token".
+ * const accessToken = await getAccessToken();
  */
 export async function getAccessToken(tokenSource?: string): Promise<string> {
   return sharedTokenReader(tokenSource).getAccessToken();

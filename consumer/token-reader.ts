@@ -88,6 +88,21 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  *   holds the same token, you get it back only while it is fresh; then fail the API call rather than loop.
  *
  * Create one reader per token source at module scope (Lambda) or per process (ECS) and reuse it.
+ *
+ * @example
+ * import { TokenReader } from '@token-refresher/reader';
+ *
+ * // Module scope: one reader, one cache, for every invocation of this container.
+ * const reader = new TokenReader({ tokenSource: process.env.TOKEN_SOURCE!, skewSeconds: 120 });
+ *
+ * export async function handler() {
+ *   const accessToken = await reader.getAccessToken();
+ *   const response = await fetch('https://api.example.com/v1/items', {
+ *     headers: { authorization: `Bearer ${accessToken}` },
+ *   });
+ *   if (response.status === 401) reader.invalidate(accessToken); // the next read goes to the store
+ *   return response.json();
+ * }
  */
 export class TokenReader {
   readonly tokenSource: string;
