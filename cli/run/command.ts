@@ -124,6 +124,83 @@ async function startupStep<T>(step: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The local directory, created private and locked for this process; its failures are usage errors. */
+async function openDirectory(dir: string): Promise<DirectoryLock> {
+  try {
+    await ensurePrivateDir(dir);
+  } catch (error) {
+    throw new CliError(`cannot create ${dir} (${errorMessage(error)}); pass --dir <directory>`, EXIT.usage);
+  }
+  try {
+    return await lockDirectory(dir);
+  } catch (error) {
+    if (error instanceof DirectoryBusyError) throw new CliError(error.message, EXIT.usage);
+    throw new CliError(`cannot lock ${dir} (${errorMessage(error)}); pass --dir <directory>`, EXIT.usage);
+  }
+}
+
+interface StartContext {
+  readonly options: RunOptions;
+  readonly io: CliIo;
+  readonly host: RunHost;
+  readonly raw: unknown;
+  readonly providersPath: string;
+  readonly dir: string;
+  readonly note: (provider: string | undefined, message: string) => void;
+}
+
+/**
+ * The providers to run, from the demo's embedded IdPs or the real ones, with every state file keyed
+ * for this directory's version key before the first run reads it.
+ */
+async function startProviders(
+  ctx: StartContext,
+  demoMode: boolean,
+): Promise<{ providers: readonly LocalProvider[]; demo?: Demo }> {
+  const { options, io, host, raw, providersPath, dir, note } = ctx;
+  const versionKey = await startupStep(() => loadVersionKey(dir));
+  let demo: Demo | undefined;
+  let providers: readonly LocalProvider[];
+  if (demoMode) {
+    const clock = host.clock;
+    demo = await startDemo({ raw, source: providersPath, dir, clock, versionKey, faults: options.demoFaults, note });
+    providers = demo.providers;
+  } else {
+    providers = await realProviders(raw, providersPath, dir, versionKey, options, io);
+  }
+  try {
+    for (const p of providers) {
+      const current = () => p.credentials.read().catch(() => undefined);
+      await startupStep(() => rekeyStateFile(p.stateFile, versionKey, current));
+    }
+  } catch (error) {
+    await demo?.server.close();
+    throw error;
+  }
+  return demo ? { providers, demo } : { providers };
+}
+
+/** Runs until Ctrl-C, or until each provider ran once with `--once`; a signal also releases the lock. */
+async function runUntilStopped(runner: LocalRunner, view: RunView, host: RunHost, lock: DirectoryLock): Promise<void> {
+  const removeHandlers = host.onSignals(
+    (signal) => {
+      view.stopping(signal, runner.inFlight());
+      void runner.stop();
+    },
+    // Abandoning a run is safe for the files (each write is atomic, the state is written before the
+    // token); only the lock must go, or the next start would have to take it over.
+    () => lock.releaseSync(),
+  );
+  host.attach?.(runner);
+  runner.start();
+  try {
+    await runner.done;
+  } finally {
+    removeHandlers();
+  }
+  view.stopped();
+}
+
 /**
  * `token-refresher run` (and `npm start`): keeps every provider's token fresh on this machine until
  * Ctrl-C, or runs each provider once with `--once`. Exit 0 when stopped by a signal, or with `--once`
@@ -147,35 +224,12 @@ export async function runLocal(options: RunOptions, io: CliIo, host: RunHost): P
     else notes.push(event);
   };
 
-  try {
-    await ensurePrivateDir(dir);
-  } catch (error) {
-    throw new CliError(`cannot create ${dir} (${errorMessage(error)}); pass --dir <directory>`, EXIT.usage);
-  }
-  let lock: DirectoryLock;
-  try {
-    lock = await lockDirectory(dir);
-  } catch (error) {
-    if (error instanceof DirectoryBusyError) throw new CliError(error.message, EXIT.usage);
-    throw new CliError(`cannot lock ${dir} (${errorMessage(error)}); pass --dir <directory>`, EXIT.usage);
-  }
-
+  const lock = await openDirectory(dir);
   let demo: Demo | undefined;
   try {
-    const versionKey = await startupStep(() => loadVersionKey(dir));
-    let providers: readonly LocalProvider[];
-    if (demoMode) {
-      const clock = host.clock;
-      demo = await startDemo({ raw, source: providersPath, dir, clock, versionKey, faults: options.demoFaults, note });
-      providers = demo.providers;
-    } else {
-      providers = await realProviders(raw, providersPath, dir, versionKey, options, io);
-    }
-    for (const p of providers) {
-      const current = () => p.credentials.read().catch(() => undefined);
-      await startupStep(() => rekeyStateFile(p.stateFile, versionKey, current));
-    }
-
+    const started = await startProviders({ options, io, host, raw, providersPath, dir, note }, demoMode);
+    const { providers } = started;
+    demo = started.demo;
     let failed = false;
     runner = new LocalRunner({
       providers,
@@ -200,25 +254,7 @@ export async function runLocal(options: RunOptions, io: CliIo, host: RunHost): P
       notes: demo?.summary ?? [],
     });
     for (const event of notes) view.event(event);
-
-    const active = runner;
-    const removeHandlers = host.onSignals(
-      (signal) => {
-        view.stopping(signal, active.inFlight());
-        void active.stop();
-      },
-      // Abandoning a run is safe for the files (each write is atomic, the state is written before the
-      // token); only the lock must go, or the next start would have to take it over.
-      () => lock.releaseSync(),
-    );
-    host.attach?.(runner);
-    runner.start();
-    try {
-      await runner.done;
-    } finally {
-      removeHandlers();
-    }
-    view.stopped();
+    await runUntilStopped(runner, view, host, lock);
     return options.once && failed ? EXIT.failed : EXIT.ok;
   } finally {
     await demo?.server.close();

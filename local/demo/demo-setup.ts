@@ -86,6 +86,43 @@ function adaptEntries(raw: unknown, endpoints: ReadonlyMap<string, string>): unk
   return { ...(raw as object), providers };
 }
 
+/** The fake IdP that answers one provider's token requests, as its family's server would. */
+function demoIdp(
+  family: ReturnType<typeof familyOf>,
+  s: ProviderSettings,
+  values: ReturnType<typeof demoValues>,
+  accessSeconds: number,
+  clock: DemoOptions['clock'],
+): { handler: { handle(req: DemoRequest): DemoReply }; realm?: KeycloakRealm } {
+  if (family === 'keycloak') {
+    const realm = new KeycloakRealm(
+      {
+        clientId: s.clientId,
+        ...(values.client_secret ? { clientSecret: values.client_secret } : {}),
+        username: DEMO_USERNAME,
+        password: values.password ?? '',
+        accessSeconds,
+        idleSeconds: DEMO_SESSION_IDLE_SECONDS,
+        sessionMaxSeconds: DEMO_SESSION_MAX_SECONDS,
+      },
+      clock,
+    );
+    return { handler: realm, realm };
+  }
+  if (family === 'identityserver') {
+    const handler = new IdentityServerClient({
+      clientId: s.clientId,
+      clientSecret: values.client_secret ?? '',
+      allowedScope: s.scope ?? '',
+      accessSeconds,
+    });
+    return { handler };
+  }
+  return {
+    handler: new SpringClient({ clientId: s.clientId, clientSecret: values.client_secret ?? '', accessSeconds }, clock),
+  };
+}
+
 /**
  * Starts the embedded demo: a loopback OAuth server emulating each provider's IdP family, and the
  * providers of the providers file pointed at it, with built-in credentials and a one-minute schedule.
@@ -110,35 +147,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     const values = demoValues(s);
     const creds = new DemoCredentials(s.id, values, clock, options.versionKey);
     credentials.set(s.id, creds);
-    let handler: { handle(req: DemoRequest): DemoReply };
-    let realm: KeycloakRealm | undefined;
-    if (family === 'keycloak') {
-      realm = new KeycloakRealm(
-        {
-          clientId: s.clientId,
-          ...(values.client_secret ? { clientSecret: values.client_secret } : {}),
-          username: DEMO_USERNAME,
-          password: values.password ?? '',
-          accessSeconds,
-          idleSeconds: DEMO_SESSION_IDLE_SECONDS,
-          sessionMaxSeconds: DEMO_SESSION_MAX_SECONDS,
-        },
-        clock,
-      );
-      handler = realm;
-    } else if (family === 'identityserver') {
-      handler = new IdentityServerClient({
-        clientId: s.clientId,
-        clientSecret: values.client_secret ?? '',
-        allowedScope: s.scope ?? '',
-        accessSeconds,
-      });
-    } else {
-      handler = new SpringClient(
-        { clientId: s.clientId, clientSecret: values.client_secret ?? '', accessSeconds },
-        clock,
-      );
-    }
+    const { handler, realm } = demoIdp(family, s, values, accessSeconds, clock);
     const path = `/${s.id}${new URL(s.tokenEndpoint).pathname}`;
     routes.push({ provider: s.id, path, handle: (req) => handler.handle(req) });
     targets.push({
