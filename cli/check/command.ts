@@ -4,7 +4,7 @@ import { type LifetimeSource, resolveLifetime } from '../../core/lifetime.js';
 import type { TokenEndpoint, TokenRequest } from '../../core/ports.js';
 import { Redactor } from '../../core/redactor.js';
 import { requestToken } from '../../core/request-token.js';
-import { requiredCredentialKeys } from '../../contract/provider-settings.js';
+import { type ProviderSettings, requiredCredentialKeys } from '../../contract/provider-settings.js';
 import type { ResolvedProvider } from '../../contract/providers-file.js';
 import {
   PARAMETER_STORE_STANDARD_BYTES,
@@ -78,6 +78,24 @@ function primaryRequest(grant: 'password' | 'client_credentials', values: Record
     : { grant, clientSecret: clientSecret! };
 }
 
+/** What a granted lifetime means for the schedule and the plan, when it is not what they assume. */
+function lifetimeWarnings(lifetime: ReturnType<typeof resolveLifetime>, settings: ProviderSettings): string[] {
+  const threshold = dueThresholdSeconds(settings);
+  if (lifetime.seconds <= threshold) {
+    return [
+      `a ${lifetime.seconds} s token is due as soon as it is issued (renewal starts ${threshold} s before expiry): ` +
+        'every run will renew it; lower checkIntervalMinutes or safetyMarginSeconds',
+    ];
+  }
+  if (lifetime.source === 'expires_in' && lifetime.seconds < settings.expectedLifetimeSeconds) {
+    return [
+      `the server grants ${lifetime.seconds} s, but the schedule and store were planned for ` +
+        `${settings.expectedLifetimeSeconds} s: set "expectedLifetimeSeconds": ${lifetime.seconds} in the providers file`,
+    ];
+  }
+  return [];
+}
+
 /**
  * Exactly one primary grant, through the function's own endpoint adapter and response parsing, so
  * that `check` sees what the deployed refresher would see: `maxAttempts: 1` means no retry, ever.
@@ -143,19 +161,7 @@ export async function checkProvider(
       scope: token.scope ?? settings.scope,
     }),
   );
-  const warnings: string[] = [];
-  const threshold = dueThresholdSeconds(settings);
-  if (lifetime.seconds <= threshold) {
-    warnings.push(
-      `a ${lifetime.seconds} s token is due as soon as it is issued (renewal starts ${threshold} s before expiry): ` +
-        'every run will renew it; lower checkIntervalMinutes or safetyMarginSeconds',
-    );
-  } else if (lifetime.source === 'expires_in' && lifetime.seconds < settings.expectedLifetimeSeconds) {
-    warnings.push(
-      `the server grants ${lifetime.seconds} s, but the schedule and store were planned for ` +
-        `${settings.expectedLifetimeSeconds} s: set "expectedLifetimeSeconds": ${lifetime.seconds} in the providers file`,
-    );
-  }
+  const warnings = lifetimeWarnings(lifetime, settings);
   return {
     ...base,
     granted: {
