@@ -1,3 +1,4 @@
+import { withDeadline } from '../base/deadline.js';
 import { type ProviderSettings, requiredCredentialKeys } from '../contract/provider-settings.js';
 import type { PublishedToken } from '../contract/published-token.js';
 import { publishedToken, publishedTokenBytes } from '../contract/published-token.js';
@@ -678,25 +679,12 @@ class RefreshRun {
    * One AWS call, given up after AWS_CALL_TIMEOUT_MS or at the run's end, whichever comes first. The
    * signal stops the SDK's request; the race stops the wait even for a port that ignores the signal.
    */
-  private async aws<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private aws<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const endMs = this.input.endMs ?? this.input.deadlineMs + STORE_RESERVE_MS;
     const ms = Math.min(this.deps.awsCallTimeoutMs ?? AWS_CALL_TIMEOUT_MS, endMs - this.deps.clock.now());
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      const expire = () => {
-        const error = Object.assign(new Error(`no answer within ${Math.max(0, ms)} ms`), { name: 'TimeoutError' });
-        controller.abort(error);
-        reject(error);
-      };
-      if (ms <= 0) expire();
-      else timer = setTimeout(expire, ms);
-    });
-    try {
-      return await Promise.race([call(controller.signal), timedOut]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withDeadline(call, ms, () =>
+      Object.assign(new Error(`no answer within ${Math.max(0, ms)} ms`), { name: 'TimeoutError' }),
+    );
   }
 
   private requestContext() {
