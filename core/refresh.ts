@@ -1,7 +1,7 @@
 import { withDeadline } from '../base/deadline.js';
 import { type ProviderSettings, requiredCredentialKeys } from '../contract/provider-settings.js';
 import type { PublishedToken } from '../contract/published-token.js';
-import { publishedToken, publishedTokenBytes } from '../contract/published-token.js';
+import { LARGEST_TOKEN_STORE, publishedToken, publishedTokenBytes } from '../contract/published-token.js';
 import { dueThresholdSeconds, isDue } from '../contract/schedule.js';
 import type { ClassifiedFailure } from './classify.js';
 import { type Failure, failure } from '../contract/failure.js';
@@ -237,7 +237,7 @@ class RefreshRun {
     const now = this.deps.clock.now();
     const recent = recentForcedRenewals(this.state.forcedRenewals, now);
     const lastWriteMs = this.published ? this.published.issued_at * 1000 : undefined;
-    const refusal = forcedRunRefusal(this.deps.tokenStore.kind, lastWriteMs, recent, now);
+    const refusal = forcedRunRefusal(this.deps.tokenStore, lastWriteMs, recent, now);
     if (refusal) return refusal;
     this.state = { ...this.state, forcedRenewals: [...recent, now] };
     this.stateDirty = true;
@@ -483,7 +483,7 @@ class RefreshRun {
           'token_too_large',
           `the published token would be ${bytes} bytes, but ${deps.tokenStore.kind} holds at most ${deps.tokenStore.maxBytes}; ` +
             'ask the IdP for a smaller access token (fewer roles or claims), or for a token that lives long enough for ' +
-            'store "secretsmanager" (64 KB). The previous token stays in place',
+            `store "${LARGEST_TOKEN_STORE.kind}" (${LARGEST_TOKEN_STORE.maxBytes / 1024} KB). The previous token stays in place`,
         ),
       );
     }

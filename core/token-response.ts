@@ -1,4 +1,4 @@
-import { STORE_MAX_BYTES } from '../contract/published-token.js';
+import { LARGEST_TOKEN_STORE } from '../contract/published-token.js';
 import { type Failure, failure } from '../contract/failure.js';
 import type { HttpAnswer } from './ports.js';
 
@@ -19,7 +19,7 @@ export interface GrantedToken {
  */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 /** No store holds a larger token (contract/published-token.ts). */
-const MAX_ACCESS_TOKEN_LENGTH = STORE_MAX_BYTES.secretsmanager;
+const MAX_ACCESS_TOKEN_LENGTH = LARGEST_TOKEN_STORE.maxBytes;
 
 function seconds(value: unknown): number | undefined | 'bad' {
   if (value === undefined || value === null) return undefined;
