@@ -289,21 +289,21 @@ class RefreshRun {
     });
     // The outcome is seen: the record is settled (a rejection becomes the guard below).
     if (sentVersion !== undefined) this.state = { ...this.state, pendingPrimary: undefined };
-    if ('failure' in outcome) {
+    if (!outcome.ok) {
       // invalid_grant means the chain is dead; a configuration error on a refresh (Keycloak's
       // "No refresh token") is a broken request, not a broken provider: both get one primary grant.
-      if (outcome.failure.refreshRejected || outcome.failure.kind === 'configuration') {
-        const { kind, code, description } = outcome.failure;
+      if (outcome.error.refreshRejected || outcome.error.kind === 'configuration') {
+        const { kind, code, description } = outcome.error;
         this.log.info('refresh token rejected; one primary grant follows', { kind, code, description });
         return this.dropRefreshToken();
       }
-      if (outcome.failure.kind !== 'credentials') return this.failGrant(outcome.failure, 'refresh_token', undefined);
+      if (outcome.error.kind !== 'credentials') return this.failGrant(outcome.error, 'refresh_token', undefined);
       // A rejected client makes the chain useless too; dropping it leaves only primary grants, which the guard holds.
       this.dropRefreshToken();
-      return this.failGrant(outcome.failure, 'refresh_token', sentVersion ?? (await this.credentialsVersionForGuard()));
+      return this.failGrant(outcome.error, 'refresh_token', sentVersion ?? (await this.credentialsVersionForGuard()));
     }
     if (sentVersion !== undefined) this.state = { ...this.state, workingCredentialsVersion: sentVersion };
-    const vetted = this.vet(outcome, 'refresh_token');
+    const vetted = this.vet(outcome.value, 'refresh_token');
     if ('kind' in vetted) {
       if (vetted.code !== 'lifetime_too_short') return this.failAfterRenewal(vetted);
       // Keycloak near SSO Session Max: a token too short for consumers is not published; a new session is.
@@ -312,9 +312,9 @@ class RefreshRun {
       });
       return 'fall-back';
     }
-    const accepted = await this.accept(outcome.token, vetted, 'refresh_token');
+    const accepted = await this.accept(outcome.value.token, vetted, 'refresh_token');
     if (accepted) return accepted;
-    if (!this.sessionEnding(outcome.token, { seconds: vetted.expires_at - vetted.issued_at }))
+    if (!this.sessionEnding(outcome.value.token, { seconds: vetted.expires_at - vetted.issued_at }))
       return this.done('refreshed');
     this.log.info('the IdP session ends before the next run; renewing it with a primary grant now', {
       grant: s.grant,
@@ -371,12 +371,12 @@ class RefreshRun {
       },
       request,
     );
-    if ('failure' in outcome) {
-      if (!outcome.failure.ambiguous) this.state = { ...this.state, pendingPrimary: undefined };
-      return this.failGrant(outcome.failure, s.grant, creds.versionId);
+    if (!outcome.ok) {
+      if (!outcome.error.ambiguous) this.state = { ...this.state, pendingPrimary: undefined };
+      return this.failGrant(outcome.error, s.grant, creds.versionId);
     }
     // An unusable token leaves the attempt on record, so the same credentials wait out the spacing.
-    const vetted = this.vet(outcome, s.grant);
+    const vetted = this.vet(outcome.value, s.grant);
     if ('kind' in vetted) return this.failAfterRenewal(vetted);
     // Working credentials lift the guard.
     this.state = {
@@ -385,7 +385,7 @@ class RefreshRun {
       pendingPrimary: undefined,
       workingCredentialsVersion: creds.versionId,
     };
-    const accepted = await this.accept(outcome.token, vetted, s.grant);
+    const accepted = await this.accept(outcome.value.token, vetted, s.grant);
     return accepted ?? this.done('refreshed');
   }
 
@@ -399,16 +399,18 @@ class RefreshRun {
     const { token, sentAtMs } = outcome;
     this.redactor.add(token.accessToken, token.refreshToken);
     const sentAt = Math.floor(sentAtMs / 1000);
-    const lifetime = grantedLifetime(token.expiresIn, token.accessToken, sentAt, s);
-    if ('problem' in lifetime) {
+    const granted = grantedLifetime(token.expiresIn, token.accessToken, sentAt, s);
+    if (!granted.ok) {
+      const { seconds, boundSeconds } = granted.error;
       return failure(
         'invalid-response',
         'lifetime_too_long',
-        `${grant} grant: the token would live ${lifetime.seconds} s, more than ${MAX_LIFETIME_FACTOR} times ` +
-          `expectedLifetimeSeconds (${lifetime.boundSeconds} s); an expires_in in milliseconds? Nothing was stored. ` +
+        `${grant} grant: the token would live ${seconds} s, more than ${MAX_LIFETIME_FACTOR} times ` +
+          `expectedLifetimeSeconds (${boundSeconds} s); an expires_in in milliseconds? Nothing was stored. ` +
           'If the IdP really grants tokens this long, raise expectedLifetimeSeconds',
       );
     }
+    const lifetime = granted.value;
     const same = this.published?.access_token === token.accessToken;
     if (lifetime.seconds < s.minValiditySeconds && !same) {
       return failure(
