@@ -12,7 +12,7 @@ export type Sleep = (ms: number) => Promise<void>;
 
 /**
  * Where consumers read the token. Absent (never published) reads as undefined. Every AWS-backed port
- * takes an AbortSignal: the core gives each call a deadline (core/refresh.ts).
+ * takes an AbortSignal: the core gives each call a deadline (core/run/aws-call.ts).
  */
 export interface PublishedTokenStore {
   /** The store's name as the providers file's `store` gives it, for messages; the core decides nothing on it. */

@@ -63,7 +63,7 @@ function outOfTime(grant: GrantName): ClassifiedFailure {
  * A 2xx is a token only if it parses as one. A 2xx carrying an OAuth `error` goes through the same
  * classifier as a 4xx, so a rejection answered 200 engages the lockout guard. Any other unusable 2xx
  * (a login or WAF page, an empty body) leaves open whether the IdP counted a failed login: it is
- * `ambiguous`, which keeps a primary grant's attempt on record (core/refresh.ts).
+ * `ambiguous`, which keeps a primary grant's attempt on record (core/run/primary-step.ts).
  */
 function readAnswer(answer: HttpAnswer, grant: GrantName, sentAtMs: number, ctx: RequestContext): TokenOutcome {
   if (answer.oversized) {
