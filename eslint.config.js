@@ -27,9 +27,14 @@ const CLI_LOCAL_MODE = ['cli/run/**/*.ts', 'cli/status/local.ts', 'cli/help.ts']
 const CLI_GROUPS = [...CDK, '**/lambda/**', '**/lib/**'];
 const boundaries = [
   boundary(
+    ['base/**/*.ts'],
+    ['*'],
+    'base/ is the dependency-free room (Result, deadlines) that every other room, the reader included, may import: it imports nothing.',
+  ),
+  boundary(
     ['contract/**/*.ts'],
     [...CDK, '**/core/**', '**/lambda/**', '**/lib/**', '**/consumer/**', '**/cli/**', '**/local/**', '@aws-sdk/*'],
-    'contract/ is plain data and pure functions that every other room imports: it imports only zod and itself.',
+    'contract/ is plain data and pure functions that every other room imports: it imports only zod, base/ and itself.',
   ),
   boundary(
     ['core/**/*.ts'],
@@ -63,7 +68,7 @@ const boundaries = [
       '!**/contract/error-name.js',
       '!**/contract/store-choice.js',
     ],
-    "consumer/ installs into service teams' functions: only the dependency-free contract files, no zod, no CDK.",
+    "consumer/ installs into service teams' functions: only base/ and the dependency-free contract files, no zod, no CDK.",
   ),
   boundary(
     ['local/**/*.ts'],

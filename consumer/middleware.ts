@@ -1,5 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { withDeadline } from '../base/deadline.js';
 import { TOKEN_READ_FAILED, TokenReaderError } from './errors.js';
 import { sharedTokenReader } from './shared-reader.js';
 import type { TokenReader } from './token-reader.js';
@@ -57,12 +58,14 @@ function withinInvocation(reader: TokenReader, context: Context): Promise<string
   // A plain object given as context in tests or other callers may lack the method.
   if (typeof context.getRemainingTimeInMillis !== 'function') return read;
   const waitMs = Math.max(0, context.getRemainingTimeInMillis() - REPORT_MARGIN_MS);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const message = `token-refresher: no token from ${reader.tokenSource} within the ${waitMs} ms the invocation had left: the store is slow or unreachable`;
-      reject(new TokenReaderError(message, { code: TOKEN_READ_FAILED, tokenSource: reader.tokenSource }));
-    }, waitMs);
-  });
-  return Promise.race([read, timedOut]).finally(() => clearTimeout(timer));
+  // The read gets at least the 1 ms Node gives any timer: a token already cached is still handed out.
+  return withDeadline(
+    () => read,
+    Math.max(1, waitMs),
+    () =>
+      new TokenReaderError(
+        `token-refresher: no token from ${reader.tokenSource} within the ${waitMs} ms the invocation had left: the store is slow or unreachable`,
+        { code: TOKEN_READ_FAILED, tokenSource: reader.tokenSource },
+      ),
+  );
 }

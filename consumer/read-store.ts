@@ -1,3 +1,4 @@
+import { withDeadline } from '../base/deadline.js';
 import { TokenReadError, TokenReaderError } from './errors.js';
 import { describeErrorName } from '../contract/error-name.js';
 import { backoffMs, isRetryable } from './retry.js';
@@ -46,24 +47,16 @@ export async function readWithRetries(
 
 /**
  * One attempt, aborted after `timeoutMs` with a retryable `TimeoutError`. The deadline is raced, not
- * only passed on as the abort signal, because an injected client (or a fake) may ignore the signal.
+ * only passed on as the abort signal, because an injected client (or a fake) may ignore the signal;
+ * the race reports the timeout, never the SDK's AbortError (base/deadline.ts). An attempt gets at
+ * least the 1 ms Node gives any timer, so an answer already at hand is not refused.
  */
-async function attemptRead(store: TokenStoreReader, timeoutMs: number): Promise<StoreRead> {
-  const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = Object.assign(new Error(`no answer within ${Math.round(timeoutMs)} ms`), { name: 'TimeoutError' });
-      // Rejected before the abort, so the race reports the timeout rather than the SDK's AbortError.
-      reject(error);
-      controller.abort(error);
-    }, timeoutMs);
-  });
-  try {
-    return await Promise.race([store.read(controller.signal), timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
+function attemptRead(store: TokenStoreReader, timeoutMs: number): Promise<StoreRead> {
+  return withDeadline(
+    (signal) => store.read(signal),
+    Math.max(1, timeoutMs),
+    () => Object.assign(new Error(`no answer within ${Math.round(timeoutMs)} ms`), { name: 'TimeoutError' }),
+  );
 }
 
 /** The AWS message (it names the principal and the action, never a value), plus what to do about access errors. */

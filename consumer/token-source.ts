@@ -13,6 +13,6 @@ export type { ParsedTokenSource } from '../contract/token-source.js';
  */
 export function parseTokenSource(tokenSource: string): ParsedTokenSource {
   const parsed = parse(tokenSource);
-  if ('problem' in parsed) throw new TokenSourceError(parsed.problem);
-  return parsed;
+  if (!parsed.ok) throw new TokenSourceError(parsed.error);
+  return parsed.value;
 }

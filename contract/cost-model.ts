@@ -53,7 +53,7 @@ export const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
 export const LAMBDA_MEMORY_GB = 256 / 1024;
 /**
  * Billed duration of a run that finds the token fresh: two store reads of tens of milliseconds each
- * (core/refresh.ts reads the token and the private state, both before the due check), the metrics
+ * (core/run/orchestrator.ts reads the token and the private state, both before the due check), the metrics
  * flush and the log line; an assumption, rounded up.
  */
 export const FRESH_RUN_MS = 150;
@@ -94,7 +94,7 @@ export const LOG_RETENTION_MONTHS = 3;
 const GB = 1024 ** 3;
 
 /**
- * Store calls of one run, as core/refresh.ts makes them. Every SecureString put and every secret
+ * Store calls of one run, as core/run/orchestrator.ts makes them. Every SecureString put and every secret
  * get or put is one KMS request to the stage key; a SecureString get decrypts only when the
  * container does not hold that version already (lambda/adapters/secure-string.ts). A state write
  * puts the String ledger, which costs nothing, and the SecureString only when it carries a new
@@ -144,7 +144,7 @@ export function renewsWithRefreshToken(s: Pick<ProviderSettings, 'useRefreshToke
 }
 
 /**
- * A renewing run's calls (core/refresh.ts): the fresh run's reads, then by refresh token (for a
+ * A renewing run's calls (core/run/orchestrator.ts): the fresh run's reads, then by refresh token (for a
  * confidential client the credentials and its client secret's attempt put on record before it is
  * sent; one state write with the new refresh token, the token), or by primary grant (the
  * credentials, the attempt put on record before it is sent, the new state, the token).
@@ -166,7 +166,7 @@ export function renewingRunCalls(s: Pick<ProviderSettings, 'useRefreshToken' | '
 /**
  * The share of credentials reads that reach Secrets Manager: a warm container answers a healthy
  * renewal that sends no password from what it read less than CREDENTIALS_CACHE_SECONDS ago
- * (core/refresh.ts, lambda/adapters/secrets-manager-credentials.ts), so one read in
+ * (core/run/credentials-policy.ts, lambda/adapters/secrets-manager-credentials.ts), so one read in
  * `ceil(cache / period)` fetches, plus one after each cold start. A cold function, and a renewal by
  * password grant, fetch every time.
  */

@@ -8,7 +8,7 @@
  * How long a warm function may send credentials it read earlier instead of reading the secret again
  * (one Secrets Manager call and one KMS request each time). It applies only to renewals with no
  * lockout memory on record: a forced run, a run after a rejection and one after an attempt whose
- * outcome was not seen always read the secret as it is now (core/refresh.ts). It is also how long
+ * outcome was not seen always read the secret as it is now (core/run/credentials-policy.ts). It is also how long
  * operators keep old credentials valid at the IdP after putting new ones (docs/runbook.md).
  */
 export const CREDENTIALS_CACHE_SECONDS = 300;

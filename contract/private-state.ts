@@ -114,7 +114,7 @@ function defined<T extends object>(value: T): T {
  * length, so that its ledger never exceeds LEDGER_MAX_BYTES whatever the runs before (a state from an
  * earlier version, a hand edit). Nothing that decides an outcome changes: a code or description is
  * cut (they are only shown), an identity is kept as its digest, and only forced renewals that no
- * budget counts any more are dropped. Every write goes through it (core/refresh.ts persistState).
+ * budget counts any more are dropped. Every write goes through it (core/run/state-ledger.ts `save`).
  */
 export function boundPrivateState(state: PrivateState, now: number): PrivateState {
   const { fingerprint, guard, pendingPrimary, workingCredentialsVersion, blocked, forcedRenewals } = state;

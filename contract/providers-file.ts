@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { err, ok, type Result } from '../base/result.js';
 import { CLIENT_AUTH_METHODS, GRANTS, PRESETS, type Preset } from './presets.js';
 import { type ProviderSettings, providerSettingsSchema, tokenEndpointSchema } from './provider-settings.js';
 import {
@@ -288,7 +289,10 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string[] {
 }
 
 /** Applies the preset and the defaults to one entry; returns the problems instead when there are any. */
-export function resolveProvider(entry: ProviderEntry, subject = `provider "${entry.id}"`): ResolvedProvider | string[] {
+export function resolveProvider(
+  entry: ProviderEntry,
+  subject = `provider "${entry.id}"`,
+): Result<ResolvedProvider, string[]> {
   const preset: Preset = PRESETS[entry.preset];
   const problems: string[] = [];
   const fail = (field: string, value: unknown, allowed: string) =>
@@ -347,7 +351,7 @@ export function resolveProvider(entry: ProviderEntry, subject = `provider "${ent
     );
   }
   if (problems.length > 0 || !tokenEndpoint || !clientId || !grant || !clientAuth || lifetime === undefined)
-    return problems;
+    return err(problems);
 
   const minValiditySeconds = entry.minValiditySeconds ?? DEFAULT_MIN_VALIDITY_SECONDS;
   const checkIntervalMinutes =
@@ -364,19 +368,19 @@ export function resolveProvider(entry: ProviderEntry, subject = `provider "${ent
         'is retried before minValiditySeconds is reached, plus 95 s for a run that starts late (EventBridge Scheduler has ' +
         '60 s precision) and takes its full 30 s; less would let the token-freshness alarm warn too late or fire while healthy',
     );
-    return problems;
+    return err(problems);
   }
   const timing = { minValiditySeconds, checkIntervalMinutes, safetyMarginSeconds };
   const threshold = dueThresholdSeconds(timing);
   if (lifetime <= threshold) {
     problems.push(dueAtOnceProblem(subject, entry, lifetime, timing));
-    return problems;
+    return err(problems);
   }
   const writesPerDay = plannedWritesPerDay(lifetime, timing);
   const choice = chooseStore(entry.store ?? 'auto', writesPerDay);
   if ('error' in choice) {
     fail('store', entry.store, choice.error);
-    return problems;
+    return err(problems);
   }
 
   const settings = providerSettingsSchema.parse({
@@ -395,13 +399,13 @@ export function resolveProvider(entry: ProviderEntry, subject = `provider "${ent
     requestTimeoutSeconds: entry.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS,
     maxAttempts: entry.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
   });
-  return {
+  return ok({
     settings,
     store: choice.kind,
     storeReason: choice.reason,
     plannedWritesPerDay: writesPerDay,
     ...(entry.credentials ? { credentials: entry.credentials } : {}),
-  };
+  });
 }
 
 /** The timing fields a person may write, in the order a fix is most likely to be wanted. */
@@ -514,8 +518,8 @@ export function parseStackConfig(raw: unknown, source = 'providers file', option
     }
     seen.set(entry.id, index);
     const result = resolveProvider(entry, subject);
-    if (Array.isArray(result)) problems.push(...result);
-    else resolved.push(result);
+    if (result.ok) resolved.push(result.value);
+    else problems.push(...result.error);
   });
   problems.push(...sharedCredentialsProblems(resolved), ...constructIdProblems(resolved.map((p) => p.settings.id)));
   if (problems.length > 0) throw new ProvidersFileError(source, problems);

@@ -45,6 +45,12 @@ export const STORE_MAX_BYTES: Readonly<Record<StoreKind, number>> = {
   parameterstore: 8192,
 };
 
+/**
+ * The store that holds the largest published token, and its limit: no store holds a larger token,
+ * and a token too large for another store fits here if it lives long enough for it.
+ */
+export const LARGEST_TOKEN_STORE = { kind: 'secretsmanager', maxBytes: STORE_MAX_BYTES.secretsmanager } as const;
+
 /** A SecureString over this size is stored in the advanced tier. */
 export const PARAMETER_STORE_STANDARD_BYTES = 4096;
 

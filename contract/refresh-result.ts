@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 
 /**
  * What the function returns for every run: a summary with no secret in it. The core builds it
- * (core/refresh.ts) and the operator CLI checks it before printing (cli/refresh/command.ts).
+ * (core/run/report.ts) and the operator CLI checks it before printing (cli/refresh/command.ts).
  */
 export const NOTE_CODES = ['refresh_token_not_kept', 'forced_run_limited', 'waiting_for_credentials'] as const;
 

@@ -15,6 +15,35 @@ export const STORE_REQUESTS = ['auto', 'secretsmanager', 'parameterstore'] as co
 export type StoreRequest = (typeof STORE_REQUESTS)[number];
 export type StoreKind = Exclude<StoreRequest, 'auto'>;
 
+/** How often a store takes a forced renewal of a token that is not due (core/forced-runs.ts). */
+export interface ForcedRunBudget {
+  /** Least time after the last write of the published token. */
+  readonly spacingMs: number;
+  /** Most forced renewals in 24 h; POSITIVE_INFINITY for a store without a day cap. */
+  readonly perDay: number;
+}
+
+/**
+ * How often `{"force": true}` may renew a token that is not due, by store. Secrets Manager keeps
+ * every version younger than 24 h against a quota of 100 and asks for at most one PutSecretValue
+ * every 10 minutes; the schedule plans fewer than SECRETS_MANAGER_MAX_WRITES_PER_DAY writes a day
+ * there, so forced writes get what is left below the quota, minus one for a retried write. Parameter
+ * Store drops its oldest versions itself; one forced write a minute keeps a loop of invocations from
+ * turning into a write storm, and no day cap is needed. The state keeps the newest forced renewals
+ * only, as many as a day cap counts (contract/private-state.ts FORCED_RENEWALS_KEPT), so a loop of
+ * forced runs cannot grow it. Each store adapter carries its own (lambda/adapters/*-token-store.ts).
+ */
+export const FORCED_RUN_BUDGET: Readonly<Record<StoreKind, ForcedRunBudget>> = {
+  secretsmanager: { spacingMs: 10 * 60_000, perDay: SECRETS_MANAGER_FORCED_RENEWALS_PER_DAY },
+  parameterstore: { spacingMs: 60_000, perDay: Number.POSITIVE_INFINITY },
+};
+
+/** Each store as messages name it for operators. */
+export const STORE_DISPLAY_NAME: Readonly<Record<StoreKind, string>> = {
+  secretsmanager: 'Secrets Manager',
+  parameterstore: 'Parameter Store',
+};
+
 export type StoreChoice = { readonly kind: StoreKind; readonly reason: string } | { readonly error: string };
 
 export function chooseStore(requested: StoreRequest, writesPerDay: number): StoreChoice {

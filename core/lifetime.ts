@@ -1,3 +1,4 @@
+import { err, ok, type Result } from '../base/result.js';
 import type { ProviderSettings } from '../contract/provider-settings.js';
 import { MAX_LIFETIME_FACTOR } from '../contract/published-token.js';
 
@@ -49,9 +50,11 @@ export function jwtExpiry(token: string): number | undefined {
   }
 }
 
-export type GrantedLifetime =
-  | { readonly seconds: number; readonly source: LifetimeSource | 'jwt_exp' }
-  | { readonly problem: 'too_long'; readonly seconds: number; readonly boundSeconds: number };
+/** The lifetime to publish, or why there is none: longer than the bound (`boundSeconds`) allows. */
+export type GrantedLifetime = Result<
+  { readonly seconds: number; readonly source: LifetimeSource | 'jwt_exp' },
+  { readonly problem: 'too_long'; readonly seconds: number; readonly boundSeconds: number }
+>;
 
 /**
  * The lifetime to publish for a token requested at `sentAt` (epoch seconds): what `resolveLifetime`
@@ -71,5 +74,7 @@ export function grantedLifetime(
       ? { seconds: Math.max(0, exp - sentAt), source: 'jwt_exp' as const }
       : resolved;
   const boundSeconds = MAX_LIFETIME_FACTOR * settings.expectedLifetimeSeconds;
-  return lifetime.seconds > boundSeconds ? { problem: 'too_long', seconds: lifetime.seconds, boundSeconds } : lifetime;
+  return lifetime.seconds > boundSeconds
+    ? err({ problem: 'too_long', seconds: lifetime.seconds, boundSeconds })
+    : ok(lifetime);
 }

@@ -1,6 +1,7 @@
 import type { PublishedToken } from '../contract/published-token.js';
 import type { PrivateState } from '../contract/private-state.js';
 import { TOKEN_SECRET_NOT_OWNED } from '../contract/failure.js';
+import type { ForcedRunBudget } from '../contract/store-choice.js';
 
 /** Wall-clock time in epoch milliseconds; injected so the algorithm can run on a simulated clock. */
 export interface Clock {
@@ -11,13 +12,17 @@ export type Sleep = (ms: number) => Promise<void>;
 
 /**
  * Where consumers read the token. Absent (never published) reads as undefined. Every AWS-backed port
- * takes an AbortSignal: the core gives each call a deadline (core/refresh.ts).
+ * takes an AbortSignal: the core gives each call a deadline (core/run/aws-call.ts).
  */
 export interface PublishedTokenStore {
-  /** `file`: local mode's token file (cli/local/file-token-store.ts). */
-  readonly kind: 'secretsmanager' | 'parameterstore' | 'file';
+  /** The store's name as the providers file's `store` gives it, for messages; the core decides nothing on it. */
+  readonly kind: string;
+  /** The store as operators know it (`Secrets Manager`), for messages. */
+  readonly displayName: string;
   /** Largest value the store accepts, in bytes. */
   readonly maxBytes: number;
+  /** How often the store takes a forced renewal of a token that is not due (core/forced-runs.ts). */
+  readonly forcedRunBudget: ForcedRunBudget;
   read(signal?: AbortSignal): Promise<PublishedToken | undefined>;
   write(token: PublishedToken, signal?: AbortSignal): Promise<void>;
 }

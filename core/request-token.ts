@@ -1,3 +1,4 @@
+import { err, ok, type Result } from '../base/result.js';
 import { type ClassifiedFailure, classifyAnswer } from './classify.js';
 import { parseErrorBody } from './error-body.js';
 import { failure } from '../contract/failure.js';
@@ -10,7 +11,7 @@ import {
   type TokenEndpoint,
   type TokenRequest,
 } from './ports.js';
-import { type GrantedToken, isFailure, parseTokenAnswer } from './token-response.js';
+import { type GrantedToken, parseTokenAnswer } from './token-response.js';
 
 export interface RequestContext {
   readonly endpoint: TokenEndpoint;
@@ -30,9 +31,8 @@ export interface RequestContext {
   readonly onAttempt?: (attempt: { grant: GrantName; latencyMs: number; outcome: string }) => void;
 }
 
-export type TokenOutcome =
-  | { readonly token: GrantedToken; readonly sentAtMs: number }
-  | { readonly failure: ClassifiedFailure; readonly sent: boolean };
+/** A granted token with the time its request was sent, or the classified failure of the last attempt. */
+export type TokenOutcome = Result<{ readonly token: GrantedToken; readonly sentAtMs: number }, ClassifiedFailure>;
 
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 8_000;
@@ -63,34 +63,31 @@ function outOfTime(grant: GrantName): ClassifiedFailure {
  * A 2xx is a token only if it parses as one. A 2xx carrying an OAuth `error` goes through the same
  * classifier as a 4xx, so a rejection answered 200 engages the lockout guard. Any other unusable 2xx
  * (a login or WAF page, an empty body) leaves open whether the IdP counted a failed login: it is
- * `ambiguous`, which keeps a primary grant's attempt on record (core/refresh.ts).
+ * `ambiguous`, which keeps a primary grant's attempt on record (core/run/primary-step.ts).
  */
 function readAnswer(answer: HttpAnswer, grant: GrantName, sentAtMs: number, ctx: RequestContext): TokenOutcome {
   if (answer.oversized) {
     // Neither a token nor an error we can read: the IdP may have counted the attempt.
     const description = `${grant} grant: HTTP ${answer.status} with a body too large to be a token or an OAuth error; not read`;
-    return {
-      failure: {
-        ...failure('invalid-response', 'body_too_large', description),
-        refreshRejected: false,
-        ambiguous: true,
-        retryable: false,
-      },
-      sent: true,
-    };
+    return err({
+      ...failure('invalid-response', 'body_too_large', description),
+      refreshRejected: false,
+      ambiguous: true,
+      retryable: false,
+    });
   }
   const success = answer.status >= 200 && answer.status < 300;
   if (success) {
     const parsed = parseTokenAnswer(answer);
-    if (!isFailure(parsed)) return { token: parsed, sentAtMs };
+    if (parsed.ok) return ok({ token: parsed.value, sentAtMs });
     const redacted = { ...answer, body: ctx.redact(answer.body) };
     if (parseErrorBody(redacted.body).error === undefined) {
-      return { failure: { ...parsed, refreshRejected: false, ambiguous: true, retryable: false }, sent: true };
+      return err({ ...parsed.error, refreshRejected: false, ambiguous: true, retryable: false });
     }
-    return { failure: classifyAnswer(redacted, grant, ctx.clock.now()), sent: true };
+    return err(classifyAnswer(redacted, grant, ctx.clock.now()));
   }
   const redacted = { ...answer, body: ctx.redact(answer.body) };
-  return { failure: classifyAnswer(redacted, grant, ctx.clock.now()), sent: true };
+  return err(classifyAnswer(redacted, grant, ctx.clock.now()));
 }
 
 /**
@@ -108,13 +105,13 @@ export async function requestToken(ctx: RequestContext, request: TokenRequest): 
     // A time in the future (another clock's) counts as now: the wait is never longer than the spacing.
     const wait = Math.min(ctx.notBeforeMs - ctx.clock.now(), MIN_PRIMARY_SPACING_MS);
     if (wait > 0 && ctx.clock.now() + wait + MIN_REQUEST_MS > ctx.deadlineMs) {
-      return { failure: outOfTime(request.grant), sent: false };
+      return err(outOfTime(request.grant));
     }
     if (wait > 0) await ctx.sleep(wait);
   }
   for (let attempt = 1; ; attempt++) {
     const timeoutMs = Math.min(ctx.timeoutMs, ctx.deadlineMs - ctx.clock.now());
-    if (timeoutMs < MIN_REQUEST_MS) return { failure: outOfTime(request.grant), sent: attempt > 1 };
+    if (timeoutMs < MIN_REQUEST_MS) return err(outOfTime(request.grant));
     const sentAtMs = ctx.clock.now();
     ctx.onSend?.(sentAtMs);
     let outcome: TokenOutcome;
@@ -123,18 +120,18 @@ export async function requestToken(ctx: RequestContext, request: TokenRequest): 
       outcome = readAnswer(answer, request.grant, sentAtMs, ctx);
     } catch (error) {
       if (!(error instanceof NoAnswerError)) throw error;
-      outcome = { failure: noAnswer(error, request.grant), sent: true };
+      outcome = err(noAnswer(error, request.grant));
     }
     ctx.onAttempt?.({
       grant: request.grant,
       latencyMs: ctx.clock.now() - sentAtMs,
-      outcome: 'token' in outcome ? 'ok' : outcome.failure.kind,
+      outcome: outcome.ok ? 'ok' : outcome.error.kind,
     });
-    if ('token' in outcome || !outcome.failure.retryable || attempt >= ctx.maxAttempts) return outcome;
-    if (primary && outcome.failure.ambiguous) return outcome;
+    if (outcome.ok || !outcome.error.retryable || attempt >= ctx.maxAttempts) return outcome;
+    if (primary && outcome.error.ambiguous) return outcome;
 
     const backoff = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1)) * (0.5 + ctx.random() / 2);
-    const wait = Math.max(outcome.failure.retryAfterMs ?? backoff, primary ? MIN_PRIMARY_SPACING_MS : 0);
+    const wait = Math.max(outcome.error.retryAfterMs ?? backoff, primary ? MIN_PRIMARY_SPACING_MS : 0);
     if (ctx.clock.now() + wait + MIN_REQUEST_MS > ctx.deadlineMs) return outcome;
     await ctx.sleep(wait);
   }

@@ -1,4 +1,5 @@
-import { STORE_MAX_BYTES } from '../contract/published-token.js';
+import { err, ok, type Result } from '../base/result.js';
+import { LARGEST_TOKEN_STORE } from '../contract/published-token.js';
 import { type Failure, failure } from '../contract/failure.js';
 import type { HttpAnswer } from './ports.js';
 
@@ -19,7 +20,7 @@ export interface GrantedToken {
  */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 /** No store holds a larger token (contract/published-token.ts). */
-const MAX_ACCESS_TOKEN_LENGTH = STORE_MAX_BYTES.secretsmanager;
+const MAX_ACCESS_TOKEN_LENGTH = LARGEST_TOKEN_STORE.maxBytes;
 
 function seconds(value: unknown): number | undefined | 'bad' {
   if (value === undefined || value === null) return undefined;
@@ -29,9 +30,9 @@ function seconds(value: unknown): number | undefined | 'bad' {
 }
 
 /** Parses a 2xx answer. Anything unusable is an `invalid-response` failure, so nothing gets stored. */
-export function parseTokenAnswer(answer: HttpAnswer): GrantedToken | Failure {
+export function parseTokenAnswer(answer: HttpAnswer): Result<GrantedToken, Failure> {
   const bad = (code: string, what: string) =>
-    failure('invalid-response', code, `HTTP ${answer.status} from the token endpoint, but ${what}`);
+    err(failure('invalid-response', code, `HTTP ${answer.status} from the token endpoint, but ${what}`));
   let json: unknown;
   try {
     json = JSON.parse(answer.body);
@@ -63,15 +64,11 @@ export function parseTokenAnswer(answer: HttpAnswer): GrantedToken | Failure {
   const refreshToken =
     typeof body.refresh_token === 'string' && body.refresh_token !== '' ? body.refresh_token : undefined;
   const scope = typeof body.scope === 'string' ? body.scope : undefined;
-  return {
+  return ok({
     accessToken: body.access_token,
     ...(expiresIn === undefined ? {} : { expiresIn }),
     ...(refreshToken === undefined ? {} : { refreshToken }),
     ...(typeof refreshExpiresIn === 'number' && refreshExpiresIn > 0 ? { refreshExpiresIn } : {}),
     ...(scope === undefined ? {} : { scope }),
-  };
-}
-
-export function isFailure(value: GrantedToken | Failure): value is Failure {
-  return 'kind' in value;
+  });
 }

@@ -9,12 +9,12 @@ import { formatRate, formatRatio, usd } from '../cli/plan/command.js';
 import { formatDuration } from '../cli/common/format-duration.js';
 import { type Plan, planStage } from '../contract/plan.js';
 import { parseStackConfig } from '../contract/providers-file.js';
+import { STORE_DISPLAY_NAME } from '../contract/store-choice.js';
 
 export const BEGIN = '<!-- cost:begin -->';
 export const END = '<!-- cost:end -->';
 
 const root = path.join(import.meta.dirname, '..');
-const STORE = { secretsmanager: 'Secrets Manager', parameterstore: 'Parameter Store' } as const;
 
 /** The plan of the repository's providers.json, in the default stage. */
 export function shippedPlan(): Plan {
@@ -33,7 +33,7 @@ export function renderCostSection(plan: Plan): string {
       formatDuration(r.renewalPeriodSeconds),
       formatRate(r.renewalsPerDay),
       `${formatRate(r.boundPerDay)} (${formatRatio(r.ratioToBound)})`,
-      STORE[p.store],
+      STORE_DISPLAY_NAME[p.store],
       usd(p.cost.totalUsd),
     ];
     return `| ${cells.join(' | ')} |`;

@@ -142,13 +142,13 @@ export async function checkProvider(
     storeMaxBytes: STORE_MAX_BYTES[store],
     ...(httpStatus === undefined ? {} : { httpStatus }),
   };
-  if ('failure' in outcome) {
-    const { kind, code, description } = outcome.failure;
+  if (!outcome.ok) {
+    const { kind, code, description } = outcome.error;
     // Redacted once more: a timeout or network description is built outside the body's scrubbing.
     return { ...base, error: { kind, code, description: redactor.redact(description) }, warnings: [] };
   }
 
-  const { token, sentAtMs } = outcome;
+  const { token, sentAtMs } = outcome.value;
   redactor.add(token.accessToken, token.refreshToken);
   const lifetime = resolveLifetime(token.expiresIn, token.accessToken, settings);
   // Measured on the exact JSON the function would publish, then dropped: only the size is kept.

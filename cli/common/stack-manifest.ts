@@ -4,6 +4,7 @@ import {
   type RefresherManifest,
   refresherManifestSchema,
 } from '../../contract/refresher-manifest.js';
+import { err, ok, type Result } from '../../base/result.js';
 import { AwsCallError, awsCall } from './aws-failure.js';
 import { CliError, errorMessage, isMissingRegion, NO_REGION_MESSAGE } from './errors.js';
 import { EXIT } from '../exit-codes.js';
@@ -46,18 +47,18 @@ function isMissingStack(error: unknown): boolean {
   );
 }
 
-function parseManifest(stackName: string, output: StackOutput): RefresherManifest | string {
+function parseManifest(stackName: string, output: StackOutput): Result<RefresherManifest, string> {
   const where = `stack "${stackName}", output "${output.key}"`;
   let json: unknown;
   try {
     json = JSON.parse(output.value);
   } catch {
-    return `${where} is not JSON`;
+    return err(`${where} is not JSON`);
   }
   const parsed = refresherManifestSchema.safeParse(json);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return ok(parsed.data);
   const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-  return `${where} is not a refresher manifest (${oneLine(issues)})`;
+  return err(`${where} is not a refresher manifest (${oneLine(issues)})`);
 }
 
 /** Outputs whose key ends in `Refresher` hold manifests; the stack's other outputs are ignored. */
@@ -75,9 +76,13 @@ export function manifestsOf(stackName: string, stackStatus: string, outputs: rea
   const seen = new Set<string>();
   for (const output of outputs) {
     if (!isManifestOutput(output.key)) continue;
-    const manifest = parseManifest(stackName, output);
-    if (typeof manifest === 'string') problems.push(manifest);
-    else if (seen.has(manifest.provider)) {
+    const parsed = parseManifest(stackName, output);
+    if (!parsed.ok) {
+      problems.push(parsed.error);
+      continue;
+    }
+    const manifest = parsed.value;
+    if (seen.has(manifest.provider)) {
       problems.push(`stack "${stackName}", output "${output.key}" repeats provider "${manifest.provider}"; ignored`);
     } else {
       seen.add(manifest.provider);

@@ -1,6 +1,7 @@
 import { type CostItem } from '../../contract/cost-model.js';
 import { stageProblem } from '../../contract/naming.js';
 import { type Plan, planStage, type ProviderPlan } from '../../contract/plan.js';
+import { STORE_DISPLAY_NAME } from '../../contract/store-choice.js';
 import { CliError, UsageError } from '../common/errors.js';
 import { formatDuration } from '../common/format-duration.js';
 import type { CliIo } from '../common/io.js';
@@ -22,7 +23,6 @@ export const PLAN_WIDTH = 100;
 export const PLAN_COLUMNS = ['PROVIDER', 'CHECK', 'RENEWED', 'RENEWALS/DAY', 'VS BOUND', 'STORE', '$/MONTH'] as const;
 
 const STORE_SHORT = { secretsmanager: 'SM', parameterstore: 'PS' } as const;
-const STORE_NAME = { secretsmanager: 'Secrets Manager', parameterstore: 'Parameter Store' } as const;
 
 /** Dollars: cents for totals, a tenth of a cent for items (most are under a cent). */
 export const usd = (amount: number, digits = 2) => `$${amount.toFixed(digits)}`;
@@ -79,7 +79,7 @@ function providerDetails(p: ProviderPlan): string[] {
         `${formatRate(r.boundPerDay)} = 86400 / (${p.lifetimeSeconds} s lifetime - ${p.minValiditySeconds} s ` +
         `minValidity); ${formatRate(r.storeWritesPerDay)} store writes a day`,
     ),
-    ...detail('store', `${STORE_NAME[p.store]}: ${p.storeReason}`),
+    ...detail('store', `${STORE_DISPLAY_NAME[p.store]}: ${p.storeReason}`),
     ...detail('pages', p.pages.map((a) => a.name).join(', ')),
     ...detail('cost', `${usd(p.cost.totalUsd)} a month:`),
     ...costLines(p.cost.items, ' '.repeat(10)),

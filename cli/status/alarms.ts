@@ -1,4 +1,5 @@
 import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { err, ok, type Result } from '../../base/result.js';
 import { describeErrorName } from '../../contract/error-name.js';
 
 /** DescribeAlarms takes at most 100 names per call. */
@@ -21,7 +22,8 @@ export function pagingView(alarms: readonly AlarmView[]): AlarmView | undefined 
   return [...alarms].sort((a, b) => rank(a) - rank(b))[0];
 }
 
-export type AlarmStates = { readonly states: ReadonlyMap<string, string> } | { readonly error: string };
+/** Each existing alarm's state by name, or why they could not be read (an AWS error's name). */
+export type AlarmStates = Result<ReadonlyMap<string, string>, string>;
 
 /**
  * The state (`OK`, `ALARM`, `INSUFFICIENT_DATA`) of every named alarm that exists. Composite alarms
@@ -47,7 +49,7 @@ export async function readAlarmStates(client: CloudWatchClient, names: readonly 
       } while (nextToken);
     }
   } catch (error) {
-    return { error: describeErrorName(error) };
+    return err(describeErrorName(error));
   }
-  return { states };
+  return ok(states);
 }

@@ -44,8 +44,8 @@ export async function collectStatus(deployment: Deployment, clients: AwsClients,
     ),
   ]);
   const alarmView = (name: string): AlarmView => {
-    if ('error' in alarmStates) return { name, error: alarmStates.error };
-    const state = alarmStates.states.get(name);
+    if (!alarmStates.ok) return { name, error: alarmStates.error };
+    const state = alarmStates.value.get(name);
     return state === undefined ? { name, error: 'not found' } : { name, state };
   };
   const providers = perProvider.map((p): ProviderStatus => {

@@ -57,8 +57,9 @@ export async function readTokenView(
   clients: { secretsManager: SecretsManagerClient; ssm: SSMClient },
   tokenSource: string,
 ): Promise<TokenView> {
-  const source = parseTokenSource(tokenSource);
-  if ('problem' in source || source.kind === 'file') return { state: 'unreadable', error: 'unknown tokenSource' };
+  const parsed = parseTokenSource(tokenSource);
+  if (!parsed.ok || parsed.value.kind === 'file') return { state: 'unreadable', error: 'unknown tokenSource' };
+  const source = parsed.value;
   let text: string | undefined;
   try {
     text = await readText(

@@ -1,5 +1,6 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { type PublishedToken, STORE_MAX_BYTES } from '../../contract/published-token.js';
+import { FORCED_RUN_BUDGET, STORE_DISPLAY_NAME } from '../../contract/store-choice.js';
 import type { Log, PublishedTokenStore } from '../../core/ports.js';
 import { parsePublished } from './secrets-manager-token-store.js';
 import { SecureString } from './secure-string.js';
@@ -7,7 +8,9 @@ import { SecureString } from './secure-string.js';
 /** The published token in a SecureString parameter: fine for tokens renewed every few minutes. */
 export class ParameterStoreTokenStore implements PublishedTokenStore {
   readonly kind = 'parameterstore';
+  readonly displayName = STORE_DISPLAY_NAME.parameterstore;
   readonly maxBytes = STORE_MAX_BYTES.parameterstore;
+  readonly forcedRunBudget = FORCED_RUN_BUDGET.parameterstore;
 
   private readonly parameter: SecureString;
 

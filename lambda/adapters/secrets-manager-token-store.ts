@@ -7,6 +7,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { checkPublishedToken, type PublishedToken, STORE_MAX_BYTES } from '../../contract/published-token.js';
+import { FORCED_RUN_BUDGET, STORE_DISPLAY_NAME } from '../../contract/store-choice.js';
 import { type Log, type PublishedTokenStore, TokenStoreNotOwnedError } from '../../core/ports.js';
 import { errorNameOf } from '../../contract/error-name.js';
 import { foreignSecretReasons, notOwnedMessage, type StageTokenSecret } from './token-secret-check.js';
@@ -24,7 +25,9 @@ import { foreignSecretReasons, notOwnedMessage, type StageTokenSecret } from './
  */
 export class SecretsManagerTokenStore implements PublishedTokenStore {
   readonly kind = 'secretsmanager';
+  readonly displayName = STORE_DISPLAY_NAME.secretsmanager;
   readonly maxBytes = STORE_MAX_BYTES.secretsmanager;
+  readonly forcedRunBudget = FORCED_RUN_BUDGET.secretsmanager;
   /** The secret this container created, or checked and found to be the stage's. */
   private ownArn: string | undefined;
   /** This container found a secret that is not the stage's under the name. */

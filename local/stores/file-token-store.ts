@@ -9,6 +9,9 @@ import { readBoundedFile, writePrivateFile } from '../private-file.js';
  */
 export class FileTokenStore implements PublishedTokenStore {
   readonly kind = 'file';
+  readonly displayName = 'the local token file';
+  // Local mode's files have no quota; the spacing Parameter Store gets keeps a loop from turning into a write storm.
+  readonly forcedRunBudget = { spacingMs: 60_000, perDay: Number.POSITIVE_INFINITY };
 
   constructor(
     readonly path: string,

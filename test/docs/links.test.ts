@@ -117,6 +117,7 @@ export function brokenLink(root: string, fromFile: string, target: string): stri
 
 /** Top-level folders of this repository: a code span starting with one of them names a path. */
 const REPO_FOLDERS = [
+  'base',
   'bin',
   'cli',
   'consumer',

@@ -18,7 +18,7 @@ import {
 } from './fixtures.js';
 
 /** What the refresher bundle is made of (esbuild follows the imports from lambda/index.ts). */
-const SOURCE_FOLDERS = ['lambda', 'core', 'contract'];
+const SOURCE_FOLDERS = ['lambda', 'core', 'contract', 'base'];
 
 let scratch: string;
 let sources: string;

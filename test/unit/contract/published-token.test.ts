@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Result } from '../../../base/result.js';
 import { grantedLifetime } from '../../../core/lifetime.js';
 import { providerSettingsSchema } from '../../../contract/provider-settings.js';
 import {
@@ -7,6 +8,9 @@ import {
   MAX_PUBLISHED_LIFETIME_SECONDS,
   publishedToken,
 } from '../../../contract/published-token.js';
+
+/** What the function returned before it returned a Result (base/result.ts): the value or the error. */
+const either = <T, E>(r: Result<T, E>): T | E => (r.ok ? r.value : r.error);
 
 const SENT_AT = 1_800_000_000;
 const longest = { expectedLifetimeSeconds: MAX_EXPECTED_LIFETIME_SECONDS, lifetimeDocumented: false };
@@ -19,7 +23,7 @@ describe('published token: the lifetime bound readers apply is the refresher’s
     expect(
       providerSettingsSchema.shape.expectedLifetimeSeconds.safeParse(longest.expectedLifetimeSeconds).success,
     ).toBe(true);
-    const granted = grantedLifetime(MAX_PUBLISHED_LIFETIME_SECONDS, 'opaque', SENT_AT, longest);
+    const granted = either(grantedLifetime(MAX_PUBLISHED_LIFETIME_SECONDS, 'opaque', SENT_AT, longest));
     // WHEN / THEN
     expect(granted).toEqual({ seconds: MAX_PUBLISHED_LIFETIME_SECONDS, source: 'expires_in' });
     expect(checkPublishedToken(token(MAX_PUBLISHED_LIFETIME_SECONDS), SENT_AT)).toHaveProperty('token');
@@ -29,7 +33,7 @@ describe('published token: the lifetime bound readers apply is the refresher’s
     expect(
       providerSettingsSchema.shape.expectedLifetimeSeconds.safeParse(longest.expectedLifetimeSeconds + 1).success,
     ).toBe(false);
-    expect(grantedLifetime(MAX_PUBLISHED_LIFETIME_SECONDS + 1, 'opaque', SENT_AT, longest)).toMatchObject({
+    expect(either(grantedLifetime(MAX_PUBLISHED_LIFETIME_SECONDS + 1, 'opaque', SENT_AT, longest))).toMatchObject({
       problem: 'too_long',
     });
     expect(checkPublishedToken(token(MAX_PUBLISHED_LIFETIME_SECONDS + 1))).toEqual({

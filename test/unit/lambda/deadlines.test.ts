@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { Result } from '../../../base/result.js';
 import { runRefresh } from '../../../core/refresh.js';
 import { invalidGrant, keycloakSettings, makeWorld, tokenAnswer } from './fakes.js';
+
+/** What the function returned before it returned a Result (base/result.ts): the value or the error. */
+const either = <T, E>(r: Result<T, E>): T | E => (r.ok ? r.value : r.error);
 
 /** Every wait and every AWS call of a run ends inside the run, as a classified result, never a throw. */
 const never = () => new Promise<never>(() => undefined);
@@ -133,19 +137,21 @@ describe('requestToken: the spacing before a primary grant', () => {
     const { requestToken } = await import('../../../core/request-token.js');
     const w = await makeWorld(keycloakSettings(), () => tokenAnswer());
 
-    const outcome = await requestToken(
-      {
-        endpoint: w.endpoint,
-        clock: w.clock,
-        sleep: w.clock.sleep,
-        random: () => 0.5,
-        timeoutMs: 10_000,
-        maxAttempts: 1,
-        deadlineMs: w.clock.now() + 20_000,
-        redact: (t) => t,
-        notBeforeMs: w.clock.now() + 3 * 3600_000,
-      },
-      { grant: 'password', username: 'u', password: 'p-secret' },
+    const outcome = either(
+      await requestToken(
+        {
+          endpoint: w.endpoint,
+          clock: w.clock,
+          sleep: w.clock.sleep,
+          random: () => 0.5,
+          timeoutMs: 10_000,
+          maxAttempts: 1,
+          deadlineMs: w.clock.now() + 20_000,
+          redact: (t) => t,
+          notBeforeMs: w.clock.now() + 3 * 3600_000,
+        },
+        { grant: 'password', username: 'u', password: 'p-secret' },
+      ),
     );
 
     expect(outcome).toHaveProperty('token');

@@ -13,6 +13,7 @@ import type { PrivateState } from '../../../contract/private-state.js';
 import type { RefreshDeps, RunReport } from '../../../core/refresh.js';
 import type { ProviderSettings } from '../../../contract/provider-settings.js';
 import type { PublishedToken } from '../../../contract/published-token.js';
+import { FORCED_RUN_BUDGET, type ForcedRunBudget, STORE_DISPLAY_NAME } from '../../../contract/store-choice.js';
 
 /** A clock that only moves when told to, or when the code under test sleeps. */
 export class FakeClock {
@@ -32,6 +33,8 @@ export class FakeClock {
 }
 
 export class MemoryTokenStore implements PublishedTokenStore {
+  readonly displayName: string;
+  readonly forcedRunBudget: ForcedRunBudget;
   token: PublishedToken | undefined;
   writes: PublishedToken[] = [];
   failWrites = false;
@@ -39,7 +42,11 @@ export class MemoryTokenStore implements PublishedTokenStore {
   constructor(
     readonly kind: 'secretsmanager' | 'parameterstore' = 'parameterstore',
     readonly maxBytes = 8192,
-  ) {}
+  ) {
+    // As the adapter of the same store carries them (lambda/adapters/*-token-store.ts).
+    this.displayName = STORE_DISPLAY_NAME[kind];
+    this.forcedRunBudget = FORCED_RUN_BUDGET[kind];
+  }
   async read() {
     if (this.failReads) throw Object.assign(new Error('boom'), { name: 'ThrottlingException' });
     return this.token;

@@ -11,9 +11,9 @@ import {
 import type { World } from './fakes.js';
 
 /**
- * Each place core/refresh.ts and core/request-token.ts redact has a case only it
- * catches, so removing any one of them fails a test here (or, for the error body read before it is
- * shortened, in refresh.test.ts).
+ * Each place core/run/ and core/request-token.ts redact has a case only it catches, so removing any
+ * one of them fails a test here (or, for the error body read before it is shortened, in
+ * refresh.test.ts).
  */
 const SECRET = `LEAK"<é%&1`;
 

@@ -4,8 +4,9 @@ import { answer, keycloakSettings, MemoryCredentials, makeWorld, tokenAnswer } f
 
 /**
  * A refresh that authenticates the client with its secret sends that secret: its attempt is put on
- * record (the record a primary grant uses, core/refresh.ts recordAttempt) before it is sent and
- * settled once the outcome is seen, so that a rejection whose guard is then not saved is not sent again.
+ * record (the record a primary grant uses, core/run/lockout-records.ts recordAttempt) before it is
+ * sent and settled once the outcome is seen, so that a rejection whose guard is then not saved is not
+ * sent again.
  */
 const confidential = keycloakSettings({ clientAuth: 'client_secret_post' });
 const credentials = () => new MemoryCredentials({ username: 'alice', password: 'pw-1', client_secret: 'cs-1' });

@@ -32,7 +32,7 @@ import {
 /**
  * The cost model (contract/cost-model.ts) bills the store calls it assumes a run makes; here the
  * refresh core's own runs are counted against them, so the plan's KMS, Secrets Manager and SSM lines
- * change when core/refresh.ts reads or writes more.
+ * change when core/run/ reads or writes more.
  */
 function counting(world: World): { calls: RunCalls } {
   const counts = {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Result } from '../../../base/result.js';
 import { parseTokenAnswer } from '../../../core/token-response.js';
 import {
   answer,
@@ -8,6 +9,9 @@ import {
   makeWorld,
   tokenAnswer,
 } from './fakes.js';
+
+/** What the function returned before it returned a Result (base/result.ts): the value or the error. */
+const either = <T, E>(r: Result<T, E>): T | E => (r.ok ? r.value : r.error);
 
 const jwt = (claims: object) => `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
 
@@ -153,7 +157,9 @@ describe('parseTokenAnswer: the access token is a bearer token', () => {
     ['= inside', 'ab=cd'],
     ['too long for any store', 'a'.repeat(65_537)],
   ])('rejects one with %s', (_name, token) => {
-    const parsed = parseTokenAnswer(answer(200, { access_token: token, token_type: 'Bearer', expires_in: 300 }));
+    const parsed = either(
+      parseTokenAnswer(answer(200, { access_token: token, token_type: 'Bearer', expires_in: 300 })),
+    );
 
     expect(parsed).toMatchObject({ kind: 'invalid-response', code: 'bad_access_token' });
     expect(JSON.stringify(parsed)).not.toContain('abc');
@@ -165,7 +171,9 @@ describe('parseTokenAnswer: the access token is a bearer token', () => {
     ['a legacy Spring UUID', '0b6f7a52-9a0e-4c7e-8f7e-2b1d6c3a9e10'],
     ['base64 with padding', 'a+b/c~d_e.f-g=='],
   ])('accepts %s', (_name, token) => {
-    const parsed = parseTokenAnswer(answer(200, { access_token: token, token_type: 'Bearer', expires_in: 300 }));
+    const parsed = either(
+      parseTokenAnswer(answer(200, { access_token: token, token_type: 'Bearer', expires_in: 300 })),
+    );
 
     expect(parsed).toMatchObject({ accessToken: token });
   });

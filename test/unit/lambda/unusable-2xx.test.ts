@@ -10,7 +10,7 @@ import {
 
 /**
  * A 2xx is not a token just because of its status: IdPs and gateways answer 200 with an OAuth error
- * or with a login or WAF page. Neither may bypass the lockout rules of core/refresh.ts.
+ * or with a login or WAF page. Neither may bypass the lockout rules of core/run/.
  */
 describe('runRefresh: a 2xx carrying an OAuth error is classified like a 4xx', () => {
   it.each([

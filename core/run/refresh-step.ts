@@ -1,0 +1,110 @@
+import { err, ok, type Result } from '../../base/result.js';
+import type { ClassifiedFailure } from '../classify.js';
+import { requestToken } from '../request-token.js';
+import { type RunContext, requestContext, writeLog } from './context.js';
+import { recordAttempt, recordGrantFailure } from './lockout-records.js';
+import { failAfterSaving, type StepOutcome, type Stop, stopAfterSaving } from './outcome.js';
+import { vet } from './vet.js';
+
+/** A refresh token this close to its end is not worth sending. */
+const REFRESH_TOKEN_SLACK_SECONDS = 5;
+
+/** What the refresh sends to authenticate the client, if anything. */
+interface ClientAuthentication {
+  readonly clientSecret?: string | undefined;
+  /** The credentials version sent, if any: the one a rejection is held against. */
+  readonly sentVersion?: string | undefined;
+}
+
+function dropRefreshToken(run: RunContext): void {
+  run.ledger.update({ refreshToken: undefined, refreshExpiresAt: undefined });
+}
+
+/**
+ * The client secret a refresh sends, behind the lockout rules: a refresh that authenticates the
+ * client with its secret is held back as a primary grant is, and its attempt is on record before it
+ * is sent, so that a rejection whose guard is then not saved is not sent again. A refresh that sends
+ * no secret is still held back by lockout memory beside a live refresh token (a write that stopped
+ * halfway, or a session renewed just before its end).
+ */
+async function authenticate(run: RunContext): Promise<Result<ClientAuthentication, Stop>> {
+  const { settings, ledger, credentials, deps } = run;
+  if (settings.clientAuth === 'none') {
+    const { guard, pendingPrimary } = ledger.state;
+    if (guard === undefined && pendingPrimary === undefined) return ok({});
+    const held = credentials.heldBack(await credentials.versionForGuard(), 'refresh_token');
+    return held ? err(failAfterSaving(held)) : ok({});
+  }
+  const loaded = await credentials.load({ sendsPassword: false });
+  if (!loaded.ok) return err({ end: 'failed', failure: loaded.error, save: false });
+  const { versionId, values } = loaded.value;
+  const held = credentials.heldBack(versionId, 'refresh_token');
+  if (held) return err(failAfterSaving(held));
+  const at = deps.clock.now();
+  const unrecorded = await recordAttempt(
+    run,
+    { pendingPrimary: { credentialsVersion: versionId, at } },
+    'refresh_token',
+  );
+  if (unrecorded) return err(failAfterSaving(unrecorded));
+  return ok({ clientSecret: values.client_secret, sentVersion: versionId });
+}
+
+/**
+ * A failed refresh. invalid_grant means the chain is dead; a configuration error on a refresh
+ * (Keycloak's "No refresh token") is a broken request, not a broken provider: both get one primary
+ * grant. A rejected client makes the chain useless too; dropping it leaves only primary grants,
+ * which the guard holds.
+ */
+async function refreshFailed(
+  run: RunContext,
+  f: ClassifiedFailure,
+  sentVersion: string | undefined,
+): Promise<StepOutcome> {
+  if (f.refreshRejected || f.kind === 'configuration') {
+    dropRefreshToken(run);
+    const { kind, code, description } = f;
+    const message = 'refresh token rejected; one primary grant follows';
+    return { next: 'primary', why: { message, extra: { kind, code, description } } };
+  }
+  if (f.kind !== 'credentials') return stopAfterSaving(recordGrantFailure(run, f, 'refresh_token', undefined));
+  dropRefreshToken(run);
+  const version = sentVersion ?? (await run.credentials.versionForGuard());
+  return stopAfterSaving(recordGrantFailure(run, f, 'refresh_token', version));
+}
+
+/** Step 2: the refresh_token grant, while the chain lives. */
+export async function refreshStep(run: RunContext): Promise<StepOutcome> {
+  const { settings, ledger } = run;
+  const { refreshToken, refreshExpiresAt } = ledger.state;
+  if (!settings.useRefreshToken || !refreshToken) return { next: 'primary' };
+  const now = Math.floor(run.deps.clock.now() / 1000);
+  if (refreshExpiresAt !== undefined && refreshExpiresAt - now <= REFRESH_TOKEN_SLACK_SECONDS) {
+    dropRefreshToken(run);
+    const message = 'refresh token has expired; renewing with a primary grant';
+    return { next: 'primary', why: { message, extra: { grant: settings.grant } } };
+  }
+  const auth = await authenticate(run);
+  if (!auth.ok) return { next: 'stop', stop: auth.error };
+  const { clientSecret, sentVersion } = auth.value;
+  const outcome = await requestToken(requestContext(run), {
+    grant: 'refresh_token',
+    refreshToken,
+    ...(clientSecret ? { clientSecret } : {}),
+  });
+  // The outcome is seen: the record is settled (a rejection becomes the guard).
+  if (sentVersion !== undefined) ledger.carry({ pendingPrimary: undefined });
+  if (!outcome.ok) return refreshFailed(run, outcome.error, sentVersion);
+  if (sentVersion !== undefined) ledger.carry({ workingCredentialsVersion: sentVersion });
+  const { token } = outcome.value;
+  run.redactor.add(token.accessToken, token.refreshToken);
+  const vetted = vet(outcome.value, 'refresh_token', settings, run.tally.published?.access_token);
+  if (!vetted.ok && vetted.error.code === 'lifetime_too_short') {
+    // Keycloak near SSO Session Max: a token too short for consumers is not published; a new session is.
+    const message = 'the refreshed token is too short to publish; renewing the session with a primary grant now';
+    return { next: 'primary', why: { message, extra: { grant: settings.grant } } };
+  }
+  if (!vetted.ok) return stopAfterSaving(vetted.error);
+  writeLog(run, vetted.value.logs);
+  return { next: 'publish', granted: { grant: 'refresh_token', token, vetted: vetted.value } };
+}

@@ -1,0 +1,70 @@
+import type { ProviderSettings } from '../../contract/provider-settings.js';
+import type { Failure } from '../../contract/failure.js';
+import type { Note, RefreshResultJson } from '../../contract/refresh-result.js';
+import type {
+  Clock,
+  CredentialsSource,
+  GrantName,
+  Log,
+  PublishedTokenStore,
+  Sleep,
+  StateStore,
+  TokenEndpoint,
+} from '../ports.js';
+
+export interface RefreshDeps {
+  readonly settings: ProviderSettings;
+  readonly tokenStore: PublishedTokenStore;
+  readonly stateStore: StateStore;
+  readonly credentials: CredentialsSource;
+  readonly endpoint: TokenEndpoint;
+  readonly clock: Clock;
+  readonly sleep: Sleep;
+  readonly log: Log;
+  readonly random?: () => number;
+  /** Longest wait for one AWS call (store, state, credentials); AWS_CALL_TIMEOUT_MS unless a test sets it. */
+  readonly awsCallTimeoutMs?: number;
+}
+
+export interface RefreshInput {
+  /** Renew now even when the token is not due (an operator's `{"force": true}`); the lockout guard still applies. */
+  readonly force?: boolean;
+  /** Epoch ms by which token requests must be over, so the result can still be stored. */
+  readonly deadlineMs: number;
+  /** Epoch ms by which the run must be over, AWS calls included; `deadlineMs + STORE_RESERVE_MS` if absent. */
+  readonly endMs?: number;
+}
+
+/** What the function returns (contract/refresh-result.ts; README "Function event and result"). */
+export interface RefreshResult extends RefreshResultJson {
+  readonly provider: string;
+  readonly outcome: 'fresh' | 'refreshed' | 'failed' | 'pending';
+  readonly grant?: GrantName;
+  readonly expiresAt?: number;
+  readonly error?: Failure;
+  /** Something operators should know about a run that did not fail (a dropped refresh token, a limited forced run). */
+  readonly note?: Note;
+}
+
+/** One token request of the run, for the latency metric. */
+export interface Attempt {
+  readonly grant: GrantName;
+  readonly latencyMs: number;
+  readonly outcome: string;
+}
+
+/** The result plus what metrics need. */
+export interface RunReport {
+  readonly result: RefreshResult;
+  /** Seconds the published token has left after the run; 0 when there is none. */
+  readonly secondsRemaining: number;
+  readonly attempts: readonly Attempt[];
+  readonly credentialsRejected: boolean;
+  /** The lockout guard holds the current credentials version: nothing is sent until operators change the secret. */
+  readonly guardEngaged: boolean;
+  /** A configuration error blocks scheduled runs (also reported on runs that find the token fresh). */
+  readonly configurationBlocked: boolean;
+  /** Pending setup: the credentials secret never held a value and no token was ever published. */
+  readonly waitingForCredentials: boolean;
+  readonly tokenWrites: number;
+}
