@@ -92,8 +92,9 @@ export async function refreshStep(run: RunContext): Promise<StepOutcome> {
     refreshToken,
     ...(clientSecret ? { clientSecret } : {}),
   });
-  // The outcome is seen: the record is settled (a rejection becomes the guard).
-  if (sentVersion !== undefined) ledger.carry({ pendingPrimary: undefined });
+  // The outcome is seen: the record is settled in the store (a rejection becomes the guard), or the
+  // next run would wait out an attempt that is no longer unknown.
+  if (sentVersion !== undefined) ledger.update({ pendingPrimary: undefined });
   if (!outcome.ok) return refreshFailed(run, outcome.error, sentVersion);
   if (sentVersion !== undefined) ledger.carry({ workingCredentialsVersion: sentVersion });
   const { token } = outcome.value;

@@ -90,3 +90,30 @@ describe('runRefresh: a refresh that sends the client secret is on record before
     expect(w.endpoint.grants()).toEqual(['password']);
   });
 });
+
+describe('runRefresh: a refresh whose outcome was seen leaves no attempt on record', () => {
+  it.each([
+    ['a load-shedding 503', () => answer(503, '')],
+    ['a gateway 502', () => answer(502, '<html>Bad Gateway</html>')],
+    ['an unusable 200', () => answer(200, '<html>login</html>')],
+  ])('after %s, the next run refreshes at once instead of waiting 15 minutes', async (_, failed) => {
+    // GIVEN a 5-minute token renewed every minute, and one refresh that fails without a rejection
+    let failures = 0;
+    const w = await makeWorld(
+      keycloakSettings({ clientAuth: 'client_secret_post', maxAttempts: 1 }),
+      (req: TokenRequest) => (req.grant === 'refresh_token' && failures-- > 0 ? failed() : tokenAnswer()),
+      credentials(),
+    );
+    await w.run();
+    w.clock.advance(121);
+    failures = 1;
+    // WHEN
+    const failedRun = await w.run();
+    w.clock.advance(60);
+    const next = await w.run();
+    // THEN
+    expect(failedRun.result.outcome).toBe('failed');
+    expect(w.stateStore.state?.pendingPrimary).toBeUndefined();
+    expect(next.result).toMatchObject({ outcome: 'refreshed', grant: 'refresh_token' });
+  });
+});
