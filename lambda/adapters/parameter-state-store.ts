@@ -111,7 +111,15 @@ export class ParameterStateStore implements StateStore {
       await writeLedger();
       await writeChain();
     } else {
-      await writeChain();
+      try {
+        await writeChain();
+      } catch (e) {
+        // The refresh token could not be stored (a KMS throttle, say). What the ledger learned is still
+        // worth storing when it settles an attempt or records a rejection: else the next run waits out
+        // an attempt whose outcome this run saw. A new attempt record is not: nothing will be sent.
+        if (!addsAttempt(ledger, this.storedLedger)) await writeLedger().catch(() => undefined);
+        throw e;
+      }
       await writeLedger();
     }
     this.unsettled = false;
@@ -123,6 +131,13 @@ export class ParameterStateStore implements StateStore {
       this.log.warn('private state is unreadable; starting over without a refresh token', { parameter: name });
     return read;
   }
+}
+
+/** The ledger puts an attempt on record that the stored one does not hold. */
+function addsAttempt(ledger: PrivateState, stored: unknown): boolean {
+  const { pendingPrimary } = ledger;
+  const before = (stored as Partial<PrivateState> | undefined)?.pendingPrimary;
+  return pendingPrimary !== undefined && !isDeepStrictEqual(plain(pendingPrimary), before);
 }
 
 /** The SecureString holds a whole state, as stored before the ledger: rewritten on the first write. */

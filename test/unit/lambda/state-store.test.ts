@@ -262,11 +262,13 @@ describe('ParameterStateStore', () => {
 
 /** A client whose puts of the SecureString fail while `failing` is above zero, one less each time; everything else goes through. */
 function flakySecureString() {
-  const flaky = { client: new SSMClient({ ...clientOptions(), maxAttempts: 1 }), failing: 0 };
+  /** `failing` puts of the SecureString fail, after `passing` more went through. */
+  const flaky = { client: new SSMClient({ ...clientOptions(), maxAttempts: 1 }), failing: 0, passing: 0 };
   flaky.client.middlewareStack.add(
     (next, context) => async (args) => {
       const { Name } = args.input as { Name?: string };
       if (flaky.failing > 0 && context.commandName === 'PutParameterCommand' && Name === names.stateParameterName) {
+        if (flaky.passing-- > 0) return next(args);
         flaky.failing--;
         throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
       }
@@ -442,7 +444,26 @@ describe('runRefresh over ParameterStateStore: the guard the function honours is
 
     expect(rejectedRun.result.error).toMatchObject({ kind: 'credentials', code: 'unauthorized_client' });
     expect(w.endpoint.requests).toEqual([{ grant: 'refresh_token', refreshToken: 'rt-legacy', clientSecret: 'cs-1' }]);
-    expect(runs.map((r) => r.result.error?.code)).toEqual(Array(10).fill('unconfirmed_attempt'));
+    // The ledger is stored even while the SecureString is not: the rejection itself is on record.
+    expect(runs.map((r) => r.result.error?.code)).toEqual(Array(10).fill('lockout_guard'));
+  });
+
+  it('a confidential refresh that succeeded but whose SecureString put failed: the next run refreshes, not waits', async () => {
+    // GIVEN a provider renewed once with its password, so the ledger and the refresh token are stored
+    const settings = keycloakSettings({ clientAuth: 'client_secret_post' });
+    const w = runner(settings, () => tokenAnswer());
+    await w.run();
+    w.clock.advance(181);
+    // WHEN the refresh works, but the new refresh token cannot be stored (KMS throttles every
+    // SecureString put of the run, the save after the answer and the one before the report)
+    w.flaky.failing = 2;
+    const unsaved = await w.run();
+    w.clock.advance(60);
+    const next = await w.run();
+    // THEN the ledger settled the attempt all the same, and the next run renews at once
+    expect(unsaved.result.error).toMatchObject({ kind: 'store', code: 'state_write_failed' });
+    expect(JSON.parse(aws.parameters.get(names.ledgerParameterName)!.value).pendingPrimary).toBeUndefined();
+    expect(next.result).toMatchObject({ outcome: 'refreshed', grant: 'refresh_token' });
   });
 
   it('after an earlier version recorded a guard in its whole state, the next run, fresh or not, puts it into the ledger status reads', async () => {
