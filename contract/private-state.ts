@@ -33,6 +33,11 @@ export const privateStateSchema = z.object({
    * that was since rejected, or replaced by one that worked, is never sent.
    */
   workingCredentialsVersion: z.optional(z.string()),
+  /**
+   * The published token's store (a secret's ARN) as a run proved it to be the stage's, before trusting
+   * what it holds (lambda/adapters/token-secret-check.ts): examined once in the store's life.
+   */
+  tokenStoreChecked: z.optional(z.string()),
   /** A configuration error: scheduled runs don't retry it until the settings change (or a forced run). */
   blocked: z.optional(z.object({ at: z.number(), code: z.string(), description: z.string() })),
   /**
@@ -117,7 +122,8 @@ function defined<T extends object>(value: T): T {
  * budget counts any more are dropped. Every write goes through it (core/run/state-ledger.ts `save`).
  */
 export function boundPrivateState(state: PrivateState, now: number): PrivateState {
-  const { fingerprint, guard, pendingPrimary, workingCredentialsVersion, blocked, forcedRenewals } = state;
+  const { fingerprint, guard, pendingPrimary, workingCredentialsVersion, blocked, forcedRenewals, tokenStoreChecked } =
+    state;
   const record = <T extends { code: string; description: string }>(r: T): T => ({
     ...r,
     code: clipped(r.code, MAX_CODE_BYTES),
@@ -132,6 +138,7 @@ export function boundPrivateState(state: PrivateState, now: number): PrivateStat
       credentialsVersion: storedIdentity(pendingPrimary.credentialsVersion),
     },
     workingCredentialsVersion: workingCredentialsVersion && storedIdentity(workingCredentialsVersion),
+    tokenStoreChecked: tokenStoreChecked && storedIdentity(tokenStoreChecked),
     blocked: blocked && record(blocked),
     forcedRenewals: keptForcedRenewals(forcedRenewals, now),
   });

@@ -25,6 +25,14 @@ export interface PublishedTokenStore {
   readonly forcedRunBudget: ForcedRunBudget;
   read(signal?: AbortSignal): Promise<PublishedToken | undefined>;
   write(token: PublishedToken, signal?: AbortSignal): Promise<void>;
+  /**
+   * For a store someone else could have created under the token's name (a Secrets Manager secret):
+   * after a read, the identity of what was read once it proved to be the stage's, or undefined when
+   * nothing was there. `provedBefore` says whether an earlier run proved an identity (the private
+   * state keeps it), so a store is examined once in its life, not once per container. Throws
+   * TokenStoreNotOwnedError.
+   */
+  confirmOwnership?(provedBefore: (identity: string) => boolean, signal?: AbortSignal): Promise<string | undefined>;
 }
 
 /** The function-only SecureString holding the refresh token and the lockout guard. */

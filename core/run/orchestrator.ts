@@ -4,7 +4,7 @@ import { openRun, type RunContext } from './context.js';
 import { blockedFailure, dueCheck } from './due.js';
 import { failAfterSaving, type Granted, type Stop } from './outcome.js';
 import { primaryStep } from './primary-step.js';
-import { keepRefreshToken, publish, readPublished } from './publish.js';
+import { confirmPublished, keepRefreshToken, publish, readPublished } from './publish.js';
 import { refreshStep } from './refresh-step.js';
 import { reportDone, reportFailed, reportPending } from './report.js';
 import type { RefreshDeps, RefreshInput, RunReport } from './types.js';
@@ -21,6 +21,8 @@ export async function refreshOnce(deps: RefreshDeps, input: RefreshInput): Promi
   if (unreadable) return reportFailed(run, unreadable);
   const loaded = await run.ledger.load();
   if (!loaded.ok) return reportFailed(run, loaded.error);
+  const foreign = await confirmPublished(run);
+  if (foreign) return reportFailed(run, foreign);
 
   const due = dueCheck(run, loaded.value.settingsChanged);
   if (!due.renew) return fresh(run, due.limited);

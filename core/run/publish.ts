@@ -1,5 +1,6 @@
 import { type Failure, failure } from '../../contract/failure.js';
 import { LARGEST_TOKEN_STORE, publishedTokenBytes } from '../../contract/published-token.js';
+import { sameCredentialsVersion } from '../../contract/private-state.js';
 import { TokenStoreNotOwnedError } from '../ports.js';
 import { errorName } from './aws-call.js';
 import type { RunContext } from './context.js';
@@ -94,5 +95,29 @@ export async function readPublished(run: RunContext): Promise<Failure | undefine
     return failure('store', 'token_read_failed', `could not read the published token (${errorName(e)})`);
   }
   run.redactor.add(run.tally.published?.access_token);
+  return undefined;
+}
+
+/**
+ * Whether the token just read comes from a store that is the stage's (core/ports.ts
+ * `confirmOwnership`): one someone else created under the token's name could hold a token they
+ * wrote, which the run must neither report as fresh nor write into. What was proved is kept in the
+ * private state, so it is examined once.
+ */
+export async function confirmPublished(run: RunContext): Promise<Failure | undefined> {
+  const { tokenStore } = run.deps;
+  if (!tokenStore.confirmOwnership) return undefined;
+  const { tokenStoreChecked } = run.ledger.state;
+  const provedBefore = (identity: string) => sameCredentialsVersion(identity, tokenStoreChecked);
+  let identity: string | undefined;
+  try {
+    identity = await run.aws((signal) => tokenStore.confirmOwnership!(provedBefore, signal));
+  } catch (e) {
+    // Whatever it holds is no token of ours: the heartbeat reports none, so the freshness alarm pages.
+    run.tally.published = undefined;
+    if (e instanceof TokenStoreNotOwnedError) return failure('configuration', e.code, e.message);
+    return failure('store', 'token_read_failed', `could not check the published token's store (${errorName(e)})`);
+  }
+  if (identity !== undefined && !provedBefore(identity)) run.ledger.update({ tokenStoreChecked: identity });
   return undefined;
 }

@@ -32,6 +32,8 @@ export class SecretsManagerTokenStore implements PublishedTokenStore {
   private ownArn: string | undefined;
   /** This container found a secret that is not the stage's under the name. */
   private foundForeign = false;
+  /** The secret the last read found under the name, by ARN. */
+  private readArn: string | undefined;
 
   constructor(
     private readonly client: SecretsManagerClient,
@@ -44,15 +46,33 @@ export class SecretsManagerTokenStore implements PublishedTokenStore {
   async read(signal?: AbortSignal): Promise<PublishedToken | undefined> {
     if (this.ownArn === undefined && this.foundForeign) await this.checkExisting(signal);
     let value: string | undefined;
+    this.readArn = undefined;
     try {
       const command = new GetSecretValueCommand({ SecretId: this.ownArn ?? this.secretId });
-      value = (await this.client.send(command, { abortSignal: signal })).SecretString;
+      const answer = await this.client.send(command, { abortSignal: signal });
+      value = answer.SecretString;
+      this.readArn = answer.ARN;
     } catch (e) {
       // A secret created without a value answers ResourceNotFoundException until the first write.
       if (errorNameOf(e) === 'ResourceNotFoundException') return undefined;
       throw e;
     }
     return parsePublished(value, this.log);
+  }
+
+  /**
+   * The secret just read, once it proved to be the stage's: what it holds is trusted only then. A
+   * secret this container created or checked, or one an earlier run proved (by ARN, which a secret
+   * deleted and created again under the name does not keep), costs no call; any other is checked.
+   */
+  async confirmOwnership(provedBefore: (arn: string) => boolean, signal?: AbortSignal): Promise<string | undefined> {
+    const arn = this.readArn;
+    if (arn === undefined) return undefined;
+    if (arn === this.ownArn || provedBefore(arn)) {
+      this.ownArn = arn;
+      return arn;
+    }
+    return this.checkExisting(signal);
   }
 
   async write(token: PublishedToken, signal?: AbortSignal): Promise<void> {

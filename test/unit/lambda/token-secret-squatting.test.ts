@@ -249,6 +249,70 @@ describe("the stage's own token secret", () => {
   });
 });
 
+describe('a token secret someone else created and filled with a token of their own', () => {
+  const planted = (nowSeconds: number) =>
+    JSON.stringify({
+      access_token: 'planted',
+      token_type: 'Bearer',
+      issued_at: nowSeconds,
+      expires_at: nowSeconds + 300 * 86_400,
+      provider: 'kc',
+    });
+
+  it('is never reported fresh: every run fails before any grant, and the heartbeat reports no time left', async () => {
+    existingSecret({ KmsKeyId: FOREIGN_KEY });
+    const w = await refresher();
+    sm.on(GetSecretValueCommand).resolves({ ARN, SecretString: planted(w.clock.seconds) });
+    const grantsBefore = w.endpoint.requests.length;
+
+    const runs = [];
+    for (let i = 0; i < 3; i++) {
+      runs.push(await w.runOnce());
+      w.clock.advance(86_400);
+    }
+
+    for (const run of runs) {
+      expect(run.result).toMatchObject({ outcome: 'failed', error: { code: 'token_secret_not_owned' } });
+      expect(run.secondsRemaining).toBe(0);
+    }
+    expect(w.endpoint.requests).toHaveLength(grantsBefore);
+    expect(sm).not.toHaveReceivedCommand(PutSecretValueCommand);
+  });
+
+  it("the stage's own secret is examined once in its life: later containers trust the ARN the state keeps", async () => {
+    existingSecret({ KmsKeyId: STAGE_KEY });
+    const w = await refresher();
+    sm.on(GetSecretValueCommand).resolves({ ARN, SecretString: planted(w.clock.seconds) });
+    const deps = { ...w.deps, tokenStore: storeFor() };
+    const inNewContainer = () =>
+      runRefresh({ ...deps, tokenStore: storeFor() }, { deadlineMs: w.clock.now() + 50_000 });
+
+    const first = await inNewContainer();
+    w.clock.advance(60);
+    const second = await inNewContainer();
+
+    expect(first.result.outcome).toBe('fresh');
+    expect(second.result.outcome).toBe('fresh');
+    expect(sm).toHaveReceivedCommandTimes(DescribeSecretCommand, 1);
+    expect(w.stateStore.state?.tokenStoreChecked).toBe(ARN);
+  });
+
+  it('a secret deleted and created again under the name (a new ARN) is examined again', async () => {
+    existingSecret({ KmsKeyId: STAGE_KEY });
+    const w = await refresher();
+    sm.on(GetSecretValueCommand).resolves({ ARN, SecretString: planted(w.clock.seconds) });
+    await runRefresh({ ...w.deps, tokenStore: storeFor() }, { deadlineMs: w.clock.now() + 50_000 });
+    const replaced = `${ARN.slice(0, -6)}XyZxYz`;
+    sm.on(GetSecretValueCommand).resolves({ ARN: replaced, SecretString: planted(w.clock.seconds) });
+    sm.on(DescribeSecretCommand).resolves({ ARN: replaced, Name: NAME, KmsKeyId: FOREIGN_KEY });
+    w.clock.advance(60);
+
+    const { result } = await runRefresh({ ...w.deps, tokenStore: storeFor() }, { deadlineMs: w.clock.now() + 50_000 });
+
+    expect(result).toMatchObject({ outcome: 'failed', error: { code: 'token_secret_not_owned' } });
+  });
+});
+
 describe('the check stays inside the run', () => {
   it('a check that never answers ends as a store failure within the per-call timeout, its calls signalled', async () => {
     sm.on(GetSecretValueCommand).rejects(notFound());
