@@ -43,6 +43,13 @@ export function dueCheck(run: RunContext, settingsChanged: boolean): DueCheck {
 export function blockedFailure(run: RunContext): Failure | undefined {
   const { blocked } = run.ledger.state;
   if (run.input.force || !blocked) return undefined;
+  const published = run.tally.published;
+  if (published && published.issued_at * 1000 > blocked.at) {
+    // A token was published after the block was recorded, and a renewal lifts any block: this one
+    // came back from a part of the state written before it (contract/private-state.ts join).
+    run.ledger.update({ blocked: undefined });
+    return undefined;
+  }
   const since = new Date(blocked.at).toISOString();
   return failure(
     'configuration',

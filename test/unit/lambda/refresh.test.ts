@@ -827,3 +827,43 @@ describe('runRefresh: lifetimes', () => {
     expect(w.tokenStore.token!.expires_at - w.tokenStore.token!.issued_at).toBe(1800);
   });
 });
+
+describe('runRefresh: a configuration block older than the published token', () => {
+  it('no longer holds: a renewal since lifted it (a block joined back from a part written before it)', async () => {
+    // GIVEN a renewed token, and a block recorded before that renewal (what a join of a stale part brings back)
+    const w = await makeWorld(keycloakSettings(), () => tokenAnswer());
+    const blockedAt = w.clock.now() - 60_000;
+    await w.run();
+    w.stateStore.state = {
+      ...w.stateStore.state!,
+      blocked: {
+        at: blockedAt,
+        code: 'invalid_scope',
+        description: 'the token endpoint reported a configuration error',
+      },
+    };
+    w.clock.advance(200);
+    // WHEN a scheduled run finds the token due
+    const { result } = await w.run();
+    // THEN it renews, and the block is gone from the state
+    expect(result).toMatchObject({ outcome: 'refreshed' });
+    expect(w.stateStore.state.blocked).toBeUndefined();
+  });
+
+  it('a block recorded after the token was published still holds on the schedule', async () => {
+    const w = await makeWorld(keycloakSettings(), () => tokenAnswer());
+    await w.run();
+    w.clock.advance(10);
+    w.stateStore.state = {
+      ...w.stateStore.state!,
+      blocked: {
+        at: w.clock.now(),
+        code: 'invalid_scope',
+        description: 'the token endpoint reported a configuration error',
+      },
+    };
+    w.clock.advance(200);
+    const { result } = await w.run();
+    expect(result).toMatchObject({ outcome: 'failed', error: { kind: 'configuration', code: 'invalid_scope' } });
+  });
+});
