@@ -2,13 +2,32 @@ import * as z from 'zod/mini';
 import { controlCharacterProblem } from './control-characters.js';
 import { METRICS_NAMESPACE_PATTERN } from './metrics.js';
 import { type EndpointTarget, tokenEndpointProblem } from './loopback.js';
-import { CLIENT_AUTH_METHODS, GRANTS, PRESET_NAMES } from './presets.js';
 import { MAX_EXPECTED_LIFETIME_SECONDS } from './published-token.js';
 
 /**
  * The settings one refresher function runs with: a provider entry after its preset was applied.
  * The construct validates them at synth time and the function validates them again at cold start.
  */
+
+export const GRANTS = ['password', 'client_credentials'] as const;
+export type PrimaryGrant = (typeof GRANTS)[number];
+
+/**
+ * How the client authenticates at the token endpoint.
+ * `client_secret_basic_raw_and_post` is MediaHound's legacy Spring stack: Basic with the raw (not
+ * form-encoded) `id:secret`, and the same id and secret in the body.
+ */
+export const CLIENT_AUTH_METHODS = [
+  'none',
+  'client_secret_post',
+  'client_secret_basic',
+  'client_secret_basic_raw_and_post',
+] as const;
+export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
+
+/** The presets (providers/presets.ts defines each). */
+export const PRESET_NAMES = ['mediamelon', 'movingimage', 'nagra', 'clickview', 'mediahound', 'generic'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
 
 export const providerIdSchema = z
   .string()

@@ -1,4 +1,4 @@
-import type { StoreKind } from './store-choice.js';
+import type { StoreKind } from './token-stores.js';
 
 /**
  * What consumers read. `expires_at` and `issued_at` are epoch seconds computed from the time the token
@@ -27,7 +27,7 @@ export const MAX_EXPECTED_LIFETIME_SECONDS = 366 * 86_400;
  * How many times its planned lifetime (`expectedLifetimeSeconds`) a token may live before its
  * `expires_in` is taken for a misreading: a lifetime sent in milliseconds is 1000 times too long, and
  * trusting it would stop renewals for weeks. Ten leaves room for an IdP whose real lifetime differs
- * from the plan (contract/presets.ts documents each vendor's) while catching every unit mistake.
+ * from the plan (providers/presets.ts documents each vendor's) while catching every unit mistake.
  */
 export const MAX_LIFETIME_FACTOR = 10;
 

@@ -1,5 +1,5 @@
 import { FORCED_RENEWALS_KEPT } from '../contract/private-state.js';
-import { SECRETS_MANAGER_FORCED_RENEWALS_PER_DAY } from '../contract/store-choice.js';
+import { SECRETS_MANAGER_FORCED_RENEWALS_PER_DAY } from '../contract/token-stores.js';
 import type { PublishedTokenStore } from './ports.js';
 
 const DAY_MS = FORCED_RENEWALS_KEPT.windowMs;

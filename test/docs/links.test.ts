@@ -127,6 +127,7 @@ const REPO_FOLDERS = [
   'lambda',
   'lib',
   'local',
+  'providers',
   'scripts',
   'test',
 ];

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NAG_REASONS } from '../../lib/private/nag-acknowledgements.js';
 import { FAILURE_KINDS, METRIC } from '../../contract/metrics.js';
-import { PRESET_NAMES } from '../../contract/presets.js';
+import { PRESET_NAMES } from '../../contract/provider-settings.js';
 import { ALARM_SUFFIX } from '../../contract/refresher-manifest.js';
 
 /**

@@ -8,7 +8,7 @@ import {
   LAMBDA_PLATFORM_LOG_BYTES,
   LOG_EVENT_OVERHEAD_BYTES,
   RENEWING_RUN_LOG_BYTES,
-} from '../../../contract/cost-model.js';
+} from '../../../cli/plan/cost-model.js';
 import { RUNTIME_CONFIG_ENV, type RuntimeConfig } from '../../../contract/provider-settings.js';
 import { captureOutput } from '../../helpers/capture-output.js';
 import {
@@ -21,7 +21,7 @@ import type { ProviderSettings } from '../../../contract/provider-settings.js';
 import { clientCredentialsSettings, keycloakSettings } from './fakes.js';
 
 /**
- * The log bytes the cost model bills for each run (contract/cost-model.ts) are an upper bound of what
+ * The log bytes the cost model bills for each run (cli/plan/cost-model.ts) are an upper bound of what
  * the function writes: measured here from the handler's own output with a context shaped like
  * Lambda's (long names, a real request id), plus Lambda's START, END and REPORT lines and CloudWatch's
  * per-event overhead. A log line added to the run shows up here before it shows up on the bill.

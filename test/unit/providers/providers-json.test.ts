@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProvidersJsonError, parseProvidersJson } from '../../../contract/providers-json.js';
+import { ProvidersJsonError, parseProvidersJson } from '../../../providers/providers-json.js';
 
 const FILE = { providers: [{ id: 'nagra-prod', preset: 'nagra', baseUrl: 'https://ovp.example.com:8443' }] };
 const TEXT = JSON.stringify(FILE, null, 2);

@@ -1,17 +1,20 @@
 import * as z from 'zod/mini';
-import { CLIENT_AUTH_METHODS, GRANTS, PRESETS, type Preset } from './presets.js';
-import { type ProviderSettings, providerSettingsSchema, tokenEndpointSchema } from './provider-settings.js';
+import { type EndpointTarget, tokenEndpointProblem } from '../contract/loopback.js';
+import { constructIdProblems } from '../contract/naming.js';
 import {
-  defaultCheckIntervalMinutes,
-  dueThresholdSeconds,
-  minimumSafetyMarginSeconds,
-  plannedWritesPerDay,
-} from './schedule.js';
+  CLIENT_AUTH_METHODS,
+  GRANTS,
+  type ProviderSettings,
+  providerSettingsSchema,
+  tokenEndpointSchema,
+} from '../contract/provider-settings.js';
+import { DEFAULT_MIN_VALIDITY_SECONDS } from '../contract/published-token.js';
+import { dueThresholdSeconds } from '../contract/schedule.js';
+import type { StoreKind } from '../contract/token-stores.js';
 import { closest, didYouMean } from './did-you-mean.js';
-import { type EndpointTarget, tokenEndpointProblem } from './loopback.js';
-import { constructIdProblems } from './naming.js';
-import { DEFAULT_MIN_VALIDITY_SECONDS } from './published-token.js';
-import { chooseStore, STORE_REQUESTS, type StoreKind } from './store-choice.js';
+import { PRESETS, type Preset } from './presets.js';
+import { defaultCheckIntervalMinutes, minimumSafetyMarginSeconds, plannedWritesPerDay } from './schedule-plan.js';
+import { chooseStore, STORE_REQUESTS } from './store-choice.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 10;
 export const DEFAULT_MAX_ATTEMPTS = 3;

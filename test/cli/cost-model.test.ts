@@ -17,14 +17,14 @@ import {
   stageCost,
   TOKEN_SECRET_CHECK_CALLS,
   writingContainersPerMonth,
-} from '../../../contract/cost-model.js';
-import { CREDENTIALS_CACHE_SECONDS } from '../../../contract/credentials.js';
-import { parseStackConfig, type ResolvedProvider } from '../../../contract/providers-file.js';
-import { renewalPeriodSeconds } from '../../../contract/schedule.js';
-import { fleetProviders } from '../../../scripts/fleet-file.js';
+} from '../../cli/plan/cost-model.js';
+import { CREDENTIALS_CACHE_SECONDS } from '../../contract/credentials.js';
+import { parseStackConfig, type ResolvedProvider } from '../../providers/providers-file.js';
+import { renewalPeriodSeconds } from '../../providers/schedule-plan.js';
+import { fleetProviders } from '../../scripts/fleet-file.js';
 
 const shipped = parseStackConfig(
-  JSON.parse(readFileSync(new URL('../../../providers.json', import.meta.url), 'utf8')),
+  JSON.parse(readFileSync(new URL('../../providers.json', import.meta.url), 'utf8')),
 ).providers;
 const fleet = parseStackConfig({ providers: fleetProviders(200) }).providers;
 
@@ -246,7 +246,7 @@ describe('budget', () => {
 
   it('renews a 5-minute client_credentials token on every 1-minute run within the budget', () => {
     // The one-retry guarantee with Scheduler's 60 s precision renews a 5-minute token on every run
-    // (contract/schedule.ts). By client_credentials each renewal also reads the credentials and puts
+    // (providers/schedule-plan.ts). By client_credentials each renewal also reads the credentials and puts
     // the attempt on record before sending it (core/lockout.ts): the record goes to the String
     // ledger, and the credentials come from the container's cache four times in five.
     const cc = fleet.filter(

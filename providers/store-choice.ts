@@ -1,19 +1,11 @@
-/**
- * Secrets Manager keeps every version younger than 24 h against a quota of 100 versions per secret,
- * and AWS asks for at most one PutSecretValue every 10 minutes. Parameter Store keeps the 100 newest
- * versions and drops the oldest itself. Below this many planned writes a day Secrets Manager is safe.
- */
-export const SECRETS_MANAGER_MAX_WRITES_PER_DAY = 96;
+import { SECRETS_MANAGER_MAX_WRITES_PER_DAY, type StoreKind } from '../contract/token-stores.js';
 
 /**
- * Forced renewals of a token that is not due Secrets Manager takes in 24 h (core/forced-runs.ts):
- * what the version quota leaves above the planned writes, minus one for a retried write.
+ * Which store a providers-file entry's token goes to: the one it asks for, or with `auto` the one its
+ * planned writes a day fit (contract/token-stores.ts has Secrets Manager's quota).
  */
-export const SECRETS_MANAGER_FORCED_RENEWALS_PER_DAY = 100 - SECRETS_MANAGER_MAX_WRITES_PER_DAY - 1;
-
 export const STORE_REQUESTS = ['auto', 'secretsmanager', 'parameterstore'] as const;
 export type StoreRequest = (typeof STORE_REQUESTS)[number];
-export type StoreKind = Exclude<StoreRequest, 'auto'>;
 
 export type StoreChoice = { readonly kind: StoreKind; readonly reason: string } | { readonly error: string };
 

@@ -1,10 +1,10 @@
-import { CREDENTIALS_CACHE_SECONDS } from './credentials.js';
-import { STAGE_WIDE_METRICS } from './metrics.js';
-import type { ProviderSettings } from './provider-settings.js';
-import type { ResolvedProvider } from './providers-file.js';
-import { ALARM_KINDS } from './refresher-manifest.js';
-import { renewalPeriodSeconds } from './schedule.js';
-import type { StoreKind } from './store-choice.js';
+import { CREDENTIALS_CACHE_SECONDS } from '../../contract/credentials.js';
+import { STAGE_WIDE_METRICS } from '../../contract/metrics.js';
+import type { ProviderSettings } from '../../contract/provider-settings.js';
+import type { ResolvedProvider } from '../../providers/providers-file.js';
+import { ALARM_KINDS } from '../../contract/refresher-manifest.js';
+import { renewalPeriodSeconds } from '../../providers/schedule-plan.js';
+import type { StoreKind } from '../../contract/token-stores.js';
 
 /**
  * What one provider and its stage cost a month, from the providers file alone (`token-refresher

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closest, editDistance } from '../../../contract/did-you-mean.js';
+import { closest, editDistance } from '../../../providers/did-you-mean.js';
 
 describe('did you mean', () => {
   it('counts insertions, deletions, substitutions and swapped neighbours as one edit each, ignoring case', () => {

@@ -1,6 +1,6 @@
 /**
  * "Did you mean" for names people type into the providers file. A few lines of edit distance
- * instead of a dependency: contract/ ships in the function's bundle and imports only zod.
+ * instead of a dependency: providers/ ships in the construct and CLI packages and imports only zod and the contract.
  */
 
 /**
