@@ -36,7 +36,7 @@ export const MAX_LIFETIME_FACTOR = 10;
  * token by the factor times its provider's plan). A reader refuses a token beyond it, or an
  * `expires_at` further than this from its clock: one written in milliseconds, or by hand.
  */
-export const MAX_PUBLISHED_LIFETIME_SECONDS = MAX_LIFETIME_FACTOR * MAX_EXPECTED_LIFETIME_SECONDS;
+const MAX_PUBLISHED_LIFETIME_SECONDS = MAX_LIFETIME_FACTOR * MAX_EXPECTED_LIFETIME_SECONDS;
 
 /** The largest value each store holds: a Secrets Manager secret, an advanced-tier SecureString. */
 export const STORE_MAX_BYTES: Readonly<Record<StoreKind, number>> = {
@@ -72,7 +72,7 @@ export function publishedTokenBytes(token: PublishedToken): number {
   return new TextEncoder().encode(JSON.stringify(token)).length;
 }
 
-export type PublishedTokenCheck =
+type PublishedTokenCheck =
   | { readonly token: PublishedToken }
   /** Each problem names the field and what was expected, never the value found (it may be the token). */
   | { readonly problems: readonly string[] };

@@ -7,7 +7,7 @@
  * Edit distance between `a` and `b`, case-insensitive (a typo in case is still a typo), where swapping
  * two neighbouring letters counts as one edit ("nagar" is one edit from "nagra").
  */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const s = a.toLowerCase();
   const t = b.toLowerCase();
   const d = Array.from({ length: s.length + 1 }, (_, i) =>

@@ -16,8 +16,8 @@ import { PRESETS, type Preset } from './presets.js';
 import { defaultCheckIntervalMinutes, minimumSafetyMarginSeconds, plannedWritesPerDay } from './schedule-plan.js';
 import { chooseStore, STORE_REQUESTS } from './store-choice.js';
 
-export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 10;
-export const DEFAULT_MAX_ATTEMPTS = 3;
+const DEFAULT_REQUEST_TIMEOUT_SECONDS = 10;
+const DEFAULT_MAX_ATTEMPTS = 3;
 
 // zod/mini carries no messages of its own; the English locale words the few checks that set none.
 z.config(z.locales.en());
@@ -105,7 +105,7 @@ export interface ParseOptions {
   readonly target?: EndpointTarget;
 }
 
-export const alarmEmailsSchema = z.optional(
+const alarmEmailsSchema = z.optional(
   z
     .array(z.email('must be an e-mail address'))
     .check(z.maxLength(20, 'at most 20 addresses; subscribe a distribution list instead')),
@@ -291,7 +291,7 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string[] {
 }
 
 /** Applies the preset and the defaults to one entry; returns the problems instead when there are any. */
-export function resolveProvider(entry: ProviderEntry, subject = `provider "${entry.id}"`): ResolvedProvider | string[] {
+function resolveProvider(entry: ProviderEntry, subject = `provider "${entry.id}"`): ResolvedProvider | string[] {
   const preset: Preset = PRESETS[entry.preset];
   const problems: string[] = [];
   const fail = (field: string, value: unknown, allowed: string) =>

@@ -12,7 +12,7 @@ import {
  */
 
 /** What a run that only reads the store and finds the token fresh may take before it reports. */
-export const FRESH_RUN_SECONDS = 5;
+const FRESH_RUN_SECONDS = 5;
 
 /**
  * The least safety margin, and its default: one check interval (so one failed renewal is retried

@@ -7,7 +7,7 @@ import { SECRETS_MANAGER_MAX_WRITES_PER_DAY, type StoreKind } from '../contract/
 export const STORE_REQUESTS = ['auto', 'secretsmanager', 'parameterstore'] as const;
 export type StoreRequest = (typeof STORE_REQUESTS)[number];
 
-export type StoreChoice = { readonly kind: StoreKind; readonly reason: string } | { readonly error: string };
+type StoreChoice = { readonly kind: StoreKind; readonly reason: string } | { readonly error: string };
 
 export function chooseStore(requested: StoreRequest, writesPerDay: number): StoreChoice {
   const rate = !Number.isFinite(writesPerDay)

@@ -34,7 +34,7 @@ export interface ProviderPlan {
   readonly cost: ProviderCost;
 }
 
-export interface StackPlan {
+interface StackPlan {
   readonly name: string;
   /** `shared`: the stage's key, alarm topic, dashboard and the credentials secrets it creates. */
   readonly role: 'shared' | 'refresher';

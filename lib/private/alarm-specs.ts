@@ -44,9 +44,7 @@ export function runPeriodSeconds(s: Pick<ProviderSettings, 'checkIntervalMinutes
  * however long it took. The default safety margin renews above this line, so one failed or late
  * run never alarms.
  */
-export function freshnessThresholdSeconds(
-  s: Pick<ProviderSettings, 'minValiditySeconds' | 'checkIntervalMinutes'>,
-): number {
+function freshnessThresholdSeconds(s: Pick<ProviderSettings, 'minValiditySeconds' | 'checkIntervalMinutes'>): number {
   return s.minValiditySeconds + 2 * s.checkIntervalMinutes * 60 + SCHEDULER_LATENESS_SECONDS + RUN_TIMEOUT_SECONDS;
 }
 

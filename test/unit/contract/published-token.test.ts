@@ -4,11 +4,13 @@ import { providerSettingsSchema } from '../../../contract/provider-settings.js';
 import {
   checkPublishedToken,
   MAX_EXPECTED_LIFETIME_SECONDS,
-  MAX_PUBLISHED_LIFETIME_SECONDS,
+  MAX_LIFETIME_FACTOR,
   publishedToken,
 } from '../../../contract/published-token.js';
 
 const SENT_AT = 1_800_000_000;
+/** The longest lifetime the refresher publishes: the factor times the longest planned lifetime. */
+const MAX_PUBLISHED_LIFETIME_SECONDS = MAX_LIFETIME_FACTOR * MAX_EXPECTED_LIFETIME_SECONDS;
 const longest = { expectedLifetimeSeconds: MAX_EXPECTED_LIFETIME_SECONDS, lifetimeDocumented: false };
 const token = (lifetimeSeconds: number) =>
   publishedToken({ accessToken: 'at', provider: 'p', sentAt: SENT_AT, lifetimeSeconds });
