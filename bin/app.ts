@@ -9,8 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { ProvidersFileError, parseStackConfig } from '../contract/providers-file.js';
-import { parseProvidersJson } from '../contract/providers-json.js';
+import { ProvidersFileError, parseStackConfig } from '../providers/providers-file.js';
+import { parseProvidersJson } from '../providers/providers-json.js';
 import { addExampleConsumer } from '../examples/lambda-consumer/example-consumer.js';
 import { TokenRefresherFleet } from '../lib/token-refresher-fleet.js';
 

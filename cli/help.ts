@@ -1,7 +1,7 @@
 /** `--help` texts: what each command does, what it reads or sends, and its exit codes. */
 import { DEFAULT_LOCAL_DIR } from '../local/layout.js';
 import { CREDENTIALS_ENV_PREFIX } from '../local/credentials/local-credentials.js';
-import { PRICES } from '../contract/cost-model.js';
+import { PRICES } from './plan/cost-model.js';
 import { DEFAULT_STAGE, STAGE_TAG } from '../contract/naming.js';
 export const DEFAULT_PROVIDERS_FILE = 'providers.json';
 
@@ -196,7 +196,7 @@ each provider's id hashes to, as "cdk deploy" lays them out), the shared costs, 
 Costs are estimates at ${PRICES.region} list prices of ${PRICES.date} in ${PRICES.currency}, without free tiers, for a
 healthy month: failures add metrics and runs. The stage's shared costs (key, dashboard,
 stage-wide metrics) are divided among its providers. The price table and every assumption
-(run durations, log bytes per run) are in contract/cost-model.ts.
+(run durations, log bytes per run) are in cli/plan/cost-model.ts.
 
 Options:
   --providers-file <path>  providers file (default: ${DEFAULT_PROVIDERS_FILE})

@@ -1,7 +1,7 @@
 import { controlCharacterProblem } from './control-characters.js';
 
 /** Hosts on which a plain-http token endpoint is acceptable (local work and tests). */
-export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export function isLoopbackUrl(url: URL): boolean {
   return LOOPBACK_HOSTS.has(url.hostname);

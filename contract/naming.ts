@@ -77,7 +77,7 @@ export interface ProviderResourceNames {
 }
 
 /** The longest name AWS allows, by kind of name. */
-export const NAME_LIMITS = { schedule: 64, alarm: 255, dashboard: 255, secret: 512, parameter: 1011 } as const;
+const NAME_LIMITS = { schedule: 64, alarm: 255, dashboard: 255, secret: 512, parameter: 1011 } as const;
 
 /** Characters of the hash that ends a name cut to its limit: 48 bits. */
 const HASH_CHARS = 12;
@@ -169,7 +169,7 @@ const STACK_CHILD_IDS = [
 ];
 
 /** A stage name: short, because it goes into stack, secret, parameter, alarm and schedule names. */
-export const STAGE_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
+const STAGE_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
 
 /** Returns why `stage` cannot name a stage, or undefined when it can. */
 export function stageProblem(stage: string): string | undefined {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import { SECRETS_MANAGER_FORCED_RENEWALS_PER_DAY } from './store-choice.js';
+import { SECRETS_MANAGER_FORCED_RENEWALS_PER_DAY } from './token-stores.js';
 
 /**
  * The function's own memory between runs. `fingerprint` ties it to the provider settings it was made

@@ -2,7 +2,6 @@ import * as z from 'zod/mini';
 import { controlCharacterProblem } from './control-characters.js';
 import { METRICS_NAMESPACE_PATTERN } from './metrics.js';
 import { type EndpointTarget, tokenEndpointProblem } from './loopback.js';
-import { CLIENT_AUTH_METHODS, GRANTS, PRESET_NAMES } from './presets.js';
 import { MAX_EXPECTED_LIFETIME_SECONDS } from './published-token.js';
 
 /**
@@ -10,7 +9,27 @@ import { MAX_EXPECTED_LIFETIME_SECONDS } from './published-token.js';
  * The construct validates them at synth time and the function validates them again at cold start.
  */
 
-export const providerIdSchema = z
+export const GRANTS = ['password', 'client_credentials'] as const;
+export type PrimaryGrant = (typeof GRANTS)[number];
+
+/**
+ * How the client authenticates at the token endpoint.
+ * `client_secret_basic_raw_and_post` is MediaHound's legacy Spring stack: Basic with the raw (not
+ * form-encoded) `id:secret`, and the same id and secret in the body.
+ */
+export const CLIENT_AUTH_METHODS = [
+  'none',
+  'client_secret_post',
+  'client_secret_basic',
+  'client_secret_basic_raw_and_post',
+] as const;
+export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
+
+/** The presets (providers/presets.ts defines each). */
+const PRESET_NAMES = ['mediamelon', 'movingimage', 'nagra', 'clickview', 'mediahound', 'generic'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+const providerIdSchema = z
   .string()
   .check(
     z.regex(
@@ -39,7 +58,7 @@ const sentText = (max: number) =>
   );
 
 /** Form parameters the refresher sets itself; an extra parameter may not replace them. */
-export const RESERVED_PARAMS = [
+const RESERVED_PARAMS = [
   'grant_type',
   'client_id',
   'client_secret',
@@ -56,7 +75,7 @@ export const RESERVED_PARAMS = [
  */
 const SECRET_LIKE_PARAM = /secret|passw|pwd|assertion|token|api[-_.]?key|credential|private[-_.]?key/i;
 
-export const extraParamsSchema = z
+const extraParamsSchema = z
   .record(
     z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'parameter names are 1 to 64 of A-Z a-z 0-9 _ . -')),
     sentText(512),
@@ -86,7 +105,7 @@ export const extraParamsSchema = z
  * Six hours: Lambda drops queued events older than that, and three alarm periods of one interval
  * must fit in CloudWatch's one-day evaluation window.
  */
-export const MAX_CHECK_INTERVAL_MINUTES = 360;
+const MAX_CHECK_INTERVAL_MINUTES = 360;
 
 /** A whole number between `min` and `max`, with messages that say so (`note` explains the maximum). */
 const wholeNumber = (min: number, max: number, unit: string, note = '') =>
@@ -134,7 +153,7 @@ export function requiredCredentialKeys(s: Pick<ProviderSettings, 'grant' | 'clie
 }
 
 /** Where the function finds its AWS resources; names and ARNs only, never values. */
-export const runtimeResourcesSchema = z.strictObject({
+const runtimeResourcesSchema = z.strictObject({
   credentialsSecretId: z.string().check(z.minLength(1)),
   tokenStore: z.strictObject({
     kind: z.enum(['secretsmanager', 'parameterstore']),
@@ -163,7 +182,6 @@ export const runtimeConfigSchema = z.strictObject({
 });
 
 export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
-export type RuntimeResources = z.infer<typeof runtimeResourcesSchema>;
 
 /** Name of the environment variable that carries the JSON `RuntimeConfig` to the function. */
 export const RUNTIME_CONFIG_ENV = 'TOKEN_REFRESHER_CONFIG';

@@ -1,4 +1,4 @@
-import type { StoreKind } from './store-choice.js';
+import type { StoreKind } from './token-stores.js';
 
 /**
  * What consumers read. `expires_at` and `issued_at` are epoch seconds computed from the time the token
@@ -27,7 +27,7 @@ export const MAX_EXPECTED_LIFETIME_SECONDS = 366 * 86_400;
  * How many times its planned lifetime (`expectedLifetimeSeconds`) a token may live before its
  * `expires_in` is taken for a misreading: a lifetime sent in milliseconds is 1000 times too long, and
  * trusting it would stop renewals for weeks. Ten leaves room for an IdP whose real lifetime differs
- * from the plan (contract/presets.ts documents each vendor's) while catching every unit mistake.
+ * from the plan (providers/presets.ts documents each vendor's) while catching every unit mistake.
  */
 export const MAX_LIFETIME_FACTOR = 10;
 
@@ -36,7 +36,7 @@ export const MAX_LIFETIME_FACTOR = 10;
  * token by the factor times its provider's plan). A reader refuses a token beyond it, or an
  * `expires_at` further than this from its clock: one written in milliseconds, or by hand.
  */
-export const MAX_PUBLISHED_LIFETIME_SECONDS = MAX_LIFETIME_FACTOR * MAX_EXPECTED_LIFETIME_SECONDS;
+const MAX_PUBLISHED_LIFETIME_SECONDS = MAX_LIFETIME_FACTOR * MAX_EXPECTED_LIFETIME_SECONDS;
 
 /** The largest value each store holds: a Secrets Manager secret, an advanced-tier SecureString. */
 export const STORE_MAX_BYTES: Readonly<Record<StoreKind, number>> = {
@@ -78,7 +78,7 @@ export function publishedTokenBytes(token: PublishedToken): number {
   return new TextEncoder().encode(JSON.stringify(token)).length;
 }
 
-export type PublishedTokenCheck =
+type PublishedTokenCheck =
   | { readonly token: PublishedToken }
   /** Each problem names the field and what was expected, never the value found (it may be the token). */
   | { readonly problems: readonly string[] };

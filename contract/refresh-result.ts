@@ -4,8 +4,6 @@ import * as z from 'zod/mini';
  * What the function returns for every run: a summary with no secret in it. The core builds it
  * (core/run/report.ts) and the operator CLI checks it before printing (cli/refresh/command.ts).
  */
-export const NOTE_CODES = ['refresh_token_not_kept', 'forced_run_limited', 'waiting_for_credentials'] as const;
-
 export const refreshResultSchema = z.object({
   provider: z.string(),
   /** `pending`: the credentials secret never held a value and no token was ever published (docs/runbook.md). */
@@ -22,6 +20,6 @@ export type RefreshResultJson = z.infer<typeof refreshResultSchema>;
 
 /** A code of ours and what it means; never IdP prose. */
 export interface Note {
-  readonly code: (typeof NOTE_CODES)[number];
+  readonly code: 'refresh_token_not_kept' | 'forced_run_limited' | 'waiting_for_credentials';
   readonly description: string;
 }

@@ -10,7 +10,7 @@ export function recentForcedRenewals(forced: readonly number[] | undefined, now:
 
 /**
  * Why a forced renewal of a token that is not due must not run now, or undefined when the store's
- * budget allows it (each store carries its budget: contract/store-choice.ts FORCED_RUN_BUDGET).
+ * budget allows it (each store carries its budget: contract/token-stores.ts FORCED_RUN_BUDGET).
  * `lastWriteMs` is when the published token was last written.
  */
 export function forcedRunRefusal(

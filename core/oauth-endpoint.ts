@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { isLoopbackUrl } from '../contract/loopback.js';
-import type { ClientAuthMethod } from '../contract/presets.js';
+import type { ClientAuthMethod } from '../contract/provider-settings.js';
 import type { ProviderSettings } from '../contract/provider-settings.js';
 import { type HttpAnswer, NoAnswerError, type TokenEndpoint, type TokenRequest } from './ports.js';
 

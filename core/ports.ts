@@ -1,7 +1,7 @@
 import type { PublishedToken } from '../contract/published-token.js';
 import type { PrivateState } from '../contract/private-state.js';
 import { TOKEN_SECRET_NOT_OWNED } from '../contract/failure.js';
-import type { ForcedRunBudget } from '../contract/store-choice.js';
+import type { ForcedRunBudget } from '../contract/token-stores.js';
 
 /** Wall-clock time in epoch milliseconds; injected so the algorithm can run on a simulated clock. */
 export interface Clock {

@@ -57,7 +57,7 @@ async function refresh(event: unknown, context: Context): Promise<RefreshResult>
   // The request id ties a line to Lambda's REPORT line, and `provider` (a persistent key) tells the
   // stack's functions apart in their shared log group. The function's name, ARN and memory size, which
   // Powertools' injectLambdaContext adds to every line, say nothing more and cost bytes on every run
-  // (contract/cost-model.ts, test/unit/lambda/log-bytes.test.ts).
+  // (cli/plan/cost-model.ts, test/unit/lambda/log-bytes.test.ts).
   logger.appendKeys({ function_request_id: context.awsRequestId });
   const endMs = Date.now() + context.getRemainingTimeInMillis() - RETURN_RESERVE_MS;
   const report = await runRefresh(deps, { force: isForced(event), deadlineMs: endMs - STORE_RESERVE_MS, endMs });

@@ -2,16 +2,17 @@
  * `@token-refresher/cdk`: the constructs that keep OAuth access tokens fresh in AWS, the providers-file
  * parser that feeds them, and the helpers that wire consumers to a published token.
  *
- * Types declared in contract/ without a description of their own are re-declared here with one, so
+ * Types declared in contract/ and providers/ without a description of their own are re-declared here with one, so
  * that the package's API reads documented wherever it is shown.
  */
-import type { PresetName as ContractPresetName } from '../contract/presets.js';
 import type {
+  PresetName as ContractPresetName,
   ProviderSettings as ContractProviderSettings,
   RuntimeConfig as ContractRuntimeConfig,
 } from '../contract/provider-settings.js';
-import type { ProviderEntry as ContractProviderEntry } from '../contract/providers-file.js';
-import type { StoreKind as ContractStoreKind, StoreRequest as ContractStoreRequest } from '../contract/store-choice.js';
+import type { ProviderEntry as ContractProviderEntry } from '../providers/providers-file.js';
+import type { StoreKind as ContractStoreKind } from '../contract/token-stores.js';
+import type { StoreRequest as ContractStoreRequest } from '../providers/store-choice.js';
 
 export {
   ProviderTokenRefresher,
@@ -47,10 +48,10 @@ export {
   ProvidersFileError,
   parseProvidersFile,
   type ResolvedProvider,
-} from '../contract/providers-file.js';
+} from '../providers/providers-file.js';
 export { TokenRefresherStack, type TokenRefresherStackProps } from './token-refresher-stack.js';
 export { TokenRefresherFleet, type TokenRefresherFleetProps } from './token-refresher-fleet.js';
-export { FLEET_STACKS, fleetStackIndex, MAX_PROVIDERS_PER_STACK, MAX_PROVIDERS_PER_STAGE } from '../contract/fleet.js';
+export { FLEET_STACKS, fleetStackIndex, MAX_PROVIDERS_PER_STACK, MAX_PROVIDERS_PER_STAGE } from '../providers/fleet.js';
 export {
   grantTokenRead,
   unusedClientModule,
@@ -58,4 +59,4 @@ export {
   wireLambdaConsumer,
   type WireConsumerOptions,
 } from './consumer-wiring.js';
-export { parseStackConfig, type StackConfig } from '../contract/providers-file.js';
+export { parseStackConfig, type StackConfig } from '../providers/providers-file.js';

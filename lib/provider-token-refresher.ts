@@ -9,7 +9,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { runPeriodSeconds } from '../contract/alarm-specs.js';
+import { runPeriodSeconds } from './private/alarm-specs.js';
 import {
   FAILED_METRIC,
   type FailureKind,
@@ -19,7 +19,7 @@ import {
   PROVIDER_DIMENSION,
 } from '../contract/metrics.js';
 import type { ProviderSettings } from '../contract/provider-settings.js';
-import type { ResolvedProvider } from '../contract/providers-file.js';
+import type { ResolvedProvider } from '../providers/providers-file.js';
 import type { RefresherManifest } from '../contract/refresher-manifest.js';
 import { credentialsSecret } from './private/credentials-secret.js';
 import { createProviderAlarms, type ProviderAlarms } from './private/provider-alarms.js';

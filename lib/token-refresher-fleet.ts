@@ -12,8 +12,8 @@ import {
   stageNames,
   stageProblem,
 } from '../contract/naming.js';
-import type { ResolvedProvider } from '../contract/providers-file.js';
-import { capacityProblems, fleetStackIndex, refresherStackName } from '../contract/fleet.js';
+import type { ResolvedProvider } from '../providers/providers-file.js';
+import { capacityProblems, fleetStackIndex, refresherStackName } from '../providers/fleet.js';
 import { stackKey } from './private/refresher-key.js';
 import { createStageDashboard } from './private/stage-dashboard.js';
 import { addProviderOutputs, createAlarmTopic } from './private/stage-parts.js';
@@ -60,7 +60,7 @@ export interface TokenRefresherFleetProps {
 /**
  * A stage of token refreshers, laid out for any number of providers: one shared stack
  * (`TokenRefresher[-<stage>]`: the key, the alarm topic, the dashboard and the credentials secrets
- * operators fill) and up to FLEET_STACKS (contract/fleet.ts) refresher stacks (`…-00` to `…-15`: functions, schedules,
+ * operators fill) and up to FLEET_STACKS (providers/fleet.ts) refresher stacks (`…-00` to `…-15`: functions, schedules,
  * alarms), each provider in the one its id hashes to. The credentials secrets stay in the shared
  * stack at the path a single-stack deployment gave them, so they are never moved or replaced.
  *
@@ -81,7 +81,7 @@ export class TokenRefresherFleet extends Construct {
   public readonly stage: string;
   /** The stack holding the key, the alarm topic, the dashboard and the created credentials secrets. */
   public readonly sharedStack: Stack;
-  /** The refresher stacks, by index (contract/fleet.ts `fleetStackIndex`); only those with a provider exist. */
+  /** The refresher stacks, by index (providers/fleet.ts `fleetStackIndex`); only those with a provider exist. */
   public readonly refresherStacks: ReadonlyMap<number, Stack>;
   /** The refresher of each provider, by provider id. */
   public readonly refreshers: ReadonlyMap<string, ProviderTokenRefresher>;

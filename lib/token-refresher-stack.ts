@@ -8,7 +8,7 @@ import { constructIdFor, constructIdProblems, DEFAULT_NAME_PREFIX } from '../con
 import { createStageDashboard } from './private/stage-dashboard.js';
 import { addProviderOutputs, createAlarmTopic } from './private/stage-parts.js';
 import { DEFAULT_RUNBOOK_URL, ProviderTokenRefresher } from './provider-token-refresher.js';
-import type { ResolvedProvider } from '../contract/providers-file.js';
+import type { ResolvedProvider } from '../providers/providers-file.js';
 
 /** What `TokenRefresherStack` needs: the providers, and what every one of its refreshers shares. */
 export interface TokenRefresherStackProps extends StackProps {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { RUNTIME_CONFIG_ENV, type RuntimeConfig } from '../contract/provider-settings.js';
-import { parseProvidersFile } from '../contract/providers-file.js';
+import { parseProvidersFile } from '../providers/providers-file.js';
 
 const ROUNDS = 15;
 const dir = mkdtempSync(join(tmpdir(), 'token-refresher-load-'));

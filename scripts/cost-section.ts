@@ -7,9 +7,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatRate, formatRatio, usd } from '../cli/plan/command.js';
 import { formatDuration } from '../cli/common/format-duration.js';
-import { type Plan, planStage } from '../contract/plan.js';
-import { parseStackConfig } from '../contract/providers-file.js';
-import { STORE_DISPLAY_NAME } from '../contract/store-choice.js';
+import { type Plan, planStage } from '../cli/plan/plan.js';
+import { parseStackConfig } from '../providers/providers-file.js';
+import { STORE_DISPLAY_NAME } from '../contract/token-stores.js';
 
 export const BEGIN = '<!-- cost:begin -->';
 export const END = '<!-- cost:end -->';
@@ -53,7 +53,7 @@ export function renderCostSection(plan: Plan): string {
     ...plan.stageCost.items.map((i) => `- ${i.basis}: ${usd(i.usd)}`),
     '',
     `The stage costs ${usd(plan.totalUsd)} a month in all. Prices and assumptions (run durations, log bytes`,
-    'per run) are in [contract/cost-model.ts](contract/cost-model.ts).',
+    'per run) are in [cli/plan/cost-model.ts](cli/plan/cost-model.ts).',
   ].join('\n');
 }
 

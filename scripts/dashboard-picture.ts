@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { parseStackConfig } from '../contract/providers-file.js';
+import { parseStackConfig } from '../providers/providers-file.js';
 import { TokenRefresherFleet } from '../lib/token-refresher-fleet.js';
 
 const root = path.join(import.meta.dirname, '..');

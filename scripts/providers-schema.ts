@@ -1,13 +1,13 @@
 /**
  * Writes providers.schema.json at the repository root from the providers file's zod schema
- * (contract/providers-schema.ts), formatted as `npm run lint` expects;
- * test/unit/contract/providers-schema.test.ts fails when it is stale.
+ * (providers/providers-schema.ts), formatted as `npm run lint` expects;
+ * test/unit/providers/providers-schema.test.ts fails when it is stale.
  * Run: npm run schema
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { format, resolveConfig } from 'prettier';
-import { providersJsonSchema } from '../contract/providers-schema.js';
+import { providersJsonSchema } from '../providers/providers-schema.js';
 
 const file = path.join(import.meta.dirname, '..', 'providers.schema.json');
 const options = (await resolveConfig(file)) ?? {};

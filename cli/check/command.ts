@@ -5,7 +5,7 @@ import type { TokenEndpoint, TokenRequest } from '../../core/ports.js';
 import { Redactor } from '../../core/redactor.js';
 import { requestToken } from '../../core/request-token.js';
 import { type ProviderSettings, requiredCredentialKeys } from '../../contract/provider-settings.js';
-import type { ResolvedProvider } from '../../contract/providers-file.js';
+import type { ResolvedProvider } from '../../providers/providers-file.js';
 import {
   PARAMETER_STORE_STANDARD_BYTES,
   publishedToken,
@@ -13,7 +13,7 @@ import {
   STORE_MAX_BYTES,
 } from '../../contract/published-token.js';
 import { dueThresholdSeconds } from '../../contract/schedule.js';
-import type { StoreKind } from '../../contract/store-choice.js';
+import type { StoreKind } from '../../contract/token-stores.js';
 import { resolveCredentials } from './credentials.js';
 import { UsageError } from '../common/errors.js';
 import { loadStackConfig } from '../common/providers-file.js';

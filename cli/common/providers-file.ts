@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EndpointTarget } from '../../contract/loopback.js';
-import { ProvidersFileError, parseStackConfig, type StackConfig } from '../../contract/providers-file.js';
-import { parseProvidersJson } from '../../contract/providers-json.js';
+import { ProvidersFileError, parseStackConfig, type StackConfig } from '../../providers/providers-file.js';
+import { parseProvidersJson } from '../../providers/providers-json.js';
 import { CliError, errorMessage } from './errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from './io.js';

@@ -1,7 +1,7 @@
-import { type CostItem } from '../../contract/cost-model.js';
+import { type CostItem } from './cost-model.js';
 import { stageProblem } from '../../contract/naming.js';
-import { type Plan, planStage, type ProviderPlan } from '../../contract/plan.js';
-import { STORE_DISPLAY_NAME } from '../../contract/store-choice.js';
+import { type Plan, planStage, type ProviderPlan } from './plan.js';
+import { STORE_DISPLAY_NAME } from '../../contract/token-stores.js';
 import { CliError, UsageError } from '../common/errors.js';
 import { formatDuration } from '../common/format-duration.js';
 import type { CliIo } from '../common/io.js';

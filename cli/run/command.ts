@@ -1,6 +1,6 @@
 import { join, relative, resolve } from 'node:path';
-import { ProvidersFileError, parseProvidersFile, type ResolvedProvider } from '../../contract/providers-file.js';
-import { parseProvidersJson } from '../../contract/providers-json.js';
+import { ProvidersFileError, parseProvidersFile, type ResolvedProvider } from '../../providers/providers-file.js';
+import { parseProvidersJson } from '../../providers/providers-json.js';
 import { STORE_MAX_BYTES } from '../../contract/published-token.js';
 import { CredentialsUnavailableError } from '../../core/ports.js';
 import { type Demo, startDemo } from '../../local/demo/demo-setup.js';

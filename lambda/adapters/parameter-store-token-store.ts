@@ -1,6 +1,6 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { type PublishedToken, STORE_MAX_BYTES } from '../../contract/published-token.js';
-import { FORCED_RUN_BUDGET, STORE_DISPLAY_NAME } from '../../contract/store-choice.js';
+import { FORCED_RUN_BUDGET, STORE_DISPLAY_NAME } from '../../contract/token-stores.js';
 import type { Log, PublishedTokenStore } from '../../core/ports.js';
 import { parsePublished } from './secrets-manager-token-store.js';
 import { SecureString } from './secure-string.js';

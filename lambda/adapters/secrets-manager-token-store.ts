@@ -7,7 +7,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { checkPublishedToken, type PublishedToken, STORE_MAX_BYTES } from '../../contract/published-token.js';
-import { FORCED_RUN_BUDGET, STORE_DISPLAY_NAME } from '../../contract/store-choice.js';
+import { FORCED_RUN_BUDGET, STORE_DISPLAY_NAME } from '../../contract/token-stores.js';
 import { type Log, type PublishedTokenStore, TokenStoreNotOwnedError } from '../../core/ports.js';
 import { errorNameOf } from '../../contract/error-name.js';
 import { foreignSecretReasons, notOwnedMessage, type StageTokenSecret } from './token-secret-check.js';

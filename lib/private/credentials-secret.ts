@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { requiredCredentialKeys } from '../../contract/provider-settings.js';
-import type { ResolvedProvider } from '../../contract/providers-file.js';
+import type { ResolvedProvider } from '../../providers/providers-file.js';
 import { createEmptySecret } from './empty-secret.js';
 import { acknowledge, NAG_REASONS } from './nag-acknowledgements.js';
 import { secretArnOfName } from './token-store.js';

@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { type AlarmSpec, alarmSpecs } from '../../contract/alarm-specs.js';
+import { type AlarmSpec, alarmSpecs } from './alarm-specs.js';
 import type { ProviderSettings } from '../../contract/provider-settings.js';
 import { ALARM_SUFFIX, type AlarmKind } from '../../contract/refresher-manifest.js';
 

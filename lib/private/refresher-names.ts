@@ -6,7 +6,7 @@ import {
   stageNames,
   stageProblem,
 } from '../../contract/naming.js';
-import type { ResolvedProvider } from '../../contract/providers-file.js';
+import type { ResolvedProvider } from '../../providers/providers-file.js';
 import { metricsNamespace, PROVIDER_DIMENSION } from '../../contract/metrics.js';
 import { claimNames } from './name-claims.js';
 

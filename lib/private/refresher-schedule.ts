@@ -32,7 +32,7 @@ export function createRefresherSchedule(scope: Construct, props: RefresherSchedu
       input: scheduler.ScheduleTargetInput.fromObject({
         source: SCHEDULE_EVENT_SOURCE,
         provider: settings.id,
-        // The function stamps its metrics with it (see contract/alarm-specs.ts).
+        // The function stamps its metrics with it (see lib/private/alarm-specs.ts).
         scheduledTime: scheduler.ContextAttribute.scheduledTime,
       }),
       // The next tick is the retry; a late duplicate would only queue behind reserved concurrency 1.

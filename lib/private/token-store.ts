@@ -2,7 +2,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import type { StoreKind } from '../../contract/store-choice.js';
+import type { StoreKind } from '../../contract/token-stores.js';
 import type { ProviderResourceNames } from '../../contract/naming.js';
 import { ssmParameterArn } from './ssm-parameter-arn.js';
 

@@ -1,8 +1,9 @@
 import type { ProviderSettings } from '../../contract/provider-settings.js';
 import { requiredCredentialKeys } from '../../contract/provider-settings.js';
-import { parseProvidersFile, type ResolvedProvider } from '../../contract/providers-file.js';
+import { parseProvidersFile, type ResolvedProvider } from '../../providers/providers-file.js';
 import { STORE_MAX_BYTES } from '../../contract/published-token.js';
-import { dueThresholdSeconds, minimumSafetyMarginSeconds } from '../../contract/schedule.js';
+import { dueThresholdSeconds } from '../../contract/schedule.js';
+import { minimumSafetyMarginSeconds } from '../../providers/schedule-plan.js';
 import type { Clock } from '../../core/ports.js';
 import { join } from 'node:path';
 import { pendingFilePath, stateFilePath, tokenFilePath } from '../layout.js';

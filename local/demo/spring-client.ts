@@ -9,7 +9,7 @@ export interface SpringClientOptions {
 }
 
 /**
- * Legacy spring-security-oauth2 as the MediaHound preset meets it (contract/presets.ts): Basic with
+ * Legacy spring-security-oauth2 as the MediaHound preset meets it (providers/presets.ts): Basic with
  * the raw `id:secret`, not form-decoded, and the same id and secret in the body; one token per
  * client id, handed out again with a smaller `expires_in` until it expires, with a lower-case
  * "bearer" token type.

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PLAN_COLUMNS, PLAN_WIDTH } from '../../cli/plan/command.js';
-import { stageCost } from '../../contract/cost-model.js';
-import { fleetStackIndex, MAX_PROVIDERS_PER_STAGE, refresherStackName } from '../../contract/fleet.js';
-import type { Plan } from '../../contract/plan.js';
+import { stageCost } from '../../cli/plan/cost-model.js';
+import { fleetStackIndex, MAX_PROVIDERS_PER_STAGE, refresherStackName } from '../../providers/fleet.js';
+import type { Plan } from '../../cli/plan/plan.js';
 import { fleetProviders } from '../../scripts/fleet-file.js';
 import { runCliForTest } from './helpers.js';
 
@@ -54,7 +54,7 @@ describe('plan --json', () => {
     expect(plan.stageCost.totalUsd).toBeCloseTo(stageCost().totalUsd, 10);
   });
 
-  it("groups the providers into the stacks contract/fleet.ts gives their ids, and names a stage's stacks", async () => {
+  it("groups the providers into the stacks providers/fleet.ts gives their ids, and names a stage's stacks", async () => {
     const plan = await planJson(['--providers-file', writeFile({ providers: fleetProviders(200) }), '--stage', 'prod']);
     expect(plan.stackName).toBe('TokenRefresher-prod');
     expect(plan.namePrefix).toBe('token-refresher-prod');

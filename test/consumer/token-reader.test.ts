@@ -21,8 +21,15 @@ import {
   TokenReaderError,
   type TokenReaderOptions,
 } from '../../consumer/index.js';
-import { MAX_PUBLISHED_LIFETIME_SECONDS, type PublishedToken } from '../../contract/published-token.js';
+import {
+  MAX_EXPECTED_LIFETIME_SECONDS,
+  MAX_LIFETIME_FACTOR,
+  type PublishedToken,
+} from '../../contract/published-token.js';
 import { awsError, FakeClock, publishedToken, recordingSleep, T0 } from './fakes.js';
+
+/** The longest lifetime the refresher publishes: the factor times the longest planned lifetime. */
+const MAX_PUBLISHED_LIFETIME_SECONDS = MAX_LIFETIME_FACTOR * MAX_EXPECTED_LIFETIME_SECONDS;
 
 const sm = mockClient(SecretsManagerClient);
 const ssm = mockClient(SSMClient);

@@ -18,7 +18,7 @@ import { addConsumers } from '../../examples/cdk/consumers.js';
 import { ExampleConsumer } from '../../examples/lambda-consumer/example-consumer.js';
 import { grantTokenRead, unusedClientModule, wireEcsContainer, wireLambdaConsumer } from '../../lib/consumer-wiring.js';
 import { ProviderTokenRefresher } from '../../lib/provider-token-refresher.js';
-import { parseProvidersFile } from '../../contract/providers-file.js';
+import { parseProvidersFile } from '../../providers/providers-file.js';
 import {
   permissions,
   rolePermissions,

@@ -128,6 +128,7 @@ const REPO_FOLDERS = [
   'lambda',
   'lib',
   'local',
+  'providers',
   'scripts',
   'test',
 ];

@@ -1,4 +1,4 @@
-import type { AlarmSpec } from '../../contract/alarm-specs.js';
+import type { AlarmSpec } from '../../lib/private/alarm-specs.js';
 
 /** One run's metrics as CloudWatch receives them: a timestamp, values by metric name, and when they arrive. */
 export interface Emission {

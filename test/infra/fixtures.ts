@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { App, type AppProps, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { RUNTIME_CONFIG_ENV } from '../../contract/provider-settings.js';
-import { parseProvidersFile, type ResolvedProvider } from '../../contract/providers-file.js';
+import { parseProvidersFile, type ResolvedProvider } from '../../providers/providers-file.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 

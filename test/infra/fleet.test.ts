@@ -1,8 +1,8 @@
 import { type App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { MAX_PROVIDERS_PER_STACK } from '../../contract/fleet.js';
-import { parseProvidersFile, type ResolvedProvider } from '../../contract/providers-file.js';
+import { MAX_PROVIDERS_PER_STACK } from '../../providers/fleet.js';
+import { parseProvidersFile, type ResolvedProvider } from '../../providers/providers-file.js';
 import { TokenRefresherFleet } from '../../lib/token-refresher-fleet.js';
 import { fleetProviders } from '../../scripts/fleet-file.js';
 import { functionEnvironment, intrinsicOf, shippedProviders, STUB_ENTRY, testApp } from './fixtures.js';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ProviderTokenRefresher, type ProviderTokenRefresherProps } from '../../lib/provider-token-refresher.js';
 import { RUNTIME_CONFIG_ENV, runtimeConfigSchema } from '../../contract/provider-settings.js';
 import { ALARM_KINDS, ALARM_SUFFIX } from '../../contract/refresher-manifest.js';
-import { parseProvidersFile, type ResolvedProvider } from '../../contract/providers-file.js';
+import { parseProvidersFile, type ResolvedProvider } from '../../providers/providers-file.js';
 import {
   functionEnvironment,
   intrinsicOf,

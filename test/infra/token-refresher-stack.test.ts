@@ -4,7 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderTokenRefresher } from '../../lib/provider-token-refresher.js';
 import { RUNTIME_CONFIG_ENV, runtimeConfigSchema } from '../../contract/provider-settings.js';
-import { parseProvidersFile } from '../../contract/providers-file.js';
+import { parseProvidersFile } from '../../providers/providers-file.js';
 import { TokenRefresherStack } from '../../lib/token-refresher-stack.js';
 import {
   flattenJoin,

@@ -3,9 +3,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runMetrics } from '../../lambda/adapters/metrics.js';
 import { runRefresh } from '../../core/refresh.js';
-import { alarmSpecs } from '../../contract/alarm-specs.js';
+import { alarmSpecs } from '../../lib/private/alarm-specs.js';
 import type { ProviderSettings } from '../../contract/provider-settings.js';
-import { parseProvidersFile } from '../../contract/providers-file.js';
+import { parseProvidersFile } from '../../providers/providers-file.js';
 import { dueThresholdSeconds, RUN_TIMEOUT_SECONDS, SCHEDULER_LATENESS_SECONDS } from '../../contract/schedule.js';
 import { type Emission, inAlarm } from '../helpers/alarm-model.js';
 import { answer, invalidGrant, MemoryCredentials, makeWorld, tokenAnswer } from '../unit/lambda/fakes.js';
@@ -13,7 +13,7 @@ import { answer, invalidGrant, MemoryCredentials, makeWorld, tokenAnswer } from 
 /**
  * The real refresh core, run by a simulated schedule, produces the metrics CloudWatch would receive
  * (stamped with the schedule's nominal time, as the handler does); the deployed alarm definitions
- * (contract/alarm-specs.ts) are evaluated on them with a model of CloudWatch's evaluation. Each shipped
+ * (lib/private/alarm-specs.ts) are evaluated on them with a model of CloudWatch's evaluation. Each shipped
  * preset goes through an IdP outage that outlasts its token, with runs starting up to a minute late
  * and failing answers as slow as the run's deadline allows.
  */

@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { alarmSpecs } from '../../contract/alarm-specs.js';
-import { parseProvidersFile } from '../../contract/providers-file.js';
+import { alarmSpecs } from '../../lib/private/alarm-specs.js';
+import { parseProvidersFile } from '../../providers/providers-file.js';
 import { RUN_TIMEOUT_SECONDS } from '../../contract/schedule.js';
 import { runRefresh } from '../../core/refresh.js';
 import { SecretsManagerCredentials } from '../../lambda/adapters/secrets-manager-credentials.js';

@@ -120,7 +120,18 @@ describe('licences of what the packages ship', () => {
 
   it('reads the shipped sources of all three packages and the refresher, and the packages they pull in', () => {
     const rooms = new Set([...files].map((f) => path.relative(ROOT, f).split(path.sep)[0]));
-    expect([...rooms].sort()).toEqual(['base', 'bin', 'cli', 'consumer', 'contract', 'core', 'lambda', 'lib', 'local']);
+    expect([...rooms].sort()).toEqual([
+      'base',
+      'bin',
+      'cli',
+      'consumer',
+      'contract',
+      'core',
+      'lambda',
+      'lib',
+      'local',
+      'providers',
+    ]);
     expect([...packages]).toEqual(expect.arrayContaining(['aws-cdk-lib', 'zod', '@aws-sdk/client-ssm']));
     expect(installed.size).toBeGreaterThan(packages.size);
   });

@@ -11,18 +11,20 @@ import {
   DEFAULT_NAME_PREFIX,
   dashboardName,
   dashboardNameProblem,
-  NAME_LIMITS,
   namePrefixProblem,
   type ProviderResourceNames,
   providerResourceNames,
-  STAGE_PATTERN,
   stageNames,
+  stageProblem,
 } from '../../../contract/naming.js';
-import { providerIdSchema } from '../../../contract/provider-settings.js';
+import { providerSettingsSchema } from '../../../contract/provider-settings.js';
 import { ALARM_KINDS } from '../../../contract/refresher-manifest.js';
 
 const PROVIDER_ID = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+const STAGE = /^[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
 const NAME_PREFIX = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,38}[A-Za-z0-9])?$/;
+/** The longest name AWS allows, by kind: EventBridge Scheduler, CloudWatch alarms, Secrets Manager, SSM. */
+const NAME_LIMITS = { schedule: 64, alarm: 255, secret: 512, parameter: 1011 } as const;
 
 /** Every name one provider gets, by kind. */
 function byKind(names: ProviderResourceNames): Record<string, string> {
@@ -43,7 +45,7 @@ const joined = (separators: fc.Arbitrary<string>, maxLength: number) =>
 /** Long ids that differ only in their last characters: the part a name cut to its limit loses. */
 const longProviderId = fc.stringMatching(/^[a-z0-9]{1,6}$/).map((tail) => `${'p'.repeat(33)}-${tail}`);
 const providerId = fc.oneof(joined(fc.constant('-'), 40), fc.stringMatching(PROVIDER_ID), longProviderId);
-const stage = fc.option(fc.oneof(joined(fc.constant('-'), 20), fc.stringMatching(STAGE_PATTERN)), {
+const stage = fc.option(fc.oneof(joined(fc.constant('-'), 20), fc.stringMatching(STAGE)), {
   nil: undefined,
 });
 /** Prefixes of every character a prefix may have, the default and the stages' among them. */
@@ -75,7 +77,9 @@ const sameJoinedText = fc
     })),
   )
   .filter(([a, b]) =>
-    [a!, b!].every((p) => (p.stage === undefined || STAGE_PATTERN.test(p.stage)) && PROVIDER_ID.test(p.providerId)),
+    [a!, b!].every(
+      (p) => (p.stage === undefined || stageProblem(p.stage) === undefined) && PROVIDER_ID.test(p.providerId),
+    ),
   );
 
 function expectNoSharedName(a: Record<string, string>, b: Record<string, string>): void {
@@ -86,8 +90,8 @@ describe('provider resource names', () => {
   it('generates only valid stages and provider ids', () => {
     fc.assert(
       fc.property(stage, providerId, (s, id) => {
-        expect(s === undefined || STAGE_PATTERN.test(s)).toBe(true);
-        expect(providerIdSchema.safeParse(id).success).toBe(true);
+        expect(s === undefined || stageProblem(s) === undefined).toBe(true);
+        expect(providerSettingsSchema.shape.id.safeParse(id).success).toBe(true);
       }),
     );
   });

@@ -10,7 +10,7 @@ import {
   privateStateSchema,
   sameCredentialsVersion,
 } from '../../../contract/private-state.js';
-import { FORCED_RUN_BUDGET } from '../../../contract/store-choice.js';
+import { FORCED_RUN_BUDGET } from '../../../contract/token-stores.js';
 import { guardStatus } from '../../../core/lockout.js';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);

@@ -5,7 +5,7 @@ import { providerSettingsSchema } from '../../../contract/provider-settings.js';
 import {
   checkPublishedToken,
   MAX_EXPECTED_LIFETIME_SECONDS,
-  MAX_PUBLISHED_LIFETIME_SECONDS,
+  MAX_LIFETIME_FACTOR,
   publishedToken,
 } from '../../../contract/published-token.js';
 
@@ -13,6 +13,8 @@ import {
 const either = <T, E>(r: Result<T, E>): T | E => (r.ok ? r.value : r.error);
 
 const SENT_AT = 1_800_000_000;
+/** The longest lifetime the refresher publishes: the factor times the longest planned lifetime. */
+const MAX_PUBLISHED_LIFETIME_SECONDS = MAX_LIFETIME_FACTOR * MAX_EXPECTED_LIFETIME_SECONDS;
 const longest = { expectedLifetimeSeconds: MAX_EXPECTED_LIFETIME_SECONDS, lifetimeDocumented: false };
 const token = (lifetimeSeconds: number) =>
   publishedToken({ accessToken: 'at', provider: 'p', sentAt: SENT_AT, lifetimeSeconds });

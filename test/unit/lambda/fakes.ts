@@ -13,7 +13,7 @@ import type { PrivateState } from '../../../contract/private-state.js';
 import type { RefreshDeps, RunReport } from '../../../core/refresh.js';
 import type { ProviderSettings } from '../../../contract/provider-settings.js';
 import type { PublishedToken } from '../../../contract/published-token.js';
-import { FORCED_RUN_BUDGET, type ForcedRunBudget, STORE_DISPLAY_NAME } from '../../../contract/store-choice.js';
+import { FORCED_RUN_BUDGET, type ForcedRunBudget, STORE_DISPLAY_NAME } from '../../../contract/token-stores.js';
 
 /** A clock that only moves when told to, or when the code under test sleeps. */
 export class FakeClock {

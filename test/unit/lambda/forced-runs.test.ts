@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runMetrics } from '../../../lambda/adapters/metrics.js';
-import { FORCED_RUN_BUDGET } from '../../../contract/store-choice.js';
+import { FORCED_RUN_BUDGET } from '../../../contract/token-stores.js';
 import { privateStateSchema } from '../../../contract/private-state.js';
 import { runRefresh } from '../../../core/refresh.js';
 import { METRIC } from '../../../contract/metrics.js';

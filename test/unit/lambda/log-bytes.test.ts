@@ -3,12 +3,7 @@ import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient 
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  FRESH_RUN_LOG_BYTES,
-  LAMBDA_PLATFORM_LOG_BYTES,
-  LOG_EVENT_OVERHEAD_BYTES,
-  RENEWING_RUN_LOG_BYTES,
-} from '../../../contract/cost-model.js';
+import { FRESH_RUN_LOG_BYTES, RENEWING_RUN_LOG_BYTES } from '../../../cli/plan/cost-model.js';
 import { RUNTIME_CONFIG_ENV, type RuntimeConfig } from '../../../contract/provider-settings.js';
 import { captureOutput } from '../../helpers/capture-output.js';
 import {
@@ -20,8 +15,25 @@ import {
 import type { ProviderSettings } from '../../../contract/provider-settings.js';
 import { clientCredentialsSettings, keycloakSettings } from './fakes.js';
 
+/** CloudWatch Logs bills each log event's UTF-8 bytes plus this much. */
+const LOG_EVENT_OVERHEAD_BYTES = 26;
 /**
- * The log bytes the cost model bills for each run (contract/cost-model.ts) are an upper bound of what
+ * Lambda's own lines for a healthy run in its text log format (START, END, REPORT), with five-digit
+ * durations and a cold start's Init Duration: at least as long as any run that does not time out.
+ */
+const LAMBDA_PLATFORM_LINES = [
+  'START RequestId: 00000000-0000-0000-0000-000000000000 Version: $LATEST',
+  'END RequestId: 00000000-0000-0000-0000-000000000000',
+  'REPORT RequestId: 00000000-0000-0000-0000-000000000000\tDuration: 30000.00 ms\tBilled Duration: 30000 ms\t' +
+    'Memory Size: 256 MB\tMax Memory Used: 256 MB\tInit Duration: 10000.00 ms\t',
+];
+const LAMBDA_PLATFORM_LOG_BYTES = LAMBDA_PLATFORM_LINES.reduce(
+  (total, line) => total + line.length + 1 + LOG_EVENT_OVERHEAD_BYTES,
+  0,
+);
+
+/**
+ * The log bytes the cost model bills for each run (cli/plan/cost-model.ts) are an upper bound of what
  * the function writes: measured here from the handler's own output with a context shaped like
  * Lambda's (long names, a real request id), plus Lambda's START, END and REPORT lines and CloudWatch's
  * per-event overhead. A log line added to the run shows up here before it shows up on the bill.

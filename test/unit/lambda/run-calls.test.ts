@@ -14,7 +14,7 @@ import {
   type RunCalls,
   renewingRunCalls,
   TOKEN_SECRET_CHECK_CALLS,
-} from '../../../contract/cost-model.js';
+} from '../../../cli/plan/cost-model.js';
 import { runRefresh } from '../../../core/refresh.js';
 import { SecretsManagerTokenStore } from '../../../lambda/adapters/secrets-manager-token-store.js';
 import type { PrivateState } from '../../../contract/private-state.js';
@@ -30,7 +30,7 @@ import {
 } from './fakes.js';
 
 /**
- * The cost model (contract/cost-model.ts) bills the store calls it assumes a run makes; here the
+ * The cost model (cli/plan/cost-model.ts) bills the store calls it assumes a run makes; here the
  * refresh core's own runs are counted against them, so the plan's KMS, Secrets Manager and SSM lines
  * change when core/run/ reads or writes more.
  */

@@ -2,38 +2,40 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  coldRunsPerMonth,
-  COST_SERVICES,
+  type CostItem,
   FRESH_RUN_CALLS,
-  heartbeatHoursPerMonth,
-  COLD_STARTS_PER_HOUR,
-  HOURS_PER_MONTH,
   PRICES,
-  WARM_INTERVAL_MINUTES,
   type ProviderCost,
   providerCost,
   renewals,
   renewingRunCalls,
   stageCost,
   TOKEN_SECRET_CHECK_CALLS,
-  writingContainersPerMonth,
-} from '../../../contract/cost-model.js';
-import { CREDENTIALS_CACHE_SECONDS } from '../../../contract/credentials.js';
-import { parseStackConfig, type ResolvedProvider } from '../../../contract/providers-file.js';
-import { renewalPeriodSeconds } from '../../../contract/schedule.js';
-import { fleetProviders } from '../../../scripts/fleet-file.js';
+} from '../../cli/plan/cost-model.js';
+import { CREDENTIALS_CACHE_SECONDS } from '../../contract/credentials.js';
+import { parseStackConfig, type ResolvedProvider } from '../../providers/providers-file.js';
+import { renewalPeriodSeconds } from '../../providers/schedule-plan.js';
+import { fleetProviders } from '../../scripts/fleet-file.js';
 
 const shipped = parseStackConfig(
-  JSON.parse(readFileSync(new URL('../../../providers.json', import.meta.url), 'utf8')),
+  JSON.parse(readFileSync(new URL('../../providers.json', import.meta.url), 'utf8')),
 ).providers;
 const fleet = parseStackConfig({ providers: fleetProviders(200) }).providers;
+
+/** AWS's billing month, by which CloudWatch and KMS prorate. */
+const HOURS_PER_MONTH = 730;
+/**
+ * What the model assumes of Lambda's containers: one checked at least every WARM_INTERVAL_MINUTES
+ * stays warm and starts anew COLD_STARTS_PER_HOUR times an hour; one checked less often starts cold.
+ */
+const WARM_INTERVAL_MINUTES = 5;
+const COLD_STARTS_PER_HOUR = 1;
 
 /** Issue 9's budgets, a month per provider, the stage's shared costs divided among its providers. */
 const SHIPPED_BUDGET_USD = 2.5;
 const FLEET_BUDGET_USD = 1.5;
 
-const item = (cost: ProviderCost, service: (typeof COST_SERVICES)[number]) =>
-  cost.items.find((i) => i.service === service)!.usd;
+const item = (cost: ProviderCost, service: CostItem['service']) => cost.items.find((i) => i.service === service)!.usd;
 const one = (providers: readonly ResolvedProvider[], id: string) => providers.find((p) => p.settings.id === id)!;
 const generic = (overrides: Record<string, unknown>) =>
   parseStackConfig({
@@ -71,7 +73,17 @@ describe('a provider month', () => {
   it('adds its items up to its total, one item per service in a fixed order', () => {
     for (const p of [...shipped, ...fleet]) {
       const cost = providerCost(p, 5);
-      expect(cost.items.map((i) => i.service)).toEqual(COST_SERVICES.filter((s) => s !== 'CloudWatch dashboard'));
+      expect(cost.items.map((i) => i.service)).toEqual([
+        'CloudWatch metrics',
+        'CloudWatch alarms',
+        'CloudWatch Logs',
+        'Secrets Manager',
+        'KMS',
+        'Lambda',
+        'EventBridge Scheduler',
+        'SSM Parameter Store',
+        'Stage share',
+      ]);
       expect(cost.totalUsd).toBeCloseTo(
         cost.items.reduce((a, i) => a + i.usd, 0),
         10,
@@ -89,9 +101,11 @@ describe('a provider month', () => {
   });
 
   it('bills the heartbeat every hour up to hourly checks, and one hour per run beyond', () => {
-    expect(heartbeatHoursPerMonth(1)).toBe(HOURS_PER_MONTH);
-    expect(heartbeatHoursPerMonth(60)).toBe(HOURS_PER_MONTH);
-    expect(heartbeatHoursPerMonth(120)).toBe(HOURS_PER_MONTH / 2);
+    const heartbeatHours = (checkIntervalMinutes: number) =>
+      providerCost(generic({ expectedLifetimeSeconds: 7 * 86_400, checkIntervalMinutes }), 1).usage.heartbeatHours;
+    expect(heartbeatHours(1)).toBe(HOURS_PER_MONTH);
+    expect(heartbeatHours(60)).toBe(HOURS_PER_MONTH);
+    expect(heartbeatHours(120)).toBe(HOURS_PER_MONTH / 2);
     const sixHourly = generic({ expectedLifetimeSeconds: 7 * 86_400, checkIntervalMinutes: 360 });
     expect(item(providerCost(sixHourly, 1), 'CloudWatch metrics')).toBeCloseTo(PRICES.metricMonth / 6, 10);
     expect(item(providerCost(one(shipped, 'nagra'), 1), 'CloudWatch metrics')).toBeCloseTo(PRICES.metricMonth, 10);
@@ -166,19 +180,26 @@ describe('a provider month', () => {
     const clickview = one(shipped, 'clickview');
     const cost = providerCost(clickview, 5);
     const { runs, renewals: renewed } = cost.usage;
-    expect(coldRunsPerMonth(clickview.settings.checkIntervalMinutes)).toBe(runs);
-    expect(writingContainersPerMonth(clickview.settings.checkIntervalMinutes, renewed)).toBe(renewed);
-    // Every run reads the token; every renewal reads the credentials (cold: no cache), checks, writes.
+    // The same provider with its token in Parameter Store: every run starts cold, so each SecureString
+    // read of the token decrypts; plus the credentials read and the token write of each renewal.
+    const inParameterStore = providerCost({ ...clickview, store: 'parameterstore' }, 5);
+    expect(inParameterStore.usage.kmsRequests).toBeCloseTo(runs + 2 * renewed, 6);
+    // Every run reads the token; every renewal reads the credentials (cold: no cache), checks (each renewing
+    // container once: as many checks as renewals), writes.
     expect(cost.usage.secretsManagerCalls).toBeCloseTo(runs + 2 * renewed + TOKEN_SECRET_CHECK_CALLS * renewed, 6);
     expect(cost.usage.kmsRequests).toBeCloseTo(runs + 2 * renewed, 6);
-    // The same provider with its token in Parameter Store: no token read, write or check in Secrets Manager.
-    const inParameterStore = providerCost({ ...clickview, store: 'parameterstore' }, 5);
+    // In Parameter Store: no token read, write or check in Secrets Manager.
     expect(cost.usage.secretsManagerCalls - inParameterStore.usage.secretsManagerCalls).toBeCloseTo(
       runs + renewed + TOKEN_SECRET_CHECK_CALLS * renewed,
       6,
     );
     // A warm container renewing on every run checks once per cold start (one an hour), not per renewal.
-    expect(writingContainersPerMonth(1, 43_800)).toBe(HOURS_PER_MONTH * COLD_STARTS_PER_HOUR);
+    const nagra = one(shipped, 'nagra');
+    const warm = providerCost({ ...nagra, store: 'secretsmanager' }, 5).usage;
+    expect(warm.renewals).toBeCloseTo(warm.runs, 6);
+    expect(
+      warm.secretsManagerCalls - providerCost({ ...nagra, store: 'parameterstore' }, 5).usage.secretsManagerCalls,
+    ).toBeCloseTo(warm.runs + warm.renewals + TOKEN_SECRET_CHECK_CALLS * HOURS_PER_MONTH * COLD_STARTS_PER_HOUR, 6);
   });
 
   it('pays for a token secret only with store secretsmanager', () => {
@@ -246,7 +267,7 @@ describe('budget', () => {
 
   it('renews a 5-minute client_credentials token on every 1-minute run within the budget', () => {
     // The one-retry guarantee with Scheduler's 60 s precision renews a 5-minute token on every run
-    // (contract/schedule.ts). By client_credentials each renewal also reads the credentials and puts
+    // (providers/schedule-plan.ts). By client_credentials each renewal also reads the credentials and puts
     // the attempt on record before sending it (core/lockout.ts): the record goes to the String
     // ledger, and the credentials come from the container's cache four times in five.
     const cc = fleet.filter(

@@ -7,16 +7,16 @@ import {
   type StageCost,
   stageCost,
 } from './cost-model.js';
-import { capacityProblems, fleetStackIndex, refresherStackName } from './fleet.js';
-import { alarmName, DEFAULT_STAGE, stageNames } from './naming.js';
-import type { ResolvedProvider } from './providers-file.js';
-import { ALARM_KINDS, type AlarmKind } from './refresher-manifest.js';
-import type { StoreKind } from './store-choice.js';
+import { capacityProblems, fleetStackIndex, refresherStackName } from '../../providers/fleet.js';
+import { alarmName, DEFAULT_STAGE, stageNames } from '../../contract/naming.js';
+import type { ResolvedProvider } from '../../providers/providers-file.js';
+import { ALARM_KINDS, type AlarmKind } from '../../contract/refresher-manifest.js';
+import type { StoreKind } from '../../contract/token-stores.js';
 
 /**
  * What a providers file deploys to a stage and what it costs, offline (`token-refresher plan`, the
- * README's cost section): the same resolution (contract/providers-file.ts), stack layout
- * (contract/fleet.ts), names (contract/naming.ts) and cost model (contract/cost-model.ts) the CDK
+ * README's cost section): the same resolution (providers/providers-file.ts), stack layout
+ * (providers/fleet.ts), names (contract/naming.ts) and cost model (cli/plan/cost-model.ts) the CDK
  * app and the function use.
  */
 
@@ -34,11 +34,11 @@ export interface ProviderPlan {
   readonly cost: ProviderCost;
 }
 
-export interface StackPlan {
+interface StackPlan {
   readonly name: string;
   /** `shared`: the stage's key, alarm topic, dashboard and the credentials secrets it creates. */
   readonly role: 'shared' | 'refresher';
-  /** The refresher stack's index (contract/fleet.ts fleetStackIndex). */
+  /** The refresher stack's index (providers/fleet.ts fleetStackIndex). */
   readonly index?: number;
   /**
    * A refresher stack: the providers whose refreshers it holds. The shared stack: the providers whose
@@ -59,7 +59,7 @@ export interface Plan {
   readonly stageCost: StageCost;
   /** Everything the stage costs a month: every provider's own cost plus the stage's shared cost. */
   readonly totalUsd: number;
-  /** Why the fleet would not deploy as one stage (contract/fleet.ts capacityProblems); empty when it fits. */
+  /** Why the fleet would not deploy as one stage (providers/fleet.ts capacityProblems); empty when it fits. */
   readonly capacityProblems: readonly string[];
 }
 

@@ -4,7 +4,7 @@ import { FILE_SETTINGS, providerEntrySchema } from './providers-file.js';
 /**
  * The JSON Schema of the providers file (providers.schema.json, written by `npm run schema`), for
  * editors to complete and check the file. It is generated from the zod schemas the parser uses, so the
- * two cannot drift (test/unit/contract/providers-schema.test.ts fails when the file is stale). Checks
+ * two cannot drift (test/unit/providers/providers-schema.test.ts fails when the file is stale). Checks
  * written in code (a preset's required fields, URL rules, the timing arithmetic) cannot be expressed
  * in it: `token-refresher check` and `cdk synth` still run those.
  */

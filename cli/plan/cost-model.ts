@@ -1,10 +1,10 @@
-import { CREDENTIALS_CACHE_SECONDS } from './credentials.js';
-import { STAGE_WIDE_METRICS } from './metrics.js';
-import type { ProviderSettings } from './provider-settings.js';
-import type { ResolvedProvider } from './providers-file.js';
-import { ALARM_KINDS } from './refresher-manifest.js';
-import { renewalPeriodSeconds } from './schedule.js';
-import type { StoreKind } from './store-choice.js';
+import { CREDENTIALS_CACHE_SECONDS } from '../../contract/credentials.js';
+import { STAGE_WIDE_METRICS } from '../../contract/metrics.js';
+import type { ProviderSettings } from '../../contract/provider-settings.js';
+import type { ResolvedProvider } from '../../providers/providers-file.js';
+import { ALARM_KINDS } from '../../contract/refresher-manifest.js';
+import { renewalPeriodSeconds } from '../../providers/schedule-plan.js';
+import type { StoreKind } from '../../contract/token-stores.js';
 
 /**
  * What one provider and its stage cost a month, from the providers file alone (`token-refresher
@@ -46,35 +46,19 @@ export const PRICES = {
 } as const;
 
 /** AWS's billing month: CloudWatch and KMS prorate by 730 hours. */
-export const HOURS_PER_MONTH = 730;
-export const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
+const HOURS_PER_MONTH = 730;
+const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
 
 /** The function's memory (lib/provider-token-refresher.ts: arm64, 256 MB). */
-export const LAMBDA_MEMORY_GB = 256 / 1024;
+const LAMBDA_MEMORY_GB = 256 / 1024;
 /**
  * Billed duration of a run that finds the token fresh: two store reads of tens of milliseconds each
  * (core/run/orchestrator.ts reads the token and the private state, both before the due check), the metrics
  * flush and the log line; an assumption, rounded up.
  */
-export const FRESH_RUN_MS = 150;
+const FRESH_RUN_MS = 150;
 /** Billed duration of a renewing run: the reads, one token request to the IdP, the state and token writes. */
-export const RENEWING_RUN_MS = 700;
-/** CloudWatch Logs bills each log event's UTF-8 bytes plus this much. */
-export const LOG_EVENT_OVERHEAD_BYTES = 26;
-/**
- * Lambda's own lines for a healthy run in its text log format (START, END, REPORT), with five-digit
- * durations and a cold start's Init Duration: at least as long as any run that does not time out.
- */
-const LAMBDA_PLATFORM_LINES = [
-  'START RequestId: 00000000-0000-0000-0000-000000000000 Version: $LATEST',
-  'END RequestId: 00000000-0000-0000-0000-000000000000',
-  'REPORT RequestId: 00000000-0000-0000-0000-000000000000\tDuration: 30000.00 ms\tBilled Duration: 30000 ms\t' +
-    'Memory Size: 256 MB\tMax Memory Used: 256 MB\tInit Duration: 10000.00 ms\t',
-];
-export const LAMBDA_PLATFORM_LOG_BYTES = LAMBDA_PLATFORM_LINES.reduce(
-  (total, line) => total + line.length + 1 + LOG_EVENT_OVERHEAD_BYTES,
-  0,
-);
+const RENEWING_RUN_MS = 700;
 /**
  * Log bytes a fresh run ingests, CloudWatch's per-event overhead included: Lambda's START, END and
  * REPORT lines, the EMF blob with the heartbeat and the `token fresh` line (lambda/index.ts).
@@ -89,7 +73,7 @@ export const RENEWING_RUN_LOG_BYTES = 1_700;
  * has run that long it stores three months of ingestion. Billed on compressed bytes, counted here
  * uncompressed: an upper bound.
  */
-export const LOG_RETENTION_MONTHS = 3;
+const LOG_RETENTION_MONTHS = 3;
 /** CloudWatch Logs bills ingestion and storage per GB of 2^30 bytes. */
 const GB = 1024 ** 3;
 
@@ -98,7 +82,9 @@ const GB = 1024 ** 3;
  * get or put is one KMS request to the stage key; a SecureString get decrypts only when the
  * container does not hold that version already (lambda/adapters/secure-string.ts). A state write
  * puts the String ledger, which costs nothing, and the SecureString only when it carries a new
- * refresh token (contract/private-state.ts splitPrivateState).
+ * refresh token (contract/private-state.ts splitPrivateState). These, the run calls below and the
+ * log bytes above are the model's assumptions about a run: exported so that
+ * test/unit/lambda/run-calls.test.ts and log-bytes.test.ts measure the real function against them.
  */
 export interface RunCalls {
   readonly tokenReads: number;
@@ -119,7 +105,7 @@ export interface RunCalls {
 export const TOKEN_SECRET_CHECK_CALLS = 2;
 
 /** Containers a month that write the token at least once: each cold start, but no more than there are renewals. */
-export function writingContainersPerMonth(checkIntervalMinutes: number, renewalsPerMonth: number): number {
+function writingContainersPerMonth(checkIntervalMinutes: number, renewalsPerMonth: number): number {
   return Math.min(coldRunsPerMonth(checkIntervalMinutes), renewalsPerMonth);
 }
 
@@ -139,7 +125,7 @@ export const FRESH_RUN_CALLS: RunCalls = {
  * 4.4.3), else with a primary grant. A Keycloak session's end forces a primary grant now and then
  * (hours apart); it is not counted.
  */
-export function renewsWithRefreshToken(s: Pick<ProviderSettings, 'useRefreshToken' | 'grant'>): boolean {
+function renewsWithRefreshToken(s: Pick<ProviderSettings, 'useRefreshToken' | 'grant'>): boolean {
   return s.useRefreshToken && s.grant === 'password';
 }
 
@@ -170,7 +156,7 @@ export function renewingRunCalls(s: Pick<ProviderSettings, 'useRefreshToken' | '
  * `ceil(cache / period)` fetches, plus one after each cold start. A cold function, and a renewal by
  * password grant, fetch every time.
  */
-export function credentialsFetchShare(
+function credentialsFetchShare(
   s: Pick<ProviderSettings, 'checkIntervalMinutes' | 'useRefreshToken' | 'grant'>,
   renewalPeriodSeconds: number,
 ): number {
@@ -209,19 +195,18 @@ export function renewals(s: ProviderSettings): Renewals {
   };
 }
 
-export const COST_SERVICES = [
-  'CloudWatch metrics',
-  'CloudWatch alarms',
-  'CloudWatch dashboard',
-  'CloudWatch Logs',
-  'Secrets Manager',
-  'KMS',
-  'Lambda',
-  'EventBridge Scheduler',
-  'SSM Parameter Store',
-  'Stage share',
-] as const;
-export type CostService = (typeof COST_SERVICES)[number];
+/** The services a month is billed by, in the order a provider's items list them. */
+type CostService =
+  | 'CloudWatch metrics'
+  | 'CloudWatch alarms'
+  | 'CloudWatch dashboard'
+  | 'CloudWatch Logs'
+  | 'Secrets Manager'
+  | 'KMS'
+  | 'Lambda'
+  | 'EventBridge Scheduler'
+  | 'SSM Parameter Store'
+  | 'Stage share';
 
 export interface CostItem {
   readonly service: CostService;
@@ -230,7 +215,7 @@ export interface CostItem {
   readonly basis: string;
 }
 
-export interface MonthlyUsage {
+interface MonthlyUsage {
   readonly runs: number;
   readonly renewals: number;
   readonly freshRuns: number;
@@ -244,7 +229,7 @@ export interface MonthlyUsage {
 export interface ProviderCost {
   readonly provider: string;
   readonly usage: MonthlyUsage;
-  /** One item per service the provider uses, in COST_SERVICES order; `Stage share` is its part of StageCost. */
+  /** One item per service the provider uses, in CostService order; `Stage share` is its part of StageCost. */
   readonly items: readonly CostItem[];
   readonly totalUsd: number;
 }
@@ -253,7 +238,7 @@ const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** Hours a month in which the heartbeat (one data point per run) has data: every hour, or one per run. */
-export function heartbeatHoursPerMonth(checkIntervalMinutes: number): number {
+function heartbeatHoursPerMonth(checkIntervalMinutes: number): number {
   const runs = (HOURS_PER_MONTH * 60) / checkIntervalMinutes;
   return Math.min(HOURS_PER_MONTH, runs);
 }
@@ -263,16 +248,16 @@ export function heartbeatHoursPerMonth(checkIntervalMinutes: number): number {
  * WARM_INTERVAL_MINUTES stays warm, and a new environment is assumed COLD_STARTS_PER_HOUR times an
  * hour (recycling, deploys); one checked less often starts cold on every run.
  */
-export const WARM_INTERVAL_MINUTES = 5;
-export const COLD_STARTS_PER_HOUR = 1;
+const WARM_INTERVAL_MINUTES = 5;
+const COLD_STARTS_PER_HOUR = 1;
 
-export function coldRunsPerMonth(checkIntervalMinutes: number): number {
+function coldRunsPerMonth(checkIntervalMinutes: number): number {
   const runs = (HOURS_PER_MONTH * 60) / checkIntervalMinutes;
   return checkIntervalMinutes <= WARM_INTERVAL_MINUTES ? Math.min(runs, HOURS_PER_MONTH * COLD_STARTS_PER_HOUR) : runs;
 }
 
 /** A healthy provider emits one metric per run (contract/metrics.ts): the TokenSecondsRemaining heartbeat. */
-export const HEALTHY_PROVIDER_METRICS = 1;
+const HEALTHY_PROVIDER_METRICS = 1;
 
 /**
  * What the stage's shared stack and stage-wide metrics cost, whatever the number of providers: the

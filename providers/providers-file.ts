@@ -1,21 +1,24 @@
 import * as z from 'zod/mini';
 import { err, ok, type Result } from '../base/result.js';
-import { CLIENT_AUTH_METHODS, GRANTS, PRESETS, type Preset } from './presets.js';
-import { type ProviderSettings, providerSettingsSchema, tokenEndpointSchema } from './provider-settings.js';
+import { type EndpointTarget, tokenEndpointProblem } from '../contract/loopback.js';
+import { constructIdProblems } from '../contract/naming.js';
 import {
-  defaultCheckIntervalMinutes,
-  dueThresholdSeconds,
-  minimumSafetyMarginSeconds,
-  plannedWritesPerDay,
-} from './schedule.js';
+  CLIENT_AUTH_METHODS,
+  GRANTS,
+  type ProviderSettings,
+  providerSettingsSchema,
+  tokenEndpointSchema,
+} from '../contract/provider-settings.js';
+import { DEFAULT_MIN_VALIDITY_SECONDS } from '../contract/published-token.js';
+import { dueThresholdSeconds } from '../contract/schedule.js';
+import type { StoreKind } from '../contract/token-stores.js';
 import { closest, didYouMean } from './did-you-mean.js';
-import { type EndpointTarget, tokenEndpointProblem } from './loopback.js';
-import { constructIdProblems } from './naming.js';
-import { DEFAULT_MIN_VALIDITY_SECONDS } from './published-token.js';
-import { chooseStore, STORE_REQUESTS, type StoreKind } from './store-choice.js';
+import { PRESETS, type Preset } from './presets.js';
+import { defaultCheckIntervalMinutes, minimumSafetyMarginSeconds, plannedWritesPerDay } from './schedule-plan.js';
+import { chooseStore, STORE_REQUESTS } from './store-choice.js';
 
-export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 10;
-export const DEFAULT_MAX_ATTEMPTS = 3;
+const DEFAULT_REQUEST_TIMEOUT_SECONDS = 10;
+const DEFAULT_MAX_ATTEMPTS = 3;
 
 // zod/mini carries no messages of its own; the English locale words the few checks that set none.
 z.config(z.locales.en());
@@ -103,7 +106,7 @@ export interface ParseOptions {
   readonly target?: EndpointTarget;
 }
 
-export const alarmEmailsSchema = z.optional(
+const alarmEmailsSchema = z.optional(
   z
     .array(z.email('must be an e-mail address'))
     .check(z.maxLength(20, 'at most 20 addresses; subscribe a distribution list instead')),
@@ -289,10 +292,7 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string[] {
 }
 
 /** Applies the preset and the defaults to one entry; returns the problems instead when there are any. */
-export function resolveProvider(
-  entry: ProviderEntry,
-  subject = `provider "${entry.id}"`,
-): Result<ResolvedProvider, string[]> {
+function resolveProvider(entry: ProviderEntry, subject = `provider "${entry.id}"`): Result<ResolvedProvider, string[]> {
   const preset: Preset = PRESETS[entry.preset];
   const problems: string[] = [];
   const fail = (field: string, value: unknown, allowed: string) =>

@@ -2,13 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   defaultCheckIntervalMinutes,
-  dueThresholdSeconds,
-  isDue,
   plannedWritesPerDay,
   renewalPeriodSeconds,
-  type Timing,
-} from '../../../contract/schedule.js';
-import { chooseStore, SECRETS_MANAGER_MAX_WRITES_PER_DAY } from '../../../contract/store-choice.js';
+} from '../../../providers/schedule-plan.js';
+import { dueThresholdSeconds, isDue, type Timing } from '../../../contract/schedule.js';
+import { chooseStore } from '../../../providers/store-choice.js';
+import { SECRETS_MANAGER_MAX_WRITES_PER_DAY } from '../../../contract/token-stores.js';
 
 /** Timings as the providers file allows them, with the default margin (one check interval). */
 const timing = fc

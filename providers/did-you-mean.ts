@@ -1,13 +1,13 @@
 /**
  * "Did you mean" for names people type into the providers file. A few lines of edit distance
- * instead of a dependency: contract/ ships in the function's bundle and imports only zod.
+ * instead of a dependency: providers/ ships in the construct and CLI packages and imports only zod and the contract.
  */
 
 /**
  * Edit distance between `a` and `b`, case-insensitive (a typo in case is still a typo), where swapping
  * two neighbouring letters counts as one edit ("nagar" is one edit from "nagra").
  */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const s = a.toLowerCase();
   const t = b.toLowerCase();
   const d = Array.from({ length: s.length + 1 }, (_, i) =>

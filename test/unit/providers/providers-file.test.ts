@@ -6,7 +6,7 @@ import {
   ProvidersFileError,
   parseProvidersFile,
   parseStackConfig,
-} from '../../../contract/providers-file.js';
+} from '../../../providers/providers-file.js';
 import { ENCODINGS } from '../../helpers/secret-encodings.js';
 
 const shipped = JSON.parse(readFileSync(new URL('../../../providers.json', import.meta.url), 'utf8'));

@@ -1,26 +1,9 @@
+import type { ClientAuthMethod, PresetName, PrimaryGrant } from '../contract/provider-settings.js';
+
 /**
  * Provider presets: what each vendor's documentation and the behaviour of its identity server say each upstream
  * token endpoint expects. A preset only fills defaults; every field stays overridable per provider.
  */
-
-export const GRANTS = ['password', 'client_credentials'] as const;
-export type PrimaryGrant = (typeof GRANTS)[number];
-
-/**
- * How the client authenticates at the token endpoint.
- * `client_secret_basic_raw_and_post` is MediaHound's legacy Spring stack: Basic with the raw (not
- * form-encoded) `id:secret`, and the same id and secret in the body.
- */
-export const CLIENT_AUTH_METHODS = [
-  'none',
-  'client_secret_post',
-  'client_secret_basic',
-  'client_secret_basic_raw_and_post',
-] as const;
-export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
-
-export const PRESET_NAMES = ['mediamelon', 'movingimage', 'nagra', 'clickview', 'mediahound', 'generic'] as const;
-export type PresetName = (typeof PRESET_NAMES)[number];
 
 export interface Preset {
   /** Fixed token endpoint; absent when it is built from `baseUrl` (NAGRA) or must be given (generic). */

@@ -1,4 +1,13 @@
 /**
+ * The two AWS stores a token is published to, and the write quota that the providers file's store
+ * choice (providers/store-choice.ts) and the function's forced-run budget (core/forced-runs.ts) both
+ * obey. No dependency: the consumer reader's types name a store kind.
+ */
+
+/** Where a token is published: a Secrets Manager secret or an SSM SecureString parameter. */
+export type StoreKind = 'secretsmanager' | 'parameterstore';
+
+/**
  * Secrets Manager keeps every version younger than 24 h against a quota of 100 versions per secret,
  * and AWS asks for at most one PutSecretValue every 10 minutes. Parameter Store keeps the 100 newest
  * versions and drops the oldest itself. Below this many planned writes a day Secrets Manager is safe.
@@ -10,10 +19,6 @@ export const SECRETS_MANAGER_MAX_WRITES_PER_DAY = 96;
  * what the version quota leaves above the planned writes, minus one for a retried write.
  */
 export const SECRETS_MANAGER_FORCED_RENEWALS_PER_DAY = 100 - SECRETS_MANAGER_MAX_WRITES_PER_DAY - 1;
-
-export const STORE_REQUESTS = ['auto', 'secretsmanager', 'parameterstore'] as const;
-export type StoreRequest = (typeof STORE_REQUESTS)[number];
-export type StoreKind = Exclude<StoreRequest, 'auto'>;
 
 /** How often a store takes a forced renewal of a token that is not due (core/forced-runs.ts). */
 export interface ForcedRunBudget {
@@ -43,28 +48,3 @@ export const STORE_DISPLAY_NAME: Readonly<Record<StoreKind, string>> = {
   secretsmanager: 'Secrets Manager',
   parameterstore: 'Parameter Store',
 };
-
-export type StoreChoice = { readonly kind: StoreKind; readonly reason: string } | { readonly error: string };
-
-export function chooseStore(requested: StoreRequest, writesPerDay: number): StoreChoice {
-  const rate = !Number.isFinite(writesPerDay)
-    ? 'on every run'
-    : writesPerDay <= 1
-      ? 'at most once a day'
-      : `about ${Math.ceil(writesPerDay)} times a day`;
-  const fitsSecretsManager = writesPerDay < SECRETS_MANAGER_MAX_WRITES_PER_DAY;
-  if (requested === 'parameterstore') return { kind: 'parameterstore', reason: `requested (written ${rate})` };
-  if (requested === 'secretsmanager') {
-    if (fitsSecretsManager) return { kind: 'secretsmanager', reason: `requested (written ${rate})` };
-    return {
-      error:
-        `"secretsmanager" would be written ${rate}, but Secrets Manager keeps every version younger than 24 h ` +
-        `against a quota of 100 versions per secret and AWS asks for at most one PutSecretValue every 10 minutes, ` +
-        `so writes would start failing within hours. Allowed: "auto" or "parameterstore" for this token, or ` +
-        `"secretsmanager" with a longer-lived token (under ${SECRETS_MANAGER_MAX_WRITES_PER_DAY} writes a day)`,
-    };
-  }
-  return fitsSecretsManager
-    ? { kind: 'secretsmanager', reason: `auto: written ${rate}, within Secrets Manager's version quota` }
-    : { kind: 'parameterstore', reason: `auto: written ${rate}, too often for Secrets Manager's version quota` };
-}

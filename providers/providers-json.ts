@@ -4,7 +4,7 @@
  */
 
 /** The text is not JSON; the message says why and where, without quoting the file. */
-export class ProvidersJsonError extends Error {
+class ProvidersJsonError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ProvidersJsonError';

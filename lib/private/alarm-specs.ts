@@ -1,7 +1,7 @@
-import { METRIC } from './metrics.js';
-import type { ProviderSettings } from './provider-settings.js';
-import type { AlarmKind } from './refresher-manifest.js';
-import { RUN_TIMEOUT_SECONDS, SCHEDULER_LATENESS_SECONDS } from './schedule.js';
+import { METRIC } from '../../contract/metrics.js';
+import type { ProviderSettings } from '../../contract/provider-settings.js';
+import type { AlarmKind } from '../../contract/refresher-manifest.js';
+import { RUN_TIMEOUT_SECONDS, SCHEDULER_LATENESS_SECONDS } from '../../contract/schedule.js';
 
 /**
  * Every alarm of a provider as plain data: the construct renders it into CloudWatch alarms, and the
@@ -44,9 +44,7 @@ export function runPeriodSeconds(s: Pick<ProviderSettings, 'checkIntervalMinutes
  * however long it took. The default safety margin renews above this line, so one failed or late
  * run never alarms.
  */
-export function freshnessThresholdSeconds(
-  s: Pick<ProviderSettings, 'minValiditySeconds' | 'checkIntervalMinutes'>,
-): number {
+function freshnessThresholdSeconds(s: Pick<ProviderSettings, 'minValiditySeconds' | 'checkIntervalMinutes'>): number {
   return s.minValiditySeconds + 2 * s.checkIntervalMinutes * 60 + SCHEDULER_LATENESS_SECONDS + RUN_TIMEOUT_SECONDS;
 }
 

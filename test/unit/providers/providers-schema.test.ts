@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { providerEntrySchema } from '../../../contract/providers-file.js';
-import { providersJsonSchema } from '../../../contract/providers-schema.js';
+import { providerEntrySchema } from '../../../providers/providers-file.js';
+import { providersJsonSchema } from '../../../providers/providers-schema.js';
 
 const read = (name: string) => JSON.parse(readFileSync(new URL(`../../../${name}`, import.meta.url), 'utf8'));
 
