@@ -10,7 +10,7 @@ import type {
   ProviderSettings as ContractProviderSettings,
   RuntimeConfig as ContractRuntimeConfig,
 } from '../contract/provider-settings.js';
-import type { ProviderEntry as ContractProviderEntry } from '../providers/providers-file.js';
+import type { ProviderEntry as ContractProviderEntry } from '../providers/provider-entry.js';
 import type { StoreKind as ContractStoreKind } from '../contract/token-stores.js';
 import type { StoreRequest as ContractStoreRequest } from '../providers/store-choice.js';
 

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { FILE_SETTINGS, providerEntrySchema } from './providers-file.js';
+import { FILE_SETTINGS, providerEntrySchema } from './provider-entry.js';
 
 /**
  * The JSON Schema of the providers file (providers.schema.json, written by `npm run schema`), for

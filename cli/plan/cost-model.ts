@@ -4,6 +4,13 @@ import type { ProviderSettings } from '../../contract/provider-settings.js';
 import type { ResolvedProvider } from '../../providers/providers-file.js';
 import { ALARM_KINDS } from '../../contract/refresher-manifest.js';
 import { renewalPeriodSeconds } from '../../providers/schedule-plan.js';
+import {
+  FRESH_RUN_CALLS,
+  type RunCalls,
+  renewingRunCalls,
+  renewsWithRefreshToken,
+  TOKEN_SECRET_CHECK_CALLS,
+} from './run-calls.js';
 import type { StoreKind } from '../../contract/token-stores.js';
 
 /**
@@ -77,76 +84,9 @@ const LOG_RETENTION_MONTHS = 3;
 /** CloudWatch Logs bills ingestion and storage per GB of 2^30 bytes. */
 const GB = 1024 ** 3;
 
-/**
- * Store calls of one run, as core/run/orchestrator.ts makes them. Every SecureString put and every secret
- * get or put is one KMS request to the stage key; a SecureString get decrypts only when the
- * container does not hold that version already (lambda/adapters/secure-string.ts). A state write
- * puts the String ledger, which costs nothing, and the SecureString only when it carries a new
- * refresh token (contract/private-state.ts splitPrivateState). These, the run calls below and the
- * log bytes above are the model's assumptions about a run: exported so that
- * test/unit/lambda/run-calls.test.ts and log-bytes.test.ts measure the real function against them.
- */
-export interface RunCalls {
-  readonly tokenReads: number;
-  readonly stateReads: number;
-  readonly credentialsReads: number;
-  readonly stateWrites: number;
-  /** The state writes that carry a new refresh token, and so put the SecureString. */
-  readonly refreshTokenWrites: number;
-  readonly tokenWrites: number;
-}
-
-/**
- * A container checks a Secrets Manager token secret before its first write into it
- * (lambda/adapters/secrets-manager-token-store.ts): DescribeSecret and GetResourcePolicy, no KMS
- * request, once per container that renews at all. Every later run of the container makes no extra
- * call; Parameter Store tokens are not checked.
- */
-export const TOKEN_SECRET_CHECK_CALLS = 2;
-
 /** Containers a month that write the token at least once: each cold start, but no more than there are renewals. */
 function writingContainersPerMonth(checkIntervalMinutes: number, renewalsPerMonth: number): number {
   return Math.min(coldRunsPerMonth(checkIntervalMinutes), renewalsPerMonth);
-}
-
-/** Every run reads the published token and the private state before deciding whether it is due. */
-export const FRESH_RUN_CALLS: RunCalls = {
-  tokenReads: 1,
-  stateReads: 1,
-  credentialsReads: 0,
-  stateWrites: 0,
-  refreshTokenWrites: 0,
-  tokenWrites: 0,
-};
-
-/**
- * How a renewal is obtained in the steady state: with the refresh token while the IdP hands one out
- * (`useRefreshToken` with the password grant; client_credentials servers issue none, RFC 6749
- * 4.4.3), else with a primary grant. A Keycloak session's end forces a primary grant now and then
- * (hours apart); it is not counted.
- */
-function renewsWithRefreshToken(s: Pick<ProviderSettings, 'useRefreshToken' | 'grant'>): boolean {
-  return s.useRefreshToken && s.grant === 'password';
-}
-
-/**
- * A renewing run's calls (core/run/orchestrator.ts): the fresh run's reads, then by refresh token (for a
- * confidential client the credentials and its client secret's attempt put on record before it is
- * sent; one state write with the new refresh token, the token), or by primary grant (the
- * credentials, the attempt put on record before it is sent, the new state, the token).
- */
-export function renewingRunCalls(s: Pick<ProviderSettings, 'useRefreshToken' | 'grant' | 'clientAuth'>): RunCalls {
-  if (renewsWithRefreshToken(s)) {
-    const confidential = s.clientAuth === 'none' ? 0 : 1;
-    return {
-      ...FRESH_RUN_CALLS,
-      credentialsReads: confidential,
-      stateWrites: 1 + confidential,
-      refreshTokenWrites: 1,
-      tokenWrites: 1,
-    };
-  }
-  return { ...FRESH_RUN_CALLS, credentialsReads: 1, stateWrites: 2, tokenWrites: 1 };
 }
 
 /**
@@ -291,6 +231,13 @@ export function providerCost(provider: ResolvedProvider, providersInStage: numbe
   if (!Number.isInteger(providersInStage) || providersInStage < 1) {
     throw new Error(`providersInStage must be a whole number of at least 1, got ${providersInStage}`);
   }
+  const usage = monthlyUsage(provider);
+  const items = providerItems(provider, usage, providersInStage);
+  return { provider: provider.settings.id, usage, items, totalUsd: sum(items.map((i) => i.usd)) };
+}
+
+/** What a provider's runs use in a month: runs and renewals, and the calls, compute and logs they bill. */
+function monthlyUsage(provider: ResolvedProvider): MonthlyUsage {
   const s = provider.settings;
   const r = renewals(s);
   const runs = (HOURS_PER_MONTH * 60) / s.checkIntervalMinutes;
@@ -315,14 +262,25 @@ export function providerCost(provider: ResolvedProvider, providersInStage: numbe
       ? calls((c) => c.tokenReads + c.tokenWrites) +
         TOKEN_SECRET_CHECK_CALLS * writingContainersPerMonth(s.checkIntervalMinutes, renewalsPerMonth)
       : 0;
-  const secretsManagerCalls = credentialsFetches + smTokenCalls;
-  const lambdaGbSeconds = ((freshRuns * FRESH_RUN_MS + renewalsPerMonth * RENEWING_RUN_MS) / 1000) * LAMBDA_MEMORY_GB;
-  const logBytes = freshRuns * FRESH_RUN_LOG_BYTES + renewalsPerMonth * RENEWING_RUN_LOG_BYTES;
-  const heartbeatHours = heartbeatHoursPerMonth(s.checkIntervalMinutes);
+  return {
+    runs,
+    renewals: renewalsPerMonth,
+    freshRuns,
+    heartbeatHours: heartbeatHoursPerMonth(s.checkIntervalMinutes),
+    kmsRequests,
+    secretsManagerCalls: credentialsFetches + smTokenCalls,
+    lambdaGbSeconds: ((freshRuns * FRESH_RUN_MS + renewalsPerMonth * RENEWING_RUN_MS) / 1000) * LAMBDA_MEMORY_GB,
+    logBytes: freshRuns * FRESH_RUN_LOG_BYTES + renewalsPerMonth * RENEWING_RUN_LOG_BYTES,
+  };
+}
+
+/** A provider's month priced service by service, in CostService order, its stage share last. */
+function providerItems(provider: ResolvedProvider, usage: MonthlyUsage, providersInStage: number): CostItem[] {
+  const s = provider.settings;
+  const { runs, heartbeatHours, kmsRequests, secretsManagerCalls, lambdaGbSeconds, logBytes } = usage;
   const secrets = secretsOf(provider.store);
   const stage = stageCost();
-
-  const items: CostItem[] = [
+  return [
     {
       service: 'CloudWatch metrics',
       usd: (HEALTHY_PROVIDER_METRICS * heartbeatHours * PRICES.metricMonth) / HOURS_PER_MONTH,
@@ -371,21 +329,6 @@ export function providerCost(provider: ResolvedProvider, providersInStage: numbe
       basis: `1/${providersInStage} of the stage's $${stage.totalUsd.toFixed(2)}`,
     },
   ];
-  return {
-    provider: s.id,
-    usage: {
-      runs,
-      renewals: renewalsPerMonth,
-      freshRuns,
-      heartbeatHours,
-      kmsRequests,
-      secretsManagerCalls,
-      lambdaGbSeconds,
-      logBytes,
-    },
-    items,
-    totalUsd: sum(items.map((i) => i.usd)),
-  };
 }
 
 /** Secrets a provider pays for: its credentials (created by the stack or named in the file), and its token in Secrets Manager. */

@@ -3,15 +3,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type CostItem,
-  FRESH_RUN_CALLS,
   PRICES,
   type ProviderCost,
   providerCost,
   renewals,
-  renewingRunCalls,
   stageCost,
-  TOKEN_SECRET_CHECK_CALLS,
 } from '../../cli/plan/cost-model.js';
+import { FRESH_RUN_CALLS, renewingRunCalls, TOKEN_SECRET_CHECK_CALLS } from '../../cli/plan/run-calls.js';
 import { CREDENTIALS_CACHE_SECONDS } from '../../contract/credentials.js';
 import { parseStackConfig, type ResolvedProvider } from '../../providers/providers-file.js';
 import { renewalPeriodSeconds } from '../../providers/schedule-plan.js';

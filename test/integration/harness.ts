@@ -1,7 +1,8 @@
 import { OAuthTokenEndpoint } from '../../core/oauth-endpoint.js';
 import { type RefreshDeps, runRefresh } from '../../core/refresh.js';
 import type { ProviderSettings } from '../../contract/provider-settings.js';
-import { type ProviderEntry, parseProvidersFile } from '../../providers/providers-file.js';
+import type { ProviderEntry } from '../../providers/provider-entry.js';
+import { parseProvidersFile } from '../../providers/providers-file.js';
 import { type MemoryCredentials, MemoryStateStore, MemoryTokenStore, RecordingLog } from '../unit/lambda/fakes.js';
 
 /** Settings exactly as a providers-file entry resolves them in local mode, pointed at a loopback token endpoint. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ProviderEntry } from '../../providers/providers-file.js';
+import type { ProviderEntry } from '../../providers/provider-entry.js';
 import { type KeycloakLikeServer, startKeycloakLikeServer } from '../helpers/oidc-server.js';
 import {
   emptyBody,

@@ -14,7 +14,7 @@ import {
   type RunCalls,
   renewingRunCalls,
   TOKEN_SECRET_CHECK_CALLS,
-} from '../../../cli/plan/cost-model.js';
+} from '../../../cli/plan/run-calls.js';
 import { runRefresh } from '../../../core/refresh.js';
 import { SecretsManagerTokenStore } from '../../../lambda/adapters/secrets-manager-token-store.js';
 import type { PrivateState } from '../../../contract/private-state.js';

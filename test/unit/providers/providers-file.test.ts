@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { ProviderEntry } from '../../../providers/provider-entry.js';
 import {
   type ParseOptions,
-  type ProviderEntry,
   ProvidersFileError,
   parseProvidersFile,
   parseStackConfig,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { providerEntrySchema } from '../../../providers/providers-file.js';
+import { providerEntrySchema } from '../../../providers/provider-entry.js';
 import { providersJsonSchema } from '../../../providers/providers-schema.js';
 
 const read = (name: string) => JSON.parse(readFileSync(new URL(`../../../${name}`, import.meta.url), 'utf8'));
