@@ -235,6 +235,38 @@ describe('the core sends cached credentials only on a healthy renewal, of the ve
     expect(w.endpoint.requests.at(-1)).toMatchObject({ clientSecret: 'new-secret' });
   });
 
+  it('reads the secret while a guard is on record, so new credentials put after a rejection wait out the cooldown', async () => {
+    // A rejected refresh leaves the version it sent as the working one (only a primary attempt's
+    // record suspends it); a client_credentials grant that follows sends no password, so only the
+    // guard keeps the warm copy of that version from standing in for the secret operators corrected.
+    const settings = { ...fiveMinuteClientCredentials, useRefreshToken: true };
+    stored.values = { client_secret: 'old-secret' };
+    let regenerated = false;
+    const w = await worldWithSecret(settings, (req) =>
+      regenerated && req.clientSecret === 'old-secret'
+        ? answer(401, { error: 'unauthorized_client', error_description: 'Invalid client credentials' })
+        : tokenAnswer({ expires_in: 300 }),
+    );
+    await w.run();
+    w.clock.advance(60);
+    regenerated = true;
+    const rejection = await w.run(); // the cached old secret goes out on a refresh and is rejected
+    expect(rejection.result.error).toMatchObject({ kind: 'credentials' });
+    expect(w.endpoint.requests.at(-1)).toMatchObject({ grant: 'refresh_token', clientSecret: 'old-secret' });
+    expect(w.stateStore.state?.guard?.credentialsVersion).toBe('v1');
+    putCredentials({ client_secret: 'new-secret' });
+    w.clock.advance(60);
+    const readsBefore = fetches();
+    const sentBefore = w.endpoint.requests.length;
+    const report = await w.run();
+
+    expect(fetches()).toBe(readsBefore + 1);
+    expect(w.endpoint.requests.length).toBe(sentBefore);
+    // The operators already put new credentials: the run says they wait out the cooldown, not that
+    // the rejected version is still in the secret.
+    expect(report.result.error).toMatchObject({ kind: 'credentials', code: 'lockout_cooldown' });
+  });
+
   it('never sends a cached version that another container saw rejected, nor one replaced since', async () => {
     // Two warm containers of one function, taking turns on the same state and token (reserved
     // concurrency 1 runs one at a time, but any of its environments may run next).
