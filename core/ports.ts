@@ -89,6 +89,44 @@ export interface CredentialsSource {
   read(signal?: AbortSignal, options?: { readonly cachedVersion?: string }): Promise<Credentials>;
 }
 
+/** JOSE algorithms a signed assertion may use (RFC 7518 section 3.1). */
+export const ASSERTION_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'ES384', 'ES512', 'HS256'] as const;
+export type AssertionAlgorithm = (typeof ASSERTION_ALGORITHMS)[number];
+
+/**
+ * Signs the assertions the run sends (RFC 7523): a KMS asymmetric key, a private key from the
+ * credentials secret, or the client secret for `client_secret_jwt`. The core builds the JWT and asks
+ * only for the signature, so a key held by KMS never reaches the function.
+ */
+export interface AssertionSigner {
+  readonly alg: AssertionAlgorithm;
+  /** The JWS `kid` header, when the IdP picks the key by it. */
+  readonly keyId?: string;
+  /** The JWS `x5t#S256` header (base64url SHA-256 of the registered certificate's DER), when the IdP asks for it. */
+  readonly certificateThumbprint?: string;
+  /**
+   * What the lockout guard keys on for this key (a KMS key's ARN, a credentials secret's version):
+   * an assertion the IdP rejected is never signed again with the same version.
+   */
+  readonly version: string;
+  /** The signature of the JWS signing input, in JOSE form (ECDSA as raw `r || s`, not DER). */
+  sign(signingInput: Uint8Array, signal?: AbortSignal): Promise<Uint8Array>;
+}
+
+/**
+ * Thrown by an AssertionSigner that cannot sign: `signing_key_unusable` for a key that is disabled,
+ * pending deletion, of the wrong usage or spec, or not allowed to this function (configuration: not
+ * retried); `signing_unavailable` for throttling or an outage of the signing service (transient).
+ */
+export class SigningError extends Error {
+  readonly code: 'signing_key_unusable' | 'signing_unavailable';
+  constructor(code: SigningError['code'], message: string) {
+    super(message);
+    this.name = 'SigningError';
+    this.code = code;
+  }
+}
+
 export type TokenRequest =
   | { readonly grant: 'refresh_token'; readonly refreshToken: string; readonly clientSecret?: string }
   | { readonly grant: 'password'; readonly username: string; readonly password: string; readonly clientSecret?: string }
