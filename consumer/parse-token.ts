@@ -14,6 +14,6 @@ export function parsePublishedToken(tokenSource: string, text: string, nowMs: nu
     throw new TokenMalformedError(tokenSource, 'the value is not JSON');
   }
   const checked = checkPublishedToken(json, Math.floor(nowMs / 1000));
-  if ('token' in checked) return checked.token;
-  throw new TokenMalformedError(tokenSource, checked.problems.join('; '));
+  if (checked.ok) return checked.value;
+  throw new TokenMalformedError(tokenSource, checked.error.join('; '));
 }

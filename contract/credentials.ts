@@ -1,3 +1,5 @@
+import { err, ok, type Result } from '../base/result.js';
+
 /**
  * The shape of a provider's credentials, wherever they come from (the credentials secret, a local
  * credentials file or variable): a JSON object of strings, e.g. {"username": "...", "password": "..."}
@@ -14,9 +16,9 @@
 export const CREDENTIALS_CACHE_SECONDS = 300;
 
 /** The values, or what is wrong with them in words that name `what` and never echo a value. */
-export function credentialsValues(json: unknown, what: string): Record<string, string> | string {
+export function credentialsValues(json: unknown, what: string): Result<Record<string, string>, string> {
   if (typeof json !== 'object' || json === null || Array.isArray(json))
-    return `${what} must be a JSON object of strings`;
+    return err(`${what} must be a JSON object of strings`);
   const notString = Object.entries(json).find(([, v]) => typeof v !== 'string');
-  return notString ? `${what}: key "${notString[0]}" must be a string` : (json as Record<string, string>);
+  return notString ? err(`${what}: key "${notString[0]}" must be a string`) : ok(json as Record<string, string>);
 }

@@ -1,9 +1,10 @@
+import { err, ok, type Result } from '../base/result.js';
 import type { StoreKind } from './token-stores.js';
 
 /**
  * What consumers read. `expires_at` and `issued_at` are epoch seconds computed from the time the token
  * request was sent plus the granted lifetime; nothing else (no refresh token, no credentials) is ever
- * published. This file has no dependency at all: the consumer reader ships it as it is.
+ * published. This file has no dependency but base/: the consumer reader ships it as it is.
  */
 export interface PublishedToken {
   access_token: string;
@@ -78,20 +79,16 @@ export function publishedTokenBytes(token: PublishedToken): number {
   return new TextEncoder().encode(JSON.stringify(token)).length;
 }
 
-type PublishedTokenCheck =
-  | { readonly token: PublishedToken }
-  /** Each problem names the field and what was expected, never the value found (it may be the token). */
-  | { readonly problems: readonly string[] };
-
 /**
- * Checks a parsed JSON value against the contract. Unknown fields are dropped rather than rejected,
- * so a later refresher that publishes an extra field does not break readers deployed before it.
- * With `nowSeconds` (a reader's clock), an `expires_at` further ahead than the refresher ever
- * publishes is refused too.
+ * Checks a parsed JSON value against the contract: the token, or the problems found. Each problem
+ * names the field and what was expected, never the value found (it may be the token). Unknown fields
+ * are dropped rather than rejected, so a later refresher that publishes an extra field does not break
+ * readers deployed before it. With `nowSeconds` (a reader's clock), an `expires_at` further ahead
+ * than the refresher ever publishes is refused too.
  */
-export function checkPublishedToken(json: unknown, nowSeconds?: number): PublishedTokenCheck {
+export function checkPublishedToken(json: unknown, nowSeconds?: number): Result<PublishedToken, readonly string[]> {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    return { problems: [`the value: expected object, got ${jsonType(json)}`] };
+    return err([`the value: expected object, got ${jsonType(json)}`]);
   }
   const value = json as Record<string, unknown>;
   const problems: string[] = [];
@@ -114,17 +111,15 @@ export function checkPublishedToken(json: unknown, nowSeconds?: number): Publish
   text('scope', true);
   if (problems.length === 0)
     problems.push(...timeProblems(value.issued_at as number, value.expires_at as number, nowSeconds));
-  if (problems.length > 0) return { problems };
-  return {
-    token: {
-      access_token: value.access_token as string,
-      token_type: 'Bearer',
-      expires_at: value.expires_at as number,
-      issued_at: value.issued_at as number,
-      provider: value.provider as string,
-      ...(value.scope === undefined ? {} : { scope: value.scope as string }),
-    },
-  };
+  if (problems.length > 0) return err(problems);
+  return ok({
+    access_token: value.access_token as string,
+    token_type: 'Bearer',
+    expires_at: value.expires_at as number,
+    issued_at: value.issued_at as number,
+    provider: value.provider as string,
+    ...(value.scope === undefined ? {} : { scope: value.scope as string }),
+  });
 }
 
 /**

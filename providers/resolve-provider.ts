@@ -63,12 +63,12 @@ export function resolveProvider(
   if (!timing.ok) return err([timing.error]);
   const writesPerDay = plannedWritesPerDay(required.lifetime, timing.value);
   const choice = chooseStore(entry.store ?? 'auto', writesPerDay);
-  if ('error' in choice) return err([fieldProblem(subject, 'store', entry.store, choice.error)]);
+  if (!choice.ok) return err([fieldProblem(subject, 'store', entry.store, choice.error)]);
 
   return ok({
     settings: providerSettings(entry, preset, required, timing.value),
-    store: choice.kind,
-    storeReason: choice.reason,
+    store: choice.value.kind,
+    storeReason: choice.value.reason,
     plannedWritesPerDay: writesPerDay,
     ...(entry.credentials ? { credentials: entry.credentials } : {}),
   });

@@ -1,3 +1,4 @@
+import { err, ok, type Result } from '../base/result.js';
 import { SECRETS_MANAGER_MAX_WRITES_PER_DAY, type StoreKind } from '../contract/token-stores.js';
 
 /**
@@ -7,7 +8,8 @@ import { SECRETS_MANAGER_MAX_WRITES_PER_DAY, type StoreKind } from '../contract/
 export const STORE_REQUESTS = ['auto', 'secretsmanager', 'parameterstore'] as const;
 export type StoreRequest = (typeof STORE_REQUESTS)[number];
 
-type StoreChoice = { readonly kind: StoreKind; readonly reason: string } | { readonly error: string };
+/** The store and why it was chosen; a request the store cannot serve is an error that says what is allowed. */
+type StoreChoice = Result<{ readonly kind: StoreKind; readonly reason: string }, string>;
 
 export function chooseStore(requested: StoreRequest, writesPerDay: number): StoreChoice {
   const rate = !Number.isFinite(writesPerDay)
@@ -16,18 +18,17 @@ export function chooseStore(requested: StoreRequest, writesPerDay: number): Stor
       ? 'at most once a day'
       : `about ${Math.ceil(writesPerDay)} times a day`;
   const fitsSecretsManager = writesPerDay < SECRETS_MANAGER_MAX_WRITES_PER_DAY;
-  if (requested === 'parameterstore') return { kind: 'parameterstore', reason: `requested (written ${rate})` };
+  if (requested === 'parameterstore') return ok({ kind: 'parameterstore', reason: `requested (written ${rate})` });
   if (requested === 'secretsmanager') {
-    if (fitsSecretsManager) return { kind: 'secretsmanager', reason: `requested (written ${rate})` };
-    return {
-      error:
-        `"secretsmanager" would be written ${rate}, but Secrets Manager keeps every version younger than 24 h ` +
+    if (fitsSecretsManager) return ok({ kind: 'secretsmanager', reason: `requested (written ${rate})` });
+    return err(
+      `"secretsmanager" would be written ${rate}, but Secrets Manager keeps every version younger than 24 h ` +
         `against a quota of 100 versions per secret and AWS asks for at most one PutSecretValue every 10 minutes, ` +
         `so writes would start failing within hours. Allowed: "auto" or "parameterstore" for this token, or ` +
         `"secretsmanager" with a longer-lived token (under ${SECRETS_MANAGER_MAX_WRITES_PER_DAY} writes a day)`,
-    };
+    );
   }
   return fitsSecretsManager
-    ? { kind: 'secretsmanager', reason: `auto: written ${rate}, within Secrets Manager's version quota` }
-    : { kind: 'parameterstore', reason: `auto: written ${rate}, too often for Secrets Manager's version quota` };
+    ? ok({ kind: 'secretsmanager', reason: `auto: written ${rate}, within Secrets Manager's version quota` })
+    : ok({ kind: 'parameterstore', reason: `auto: written ${rate}, too often for Secrets Manager's version quota` });
 }

@@ -64,8 +64,8 @@ async function readProvider(dir: string, provider: string): Promise<Omit<LocalPr
   const token: LocalProviderStatus['token'] =
     checked === undefined
       ? { state: 'none' }
-      : 'token' in checked
-        ? { state: 'published', expiresAt: checked.token.expires_at, issuedAt: checked.token.issued_at }
+      : checked.ok
+        ? { state: 'published', expiresAt: checked.value.expires_at, issuedAt: checked.value.issued_at }
         : { state: 'invalid' };
   // Pending means no token was ever published: a record beside a token is left over, not current.
   const waiting = token.state === 'none' && typeof pending === 'object' ? { waiting: pending } : {};

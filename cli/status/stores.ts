@@ -72,8 +72,8 @@ export async function readTokenView(
   }
   if (text === undefined) return { state: 'not-published' };
   const checked = checkPublishedToken(parseJson(text));
-  if (!('token' in checked)) return { state: 'invalid' };
-  const { expires_at, issued_at, scope } = checked.token;
+  if (!checked.ok) return { state: 'invalid' };
+  const { expires_at, issued_at, scope } = checked.value;
   return { state: 'published', expiresAt: expires_at, issuedAt: issued_at, ...(scope === undefined ? {} : { scope }) };
 }
 

@@ -93,7 +93,11 @@ export async function refreshStep(run: RunContext): Promise<StepOutcome> {
     ...(clientSecret ? { clientSecret } : {}),
   });
   // The outcome is seen: the record is settled in the store (a rejection becomes the guard), or the
-  // next run would wait out an attempt that is no longer unknown.
+  // next run would wait out an attempt that is no longer unknown. An ambiguous answer (a timeout, a
+  // 504) clears it too, unlike a primary grant's: a refresh sends a client secret and no password,
+  // and no IdP in docs/reference/idp-behaviors.md counts a wrong client secret toward a lockout (it
+  // is STOP-CONFIG there, K13/K14, I2, M4/M5; Keycloak's brute-force detection counts users' wrong
+  // passwords only), so unseen rejections of it cannot add up to one.
   if (sentVersion !== undefined) ledger.update({ pendingPrimary: undefined });
   if (!outcome.ok) return refreshFailed(run, outcome.error, sentVersion);
   if (sentVersion !== undefined) ledger.carry({ workingCredentialsVersion: sentVersion });

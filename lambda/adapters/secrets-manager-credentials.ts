@@ -63,7 +63,7 @@ export class SecretsManagerCredentials implements CredentialsSource {
       );
     }
     const checked = credentialsValues(values, `credentials secret "${secretId}"`);
-    if (typeof checked === 'string') throw new CredentialsUnavailableError('credentials_malformed', checked);
-    return { versionId: answer.VersionId ?? 'unknown', values: checked };
+    if (!checked.ok) throw new CredentialsUnavailableError('credentials_malformed', checked.error);
+    return { versionId: answer.VersionId ?? 'unknown', values: checked.value };
   }
 }

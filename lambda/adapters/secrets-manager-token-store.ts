@@ -160,7 +160,7 @@ export function parsePublished(
   if (value === undefined || value === '') return undefined;
   try {
     const checked = checkPublishedToken(JSON.parse(value), nowSeconds);
-    if ('token' in checked) return checked.token;
+    if (checked.ok) return checked.value;
   } catch {
     // not JSON
   }

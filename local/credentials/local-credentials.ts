@@ -75,8 +75,8 @@ export async function readCredentialsFile(path: string): Promise<Record<string, 
   const entries: Record<string, Record<string, string>> = {};
   for (const [id, value] of Object.entries(json)) {
     const checked = credentialsValues(value, `credentials file ${path}, provider "${id}"`);
-    if (typeof checked === 'string') throw new CredentialsUnavailableError('credentials_malformed', checked);
-    entries[id] = checked;
+    if (!checked.ok) throw new CredentialsUnavailableError('credentials_malformed', checked.error);
+    entries[id] = checked.value;
   }
   return entries;
 }
@@ -130,7 +130,7 @@ function fromEnvironment(variable: string, text: string, versionKey: Buffer): Cr
       `${variable} is not JSON; set it to {"username": "...", "password": "..."} or {"client_secret": "..."}`,
     );
   }
-  const values = credentialsValues(json, variable);
-  if (typeof values === 'string') throw new CredentialsUnavailableError('credentials_malformed', values);
-  return { versionId: credentialsVersion(versionKey, 'env', values), values };
+  const checked = credentialsValues(json, variable);
+  if (!checked.ok) throw new CredentialsUnavailableError('credentials_malformed', checked.error);
+  return { versionId: credentialsVersion(versionKey, 'env', checked.value), values: checked.value };
 }

@@ -24,7 +24,7 @@ export class FileTokenStore implements PublishedTokenStore {
     if (text === undefined || text.trim() === '') return undefined;
     try {
       const checked = checkPublishedToken(JSON.parse(text));
-      if ('token' in checked) return checked.token;
+      if (checked.ok) return checked.value;
     } catch {
       // not JSON
     }

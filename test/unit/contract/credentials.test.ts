@@ -4,8 +4,8 @@ import { credentialsValues } from '../../../contract/credentials.js';
 describe('credentialsValues', () => {
   it('accepts a JSON object of strings as it is', () => {
     expect(credentialsValues({ username: 'u', password: `p "<>&'% ü` }, 'x')).toEqual({
-      username: 'u',
-      password: `p "<>&'% ü`,
+      ok: true,
+      value: { username: 'u', password: `p "<>&'% ü` },
     });
   });
 
@@ -15,6 +15,6 @@ describe('credentialsValues', () => {
     ['null', null, 'x must be a JSON object of strings'],
     ['a number value', { password: 4242 }, 'x: key "password" must be a string'],
   ])('names what is wrong with %s without echoing a value', (_, json, message) => {
-    expect(credentialsValues(json, 'x')).toBe(message);
+    expect(credentialsValues(json, 'x')).toEqual({ ok: false, error: message });
   });
 });

@@ -8,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CREDENTIALS_CACHE_SECONDS } from '../../../contract/credentials.js';
 import type { ProviderSettings } from '../../../contract/provider-settings.js';
-import { LOCKOUT_COOLDOWN_MS } from '../../../core/lockout.js';
+import { LOCKOUT_COOLDOWN_MS, UNCONFIRMED_SPACING_MS } from '../../../core/lockout.js';
 import { runRefresh } from '../../../core/refresh.js';
 import { SecretsManagerCredentials } from '../../../lambda/adapters/secrets-manager-credentials.js';
 import {
@@ -265,6 +265,73 @@ describe('the core sends cached credentials only on a healthy renewal, of the ve
     // The operators already put new credentials: the run says they wait out the cooldown, not that
     // the rejected version is still in the secret.
     expect(report.result.error).toMatchObject({ kind: 'credentials', code: 'lockout_cooldown' });
+  });
+
+  it('reads the secret while an attempt is on record unseen, though the version it sent is still marked as working', async () => {
+    // A refresh that authenticates the client puts its attempt on record but leaves the version
+    // that last worked marked as such; when the run ends before the write after the answer (a
+    // gateway timeout, then a throttled or cut-off write), both stay in the state. Only the record
+    // keeps the warm copy of that version from standing in for the secret operators put since.
+    const settings = { ...fiveMinuteClientCredentials, useRefreshToken: true };
+    let lost = false;
+    const w = await worldWithSecret(settings, () => {
+      if (!lost) return tokenAnswer({ expires_in: 300 });
+      w.stateStore.failWrites = true; // the attempt record is stored; nothing after it is
+      return answer(504, '<html>Gateway Timeout</html>');
+    });
+    await w.run();
+    w.clock.advance(60);
+    lost = true;
+    await w.run(); // the cached v1 goes out on a refresh; its outcome is never stored
+    expect(w.endpoint.requests.at(-1)).toMatchObject({ grant: 'refresh_token', clientSecret: CLIENT_SECRET });
+    expect(w.stateStore.state).toMatchObject({
+      pendingPrimary: { credentialsVersion: 'v1' },
+      workingCredentialsVersion: 'v1',
+    });
+    lost = false;
+    w.stateStore.failWrites = false;
+    putCredentials({ client_secret: 'second' });
+    w.clock.advance(60);
+    const readsBefore = fetches();
+    const sentBefore = w.endpoint.requests.length;
+    const report = await w.run();
+
+    // The new version goes out at once; the copy of v1 would wait out the unseen attempt's spacing.
+    expect(w.endpoint.requests.slice(sentBefore).map((r) => r.clientSecret)).toEqual(['second']);
+    expect(report.result.outcome).toBe('refreshed');
+    expect(fetches()).toBe(readsBefore + 1);
+  });
+
+  it('sends no cached copy of a version whose attempt went unseen, once a later attempt settled the record', async () => {
+    // An attempt not seen leaves the version unconfirmed. The record of the next attempt, settled by
+    // a 503, is gone from the state; the version must not be marked as working again by then.
+    let reply: 'ok' | 'gateway' | 'unavailable' = 'ok';
+    const w = await worldWithSecret(fiveMinuteClientCredentials, () =>
+      reply === 'gateway'
+        ? answer(504, '<html>Gateway Timeout</html>')
+        : reply === 'unavailable'
+          ? answer(503, { error: 'temporarily_unavailable' })
+          : tokenAnswer({ refresh_token: undefined, expires_in: 300 }),
+    );
+    await w.run();
+    w.clock.advance(60);
+    reply = 'gateway';
+    await w.run(); // the cached v1 goes out; its outcome is not seen
+    expect(w.stateStore.state?.pendingPrimary?.credentialsVersion).toBe('v1');
+    w.clock.advance(UNCONFIRMED_SPACING_MS / 1000);
+    reply = 'unavailable';
+    await w.run(); // v1, read from the secret, goes out again; the provider answers 503
+    expect(w.stateStore.state?.pendingPrimary).toBeUndefined();
+    putCredentials({ client_secret: 'second' });
+    w.clock.advance(60);
+    reply = 'ok';
+    const readsBefore = fetches();
+    const sentBefore = w.endpoint.requests.length;
+    const report = await w.run();
+
+    expect(w.endpoint.requests.slice(sentBefore).map((r) => r.clientSecret)).toEqual(['second']);
+    expect(report.result.outcome).toBe('refreshed');
+    expect(fetches()).toBe(readsBefore + 1);
   });
 
   it('never sends a cached version that another container saw rejected, nor one replaced since', async () => {

@@ -80,7 +80,8 @@ describe('store choice (property)', () => {
       fc.property(fc.double({ min: 0, max: 5000, noNaN: true }), (writes) => {
         const choice = chooseStore('auto', writes);
         expect(choice).toMatchObject({
-          kind: writes < SECRETS_MANAGER_MAX_WRITES_PER_DAY ? 'secretsmanager' : 'parameterstore',
+          ok: true,
+          value: { kind: writes < SECRETS_MANAGER_MAX_WRITES_PER_DAY ? 'secretsmanager' : 'parameterstore' },
         });
       }),
     );
@@ -95,9 +96,9 @@ describe('store choice (property)', () => {
         (t, lifetime, requested) => {
           const writes = plannedWritesPerDay(lifetime, t);
           const choice = chooseStore(requested, writes);
-          if ('kind' in choice && choice.kind === 'secretsmanager') expect(writes).toBeLessThan(100);
+          if (choice.ok && choice.value.kind === 'secretsmanager') expect(writes).toBeLessThan(100);
           if (requested === 'secretsmanager' && writes >= SECRETS_MANAGER_MAX_WRITES_PER_DAY)
-            expect(choice).toHaveProperty('error');
+            expect(choice.ok).toBe(false);
         },
       ),
     );
@@ -106,8 +107,9 @@ describe('store choice (property)', () => {
   it('explains the version quota when Secrets Manager is forced at too high a rate', () => {
     const choice = chooseStore('secretsmanager', 480);
 
-    expect(choice).toHaveProperty('error');
-    expect((choice as { error: string }).error).toContain('about 480 times a day');
-    expect((choice as { error: string }).error).toContain('100 versions per secret');
+    expect(choice.ok).toBe(false);
+    const why = choice.ok ? '' : choice.error;
+    expect(why).toContain('about 480 times a day');
+    expect(why).toContain('100 versions per secret');
   });
 });
