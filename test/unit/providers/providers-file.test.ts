@@ -260,7 +260,7 @@ describe('providers file: mistakes fail with provider, field, value and what is 
 
   it('fails for client_credentials without a client secret method', () => {
     const [p] = problems([{ id: 'cv', preset: 'clickview', clientId: 'c', clientAuth: 'none' }]);
-    expect(p).toContain('the client_credentials grant needs a client secret');
+    expect(p).toContain('the client_credentials grant needs client authentication');
   });
 
   it('fails for an extra parameter that would replace one the refresher sets', () => {
