@@ -1,4 +1,3 @@
-import { err, ok, type Result } from '../base/result.js';
 import { DEFAULT_ASSERTION_LIFETIME_SECONDS, type ProviderSettings } from '../contract/provider-settings.js';
 import { failure } from '../contract/failure.js';
 import { type AssertionClaims, JTI_BYTES, signAssertion } from './assertion.js';
@@ -8,7 +7,7 @@ import {
   type ClientAuthentication,
   type Clock,
   type GrantName,
-  SigningError,
+  type SigningError,
   type TokenRequest,
 } from './ports.js';
 import { isServiceAccountKey } from './signers/credentials-key.js';
@@ -36,10 +35,11 @@ export interface PreparedAttempt {
 }
 
 /**
- * Makes what one attempt sends, within `signal` (the attempt's share of the run's deadline); a
- * signer that could not sign is a classified failure, and nothing is sent.
+ * Makes what one attempt sends, within `signal` (the attempt's share of the run's deadline). A signer
+ * that cannot sign rejects with its SigningError, which core/request-token.ts classifies
+ * (`signingFailure`): nothing is sent then.
  */
-export type PrepareAttempt = (signal: AbortSignal) => Promise<Result<PreparedAttempt, ClassifiedFailure>>;
+export type PrepareAttempt = (signal: AbortSignal) => Promise<PreparedAttempt>;
 
 export interface AttemptInputs {
   readonly settings: ProviderSettings;
@@ -124,15 +124,10 @@ export function attemptMaker(inputs: AttemptInputs, plan: GrantPlan): PrepareAtt
   };
   return async (signal) => {
     const sign = (signer: AssertionSigner, claims: AssertionClaims) => assertion(signer, claims, signal);
-    try {
-      const auth = await clientAuthentication(inputs, sign);
-      if (plan.grant !== 'jwt_bearer') return ok({ request: plan, auth });
-      if (!signers.grant) throw new TypeError('the jwt_bearer grant needs a signer');
-      const signed = await sign(signers.grant, grantClaims(settings, values));
-      return ok({ request: { grant: 'jwt_bearer', assertion: signed }, auth });
-    } catch (e) {
-      if (e instanceof SigningError) return err(signingFailure(e, plan.grant));
-      throw e;
-    }
+    const auth = await clientAuthentication(inputs, sign);
+    if (plan.grant !== 'jwt_bearer') return { request: plan, auth };
+    if (!signers.grant) throw new TypeError('the jwt_bearer grant needs a signer');
+    const signed = await sign(signers.grant, grantClaims(settings, values));
+    return { request: { grant: 'jwt_bearer', assertion: signed }, auth };
   };
 }

@@ -103,7 +103,7 @@ async function prepareWithin(
 ): Promise<Result<PreparedAttempt, ClassifiedFailure>> {
   const late = () => new SigningError('signing_unavailable', `no signature within ${Math.round(ms / 100) / 10} s`);
   try {
-    return await withDeadline(prepare, ms, late);
+    return ok(await withDeadline(prepare, ms, late));
   } catch (e) {
     if (e instanceof SigningError) return err(signingFailure(e, grant));
     throw e;

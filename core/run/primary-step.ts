@@ -63,6 +63,8 @@ export async function primaryStep(run: RunContext): Promise<GrantOutcome> {
     // An outcome seen settles the attempt, stored with the write its sending called for; one the IdP
     // may have counted unseen (a timeout, a gateway error) stays on record.
     if (!outcome.error.ambiguous) ledger.carry({ pendingPrimary: undefined });
+    // One that could not be signed was never sent: its record must not hold the next run back.
+    if (outcome.error.notSent) ledger.update({ pendingPrimary: undefined });
     return stopAfterSaving(recordGrantFailure(run, outcome.error, settings.grant, auth.identity));
   }
   const { token } = outcome.value;

@@ -254,7 +254,7 @@ export async function startKeycloakLikeServer(options: KeycloakLikeOptions = {})
     cookies: { keys: ['test-only-cookie-key'] },
     clientBasedCORS: () => false,
     assertJwtClientAuthClaimsAndHeader: (_ctx, payload) => {
-      const problem = options.checkClientAssertion?.(payload as Record<string, unknown>);
+      const problem = options.checkClientAssertion?.(payload);
       if (problem !== undefined) throw new errors.InvalidClientAuth(problem);
     },
   });
@@ -270,7 +270,8 @@ export async function startKeycloakLikeServer(options: KeycloakLikeOptions = {})
       const parts = (params.assertion ?? '').split('.');
       if (parts.length !== 3) throw invalid('assertion is not a compact JWS');
       const [h, p, signature] = parts as [string, string, string];
-      const read = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+      const read = (part: string) =>
+        JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
       const header = read(h);
       const payload = read(p);
       const registered = (client.metadata().jwks as { keys: JsonWebKey[] } | undefined)?.keys ?? [];

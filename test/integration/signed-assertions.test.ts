@@ -45,8 +45,7 @@ function ecKey(kid: string): Key {
   return { privateKey, jwk: { ...publicKey.export({ format: 'jwk' }), kid } };
 }
 
-const pem = (key: Key, type: 'pkcs8' | 'pkcs1' | 'sec1') =>
-  key.privateKey.export({ format: 'pem', type }) as string;
+const pem = (key: Key, type: 'pkcs8' | 'pkcs1' | 'sec1') => key.privateKey.export({ format: 'pem', type }) as string;
 
 /** The claims of a compact JWS, read as the server got it. */
 function claims(jws: string | undefined): Record<string, unknown> {

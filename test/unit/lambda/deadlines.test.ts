@@ -153,8 +153,8 @@ describe('requestToken: the spacing before a primary grant', () => {
         'password',
         () =>
           Promise.resolve({
-            ok: true,
-            value: { request: { grant: 'password', username: 'u', password: 'p-secret' }, auth: { method: 'none' } },
+            request: { grant: 'password', username: 'u', password: 'p-secret' },
+            auth: { method: 'none' },
           } as const),
       ),
     );
