@@ -7,7 +7,7 @@ import type { TokenEndpoint } from '../../core/ports.js';
 import { primaryPlan } from '../../core/run/primary-step.js';
 import { resolveSigners } from '../../core/run/signers.js';
 import { Redactor } from '../../core/redactor.js';
-import { requestToken } from '../../core/request-token.js';
+import { requestToken, type TokenOutcome } from '../../core/request-token.js';
 import { type ProviderSettings, requiredCredentialKeys } from '../../contract/provider-settings.js';
 import type { ResolvedProvider } from '../../providers/providers-file.js';
 import {
@@ -94,28 +94,16 @@ function lifetimeWarnings(lifetime: ReturnType<typeof resolveLifetime>, settings
 }
 
 /**
- * Exactly one primary grant, through the function's own endpoint adapter and response parsing, so
- * that `check` sees what the deployed refresher would see: `maxAttempts: 1` means no retry, ever.
+ * One primary grant as the function would send it, the key in the credentials signing its
+ * assertions; `maxAttempts: 1` means no retry, ever.
  */
-export async function checkProvider(
-  provider: ResolvedProvider,
+async function grantOnce(
+  settings: ProviderSettings,
   credentials: Record<string, string>,
+  endpoint: TokenEndpoint,
+  redactor: Redactor,
   nowMs: () => number,
-  fetchImpl?: (url: string, init: RequestInit) => Promise<Response>,
-): Promise<CheckReport> {
-  const { settings, store } = provider;
-  const redactor = new Redactor();
-  // As in the function: secrets are redacted, the username stays readable in the IdP's messages.
-  redactor.add(...Object.entries(credentials).flatMap(([key, value]) => (key === 'username' ? [] : [value])));
-  const inner = new OAuthTokenEndpoint(settings, fetchImpl);
-  let httpStatus: number | undefined;
-  const endpoint: TokenEndpoint = {
-    send: async (request, auth, timeoutMs) => {
-      const answer = await inner.send(request, auth, timeoutMs);
-      httpStatus = answer.status;
-      return answer;
-    },
-  };
+): Promise<TokenOutcome> {
   const clock = { now: nowMs };
   // The KMS key signs only in the function; here, the key in the credentials signs, as it would there.
   const signers = resolveSigners({
@@ -125,7 +113,7 @@ export async function checkProvider(
     secretId: 'check',
     kms: undefined,
   });
-  const outcome = signers.ok
+  return signers.ok
     ? await requestToken(
         {
           endpoint,
@@ -151,7 +139,33 @@ export async function checkProvider(
           primaryPlan(settings.grant, credentials),
         ),
       )
-    : err(signers.error);
+    : err({ ...signers.error, refreshRejected: false, ambiguous: false, retryable: false });
+}
+
+/**
+ * Exactly one primary grant, through the function's own endpoint adapter and response parsing, so
+ * that `check` sees what the deployed refresher would see: `maxAttempts: 1` means no retry, ever.
+ */
+export async function checkProvider(
+  provider: ResolvedProvider,
+  credentials: Record<string, string>,
+  nowMs: () => number,
+  fetchImpl?: (url: string, init: RequestInit) => Promise<Response>,
+): Promise<CheckReport> {
+  const { settings, store } = provider;
+  const redactor = new Redactor();
+  // As in the function: secrets are redacted, the username stays readable in the IdP's messages.
+  redactor.add(...Object.entries(credentials).flatMap(([key, value]) => (key === 'username' ? [] : [value])));
+  const inner = new OAuthTokenEndpoint(settings, fetchImpl);
+  let httpStatus: number | undefined;
+  const endpoint: TokenEndpoint = {
+    send: async (request, auth, timeoutMs) => {
+      const answer = await inner.send(request, auth, timeoutMs);
+      httpStatus = answer.status;
+      return answer;
+    },
+  };
+  const outcome = await grantOnce(settings, credentials, endpoint, redactor, nowMs);
   const base = {
     provider: settings.id,
     preset: settings.preset,
