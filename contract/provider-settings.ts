@@ -9,21 +9,38 @@ import { MAX_EXPECTED_LIFETIME_SECONDS } from './published-token.js';
  * The construct validates them at synth time and the function validates them again at cold start.
  */
 
-export const GRANTS = ['password', 'client_credentials'] as const;
+/** `jwt_bearer`: RFC 7523 section 2.1, a signed assertion is the grant; no refresh token comes with it. */
+export const GRANTS = ['password', 'client_credentials', 'jwt_bearer'] as const;
 export type PrimaryGrant = (typeof GRANTS)[number];
 
 /**
  * How the client authenticates at the token endpoint.
  * `client_secret_basic_raw_and_post` is MediaHound's legacy Spring stack: Basic with the raw (not
- * form-encoded) `id:secret`, and the same id and secret in the body.
+ * form-encoded) `id:secret`, and the same id and secret in the body. `private_key_jwt` and
+ * `client_secret_jwt` send a signed assertion (RFC 7523 section 2.2, OIDC Core section 9), made anew
+ * for every request.
  */
 export const CLIENT_AUTH_METHODS = [
   'none',
   'client_secret_post',
   'client_secret_basic',
   'client_secret_basic_raw_and_post',
+  'private_key_jwt',
+  'client_secret_jwt',
 ] as const;
 export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
+
+/**
+ * Where the private key that signs `private_key_jwt` and `jwt_bearer` assertions lives: `kms`, an
+ * AWS KMS asymmetric key only the refresher may sign with; `credentials`, a `private_key` PEM (or a
+ * Google service-account key file pasted as it is) in the credentials secret.
+ */
+export const SIGNING_KEY_SOURCES = ['kms', 'credentials'] as const;
+export type SigningKeySource = (typeof SIGNING_KEY_SOURCES)[number];
+
+/** An assertion's lifetime (`exp - iat`) when the settings give none, and the most they may give. */
+export const DEFAULT_ASSERTION_LIFETIME_SECONDS = 60;
+export const MAX_ASSERTION_LIFETIME_SECONDS = 3600;
 
 /** The presets (providers/presets.ts defines each). */
 const PRESET_NAMES = ['mediamelon', 'movingimage', 'nagra', 'clickview', 'mediahound', 'generic'] as const;
@@ -118,38 +135,154 @@ const wholeNumber = (min: number, max: number, unit: string, note = '') =>
     );
 const seconds = (min: number, max: number) => wholeNumber(min, max, 'seconds');
 
-export const providerSettingsSchema = z.strictObject({
-  id: providerIdSchema,
-  preset: z.enum(PRESET_NAMES),
-  // The function runs what the settings say, loopback http included, so that tests and local mode can
-  // run it against a loopback server; a deployment's endpoint is checked for AWS at synth
-  // (lib/provider-token-refresher.ts).
-  tokenEndpoint: tokenEndpointSchema('local'),
-  clientId: sentText(256).check(z.minLength(1)),
-  grant: z.enum(GRANTS),
-  clientAuth: z.enum(CLIENT_AUTH_METHODS),
-  scope: z.optional(sentText(1024)),
-  extraParams: extraParamsSchema,
-  useRefreshToken: z.boolean(),
-  /** Lifetime used when a response has no `expires_in`, and for planning the schedule. */
-  expectedLifetimeSeconds: seconds(60, MAX_EXPECTED_LIFETIME_SECONDS),
-  /** True when the lifetime is the vendor's documented one (then it wins over a JWT `exp` hint). */
-  lifetimeDocumented: z.boolean(),
-  minValiditySeconds: seconds(0, 86_400),
-  checkIntervalMinutes: wholeNumber(1, MAX_CHECK_INTERVAL_MINUTES, 'minutes', ' (6 hours)'),
-  safetyMarginSeconds: seconds(0, 86_400),
-  // Two requests (a refresh, then one grant) must fit the function's 30 s with 10 s left to store.
-  requestTimeoutSeconds: seconds(1, 10),
-  maxAttempts: wholeNumber(1, 5, 'attempts'),
+/**
+ * How the refresher makes its signed assertions (private_key_jwt, client_secret_jwt, the jwt_bearer
+ * grant). Every field but `signingKey` has a default; docs/providers-file.md explains each.
+ */
+export const assertionSettingsSchema = z.strictObject({
+  /** Where the private key lives; required with private_key_jwt or jwt_bearer, unused with client_secret_jwt. */
+  signingKey: z.optional(z.enum(SIGNING_KEY_SOURCES)),
+  /** The `aud` claim; default: the token endpoint URL. */
+  audience: z.optional(sentText(1024).check(z.minLength(1))),
+  /** `exp - iat`; default DEFAULT_ASSERTION_LIFETIME_SECONDS. */
+  lifetimeSeconds: z.optional(seconds(10, MAX_ASSERTION_LIFETIME_SECONDS)),
+  /** The jwt_bearer grant's `sub`; default: a service-account key file's `client_email`, else the client id. */
+  subject: z.optional(sentText(1024).check(z.minLength(1))),
+  /** The jwt_bearer grant carries `scope` as a claim of the assertion (Google) instead of a form field. */
+  scopeClaim: z.optional(z.boolean()),
+  /** The header carries `x5t#S256`, the SHA-256 thumbprint of the certificate registered at the IdP (Entra ID). */
+  includeCertificateThumbprint: z.optional(z.boolean()),
 });
+
+export type AssertionSettings = z.infer<typeof assertionSettingsSchema>;
+
+export const providerSettingsSchema = z
+  .strictObject({
+    id: providerIdSchema,
+    preset: z.enum(PRESET_NAMES),
+    // The function runs what the settings say, loopback http included, so that tests and local mode can
+    // run it against a loopback server; a deployment's endpoint is checked for AWS at synth
+    // (lib/provider-token-refresher.ts).
+    tokenEndpoint: tokenEndpointSchema('local'),
+    clientId: sentText(256).check(z.minLength(1)),
+    grant: z.enum(GRANTS),
+    clientAuth: z.enum(CLIENT_AUTH_METHODS),
+    scope: z.optional(sentText(1024)),
+    extraParams: extraParamsSchema,
+    useRefreshToken: z.boolean(),
+    /** Lifetime used when a response has no `expires_in`, and for planning the schedule. */
+    expectedLifetimeSeconds: seconds(60, MAX_EXPECTED_LIFETIME_SECONDS),
+    /** True when the lifetime is the vendor's documented one (then it wins over a JWT `exp` hint). */
+    lifetimeDocumented: z.boolean(),
+    minValiditySeconds: seconds(0, 86_400),
+    checkIntervalMinutes: wholeNumber(1, MAX_CHECK_INTERVAL_MINUTES, 'minutes', ' (6 hours)'),
+    safetyMarginSeconds: seconds(0, 86_400),
+    // Two requests (a refresh, then one grant) must fit the function's 30 s with 10 s left to store.
+    requestTimeoutSeconds: seconds(1, 10),
+    maxAttempts: wholeNumber(1, 5, 'attempts'),
+    assertion: z.optional(assertionSettingsSchema),
+  })
+  .check(
+    z.superRefine((s, ctx) => {
+      for (const p of authenticationProblems(s)) {
+        ctx.addIssue({ code: 'custom', path: p.field.split('.'), input: p.value, message: p.message });
+      }
+    }),
+  );
 
 export type ProviderSettings = z.infer<typeof providerSettingsSchema>;
 
+type AuthSettings = Pick<ProviderSettings, 'grant' | 'clientAuth'> & { readonly assertion?: AssertionSettings };
+
+/** Whether these settings sign assertions with a private key (private_key_jwt, the jwt_bearer grant). */
+export function signsWithPrivateKey(s: AuthSettings): boolean {
+  return s.clientAuth === 'private_key_jwt' || s.grant === 'jwt_bearer';
+}
+
 /** Which keys the credentials secret must hold for these settings. */
-export function requiredCredentialKeys(s: Pick<ProviderSettings, 'grant' | 'clientAuth'>): string[] {
+export function requiredCredentialKeys(s: AuthSettings): string[] {
   const keys = s.grant === 'password' ? ['username', 'password'] : [];
-  if (s.clientAuth !== 'none') keys.push('client_secret');
+  if (s.clientAuth !== 'none' && s.clientAuth !== 'private_key_jwt') keys.push('client_secret');
+  if (signsWithPrivateKey(s) && s.assertion?.signingKey === 'credentials') keys.push('private_key');
   return keys;
+}
+
+/** A problem with how a provider authenticates: the field (a path such as `assertion.signingKey`) and the fix. */
+export interface AuthProblem {
+  readonly field: string;
+  readonly value: unknown;
+  readonly message: string;
+}
+
+const SIGNING_KEY_FIX =
+  '"kms" (an AWS KMS key only the refresher can sign with; register its public key at the IdP) or "credentials" ' +
+  '(a "private_key" PEM, or a Google service-account key file as it is, in the credentials secret)';
+
+/**
+ * The rules between grant, client authentication and the assertion settings, one place for the
+ * providers file (providers/resolve-provider.ts) and the function's cold start (the schema below).
+ */
+export function authenticationProblems(s: AuthSettings & Pick<ProviderSettings, 'useRefreshToken'>): AuthProblem[] {
+  const problems: AuthProblem[] = [];
+  const key = s.assertion?.signingKey;
+  if (s.grant === 'client_credentials' && s.clientAuth === 'none') {
+    problems.push({
+      field: 'clientAuth',
+      value: s.clientAuth,
+      message:
+        'the client_credentials grant needs client authentication: use "client_secret_post", "client_secret_basic", ' +
+        '"client_secret_basic_raw_and_post", "private_key_jwt" or "client_secret_jwt"',
+    });
+  }
+  if (signsWithPrivateKey(s) && key === undefined) {
+    const what = s.grant === 'jwt_bearer' ? 'the jwt_bearer grant' : 'clientAuth "private_key_jwt"';
+    problems.push({
+      field: 'assertion.signingKey',
+      value: undefined,
+      message: `${what} signs with a private key: say where it lives, ${SIGNING_KEY_FIX}`,
+    });
+  }
+  if (!signsWithPrivateKey(s) && key !== undefined) {
+    const why =
+      s.clientAuth === 'client_secret_jwt'
+        ? 'client_secret_jwt signs with the client secret (HS256)'
+        : `nothing is signed with clientAuth "${s.clientAuth}" and grant "${s.grant}"`;
+    problems.push({ field: 'assertion.signingKey', value: key, message: `${why}: remove "signingKey"` });
+  }
+  const assertions = signsWithPrivateKey(s) || s.clientAuth === 'client_secret_jwt';
+  if (!assertions && s.assertion !== undefined && key === undefined) {
+    problems.push({
+      field: 'assertion',
+      value: s.assertion,
+      message:
+        'only used with clientAuth "private_key_jwt" or "client_secret_jwt" or grant "jwt_bearer": remove it or ' +
+        'choose one of those',
+    });
+  }
+  if (s.grant !== 'jwt_bearer' && (s.assertion?.subject !== undefined || s.assertion?.scopeClaim !== undefined)) {
+    const field = s.assertion.subject !== undefined ? 'assertion.subject' : 'assertion.scopeClaim';
+    problems.push({
+      field,
+      value: s.assertion.subject ?? s.assertion.scopeClaim,
+      message: "only the jwt_bearer grant uses it (a client assertion's subject is the client id): remove it",
+    });
+  }
+  if (s.clientAuth === 'client_secret_jwt' && s.assertion?.includeCertificateThumbprint && !signsWithPrivateKey(s)) {
+    problems.push({
+      field: 'assertion.includeCertificateThumbprint',
+      value: true,
+      message: 'client_secret_jwt signs with the client secret, which has no certificate: remove it',
+    });
+  }
+  if (s.grant === 'jwt_bearer' && s.useRefreshToken) {
+    problems.push({
+      field: 'useRefreshToken',
+      value: true,
+      message:
+        'the jwt_bearer grant hands out no refresh token (RFC 7523): every renewal is a new assertion; set it to false',
+    });
+  }
+  return problems;
 }
 
 /** Where the function finds its AWS resources; names and ARNs only, never values. */

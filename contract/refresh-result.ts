@@ -8,7 +8,7 @@ export const refreshResultSchema = z.object({
   provider: z.string(),
   /** `pending`: the credentials secret never held a value and no token was ever published (docs/runbook.md). */
   outcome: z.enum(['fresh', 'refreshed', 'failed', 'pending']),
-  grant: z.optional(z.enum(['refresh_token', 'password', 'client_credentials'])),
+  grant: z.optional(z.enum(['refresh_token', 'password', 'client_credentials', 'jwt_bearer'])),
   expiresAt: z.optional(z.number()),
   error: z.optional(z.object({ kind: z.string(), code: z.string(), description: z.string() })),
   /** Something operators should know about a run that did not fail; a code of ours, never IdP prose. */

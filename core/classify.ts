@@ -25,6 +25,11 @@ export interface ClassifiedFailure extends Failure {
    * its status; core/request-token.ts also keeps a primary grant that is `ambiguous` from going out again.
    */
   readonly retryable: boolean;
+  /**
+   * Nothing reached the IdP: the request could not be signed (core/attempt.ts). No lockout record,
+   * no block and no dropped refresh token follow from it.
+   */
+  readonly notSent?: boolean;
 }
 
 const TRANSIENT_ERRORS = new Set(['server_error', 'temporarily_unavailable', 'slow_down']);

@@ -32,22 +32,33 @@ export function guardStatus(
  */
 export function primaryGrantHeldBack(
   state: Pick<PrivateState, 'guard' | 'pendingPrimary'>,
-  /** `versionId` undefined: the secret could not be read, and a recorded rejection holds. */
-  credentials: { readonly secretId: string; readonly versionId: string | undefined },
+  /**
+   * What authenticates: the credentials secret when the request sends anything from it, the KMS key
+   * that signs it when there is one (core/run/credentials-policy.ts `identity`), and their version;
+   * `versionId` undefined: the secret could not be read, and a recorded rejection holds.
+   */
+  credentials: { readonly secretId?: string; readonly signingKey?: string; readonly versionId: string | undefined },
   grant: string,
   now: number,
 ): Failure | undefined {
   const { guard, pendingPrimary } = state;
-  const secret = `secret "${credentials.secretId}"`;
+  const { secretId, signingKey } = credentials;
+  const secret = [secretId && `secret "${secretId}"`, signingKey && `signing key "${signingKey}"`]
+    .filter(Boolean)
+    .join(' and ');
   const version = credentials.versionId ?? 'unknown';
   const status = guardStatus(guard, credentials.versionId, now);
+  const fix =
+    signingKey === undefined
+      ? 'Put corrected credentials into the secret (any new version resets this guard)'
+      : 'Register the key at the IdP and sign with a new key version' +
+        `${secretId === undefined ? '' : ', or put corrected credentials into the secret'} (either resets this guard)`;
   if (guard && status === 'rejected') {
     return failure(
       'credentials',
       'lockout_guard',
       `credentials in ${secret} (version ${version}) were rejected at ${new Date(guard.at).toISOString()} ` +
-        `(${guard.code}); no ${grant} grant is sent with them again, so the account cannot be locked out. ` +
-        'Put corrected credentials into the secret (any new version resets this guard)',
+        `(${guard.code}); no ${grant} grant is sent with them again, so the account cannot be locked out. ${fix}`,
     );
   }
   if (guard && status === 'cooldown') {

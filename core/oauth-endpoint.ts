@@ -1,8 +1,13 @@
 import * as oauth from 'oauth4webapi';
 import { isLoopbackUrl } from '../contract/loopback.js';
-import type { ClientAuthMethod } from '../contract/provider-settings.js';
 import type { ProviderSettings } from '../contract/provider-settings.js';
-import { type HttpAnswer, NoAnswerError, type TokenEndpoint, type TokenRequest } from './ports.js';
+import {
+  type ClientAuthentication,
+  type HttpAnswer,
+  NoAnswerError,
+  type TokenEndpoint,
+  type TokenRequest,
+} from './ports.js';
 
 type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -75,16 +80,32 @@ function noAnswer(error: unknown, timeoutMs: number): unknown {
   return error;
 }
 
-function clientAuth(method: ClientAuthMethod, secret: string | undefined): oauth.ClientAuth {
-  if (method === 'none') return oauth.None();
-  if (!secret) throw new TypeError(`client authentication "${method}" needs a client secret`);
-  switch (method) {
+/** RFC 7523 section 2.2: the client authenticates with a signed assertion (private_key_jwt, client_secret_jwt). */
+export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+/** RFC 7523 section 2.1: the grant is a signed assertion. */
+export const JWT_BEARER_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+function clientAssertion(assertion: string): oauth.ClientAuth {
+  return (_as, client, body) => {
+    body.set('client_id', client.client_id);
+    body.set('client_assertion_type', CLIENT_ASSERTION_TYPE);
+    body.set('client_assertion', assertion);
+  };
+}
+
+function clientAuth(auth: ClientAuthentication): oauth.ClientAuth {
+  switch (auth.method) {
+    case 'none':
+      return oauth.None();
     case 'client_secret_post':
-      return oauth.ClientSecretPost(secret);
+      return oauth.ClientSecretPost(auth.clientSecret);
     case 'client_secret_basic':
-      return oauth.ClientSecretBasic(secret);
+      return oauth.ClientSecretBasic(auth.clientSecret);
     case 'client_secret_basic_raw_and_post':
-      return rawBasicAndPost(secret);
+      return rawBasicAndPost(auth.clientSecret);
+    case 'private_key_jwt':
+    case 'client_secret_jwt':
+      return clientAssertion(auth.assertion);
   }
 }
 
@@ -111,17 +132,16 @@ export class OAuthTokenEndpoint implements TokenEndpoint {
     this.insecure = url.protocol === 'http:' && isLoopbackUrl(url);
   }
 
-  async send(request: TokenRequest, timeoutMs: number): Promise<HttpAnswer> {
+  async send(request: TokenRequest, auth: ClientAuthentication, timeoutMs: number): Promise<HttpAnswer> {
     try {
-      return await this.exchange(request, timeoutMs);
+      return await this.exchange(request, clientAuth(auth), timeoutMs);
     } catch (error) {
       throw noAnswer(error, timeoutMs);
     }
   }
 
-  private async exchange(request: TokenRequest, timeoutMs: number): Promise<HttpAnswer> {
+  private async exchange(request: TokenRequest, auth: oauth.ClientAuth, timeoutMs: number): Promise<HttpAnswer> {
     const { settings, as, client } = this;
-    const auth = clientAuth(settings.clientAuth, request.clientSecret);
     const options = {
       signal: AbortSignal.timeout(timeoutMs),
       [oauth.allowInsecureRequests]: this.insecure,
@@ -150,6 +170,14 @@ export class OAuthTokenEndpoint implements TokenEndpoint {
       case 'client_credentials':
         response = await oauth.clientCredentialsGrantRequest(as, client, auth, params, options);
         break;
+      case 'jwt_bearer': {
+        // Google takes the scope as a claim of the assertion (core/assertion.ts), not as a form field.
+        const { scope, ...rest } = params;
+        const form = settings.assertion?.scopeClaim ? rest : { ...rest, ...(scope ? { scope } : {}) };
+        const grant = { ...form, assertion: request.assertion };
+        response = await oauth.genericTokenEndpointRequest(as, client, auth, JWT_BEARER_GRANT_TYPE, grant, options);
+        break;
+      }
     }
     const { body, oversized } = await readBody(response, MAX_ANSWER_BYTES);
     return { status: response.status, headers: response.headers, body, ...(oversized ? { oversized } : {}) };

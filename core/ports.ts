@@ -127,10 +127,26 @@ export class SigningError extends Error {
   }
 }
 
+/** What one grant sends; how the client authenticates comes beside it (ClientAuthentication). */
 export type TokenRequest =
-  | { readonly grant: 'refresh_token'; readonly refreshToken: string; readonly clientSecret?: string }
-  | { readonly grant: 'password'; readonly username: string; readonly password: string; readonly clientSecret?: string }
-  | { readonly grant: 'client_credentials'; readonly clientSecret: string };
+  | { readonly grant: 'refresh_token'; readonly refreshToken: string }
+  | { readonly grant: 'password'; readonly username: string; readonly password: string }
+  | { readonly grant: 'client_credentials' }
+  /** RFC 7523 section 2.1: the signed assertion is the grant. */
+  | { readonly grant: 'jwt_bearer'; readonly assertion: string };
+
+/**
+ * How one request authenticates the client (docs/how-it-works.md "Client authentication"): the run
+ * makes it for every attempt, so an assertion is never sent twice.
+ */
+export type ClientAuthentication =
+  | { readonly method: 'none' }
+  | {
+      readonly method: 'client_secret_post' | 'client_secret_basic' | 'client_secret_basic_raw_and_post';
+      readonly clientSecret: string;
+    }
+  /** RFC 7523 section 2.2: `client_assertion_type` jwt-bearer and this compact JWS as `client_assertion`. */
+  | { readonly method: 'private_key_jwt' | 'client_secret_jwt'; readonly assertion: string };
 
 export type GrantName = TokenRequest['grant'];
 
@@ -161,7 +177,7 @@ export class NoAnswerError extends Error {
 
 /** Sends one token request. Rejects with `NoAnswerError` only when no HTTP answer arrived. */
 export interface TokenEndpoint {
-  send(request: TokenRequest, timeoutMs: number): Promise<HttpAnswer>;
+  send(request: TokenRequest, auth: ClientAuthentication, timeoutMs: number): Promise<HttpAnswer>;
 }
 
 export interface Log {

@@ -18,7 +18,9 @@ export class Redactor {
     for (const value of values) {
       // Very short values would redact ordinary words; no real secret is that short.
       if (!value || value.length < MIN_SECRET_LENGTH) continue;
-      for (const form of [value, decodeText(value, ALL).text]) {
+      // A private key's PEM may show a line at a time: each long line of a multi-line secret counts.
+      const lines = value.includes('\n') ? value.split(/\r?\n/).filter((l) => l.length >= MIN_LINE_LENGTH) : [];
+      for (const form of [value, decodeText(value, ALL).text, ...lines]) {
         if (form.length >= MIN_SECRET_LENGTH) this.forms.add(canonical(form));
       }
     }
@@ -69,6 +71,8 @@ export class Redactor {
 }
 
 const MIN_SECRET_LENGTH = 4;
+/** Shorter lines of a multi-line secret are not searched alone: they would redact ordinary words. */
+const MIN_LINE_LENGTH = 16;
 const ALL = { json: true, percent: true } as const;
 /** base64 or base64url, long enough to hold a secret of MIN_SECRET_LENGTH bytes. */
 const MIN_BASE64_RUN = 6;

@@ -1,4 +1,6 @@
+import { withDeadline } from '../base/deadline.js';
 import { err, ok, type Result } from '../base/result.js';
+import { type PrepareAttempt, type PreparedAttempt, signingFailure } from './attempt.js';
 import { type ClassifiedFailure, classifyAnswer } from './classify.js';
 import { parseErrorBody } from './error-body.js';
 import { failure } from '../contract/failure.js';
@@ -8,8 +10,8 @@ import {
   type HttpAnswer,
   NoAnswerError,
   type Sleep,
+  SigningError,
   type TokenEndpoint,
-  type TokenRequest,
 } from './ports.js';
 import { type GrantedToken, parseTokenAnswer } from './token-response.js';
 
@@ -91,42 +93,59 @@ function readAnswer(answer: HttpAnswer, grant: GrantName, sentAtMs: number, ctx:
 }
 
 /**
+ * What one attempt sends, made within `ms` (the attempt's share of the run's deadline): a signer that
+ * does not answer in time, even one that ignores the signal, is a transient signing failure.
+ */
+async function prepareWithin(
+  prepare: PrepareAttempt,
+  ms: number,
+  grant: GrantName,
+): Promise<Result<PreparedAttempt, ClassifiedFailure>> {
+  const late = () => new SigningError('signing_unavailable', `no signature within ${Math.round(ms / 100) / 10} s`);
+  try {
+    return ok(await withDeadline(prepare, ms, late));
+  } catch (e) {
+    if (e instanceof SigningError) return err(signingFailure(e, grant));
+    throw e;
+  }
+}
+
+/**
  * One token request with a short, bounded retry inside the run of what only said "not now"
  * (`retryable`, core/classify.ts), honouring `Retry-After`; the next scheduled run is the real retry.
  * A rejection is never sent again, whatever its status. A password or client secret is sent again
  * only when the IdP surely did not process the first attempt (connection refused, 429, 503): after a
  * timeout or a gateway error it may have counted a failed login. Primary grants stay at least
  * MIN_PRIMARY_SPACING_MS apart. Every attempt's timeout is cut to the run's deadline, so the result
- * can always be stored.
+ * can always be stored. Each attempt is made anew by `prepare` (core/attempt.ts): an assertion is
+ * never sent twice, not even by a retry in the run, since an IdP refuses a `jti` it has seen.
  */
-export async function requestToken(ctx: RequestContext, request: TokenRequest): Promise<TokenOutcome> {
-  const primary = request.grant !== 'refresh_token';
+export async function requestToken(
+  ctx: RequestContext,
+  grant: GrantName,
+  prepare: PrepareAttempt,
+): Promise<TokenOutcome> {
+  const primary = grant !== 'refresh_token';
   if (ctx.notBeforeMs !== undefined) {
     // A time in the future (another clock's) counts as now: the wait is never longer than the spacing.
     const wait = Math.min(ctx.notBeforeMs - ctx.clock.now(), MIN_PRIMARY_SPACING_MS);
     if (wait > 0 && ctx.clock.now() + wait + MIN_REQUEST_MS > ctx.deadlineMs) {
-      return err(outOfTime(request.grant));
+      return err(outOfTime(grant));
     }
     if (wait > 0) await ctx.sleep(wait);
   }
+  const timeLeft = () => Math.min(ctx.timeoutMs, ctx.deadlineMs - ctx.clock.now());
   for (let attempt = 1; ; attempt++) {
-    const timeoutMs = Math.min(ctx.timeoutMs, ctx.deadlineMs - ctx.clock.now());
-    if (timeoutMs < MIN_REQUEST_MS) return err(outOfTime(request.grant));
-    const sentAtMs = ctx.clock.now();
-    ctx.onSend?.(sentAtMs);
+    if (timeLeft() < MIN_REQUEST_MS) return err(outOfTime(grant));
+    const prepared = await prepareWithin(prepare, timeLeft(), grant);
     let outcome: TokenOutcome;
-    try {
-      const answer = await ctx.endpoint.send(request, timeoutMs);
-      outcome = readAnswer(answer, request.grant, sentAtMs, ctx);
-    } catch (error) {
-      if (!(error instanceof NoAnswerError)) throw error;
-      outcome = err(noAnswer(error, request.grant));
+    if (prepared.ok) {
+      const timeoutMs = timeLeft();
+      if (timeoutMs < MIN_REQUEST_MS) return err(outOfTime(grant));
+      outcome = await send(ctx, grant, prepared.value, timeoutMs);
+    } else {
+      outcome = err(prepared.error);
     }
-    ctx.onAttempt?.({
-      grant: request.grant,
-      latencyMs: ctx.clock.now() - sentAtMs,
-      outcome: outcome.ok ? 'ok' : outcome.error.kind,
-    });
     if (outcome.ok || !outcome.error.retryable || attempt >= ctx.maxAttempts) return outcome;
     if (primary && outcome.error.ambiguous) return outcome;
 
@@ -135,4 +154,25 @@ export async function requestToken(ctx: RequestContext, request: TokenRequest): 
     if (ctx.clock.now() + wait + MIN_REQUEST_MS > ctx.deadlineMs) return outcome;
     await ctx.sleep(wait);
   }
+}
+
+/** Sends one prepared attempt and reads its answer. */
+async function send(
+  ctx: RequestContext,
+  grant: GrantName,
+  { request, auth }: PreparedAttempt,
+  timeoutMs: number,
+): Promise<TokenOutcome> {
+  const sentAtMs = ctx.clock.now();
+  ctx.onSend?.(sentAtMs);
+  let outcome: TokenOutcome;
+  try {
+    const answer = await ctx.endpoint.send(request, auth, timeoutMs);
+    outcome = readAnswer(answer, grant, sentAtMs, ctx);
+  } catch (error) {
+    if (!(error instanceof NoAnswerError)) throw error;
+    outcome = err(noAnswer(error, grant));
+  }
+  ctx.onAttempt?.({ grant, latencyMs: ctx.clock.now() - sentAtMs, outcome: outcome.ok ? 'ok' : outcome.error.kind });
+  return outcome;
 }

@@ -69,6 +69,7 @@ export const providerEntrySchema = z.strictObject({
   safetyMarginSeconds: z.optional(settings.safetyMarginSeconds),
   requestTimeoutSeconds: z.optional(settings.requestTimeoutSeconds),
   maxAttempts: z.optional(settings.maxAttempts),
+  assertion: settings.assertion,
   store: z.optional(z.enum(STORE_REQUESTS)),
   credentials: z.optional(credentialsRefSchema),
 });

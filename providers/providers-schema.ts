@@ -20,10 +20,10 @@ const ENTRY_DOCS: Readonly<Record<keyof typeof providerEntrySchema.shape, string
   clientId: 'OAuth client id, without control characters. Default: from the preset (MediaMelon, movingimage).',
   grant:
     'The primary grant that gets the first token. Renewal by refresh token is automatic (useRefreshToken). ' +
-    'Default: from the preset.',
+    'jwt_bearer: a signed assertion is the grant (RFC 7523), a new one for every token. Default: from the preset.',
   clientAuth:
     "How the client authenticates at the token endpoint; client_secret_basic_raw_and_post is MediaHound's raw " +
-    'Basic and body. Default: from the preset.',
+    'Basic and body; private_key_jwt and client_secret_jwt send a signed assertion. Default: from the preset.',
   scope: 'Sent on the primary grant; no line break or other control character. Default: from the preset.',
   extraParams:
     'Extra form parameters on the primary grant, e.g. {"audience": "..."}. No parameter the refresher sets, ' +
@@ -39,6 +39,11 @@ const ENTRY_DOCS: Readonly<Record<keyof typeof providerEntrySchema.shape, string
     'minimum: one check interval + 95 s.',
   requestTimeoutSeconds: "Per token request, 1-10, and never past the run's deadline. Default: 10.",
   maxAttempts: 'Token requests per run for transient failures, 1-5. Default: 3.',
+  assertion:
+    'Signed assertions (private_key_jwt, client_secret_jwt, grant jwt_bearer): signingKey "kms" or "credentials" ' +
+    '(required with private_key_jwt and jwt_bearer), audience (default: the token endpoint), lifetimeSeconds ' +
+    "(default 60, at most 3600), subject (jwt_bearer; default: a service-account key file's client_email, else " +
+    'clientId), scopeClaim (jwt_bearer: scope as a claim, not a form field), includeCertificateThumbprint (x5t#S256).',
   store:
     'Where the token is published: auto picks Parameter Store for tokens written more often than Secrets ' +
     "Manager's version quota allows. Default: auto.",

@@ -1,5 +1,6 @@
 import { err, ok, type Result } from '../base/result.js';
 import {
+  authenticationProblems,
   CLIENT_AUTH_METHODS,
   GRANTS,
   type ProviderSettings,
@@ -94,12 +95,10 @@ function resolveRequired(entry: ProviderEntry, preset: Preset, fail: Fail): Requ
       `preset "${entry.preset}" needs "clientAuth": one of ${CLIENT_AUTH_METHODS.map((m) => `"${m}"`).join(', ')}`,
     );
   }
-  if (grant === 'client_credentials' && clientAuth === 'none') {
-    fail(
-      'clientAuth',
-      clientAuth,
-      'the client_credentials grant needs a client secret: use "client_secret_post", "client_secret_basic" or "client_secret_basic_raw_and_post"',
-    );
+  if (grant && clientAuth) {
+    const useRefreshToken = entry.useRefreshToken ?? preset.useRefreshToken;
+    const auth = { grant, clientAuth, useRefreshToken, ...(entry.assertion ? { assertion: entry.assertion } : {}) };
+    for (const p of authenticationProblems(auth)) fail(p.field, p.value, p.message);
   }
   const lifetime = entry.expectedLifetimeSeconds ?? preset.lifetimeSeconds;
   if (lifetime === undefined) {
@@ -189,6 +188,7 @@ function providerSettings(entry: ProviderEntry, preset: Preset, required: Requir
     ...timing,
     requestTimeoutSeconds: entry.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS,
     maxAttempts: entry.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    ...(entry.assertion ? { assertion: entry.assertion } : {}),
   });
 }
 

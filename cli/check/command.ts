@@ -1,9 +1,13 @@
 import { OAuthTokenEndpoint } from '../../core/oauth-endpoint.js';
 import type { Failure } from '../../contract/failure.js';
 import { type LifetimeSource, resolveLifetime } from '../../core/lifetime.js';
-import type { TokenEndpoint, TokenRequest } from '../../core/ports.js';
+import { err } from '../../base/result.js';
+import { attemptMaker } from '../../core/attempt.js';
+import type { TokenEndpoint } from '../../core/ports.js';
+import { primaryPlan } from '../../core/run/primary-step.js';
+import { resolveSigners } from '../../core/run/signers.js';
 import { Redactor } from '../../core/redactor.js';
-import { requestToken } from '../../core/request-token.js';
+import { requestToken, type TokenOutcome } from '../../core/request-token.js';
 import { type ProviderSettings, requiredCredentialKeys } from '../../contract/provider-settings.js';
 import type { ResolvedProvider } from '../../providers/providers-file.js';
 import {
@@ -36,7 +40,7 @@ export interface CheckReport {
   readonly provider: string;
   readonly preset: string;
   readonly tokenEndpoint: string;
-  readonly grant: 'password' | 'client_credentials';
+  readonly grant: ProviderSettings['grant'];
   readonly store: StoreKind;
   readonly storeMaxBytes: number;
   /** Undefined when no HTTP answer arrived (network error, timeout). */
@@ -71,13 +75,6 @@ function loadProvider(options: CheckOptions, io: CliIo): ResolvedProvider {
   throw new UsageError(`unknown provider "${options.provider}" in ${path}; known: ${known}`, 'check');
 }
 
-function primaryRequest(grant: 'password' | 'client_credentials', values: Record<string, string>): TokenRequest {
-  const clientSecret = values.client_secret;
-  return grant === 'password'
-    ? { grant, username: values.username!, password: values.password!, ...(clientSecret ? { clientSecret } : {}) }
-    : { grant, clientSecret: clientSecret! };
-}
-
 /** What a granted lifetime means for the schedule and the plan, when it is not what they assume. */
 function lifetimeWarnings(lifetime: ReturnType<typeof resolveLifetime>, settings: ProviderSettings): string[] {
   const threshold = dueThresholdSeconds(settings);
@@ -97,6 +94,55 @@ function lifetimeWarnings(lifetime: ReturnType<typeof resolveLifetime>, settings
 }
 
 /**
+ * One primary grant as the function would send it, the key in the credentials signing its
+ * assertions; `maxAttempts: 1` means no retry, ever.
+ */
+async function grantOnce(
+  settings: ProviderSettings,
+  credentials: Record<string, string>,
+  endpoint: TokenEndpoint,
+  redactor: Redactor,
+  nowMs: () => number,
+): Promise<TokenOutcome> {
+  const clock = { now: nowMs };
+  // The KMS key signs only in the function; here, the key in the credentials signs, as it would there.
+  const signers = resolveSigners({
+    settings,
+    values: credentials,
+    secretVersion: 'check',
+    secretId: 'check',
+    kms: undefined,
+  });
+  return signers.ok
+    ? await requestToken(
+        {
+          endpoint,
+          clock,
+          sleep: () => Promise.resolve(),
+          random: () => 0,
+          timeoutMs: settings.requestTimeoutSeconds * 1000,
+          maxAttempts: 1,
+          deadlineMs: Number.POSITIVE_INFINITY,
+          // An IdP may echo what it was sent; the body is scrubbed before it is classified.
+          redact: (text) => redactor.redact(text),
+        },
+        settings.grant,
+        attemptMaker(
+          {
+            settings,
+            values: credentials,
+            signers: signers.value,
+            clock,
+            randomBytes: (size) => crypto.getRandomValues(new Uint8Array(size)),
+            remember: (secret) => redactor.add(secret),
+          },
+          primaryPlan(settings.grant, credentials),
+        ),
+      )
+    : err({ ...signers.error, refreshRejected: false, ambiguous: false, retryable: false });
+}
+
+/**
  * Exactly one primary grant, through the function's own endpoint adapter and response parsing, so
  * that `check` sees what the deployed refresher would see: `maxAttempts: 1` means no retry, ever.
  */
@@ -113,26 +159,13 @@ export async function checkProvider(
   const inner = new OAuthTokenEndpoint(settings, fetchImpl);
   let httpStatus: number | undefined;
   const endpoint: TokenEndpoint = {
-    send: async (request, timeoutMs) => {
-      const answer = await inner.send(request, timeoutMs);
+    send: async (request, auth, timeoutMs) => {
+      const answer = await inner.send(request, auth, timeoutMs);
       httpStatus = answer.status;
       return answer;
     },
   };
-  const outcome = await requestToken(
-    {
-      endpoint,
-      clock: { now: nowMs },
-      sleep: () => Promise.resolve(),
-      random: () => 0,
-      timeoutMs: settings.requestTimeoutSeconds * 1000,
-      maxAttempts: 1,
-      deadlineMs: Number.POSITIVE_INFINITY,
-      // An IdP may echo what it was sent; the body is scrubbed before it is classified.
-      redact: (text) => redactor.redact(text),
-    },
-    primaryRequest(settings.grant, credentials),
-  );
+  const outcome = await grantOnce(settings, credentials, endpoint, redactor, nowMs);
   const base = {
     provider: settings.id,
     preset: settings.preset,

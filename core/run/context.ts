@@ -4,6 +4,11 @@ import { settingsFingerprint } from '../fingerprint.js';
 import type { GrantName, Log } from '../ports.js';
 import { Redactor } from '../redactor.js';
 import type { RequestContext } from '../request-token.js';
+import { type Result, err, ok } from '../../base/result.js';
+import type { Failure } from '../../contract/failure.js';
+import { type AttemptInputs, type GrantPlan, type PrepareAttempt, attemptMaker } from '../attempt.js';
+import type { Authentication } from './credentials-policy.js';
+import { resolveSigners } from './signers.js';
 import { type AwsCall, awsCaller } from './aws-call.js';
 import { CredentialsPolicy } from './credentials-policy.js';
 import { StateLedger } from './state-ledger.js';
@@ -58,6 +63,7 @@ export function openRun(deps: RefreshDeps, input: RefreshInput): RunContext {
     clock,
     redactor,
     force: Boolean(input.force),
+    ...(settings.assertion?.signingKey === 'kms' && deps.signingKey ? { signingKey: deps.signingKey } : {}),
   });
   const tally: Tally = {
     published: undefined,
@@ -88,4 +94,36 @@ export function requestContext(run: RunContext): RequestContext {
     redact: (text: string) => run.redactor.redact(text),
     onAttempt: (a) => run.tally.attempts.push(a),
   };
+}
+
+/** The platform's CSPRNG (Web Crypto, in every Node the function and local mode run on). */
+const cryptoRandomBytes = (size: number) => crypto.getRandomValues(new Uint8Array(size));
+
+/**
+ * How each attempt of `plan` is made, authenticated as `auth` says: the signers are made once (a key
+ * that cannot sign stops the run before anything is sent), each assertion per attempt.
+ */
+export function attempts(
+  run: RunContext,
+  auth: Pick<Authentication, 'values' | 'secretVersion'>,
+  plan: GrantPlan,
+): Result<PrepareAttempt, Failure> {
+  const { deps, settings } = run;
+  const signers = resolveSigners({
+    settings,
+    values: auth.values,
+    secretVersion: auth.secretVersion,
+    secretId: deps.credentials.secretId,
+    kms: run.credentials.signingKey,
+  });
+  if (!signers.ok) return err(signers.error);
+  const inputs: AttemptInputs = {
+    settings,
+    values: auth.values,
+    signers: signers.value,
+    clock: deps.clock,
+    randomBytes: deps.randomBytes ?? cryptoRandomBytes,
+    remember: (secret) => run.redactor.add(secret),
+  };
+  return ok(attemptMaker(inputs, plan));
 }

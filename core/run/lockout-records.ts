@@ -27,6 +27,9 @@ export function recordGrantFailure(
   grant: GrantName,
   credentialsVersion: string | undefined,
 ): Failure {
+  // A request that could not be signed reached no IdP: there is nothing to guard, and a key that is
+  // unusable now (disabled, not allowed) is tried again on the next run, when it may be usable.
+  if (f.notSent) return { kind: f.kind, code: f.code, description: f.description };
   const at = run.deps.clock.now();
   // The state keeps codes and our own words only: IdP prose may echo a secret in an encoding no
   // redactor knows, and the state outlives the run.

@@ -1,8 +1,8 @@
 import type { Failure } from '../../contract/failure.js';
 import type { ProviderSettings } from '../../contract/provider-settings.js';
-import type { Credentials, TokenRequest } from '../ports.js';
+import type { GrantPlan } from '../attempt.js';
 import { MIN_PRIMARY_SPACING_MS, requestToken } from '../request-token.js';
-import { type RunContext, requestContext, writeLog } from './context.js';
+import { attempts, type RunContext, requestContext, writeLog } from './context.js';
 import { recordAttempt, recordGrantFailure } from './lockout-records.js';
 import { type GrantOutcome, stopAfterSaving } from './outcome.js';
 import { vet } from './vet.js';
@@ -23,31 +23,29 @@ function setupPending(run: RunContext, f: Failure): boolean {
   );
 }
 
-function primaryRequest(grant: ProviderSettings['grant'], { values }: Credentials): TokenRequest {
-  if (grant !== 'password') return { grant: 'client_credentials', clientSecret: values.client_secret! };
-  return {
-    grant: 'password',
-    username: values.username!,
-    password: values.password!,
-    ...(values.client_secret ? { clientSecret: values.client_secret } : {}),
-  };
+/** What the primary grant sends before its assertions (core/attempt.ts makes those per attempt). */
+export function primaryPlan(grant: ProviderSettings['grant'], values: Readonly<Record<string, string>>): GrantPlan {
+  if (grant === 'password') return { grant, username: values.username!, password: values.password! };
+  return { grant };
 }
 
-/** Step 2 fallback: exactly one password or client_credentials grant, behind the lockout guard. */
+/** Step 2 fallback: exactly one password, client_credentials or jwt_bearer grant, behind the lockout guard. */
 export async function primaryStep(run: RunContext): Promise<GrantOutcome> {
   const { settings, ledger, credentials, deps } = run;
   const loaded = await credentials.load({ sendsPassword: settings.grant === 'password' });
   if (!loaded.ok && setupPending(run, loaded.error))
     return { next: 'stop', stop: { end: 'pending', failure: loaded.error } };
   if (!loaded.ok) return stopAfterSaving(loaded.error);
-  const creds = loaded.value;
-  const held = credentials.heldBack(creds.versionId, settings.grant);
+  const auth = loaded.value;
+  const held = credentials.heldBack(auth.identity, settings.grant);
   if (held) return stopAfterSaving(held);
+  const prepare = attempts(run, auth, primaryPlan(settings.grant, auth.values));
+  if (!prepare.ok) return stopAfterSaving(prepare.error);
   const last = ledger.state.lastPrimaryGrantAt;
   // The record also suspends the cache (`workingCredentialsVersion`) until the outcome is seen: a
   // copy of this version must not go out, from any container, while the attempt is unconfirmed.
   const at = deps.clock.now();
-  const pendingPrimary = { credentialsVersion: creds.versionId, at };
+  const pendingPrimary = { credentialsVersion: auth.identity, at };
   const record = { lastPrimaryGrantAt: at, pendingPrimary, workingCredentialsVersion: undefined };
   const unrecorded = await recordAttempt(run, record, settings.grant);
   if (unrecorded) return stopAfterSaving(unrecorded);
@@ -58,13 +56,16 @@ export async function primaryStep(run: RunContext): Promise<GrantOutcome> {
       ...(last === undefined ? {} : { notBeforeMs: last + MIN_PRIMARY_SPACING_MS }),
       onSend: (sentAt) => ledger.update({ lastPrimaryGrantAt: sentAt }),
     },
-    primaryRequest(settings.grant, creds),
+    settings.grant,
+    prepare.value,
   );
   if (!outcome.ok) {
     // An outcome seen settles the attempt, stored with the write its sending called for; one the IdP
     // may have counted unseen (a timeout, a gateway error) stays on record.
     if (!outcome.error.ambiguous) ledger.carry({ pendingPrimary: undefined });
-    return stopAfterSaving(recordGrantFailure(run, outcome.error, settings.grant, creds.versionId));
+    // One that could not be signed was never sent: its record must not hold the next run back.
+    if (outcome.error.notSent) ledger.update({ pendingPrimary: undefined });
+    return stopAfterSaving(recordGrantFailure(run, outcome.error, settings.grant, auth.identity));
   }
   const { token } = outcome.value;
   run.redactor.add(token.accessToken, token.refreshToken);
@@ -73,6 +74,6 @@ export async function primaryStep(run: RunContext): Promise<GrantOutcome> {
   if (!vetted.ok) return stopAfterSaving(vetted.error);
   writeLog(run, vetted.value.logs);
   // Working credentials lift the guard.
-  ledger.update({ guard: undefined, pendingPrimary: undefined, workingCredentialsVersion: creds.versionId });
+  ledger.update({ guard: undefined, pendingPrimary: undefined, workingCredentialsVersion: auth.secretVersion });
   return { next: 'publish', granted: { grant: settings.grant, token, vetted: vetted.value } };
 }

@@ -1,7 +1,8 @@
 import { err, ok, type Result } from '../../base/result.js';
 import type { ClassifiedFailure } from '../classify.js';
 import { requestToken } from '../request-token.js';
-import { type RunContext, requestContext, writeLog } from './context.js';
+import type { PrepareAttempt } from '../attempt.js';
+import { attempts, type RunContext, requestContext, writeLog } from './context.js';
 import { recordAttempt, recordGrantFailure } from './lockout-records.js';
 import { failAfterSaving, type StepOutcome, type Stop, stopAfterSaving } from './outcome.js';
 import { vet } from './vet.js';
@@ -9,10 +10,10 @@ import { vet } from './vet.js';
 /** A refresh token this close to its end is not worth sending. */
 const REFRESH_TOKEN_SLACK_SECONDS = 5;
 
-/** What the refresh sends to authenticate the client, if anything. */
+/** How the refresh authenticates the client: its attempts, and the identity sent, if any. */
 interface ClientAuthentication {
-  readonly clientSecret?: string | undefined;
-  /** The credentials version sent, if any: the one a rejection is held against. */
+  readonly prepare: PrepareAttempt;
+  /** What authenticated the client, if anything did: the identity a rejection is held against. */
   readonly sentVersion?: string | undefined;
 }
 
@@ -21,33 +22,38 @@ function dropRefreshToken(run: RunContext): void {
 }
 
 /**
- * The client secret a refresh sends, behind the lockout rules: a refresh that authenticates the
- * client with its secret is held back as a primary grant is, and its attempt is on record before it
- * is sent, so that a rejection whose guard is then not saved is not sent again. A refresh that sends
- * no secret is still held back by lockout memory beside a live refresh token (a write that stopped
- * halfway, or a session renewed just before its end).
+ * How a refresh authenticates the client, behind the lockout rules: a refresh that authenticates the
+ * client (a secret, an assertion) is held back as a primary grant is, and its attempt is on record
+ * before it is sent, so that a rejection whose guard is then not saved is not sent again. A refresh
+ * that authenticates nothing is still held back by lockout memory beside a live refresh token (a
+ * write that stopped halfway, or a session renewed just before its end).
  */
-async function authenticate(run: RunContext): Promise<Result<ClientAuthentication, Stop>> {
+async function authenticate(run: RunContext, refreshToken: string): Promise<Result<ClientAuthentication, Stop>> {
   const { settings, ledger, credentials, deps } = run;
+  const plan = { grant: 'refresh_token', refreshToken } as const;
   if (settings.clientAuth === 'none') {
     const { guard, pendingPrimary } = ledger.state;
-    if (guard === undefined && pendingPrimary === undefined) return ok({});
+    const prepare = attempts(run, { values: {} }, plan);
+    if (!prepare.ok) return err(failAfterSaving(prepare.error));
+    if (guard === undefined && pendingPrimary === undefined) return ok({ prepare: prepare.value });
     const held = credentials.heldBack(await credentials.versionForGuard(), 'refresh_token');
-    return held ? err(failAfterSaving(held)) : ok({});
+    return held ? err(failAfterSaving(held)) : ok({ prepare: prepare.value });
   }
   const loaded = await credentials.load({ sendsPassword: false });
   if (!loaded.ok) return err({ end: 'failed', failure: loaded.error, save: false });
-  const { versionId, values } = loaded.value;
-  const held = credentials.heldBack(versionId, 'refresh_token');
+  const auth = loaded.value;
+  const held = credentials.heldBack(auth.identity, 'refresh_token');
   if (held) return err(failAfterSaving(held));
+  const prepare = attempts(run, auth, plan);
+  if (!prepare.ok) return err(failAfterSaving(prepare.error));
   const at = deps.clock.now();
   const unrecorded = await recordAttempt(
     run,
-    { pendingPrimary: { credentialsVersion: versionId, at } },
+    { pendingPrimary: { credentialsVersion: auth.identity, at } },
     'refresh_token',
   );
   if (unrecorded) return err(failAfterSaving(unrecorded));
-  return ok({ clientSecret: values.client_secret, sentVersion: versionId });
+  return ok({ prepare: prepare.value, sentVersion: auth.identity });
 }
 
 /**
@@ -61,6 +67,8 @@ async function refreshFailed(
   f: ClassifiedFailure,
   sentVersion: string | undefined,
 ): Promise<StepOutcome> {
+  // A refresh that could not be signed reached no IdP: the chain lives, the next run tries again.
+  if (f.notSent) return stopAfterSaving(f);
   if (f.refreshRejected || f.kind === 'configuration') {
     dropRefreshToken(run);
     const { kind, code, description } = f;
@@ -84,14 +92,10 @@ export async function refreshStep(run: RunContext): Promise<StepOutcome> {
     const message = 'refresh token has expired; renewing with a primary grant';
     return { next: 'primary', why: { message, extra: { grant: settings.grant } } };
   }
-  const auth = await authenticate(run);
+  const auth = await authenticate(run, refreshToken);
   if (!auth.ok) return { next: 'stop', stop: auth.error };
-  const { clientSecret, sentVersion } = auth.value;
-  const outcome = await requestToken(requestContext(run), {
-    grant: 'refresh_token',
-    refreshToken,
-    ...(clientSecret ? { clientSecret } : {}),
-  });
+  const { prepare, sentVersion } = auth.value;
+  const outcome = await requestToken(requestContext(run), 'refresh_token', prepare);
   // The outcome is seen: the record is settled in the store (a rejection becomes the guard), or the
   // next run would wait out an attempt that is no longer unknown. An ambiguous answer (a timeout, a
   // 504) clears it too, unlike a primary grant's: a refresh sends a client secret and no password,

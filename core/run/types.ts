@@ -2,6 +2,7 @@ import type { ProviderSettings } from '../../contract/provider-settings.js';
 import type { Failure } from '../../contract/failure.js';
 import type { Note, RefreshResultJson } from '../../contract/refresh-result.js';
 import type {
+  AssertionSigner,
   Clock,
   CredentialsSource,
   GrantName,
@@ -22,6 +23,14 @@ export interface RefreshDeps {
   readonly sleep: Sleep;
   readonly log: Log;
   readonly random?: () => number;
+  /**
+   * The KMS key that signs assertions (private_key_jwt, the jwt_bearer grant) when the settings say
+   * `assertion.signingKey: "kms"`; lambda/config.ts builds it. Otherwise the key in the credentials
+   * secret signs (core/signers/credentials-key.ts).
+   */
+  readonly signingKey?: AssertionSigner;
+  /** `size` fresh random bytes, for each assertion's `jti`; the platform's CSPRNG unless a test sets it. */
+  readonly randomBytes?: (size: number) => Uint8Array;
   /** Longest wait for one AWS call (store, state, credentials); AWS_CALL_TIMEOUT_MS unless a test sets it. */
   readonly awsCallTimeoutMs?: number;
 }

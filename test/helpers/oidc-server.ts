@@ -6,7 +6,7 @@
  * survive. What it does not have (the password grant, Keycloak's URL layout, Keycloak's response
  * fields and error wording from docs/reference/idp-behaviors.md §1.2) is added here.
  */
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, type JsonWebKey, randomUUID, verify } from 'node:crypto';
 import { createServer, IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type {
@@ -22,7 +22,16 @@ import { type RecordedRequest, readBody, recordRequest } from './recorded-reques
 
 export type { RecordedRequest } from './recorded-request.js';
 
-export type KeycloakGrantType = 'password' | 'refresh_token' | 'client_credentials';
+/** RFC 7523 section 2.1, served through oidc-provider's custom grant hook (`registerGrantType`). */
+export const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+export type KeycloakGrantType = 'password' | 'refresh_token' | 'client_credentials' | typeof JWT_BEARER;
+
+/** A jwt_bearer assertion the server accepted, as it read it. */
+export interface AcceptedAssertion {
+  readonly header: Record<string, unknown>;
+  readonly payload: Record<string, unknown>;
+}
 
 export interface KeycloakLikeClient {
   clientId: string;
@@ -34,7 +43,9 @@ export interface KeycloakLikeClient {
    * a secret may send it either way (oidc-provider 9 treats basic and post as interchangeable); only
    * 'none' versus a secret method really matters.
    */
-  auth?: 'none' | 'client_secret_post' | 'client_secret_basic';
+  auth?: 'none' | 'client_secret_post' | 'client_secret_basic' | 'private_key_jwt' | 'client_secret_jwt';
+  /** Public keys the client signs with (private_key_jwt, the jwt_bearer grant), as the IdP has them registered. */
+  jwks?: { keys: JsonWebKey[] };
 }
 
 export interface KeycloakLikeOptions {
@@ -52,6 +63,13 @@ export interface KeycloakLikeOptions {
   rotateRefreshTokens?: boolean;
   /** Extra scopes; 'openid' and 'offline_access' are always supported. */
   scopes?: string[];
+  /**
+   * Replaces the answer to the `index`th token request (0-based) after the provider handled it (its
+   * jti is then spent): a 503 in front of a request the IdP did process.
+   */
+  overrideAnswer?: (index: number) => { status: number; body: Record<string, unknown> } | undefined;
+  /** Extra checks of a client assertion, as an IdP with stricter rules makes (Okta refuses an `iat` in the future). */
+  checkClientAssertion?: (payload: Record<string, unknown>) => string | undefined;
 }
 
 export interface KeycloakLikeServer {
@@ -63,6 +81,8 @@ export interface KeycloakLikeServer {
   /** Ends every login session (SSO Session Max / admin logout): the next refresh gets invalid_grant. */
   revokeAllSessions(): Promise<void>;
   setPassword(username: string, password: string): void;
+  /** The jwt_bearer assertions the server accepted, in order. */
+  bearerAssertions: AcceptedAssertion[];
   close(): Promise<void>;
 }
 
@@ -205,6 +225,7 @@ export async function startKeycloakLikeServer(options: KeycloakLikeOptions = {})
       response_types: [],
       redirect_uris: [],
       token_endpoint_auth_method: c.auth ?? (c.secret === undefined ? 'none' : 'client_secret_basic'),
+      ...(c.jwks ? { jwks: c.jwks } : {}),
       scope: [...scopes].join(' '),
     })),
     features: { clientCredentials: { enabled: true }, devInteractions: { enabled: false } },
@@ -232,7 +253,52 @@ export async function startKeycloakLikeServer(options: KeycloakLikeOptions = {})
       users.has(sub) ? { accountId: sub, claims: async () => ({ sub, preferred_username: sub }) } : undefined,
     cookies: { keys: ['test-only-cookie-key'] },
     clientBasedCORS: () => false,
+    assertJwtClientAuthClaimsAndHeader: (_ctx, payload) => {
+      const problem = options.checkClientAssertion?.(payload);
+      if (problem !== undefined) throw new errors.InvalidClientAuth(problem);
+    },
   });
+
+  const bearerAssertions: AcceptedAssertion[] = [];
+  // The JWT bearer grant (RFC 7523 section 2.1): the server checks the signature with the key registered
+  // for the client, the audience, the expiry and that the jti was never seen, as Google and Salesforce do.
+  provider.registerGrantType<{ assertion?: string; scope?: string }>(
+    JWT_BEARER,
+    async (ctx) => {
+      const { params, client } = ctx.oidc;
+      const invalid = (why: string) => new errors.InvalidGrant(why);
+      const parts = (params.assertion ?? '').split('.');
+      if (parts.length !== 3) throw invalid('assertion is not a compact JWS');
+      const [h, p, signature] = parts as [string, string, string];
+      const read = (part: string) =>
+        JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+      const header = read(h);
+      const payload = read(p);
+      const registered = (client.metadata().jwks as { keys: JsonWebKey[] } | undefined)?.keys ?? [];
+      const jwk = registered.find((k) => header.kid === undefined || (k as { kid?: string }).kid === header.kid);
+      if (!jwk) throw invalid('no registered key for this kid');
+      const hash = { RS256: 'sha256', ES256: 'sha256', ES384: 'sha384', ES512: 'sha512' }[String(header.alg)];
+      if (!hash) throw invalid('alg not allowed');
+      const signed = verify(
+        hash,
+        Buffer.from(`${h}.${p}`),
+        { key: createPublicKey({ key: jwk, format: 'jwk' }), dsaEncoding: 'ieee-p1363' },
+        Buffer.from(signature, 'base64url'),
+      );
+      if (!signed) throw invalid('signature invalid');
+      const now = nowSeconds();
+      if (payload.aud !== `http://127.0.0.1:${port}${tokenPath}`) throw invalid('aud must be the token endpoint');
+      if (typeof payload.exp !== 'number' || payload.exp + 15 <= now) throw invalid('assertion expired');
+      if (typeof payload.iat === 'number' && payload.iat > now + 15) throw invalid('iat in the future');
+      const unique = await provider.ReplayDetection.unique(String(payload.iss), String(payload.jti), payload.exp + 15);
+      if (!unique) throw invalid('assertion replayed');
+      bearerAssertions.push({ header, payload });
+      const scope = typeof payload.scope === 'string' ? payload.scope : (params.scope ?? '');
+      const token = new provider.ClientCredentials({ client, scope });
+      ctx.body = { access_token: await token.save(), expires_in: token.expiration, token_type: 'Bearer', scope };
+    },
+    ['assertion', 'scope'],
+  );
 
   // Keycloak's direct access grant (docs/reference/idp-behaviors.md K1, K3, K4, K9).
   provider.registerGrantType<PasswordParams>(
@@ -288,9 +354,16 @@ export async function startKeycloakLikeServer(options: KeycloakLikeOptions = {})
   provider.on('grant.error', (ctx: KoaContextWithOIDC, err: errors.OIDCProviderError) => failures.set(ctx, err));
 
   // Post-processing of token responses so built-in grants look like Keycloak too.
+  let tokenRequestIndex = 0;
   provider.use(async (ctx, next) => {
     await next();
     if (ctx.path !== tokenPath || ctx.method !== 'POST') return;
+    const override = options.overrideAnswer?.(tokenRequestIndex++);
+    if (override) {
+      ctx.status = override.status;
+      ctx.body = override.body;
+      return;
+    }
     const body = ctx.body as Record<string, unknown> | undefined;
     if (!body || typeof body !== 'object') return;
     const form = recordedForms.get(ctx.req);
@@ -366,6 +439,7 @@ export async function startKeycloakLikeServer(options: KeycloakLikeOptions = {})
     setPassword(username, password) {
       users.set(username, password);
     },
+    bearerAssertions,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

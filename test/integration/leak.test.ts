@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
@@ -231,5 +232,91 @@ describe('no secret reaches logs, metrics, results or errors', () => {
     const text = `${out.text()}\n${JSON.stringify(result)}\n${stored}`;
     expect(text).toContain('[redacted]');
     expect(text).not.toContain(password);
+  });
+
+  it('private keys and the assertions signed with them, echoed back in every encoding', async () => {
+    const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+      format: 'pem',
+      type: 'pkcs8',
+    }) as string;
+    const keyBody = pem.split('\n').filter((line) => line && !line.startsWith('-----'));
+    // A service-account key file pasted as it is, its other fields full of characters that need escaping.
+    sm.on(GetSecretValueCommand, { SecretId: 'creds-key' }).resolves({
+      SecretString: JSON.stringify({
+        type: 'service_account',
+        project_id: `proj "<>&'% é€`,
+        private_key_id: `kid "<>&'% ü 1`,
+        private_key: pem,
+        client_email: 'sa@proj.iam.gserviceaccount.com',
+        client_secret: SECRETS.clientSecret,
+      }),
+      VersionId: 'v1',
+    });
+    const config = (id: string, grant: 'client_credentials' | 'jwt_bearer'): RuntimeConfig => ({
+      provider: settingsFor({
+        id,
+        preset: 'generic',
+        tokenEndpoint: server.tokenEndpoint,
+        clientId: CLIENT_ID,
+        grant,
+        clientAuth: grant === 'jwt_bearer' ? 'none' : 'private_key_jwt',
+        useRefreshToken: false,
+        expectedLifetimeSeconds: 900,
+        assertion: { signingKey: 'credentials' },
+      }),
+      resources: {
+        credentialsSecretId: 'creds-key',
+        tokenStore: { kind: 'parameterstore', id: `/t/${id}/token` },
+        stateParameterName: `/t/${id}/state`,
+        ledgerParameterName: `/t/${id}/ledger`,
+      },
+    });
+    const out = captureOutput();
+    const seen: unknown[] = [];
+    const assertions: string[] = [];
+    const sentBefore = server.requests.length;
+    try {
+      for (const [id, grant] of [
+        ['pkjwt', 'client_credentials'],
+        ['bearer', 'jwt_bearer'],
+      ] as const) {
+        vi.stubEnv(RUNTIME_CONFIG_ENV, JSON.stringify(config(id, grant)));
+        vi.resetModules();
+        const handler = (await import('../../lambda/index.js')).handler;
+        for (const encode of Object.values(ENCODINGS)) {
+          // The IdP echoes the very assertion it got, and a line of the key for good measure.
+          server.reply((req) => {
+            const assertion = req.form.client_assertion ?? req.form.assertion ?? '';
+            const echo = `${encode(assertion)} ${encode(keyBody[3]!)}`;
+            return { status: 401, body: { error: 'invalid_client', error_description: `got ${echo}` } };
+          });
+          try {
+            seen.push(await handler({}, context));
+          } catch (e) {
+            seen.push(String(e), (e as Error).stack);
+          }
+          seen.push(state.get(`/t/${id}/ledger`), state.get(`/t/${id}/state`));
+          state.delete(`/t/${id}/state`);
+          state.delete(`/t/${id}/ledger`);
+        }
+      }
+    } finally {
+      out.restore();
+    }
+    for (const req of server.requests.slice(sentBefore)) {
+      assertions.push(req.form.client_assertion ?? req.form.assertion ?? '');
+    }
+    const text = `${out.text()}\n${JSON.stringify(seen)}`;
+    expect(assertions).toHaveLength(2 * Object.keys(ENCODINGS).length);
+    expect(text).toContain('invalid_client'); // the flows really ran
+    expect(text).toContain('_aws');
+    for (const secret of [pem, ...keyBody, ...assertions, SECRETS.clientSecret]) {
+      for (const [encoding, encode] of Object.entries(ENCODINGS)) {
+        expect(text.includes(encode(secret)), `${secret.slice(0, 12)}... leaked as ${encoding}`).toBe(false);
+      }
+    }
+    for (const assertion of assertions) {
+      expect(text.includes(assertion.split('.')[2]!), 'an assertion signature leaked').toBe(false);
+    }
   });
 });

@@ -150,7 +150,12 @@ describe('requestToken: the spacing before a primary grant', () => {
           redact: (t) => t,
           notBeforeMs: w.clock.now() + 3 * 3600_000,
         },
-        { grant: 'password', username: 'u', password: 'p-secret' },
+        'password',
+        () =>
+          Promise.resolve({
+            request: { grant: 'password', username: 'u', password: 'p-secret' },
+            auth: { method: 'none' },
+          } as const),
       ),
     );
 

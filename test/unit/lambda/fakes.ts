@@ -1,4 +1,5 @@
 import {
+  type ClientAuthentication,
   type Credentials,
   type CredentialsSource,
   CredentialsUnavailableError,
@@ -105,11 +106,18 @@ export class MemoryCredentials implements CredentialsSource {
   }
 }
 
-type Script = (req: TokenRequest) => HttpAnswer | Error | Promise<HttpAnswer | Error>;
+/**
+ * A request as the endpoint got it: the grant's fields, how the client authenticated, and, for a
+ * client-secret method, its secret beside the grant's fields (as before client authentication was a
+ * value of its own), so that a script can answer by it.
+ */
+export type SentRequest = TokenRequest & { readonly auth: ClientAuthentication; readonly clientSecret?: string };
+
+type Script = (req: SentRequest) => HttpAnswer | Error | Promise<HttpAnswer | Error>;
 
 /** A token endpoint that answers from a script and records what it was sent. */
 export class ScriptedEndpoint implements TokenEndpoint {
-  readonly requests: TokenRequest[] = [];
+  readonly requests: SentRequest[] = [];
   /** Clock time (ms) at which each request was sent. */
   readonly sentAt: number[] = [];
   /** The timeout each request was sent with. */
@@ -119,12 +127,17 @@ export class ScriptedEndpoint implements TokenEndpoint {
     private readonly clock?: FakeClock,
     private readonly latencyMs = 0,
   ) {}
-  async send(request: TokenRequest, timeoutMs: number): Promise<HttpAnswer> {
-    this.requests.push(request);
+  async send(request: TokenRequest, auth: ClientAuthentication, timeoutMs: number): Promise<HttpAnswer> {
+    const sent: SentRequest = {
+      ...request,
+      auth,
+      ...('clientSecret' in auth ? { clientSecret: auth.clientSecret } : {}),
+    };
+    this.requests.push(sent);
     this.timeouts.push(timeoutMs);
     if (this.clock) this.sentAt.push(this.clock.now());
     if (this.clock) this.clock.ms += this.latencyMs;
-    const answer = await this.script(request);
+    const answer = await this.script(sent);
     if (answer instanceof Error) throw answer;
     return answer;
   }

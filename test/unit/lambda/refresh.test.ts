@@ -21,7 +21,9 @@ describe('runRefresh: due check', () => {
     const { result, secondsRemaining } = await w.run();
 
     expect(result).toMatchObject({ provider: 'kc', outcome: 'refreshed', grant: 'password' });
-    expect(w.endpoint.requests).toEqual([{ grant: 'password', username: 'alice', password: 'pw-Secret-1' }]);
+    expect(w.endpoint.requests).toEqual([
+      { grant: 'password', username: 'alice', password: 'pw-Secret-1', auth: { method: 'none' } },
+    ]);
     expect(w.tokenStore.token).toMatchObject({ token_type: 'Bearer', provider: 'kc', scope: 'openid profile' });
     expect(secondsRemaining).toBe(300);
   });
@@ -58,7 +60,11 @@ describe('runRefresh: due check', () => {
     const { result } = await w.run();
 
     expect(result).toMatchObject({ outcome: 'refreshed', grant: 'refresh_token' });
-    expect(w.endpoint.requests[1]).toEqual({ grant: 'refresh_token', refreshToken: firstRefresh });
+    expect(w.endpoint.requests[1]).toEqual({
+      grant: 'refresh_token',
+      refreshToken: firstRefresh,
+      auth: { method: 'none' },
+    });
     expect(w.stateStore.state!.refreshToken).not.toBe(firstRefresh);
     expect(order).toEqual(['state', 'publish']);
   });
@@ -754,7 +760,11 @@ describe('runRefresh: stores', () => {
     expect(failed.result.error).toMatchObject({ kind: 'store', code: 'token_write_failed' });
     expect(failed.result.expiresAt).toBe(old!.expires_at);
     expect(next.result).toMatchObject({ outcome: 'refreshed', grant: 'refresh_token' });
-    expect(w.endpoint.requests.at(-1)).toEqual({ grant: 'refresh_token', refreshToken: rotated });
+    expect(w.endpoint.requests.at(-1)).toEqual({
+      grant: 'refresh_token',
+      refreshToken: rotated,
+      auth: { method: 'none' },
+    });
   });
 
   it('publishes nothing when the refresh token cannot be persisted', async () => {

@@ -443,7 +443,14 @@ describe('runRefresh over ParameterStateStore: the guard the function honours is
     }
 
     expect(rejectedRun.result.error).toMatchObject({ kind: 'credentials', code: 'unauthorized_client' });
-    expect(w.endpoint.requests).toEqual([{ grant: 'refresh_token', refreshToken: 'rt-legacy', clientSecret: 'cs-1' }]);
+    expect(w.endpoint.requests).toEqual([
+      {
+        grant: 'refresh_token',
+        refreshToken: 'rt-legacy',
+        auth: { method: 'client_secret_post', clientSecret: 'cs-1' },
+        clientSecret: 'cs-1',
+      },
+    ]);
     // The ledger is stored even while the SecureString is not: the rejection itself is on record.
     expect(runs.map((r) => r.result.error?.code)).toEqual(Array(10).fill('lockout_guard'));
   });

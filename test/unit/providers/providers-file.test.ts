@@ -7,6 +7,7 @@ import {
   parseProvidersFile,
   parseStackConfig,
 } from '../../../providers/providers-file.js';
+import { providerSettingsSchema, requiredCredentialKeys } from '../../../contract/provider-settings.js';
 import { ENCODINGS } from '../../helpers/secret-encodings.js';
 
 const shipped = JSON.parse(readFileSync(new URL('../../../providers.json', import.meta.url), 'utf8'));
@@ -260,7 +261,7 @@ describe('providers file: mistakes fail with provider, field, value and what is 
 
   it('fails for client_credentials without a client secret method', () => {
     const [p] = problems([{ id: 'cv', preset: 'clickview', clientId: 'c', clientAuth: 'none' }]);
-    expect(p).toContain('the client_credentials grant needs a client secret');
+    expect(p).toContain('the client_credentials grant needs client authentication');
   });
 
   it('fails for an extra parameter that would replace one the refresher sets', () => {
@@ -515,5 +516,80 @@ describe('providers file: stage-wide settings', () => {
     ).toThrow(
       'field "runbookUrl": got "https://wiki.example.com/runbook#alarms": must be an https:// URL without a fragment',
     );
+  });
+});
+
+describe('providers file: signed assertions', () => {
+  const generic = {
+    id: 'sa',
+    preset: 'generic',
+    tokenEndpoint: 'https://idp.example.com/oauth2/token',
+    clientId: 'svc',
+    grant: 'client_credentials',
+    expectedLifetimeSeconds: 3600,
+  };
+  const resolve = (fields: Record<string, unknown>) =>
+    parseProvidersFile({ providers: [{ ...generic, ...fields }] }, 'providers.json')[0]!.settings;
+
+  it('private_key_jwt with no key source names "assertion.signingKey" and both fixes', () => {
+    const [p] = problems([{ ...generic, clientAuth: 'private_key_jwt' }]);
+    expect(p).toContain('field "assertion.signingKey"');
+    expect(p).toContain('"kms"');
+    expect(p).toContain('"credentials"');
+  });
+
+  it('the jwt_bearer grant with useRefreshToken true says to set it false', () => {
+    const [p] = problems([
+      { ...generic, grant: 'jwt_bearer', clientAuth: 'none', useRefreshToken: true, assertion: { signingKey: 'kms' } },
+    ]);
+    expect(p).toContain('field "useRefreshToken": got true');
+    expect(p).toContain('set it to false');
+  });
+
+  it('a signing key with client_secret_jwt, a subject outside jwt_bearer, an assertion nothing signs, a long lifetime', () => {
+    expect(problems([{ ...generic, clientAuth: 'client_secret_jwt', assertion: { signingKey: 'kms' } }])[0]).toContain(
+      'client_secret_jwt signs with the client secret (HS256): remove "signingKey"',
+    );
+    expect(
+      problems([{ ...generic, clientAuth: 'private_key_jwt', assertion: { signingKey: 'kms', subject: 'x' } }])[0],
+    ).toContain('field "assertion.subject"');
+    expect(problems([{ ...generic, clientAuth: 'client_secret_post', assertion: { audience: 'x' } }])[0]).toContain(
+      'field "assertion"',
+    );
+    expect(
+      problems([
+        { ...generic, clientAuth: 'private_key_jwt', assertion: { signingKey: 'kms', lifetimeSeconds: 7200 } },
+      ])[0],
+    ).toContain('must be at most 3600 seconds');
+  });
+
+  it('resolves each method with the credentials keys it needs', () => {
+    const keys = (fields: Record<string, unknown>) => requiredCredentialKeys(resolve(fields));
+    expect(keys({ clientAuth: 'private_key_jwt', assertion: { signingKey: 'kms' } })).toEqual([]);
+    expect(keys({ clientAuth: 'private_key_jwt', assertion: { signingKey: 'credentials' } })).toEqual(['private_key']);
+    expect(keys({ clientAuth: 'client_secret_jwt' })).toEqual(['client_secret']);
+    expect(
+      keys({
+        grant: 'password',
+        clientAuth: 'private_key_jwt',
+        useRefreshToken: true,
+        assertion: { signingKey: 'kms' },
+      }),
+    ).toEqual(['username', 'password']);
+    expect(
+      keys({
+        grant: 'jwt_bearer',
+        clientAuth: 'none',
+        useRefreshToken: false,
+        assertion: { signingKey: 'credentials' },
+      }),
+    ).toEqual(['private_key']);
+  });
+
+  it('the function refuses the same settings at cold start', () => {
+    const settings = resolve({ clientAuth: 'private_key_jwt', assertion: { signingKey: 'kms' } });
+    const parsed = providerSettingsSchema.safeParse({ ...settings, assertion: undefined });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues[0]!.path).toEqual(['assertion', 'signingKey']);
   });
 });
