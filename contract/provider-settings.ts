@@ -22,8 +22,22 @@ export const CLIENT_AUTH_METHODS = [
   'client_secret_post',
   'client_secret_basic',
   'client_secret_basic_raw_and_post',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
 ] as const;
 export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
+
+/**
+ * Mutual TLS (RFC 8705 section 2): the client proves itself with a certificate in the TLS handshake,
+ * issued by a CA the IdP trusts (`tls_client_auth`) or registered with the IdP as it is
+ * (`self_signed_tls_client_auth`). Certificate and key come from the credentials secret.
+ */
+export const MTLS_METHODS = ['tls_client_auth', 'self_signed_tls_client_auth'] as const satisfies ClientAuthMethod[];
+export const isMutualTls = (method: ClientAuthMethod): method is (typeof MTLS_METHODS)[number] =>
+  (MTLS_METHODS as readonly string[]).includes(method);
+
+/** The credentials-secret keys of a client certificate, PEM text each (docs/providers-file.md). */
+export const CLIENT_CERTIFICATE_KEYS = { certificate: 'tls_certificate', privateKey: 'tls_private_key' } as const;
 
 /** The presets (providers/presets.ts defines each). */
 const PRESET_NAMES = ['mediamelon', 'movingimage', 'nagra', 'clickview', 'mediahound', 'generic'] as const;
@@ -118,37 +132,63 @@ const wholeNumber = (min: number, max: number, unit: string, note = '') =>
     );
 const seconds = (min: number, max: number) => wholeNumber(min, max, 'seconds');
 
-export const providerSettingsSchema = z.strictObject({
-  id: providerIdSchema,
-  preset: z.enum(PRESET_NAMES),
-  // The function runs what the settings say, loopback http included, so that tests and local mode can
-  // run it against a loopback server; a deployment's endpoint is checked for AWS at synth
-  // (lib/provider-token-refresher.ts).
-  tokenEndpoint: tokenEndpointSchema('local'),
-  clientId: sentText(256).check(z.minLength(1)),
-  grant: z.enum(GRANTS),
-  clientAuth: z.enum(CLIENT_AUTH_METHODS),
-  scope: z.optional(sentText(1024)),
-  extraParams: extraParamsSchema,
-  useRefreshToken: z.boolean(),
-  /** Lifetime used when a response has no `expires_in`, and for planning the schedule. */
-  expectedLifetimeSeconds: seconds(60, MAX_EXPECTED_LIFETIME_SECONDS),
-  /** True when the lifetime is the vendor's documented one (then it wins over a JWT `exp` hint). */
-  lifetimeDocumented: z.boolean(),
-  minValiditySeconds: seconds(0, 86_400),
-  checkIntervalMinutes: wholeNumber(1, MAX_CHECK_INTERVAL_MINUTES, 'minutes', ' (6 hours)'),
-  safetyMarginSeconds: seconds(0, 86_400),
-  // Two requests (a refresh, then one grant) must fit the function's 30 s with 10 s left to store.
-  requestTimeoutSeconds: seconds(1, 10),
-  maxAttempts: wholeNumber(1, 5, 'attempts'),
-});
+/** The two ways to name where tokens come from; a provider has exactly one. */
+const ENDPOINT_FIELDS = ['tokenEndpoint', 'issuer'] as const;
+
+/** Why settings name no token endpoint, or two ways to find one; undefined when they name exactly one. */
+export function endpointChoiceProblem(s: { tokenEndpoint?: string | undefined; issuer?: string | undefined }) {
+  const given = ENDPOINT_FIELDS.filter((f) => s[f] !== undefined);
+  if (given.length === 1) return undefined;
+  return given.length === 0
+    ? 'needs "tokenEndpoint" (the token URL) or "issuer" (the IdP\'s issuer URL; the token endpoint is discovered from its metadata)'
+    : 'give either "tokenEndpoint" or "issuer", not both: with "issuer" the token endpoint comes from the issuer\'s metadata';
+}
+
+export const providerSettingsSchema = z
+  .strictObject({
+    id: providerIdSchema,
+    preset: z.enum(PRESET_NAMES),
+    // The function runs what the settings say, loopback http included, so that tests and local mode can
+    // run it against a loopback server; a deployment's endpoint is checked for AWS at synth
+    // (lib/provider-token-refresher.ts).
+    tokenEndpoint: z.optional(tokenEndpointSchema('local')),
+    /**
+     * The IdP's issuer identifier (RFC 8414 section 2), in place of `tokenEndpoint`: the function reads
+     * the token endpoint from the issuer's metadata at run time (core/discovery/metadata.ts). The same
+     * URL rules as a token endpoint apply: RFC 8414 allows no query or fragment in an issuer either.
+     */
+    issuer: z.optional(tokenEndpointSchema('local')),
+    clientId: sentText(256).check(z.minLength(1)),
+    grant: z.enum(GRANTS),
+    clientAuth: z.enum(CLIENT_AUTH_METHODS),
+    scope: z.optional(sentText(1024)),
+    extraParams: extraParamsSchema,
+    useRefreshToken: z.boolean(),
+    /** Lifetime used when a response has no `expires_in`, and for planning the schedule. */
+    expectedLifetimeSeconds: seconds(60, MAX_EXPECTED_LIFETIME_SECONDS),
+    /** True when the lifetime is the vendor's documented one (then it wins over a JWT `exp` hint). */
+    lifetimeDocumented: z.boolean(),
+    minValiditySeconds: seconds(0, 86_400),
+    checkIntervalMinutes: wholeNumber(1, MAX_CHECK_INTERVAL_MINUTES, 'minutes', ' (6 hours)'),
+    safetyMarginSeconds: seconds(0, 86_400),
+    // Two requests (a refresh, then one grant) must fit the function's 30 s with 10 s left to store.
+    requestTimeoutSeconds: seconds(1, 10),
+    maxAttempts: wholeNumber(1, 5, 'attempts'),
+  })
+  .check(
+    z.superRefine((value, ctx) => {
+      const problem = endpointChoiceProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value, path: ['tokenEndpoint'] });
+    }),
+  );
 
 export type ProviderSettings = z.infer<typeof providerSettingsSchema>;
 
 /** Which keys the credentials secret must hold for these settings. */
 export function requiredCredentialKeys(s: Pick<ProviderSettings, 'grant' | 'clientAuth'>): string[] {
   const keys = s.grant === 'password' ? ['username', 'password'] : [];
-  if (s.clientAuth !== 'none') keys.push('client_secret');
+  if (isMutualTls(s.clientAuth)) keys.push(CLIENT_CERTIFICATE_KEYS.certificate, CLIENT_CERTIFICATE_KEYS.privateKey);
+  else if (s.clientAuth !== 'none') keys.push('client_secret');
   return keys;
 }
 

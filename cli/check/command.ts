@@ -1,10 +1,11 @@
 import { OAuthTokenEndpoint } from '../../core/oauth-endpoint.js';
 import type { Failure } from '../../contract/failure.js';
 import { type LifetimeSource, resolveLifetime } from '../../core/lifetime.js';
-import type { TokenEndpoint, TokenRequest } from '../../core/ports.js';
+import { clientCertificate } from '../../core/client-certificate.js';
+import type { TokenEndpoint, TokenRequest, TokenTransport } from '../../core/ports.js';
 import { Redactor } from '../../core/redactor.js';
 import { requestToken } from '../../core/request-token.js';
-import { type ProviderSettings, requiredCredentialKeys } from '../../contract/provider-settings.js';
+import { isMutualTls, type ProviderSettings, requiredCredentialKeys } from '../../contract/provider-settings.js';
 import type { ResolvedProvider } from '../../providers/providers-file.js';
 import {
   PARAMETER_STORE_STANDARD_BYTES,
@@ -15,6 +16,7 @@ import {
 import { dueThresholdSeconds } from '../../contract/schedule.js';
 import type { StoreKind } from '../../contract/token-stores.js';
 import { resolveCredentials } from './credentials.js';
+import { type CheckDiscovery, checkDiscovery, discoveryLines } from './discovery.js';
 import { UsageError } from '../common/errors.js';
 import { loadStackConfig } from '../common/providers-file.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -35,7 +37,10 @@ const LIFETIME_SOURCE: Readonly<Record<LifetimeSource, string>> = {
 export interface CheckReport {
   readonly provider: string;
   readonly preset: string;
-  readonly tokenEndpoint: string;
+  /** Undefined when the issuer's metadata did not name one. */
+  readonly tokenEndpoint?: string;
+  /** What the issuer's metadata said, for a provider configured by `issuer`. */
+  readonly discovery?: CheckDiscovery;
   readonly grant: 'password' | 'client_credentials';
   readonly store: StoreKind;
   readonly storeMaxBytes: number;
@@ -110,11 +115,31 @@ export async function checkProvider(
   const redactor = new Redactor();
   // As in the function: secrets are redacted, the username stays readable in the IdP's messages.
   redactor.add(...Object.entries(credentials).flatMap(([key, value]) => (key === 'username' ? [] : [value])));
+  const found = await checkDiscovery(settings, nowMs, fetchImpl);
+  const tokenEndpoint = found.discovery?.tokenEndpoint ?? settings.tokenEndpoint;
+  const route = {
+    provider: settings.id,
+    preset: settings.preset,
+    ...(tokenEndpoint === undefined ? {} : { tokenEndpoint }),
+    ...(found.discovery ? { discovery: found.discovery } : {}),
+    grant: settings.grant,
+    store,
+    storeMaxBytes: STORE_MAX_BYTES[store],
+  };
+  if (found.error) return { ...route, error: found.error, warnings: [] };
+  const certificate = isMutualTls(settings.clientAuth)
+    ? clientCertificate(credentials, 'the credentials given to check', nowMs())
+    : { ok: true as const, value: undefined };
+  if (!certificate.ok) return { ...route, error: certificate.error, warnings: [] };
+  const transport: TokenTransport = {
+    ...(found.discovery ? { url: tokenEndpoint } : {}),
+    ...(certificate.value ? { clientCertificate: certificate.value } : {}),
+  };
   const inner = new OAuthTokenEndpoint(settings, fetchImpl);
   let httpStatus: number | undefined;
   const endpoint: TokenEndpoint = {
     send: async (request, timeoutMs) => {
-      const answer = await inner.send(request, timeoutMs);
+      const answer = await inner.send(request, timeoutMs, transport);
       httpStatus = answer.status;
       return answer;
     },
@@ -133,15 +158,7 @@ export async function checkProvider(
     },
     primaryRequest(settings.grant, credentials),
   );
-  const base = {
-    provider: settings.id,
-    preset: settings.preset,
-    tokenEndpoint: settings.tokenEndpoint,
-    grant: settings.grant,
-    store,
-    storeMaxBytes: STORE_MAX_BYTES[store],
-    ...(httpStatus === undefined ? {} : { httpStatus }),
-  };
+  const base = { ...route, ...(httpStatus === undefined ? {} : { httpStatus }) };
   if (!outcome.ok) {
     const { kind, code, description } = outcome.error;
     // Redacted once more: a timeout or network description is built outside the body's scrubbing.
@@ -201,7 +218,9 @@ function sizeLine(report: CheckReport, bytes: number, fits: boolean): string {
 export function renderCheck(report: CheckReport, requestedScope: string | undefined): string {
   const pairs: [string, string | string[]][] = [
     ['provider', `${report.provider} (preset ${report.preset})`],
-    ['token endpoint', report.tokenEndpoint],
+    ...(report.discovery
+      ? discoveryLines(report.discovery)
+      : ([['token endpoint', report.tokenEndpoint ?? '']] satisfies [string, string][])),
     ['grant', report.grant],
   ];
   const status = report.httpStatus === undefined ? 'no HTTP answer' : `HTTP ${report.httpStatus}`;
@@ -240,7 +259,8 @@ export function checkJson(report: CheckReport, requestedScope: string | undefine
   return {
     provider: report.provider,
     preset: report.preset,
-    tokenEndpoint: report.tokenEndpoint,
+    tokenEndpoint: report.tokenEndpoint ?? null,
+    ...(report.discovery ? { discovery: report.discovery } : {}),
     grant: report.grant,
     httpStatus: report.httpStatus ?? null,
     ok: granted !== undefined,
@@ -275,7 +295,7 @@ export async function runCheck(
   const provider = loadProvider(options, io);
   const { settings } = provider;
   const credentials = await resolveCredentials(requiredCredentialKeys(settings), settings.id, io);
-  const host = new URL(settings.tokenEndpoint).host;
+  const host = new URL(settings.tokenEndpoint ?? settings.issuer!).host;
   const report = await withProgress(io, `requesting a ${settings.grant} token from ${host}`, options, () =>
     checkProvider(provider, credentials, io.now, fetchImpl),
   );

@@ -4,6 +4,7 @@ import type { Credentials, TokenRequest } from '../ports.js';
 import { MIN_PRIMARY_SPACING_MS, requestToken } from '../request-token.js';
 import { type RunContext, requestContext, writeLog } from './context.js';
 import { recordAttempt, recordGrantFailure } from './lockout-records.js';
+import { certificateFor } from './mutual-tls.js';
 import { type GrantOutcome, stopAfterSaving } from './outcome.js';
 import { vet } from './vet.js';
 
@@ -43,6 +44,8 @@ export async function primaryStep(run: RunContext): Promise<GrantOutcome> {
   const creds = loaded.value;
   const held = credentials.heldBack(creds.versionId, settings.grant);
   if (held) return stopAfterSaving(held);
+  const certificate = certificateFor(run, creds);
+  if (!certificate.ok) return stopAfterSaving(certificate.error);
   const last = ledger.state.lastPrimaryGrantAt;
   // The record also suspends the cache (`workingCredentialsVersion`) until the outcome is seen: a
   // copy of this version must not go out, from any container, while the attempt is unconfirmed.
@@ -54,7 +57,7 @@ export async function primaryStep(run: RunContext): Promise<GrantOutcome> {
 
   const outcome = await requestToken(
     {
-      ...requestContext(run),
+      ...requestContext(run, certificate.value),
       ...(last === undefined ? {} : { notBeforeMs: last + MIN_PRIMARY_SPACING_MS }),
       onSend: (sentAt) => ledger.update({ lastPrimaryGrantAt: sentAt }),
     },

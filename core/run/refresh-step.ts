@@ -1,8 +1,10 @@
 import { err, ok, type Result } from '../../base/result.js';
 import type { ClassifiedFailure } from '../classify.js';
+import type { ClientCertificate } from '../ports.js';
 import { requestToken } from '../request-token.js';
 import { type RunContext, requestContext, writeLog } from './context.js';
 import { recordAttempt, recordGrantFailure } from './lockout-records.js';
+import { certificateFor } from './mutual-tls.js';
 import { failAfterSaving, type StepOutcome, type Stop, stopAfterSaving } from './outcome.js';
 import { vet } from './vet.js';
 
@@ -14,6 +16,8 @@ interface ClientAuthentication {
   readonly clientSecret?: string | undefined;
   /** The credentials version sent, if any: the one a rejection is held against. */
   readonly sentVersion?: string | undefined;
+  /** Mutual TLS (RFC 8705): the certificate the refresh presents. */
+  readonly clientCertificate?: ClientCertificate | undefined;
 }
 
 function dropRefreshToken(run: RunContext): void {
@@ -40,6 +44,8 @@ async function authenticate(run: RunContext): Promise<Result<ClientAuthenticatio
   const { versionId, values } = loaded.value;
   const held = credentials.heldBack(versionId, 'refresh_token');
   if (held) return err(failAfterSaving(held));
+  const certificate = certificateFor(run, loaded.value);
+  if (!certificate.ok) return err(failAfterSaving(certificate.error));
   const at = deps.clock.now();
   const unrecorded = await recordAttempt(
     run,
@@ -47,7 +53,7 @@ async function authenticate(run: RunContext): Promise<Result<ClientAuthenticatio
     'refresh_token',
   );
   if (unrecorded) return err(failAfterSaving(unrecorded));
-  return ok({ clientSecret: values.client_secret, sentVersion: versionId });
+  return ok({ clientSecret: values.client_secret, sentVersion: versionId, clientCertificate: certificate.value });
 }
 
 /**
@@ -86,8 +92,8 @@ export async function refreshStep(run: RunContext): Promise<StepOutcome> {
   }
   const auth = await authenticate(run);
   if (!auth.ok) return { next: 'stop', stop: auth.error };
-  const { clientSecret, sentVersion } = auth.value;
-  const outcome = await requestToken(requestContext(run), {
+  const { clientSecret, sentVersion, clientCertificate } = auth.value;
+  const outcome = await requestToken(requestContext(run, clientCertificate), {
     grant: 'refresh_token',
     refreshToken,
     ...(clientSecret ? { clientSecret } : {}),
