@@ -36,8 +36,11 @@ export interface RunContext {
   readonly ledger: StateLedger;
   readonly credentials: CredentialsPolicy;
   readonly tally: Tally;
-  /** The token endpoint the issuer's metadata named, once the run knows it (core/run/discovery-step.ts). */
-  readonly route: { tokenEndpoint?: string };
+  /**
+   * The token endpoint the issuer's metadata named, once the run knows it, and whether it `failed`
+   * (a network error, a 404) so that the next run reads the metadata again (core/run/discovery-step.ts).
+   */
+  readonly route: { tokenEndpoint?: string; failed?: boolean };
 }
 
 export function openRun(deps: RefreshDeps, input: RefreshInput): RunContext {

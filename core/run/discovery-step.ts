@@ -79,6 +79,7 @@ export async function discoveryStep(run: RunContext): Promise<Failure | undefine
  * run reads the metadata again, whatever its age.
  */
 function tokenEndpointFailed(run: RunContext): void {
+  run.route.failed = true;
   const kept = run.ledger.state.metadata;
   if (kept && kept.recheck === undefined) run.ledger.update({ metadata: { ...kept, recheck: true } });
   const memory = run.deps.metadataMemory;
