@@ -53,7 +53,8 @@ export function issueCertificate(options: CertificateOptions): TestCertificate {
   const notAfter = options.notAfter ?? new Date(now + 30 * DAY);
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const serial = randomBytes(8);
-  serial[0]! &= 0x7f;
+  // A positive INTEGER in minimal DER: no leading zero byte (which OpenSSL refuses in a handshake), no sign bit.
+  serial[0] = (serial[0]! & 0x3f) | 0x40;
   const extensions = [extension(x509.id_ce_basicConstraints, new x509.BasicConstraints({ cA: ca }), true)];
   if (ipAddress) {
     extensions.push(
