@@ -1,6 +1,6 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { err, ok, type Result } from '../base/result.js';
-import { type Failure, failure } from '../contract/failure.js';
+import { type Failure, failure, RUNBOOK_ANCHOR } from '../contract/failure.js';
 import { CLIENT_CERTIFICATE_KEYS } from '../contract/provider-settings.js';
 import type { ClientCertificate } from './ports.js';
 
@@ -58,7 +58,7 @@ export function clientCertificate(
       'client_certificate_expired',
       `${where}: the client ${subject} in "${CERT_KEY}" expired at ${new Date(notAfter).toISOString()}; ` +
         'no token request was sent with it. Issue a new certificate, register it at the IdP, and put it and its ' +
-        `key into "${CERT_KEY}" and "${KEY_KEY}" (docs/runbook.md "A client certificate expired")`,
+        `key into "${CERT_KEY}" and "${KEY_KEY}"; see docs/runbook.md#${RUNBOOK_ANCHOR.client_certificate_expired}`,
     );
   }
   if (notBefore > now) {

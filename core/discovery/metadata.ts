@@ -1,5 +1,5 @@
 import { err, ok, type Result } from '../../base/result.js';
-import { type Failure, failure } from '../../contract/failure.js';
+import { type Failure, failure, RUNBOOK_ANCHOR } from '../../contract/failure.js';
 import { isLoopbackUrl, tokenEndpointProblem } from '../../contract/loopback.js';
 import { type ClientAuthMethod, isMutualTls } from '../../contract/provider-settings.js';
 import type { HttpAnswer } from '../ports.js';
@@ -105,7 +105,7 @@ export function readMetadata(
         'issuer_mismatch',
         `${at} names issuer ${shown(metadata.issuer)}, not the configured "issuer" ${JSON.stringify(issuer)}; ` +
           'RFC 8414 section 3.3 forbids using it. Set "issuer" to exactly the value the IdP publishes ' +
-          '(a trailing "/" counts), or fix the IdP; no token request was sent',
+          `(a trailing "/" counts), or fix the IdP; no token request was sent; see docs/runbook.md#${RUNBOOK_ANCHOR.issuer_mismatch}`,
       ),
       fatal: true,
       tryNext: false,
