@@ -1,11 +1,10 @@
 import { OAuthTokenEndpoint } from '../../core/oauth-endpoint.js';
 import type { Failure } from '../../contract/failure.js';
 import { type LifetimeSource, resolveLifetime } from '../../core/lifetime.js';
-import { clientCertificate } from '../../core/client-certificate.js';
-import type { TokenEndpoint, TokenRequest, TokenTransport } from '../../core/ports.js';
+import type { TokenEndpoint, TokenRequest } from '../../core/ports.js';
 import { Redactor } from '../../core/redactor.js';
 import { requestToken } from '../../core/request-token.js';
-import { isMutualTls, type ProviderSettings, requiredCredentialKeys } from '../../contract/provider-settings.js';
+import { type ProviderSettings, requiredCredentialKeys } from '../../contract/provider-settings.js';
 import type { ResolvedProvider } from '../../providers/providers-file.js';
 import {
   PARAMETER_STORE_STANDARD_BYTES,
@@ -16,7 +15,7 @@ import {
 import { dueThresholdSeconds } from '../../contract/schedule.js';
 import type { StoreKind } from '../../contract/token-stores.js';
 import { resolveCredentials } from './credentials.js';
-import { type CheckDiscovery, checkDiscovery, discoveryLines } from './discovery.js';
+import { type CheckDiscovery, discoveryLines, prepareRoute } from './discovery.js';
 import { UsageError } from '../common/errors.js';
 import { loadStackConfig } from '../common/providers-file.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -115,31 +114,21 @@ export async function checkProvider(
   const redactor = new Redactor();
   // As in the function: secrets are redacted, the username stays readable in the IdP's messages.
   redactor.add(...Object.entries(credentials).flatMap(([key, value]) => (key === 'username' ? [] : [value])));
-  const found = await checkDiscovery(settings, nowMs, fetchImpl);
-  const tokenEndpoint = found.discovery?.tokenEndpoint ?? settings.tokenEndpoint;
+  const prepared = await prepareRoute(settings, credentials, nowMs, fetchImpl);
   const route = {
     provider: settings.id,
     preset: settings.preset,
-    ...(tokenEndpoint === undefined ? {} : { tokenEndpoint }),
-    ...(found.discovery ? { discovery: found.discovery } : {}),
+    ...prepared.found,
     grant: settings.grant,
     store,
     storeMaxBytes: STORE_MAX_BYTES[store],
   };
-  if (found.error) return { ...route, error: found.error, warnings: [] };
-  const certificate = isMutualTls(settings.clientAuth)
-    ? clientCertificate(credentials, 'the credentials given to check', nowMs())
-    : { ok: true as const, value: undefined };
-  if (!certificate.ok) return { ...route, error: certificate.error, warnings: [] };
-  const transport: TokenTransport = {
-    ...(found.discovery ? { url: tokenEndpoint } : {}),
-    ...(certificate.value ? { clientCertificate: certificate.value } : {}),
-  };
+  if (prepared.error) return { ...route, error: prepared.error, warnings: [] };
   const inner = new OAuthTokenEndpoint(settings, fetchImpl);
   let httpStatus: number | undefined;
   const endpoint: TokenEndpoint = {
     send: async (request, timeoutMs) => {
-      const answer = await inner.send(request, timeoutMs, transport);
+      const answer = await inner.send(request, timeoutMs, prepared.transport);
       httpStatus = answer.status;
       return answer;
     },

@@ -1,5 +1,7 @@
 import type { Failure } from '../../contract/failure.js';
-import type { ProviderSettings } from '../../contract/provider-settings.js';
+import { isMutualTls, type ProviderSettings } from '../../contract/provider-settings.js';
+import { clientCertificate } from '../../core/client-certificate.js';
+import type { TokenTransport } from '../../core/ports.js';
 import { discover } from '../../core/discovery/discover.js';
 import { HttpMetadataSource } from '../../core/metadata-endpoint.js';
 
@@ -49,4 +51,33 @@ export function discoveryLines(discovery: CheckDiscovery): [string, string][] {
     lines.push(['token endpoint', `${discovery.tokenEndpoint} (discovered: ${discovery.from})`]);
   if (discovery.authMethods) lines.push(['auth methods', discovery.authMethods.join(', ') || '(none listed)']);
   return lines;
+}
+
+/**
+ * Where `check` sends its one request and what the connection presents: the discovered token
+ * endpoint, the client certificate of mutual TLS (checked as the function checks it, before sending).
+ */
+export async function prepareRoute(
+  settings: ProviderSettings,
+  credentials: Record<string, string>,
+  nowMs: () => number,
+  fetchImpl?: (url: string, init: RequestInit) => Promise<Response>,
+): Promise<{
+  found: { tokenEndpoint?: string; discovery?: CheckDiscovery };
+  error?: Failure;
+  transport: TokenTransport;
+}> {
+  const { discovery, error } = await checkDiscovery(settings, nowMs, fetchImpl);
+  const tokenEndpoint = discovery?.tokenEndpoint ?? settings.tokenEndpoint;
+  const found = { ...(tokenEndpoint === undefined ? {} : { tokenEndpoint }), ...(discovery ? { discovery } : {}) };
+  if (error) return { found, error, transport: {} };
+  const certificate = isMutualTls(settings.clientAuth)
+    ? clientCertificate(credentials, 'the credentials given to check', nowMs())
+    : undefined;
+  if (certificate && !certificate.ok) return { found, error: certificate.error, transport: {} };
+  const transport: TokenTransport = {
+    ...(discovery && tokenEndpoint ? { url: tokenEndpoint } : {}),
+    ...(certificate?.ok ? { clientCertificate: certificate.value } : {}),
+  };
+  return { found, transport };
 }
