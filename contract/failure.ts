@@ -27,4 +27,6 @@ export const TOKEN_SECRET_NOT_OWNED = 'token_secret_not_owned';
  */
 export const RUNBOOK_ANCHOR: Readonly<Record<string, string>> = {
   [TOKEN_SECRET_NOT_OWNED]: 'token-secret-not-the-stages',
+  client_certificate_expired: 'a-client-certificate-expired',
+  issuer_mismatch: 'the-issuer-does-not-match',
 };

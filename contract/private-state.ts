@@ -45,6 +45,14 @@ export const privateStateSchema = z.object({
    * (core/forced-runs.ts). Read up to what an 8 KB parameter can hold, kept to FORCED_RENEWALS_KEPT.
    */
   forcedRenewals: z.optional(z.array(z.number()).check(z.maxLength(4096))),
+  /**
+   * The last good metadata of the settings' `issuer` (core/discovery/metadata.ts): the token endpoint
+   * it named for this client (the mTLS alias for an mTLS method), when it was read (epoch ms), and
+   * `recheck` after that endpoint failed with a network error or a 404. A metadata outage renews with
+   * it; the supported methods are not kept, as the client's method is part of the fingerprint and
+   * was checked against them when the metadata was read.
+   */
+  metadata: z.optional(z.object({ tokenEndpoint: z.string(), at: z.number(), recheck: z.optional(z.literal(true)) })),
 });
 
 export type PrivateState = z.infer<typeof privateStateSchema>;
@@ -68,6 +76,13 @@ export const LEDGER_MAX_BYTES = 2048;
  * one). A store with no day cap needs none of them, so a loop of forced runs cannot grow the state.
  */
 export const FORCED_RENEWALS_KEPT = { windowMs: 86_400_000, count: SECRETS_MANAGER_FORCED_RENEWALS_PER_DAY } as const;
+
+/**
+ * The longest discovered token endpoint the ledger keeps (printable ASCII, as a parsed URL is): with
+ * it the worst ledger stays within LEDGER_MAX_BYTES. A longer one is used but not kept, and read again.
+ */
+export const MAX_KEPT_ENDPOINT_CHARS = 256;
+const KEPT_ENDPOINT = new RegExp(`^[\\x21\\x23-\\x5b\\x5d-\\x7e]{1,${MAX_KEPT_ENDPOINT_CHARS}}$`);
 
 /** Our own words and an OAuth error code (core/classify.ts keeps 64 characters of one), in UTF-8 bytes as stored. */
 const MAX_CODE_BYTES = 64;
@@ -122,8 +137,16 @@ function defined<T extends object>(value: T): T {
  * budget counts any more are dropped. Every write goes through it (core/run/state-ledger.ts `save`).
  */
 export function boundPrivateState(state: PrivateState, now: number): PrivateState {
-  const { fingerprint, guard, pendingPrimary, workingCredentialsVersion, blocked, forcedRenewals, tokenStoreChecked } =
-    state;
+  const {
+    fingerprint,
+    guard,
+    pendingPrimary,
+    workingCredentialsVersion,
+    blocked,
+    forcedRenewals,
+    tokenStoreChecked,
+    metadata,
+  } = state;
   const record = <T extends { code: string; description: string }>(r: T): T => ({
     ...r,
     code: clipped(r.code, MAX_CODE_BYTES),
@@ -141,6 +164,8 @@ export function boundPrivateState(state: PrivateState, now: number): PrivateStat
     tokenStoreChecked: tokenStoreChecked && storedIdentity(tokenStoreChecked),
     blocked: blocked && record(blocked),
     forcedRenewals: keptForcedRenewals(forcedRenewals, now),
+    // Dropped rather than cut: a cut URL would send tokens elsewhere; without it the run reads the metadata.
+    metadata: metadata && KEPT_ENDPOINT.test(metadata.tokenEndpoint) ? metadata : undefined,
   });
 }
 

@@ -27,6 +27,8 @@ export const CLIENT_AUTH_METHODS = [
   'client_secret_basic_raw_and_post',
   'private_key_jwt',
   'client_secret_jwt',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
 ] as const;
 export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
 
@@ -41,6 +43,18 @@ export type SigningKeySource = (typeof SIGNING_KEY_SOURCES)[number];
 /** An assertion's lifetime (`exp - iat`) when the settings give none, and the most they may give. */
 export const DEFAULT_ASSERTION_LIFETIME_SECONDS = 60;
 export const MAX_ASSERTION_LIFETIME_SECONDS = 3600;
+
+/**
+ * Mutual TLS (RFC 8705 section 2): the client proves itself with a certificate in the TLS handshake,
+ * issued by a CA the IdP trusts (`tls_client_auth`) or registered with the IdP as it is
+ * (`self_signed_tls_client_auth`). Certificate and key come from the credentials secret.
+ */
+export const MTLS_METHODS = ['tls_client_auth', 'self_signed_tls_client_auth'] as const satisfies ClientAuthMethod[];
+export const isMutualTls = (method: ClientAuthMethod): method is (typeof MTLS_METHODS)[number] =>
+  (MTLS_METHODS as readonly string[]).includes(method);
+
+/** The credentials-secret keys of a client certificate, PEM text each (docs/providers-file.md). */
+export const CLIENT_CERTIFICATE_KEYS = { certificate: 'tls_certificate', privateKey: 'tls_private_key' } as const;
 
 /** The presets (providers/presets.ts defines each). */
 const PRESET_NAMES = ['mediamelon', 'movingimage', 'nagra', 'clickview', 'mediahound', 'generic'] as const;
@@ -154,6 +168,18 @@ export const assertionSettingsSchema = z.strictObject({
   includeCertificateThumbprint: z.optional(z.boolean()),
 });
 
+/** The two ways to name where tokens come from; a provider has exactly one. */
+const ENDPOINT_FIELDS = ['tokenEndpoint', 'issuer'] as const;
+
+/** Why settings name no token endpoint, or two ways to find one; undefined when they name exactly one. */
+export function endpointChoiceProblem(s: { tokenEndpoint?: string | undefined; issuer?: string | undefined }) {
+  const given = ENDPOINT_FIELDS.filter((f) => s[f] !== undefined);
+  if (given.length === 1) return undefined;
+  return given.length === 0
+    ? 'needs "tokenEndpoint" (the token URL) or "issuer" (the IdP\'s issuer URL; the token endpoint is discovered from its metadata)'
+    : 'give either "tokenEndpoint" or "issuer", not both: with "issuer" the token endpoint comes from the issuer\'s metadata';
+}
+
 export type AssertionSettings = z.infer<typeof assertionSettingsSchema>;
 
 export const providerSettingsSchema = z
@@ -163,7 +189,13 @@ export const providerSettingsSchema = z
     // The function runs what the settings say, loopback http included, so that tests and local mode can
     // run it against a loopback server; a deployment's endpoint is checked for AWS at synth
     // (lib/provider-token-refresher.ts).
-    tokenEndpoint: tokenEndpointSchema('local'),
+    tokenEndpoint: z.optional(tokenEndpointSchema('local')),
+    /**
+     * The IdP's issuer identifier (RFC 8414 section 2), in place of `tokenEndpoint`: the function reads
+     * the token endpoint from the issuer's metadata at run time (core/discovery/metadata.ts). The same
+     * URL rules as a token endpoint apply: RFC 8414 allows no query or fragment in an issuer either.
+     */
+    issuer: z.optional(tokenEndpointSchema('local')),
     clientId: sentText(256).check(z.minLength(1)),
     grant: z.enum(GRANTS),
     clientAuth: z.enum(CLIENT_AUTH_METHODS),
@@ -184,6 +216,9 @@ export const providerSettingsSchema = z
   })
   .check(
     z.superRefine((s, ctx) => {
+      const endpointProblem = endpointChoiceProblem(s);
+      if (endpointProblem)
+        ctx.addIssue({ code: 'custom', message: endpointProblem, input: s, path: ['tokenEndpoint'] });
       for (const p of authenticationProblems(s)) {
         ctx.addIssue({ code: 'custom', path: p.field.split('.'), input: p.value, message: p.message });
       }
@@ -202,7 +237,8 @@ export function signsWithPrivateKey(s: AuthSettings): boolean {
 /** Which keys the credentials secret must hold for these settings. */
 export function requiredCredentialKeys(s: AuthSettings): string[] {
   const keys = s.grant === 'password' ? ['username', 'password'] : [];
-  if (s.clientAuth !== 'none' && s.clientAuth !== 'private_key_jwt') keys.push('client_secret');
+  if (isMutualTls(s.clientAuth)) keys.push(CLIENT_CERTIFICATE_KEYS.certificate, CLIENT_CERTIFICATE_KEYS.privateKey);
+  else if (s.clientAuth !== 'none' && s.clientAuth !== 'private_key_jwt') keys.push('client_secret');
   if (signsWithPrivateKey(s) && s.assertion?.signingKey === 'credentials') keys.push('private_key');
   return keys;
 }
@@ -231,7 +267,8 @@ export function authenticationProblems(s: AuthSettings & Pick<ProviderSettings, 
       value: s.clientAuth,
       message:
         'the client_credentials grant needs client authentication: use "client_secret_post", "client_secret_basic", ' +
-        '"client_secret_basic_raw_and_post", "private_key_jwt" or "client_secret_jwt"',
+        '"client_secret_basic_raw_and_post", "private_key_jwt", "client_secret_jwt", or a client certificate: ' +
+        '"tls_client_auth", "self_signed_tls_client_auth"',
     });
   }
   if (signsWithPrivateKey(s) && key === undefined) {

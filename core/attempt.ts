@@ -43,6 +43,11 @@ export type PrepareAttempt = (signal: AbortSignal) => Promise<PreparedAttempt>;
 
 export interface AttemptInputs {
   readonly settings: ProviderSettings;
+  /**
+   * The token endpoint the request goes to: the settings' own, or the one the issuer's metadata
+   * named (core/run/discovery-step.ts). An assertion's `aud` defaults to it.
+   */
+  readonly tokenEndpoint: string | undefined;
   /** The credentials secret's values (empty when the run sends nothing from it). */
   readonly values: Readonly<Record<string, string>>;
   readonly signers: Signers;
@@ -70,24 +75,31 @@ export function signingFailure(e: SigningError, grant: GrantName): ClassifiedFai
 }
 
 /** The claims of a client assertion (RFC 7523 section 3, OIDC Core section 9): the client speaks for itself. */
-function clientClaims(settings: ProviderSettings): AssertionClaims {
+function clientClaims(settings: ProviderSettings, tokenEndpoint: string | undefined): AssertionClaims {
   const a = settings.assertion;
+  const aud = a?.audience ?? tokenEndpoint;
+  // core/run/discovery-step.ts resolves the endpoint before any step sends; settings name one or the other.
+  if (aud === undefined) throw new TypeError('an assertion needs an audience: no token endpoint is known');
   return {
     iss: settings.clientId,
     sub: settings.clientId,
-    aud: a?.audience ?? settings.tokenEndpoint,
+    aud,
     lifetimeSeconds: a?.lifetimeSeconds ?? DEFAULT_ASSERTION_LIFETIME_SECONDS,
     withThumbprint: a?.includeCertificateThumbprint ?? false,
   };
 }
 
 /** The claims of the jwt_bearer grant: a service-account key file names its own account, as Google requires. */
-function grantClaims(settings: ProviderSettings, values: Readonly<Record<string, string>>): AssertionClaims {
+function grantClaims(
+  settings: ProviderSettings,
+  tokenEndpoint: string | undefined,
+  values: Readonly<Record<string, string>>,
+): AssertionClaims {
   const account = isServiceAccountKey(values) ? values.client_email : undefined;
   const iss = account ?? settings.clientId;
   const scope = settings.assertion?.scopeClaim ? settings.scope : undefined;
   return {
-    ...clientClaims(settings),
+    ...clientClaims(settings, tokenEndpoint),
     iss,
     sub: settings.assertion?.subject ?? iss,
     ...(scope === undefined ? {} : { scope }),
@@ -108,7 +120,7 @@ async function clientAuthentication(
     case 'client_secret_jwt':
       // core/run/signers.ts resolves a client signer for these methods, or the run stops before sending.
       if (!signers.client) throw new TypeError(`client authentication "${method}" needs a signer`);
-      return { method, assertion: await assertion(signers.client, clientClaims(settings)) };
+      return { method, assertion: await assertion(signers.client, clientClaims(settings, inputs.tokenEndpoint)) };
     default:
       return { method, clientSecret: values.client_secret ?? '' };
   }
@@ -127,7 +139,7 @@ export function attemptMaker(inputs: AttemptInputs, plan: GrantPlan): PrepareAtt
     const auth = await clientAuthentication(inputs, sign);
     if (plan.grant !== 'jwt_bearer') return { request: plan, auth };
     if (!signers.grant) throw new TypeError('the jwt_bearer grant needs a signer');
-    const signed = await sign(signers.grant, grantClaims(settings, values));
+    const signed = await sign(signers.grant, grantClaims(settings, inputs.tokenEndpoint, values));
     return { request: { grant: 'jwt_bearer', assertion: signed }, auth };
   };
 }

@@ -8,7 +8,9 @@ import type { ProviderSettings } from '../contract/provider-settings.js';
  */
 export function settingsFingerprint(s: ProviderSettings): string {
   const relevant = [
-    s.tokenEndpoint,
+    // An issuer's token endpoint is whatever its metadata says; the issuer names the settings. A
+    // token endpoint stays as it was, so no refresh token of an earlier version is voided.
+    s.tokenEndpoint ?? `issuer ${s.issuer}`,
     s.clientId,
     s.grant,
     s.clientAuth,

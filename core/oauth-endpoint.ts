@@ -1,12 +1,14 @@
 import * as oauth from 'oauth4webapi';
 import { isLoopbackUrl } from '../contract/loopback.js';
 import type { ProviderSettings } from '../contract/provider-settings.js';
+import { clientCertificateFetch } from './client-tls-fetch.js';
 import {
   type ClientAuthentication,
   type HttpAnswer,
   NoAnswerError,
   type TokenEndpoint,
   type TokenRequest,
+  type TokenTransport,
 } from './ports.js';
 
 type Fetch = (url: string, init: RequestInit) => Promise<Response>;
@@ -31,7 +33,7 @@ function rawBasicAndPost(secret: string): oauth.ClientAuth {
 export const MAX_ANSWER_BYTES = 64 * 1024;
 
 /** The body as text, read from the stream no further than `limit` bytes. */
-async function readBody(response: Response, limit: number): Promise<{ body: string; oversized: boolean }> {
+export async function readBody(response: Response, limit: number): Promise<{ body: string; oversized: boolean }> {
   const declared = Number(response.headers.get('content-length'));
   if (!response.body || declared > limit) {
     await response.body?.cancel().catch(() => undefined);
@@ -67,7 +69,7 @@ const NOT_DELIVERED = new Set([
  * Turns whatever fetch, undici or the body stream threw into a `NoAnswerError` that says whether
  * the server may have seen the request. Programming errors pass through unchanged.
  */
-function noAnswer(error: unknown, timeoutMs: number): unknown {
+export function noAnswer(error: unknown, timeoutMs: number): unknown {
   const e = error as { name?: string; message?: string; cause?: { code?: unknown } } | undefined;
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
     return new NoAnswerError('timeout', 'unknown', `no answer within ${Math.round(timeoutMs / 100) / 10} s`);
@@ -97,6 +99,10 @@ function clientAuth(auth: ClientAuthentication): oauth.ClientAuth {
   switch (auth.method) {
     case 'none':
       return oauth.None();
+    case 'tls_client_auth':
+    case 'self_signed_tls_client_auth':
+      // RFC 8705 section 2: the certificate authenticates (core/client-tls-fetch.ts); the body names the client.
+      return oauth.TlsClientAuth();
     case 'client_secret_post':
       return oauth.ClientSecretPost(auth.clientSecret);
     case 'client_secret_basic':
@@ -110,6 +116,19 @@ function clientAuth(auth: ClientAuthentication): oauth.ClientAuth {
 }
 
 /**
+ * Where a request goes: the discovered token endpoint, else the settings' own. The schema allows
+ * http:// only on loopback hosts (local work and tests).
+ */
+function authorizationServer(settings: ProviderSettings, discovered: string | undefined) {
+  const tokenEndpoint = discovered ?? settings.tokenEndpoint;
+  // The core routes every request of a provider configured by `issuer` (core/run/discovery-step.ts).
+  if (tokenEndpoint === undefined) throw new TypeError(`provider "${settings.id}" has no token endpoint to send to`);
+  const url = new URL(tokenEndpoint);
+  const as: oauth.AuthorizationServer = { issuer: settings.issuer ?? url.origin, token_endpoint: tokenEndpoint };
+  return { as, insecure: url.protocol === 'http:' && isLoopbackUrl(url) };
+}
+
+/**
  * Sends token requests with oauth4webapi, which builds each grant's exact form and client
  * authentication. The answer is returned raw: the core classifies HTML, XML and empty bodies, and
  * ignores the id_token Keycloak adds for `scope=openid` (oauth4webapi's response processing would
@@ -117,35 +136,42 @@ function clientAuth(auth: ClientAuthentication): oauth.ClientAuth {
  * test/integration/keycloak-presets.test.ts pins this down).
  */
 export class OAuthTokenEndpoint implements TokenEndpoint {
-  private readonly as: oauth.AuthorizationServer;
   private readonly client: oauth.Client;
-  private readonly insecure: boolean;
 
   constructor(
     private readonly settings: ProviderSettings,
     private readonly fetchImpl?: Fetch,
   ) {
-    const url = new URL(settings.tokenEndpoint);
-    this.as = { issuer: url.origin, token_endpoint: settings.tokenEndpoint };
     this.client = { client_id: settings.clientId };
-    // The schema allows http:// only on loopback hosts (local work and tests).
-    this.insecure = url.protocol === 'http:' && isLoopbackUrl(url);
   }
 
-  async send(request: TokenRequest, auth: ClientAuthentication, timeoutMs: number): Promise<HttpAnswer> {
+  async send(
+    request: TokenRequest,
+    auth: ClientAuthentication,
+    timeoutMs: number,
+    transport?: TokenTransport,
+  ): Promise<HttpAnswer> {
     try {
-      return await this.exchange(request, clientAuth(auth), timeoutMs);
+      return await this.exchange(request, clientAuth(auth), timeoutMs, transport);
     } catch (error) {
       throw noAnswer(error, timeoutMs);
     }
   }
 
-  private async exchange(request: TokenRequest, auth: oauth.ClientAuth, timeoutMs: number): Promise<HttpAnswer> {
-    const { settings, as, client } = this;
+  private async exchange(
+    request: TokenRequest,
+    auth: oauth.ClientAuth,
+    timeoutMs: number,
+    transport?: TokenTransport,
+  ): Promise<HttpAnswer> {
+    const { settings, client } = this;
+    const { as, insecure } = authorizationServer(settings, transport?.url);
+    const certificate = transport?.clientCertificate;
+    const fetchImpl = certificate ? clientCertificateFetch(certificate) : this.fetchImpl;
     const options = {
       signal: AbortSignal.timeout(timeoutMs),
-      [oauth.allowInsecureRequests]: this.insecure,
-      ...(this.fetchImpl ? { [oauth.customFetch]: this.fetchImpl } : {}),
+      [oauth.allowInsecureRequests]: insecure,
+      ...(fetchImpl ? { [oauth.customFetch]: fetchImpl } : {}),
     };
     const params: Record<string, string> = {
       ...settings.extraParams,

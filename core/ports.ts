@@ -146,7 +146,9 @@ export type ClientAuthentication =
       readonly clientSecret: string;
     }
   /** RFC 7523 section 2.2: `client_assertion_type` jwt-bearer and this compact JWS as `client_assertion`. */
-  | { readonly method: 'private_key_jwt' | 'client_secret_jwt'; readonly assertion: string };
+  | { readonly method: 'private_key_jwt' | 'client_secret_jwt'; readonly assertion: string }
+  /** RFC 8705: `client_id` in the body; the certificate goes in the request's TokenTransport. */
+  | { readonly method: 'tls_client_auth' | 'self_signed_tls_client_auth' };
 
 export type GrantName = TokenRequest['grant'];
 
@@ -175,9 +177,37 @@ export class NoAnswerError extends Error {
   }
 }
 
+/** A client certificate and its private key for mutual TLS (RFC 8705), PEM text from the credentials secret. */
+export interface ClientCertificate {
+  readonly certificate: string;
+  readonly privateKey: string;
+}
+
+/** Where a token request goes and what its connection presents, beyond what the settings say. */
+export interface TokenTransport {
+  /** The token endpoint the issuer's metadata names (core/run/discovery-step.ts); absent: the settings' own. */
+  readonly url?: string;
+  /** Presented in the TLS handshake of this request, and of no other connection. */
+  readonly clientCertificate?: ClientCertificate;
+}
+
 /** Sends one token request. Rejects with `NoAnswerError` only when no HTTP answer arrived. */
 export interface TokenEndpoint {
-  send(request: TokenRequest, auth: ClientAuthentication, timeoutMs: number): Promise<HttpAnswer>;
+  send(
+    request: TokenRequest,
+    auth: ClientAuthentication,
+    timeoutMs: number,
+    transport?: TokenTransport,
+  ): Promise<HttpAnswer>;
+}
+
+/**
+ * Reads an authorization server's metadata document (RFC 8414, OpenID Connect Discovery 1.0) at
+ * `url`, the body bounded as a token answer's is. Rejects with `NoAnswerError` only when no HTTP
+ * answer arrived; the core judges the answer (core/discovery/metadata.ts).
+ */
+export interface MetadataSource {
+  read(url: string, timeoutMs: number): Promise<HttpAnswer>;
 }
 
 export interface Log {

@@ -6,6 +6,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { METRICS_NAMESPACE } from '../contract/metrics.js';
 import { createMetrics, recordRun } from './adapters/metrics.js';
+import { HttpMetadataSource } from '../core/metadata-endpoint.js';
 import { OAuthTokenEndpoint } from '../core/oauth-endpoint.js';
 import { ParameterStateStore } from './adapters/parameter-state-store.js';
 import { ParameterStoreTokenStore } from './adapters/parameter-store-token-store.js';
@@ -45,6 +46,8 @@ const deps: RefreshDeps = {
   stateStore: new ParameterStateStore(ssm, resources, log, resources.parameterKeyId, provider.useRefreshToken),
   credentials: new SecretsManagerCredentials(secretsManager, resources.credentialsSecretId),
   endpoint: new OAuthTokenEndpoint(provider),
+  // The last good metadata of an `issuer`, kept for the container's life as well as in the state.
+  ...(provider.issuer === undefined ? {} : { metadata: new HttpMetadataSource(), metadataMemory: {} }),
   clock: { now: () => Date.now() },
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   log,

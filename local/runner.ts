@@ -1,5 +1,6 @@
 import type { ProviderSettings } from '../contract/provider-settings.js';
 import { RUN_TIMEOUT_SECONDS } from '../contract/schedule.js';
+import { HttpMetadataSource } from '../core/metadata-endpoint.js';
 import { OAuthTokenEndpoint } from '../core/oauth-endpoint.js';
 import type { Clock, CredentialsSource, Log, Sleep, TokenEndpoint } from '../core/ports.js';
 import { type RunReport, runRefresh } from '../core/refresh.js';
@@ -112,6 +113,8 @@ export class LocalRunner {
           stateStore: new FileStateStore(provider.stateFile, log),
           credentials: provider.credentials,
           endpoint: provider.endpoint ?? new OAuthTokenEndpoint(settings),
+          metadata: new HttpMetadataSource(),
+          metadataMemory: {},
           clock: options.clock,
           sleep: options.sleep,
           log,

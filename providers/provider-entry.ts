@@ -56,6 +56,7 @@ export const providerEntrySchema = z.strictObject({
   id: settings.id,
   preset: settings.preset,
   tokenEndpoint: z.optional(tokenEndpointSchema('aws')),
+  issuer: z.optional(tokenEndpointSchema('aws')),
   baseUrl: z.optional(baseUrlSchema('aws')),
   clientId: z.optional(settings.clientId),
   grant: z.optional(settings.grant),
@@ -79,6 +80,7 @@ export const ENTRY_SCHEMAS: Readonly<Record<EndpointTarget, typeof providerEntry
   aws: providerEntrySchema,
   local: z.extend(providerEntrySchema, {
     tokenEndpoint: z.optional(tokenEndpointSchema('local')),
+    issuer: z.optional(tokenEndpointSchema('local')),
     baseUrl: z.optional(baseUrlSchema('local')),
   }),
 };

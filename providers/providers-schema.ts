@@ -16,6 +16,10 @@ const ENTRY_DOCS: Readonly<Record<keyof typeof providerEntrySchema.shape, string
   tokenEndpoint:
     'https:// URL; no white space, control character, query string or fragment. http:// on localhost, 127.0.0.1 ' +
     'or [::1] only in local mode (token-refresher run, check): a deployment refuses it. Default: from the preset.',
+  issuer:
+    "The IdP's issuer URL, in place of tokenEndpoint: the refresher reads the token endpoint (and for mTLS its " +
+    'mtls_endpoint_aliases one) from the issuer\'s metadata at run time, and requires the metadata\'s "issuer" to equal ' +
+    'this value exactly. Same URL rules as tokenEndpoint.',
   baseUrl: 'NAGRA only: the origin https://host:port, without a path or query; the preset appends the token path.',
   clientId: 'OAuth client id, without control characters. Default: from the preset (MediaMelon, movingimage).',
   grant:
@@ -23,7 +27,9 @@ const ENTRY_DOCS: Readonly<Record<keyof typeof providerEntrySchema.shape, string
     'jwt_bearer: a signed assertion is the grant (RFC 7523), a new one for every token. Default: from the preset.',
   clientAuth:
     "How the client authenticates at the token endpoint; client_secret_basic_raw_and_post is MediaHound's raw " +
-    'Basic and body; private_key_jwt and client_secret_jwt send a signed assertion. Default: from the preset.',
+    'Basic and body; private_key_jwt and client_secret_jwt send a signed assertion; tls_client_auth and ' +
+    'self_signed_tls_client_auth present the certificate in the credentials secret\'s "tls_certificate" and ' +
+    '"tls_private_key" (mutual TLS, RFC 8705). Default: from the preset.',
   scope: 'Sent on the primary grant; no line break or other control character. Default: from the preset.',
   extraParams:
     'Extra form parameters on the primary grant, e.g. {"audience": "..."}. No parameter the refresher sets, ' +

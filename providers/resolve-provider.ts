@@ -39,7 +39,8 @@ interface Timing {
 
 /** What a provider cannot do without; each is written in the entry or filled by its preset. */
 interface Required {
-  readonly tokenEndpoint: string;
+  /** The token endpoint, or the issuer whose metadata names it at run time. */
+  readonly endpoint: { readonly tokenEndpoint: string } | { readonly issuer: string };
   readonly clientId: string;
   readonly grant: ProviderSettings['grant'];
   readonly clientAuth: ProviderSettings['clientAuth'];
@@ -77,7 +78,7 @@ export function resolveProvider(
 
 /** The settings a provider cannot do without, each reported through `fail` when neither the entry nor its preset has it. */
 function resolveRequired(entry: ProviderEntry, preset: Preset, fail: Fail): Required | undefined {
-  const tokenEndpoint = resolveTokenEndpoint(entry, preset, fail);
+  const endpoint = entry.issuer === undefined ? resolveTokenEndpoint(entry, preset, fail) : resolveIssuer(entry, fail);
   const clientId = entry.clientId ?? preset.clientId;
   if (!clientId) fail('clientId', undefined, `preset "${entry.preset}" needs "clientId" (the OAuth client id)`);
   const grant = entry.grant ?? preset.grant;
@@ -108,12 +109,26 @@ function resolveRequired(entry: ProviderEntry, preset: Preset, fail: Fail): Requ
       `preset "${entry.preset}" needs "expectedLifetimeSeconds" (the access-token lifetime the server grants)`,
     );
   }
-  if (!tokenEndpoint || !clientId || !grant || !clientAuth || lifetime === undefined) return undefined;
-  return { tokenEndpoint, clientId, grant, clientAuth, lifetime };
+  if (!endpoint || !clientId || !grant || !clientAuth || lifetime === undefined) return undefined;
+  return { endpoint, clientId, grant, clientAuth, lifetime };
+}
+
+/** An `issuer` replaces the token endpoint, whichever way it would be given (the entry's, the preset's, `baseUrl`). */
+function resolveIssuer(entry: ProviderEntry, fail: Fail): { issuer: string } | undefined {
+  for (const field of ['tokenEndpoint', 'baseUrl'] as const) {
+    if (entry[field] === undefined) continue;
+    fail(
+      field,
+      entry[field],
+      `give either "issuer" or "${field}", not both: with "issuer" the token endpoint comes from the issuer's metadata; remove one`,
+    );
+    return undefined;
+  }
+  return { issuer: entry.issuer! };
 }
 
 /** The token endpoint: written in the entry, the preset's own, or built by the preset from `baseUrl`. */
-function resolveTokenEndpoint(entry: ProviderEntry, preset: Preset, fail: Fail): string | undefined {
+function resolveTokenEndpoint(entry: ProviderEntry, preset: Preset, fail: Fail): { tokenEndpoint: string } | undefined {
   if (entry.baseUrl !== undefined && entry.tokenEndpoint !== undefined) {
     fail('baseUrl', entry.baseUrl, 'give either "baseUrl" or "tokenEndpoint", not both');
   }
@@ -130,10 +145,10 @@ function resolveTokenEndpoint(entry: ProviderEntry, preset: Preset, fail: Fail):
       undefined,
       preset.tokenEndpointFromBaseUrl
         ? `preset "${entry.preset}" needs "baseUrl" (e.g. "https://ovp.example.com:8443") or "tokenEndpoint"`
-        : `preset "${entry.preset}" needs "tokenEndpoint" (an https:// URL)`,
+        : `preset "${entry.preset}" needs "tokenEndpoint" (an https:// URL) or "issuer" (the IdP's issuer URL, whose metadata names the token endpoint)`,
     );
   }
-  return tokenEndpoint;
+  return tokenEndpoint === undefined ? undefined : { tokenEndpoint };
 }
 
 /**
@@ -172,11 +187,11 @@ function resolveTiming(
 
 /** The runtime settings: the entry's values over the preset's, the request defaults, the resolved timing. */
 function providerSettings(entry: ProviderEntry, preset: Preset, required: Required, timing: Timing): ProviderSettings {
-  const { tokenEndpoint, clientId, grant, clientAuth, lifetime } = required;
+  const { endpoint, clientId, grant, clientAuth, lifetime } = required;
   return providerSettingsSchema.parse({
     id: entry.id,
     preset: entry.preset,
-    tokenEndpoint,
+    ...endpoint,
     clientId,
     grant,
     clientAuth,

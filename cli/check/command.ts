@@ -19,6 +19,7 @@ import {
 import { dueThresholdSeconds } from '../../contract/schedule.js';
 import type { StoreKind } from '../../contract/token-stores.js';
 import { resolveCredentials } from './credentials.js';
+import { type CheckDiscovery, discoveryLines, prepareRoute } from './discovery.js';
 import { UsageError } from '../common/errors.js';
 import { loadStackConfig } from '../common/providers-file.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -39,7 +40,10 @@ const LIFETIME_SOURCE: Readonly<Record<LifetimeSource, string>> = {
 export interface CheckReport {
   readonly provider: string;
   readonly preset: string;
-  readonly tokenEndpoint: string;
+  /** Undefined when the issuer's metadata did not name one. */
+  readonly tokenEndpoint?: string;
+  /** What the issuer's metadata said, for a provider configured by `issuer`. */
+  readonly discovery?: CheckDiscovery;
   readonly grant: ProviderSettings['grant'];
   readonly store: StoreKind;
   readonly storeMaxBytes: number;
@@ -101,6 +105,7 @@ async function grantOnce(
   settings: ProviderSettings,
   credentials: Record<string, string>,
   endpoint: TokenEndpoint,
+  tokenEndpoint: string | undefined,
   redactor: Redactor,
   nowMs: () => number,
 ): Promise<TokenOutcome> {
@@ -130,6 +135,7 @@ async function grantOnce(
         attemptMaker(
           {
             settings,
+            tokenEndpoint,
             values: credentials,
             signers: signers.value,
             clock,
@@ -156,25 +162,34 @@ export async function checkProvider(
   const redactor = new Redactor();
   // As in the function: secrets are redacted, the username stays readable in the IdP's messages.
   redactor.add(...Object.entries(credentials).flatMap(([key, value]) => (key === 'username' ? [] : [value])));
+  const prepared = await prepareRoute(settings, credentials, nowMs, fetchImpl);
+  const route = {
+    provider: settings.id,
+    preset: settings.preset,
+    ...prepared.found,
+    grant: settings.grant,
+    store,
+    storeMaxBytes: STORE_MAX_BYTES[store],
+  };
+  if (prepared.error) return { ...route, error: prepared.error, warnings: [] };
   const inner = new OAuthTokenEndpoint(settings, fetchImpl);
   let httpStatus: number | undefined;
   const endpoint: TokenEndpoint = {
     send: async (request, auth, timeoutMs) => {
-      const answer = await inner.send(request, auth, timeoutMs);
+      const answer = await inner.send(request, auth, timeoutMs, prepared.transport);
       httpStatus = answer.status;
       return answer;
     },
   };
-  const outcome = await grantOnce(settings, credentials, endpoint, redactor, nowMs);
-  const base = {
-    provider: settings.id,
-    preset: settings.preset,
-    tokenEndpoint: settings.tokenEndpoint,
-    grant: settings.grant,
-    store,
-    storeMaxBytes: STORE_MAX_BYTES[store],
-    ...(httpStatus === undefined ? {} : { httpStatus }),
-  };
+  const outcome = await grantOnce(
+    settings,
+    credentials,
+    endpoint,
+    prepared.transport.url ?? settings.tokenEndpoint,
+    redactor,
+    nowMs,
+  );
+  const base = { ...route, ...(httpStatus === undefined ? {} : { httpStatus }) };
   if (!outcome.ok) {
     const { kind, code, description } = outcome.error;
     // Redacted once more: a timeout or network description is built outside the body's scrubbing.
@@ -234,7 +249,9 @@ function sizeLine(report: CheckReport, bytes: number, fits: boolean): string {
 export function renderCheck(report: CheckReport, requestedScope: string | undefined): string {
   const pairs: [string, string | string[]][] = [
     ['provider', `${report.provider} (preset ${report.preset})`],
-    ['token endpoint', report.tokenEndpoint],
+    ...(report.discovery
+      ? discoveryLines(report.discovery)
+      : ([['token endpoint', report.tokenEndpoint ?? '']] satisfies [string, string][])),
     ['grant', report.grant],
   ];
   const status = report.httpStatus === undefined ? 'no HTTP answer' : `HTTP ${report.httpStatus}`;
@@ -273,7 +290,8 @@ export function checkJson(report: CheckReport, requestedScope: string | undefine
   return {
     provider: report.provider,
     preset: report.preset,
-    tokenEndpoint: report.tokenEndpoint,
+    tokenEndpoint: report.tokenEndpoint ?? null,
+    ...(report.discovery ? { discovery: report.discovery } : {}),
     grant: report.grant,
     httpStatus: report.httpStatus ?? null,
     ok: granted !== undefined,
@@ -308,7 +326,7 @@ export async function runCheck(
   const provider = loadProvider(options, io);
   const { settings } = provider;
   const credentials = await resolveCredentials(requiredCredentialKeys(settings), settings.id, io);
-  const host = new URL(settings.tokenEndpoint).host;
+  const host = new URL(settings.tokenEndpoint ?? settings.issuer!).host;
   const report = await withProgress(io, `requesting a ${settings.grant} token from ${host}`, options, () =>
     checkProvider(provider, credentials, io.now, fetchImpl),
   );

@@ -6,12 +6,20 @@ export const CREDENTIAL_ENV: Readonly<Record<string, string>> = {
   username: 'TOKEN_REFRESHER_USERNAME',
   password: 'TOKEN_REFRESHER_PASSWORD',
   client_secret: 'TOKEN_REFRESHER_CLIENT_SECRET',
+  // PEM text, e.g. TOKEN_REFRESHER_TLS_CERTIFICATE="$(cat client.pem)": several lines no prompt reads.
+  tls_certificate: 'TOKEN_REFRESHER_TLS_CERTIFICATE',
+  tls_private_key: 'TOKEN_REFRESHER_TLS_PRIVATE_KEY',
 };
+
+/** Keys only the environment gives: a PEM's lines cannot be typed at a prompt. */
+const ENV_ONLY = new Set(['tls_certificate', 'tls_private_key']);
 
 const LABEL: Readonly<Record<string, string>> = {
   username: 'username',
   password: 'password',
   client_secret: 'client secret',
+  tls_certificate: 'client certificate (PEM)',
+  tls_private_key: 'client certificate key (PEM)',
 };
 
 /** Typed input of these is not echoed. */
@@ -34,11 +42,12 @@ export async function resolveCredentials(
     else missing.push(key);
   }
   if (missing.length === 0) return values;
-  if (!io.stdinIsTTY) {
-    const names = missing.map((k) => CREDENTIAL_ENV[k] ?? k);
+  const unaskable = io.stdinIsTTY ? missing.filter((k) => ENV_ONLY.has(k)) : missing;
+  if (unaskable.length > 0) {
+    const names = unaskable.map((k) => CREDENTIAL_ENV[k] ?? k);
     const verb = names.length === 1 ? 'is' : 'are';
     throw new UsageError(
-      `${names.join(' and ')} ${verb} not set, and there is no terminal to ask for ${missing.map((k) => `the ${LABEL[k] ?? k}`).join(' and ')}`,
+      `${names.join(' and ')} ${verb} not set, and ${io.stdinIsTTY ? 'a prompt cannot read' : 'there is no terminal to ask for'} ${unaskable.map((k) => `the ${LABEL[k] ?? k}`).join(' and ')}`,
       'check',
     );
   }

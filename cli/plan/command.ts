@@ -72,6 +72,7 @@ function providerDetails(p: ProviderPlan): string[] {
   return [
     `${p.id} (preset ${p.preset})`,
     ...detail('stack', p.stack),
+    ...(p.issuer === undefined ? [] : detail('token', `endpoint discovered at run time from ${p.issuer}`)),
     ...detail(
       'renews',
       `every ${formatDuration(r.renewalPeriodSeconds)} (checked every ${formatDuration(r.checkIntervalMinutes * 60)}): ` +

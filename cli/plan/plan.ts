@@ -24,6 +24,8 @@ export interface ProviderPlan {
   readonly id: string;
   readonly preset: string;
   readonly stack: string;
+  /** The issuer whose metadata names the token endpoint at run time; `plan` reads none (it is offline). */
+  readonly issuer?: string;
   readonly lifetimeSeconds: number;
   readonly minValiditySeconds: number;
   readonly renewals: Renewals;
@@ -73,6 +75,7 @@ export function planStage(providers: readonly ResolvedProvider[], stage?: string
       id: settings.id,
       preset: settings.preset,
       stack: refresherStackName(stackName, fleetStackIndex(settings.id)),
+      ...(settings.issuer === undefined ? {} : { issuer: settings.issuer }),
       lifetimeSeconds: settings.expectedLifetimeSeconds,
       minValiditySeconds: settings.minValiditySeconds,
       renewals: renewals(settings),

@@ -1,7 +1,7 @@
 import type { ProviderSettings } from '../../contract/provider-settings.js';
 import type { PublishedToken } from '../../contract/published-token.js';
 import { settingsFingerprint } from '../fingerprint.js';
-import type { GrantName, Log } from '../ports.js';
+import type { ClientCertificate, GrantName, Log } from '../ports.js';
 import { Redactor } from '../redactor.js';
 import type { RequestContext } from '../request-token.js';
 import { type Result, err, ok } from '../../base/result.js';
@@ -11,6 +11,7 @@ import type { Authentication } from './credentials-policy.js';
 import { resolveSigners } from './signers.js';
 import { type AwsCall, awsCaller } from './aws-call.js';
 import { CredentialsPolicy } from './credentials-policy.js';
+import { routedEndpoint } from './discovery-step.js';
 import { StateLedger } from './state-ledger.js';
 import type { Attempt, RefreshDeps, RefreshInput } from './types.js';
 import type { LogLine } from './vet.js';
@@ -40,6 +41,11 @@ export interface RunContext {
   readonly ledger: StateLedger;
   readonly credentials: CredentialsPolicy;
   readonly tally: Tally;
+  /**
+   * The token endpoint the issuer's metadata named, once the run knows it, and whether it `failed`
+   * (a network error, a 404) so that the next run reads the metadata again (core/run/discovery-step.ts).
+   */
+  readonly route: { tokenEndpoint?: string; failed?: boolean };
 }
 
 export function openRun(deps: RefreshDeps, input: RefreshInput): RunContext {
@@ -72,7 +78,7 @@ export function openRun(deps: RefreshDeps, input: RefreshInput): RunContext {
     credentialsRejected: false,
     attempts: [],
   };
-  return { deps, input, settings, redactor, log, aws, ledger, credentials, tally };
+  return { deps, input, settings, redactor, log, aws, ledger, credentials, tally, route: {} };
 }
 
 /** Writes lines that pure code returned (core/run/vet.ts) to the run's log. */
@@ -80,11 +86,14 @@ export function writeLog(run: RunContext, lines: readonly LogLine[]): void {
   for (const { level, message, extra } of lines) run.log[level](message, extra);
 }
 
-/** How a token request of this run is sent (core/request-token.ts): its budget, its redaction, its tally. */
-export function requestContext(run: RunContext): RequestContext {
+/**
+ * How a token request of this run is sent (core/request-token.ts): its budget, its redaction, its
+ * tally, its route (a discovered endpoint, a client certificate for mutual TLS).
+ */
+export function requestContext(run: RunContext, clientCertificate?: ClientCertificate): RequestContext {
   const { deps, settings, input } = run;
   return {
-    endpoint: deps.endpoint,
+    endpoint: routedEndpoint(run, clientCertificate),
     clock: deps.clock,
     sleep: deps.sleep,
     random: deps.random ?? Math.random,
@@ -119,6 +128,7 @@ export function attempts(
   if (!signers.ok) return err(signers.error);
   const inputs: AttemptInputs = {
     settings,
+    tokenEndpoint: run.route.tokenEndpoint ?? settings.tokenEndpoint,
     values: auth.values,
     signers: signers.value,
     clock: deps.clock,

@@ -39,7 +39,8 @@ export function recordGrantFailure(
   if (f.kind === 'credentials') {
     run.tally.credentialsRejected = true;
     if (credentialsVersion !== undefined) run.ledger.update({ guard: { ...record, credentialsVersion } });
-  } else if (f.kind === 'configuration') {
+  } else if (f.kind === 'configuration' && !run.route.failed) {
+    // A discovered endpoint that is not there is read anew from the metadata (core/run/discovery-step.ts).
     run.ledger.update({ blocked: record });
   }
   return { kind: f.kind, code: f.code, description: f.description };

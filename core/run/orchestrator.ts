@@ -1,6 +1,7 @@
 import type { Failure } from '../../contract/failure.js';
 import type { Note } from '../../contract/refresh-result.js';
 import { openRun, type RunContext } from './context.js';
+import { discoveryStep } from './discovery-step.js';
 import { blockedFailure, dueCheck } from './due.js';
 import { failAfterSaving, type Granted, type Stop } from './outcome.js';
 import { primaryStep } from './primary-step.js';
@@ -28,6 +29,8 @@ export async function refreshOnce(deps: RefreshDeps, input: RefreshInput): Promi
   if (!due.renew) return fresh(run, due.limited);
   const blocked = blockedFailure(run);
   if (blocked) return finish(run, failAfterSaving(blocked));
+  const undiscovered = await discoveryStep(run);
+  if (undiscovered) return finish(run, failAfterSaving(undiscovered));
 
   const refreshed = await refreshStep(run);
   if (refreshed.next === 'stop') return finish(run, refreshed.stop);

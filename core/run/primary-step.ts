@@ -4,6 +4,7 @@ import type { GrantPlan } from '../attempt.js';
 import { MIN_PRIMARY_SPACING_MS, requestToken } from '../request-token.js';
 import { attempts, type RunContext, requestContext, writeLog } from './context.js';
 import { recordAttempt, recordGrantFailure } from './lockout-records.js';
+import { certificateFor } from './mutual-tls.js';
 import { type GrantOutcome, stopAfterSaving } from './outcome.js';
 import { vet } from './vet.js';
 
@@ -39,6 +40,8 @@ export async function primaryStep(run: RunContext): Promise<GrantOutcome> {
   const auth = loaded.value;
   const held = credentials.heldBack(auth.identity, settings.grant);
   if (held) return stopAfterSaving(held);
+  const certificate = certificateFor(run, auth.values);
+  if (!certificate.ok) return stopAfterSaving(certificate.error);
   const prepare = attempts(run, auth, primaryPlan(settings.grant, auth.values));
   if (!prepare.ok) return stopAfterSaving(prepare.error);
   const last = ledger.state.lastPrimaryGrantAt;
@@ -52,7 +55,7 @@ export async function primaryStep(run: RunContext): Promise<GrantOutcome> {
 
   const outcome = await requestToken(
     {
-      ...requestContext(run),
+      ...requestContext(run, certificate.value),
       ...(last === undefined ? {} : { notBeforeMs: last + MIN_PRIMARY_SPACING_MS }),
       onSend: (sentAt) => ledger.update({ lastPrimaryGrantAt: sentAt }),
     },

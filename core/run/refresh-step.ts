@@ -1,9 +1,11 @@
 import { err, ok, type Result } from '../../base/result.js';
 import type { ClassifiedFailure } from '../classify.js';
+import type { ClientCertificate } from '../ports.js';
 import { requestToken } from '../request-token.js';
 import type { PrepareAttempt } from '../attempt.js';
 import { attempts, type RunContext, requestContext, writeLog } from './context.js';
 import { recordAttempt, recordGrantFailure } from './lockout-records.js';
+import { certificateFor } from './mutual-tls.js';
 import { failAfterSaving, type StepOutcome, type Stop, stopAfterSaving } from './outcome.js';
 import { vet } from './vet.js';
 
@@ -15,6 +17,8 @@ interface ClientAuthentication {
   readonly prepare: PrepareAttempt;
   /** What authenticated the client, if anything did: the identity a rejection is held against. */
   readonly sentVersion?: string | undefined;
+  /** Mutual TLS (RFC 8705): the certificate the refresh presents. */
+  readonly clientCertificate?: ClientCertificate | undefined;
 }
 
 function dropRefreshToken(run: RunContext): void {
@@ -44,6 +48,8 @@ async function authenticate(run: RunContext, refreshToken: string): Promise<Resu
   const auth = loaded.value;
   const held = credentials.heldBack(auth.identity, 'refresh_token');
   if (held) return err(failAfterSaving(held));
+  const certificate = certificateFor(run, auth.values);
+  if (!certificate.ok) return err(failAfterSaving(certificate.error));
   const prepare = attempts(run, auth, plan);
   if (!prepare.ok) return err(failAfterSaving(prepare.error));
   const at = deps.clock.now();
@@ -53,7 +59,7 @@ async function authenticate(run: RunContext, refreshToken: string): Promise<Resu
     'refresh_token',
   );
   if (unrecorded) return err(failAfterSaving(unrecorded));
-  return ok({ prepare: prepare.value, sentVersion: auth.identity });
+  return ok({ prepare: prepare.value, sentVersion: auth.identity, clientCertificate: certificate.value });
 }
 
 /**
@@ -94,8 +100,8 @@ export async function refreshStep(run: RunContext): Promise<StepOutcome> {
   }
   const auth = await authenticate(run, refreshToken);
   if (!auth.ok) return { next: 'stop', stop: auth.error };
-  const { prepare, sentVersion } = auth.value;
-  const outcome = await requestToken(requestContext(run), 'refresh_token', prepare);
+  const { prepare, sentVersion, clientCertificate } = auth.value;
+  const outcome = await requestToken(requestContext(run, clientCertificate), 'refresh_token', prepare);
   // The outcome is seen: the record is settled in the store (a rejection becomes the guard), or the
   // next run would wait out an attempt that is no longer unknown. An ambiguous answer (a timeout, a
   // 504) clears it too, unlike a primary grant's: a refresh sends a client secret and no password,

@@ -1,5 +1,6 @@
 import type { ProviderSettings } from '../../contract/provider-settings.js';
 import type { Failure } from '../../contract/failure.js';
+import type { PrivateState } from '../../contract/private-state.js';
 import type { Note, RefreshResultJson } from '../../contract/refresh-result.js';
 import type {
   AssertionSigner,
@@ -7,6 +8,7 @@ import type {
   CredentialsSource,
   GrantName,
   Log,
+  MetadataSource,
   PublishedTokenStore,
   Sleep,
   StateStore,
@@ -31,8 +33,17 @@ export interface RefreshDeps {
   readonly signingKey?: AssertionSigner;
   /** `size` fresh random bytes, for each assertion's `jti`; the platform's CSPRNG unless a test sets it. */
   readonly randomBytes?: (size: number) => Uint8Array;
+  /** Reads the issuer's metadata; needed by settings that name an `issuer` (core/run/discovery-step.ts). */
+  readonly metadata?: MetadataSource;
+  /** The container's copy of the last good metadata, beside the one the private state keeps. */
+  readonly metadataMemory?: MetadataMemory;
   /** Longest wait for one AWS call (store, state, credentials); AWS_CALL_TIMEOUT_MS unless a test sets it. */
   readonly awsCallTimeoutMs?: number;
+}
+
+/** Made once per container (or local provider) and handed to every run. */
+export interface MetadataMemory {
+  current?: { readonly fingerprint: string; readonly metadata: NonNullable<PrivateState['metadata']> };
 }
 
 export interface RefreshInput {

@@ -50,12 +50,16 @@ export function refresherRuntimeConfig(scope: Construct, parts: RuntimeConfigPar
     const problems = checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`${scope.node.path}: invalid runtime configuration: ${problems.join('; ')}`);
   }
-  const { id, tokenEndpoint } = config.provider;
-  const problem = tokenEndpointProblem(tokenEndpoint, 'aws');
-  if (problem) {
-    throw new Error(
-      `${scope.node.path}: provider "${id}", field "tokenEndpoint": got ${JSON.stringify(tokenEndpoint)}: ${problem}`,
-    );
+  const { id } = config.provider;
+  // Synth reads no metadata: an `issuer` is checked as a URL here and read by the function at run time.
+  for (const field of ['tokenEndpoint', 'issuer'] as const) {
+    const value = config.provider[field];
+    const problem = value === undefined ? undefined : tokenEndpointProblem(value, 'aws');
+    if (problem) {
+      throw new Error(
+        `${scope.node.path}: provider "${id}", field "${field}": got ${JSON.stringify(value)}: ${problem}`,
+      );
+    }
   }
   return config;
 }

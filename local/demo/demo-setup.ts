@@ -77,7 +77,8 @@ function demoValues(s: ProviderSettings, generation = 1): Record<string, string>
 function adaptEntries(raw: unknown, endpoints: ReadonlyMap<string, string>): unknown {
   const providers = (raw as { providers: Record<string, unknown>[] }).providers.map((entry) => {
     // A schedule margin, a store or a secret chosen for the real provider does not apply to the demo's.
-    const { baseUrl: _b, safetyMarginSeconds: _m, store: _s, credentials: _c, ...kept } = entry;
+    // An issuer's metadata is the real IdP's: the demo's server is the token endpoint itself.
+    const { baseUrl: _b, issuer: _i, safetyMarginSeconds: _m, store: _s, credentials: _c, ...kept } = entry;
     return {
       ...kept,
       tokenEndpoint: endpoints.get(entry.id as string),
@@ -149,7 +150,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     const creds = new DemoCredentials(s.id, values, clock, options.versionKey);
     credentials.set(s.id, creds);
     const { handler, realm } = demoIdp(family, s, values, accessSeconds, clock);
-    const path = `/${s.id}${new URL(s.tokenEndpoint).pathname}`;
+    const path = `/${s.id}${new URL(s.tokenEndpoint ?? s.issuer!).pathname}`;
     routes.push({ provider: s.id, path, handle: (req) => handler.handle(req) });
     targets.push({
       provider: s.id,

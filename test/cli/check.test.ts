@@ -418,6 +418,56 @@ describe('token-refresher check against a Keycloak-like server (NAGRA layout)', 
   });
 });
 
+describe('token-refresher check with an issuer: what discovery found', () => {
+  let idp: KeycloakLikeServer;
+
+  beforeAll(async () => {
+    idp = await startKeycloakLikeServer({
+      clients: [{ clientId: 'svc', secret: SECRETS.clientSecret, grants: ['client_credentials'] }],
+    });
+  });
+  afterAll(() => idp.close());
+
+  const file = (issuer: string) =>
+    writeProvidersFile({
+      providers: [
+        {
+          id: 'disc',
+          preset: 'generic',
+          issuer,
+          clientId: 'svc',
+          grant: 'client_credentials',
+          clientAuth: 'client_secret_basic',
+          expectedLifetimeSeconds: 300,
+        },
+      ],
+    });
+
+  it('shows the issuer, the metadata it read and the token endpoint it discovered, then gets a token there', async () => {
+    const { code, stdout } = await runCliForTest(['check', 'disc', '--providers-file', file(idp.issuer)], {
+      env: { TOKEN_REFRESHER_CLIENT_SECRET: SECRETS.clientSecret },
+    });
+
+    expect(stdout).toContain(`issuer          ${idp.issuer}\n`);
+    expect(stdout).toContain(`metadata        ${idp.issuer}/.well-known/openid-configuration\n`);
+    expect(stdout).toContain(`token endpoint  ${idp.tokenEndpoint} (discovered: token_endpoint)\n`);
+    expect(stdout).toContain('answer          HTTP 200: token granted\n');
+    expect(code).toBe(0);
+  });
+
+  it('reports an issuer the metadata does not name, and sends no token request', async () => {
+    const before = idp.requests.length;
+
+    const { code, stdout } = await runCliForTest(['check', 'disc', '--providers-file', file(`${idp.issuer}/`)], {
+      env: { TOKEN_REFRESHER_CLIENT_SECRET: SECRETS.clientSecret },
+    });
+
+    expect(stdout).toMatch(/\nerror +configuration \(issuer_mismatch\)\n/);
+    expect(idp.requests.length).toBe(before);
+    expect(code).toBe(1);
+  });
+});
+
 describe('token-refresher check: what the IdP sends is printed as one plain line', () => {
   // Escape sequences could recolour or clear the operator's terminal; newlines could forge output lines.
   const hostile = '\x1b[2J\x1b[31mred\nforged  line\r\x07';

@@ -103,6 +103,31 @@ describe('plan (text)', () => {
     expect(stdout).toMatch(/^Total: \$11\.50 a month for 5 providers/m);
   });
 
+  it('says a provider configured by issuer has its token endpoint discovered at run time, reading nothing now', async () => {
+    const file = writeFile({
+      providers: [
+        {
+          id: 'okta-disc',
+          preset: 'generic',
+          issuer: 'https://login.example.com/oauth2/default',
+          clientId: 'svc',
+          grant: 'client_credentials',
+          clientAuth: 'tls_client_auth',
+          expectedLifetimeSeconds: 3600,
+        },
+      ],
+    });
+
+    const { code, stdout } = await runCliForTest(['plan', '--providers-file', file]);
+    const plan = await planJson(['--providers-file', file]);
+
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      '  token   endpoint discovered at run time from https://login.example.com/oauth2/default\n',
+    );
+    expect(plan.providers[0]!.issuer).toBe('https://login.example.com/oauth2/default');
+  });
+
   it('fits 100 columns, with 40-character ids and a 200-provider fleet', async () => {
     const file = { providers: fleetProviders(200) };
     const long = {

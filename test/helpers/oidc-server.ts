@@ -97,7 +97,7 @@ let oidcProviderModule: Promise<OidcProviderModule> | undefined;
  * oidc-provider warns at import time on any non-LTS Node (the pinned `node` 24.9 is not flagged LTS),
  * which would print in every test file; that one line is dropped, anything else still shows.
  */
-function loadOidcProvider(): Promise<OidcProviderModule> {
+export function loadOidcProvider(): Promise<OidcProviderModule> {
   oidcProviderModule ??= (async () => {
     const warn = console.warn;
     console.warn = (...args: unknown[]) => {
@@ -143,7 +143,7 @@ function createStore() {
 }
 
 /** A fresh RS256 key per server: oauth4webapi only accepts RS256 id_tokens by default, and it silences the dev-keys warning. */
-function signingKeys() {
+export function signingKeys() {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'RS256', use: 'sig' }] };
 }

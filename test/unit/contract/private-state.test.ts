@@ -6,6 +6,7 @@ import {
   joinPrivateState,
   LEDGER_MAX_BYTES,
   ledgerBytes,
+  MAX_KEPT_ENDPOINT_CHARS,
   type PrivateState,
   privateStateSchema,
   sameCredentialsVersion,
@@ -35,7 +36,9 @@ function worstCase(): PrivateState {
     pendingPrimary: { credentialsVersion: plainest('p'), at: longest },
     workingCredentialsVersion: plainest('w'),
     blocked: record,
+    tokenStoreChecked: plainest('t'),
     forcedRenewals: Array.from({ length: 4096 }, (_, i) => NOW - i * 1.000000000001),
+    metadata: { tokenEndpoint: `https://${'m'.repeat(MAX_KEPT_ENDPOINT_CHARS - 8)}`, at: longest, recheck: true },
   };
 }
 
@@ -64,6 +67,10 @@ const stateArbitrary = (): fc.Arbitrary<PrivateState> => {
       workingCredentialsVersion: version,
       blocked: record,
       forcedRenewals: fc.array(time, { size: 'max', maxLength: 2000 }),
+      metadata: fc.record(
+        { tokenEndpoint: fc.oneof(fc.webUrl({ size: 'large' }), text), at: time, recheck: fc.constant(true as const) },
+        { requiredKeys: ['tokenEndpoint', 'at'] },
+      ),
     },
     { requiredKeys: ['v', 'fingerprint'] },
   );
@@ -77,6 +84,14 @@ describe('boundPrivateState: the state a run stores has a fixed maximum size', (
     expect(ledgerBytes(bounded)).toBeLessThanOrEqual(LEDGER_MAX_BYTES);
     expect(LEDGER_MAX_BYTES).toBeLessThanOrEqual(4096 / 2);
     expect(privateStateSchema.safeParse(JSON.parse(JSON.stringify(bounded))).success).toBe(true);
+  });
+
+  it('keeps a discovered token endpoint whole or not at all: a cut URL would send tokens elsewhere', () => {
+    const kept = { tokenEndpoint: 'https://idp.example.com/oauth2/token', at: NOW };
+    const long = { tokenEndpoint: `https://idp.example.com/${'p'.repeat(MAX_KEPT_ENDPOINT_CHARS)}`, at: NOW };
+
+    expect(boundPrivateState({ v: 1, fingerprint: 'f', metadata: kept }, NOW).metadata).toEqual(kept);
+    expect(boundPrivateState({ v: 1, fingerprint: 'f', metadata: long }, NOW).metadata).toBeUndefined();
   });
 
   it('keeps the forced renewals of the last 24 h only, and of those the newest a day cap counts', () => {
