@@ -13,9 +13,12 @@ export const NODE_ENGINES = `>=${MINIMUM.major}.${MINIMUM.minor}`;
 export function nodeVersionProblem(version: string): string | undefined {
   const [major = 0, minor = 0] = version.split('.').map(Number);
   if (major > MINIMUM.major || (major === MINIMUM.major && minor >= MINIMUM.minor)) return undefined;
+  const why =
+    major < MINIMUM.major
+      ? `Node.js ${major} is past its end of life and the AWS SDK for JavaScript drops it. `
+      : `${MINIMUM.major}.${MINIMUM.minor} is the first ${MINIMUM.major} to load ES modules with require(). `;
   return (
-    `token-refresher needs Node.js ${MINIMUM.major}.${MINIMUM.minor} or later; this is Node.js ${version}. ` +
-    'Node.js 20 reached its end of life in April 2026 and the AWS SDK for JavaScript drops it. ' +
+    `token-refresher needs Node.js ${MINIMUM.major}.${MINIMUM.minor} or later; this is Node.js ${version}. ${why}` +
     'Install Node.js 22 or 24 (the Lambda runtime).'
   );
 }

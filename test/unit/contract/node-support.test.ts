@@ -8,10 +8,14 @@ const root = JSON.parse(readFileSync(new URL('../../../package.json', import.met
 };
 
 describe('the Node.js versions token-refresher supports', () => {
-  it.each(['20.20.2', '20.19.0', '22.11.0', '18.20.8'])('refuses %s, saying which it needs and why', (version) => {
+  it.each([
+    ['20.20.2', 'Node.js 20 is past its end of life and the AWS SDK for JavaScript drops it. '],
+    ['18.20.8', 'Node.js 18 is past its end of life and the AWS SDK for JavaScript drops it. '],
+    ['22.11.0', '22.12 is the first 22 to load ES modules with require(). '],
+  ])('refuses %s, saying which it needs and why', (version, why) => {
     expect(nodeVersionProblem(version)).toBe(
-      `token-refresher needs Node.js 22.12 or later; this is Node.js ${version}. Node.js 20 reached its end of ` +
-        'life in April 2026 and the AWS SDK for JavaScript drops it. Install Node.js 22 or 24 (the Lambda runtime).',
+      `token-refresher needs Node.js 22.12 or later; this is Node.js ${version}. ${why}` +
+        'Install Node.js 22 or 24 (the Lambda runtime).',
     );
   });
 
