@@ -4,9 +4,20 @@
  * `npm run -s cli --` in this repository (through tsx). It wires the real process into cli/, where
  * everything else lives and is tested without a process.
  */
-import { runCli } from '../cli/main.js';
-import { terminalPrompt } from '../cli/common/prompt.js';
-import { processHost } from '../cli/run/host.js';
+import { nodeVersionProblem } from '../contract/node-support.js';
+import { EXIT } from '../cli/exit-codes.js';
+
+// Before anything else loads: on an older Node.js the AWS SDK would print its own warning on every
+// command, and the operator would learn nothing about what to do.
+const tooOld = nodeVersionProblem(process.versions.node);
+if (tooOld) {
+  process.stderr.write(`error: ${tooOld}\n`);
+  process.exit(EXIT.usage); // the machine, not a provider, needs fixing
+}
+
+const { runCli } = await import('../cli/main.js');
+const { terminalPrompt } = await import('../cli/common/prompt.js');
+const { processHost } = await import('../cli/run/host.js');
 
 // `token-refresher status | head` closes the pipe early; that is not an error worth a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -23,10 +23,13 @@ export function parseTokenSource(tokenSource: string): Result<ParsedTokenSource,
   const colon = tokenSource.indexOf(':');
   const kind = colon < 0 ? undefined : tokenSource.slice(0, colon);
   const id = colon < 0 ? '' : tokenSource.slice(colon + 1).trim();
-  if (kind === undefined || !/^[a-z][a-z0-9-]{0,19}$/.test(kind)) {
+  if (kind === undefined || !/^[a-z][a-z0-9-]{0,19}$/i.test(kind)) {
     return err(`tokenSource has no "<kind>:" prefix (got ${tokenSource.length} characters)`);
   }
-  if (kind !== 'secretsmanager' && kind !== 'ssm' && kind !== 'file') {
+  if (!isKind(kind)) {
+    // Kinds are lowercase, as the construct writes them; `SSM:` is a typo to name, not a missing prefix.
+    const lower = kind.toLowerCase();
+    if (isKind(lower)) return err(`tokenSource kind "${kind}" must be lowercase: write "${lower}:"`);
     return err(`tokenSource kind "${kind}" is not supported`);
   }
   if (id === '') return err(`tokenSource "${kind}:" names no ${kind === 'file' ? 'file' : 'resource'}`);
@@ -43,6 +46,12 @@ export function parseTokenSource(tokenSource: string): Result<ParsedTokenSource,
   const region = regionOfArn(id);
   if (kind === 'secretsmanager') return ok({ kind, secretId: id, ...(region && { region }) });
   return ok({ kind, parameterName: id, ...(region && { region }) });
+}
+
+const KINDS: readonly string[] = ['secretsmanager', 'ssm', 'file'] satisfies ParsedTokenSource['kind'][];
+
+function isKind(kind: string): kind is ParsedTokenSource['kind'] {
+  return KINDS.includes(kind);
 }
 
 /** `arn:<partition>:<service>:<region>:<account>:…` → region; undefined for names. */

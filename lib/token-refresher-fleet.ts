@@ -1,4 +1,4 @@
-import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CrossStackReferences, ReferenceStrength, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -130,6 +130,9 @@ export class TokenRefresherFleet extends Construct {
           ...(env ? { env } : {}),
           description: `token-refresher stage "${this.stage}": refreshers whose provider id hashes to ${index}`,
         });
+        // The refresher stacks use the shared stack's key and topic: strong references (exports) keep
+        // CloudFormation from removing them while a refresher still needs them, whatever the app's default.
+        CrossStackReferences.of(stack).consume(ReferenceStrength.STRONG);
         stacks.set(index, stack);
       }
       const constructId = constructIdFor(provider.settings.id);

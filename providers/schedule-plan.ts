@@ -50,3 +50,9 @@ export function plannedWritesPerDay(lifetimeSeconds: number, t: Timing): number 
   const period = renewalPeriodSeconds(lifetimeSeconds, t);
   return period === undefined ? Number.POSITIVE_INFINITY : 86_400 / period;
 }
+
+/** A rate per day as `plan`, the docs and the store choice quote it: whole numbers from 100 on, three significant digits below. */
+export function formatRate(perDay: number): string {
+  if (perDay >= 100) return Math.round(perDay).toLocaleString('en-US');
+  return String(Number(perDay.toPrecision(3)));
+}

@@ -1,5 +1,6 @@
 import { err, ok, type Result } from '../base/result.js';
 import { SECRETS_MANAGER_MAX_WRITES_PER_DAY, type StoreKind } from '../contract/token-stores.js';
+import { formatRate } from './schedule-plan.js';
 
 /**
  * Which store a providers-file entry's token goes to: the one it asks for, or with `auto` the one its
@@ -16,7 +17,7 @@ export function chooseStore(requested: StoreRequest, writesPerDay: number): Stor
     ? 'on every run'
     : writesPerDay <= 1
       ? 'at most once a day'
-      : `about ${Math.ceil(writesPerDay)} times a day`;
+      : `about ${formatRate(writesPerDay)} times a day`;
   const fitsSecretsManager = writesPerDay < SECRETS_MANAGER_MAX_WRITES_PER_DAY;
   if (requested === 'parameterstore') return ok({ kind: 'parameterstore', reason: `requested (written ${rate})` });
   if (requested === 'secretsmanager') {

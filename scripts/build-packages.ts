@@ -18,6 +18,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSyn
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import ts from 'typescript';
+import { NODE_ENGINES } from '../contract/node-support.js';
 import { REFRESHER_BUILD_OPTIONS, REFRESHER_ENTRY } from '../lib/private/bundling.js';
 
 const ROOT = path.join(import.meta.dirname, '..');
@@ -193,8 +194,7 @@ function buildPackage(spec: PackageSpec): void {
     license: rootPackage.license,
     keywords: spec.keywords,
     type: 'module',
-    // require() of an ES module without a flag: CommonJS CDK apps can load the construct package too.
-    engines: { node: '>=20.19' },
+    engines: { node: NODE_ENGINES },
     ...(Object.keys(exportsField).length > 0 ? { exports: exportsField } : {}),
     ...(spec.bin ? { bin: Object.fromEntries(Object.entries(spec.bin).map(([k, v]) => [k, `${v}.js`])) } : {}),
     ...(spec.dir === 'reader' ? { sideEffects: false } : {}),

@@ -16,10 +16,16 @@ export const END = '<!-- cost:end -->';
 
 const root = path.join(import.meta.dirname, '..');
 
+/** The repository's providers.json as written. */
+export function shippedProvidersFile(): { providers: Record<string, unknown>[] } {
+  return JSON.parse(readFileSync(path.join(root, 'providers.json'), 'utf8')) as {
+    providers: Record<string, unknown>[];
+  };
+}
+
 /** The plan of the repository's providers.json, in the default stage. */
 export function shippedPlan(): Plan {
-  const raw: unknown = JSON.parse(readFileSync(path.join(root, 'providers.json'), 'utf8'));
-  return planStage(parseStackConfig(raw, 'providers.json').providers);
+  return planStage(parseStackConfig(shippedProvidersFile(), 'providers.json').providers);
 }
 
 /** The Markdown between the markers, markers excluded. */

@@ -17,6 +17,9 @@ export interface AwsClientLike {
     readonly useFipsEndpoint?: () => Promise<boolean>;
     readonly useDualstackEndpoint?: () => Promise<boolean>;
     readonly endpoint?: () => Promise<{ protocol: string; hostname: string; port?: number; path: string }>;
+    /** AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL or `endpoint_url` of the profile, read on demand. */
+    readonly serviceConfiguredEndpoint?: () => Promise<string | undefined>;
+    readonly ignoreConfiguredEndpointUrls?: boolean;
     readonly endpointProvider?: (params: { Region?: string; UseFIPS?: boolean; UseDualStack?: boolean }) => {
       url: URL;
     };
@@ -59,14 +62,19 @@ export async function awsCall<T>(client: AwsClientLike, operation: string, call:
 }
 
 /**
- * The origin the client sends to: a configured endpoint (AWS_ENDPOINT_URL, `endpoint`) or the one the
- * service's endpoint rules give for the region. Undefined when it cannot be worked out (no region).
+ * The origin the client sends to, in the SDK's order: the client's `endpoint`, then the one configured
+ * for the service (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's `endpoint_url`), then the
+ * one the service's endpoint rules give for the region. The configured one never shows in
+ * `config.endpoint`: the SDK applies it per request, so it is asked for here as the SDK asks for it.
+ * Undefined when it cannot be worked out (no region).
  */
 export async function endpointOf(client: AwsClientLike): Promise<string | undefined> {
   const { config } = client;
   try {
     const custom = await config.endpoint?.();
     if (custom) return `${custom.protocol}//${custom.hostname}${custom.port ? `:${custom.port}` : ''}`;
+    const configured = config.ignoreConfiguredEndpointUrls ? undefined : await config.serviceConfiguredEndpoint?.();
+    if (configured) return new URL(configured).origin;
     const url = config.endpointProvider?.({
       Region: await config.region(),
       UseFIPS: (await config.useFipsEndpoint?.()) ?? false,

@@ -9,6 +9,7 @@ import { loadStackConfig } from '../common/providers-file.js';
 import { renderTable } from '../common/table.js';
 import { wrap } from '../common/text.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
+import { formatRate } from '../../providers/schedule-plan.js';
 
 export interface PlanOptions {
   readonly providersFile: string;
@@ -27,11 +28,7 @@ const STORE_SHORT = { secretsmanager: 'SM', parameterstore: 'PS' } as const;
 /** Dollars: cents for totals, a tenth of a cent for items (most are under a cent). */
 export const usd = (amount: number, digits = 2) => `$${amount.toFixed(digits)}`;
 
-/** A rate per day: whole numbers from 100 on, three significant digits below. */
-export function formatRate(perDay: number): string {
-  if (perDay >= 100) return Math.round(perDay).toLocaleString('en-US');
-  return String(Number(perDay.toPrecision(3)));
-}
+export { formatRate };
 
 /** `1.56x`: how many times the least renewals per day the provider's token is renewed. */
 export const formatRatio = (ratio: number) => `${ratio.toFixed(2)}x`;

@@ -54,7 +54,7 @@ export const PRICES = {
 
 /** AWS's billing month: CloudWatch and KMS prorate by 730 hours. */
 const HOURS_PER_MONTH = 730;
-const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
+export const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
 
 /** The function's memory (lib/provider-token-refresher.ts: arm64, 256 MB). */
 const LAMBDA_MEMORY_GB = 256 / 1024;

@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { describe, expect, it } from 'vitest';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type AwsTarget, createAwsClients } from '../../cli/common/aws-clients.js';
+import { awsCall, describeAwsFailure, type AwsCallError } from '../../cli/common/aws-failure.js';
 import { runCli } from '../../cli/main.js';
 import { NOW, REGION, runCliForTest, writeProvidersFile } from './helpers.js';
 
@@ -128,6 +130,62 @@ describe('AWS errors name the service, the operation, the HTTP status and the en
       'error: CloudFormation DescribeStacks failed: no answer from http://127.0.0.1:4566: ECONNREFUSED: ' +
         'connect ECONNREFUSED 127.0.0.1:4566\n',
     );
+  });
+});
+
+describe('an endpoint configured in the environment (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>)', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('is the endpoint an error names, not the public one the region would give', async () => {
+    vi.stubEnv('AWS_ENDPOINT_URL', 'http://127.0.0.1:4566');
+
+    const { stderr } = await runWith(['status'], answering(500, '<html>'));
+
+    expect(stderr).toBe(
+      'error: CloudFormation DescribeStacks failed: HTTP 500 from http://127.0.0.1:4566 ' +
+        '(the answer was not valid XML; content-type text/html)\n',
+    );
+  });
+
+  it.each([
+    ['AWS_ENDPOINT_URL', 'http://localhost:4566'],
+    ['AWS_ENDPOINT_URL_LAMBDA', 'http://localhost:3001'],
+  ])('names %s in a failed Lambda Invoke', async (variable, url) => {
+    vi.stubEnv(variable, url);
+    const lambda = new LambdaClient({
+      region: REGION,
+      credentials,
+      maxAttempts: 1,
+      requestHandler: answering(502, '<html>'),
+    });
+
+    const error = await awsCall(lambda, 'Invoke', () => lambda.send(new InvokeCommand({ FunctionName: 'f' }))).catch(
+      (e: unknown) => e as AwsCallError,
+    );
+
+    expect(describeAwsFailure(error as AwsCallError).message).toMatch(
+      new RegExp(`^Lambda Invoke failed: HTTP 502 from ${url.replaceAll('.', '\\.')} `),
+    );
+    expect((error as AwsCallError).endpoint).toBe(url);
+  });
+
+  it('still names the public endpoint when the client ignores configured endpoints', async () => {
+    vi.stubEnv('AWS_ENDPOINT_URL', 'http://localhost:4566');
+    const lambda = new LambdaClient({
+      region: REGION,
+      credentials,
+      maxAttempts: 1,
+      requestHandler: answering(502, '<html>'),
+      ignoreConfiguredEndpointUrls: true,
+    });
+
+    const error = await awsCall(lambda, 'Invoke', () => lambda.send(new InvokeCommand({ FunctionName: 'f' }))).catch(
+      (e: unknown) => e as AwsCallError,
+    );
+
+    expect((error as AwsCallError).endpoint).toBe(`https://lambda.${REGION}.amazonaws.com`);
   });
 });
 

@@ -1,4 +1,6 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,9 +15,21 @@ import { expectNoSecrets, SECRETS, writeProvidersFile } from './helpers.js';
 const launcher = fileURLToPath(new URL('../../bin/cli.ts', import.meta.url));
 const exec = promisify(execFile);
 
-async function runLauncher(args: string[], env: Record<string, string> = {}) {
+/** A Node.js older than 22 on PATH outside node_modules (the machine's own), if there is one. */
+function olderNode(): string | undefined {
+  return (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .filter((dir) => !dir.includes('node_modules'))
+    .map((dir) => path.join(dir, 'node'))
+    .find(
+      (node) =>
+        existsSync(node) && Number(/^v(\d+)\./.exec(execFileSync(node, ['--version'], { encoding: 'utf8' }))?.[1]) < 22,
+    );
+}
+
+async function runLauncher(args: string[], env: Record<string, string> = {}, node = process.execPath) {
   try {
-    const { stdout, stderr } = await exec(process.execPath, ['--import', 'tsx', launcher, ...args], {
+    const { stdout, stderr } = await exec(node, ['--import', 'tsx', launcher, ...args], {
       env: { PATH: process.env.PATH ?? '', ...env },
       timeout: 30_000,
     });
@@ -35,6 +49,28 @@ describe('bin/cli.ts', () => {
 
   afterAll(async () => {
     await idp.close();
+  });
+
+  const old = olderNode();
+  it(`says in one line that it needs Node.js 22.12, on an older Node.js, before any AWS call${old ? '' : ' (skipped: no Node.js before 22 on PATH besides node_modules)'}`, async () => {
+    if (!old) return;
+    const { code, stdout, stderr } = await runLauncher(
+      ['status'],
+      {
+        AWS_REGION: 'eu-west-1',
+        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'not-a-real-secret',
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      },
+      old,
+    );
+
+    expect(stderr).toMatch(
+      /^error: token-refresher needs Node\.js 22\.12 or later; this is Node\.js \d+\.\d+\.\d+\. .*\n$/,
+    );
+    expect(stderr.split('\n')).toHaveLength(2);
+    expect(stdout).toBe('');
+    expect(code).toBe(2);
   });
 
   it('prints the help', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PLAN_COLUMNS, PLAN_WIDTH } from '../../cli/plan/command.js';
+import { formatRate, PLAN_COLUMNS, PLAN_WIDTH } from '../../cli/plan/command.js';
 import { stageCost } from '../../cli/plan/cost-model.js';
 import { fleetStackIndex, MAX_PROVIDERS_PER_STAGE, refresherStackName } from '../../providers/fleet.js';
 import type { Plan } from '../../cli/plan/plan.js';
@@ -35,7 +35,14 @@ describe('plan --json', () => {
     const nagra = plan.providers.find((p) => p.id === 'nagra')!;
     expect(nagra.renewals).toMatchObject({ checkIntervalMinutes: 1, renewalPeriodSeconds: 60, ratioToBound: 4 });
     expect(nagra.store).toBe('parameterstore');
-    expect(nagra.storeReason).toMatch(/^auto: written about 1440 times a day/);
+    expect(nagra.storeReason).toMatch(/^auto: written about 1,440 times a day/);
+    for (const p of plan.providers) {
+      // The reason quotes the rate the table shows: "about 2" for 1.09 a day contradicted it.
+      const quoted = /written (?:about ([\d,.]+) times a day|at most once a day)/.exec(p.storeReason);
+      expect(quoted, p.storeReason).not.toBeNull();
+      if (quoted![1] !== undefined) expect(quoted![1], p.id).toBe(formatRate(p.renewals.storeWritesPerDay));
+      else expect(p.renewals.storeWritesPerDay).toBeLessThanOrEqual(1);
+    }
     expect(nagra.pages.map((a) => a.name)).toEqual([
       'token-refresher-nagra-TokenFreshness',
       'token-refresher-nagra-CredentialsRejected',
@@ -93,7 +100,7 @@ describe('plan (text)', () => {
     expect(stdout).toContain(
       'nagra (preset nagra)\n  stack   TokenRefresher-11\n  renews  every 1m (checked every 1m)',
     );
-    expect(stdout).toContain('  store   Parameter Store: auto: written about 1440 times a day');
+    expect(stdout).toContain('  store   Parameter Store: auto: written about 1,440 times a day');
     expect(stdout).toContain(
       '  pages   token-refresher-nagra-TokenFreshness, token-refresher-nagra-CredentialsRejected,',
     );

@@ -43,6 +43,13 @@ describe('Function: parseTokenSource', () => {
     ['', 'tokenSource has no "<kind>:" prefix (got 0 characters)'],
     ['/token-refresher/nagra/token', 'tokenSource has no "<kind>:" prefix (got 28 characters)'],
     ['s3:bucket/key', 'tokenSource kind "s3" is not supported'],
+    ['SSM:/a', 'tokenSource kind "SSM" must be lowercase: write "ssm:"'],
+    [
+      'SecretsManager:token-refresher/cv/token',
+      'tokenSource kind "SecretsManager" must be lowercase: write "secretsmanager:"',
+    ],
+    ['File:./token.json', 'tokenSource kind "File" must be lowercase: write "file:"'],
+    ['S3:bucket/key', 'tokenSource kind "S3" is not supported'],
     ['ssm:', 'tokenSource "ssm:" names no resource'],
     ['file:', 'tokenSource "file:" names no file'],
     [

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NODE_ENGINES } from '../../contract/node-support.js';
 import { buildPackages, PACKAGES, PACKAGES_DIR } from '../../scripts/build-packages.js';
 
 const run = promisify(execFile);
@@ -118,10 +119,7 @@ const reader = new TokenReader({ tokenSource: 'file:token.json' });
 console.log(JSON.stringify({ token, provider: (await reader.getToken()).provider, node: process.version }));
 `;
 
-  it.each([
-    ['24', node24],
-    [`20${skipNode20}`, node20],
-  ])('reads a token from a file: source with plain node %s', async (_, nodeBinary) => {
+  it.each([['24', node24]])('reads a token from a file: source with plain node %s', async (_, nodeBinary) => {
     if (!nodeBinary) return;
     writeFileSync(path.join(reader, 'consume.mjs'), consumer);
     const { stdout } = await run(nodeBinary, ['consume.mjs'], { cwd: reader });
@@ -221,9 +219,26 @@ describe('@token-refresher/cli', () => {
     expect(runs.map((e) => `${e.provider} ${e.outcome}`).sort(), stdout).toEqual(ids.sort());
   });
 
-  it.each([[`20${skipNode20}`]])('runs --version with plain node %s', async () => {
+  it.each([[`20${skipNode20}`]])('refuses plain node %s in one line, without the AWS SDK warning', async () => {
     if (!node20) return;
-    const { stdout } = await run(node20, [path.join(cli, 'node_modules/@token-refresher/cli/bin/cli.js'), '--version']);
-    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const refused = await run(node20, [path.join(cli, 'node_modules/@token-refresher/cli/bin/cli.js'), 'status']).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(refused?.code).toBe(2);
+    expect(refused?.stderr).toMatch(/^error: token-refresher needs Node\.js 22\.12 or later; [^\n]*\n$/);
+  });
+
+  it('declares the Node.js it needs, as the reader and the construct package do', () => {
+    for (const [dir, name] of [
+      [cli, 'cli'],
+      [reader, 'reader'],
+      [cdkApp, 'cdk'],
+    ] as const) {
+      const manifest = JSON.parse(
+        readFileSync(path.join(dir, `node_modules/@token-refresher/${name}/package.json`), 'utf8'),
+      );
+      expect(manifest.engines, name).toEqual({ node: NODE_ENGINES });
+    }
   });
 });
