@@ -23,13 +23,11 @@ describe('the Node.js versions token-refresher supports', () => {
     expect(nodeVersionProblem(version)).toBeUndefined();
   });
 
-  it('is what the packages declare, and the repository asks at least as much (its tools need 22.13)', () => {
+  it('is what the packages declare; the repository installs on Node.js 20 and runs its scripts on the node dev dependency', () => {
     expect(NODE_ENGINES).toBe('>=22.12');
-    expect(root.engines.node).toBe('>=22.13');
+    // npm ci runs on whatever Node.js the machine has (20 on the CI runner); every npm script then runs
+    // on the Lambda runtime's Node.js, which the `node` dev dependency puts first on PATH.
+    expect(root.engines.node).toBe('>=20.19');
     expect(Number(root.devDependencies.node!.split('.')[0])).toBeGreaterThanOrEqual(22);
-  });
-
-  it('makes npm refuse an install on an older Node.js at once instead of warning for each package', () => {
-    expect(readFileSync(new URL('../../../.npmrc', import.meta.url), 'utf8')).toMatch(/^engine-strict=true$/m);
   });
 });
