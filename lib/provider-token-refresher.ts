@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -22,6 +22,7 @@ import type { ProviderSettings } from '../contract/provider-settings.js';
 import type { ResolvedProvider } from '../providers/providers-file.js';
 import type { RefresherManifest } from '../contract/refresher-manifest.js';
 import { credentialsSecret } from './private/credentials-secret.js';
+import { createManifestParameter } from './private/manifest-parameter.js';
 import { createProviderAlarms, type ProviderAlarms } from './private/provider-alarms.js';
 import { createRefresherFunction } from './private/refresher-function.js';
 import { refresherKey } from './private/refresher-key.js';
@@ -76,6 +77,8 @@ export interface ProviderTokenRefresherProps {
 
   /**
    * Where the provider's alarms send ALARM and OK notifications. Every alarm pages (three of them).
+   * Without it synth warns (`ALARMS_NOTIFY_NOBODY`); acknowledge that warning on the refresher when
+   * you watch the alarms another way.
    * @default - no notifications (the alarms still change state)
    */
   readonly alarmTopic?: sns.ITopic;
@@ -112,6 +115,12 @@ export interface ProviderTokenRefresherProps {
    */
   readonly credentialsScope?: Construct;
 }
+
+/**
+ * Id of the synth warning for a refresher without `alarmTopic`, whose alarms notify nobody. Silence it
+ * deliberately with `Annotations.of(refresher).acknowledgeWarning(ALARMS_NOTIFY_NOBODY, '<why>')`.
+ */
+export const ALARMS_NOTIFY_NOBODY = 'token-refresher:alarms-notify-nobody';
 
 /** The runbook this project ships; alarm descriptions link to its sections. */
 export const DEFAULT_RUNBOOK_URL = 'https://github.com/token-refresher/token-refresher/blob/main/docs/runbook.md';
@@ -173,8 +182,8 @@ export class ProviderTokenRefresher extends Construct {
    */
   public readonly alarms: ProviderAlarms;
   /**
-   * What tools (the operator CLI) need to know about this refresher, names only: the stack outputs
-   * publish it. It also names what the construct keeps to itself: the private state and ledger
+   * What tools (the operator CLI) need to know about this refresher, names only: the construct writes
+   * it to its manifest parameter (`/<prefix>/<id>/manifest`), in whatever stack it is. It also names what the construct keeps to itself: the private state and ledger
    * parameters and the metrics namespace.
    */
   public readonly manifest: RefresherManifest;
@@ -238,6 +247,14 @@ export class ProviderTokenRefresher extends Construct {
       runbookUrl: props.runbookUrl ?? DEFAULT_RUNBOOK_URL,
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
     });
+    if (!props.alarmTopic) {
+      Annotations.of(this).addWarningV2(
+        ALARMS_NOTIFY_NOBODY,
+        `provider "${settings.id}": its ${Object.keys(this.alarms).length} paging alarms notify nobody: pass "alarmTopic" ` +
+          `(an SNS topic your on-call tool or e-mail subscribes to), or acknowledge this warning on the refresher ` +
+          `if you watch the alarms another way`,
+      );
+    }
     this.schedule = createRefresherSchedule(this, {
       settings,
       scheduleName: names.scheduleName,
@@ -255,6 +272,7 @@ export class ProviderTokenRefresher extends Construct {
       ...(props.stage === undefined ? {} : { stage: props.stage }),
       metricsNamespace: namespace,
     });
+    createManifestParameter(this, names.manifestParameterName, this.manifest, props.stage);
   }
 
   /**

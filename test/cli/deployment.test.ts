@@ -123,9 +123,11 @@ describe('status: every stack of a stage', () => {
     const { code, stdout, stderr } = await runCliForTest(['status', '--stage', 'staging']);
 
     expect(stderr).toBe(
-      'error: no stack of stage "staging" in eu-west-1 (none has the stack tag token-refresher:stage=staging): ' +
-        'deploy it with npx cdk deploy; pass --stage with one of: prod; read a stack deployed before stages with ' +
-        "--stack (here: TokenRefresher); or read a deploy's outputs with --outputs-file\n",
+      'error: no refresher of stage "staging" in eu-west-1: no stack has the stack tag ' +
+        'token-refresher:stage=staging, and no manifest parameter the tag token-refresher:stage=staging; is it ' +
+        'deployed (npx cdk deploy)?; pass --stage with one of: prod; read a stack deployed before stages with ' +
+        "--stack (here: TokenRefresher); read your own stack with --stack <name>; or read a deploy's outputs " +
+        'with --outputs-file\n',
     );
     expect(stdout).toBe('');
     expect(code).toBe(3);
@@ -247,14 +249,15 @@ describe('--outputs-file: the result of cdk deploy --outputs-file', () => {
     expect(code).toBe(2);
   });
 
-  it('says so when the file has no refresher outputs, exit 2', async () => {
+  it('says the file lists no refresher, and where a refresher in your own stack is read instead, exit 2', async () => {
     const file = writeProvidersFile({ One: { SomeOutput: 'x' } });
 
     const { code, stderr } = await runCliForTest(['status', '--outputs-file', file]);
 
     expect(stderr).toBe(
-      `error: outputs file ${file} has no refresher outputs (<Provider>Refresher) in One (outputs file): write it ` +
-        'with npx cdk deploy --outputs-file <file> from this version of token-refresher\n',
+      `error: outputs file ${file} lists no refresher: no stack output <Provider>Refresher in One (outputs file). ` +
+        'Only TokenRefresherStack and TokenRefresherFleet add those outputs; read a ProviderTokenRefresher in your ' +
+        'own stack from AWS with --stack <name> or --stage <name> instead\n',
     );
     expect(code).toBe(2);
   });
