@@ -3,11 +3,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeStacksCommand, type DescribeStacksCommandInput, type Stack } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { DescribeParametersCommand, GetParametersCommand } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { isReadableStatus } from '../../cli/common/stage-stacks.js';
-import { manifest, runCliForTest, stackOf, tableRows, writeProvidersFile } from './helpers.js';
-import { alarmStates, cfn, metricsPerProvider, resetMocks } from './status-fixtures.js';
+import { awsError, manifest, runCliForTest, stackOf, tableRows, writeProvidersFile } from './helpers.js';
+import { alarmStates, cfn, metricsPerProvider, resetMocks, ssm } from './status-fixtures.js';
 
 const lambda = mockClient(LambdaClient);
 
@@ -140,6 +141,66 @@ describe('status: every stack of a stage', () => {
 
     expect(cfn).toHaveReceivedCommandWith(DescribeStacksCommand, { StackName: 'TokenRefresher' });
     expect(tableRows(stdout).map((row) => row[0])).toEqual(['PROVIDER', 'alpha']);
+  });
+
+  it('shows a refresher found in its stack output and in its manifest parameter once, and one in your own stack', async () => {
+    // A fleet stack lists alpha in its outputs, and the construct wrote alpha's parameter too.
+    region([stackOf('TokenRefresher-00', [a])]);
+    const own = manifest('delta', { functionName: 'PaymentsApi-DeltaFunction-AbC' });
+    const parameters = {
+      '/token-refresher/alpha/manifest': { ...a, stack: 'TokenRefresher-00' },
+      '/token-refresher/delta/manifest': { ...own, stack: 'PaymentsApi' },
+    };
+    ssm.on(DescribeParametersCommand).resolves({ Parameters: Object.keys(parameters).map((Name) => ({ Name })) });
+    ssm.on(GetParametersCommand).resolves({
+      Parameters: Object.entries(parameters).map(([Name, m]) => ({ Name, Value: JSON.stringify(m) })),
+    });
+
+    const { code, stdout, stderr } = await runCliForTest(['status', '--wide']);
+
+    expect(tableRows(stdout).map((row) => [row[0], row.at(-1)])).toEqual([
+      ['PROVIDER', 'STACK'],
+      ['alpha', 'TokenRefresher-00'],
+      ['delta', 'PaymentsApi'],
+    ]);
+    expect(stderr).toBe('');
+    expect(code).not.toBe(3);
+  });
+
+  it('still shows what the stacks list when the manifest parameters may not be read, with a warning, exit 1', async () => {
+    region([stackOf('TokenRefresher', [a])]);
+    ssm
+      .on(DescribeParametersCommand)
+      .rejects(awsError('AccessDeniedException', 'not authorized to perform ssm:DescribeParameters'));
+
+    const { code, stdout, stderr } = await runCliForTest(['status']);
+
+    expect(tableRows(stdout).map((row) => row[0])).toEqual(['PROVIDER', 'alpha']);
+    expect(stderr).toBe(
+      'warning: manifest parameters tagged token-refresher:stage=default could not be read (SSM DescribeParameters ' +
+        'failed: AccessDeniedException): refreshers that no stack output lists are not shown; allow ' +
+        'ssm:DescribeParameters and ssm:GetParameters\n',
+    );
+    expect(code).toBe(1);
+  });
+
+  it('reports a manifest parameter that is not a manifest, naming it, and shows the others', async () => {
+    region([stackOf('TokenRefresher', [a])]);
+    ssm
+      .on(DescribeParametersCommand)
+      .resolves({ Parameters: [{ Name: '/token-refresher/x/manifest' }, { Name: '/other/state' }] });
+    ssm
+      .on(GetParametersCommand)
+      .resolves({ Parameters: [{ Name: '/token-refresher/x/manifest', Value: '{"provider": 1}' }] });
+
+    const { code, stdout, stderr } = await runCliForTest(['status']);
+
+    expect(ssm).toHaveReceivedCommandWith(GetParametersCommand, { Names: ['/token-refresher/x/manifest'] });
+    expect(tableRows(stdout).map((row) => row[0])).toEqual(['PROVIDER', 'alpha']);
+    expect(stderr).toMatch(
+      /^warning: parameter "\/token-refresher\/x\/manifest" is not a refresher manifest \(provider: .*\)\n$/,
+    );
+    expect(code).toBe(1);
   });
 
   it('refuses --stack with --stage when the stack belongs to another stage, exit 3', async () => {
