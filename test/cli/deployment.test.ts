@@ -184,6 +184,19 @@ describe('status: every stack of a stage', () => {
     expect(code).toBe(1);
   });
 
+  it('stops after 200 pages of tagged parameters (10,000) instead of paging on forever, exit 3', async () => {
+    region([stackOf('Nothing-Listed', [], { stage: null })]);
+    ssm.on(DescribeParametersCommand).resolves({ Parameters: [], NextToken: 'more' });
+
+    const { code, stderr } = await runCliForTest(['status', '--stack', 'Nothing-Listed']);
+
+    expect(ssm).toHaveReceivedCommandTimes(DescribeParametersCommand, 200);
+    expect(stderr).toBe(
+      'error: more than 10000 parameters are tagged token-refresher:stack=Nothing-Listed: read one stack with --stack\n',
+    );
+    expect(code).toBe(3);
+  });
+
   it('reports a manifest parameter that is not a manifest, naming it, and shows the others', async () => {
     region([stackOf('TokenRefresher', [a])]);
     ssm
