@@ -128,42 +128,7 @@ export function parseCommand(argv: readonly string[]): Command {
     );
   }
 
-  if (first === 'check') {
-    const { values, positionals } = guard(first, () =>
-      parseArgs({ args: rest, options: checkOptions, allowPositionals: true, strict: true }),
-    );
-    if (values.help) return { name: 'help', text: CHECK_HELP };
-    const provider = onePositional(first, positionals);
-    const providersFile = nonEmpty(first, 'providers-file', values['providers-file']);
-    const json = values.json ?? false;
-    // The deployment's own settings (what its function runs with) when an option names where it is.
-    const fromDeployment = (['stack', 'stage', 'outputs-file'] as const).find((o) => values[o] !== undefined);
-    if (fromDeployment === undefined) {
-      const awsOption = (['region', 'profile'] as const).find((o) => values[o] !== undefined);
-      if (awsOption !== undefined) {
-        throw new UsageError(
-          `--${awsOption} goes with --stage, --stack or --outputs-file (the deployed settings)`,
-          first,
-        );
-      }
-      return { name: 'check', provider, providersFile: providersFile ?? DEFAULT_PROVIDERS_FILE, json };
-    }
-    if (providersFile !== undefined) {
-      throw new UsageError(
-        `--providers-file reads the settings from a file, --${fromDeployment} from the deployment: pick one`,
-        first,
-      );
-    }
-    const region = nonEmpty(first, 'region', values.region);
-    const profile = nonEmpty(first, 'profile', values.profile);
-    const deployment = {
-      source: manifestSource(first, values),
-      ...(region === undefined ? {} : { region }),
-      ...(profile === undefined ? {} : { profile }),
-    };
-    return { name: 'check', provider, providersFile: DEFAULT_PROVIDERS_FILE, json, deployment };
-  }
-
+  if (first === 'check') return parseCheck(rest);
   if (first === 'run') return parseRun(rest);
   if (first === 'plan') return parsePlan(rest);
   if (first === 'status') {
@@ -213,6 +178,43 @@ function manifestSource(
   }
   if (stack !== undefined) return { kind: 'stack', stack, ...(stage === undefined ? {} : { stage }) };
   return { kind: 'stage', stage: stage ?? DEFAULT_STAGE };
+}
+
+/** `check <provider>`: from a providers file, or from a deployment (--stage, --stack, --outputs-file). */
+function parseCheck(rest: readonly string[]): Command {
+  const { values, positionals } = guard('check', () =>
+    parseArgs({ args: [...rest], options: checkOptions, allowPositionals: true, strict: true }),
+  );
+  if (values.help) return { name: 'help', text: CHECK_HELP };
+  const provider = onePositional('check', positionals);
+  const providersFile = nonEmpty('check', 'providers-file', values['providers-file']);
+  const json = values.json ?? false;
+  // The deployment's own settings (what its function runs with) when an option names where it is.
+  const fromDeployment = (['stack', 'stage', 'outputs-file'] as const).find((o) => values[o] !== undefined);
+  if (fromDeployment === undefined) {
+    const awsOption = (['region', 'profile'] as const).find((o) => values[o] !== undefined);
+    if (awsOption !== undefined) {
+      throw new UsageError(
+        `--${awsOption} goes with --stage, --stack or --outputs-file (the deployed settings)`,
+        'check',
+      );
+    }
+    return { name: 'check', provider, providersFile: providersFile ?? DEFAULT_PROVIDERS_FILE, json };
+  }
+  if (providersFile !== undefined) {
+    throw new UsageError(
+      `--providers-file reads the settings from a file, --${fromDeployment} from the deployment: pick one`,
+      'check',
+    );
+  }
+  const region = nonEmpty('check', 'region', values.region);
+  const profile = nonEmpty('check', 'profile', values.profile);
+  const deployment = {
+    source: manifestSource('check', values),
+    ...(region === undefined ? {} : { region }),
+    ...(profile === undefined ? {} : { profile }),
+  };
+  return { name: 'check', provider, providersFile: DEFAULT_PROVIDERS_FILE, json, deployment };
 }
 
 function parseRun(rest: readonly string[]): Command {

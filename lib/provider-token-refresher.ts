@@ -1,4 +1,4 @@
-import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -35,6 +35,7 @@ import { stackShared } from './private/stack-shared.js';
 import { createTokenStore, type TokenLocation, type TokenStore } from './private/token-store.js';
 
 export { SCHEDULE_EVENT_SOURCE } from './private/refresher-schedule.js';
+export { ALARMS_NOTIFY_NOBODY } from './private/provider-alarms.js';
 
 /** What `ProviderTokenRefresher` needs: the provider, and where its names, keys and alarms go. */
 export interface ProviderTokenRefresherProps {
@@ -115,12 +116,6 @@ export interface ProviderTokenRefresherProps {
    */
   readonly credentialsScope?: Construct;
 }
-
-/**
- * Id of the synth warning for a refresher without `alarmTopic`, whose alarms notify nobody. Silence it
- * deliberately with `Annotations.of(refresher).acknowledgeWarning(ALARMS_NOTIFY_NOBODY, '<why>')`.
- */
-export const ALARMS_NOTIFY_NOBODY = 'token-refresher:alarms-notify-nobody';
 
 /** The runbook this project ships; alarm descriptions link to its sections. */
 export const DEFAULT_RUNBOOK_URL = 'https://github.com/token-refresher/token-refresher/blob/main/docs/runbook.md';
@@ -247,14 +242,6 @@ export class ProviderTokenRefresher extends Construct {
       runbookUrl: props.runbookUrl ?? DEFAULT_RUNBOOK_URL,
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
     });
-    if (!props.alarmTopic) {
-      Annotations.of(this).addWarningV2(
-        ALARMS_NOTIFY_NOBODY,
-        `provider "${settings.id}": its ${Object.keys(this.alarms).length} paging alarms notify nobody: pass "alarmTopic" ` +
-          `(an SNS topic your on-call tool or e-mail subscribes to), or acknowledge this warning on the refresher ` +
-          `if you watch the alarms another way`,
-      );
-    }
     this.schedule = createRefresherSchedule(this, {
       settings,
       scheduleName: names.scheduleName,
