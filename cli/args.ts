@@ -11,6 +11,7 @@ import {
   STATUS_HELP,
   TOP_HELP,
 } from './help.js';
+import type { CheckOptions } from './check/command.js';
 import type { PlanOptions } from './plan/command.js';
 import type { RunOptions } from './run/command.js';
 
@@ -35,7 +36,7 @@ export type Command =
   | { readonly name: 'version' }
   | ({ readonly name: 'status' } & StatusOptions)
   | ({ readonly name: 'refresh'; readonly provider: string } & StackOptions)
-  | { readonly name: 'check'; readonly provider: string; readonly providersFile: string; readonly json: boolean }
+  | ({ readonly name: 'check' } & CheckOptions)
   | ({ readonly name: 'run' } & RunOptions)
   | ({ readonly name: 'plan' } & PlanOptions)
   | { readonly name: 'status-local'; readonly dir?: string; readonly json: boolean };
@@ -63,7 +64,7 @@ const stackOptions = {
   json,
   help,
 } as const;
-const checkOptions = { 'providers-file': string, json, help } as const;
+const checkOptions = { 'providers-file': string, ...stackOptions } as const;
 const planOptions = { 'providers-file': string, stage: string, json, help } as const;
 const statusOptions = { ...stackOptions, wide: { type: 'boolean' }, local: { type: 'boolean' }, dir: string } as const;
 /** The options that choose what AWS reads; `status --local` reads files and takes none of them. */
@@ -127,19 +128,7 @@ export function parseCommand(argv: readonly string[]): Command {
     );
   }
 
-  if (first === 'check') {
-    const { values, positionals } = guard(first, () =>
-      parseArgs({ args: rest, options: checkOptions, allowPositionals: true, strict: true }),
-    );
-    if (values.help) return { name: 'help', text: CHECK_HELP };
-    return {
-      name: 'check',
-      provider: onePositional(first, positionals),
-      providersFile: nonEmpty(first, 'providers-file', values['providers-file']) ?? DEFAULT_PROVIDERS_FILE,
-      json: values.json ?? false,
-    };
-  }
-
+  if (first === 'check') return parseCheck(rest);
   if (first === 'run') return parseRun(rest);
   if (first === 'plan') return parsePlan(rest);
   if (first === 'status') {
@@ -189,6 +178,43 @@ function manifestSource(
   }
   if (stack !== undefined) return { kind: 'stack', stack, ...(stage === undefined ? {} : { stage }) };
   return { kind: 'stage', stage: stage ?? DEFAULT_STAGE };
+}
+
+/** `check <provider>`: from a providers file, or from a deployment (--stage, --stack, --outputs-file). */
+function parseCheck(rest: readonly string[]): Command {
+  const { values, positionals } = guard('check', () =>
+    parseArgs({ args: [...rest], options: checkOptions, allowPositionals: true, strict: true }),
+  );
+  if (values.help) return { name: 'help', text: CHECK_HELP };
+  const provider = onePositional('check', positionals);
+  const providersFile = nonEmpty('check', 'providers-file', values['providers-file']);
+  const json = values.json ?? false;
+  // The deployment's own settings (what its function runs with) when an option names where it is.
+  const fromDeployment = (['stack', 'stage', 'outputs-file'] as const).find((o) => values[o] !== undefined);
+  if (fromDeployment === undefined) {
+    const awsOption = (['region', 'profile'] as const).find((o) => values[o] !== undefined);
+    if (awsOption !== undefined) {
+      throw new UsageError(
+        `--${awsOption} goes with --stage, --stack or --outputs-file (the deployed settings)`,
+        'check',
+      );
+    }
+    return { name: 'check', provider, providersFile: providersFile ?? DEFAULT_PROVIDERS_FILE, json };
+  }
+  if (providersFile !== undefined) {
+    throw new UsageError(
+      `--providers-file reads the settings from a file, --${fromDeployment} from the deployment: pick one`,
+      'check',
+    );
+  }
+  const region = nonEmpty('check', 'region', values.region);
+  const profile = nonEmpty('check', 'profile', values.profile);
+  const deployment = {
+    source: manifestSource('check', values),
+    ...(region === undefined ? {} : { region }),
+    ...(profile === undefined ? {} : { profile }),
+  };
+  return { name: 'check', provider, providersFile: DEFAULT_PROVIDERS_FILE, json, deployment };
 }
 
 function parseRun(rest: readonly string[]): Command {

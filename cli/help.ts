@@ -2,7 +2,7 @@
 import { DEFAULT_LOCAL_DIR } from '../local/layout.js';
 import { CREDENTIALS_ENV_PREFIX } from '../local/credentials/local-credentials.js';
 import { PRICES } from './plan/cost-model.js';
-import { DEFAULT_STAGE, STAGE_TAG } from '../contract/naming.js';
+import { DEFAULT_STAGE, MANIFEST_STACK_TAG, STAGE_TAG } from '../contract/naming.js';
 export const DEFAULT_PROVIDERS_FILE = 'providers.json';
 
 export const TOP_HELP = `token-refresher: operate the OAuth token refreshers deployed by this project's CDK stack
@@ -30,17 +30,20 @@ configuration error, 3 stack not found or AWS error.
 `;
 
 /** Where status and refresh find the refreshers: the same options and words for both. */
-const DEPLOYMENT_OPTIONS = `  --stage <name>      every stack tagged ${STAGE_TAG}=<name> (default: ${DEFAULT_STAGE})
+const DEPLOYMENT_OPTIONS = `  --stage <name>      every refresher tagged ${STAGE_TAG}=<name> (default: ${DEFAULT_STAGE})
   --stack <name>      only this stack (also one deployed before stages, e.g. TokenRefresher)
   --outputs-file <f>  the stacks in a "cdk deploy --outputs-file <f>" result, not CloudFormation
   --region <region>   AWS region (default: AWS_REGION or your AWS profile's region)
   --profile <name>    AWS profile for credentials and region (default: AWS_PROFILE or default)`;
 
-const DEPLOYMENT_TEXT = `The refreshers are found in the stack outputs <Provider>Refresher of every stack of the stage
-(stack tag ${STAGE_TAG}), or of one --stack, or in an --outputs-file. A provider that two
-stacks declare is reported as a problem and not used. When no stack of the stage exists, the
-error names the stage and region, the stages and untagged refresher stacks found there, and
-exits 3.`;
+const DEPLOYMENT_TEXT = `The refreshers are found in the manifest parameters /<prefix>/<id>/manifest tagged
+${STAGE_TAG}=<stage>, which every ProviderTokenRefresher writes in whatever
+stack it is, and in the stack outputs <Provider>Refresher of every stack of the stage (stack
+tag ${STAGE_TAG}). With --stack, in that stack's outputs, else in the parameters
+tagged ${MANIFEST_STACK_TAG}=<stack>; with --outputs-file, in the file's outputs only
+(TokenRefresherStack and TokenRefresherFleet add them). A provider that two refreshers declare is
+reported as a problem and not used. When nothing is found, the error names the stage or stack,
+the region, and where else to look, and exits 3.`;
 
 export const STATUS_HELP = `Usage: token-refresher status [<provider>...] [--stage <name> | --stack <name> |
                               --outputs-file <file>] [--region <region>] [--profile <name>]
@@ -82,6 +85,8 @@ ${DEPLOYMENT_OPTIONS}
 
 IAM actions:
   cloudformation:DescribeStacks   the stacks' tags and refresher outputs (not with --outputs-file)
+  ssm:DescribeParameters          find the manifest parameters by tag (not with --outputs-file)
+  ssm:GetParameters               read them: parameter/<prefix>/*/manifest
   secretsmanager:GetSecretValue   the published token (store SM): its expiry and issued_at
   ssm:GetParameter                the published token (store PS), same
   cloudwatch:GetMetricData        last run; guard and block when the state is not read
@@ -114,19 +119,28 @@ ${DEPLOYMENT_OPTIONS}
   --json              the function's result as JSON
   -h, --help          show this help
 
-IAM actions: cloudformation:DescribeStacks (to find the provider's function in the stacks'
-outputs; not with --outputs-file) and lambda:InvokeFunction on that function.
+IAM actions: cloudformation:DescribeStacks (stack outputs), ssm:DescribeParameters and
+ssm:GetParameters on parameter/<prefix>/*/manifest (manifest parameters), to find the provider's
+function (not with --outputs-file), and lambda:InvokeFunction on that function.
 
 Exit codes: 0 fresh or refreshed, 1 the run failed, 2 usage error, unknown provider or bad
 outputs file, 3 no stack of the stage, stack not found or AWS error.
 `;
 
 export const CHECK_HELP = `Usage: token-refresher check <provider> [--providers-file <path>] [--json]
+       token-refresher check <provider> (--stage <name> | --stack <name> |
+                             --outputs-file <file>) [--region <region>] [--profile <name>] [--json]
 
 Sends exactly one token request, the provider's password or client_credentials grant, from this
 machine with the settings in the providers file, and reports the HTTP status, the token's
 lifetime and scope, whether a refresh token was issued, and whether the token fits the
-provider's store. Needs no AWS access. Tokens and secrets are never printed.
+provider's store. From a providers file it needs no AWS access. Tokens and secrets are never
+printed.
+
+With --stage, --stack or --outputs-file, the settings are those the deployed function runs with
+instead (its TOKEN_REFRESHER_CONFIG variable), for a ProviderTokenRefresher whose settings are
+in your CDK code: the refresher is found as "status" finds it. IAM actions: those of "status" to
+find it, and lambda:GetFunctionConfiguration on its function.
 
 Credentials come from these variables, else from a prompt on a terminal (secrets not echoed):
   TOKEN_REFRESHER_USERNAME       password grant
@@ -138,11 +152,17 @@ check once, fix what it reports, then check again.
 
 Options:
   --providers-file <path>  providers file (default: ${DEFAULT_PROVIDERS_FILE})
+  --stage <name>           the deployed settings: every refresher of the stage (default: none)
+  --stack <name>           the deployed settings: the refreshers of this stack
+  --outputs-file <f>       the deployed settings: the stacks in a cdk deploy --outputs-file result
+  --region <region>        with the three above: AWS region
+  --profile <name>         with the three above: AWS profile for credentials and region
   --json                   JSON for scripts
   -h, --help               show this help
 
 Exit codes: 0 token granted and it fits its store, 1 the token endpoint refused or failed, or
-the token would not fit its store, 2 usage error, bad providers file or missing credentials.
+the token would not fit its store, or the deployed function's settings cannot be read, 2 usage
+error, bad providers file or missing credentials, 3 the refresher was not found or AWS error.
 `;
 
 export const RUN_HELP = `Usage: token-refresher run [--providers-file <path>] [--credentials-file <path>]

@@ -42,8 +42,11 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
       case 'version':
         io.stdout(`${packageVersion()}\n`);
         return EXIT.ok;
-      case 'check':
-        return await runCheck(command, io, deps.fetch);
+      case 'check': {
+        const { deployment } = command;
+        if (deployment === undefined) return await runCheck(command, io, deps.fetch);
+        return await withAws(deps, deployment, (clients) => runCheck(command, io, deps.fetch, clients));
+      }
       case 'run':
         if (!deps.host) throw new Error('run needs a RunHost');
         return await runLocal(command, io, deps.host);

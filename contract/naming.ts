@@ -12,6 +12,13 @@ import { ALARM_KINDS, ALARM_SUFFIX, type AlarmKind, MANIFEST_OUTPUT_SUFFIX } fro
  * finds all stacks of a stage by it (cli/common/stage-stacks.ts), however the app groups providers.
  */
 export const STAGE_TAG = 'token-refresher:stage';
+/**
+ * The tag every refresher's manifest parameter carries with its stack's name, so that `--stack` finds
+ * the refreshers of a stack whose outputs do not list them (a `ProviderTokenRefresher` in your own stack).
+ */
+export const MANIFEST_STACK_TAG = 'token-refresher:stack';
+/** The last segment of a manifest parameter's name, `/<prefix>/<id>/manifest`. */
+export const MANIFEST_PARAMETER_LEAF = 'manifest';
 /** The stage of a deployment that names none. */
 export const DEFAULT_STAGE = 'default';
 
@@ -66,6 +73,11 @@ export interface ProviderResourceNames {
   /** Private String parameter holding the rest of the state, which is no secret: the ledger; starts with `/`. */
   readonly ledgerParameterName: string;
   /**
+   * String parameter (standard tier) the construct writes with its manifest (contract/refresher-manifest.ts),
+   * where the operator CLI finds the refresher in any stack; starts with `/`.
+   */
+  readonly manifestParameterName: string;
+  /**
    * IAM path of the refresher function's role, `/<prefix>/<id>/`: the stage key admits `/<prefix>/*`,
    * and the provider's credentials secret only this path.
    */
@@ -93,6 +105,7 @@ export function providerResourceNames(prefix: string, providerId: string): Provi
     tokenParameterName: `/${prefix}/${providerId}/token`,
     stateParameterName: `/${prefix}/${providerId}/state`,
     ledgerParameterName: `/${prefix}/${providerId}/ledger`,
+    manifestParameterName: `/${prefix}/${providerId}/${MANIFEST_PARAMETER_LEAF}`,
     rolePath: `/${prefix}/${providerId}/`,
     scheduleName: fitted(`${flat}${providerId}`, NAME_LIMITS.schedule, prefix, providerId),
     alarmNames,

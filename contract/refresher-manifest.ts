@@ -1,8 +1,10 @@
 import * as z from 'zod/mini';
 
 /**
- * What the stack tells tools about each provider's refresher, as one JSON stack output per provider
- * (`<ConstructId>Refresher`). The operator CLI reads it; names and ARNs only, never a secret.
+ * What tools are told about each provider's refresher: the construct writes it to its manifest
+ * parameter (`/<prefix>/<id>/manifest`, contract/naming.ts) in whatever stack it is in, and
+ * `TokenRefresherStack` and `TokenRefresherFleet` also publish it as a stack output per provider
+ * (`<ConstructId>Refresher`). The operator CLI reads both; names and ARNs only, never a secret.
  */
 /**
  * The alarms of each provider, every one of them paging (docs/runbook.md "What pages" says why these
@@ -43,6 +45,8 @@ export const refresherManifestSchema = z.object({
   /** EventBridge Scheduler schedule (default group) and the stack's dead-letter queue, for the runbook commands. */
   scheduleName: z.optional(z.string()),
   deadLetterQueueName: z.optional(z.string()),
+  /** The stack that deploys the refresher; only in the manifest parameter (an output knows its stack). */
+  stack: z.optional(z.string()),
 });
 
 export type RefresherManifest = z.infer<typeof refresherManifestSchema>;

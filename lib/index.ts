@@ -17,6 +17,7 @@ import type { StoreRequest as ContractStoreRequest } from '../providers/store-ch
 export {
   ProviderTokenRefresher,
   type ProviderTokenRefresherProps,
+  ALARMS_NOTIFY_NOBODY,
   DEFAULT_RUNBOOK_URL,
   SCHEDULE_EVENT_SOURCE,
 } from './provider-token-refresher.js';

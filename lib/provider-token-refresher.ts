@@ -22,6 +22,7 @@ import type { ProviderSettings } from '../contract/provider-settings.js';
 import type { ResolvedProvider } from '../providers/providers-file.js';
 import type { RefresherManifest } from '../contract/refresher-manifest.js';
 import { credentialsSecret } from './private/credentials-secret.js';
+import { createManifestParameter } from './private/manifest-parameter.js';
 import { createProviderAlarms, type ProviderAlarms } from './private/provider-alarms.js';
 import { createRefresherFunction } from './private/refresher-function.js';
 import { refresherKey } from './private/refresher-key.js';
@@ -34,6 +35,7 @@ import { stackShared } from './private/stack-shared.js';
 import { createTokenStore, type TokenLocation, type TokenStore } from './private/token-store.js';
 
 export { SCHEDULE_EVENT_SOURCE } from './private/refresher-schedule.js';
+export { ALARMS_NOTIFY_NOBODY } from './private/provider-alarms.js';
 
 /** What `ProviderTokenRefresher` needs: the provider, and where its names, keys and alarms go. */
 export interface ProviderTokenRefresherProps {
@@ -76,6 +78,8 @@ export interface ProviderTokenRefresherProps {
 
   /**
    * Where the provider's alarms send ALARM and OK notifications. Every alarm pages (three of them).
+   * Without it synth warns (`ALARMS_NOTIFY_NOBODY`); acknowledge that warning on the refresher when
+   * you watch the alarms another way.
    * @default - no notifications (the alarms still change state)
    */
   readonly alarmTopic?: sns.ITopic;
@@ -173,8 +177,8 @@ export class ProviderTokenRefresher extends Construct {
    */
   public readonly alarms: ProviderAlarms;
   /**
-   * What tools (the operator CLI) need to know about this refresher, names only: the stack outputs
-   * publish it. It also names what the construct keeps to itself: the private state and ledger
+   * What tools (the operator CLI) need to know about this refresher, names only: the construct writes
+   * it to its manifest parameter (`/<prefix>/<id>/manifest`), in whatever stack it is. It also names what the construct keeps to itself: the private state and ledger
    * parameters and the metrics namespace.
    */
   public readonly manifest: RefresherManifest;
@@ -255,6 +259,7 @@ export class ProviderTokenRefresher extends Construct {
       ...(props.stage === undefined ? {} : { stage: props.stage }),
       metricsNamespace: namespace,
     });
+    createManifestParameter(this, names.manifestParameterName, this.manifest, props.stage);
   }
 
   /**

@@ -20,6 +20,9 @@ import { dueThresholdSeconds } from '../../contract/schedule.js';
 import type { StoreKind } from '../../contract/token-stores.js';
 import { resolveCredentials } from './credentials.js';
 import { type CheckDiscovery, discoveryLines, prepareRoute } from './discovery.js';
+import { readDeployedProvider } from './deployed-provider.js';
+import type { StackOptions } from '../args.js';
+import type { AwsClients } from '../common/aws-clients.js';
 import { UsageError } from '../common/errors.js';
 import { loadStackConfig } from '../common/providers-file.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -66,11 +69,17 @@ export interface CheckReport {
 
 export interface CheckOptions {
   readonly provider: string;
+  /** Where the settings come from unless `deployment` is given. */
   readonly providersFile: string;
   readonly json: boolean;
+  /** Read the settings the deployed function runs with instead (`--stage`, `--stack`, `--outputs-file`). */
+  readonly deployment?: Omit<StackOptions, 'json'>;
 }
 
-function loadProvider(options: CheckOptions, io: CliIo): ResolvedProvider {
+/** What `check` needs of a provider: its settings and the store its token goes to. */
+export type CheckedProvider = Pick<ResolvedProvider, 'settings' | 'store'>;
+
+function loadProvider(options: CheckOptions, io: CliIo): CheckedProvider {
   // `check` calls the token endpoint from this machine, as local mode does.
   const { path, providers } = loadStackConfig(options.providersFile, io, 'local');
   const found = providers.find((p) => p.settings.id === options.provider);
@@ -153,7 +162,7 @@ async function grantOnce(
  * that `check` sees what the deployed refresher would see: `maxAttempts: 1` means no retry, ever.
  */
 export async function checkProvider(
-  provider: ResolvedProvider,
+  provider: CheckedProvider,
   credentials: Record<string, string>,
   nowMs: () => number,
   fetchImpl?: (url: string, init: RequestInit) => Promise<Response>,
@@ -322,8 +331,17 @@ export async function runCheck(
   options: CheckOptions,
   io: CliIo,
   fetchImpl?: (url: string, init: RequestInit) => Promise<Response>,
+  clients?: AwsClients,
 ): Promise<ExitCode> {
-  const provider = loadProvider(options, io);
+  const { deployment } = options;
+  let provider: CheckedProvider;
+  if (deployment === undefined) provider = loadProvider(options, io);
+  else if (clients === undefined) throw new Error('check from a deployment needs AWS clients');
+  else {
+    provider = await withProgress(io, 'reading the deployed settings', options, () =>
+      readDeployedProvider(deployment.source, options.provider, clients, io.cwd),
+    );
+  }
   const { settings } = provider;
   const credentials = await resolveCredentials(requiredCredentialKeys(settings), settings.id, io);
   const host = new URL(settings.tokenEndpoint ?? settings.issuer!).host;

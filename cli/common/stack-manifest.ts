@@ -47,11 +47,11 @@ function isMissingStack(error: unknown): boolean {
   );
 }
 
-function parseManifest(stackName: string, output: StackOutput): Result<RefresherManifest, string> {
-  const where = `stack "${stackName}", output "${output.key}"`;
+/** A manifest's JSON, from a stack output or a manifest parameter; `where` names it in the problem. */
+export function parseManifest(where: string, text: string): Result<RefresherManifest, string> {
   let json: unknown;
   try {
-    json = JSON.parse(output.value);
+    json = JSON.parse(text);
   } catch {
     return err(`${where} is not JSON`);
   }
@@ -76,7 +76,7 @@ export function manifestsOf(stackName: string, stackStatus: string, outputs: rea
   const seen = new Set<string>();
   for (const output of outputs) {
     if (!isManifestOutput(output.key)) continue;
-    const parsed = parseManifest(stackName, output);
+    const parsed = parseManifest(`stack "${stackName}", output "${output.key}"`, output.value);
     if (!parsed.ok) {
       problems.push(parsed.error);
       continue;

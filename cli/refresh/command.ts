@@ -127,7 +127,7 @@ export async function runRefresh(
   clients: AwsClients,
 ): Promise<ExitCode> {
   const { manifest, result } = await withProgress(io, 'reading the stacks', options, async (progress) => {
-    const deployment = await readDeployment(options.source, clients.cloudFormation, io.cwd);
+    const deployment = await readDeployment(options.source, clients, io.cwd);
     const found = findProvider(deployment, options.provider, 'refresh');
     progress.update(`refreshing ${found.provider} (invoking ${found.functionName})`);
     return { manifest: found, result: await invokeForced(clients.lambda, found.functionName) };

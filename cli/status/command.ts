@@ -73,7 +73,7 @@ export async function collectStatus(deployment: Deployment, clients: AwsClients,
 
 export async function runStatus(options: StatusOptions, io: CliIo, clients: AwsClients): Promise<ExitCode> {
   const report = await withProgress(io, 'reading the stacks', options, async (progress) => {
-    const all = await readDeployment(options.source, clients.cloudFormation, io.cwd);
+    const all = await readDeployment(options.source, clients, io.cwd);
     const deployment = selectProviders(all, options.providers, 'status');
     progress.update(`reading ${deployment.refreshers.length} provider(s) of ${deployment.description}`);
     return collectStatus(deployment, clients, io.now());

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -6,6 +6,12 @@ import type { Construct } from 'constructs';
 import { type AlarmSpec, alarmSpecs } from './alarm-specs.js';
 import type { ProviderSettings } from '../../contract/provider-settings.js';
 import { ALARM_SUFFIX, type AlarmKind } from '../../contract/refresher-manifest.js';
+
+/**
+ * Id of the synth warning for a refresher without `alarmTopic`, whose alarms notify nobody. Silence it
+ * deliberately with `Annotations.of(refresher).acknowledgeWarning(ALARMS_NOTIFY_NOBODY, '<why>')`.
+ */
+export const ALARMS_NOTIFY_NOBODY = 'token-refresher:alarms-notify-nobody';
 
 /** A provider's paging alarms, by kind (contract/refresher-manifest.ts `ALARM_KINDS`). */
 export type ProviderAlarms = Readonly<Record<AlarmKind, cloudwatch.Alarm>>;
@@ -48,6 +54,7 @@ function metricFor(spec: AlarmSpec, props: ProviderAlarmsProps): cloudwatch.IMet
  * The provider's alarms, each notifying `alarmTopic` itself:
  * three alarms of one metric each, and no composite, keep a provider's alarm bill at three alarm
  * metrics (docs/runbook.md "What pages" explains why these three page and nothing else does).
+ * Without a topic they page nobody, which synth says on `scope` (a warning its owner may acknowledge).
  */
 export function createProviderAlarms(scope: Construct, props: ProviderAlarmsProps): ProviderAlarms {
   const { settings, alarmNames } = props;
@@ -70,6 +77,14 @@ export function createProviderAlarms(scope: Construct, props: ProviderAlarmsProp
     }
     return [spec.kind, alarm] as const;
   });
+  if (!action) {
+    Annotations.of(scope).addWarningV2(
+      ALARMS_NOTIFY_NOBODY,
+      `provider "${settings.id}": its ${alarms.length} paging alarms notify nobody: pass "alarmTopic" ` +
+        `(an SNS topic your on-call tool or e-mail subscribes to), or acknowledge this warning on the refresher ` +
+        `if you watch the alarms another way`,
+    );
+  }
   return Object.fromEntries(alarms) as Record<AlarmKind, cloudwatch.Alarm>;
 }
 

@@ -42,6 +42,7 @@ export function refresherNames(
       : { 'token parameter': names.tokenParameterName }),
     'state parameter': names.stateParameterName,
     'ledger parameter': names.ledgerParameterName,
+    'manifest parameter': names.manifestParameterName,
     'role path': names.rolePath,
     schedule: names.scheduleName,
     // A provider's metrics are its alarms' input: two refreshers emitting to one would watch each other.

@@ -73,8 +73,9 @@ describe('what the help says about permissions and sources', () => {
 
   it('status and refresh --help say how the stacks of a stage are found and what happens without one', () => {
     for (const help of [flat(STATUS_HELP), flat(REFRESH_HELP)]) {
-      expect(help).toContain('--stage <name> every stack tagged token-refresher:stage=<name> (default: default)');
-      expect(help).toContain('When no stack of the stage exists, the error names the stage and region');
+      expect(help).toContain('--stage <name> every refresher tagged token-refresher:stage=<name> (default: default)');
+      expect(help).toContain('manifest parameters /<prefix>/<id>/manifest tagged token-refresher:stage=<stage>');
+      expect(help).toContain('When nothing is found, the error names the stage or stack, the region');
       expect(help).toContain('--profile <name>');
       expect(help).toContain('--outputs-file <f>');
     }
@@ -115,7 +116,16 @@ describe('usage errors: exit 2, one line and where to get help', () => {
     [['refresh', 'a', 'b'], 'expected one <provider>, got a b', 'token-refresher refresh --help'],
     [['refresh', 'nagra', '--region'], 'option --region needs a value', 'token-refresher refresh --help'],
     [['check'], 'missing <provider>', 'token-refresher check --help'],
-    [['check', 'nagra', '--stack', 'X'], 'unknown option --stack', 'token-refresher check --help'],
+    [
+      ['check', 'nagra', '--stack', 'X', '--providers-file', 'p.json'],
+      '--providers-file reads the settings from a file, --stack from the deployment: pick one',
+      'token-refresher check --help',
+    ],
+    [
+      ['check', 'nagra', '--region', 'eu-west-1'],
+      '--region goes with --stage, --stack or --outputs-file (the deployed settings)',
+      'token-refresher check --help',
+    ],
   ])('%j', async (argv, message, help) => {
     const { code, stdout, stderr } = await runCliForTest(argv);
 

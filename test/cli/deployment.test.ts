@@ -3,11 +3,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeStacksCommand, type DescribeStacksCommandInput, type Stack } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { DescribeParametersCommand, GetParametersCommand } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { isReadableStatus } from '../../cli/common/stage-stacks.js';
-import { manifest, runCliForTest, stackOf, tableRows, writeProvidersFile } from './helpers.js';
-import { alarmStates, cfn, metricsPerProvider, resetMocks } from './status-fixtures.js';
+import { awsError, manifest, runCliForTest, stackOf, tableRows, writeProvidersFile } from './helpers.js';
+import { alarmStates, cfn, metricsPerProvider, resetMocks, ssm } from './status-fixtures.js';
 
 const lambda = mockClient(LambdaClient);
 
@@ -123,9 +124,11 @@ describe('status: every stack of a stage', () => {
     const { code, stdout, stderr } = await runCliForTest(['status', '--stage', 'staging']);
 
     expect(stderr).toBe(
-      'error: no stack of stage "staging" in eu-west-1 (none has the stack tag token-refresher:stage=staging): ' +
-        'deploy it with npx cdk deploy; pass --stage with one of: prod; read a stack deployed before stages with ' +
-        "--stack (here: TokenRefresher); or read a deploy's outputs with --outputs-file\n",
+      'error: no refresher of stage "staging" in eu-west-1: no stack has the stack tag ' +
+        'token-refresher:stage=staging, and no manifest parameter the tag token-refresher:stage=staging; is it ' +
+        'deployed (npx cdk deploy)?; pass --stage with one of: prod; read a stack deployed before stages with ' +
+        "--stack (here: TokenRefresher); read your own stack with --stack <name>; or read a deploy's outputs " +
+        'with --outputs-file\n',
     );
     expect(stdout).toBe('');
     expect(code).toBe(3);
@@ -138,6 +141,79 @@ describe('status: every stack of a stage', () => {
 
     expect(cfn).toHaveReceivedCommandWith(DescribeStacksCommand, { StackName: 'TokenRefresher' });
     expect(tableRows(stdout).map((row) => row[0])).toEqual(['PROVIDER', 'alpha']);
+  });
+
+  it('shows a refresher found in its stack output and in its manifest parameter once, and one in your own stack', async () => {
+    // A fleet stack lists alpha in its outputs, and the construct wrote alpha's parameter too.
+    region([stackOf('TokenRefresher-00', [a])]);
+    const own = manifest('delta', { functionName: 'PaymentsApi-DeltaFunction-AbC' });
+    const parameters = {
+      '/token-refresher/alpha/manifest': { ...a, stack: 'TokenRefresher-00' },
+      '/token-refresher/delta/manifest': { ...own, stack: 'PaymentsApi' },
+    };
+    ssm.on(DescribeParametersCommand).resolves({ Parameters: Object.keys(parameters).map((Name) => ({ Name })) });
+    ssm.on(GetParametersCommand).resolves({
+      Parameters: Object.entries(parameters).map(([Name, m]) => ({ Name, Value: JSON.stringify(m) })),
+    });
+
+    const { code, stdout, stderr } = await runCliForTest(['status', '--wide']);
+
+    expect(tableRows(stdout).map((row) => [row[0], row.at(-1)])).toEqual([
+      ['PROVIDER', 'STACK'],
+      ['alpha', 'TokenRefresher-00'],
+      ['delta', 'PaymentsApi'],
+    ]);
+    expect(stderr).toBe('');
+    expect(code).not.toBe(3);
+  });
+
+  it('still shows what the stacks list when the manifest parameters may not be read, with a warning, exit 1', async () => {
+    region([stackOf('TokenRefresher', [a])]);
+    ssm
+      .on(DescribeParametersCommand)
+      .rejects(awsError('AccessDeniedException', 'not authorized to perform ssm:DescribeParameters'));
+
+    const { code, stdout, stderr } = await runCliForTest(['status']);
+
+    expect(tableRows(stdout).map((row) => row[0])).toEqual(['PROVIDER', 'alpha']);
+    expect(stderr).toBe(
+      'warning: manifest parameters tagged token-refresher:stage=default could not be read (SSM DescribeParameters ' +
+        'failed: AccessDeniedException): refreshers that no stack output lists are not shown; allow ' +
+        'ssm:DescribeParameters and ssm:GetParameters\n',
+    );
+    expect(code).toBe(1);
+  });
+
+  it('stops after 200 pages of tagged parameters (10,000) instead of paging on forever, exit 3', async () => {
+    region([stackOf('Nothing-Listed', [], { stage: null })]);
+    ssm.on(DescribeParametersCommand).resolves({ Parameters: [], NextToken: 'more' });
+
+    const { code, stderr } = await runCliForTest(['status', '--stack', 'Nothing-Listed']);
+
+    expect(ssm).toHaveReceivedCommandTimes(DescribeParametersCommand, 200);
+    expect(stderr).toBe(
+      'error: more than 10000 parameters are tagged token-refresher:stack=Nothing-Listed: read one stack with --stack\n',
+    );
+    expect(code).toBe(3);
+  });
+
+  it('reports a manifest parameter that is not a manifest, naming it, and shows the others', async () => {
+    region([stackOf('TokenRefresher', [a])]);
+    ssm
+      .on(DescribeParametersCommand)
+      .resolves({ Parameters: [{ Name: '/token-refresher/x/manifest' }, { Name: '/other/state' }] });
+    ssm
+      .on(GetParametersCommand)
+      .resolves({ Parameters: [{ Name: '/token-refresher/x/manifest', Value: '{"provider": 1}' }] });
+
+    const { code, stdout, stderr } = await runCliForTest(['status']);
+
+    expect(ssm).toHaveReceivedCommandWith(GetParametersCommand, { Names: ['/token-refresher/x/manifest'] });
+    expect(tableRows(stdout).map((row) => row[0])).toEqual(['PROVIDER', 'alpha']);
+    expect(stderr).toMatch(
+      /^warning: parameter "\/token-refresher\/x\/manifest" is not a refresher manifest \(provider: .*\)\n$/,
+    );
+    expect(code).toBe(1);
   });
 
   it('refuses --stack with --stage when the stack belongs to another stage, exit 3', async () => {
@@ -247,14 +323,15 @@ describe('--outputs-file: the result of cdk deploy --outputs-file', () => {
     expect(code).toBe(2);
   });
 
-  it('says so when the file has no refresher outputs, exit 2', async () => {
+  it('says the file lists no refresher, and where a refresher in your own stack is read instead, exit 2', async () => {
     const file = writeProvidersFile({ One: { SomeOutput: 'x' } });
 
     const { code, stderr } = await runCliForTest(['status', '--outputs-file', file]);
 
     expect(stderr).toBe(
-      `error: outputs file ${file} has no refresher outputs (<Provider>Refresher) in One (outputs file): write it ` +
-        'with npx cdk deploy --outputs-file <file> from this version of token-refresher\n',
+      `error: outputs file ${file} lists no refresher: no stack output <Provider>Refresher in One (outputs file). ` +
+        'Only TokenRefresherStack and TokenRefresherFleet add those outputs; read a ProviderTokenRefresher in your ' +
+        'own stack from AWS with --stack <name> or --stage <name> instead\n',
     );
     expect(code).toBe(2);
   });

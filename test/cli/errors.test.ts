@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type AwsTarget, createAwsClients } from '../../cli/common/aws-clients.js';
 import { awsCall, describeAwsFailure, type AwsCallError } from '../../cli/common/aws-failure.js';
@@ -32,6 +33,9 @@ function answering(status: number, body: string, contentType = 'text/html') {
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-real-secret' };
 
+/** SSM that finds no manifest parameter (DescribeParameters answers an empty page). */
+const noParameters = answering(200, '{"Parameters": []}', 'application/x-amz-json-1.1');
+
 async function runWith(argv: string[], handler: ReturnType<typeof answering>, endpoint?: string) {
   const out: string[] = [];
   const err: string[] = [];
@@ -57,6 +61,12 @@ async function runWith(argv: string[], handler: ReturnType<typeof answering>, en
           maxAttempts: 1,
           requestHandler: handler,
           ...(endpoint === undefined ? {} : { endpoint }),
+        }),
+        ssm: new SSMClient({
+          region: target.region ?? REGION,
+          credentials,
+          maxAttempts: 1,
+          requestHandler: noParameters,
         }),
       };
     },
@@ -234,7 +244,9 @@ describe('errors under --json: one JSON object on stderr, the usual exit code', 
     );
 
     expect(jsonError(stderr)).toMatchObject({ code: 'stage_not_found', exitCode: 3 });
-    expect(jsonError(stderr).message).toMatch(/^no stack of stage "nope" in eu-west-1/);
+    expect(jsonError(stderr).message).toMatch(
+      /^no refresher of stage "nope" in eu-west-1: no stack has the stack tag token-refresher:stage=nope, and no manifest parameter/,
+    );
     expect(code).toBe(3);
   });
 

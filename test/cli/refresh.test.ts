@@ -1,12 +1,15 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { awsError, expectNoSecrets, manifest, NOW_SECONDS, runCliForTest, SECRETS, stackWith } from './helpers.js';
 
 const cfn = mockClient(CloudFormationClient);
 const lambda = mockClient(LambdaClient);
+// No manifest parameter: these refreshers are found in their stack's outputs only.
+const ssm = mockClient(SSMClient);
 
 const nagra = manifest('nagra');
 const clickview = manifest('clickview', { store: 'secretsmanager' });
@@ -24,6 +27,7 @@ function functionReturns(result: unknown) {
 beforeEach(() => {
   cfn.reset();
   lambda.reset();
+  ssm.reset();
   cfn.on(DescribeStacksCommand).resolves(stackWith([nagra, clickview]));
 });
 

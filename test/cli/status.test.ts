@@ -510,14 +510,15 @@ describe('token-refresher status: the stack', () => {
     expect(code).toBe(3);
   });
 
-  it('says so when the stack has no refresher outputs (deployed by an older version), exit 3', async () => {
+  it('says the stack has no refresher, where it looked, and what to pass instead, exit 3', async () => {
     cfn.on(DescribeStacksCommand).resolves(stackWith([], [{ OutputKey: 'NagraFunction', OutputValue: 'fn' }]));
 
     const { code, stderr } = await runCliForTest(['status', '--stack', 'TokenRefresher']);
 
     expect(stderr).toBe(
-      'error: stack "TokenRefresher" in eu-west-1 has no refresher outputs (<Provider>Refresher) in TokenRefresher ' +
-        '(UPDATE_COMPLETE): deploy this version of token-refresher with npx cdk deploy, or pass --stack or --stage\n',
+      'error: no refresher in stack "TokenRefresher" in eu-west-1: no stack output <Provider>Refresher in ' +
+        'TokenRefresher (UPDATE_COMPLETE), and no manifest parameter tagged token-refresher:stack=TokenRefresher. ' +
+        'Is a ProviderTokenRefresher deployed in it (npx cdk deploy)? Or pass --stage <name>, or another --stack\n',
     );
     expect(code).toBe(3);
   });

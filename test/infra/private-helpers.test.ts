@@ -40,6 +40,7 @@ describe('providerResourceNames', () => {
       tokenParameterName: '/token-refresher/nagra-prod/token',
       stateParameterName: '/token-refresher/nagra-prod/state',
       ledgerParameterName: '/token-refresher/nagra-prod/ledger',
+      manifestParameterName: '/token-refresher/nagra-prod/manifest',
       rolePath: '/token-refresher/nagra-prod/',
       scheduleName: 'token-refresher-nagra-prod',
       alarmNames: {

@@ -64,8 +64,14 @@ describe('token store', () => {
     // GIVEN a provider whose 5-minute token is written too often for Secrets Manager
     // WHEN
     const { refresher, template } = buildParameterStore();
-    // THEN no parameter resource (CloudFormation cannot create SecureStrings) and no token secret
-    template.resourceCountIs('AWS::SSM::Parameter', 0);
+    // THEN no token parameter resource (CloudFormation cannot create SecureStrings; the only parameter
+    // is the manifest, a String) and no token secret
+    expect(
+      Object.values(template.findResources('AWS::SSM::Parameter')).map((p) => [
+        p['Properties']['Name'],
+        p['Properties']['Type'],
+      ]),
+    ).toEqual([['/token-refresher/loop-ps/manifest', 'String']]);
     template.resourceCountIs('AWS::SecretsManager::Secret', 1); // the credentials secret only
     expect(refresher.token).toEqual({ store: 'parameterstore', name: '/token-refresher/loop-ps/token' });
     expect(refresher.tokenSource).toBe('ssm:/token-refresher/loop-ps/token');
@@ -649,6 +655,7 @@ describe('one app', () => {
       'Second/Refresher would deploy the same names as First/Refresher in the same account and region ' +
         '(credentials secret "token-refresher-x/loop-ps/credentials", token parameter "/token-refresher-x/loop-ps/token", ' +
         'state parameter "/token-refresher-x/loop-ps/state", ledger parameter "/token-refresher-x/loop-ps/ledger", ' +
+        'manifest parameter "/token-refresher-x/loop-ps/manifest", ' +
         'role path "/token-refresher-x/loop-ps/", schedule "token-refresher-x_loop-ps", metrics "TokenRefresher/x Provider=loop-ps", ' +
         'tokenFreshness alarm "token-refresher-x_loop-ps-TokenFreshness", ' +
         'credentialsRejected alarm "token-refresher-x_loop-ps-CredentialsRejected", ' +

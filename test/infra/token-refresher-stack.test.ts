@@ -99,9 +99,12 @@ describe('TokenRefresherStack with the shipped providers file', () => {
     expect(schedule['Properties']).toMatchObject({ ScheduleExpression: expression });
   });
 
-  it('creates every secret without a value and no SSM parameter at all', () => {
+  it('creates every secret without a value and no SSM parameter but the String manifest of each provider', () => {
     // THEN
-    template.resourceCountIs('AWS::SSM::Parameter', 0);
+    const parameters = Object.values(template.findResources('AWS::SSM::Parameter')).map((p) => p['Properties']);
+    expect(parameters.map((p) => [p['Name'], p['Type'], p['Tier']]).sort()).toEqual(
+      [...stack.refreshers.keys()].map((id) => [`/token-refresher/${id}/manifest`, 'String', 'Standard']).sort(),
+    );
     for (const secret of Object.values(template.findResources('AWS::SecretsManager::Secret'))) {
       expect(Object.keys(secret['Properties']).sort()).toEqual(['Description', 'KmsKeyId', 'Name']);
     }
