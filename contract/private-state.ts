@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
+import { boundHealth, boundOutbox, healthRecordSchema, pendingEventSchema } from './event-records.js';
 import { SECRETS_MANAGER_FORCED_RENEWALS_PER_DAY } from './token-stores.js';
 
 /**
@@ -45,6 +46,13 @@ export const privateStateSchema = z.object({
    * (core/forced-runs.ts). Read up to what an 8 KB parameter can hold, kept to FORCED_RENEWALS_KEPT.
    */
   forcedRenewals: z.optional(z.array(z.number()).check(z.maxLength(4096))),
+  /**
+   * Lifecycle events (contract/event-records.ts): the provider's health as the last run left it, and
+   * the events recorded but not yet delivered. Neither guards anything: one that cannot be read (a
+   * hand edit, another version's) is read as none rather than costing the state.
+   */
+  health: z.catch(z.optional(healthRecordSchema), undefined),
+  outbox: z.catch(z.optional(z.array(pendingEventSchema).check(z.maxLength(64))), undefined),
 });
 
 export type PrivateState = z.infer<typeof privateStateSchema>;
@@ -119,11 +127,12 @@ function defined<T extends object>(value: T): T {
  * length, so that its ledger never exceeds LEDGER_MAX_BYTES whatever the runs before (a state from an
  * earlier version, a hand edit). Nothing that decides an outcome changes: a code or description is
  * cut (they are only shown), an identity is kept as its digest, and only forced renewals that no
- * budget counts any more are dropped. Every write goes through it (core/run/state-ledger.ts `save`).
+ * budget counts any more are dropped (and undelivered events past OUTBOX_MAX, which decide nothing). Every write goes through it (core/run/state-ledger.ts `save`).
  */
 export function boundPrivateState(state: PrivateState, now: number): PrivateState {
   const { fingerprint, guard, pendingPrimary, workingCredentialsVersion, blocked, forcedRenewals, tokenStoreChecked } =
     state;
+  const { health, outbox } = state;
   const record = <T extends { code: string; description: string }>(r: T): T => ({
     ...r,
     code: clipped(r.code, MAX_CODE_BYTES),
@@ -141,6 +150,8 @@ export function boundPrivateState(state: PrivateState, now: number): PrivateStat
     tokenStoreChecked: tokenStoreChecked && storedIdentity(tokenStoreChecked),
     blocked: blocked && record(blocked),
     forcedRenewals: keptForcedRenewals(forcedRenewals, now),
+    health: health && boundHealth(health, now),
+    outbox: boundOutbox(outbox, now),
   });
 }
 

@@ -11,6 +11,7 @@ import type {
   StateStore,
   TokenEndpoint,
 } from '../ports.js';
+import type { EventsDeps } from './events.js';
 
 export interface RefreshDeps {
   readonly settings: ProviderSettings;
@@ -24,6 +25,8 @@ export interface RefreshDeps {
   readonly random?: () => number;
   /** Longest wait for one AWS call (store, state, credentials); AWS_CALL_TIMEOUT_MS unless a test sets it. */
   readonly awsCallTimeoutMs?: number;
+  /** Lifecycle events on transitions (core/run/events.ts); absent: none are recorded or sent. */
+  readonly events?: EventsDeps;
 }
 
 export interface RefreshInput {
@@ -67,4 +70,6 @@ export interface RunReport {
   /** Pending setup: the credentials secret never held a value and no token was ever published. */
   readonly waitingForCredentials: boolean;
   readonly tokenWrites: number;
+  /** Lifecycle events left undelivered (or dropped) after the run; the next run retries (core/run/events.ts). */
+  readonly eventsUndelivered?: number;
 }

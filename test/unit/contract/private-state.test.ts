@@ -10,6 +10,7 @@ import {
   privateStateSchema,
   sameCredentialsVersion,
 } from '../../../contract/private-state.js';
+import { FAILURE_KINDS } from '../../../contract/metrics.js';
 import { FORCED_RUN_BUDGET } from '../../../contract/token-stores.js';
 import { guardStatus } from '../../../core/lockout.js';
 
@@ -26,6 +27,21 @@ function worstCase(): PrivateState {
   const wide = '\u{1F600}'.repeat(5000);
   const plainest = (c: string) => c.repeat(128);
   const record = { at: longest, code: escaping, description: wide };
+  // Lifecycle events at their widest: times and counts at their longest whole form, codes and versions long.
+  const late = NOW + 1e15;
+  const event = (t: 'f' | 'r' | 'x' | 'n') => ({
+    q: 999_999,
+    t,
+    at: late,
+    s: late,
+    r: 1e12,
+    k: 'invalid-response' as const,
+    o: 'o'.repeat(500),
+    v: 'v'.repeat(40),
+    c: 'w' as const,
+    gr: 'g'.repeat(500),
+    e: late,
+  });
   return {
     v: 1,
     fingerprint: plainest('f'),
@@ -36,6 +52,9 @@ function worstCase(): PrivateState {
     workingCredentialsVersion: plainest('w'),
     blocked: record,
     forcedRenewals: Array.from({ length: 4096 }, (_, i) => NOW - i * 1.000000000001),
+    tokenStoreChecked: plainest('t'),
+    health: { q: 999_999, c: 'w', s: late, r: 1e12, a: 1, g: 'gggggggg' },
+    outbox: Array.from({ length: 64 }, (_, i) => event((['x', 'n', 'f', 'r'] as const)[i % 4]!)),
   };
 }
 
@@ -64,6 +83,29 @@ const stateArbitrary = (): fc.Arbitrary<PrivateState> => {
       workingCredentialsVersion: version,
       blocked: record,
       forcedRenewals: fc.array(time, { size: 'max', maxLength: 2000 }),
+      health: fc.record(
+        { q: time, c: fc.constantFrom('f', 'r', 'w', 'x'), s: time, r: time, a: fc.constant(1), g: text },
+        { requiredKeys: ['q'] },
+      ),
+      outbox: fc.array(
+        fc.record(
+          {
+            q: time,
+            t: fc.constantFrom('f', 'v', 'r', 'w', 'x', 'n'),
+            at: time,
+            s: time,
+            r: time,
+            k: fc.constantFrom(...FAILURE_KINDS),
+            o: text,
+            v: version,
+            c: fc.constantFrom('f', 'r', 'w', 'x'),
+            gr: text,
+            e: time,
+          },
+          { requiredKeys: ['q', 't', 'at'] },
+        ),
+        { maxLength: 64 },
+      ),
     },
     { requiredKeys: ['v', 'fingerprint'] },
   );
