@@ -152,3 +152,28 @@ export type EventsRuntime = z.infer<typeof eventsRuntimeSchema>;
 /** A bus as the providers file names it: its name, or its ARN for a bus of another account. */
 export const EVENT_BUS_NAME =
   /^(arn:aws[a-z-]*:events:[a-z0-9-]{1,30}:\d{12}:event-bus\/[A-Za-z0-9._\-/]{1,256}|[A-Za-z0-9._\-/]{1,256})$/;
+
+/**
+ * Each detail's JSON Schema as docs/events/ holds it (written by `npm run schema`), with the envelope
+ * fields a rule sees around it: `source` and `detail-type`.
+ */
+export function eventJsonSchemas(): Record<Transition, Record<string, unknown>> {
+  const schemas = {} as Record<Transition, Record<string, unknown>>;
+  for (const transition of TRANSITIONS) {
+    const detail = z.toJSONSchema(EVENT_DETAIL_SCHEMAS[transition], { target: 'draft-2020-12' });
+    const { $schema, ...detailSchema } = detail;
+    schemas[transition] = {
+      $schema,
+      $id: `https://github.com/token-refresher/token-refresher/blob/main/docs/events/${transition}.v${EVENT_DETAIL_VERSION}.schema.json`,
+      title: `${DETAIL_TYPE[transition]} (detail version ${EVENT_DETAIL_VERSION})`,
+      type: 'object',
+      required: ['source', 'detail-type', 'detail'],
+      properties: {
+        source: { const: EVENT_SOURCE },
+        'detail-type': { const: DETAIL_TYPE[transition] },
+        detail: detailSchema,
+      },
+    };
+  }
+  return schemas;
+}
