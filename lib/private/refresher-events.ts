@@ -36,8 +36,14 @@ export function refresherEvents(
   const statement = new iam.PolicyStatement({
     actions: ['events:PutEvents'],
     resources: [busArn],
+    // Both keys hold one value per entry of the request: every entry must match, and a request
+    // without them (no entries) matches nothing.
     conditions: {
-      StringEquals: { 'events:source': EVENT_SOURCE, 'events:detail-type': Object.values(DETAIL_TYPE) },
+      'ForAllValues:StringEquals': {
+        'events:source': [EVENT_SOURCE],
+        'events:detail-type': Object.values(DETAIL_TYPE),
+      },
+      Null: { 'events:source': 'false', 'events:detail-type': 'false' },
     },
   });
   return {
