@@ -10,7 +10,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { DETAIL_TYPE, EVENT_SOURCE } from '../../contract/events.js'; // in your project: 'token-refresher', 'Token …'
+import { DETAIL_TYPE, EVENT_SOURCE } from '../../lib/index.js'; // in your project: '@token-refresher/cdk'
 
 export interface EventRulesProps {
   /** The bus the refreshers put their events on (the stage's `events.busName`); the default bus if absent. */
