@@ -102,6 +102,26 @@ describe('delivery never fails or holds up the run', () => {
     expect(JSON.stringify(w.log.lines)).not.toContain('secret-ish text');
   });
 
+  it('a transition the ledger cannot record is not sent; the next run decides it again and sends it once', async () => {
+    const sent: string[] = [];
+    const { w, run } = await failingWorld({
+      publish: async (e) => (sent.push(...e.map((x) => x.id)), e.map((x) => x.id)),
+    });
+    w.stateStore.failWrites = true;
+
+    const unrecorded = await run();
+    w.stateStore.failWrites = false;
+    w.clock.advance(60);
+    const recorded = await run();
+    w.clock.advance(60);
+    await run();
+
+    expect(unrecorded.eventsUndelivered).toBe(1);
+    expect(recorded.eventsUndelivered).toBe(0);
+    expect(sent).toHaveLength(1);
+    expect(w.stateStore.state?.outbox).toBeUndefined();
+  });
+
   it('a ledger that could not be read decides nothing (its health is unknown) and writes nothing', async () => {
     const sent: unknown[] = [];
     const { w, run } = await failingWorld({ publish: async (e) => (sent.push(...e), e.map((x) => x.id)) });
