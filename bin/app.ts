@@ -54,6 +54,7 @@ try {
     providers: config.providers,
     alarmEmails: config.alarmEmails,
     ...(config.runbookUrl === undefined ? {} : { runbookUrl: config.runbookUrl }),
+    ...(config.events === undefined ? {} : { events: config.events }),
     ...(stage === undefined || stage === '' ? {} : { stage: String(stage) }),
     // `-c awsManagedKeys=true` saves the stage key's $1 a month at the cost of privacy (docs/security.md).
     awsManagedKeys: flag('awsManagedKeys'),

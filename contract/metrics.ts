@@ -44,6 +44,11 @@ export const METRIC = {
   configurationBlocked: 'ConfigurationBlocked',
   /** 1 while setup is pending: the credentials secret never held a value and no token was published. */
   waitingForCredentials: 'WaitingForCredentials',
+  /**
+   * Lifecycle events (docs/events.md) a run could not deliver, or dropped; the next run retries them.
+   * Only when not zero, so a refresher whose events go out costs no metric for it.
+   */
+  eventsUndelivered: 'EventsUndelivered',
   /** Stage-wide, no dimension: runs that renewed the token (the grant of each is in the run's log line). */
   renewals: 'Renewals',
   /** Stage-wide, no dimension: milliseconds per token request, one value per attempt. */

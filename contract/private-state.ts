@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
+import { boundHealth, boundOutbox, healthRecordSchema, pendingEventSchema } from './event-records.js';
 import { SECRETS_MANAGER_FORCED_RENEWALS_PER_DAY } from './token-stores.js';
 
 /**
@@ -53,6 +54,13 @@ export const privateStateSchema = z.object({
    * was checked against them when the metadata was read.
    */
   metadata: z.optional(z.object({ tokenEndpoint: z.string(), at: z.number(), recheck: z.optional(z.literal(true)) })),
+  /**
+   * Lifecycle events (contract/event-records.ts): the provider's health as the last run left it, and
+   * the events recorded but not yet delivered. Neither guards anything: one that cannot be read (a
+   * hand edit, another version's) is read as none rather than costing the state.
+   */
+  health: z.catch(z.optional(healthRecordSchema), undefined),
+  outbox: z.catch(z.optional(z.array(pendingEventSchema).check(z.maxLength(64))), undefined),
 });
 
 export type PrivateState = z.infer<typeof privateStateSchema>;
@@ -64,11 +72,12 @@ export function privateStateBytes(state: PrivateState): number {
 
 /**
  * Most bytes the ledger (the state without its refresh token) takes once bounded by
- * boundPrivateState, whatever the runs before: half the 4 KB a standard-tier parameter holds, so the
- * String parameter never moves to the advanced tier (which `plan` does not price) and the whole state
- * always leaves the refresh token at least 6 KB of the 8 KB the store takes.
+ * boundPrivateState, whatever the runs before: well inside the 4 KB a standard-tier parameter holds,
+ * so the String parameter never moves to the advanced tier (which `plan` does not price), and the
+ * whole state always leaves the refresh token at least 5.5 KB of the 8 KB the store takes. It was
+ * 2 KB until kept metadata (an issuer's token endpoint) and the events outbox joined the lockout memory.
  */
-export const LEDGER_MAX_BYTES = 2048;
+export const LEDGER_MAX_BYTES = 2560;
 
 /**
  * Forced renewals the state keeps: those of the last 24 h (the window of every store's budget), and
@@ -134,7 +143,7 @@ function defined<T extends object>(value: T): T {
  * length, so that its ledger never exceeds LEDGER_MAX_BYTES whatever the runs before (a state from an
  * earlier version, a hand edit). Nothing that decides an outcome changes: a code or description is
  * cut (they are only shown), an identity is kept as its digest, and only forced renewals that no
- * budget counts any more are dropped. Every write goes through it (core/run/state-ledger.ts `save`).
+ * budget counts any more are dropped (and undelivered events past OUTBOX_MAX, which decide nothing). Every write goes through it (core/run/state-ledger.ts `save`).
  */
 export function boundPrivateState(state: PrivateState, now: number): PrivateState {
   const {
@@ -147,6 +156,7 @@ export function boundPrivateState(state: PrivateState, now: number): PrivateStat
     tokenStoreChecked,
     metadata,
   } = state;
+  const { health, outbox } = state;
   const record = <T extends { code: string; description: string }>(r: T): T => ({
     ...r,
     code: clipped(r.code, MAX_CODE_BYTES),
@@ -166,6 +176,8 @@ export function boundPrivateState(state: PrivateState, now: number): PrivateStat
     forcedRenewals: keptForcedRenewals(forcedRenewals, now),
     // Dropped rather than cut: a cut URL would send tokens elsewhere; without it the run reads the metadata.
     metadata: metadata && KEPT_ENDPOINT.test(metadata.tokenEndpoint) ? metadata : undefined,
+    health: health && boundHealth(health, now),
+    outbox: boundOutbox(outbox, now),
   });
 }
 

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { controlCharacterProblem } from './control-characters.js';
+import { eventsRuntimeSchema } from './events.js';
 import { METRICS_NAMESPACE_PATTERN } from './metrics.js';
 import { type EndpointTarget, tokenEndpointProblem } from './loopback.js';
 import { MAX_EXPECTED_LIFETIME_SECONDS } from './published-token.js';
@@ -344,6 +345,8 @@ const runtimeResourcesSchema = z.strictObject({
   legacyStackId: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
   /** The stage's metrics namespace (contract/metrics.ts); absent: `TokenRefresher`. */
   metricsNamespace: z.optional(z.string().check(z.regex(METRICS_NAMESPACE_PATTERN))),
+  /** Where lifecycle events go (contract/events.ts); absent: none are sent. */
+  events: z.optional(eventsRuntimeSchema),
 });
 
 export const runtimeConfigSchema = z.strictObject({

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
@@ -8,6 +9,7 @@ import { METRICS_NAMESPACE } from '../contract/metrics.js';
 import { createMetrics, recordRun } from './adapters/metrics.js';
 import { HttpMetadataSource } from '../core/metadata-endpoint.js';
 import { OAuthTokenEndpoint } from '../core/oauth-endpoint.js';
+import { EventBridgePublisher } from './adapters/eventbridge-publisher.js';
 import { ParameterStateStore } from './adapters/parameter-state-store.js';
 import { ParameterStoreTokenStore } from './adapters/parameter-store-token-store.js';
 import { SecretsManagerCredentials } from './adapters/secrets-manager-credentials.js';
@@ -51,6 +53,16 @@ const deps: RefreshDeps = {
   clock: { now: () => Date.now() },
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   log,
+  ...(resources.events
+    ? {
+        events: {
+          publisher: new EventBridgePublisher(new EventBridgeClient({ requestHandler }), resources.events.busName),
+          stage: resources.events.stage,
+          scope: resources.ledgerParameterName,
+          tokenRenewed: resources.events.tokenRenewed,
+        },
+      }
+    : {}),
 };
 
 /** Time kept back from the Lambda timeout to return the result and flush the metrics. */

@@ -18,6 +18,7 @@ export {
   ProviderTokenRefresher,
   type ProviderTokenRefresherProps,
   ALARMS_NOTIFY_NOBODY,
+  type RefresherEventsProps,
   DEFAULT_RUNBOOK_URL,
   SCHEDULE_EVENT_SOURCE,
 } from './provider-token-refresher.js';
@@ -51,7 +52,8 @@ export {
   type ResolvedProvider,
 } from '../providers/providers-file.js';
 export { TokenRefresherStack, type TokenRefresherStackProps } from './token-refresher-stack.js';
-export { TokenRefresherFleet, type TokenRefresherFleetProps } from './token-refresher-fleet.js';
+export { TokenRefresherFleet, type FleetEventsProps, type TokenRefresherFleetProps } from './token-refresher-fleet.js';
+export { DETAIL_TYPE, EVENT_DETAIL_VERSION, EVENT_SOURCE, type Transition } from '../contract/events.js';
 export { FLEET_STACKS, fleetStackIndex, MAX_PROVIDERS_PER_STACK, MAX_PROVIDERS_PER_STAGE } from '../providers/fleet.js';
 export {
   grantTokenRead,

@@ -24,6 +24,7 @@ import type { RefresherManifest } from '../contract/refresher-manifest.js';
 import { credentialsSecret } from './private/credentials-secret.js';
 import { createManifestParameter } from './private/manifest-parameter.js';
 import { createProviderAlarms, type ProviderAlarms } from './private/provider-alarms.js';
+import { refresherEvents, type RefresherEventsProps } from './private/refresher-events.js';
 import { createRefresherFunction } from './private/refresher-function.js';
 import { refresherKey } from './private/refresher-key.js';
 import { refresherManifest } from './private/refresher-manifest.js';
@@ -36,6 +37,7 @@ import { createTokenStore, type TokenLocation, type TokenStore } from './private
 
 export { SCHEDULE_EVENT_SOURCE } from './private/refresher-schedule.js';
 export { ALARMS_NOTIFY_NOBODY } from './private/provider-alarms.js';
+export type { RefresherEventsProps } from './private/refresher-events.js';
 
 /** What `ProviderTokenRefresher` needs: the provider, and where its names, keys and alarms go. */
 export interface ProviderTokenRefresherProps {
@@ -115,6 +117,14 @@ export interface ProviderTokenRefresherProps {
    * @default - this construct
    */
   readonly credentialsScope?: Construct;
+
+  /**
+   * Where the refresher puts its lifecycle events on Amazon EventBridge (docs/events.md): one event
+   * when renewal starts failing, recovers, the credentials are rejected, setup waits for
+   * credentials or a person must reconnect; never on a healthy run.
+   * @default - the account's default event bus; no event per renewal
+   */
+  readonly events?: RefresherEventsProps;
 }
 
 /** The runbook this project ships; alarm descriptions link to its sections. */
@@ -204,6 +214,7 @@ export class ProviderTokenRefresher extends Construct {
     );
     const tokenStore = createTokenStore(this, provider.store, names, key);
     const namespace = metricsNamespace(props.stage, props.namePrefix);
+    const events = refresherEvents(this, props.events, props.stage);
     const config = refresherRuntimeConfig(this, {
       settings,
       credentialsSecretId: credentials.runtimeId,
@@ -212,6 +223,7 @@ export class ProviderTokenRefresher extends Construct {
       key,
       legacyStackId: Stack.of(keyScope).stackId,
       ...(namespace === METRICS_NAMESPACE ? {} : { metricsNamespace: namespace }),
+      events: events.runtime,
     });
     // The template lists resources in the order they are created: role, function, alarms, schedule.
     const shared = stackShared(this, props.logRetention ?? logs.RetentionDays.THREE_MONTHS);
@@ -223,6 +235,7 @@ export class ProviderTokenRefresher extends Construct {
       credentialsResource: credentials.policyResource,
       tokenStore,
       key,
+      eventsStatement: events.statement,
     });
     const fn = createRefresherFunction(this, { config, role, shared, functionEntry: props.functionEntry });
 

@@ -1,5 +1,6 @@
 import { CrossStackReferences, ReferenceStrength, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -55,6 +56,27 @@ export interface TokenRefresherFleetProps {
    * @default - environment-agnostic stacks
    */
   readonly env?: StackProps['env'];
+  /**
+   * Where the stage's lifecycle events go (docs/events.md), as the providers file's `events` says.
+   * @default - the account's default event bus; no event per renewal
+   */
+  readonly events?: FleetEventsProps;
+}
+
+/** The providers file's `events`: a bus by name (or ARN, for another account's), and the opt-in renewal event. */
+export interface FleetEventsProps {
+  /** @default - the account's default event bus */
+  readonly busName?: string;
+  /** @default false */
+  readonly tokenRenewed?: boolean;
+}
+
+/** The bus `busName` names, as seen from `stack`; undefined for the default bus. */
+function eventBusIn(stack: Stack, busName: string | undefined): events.IEventBus | undefined {
+  if (busName === undefined || busName === 'default') return undefined;
+  return busName.startsWith('arn:')
+    ? events.EventBus.fromEventBusArn(stack, 'TokenRefresherEventBus', busName)
+    : events.EventBus.fromEventBusName(stack, 'TokenRefresherEventBus', busName);
 }
 
 /**
@@ -135,6 +157,9 @@ export class TokenRefresherFleet extends Construct {
         CrossStackReferences.of(stack).consume(ReferenceStrength.STRONG);
         stacks.set(index, stack);
       }
+      const bus =
+        (stack.node.tryFindChild('TokenRefresherEventBus') as events.IEventBus | undefined) ??
+        eventBusIn(stack, props.events?.busName);
       const constructId = constructIdFor(provider.settings.id);
       const refresher = new ProviderTokenRefresher(stack, constructId, {
         provider,
@@ -145,6 +170,7 @@ export class TokenRefresherFleet extends Construct {
         ...(this.key ? { encryptionKey: this.key } : { awsManagedKeys: true }),
         credentialsScope: new Construct(shared, constructId),
         ...(props.functionEntry ? { functionEntry: props.functionEntry } : {}),
+        events: { ...(bus ? { bus } : {}), tokenRenewed: !!props.events?.tokenRenewed },
       });
       refreshers.set(provider.settings.id, refresher);
       addProviderOutputs(stack, refresher, provider.credentials !== undefined);

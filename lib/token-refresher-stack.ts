@@ -7,7 +7,7 @@ import { metricsNamespace } from '../contract/metrics.js';
 import { constructIdFor, constructIdProblems, DEFAULT_NAME_PREFIX } from '../contract/naming.js';
 import { createStageDashboard } from './private/stage-dashboard.js';
 import { addProviderOutputs, createAlarmTopic } from './private/stage-parts.js';
-import { DEFAULT_RUNBOOK_URL, ProviderTokenRefresher } from './provider-token-refresher.js';
+import { DEFAULT_RUNBOOK_URL, ProviderTokenRefresher, type RefresherEventsProps } from './provider-token-refresher.js';
 import type { ResolvedProvider } from '../providers/providers-file.js';
 
 /** What `TokenRefresherStack` needs: the providers, and what every one of its refreshers shares. */
@@ -59,6 +59,12 @@ export interface TokenRefresherStackProps extends StackProps {
    * @default false
    */
   readonly awsManagedKeys?: boolean;
+
+  /**
+   * Where every provider's lifecycle events go; see `ProviderTokenRefresherProps.events`.
+   * @default - the account's default event bus; no event per renewal
+   */
+  readonly events?: RefresherEventsProps;
 }
 
 /**
@@ -112,6 +118,7 @@ export class TokenRefresherStack extends Stack {
         runbookUrl,
         ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
         ...(props.awsManagedKeys ? { awsManagedKeys: true } : {}),
+        ...(props.events ? { events: props.events } : {}),
       });
       refreshers.set(provider.settings.id, refresher);
       addProviderOutputs(this, refresher, provider.credentials !== undefined);

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { EVENT_BUS_NAME } from '../contract/events.js';
 import { type EndpointTarget, tokenEndpointProblem } from '../contract/loopback.js';
 import { providerSettingsSchema, tokenEndpointSchema } from '../contract/provider-settings.js';
 import { STORE_REQUESTS } from './store-choice.js';
@@ -93,11 +94,30 @@ const alarmEmailsSchema = z.optional(
     .check(z.maxLength(20, 'at most 20 addresses; subscribe a distribution list instead')),
 );
 
+/** The stage's lifecycle events (docs/events.md): which bus, and whether every renewal is an event. */
+const eventsSettingsSchema = z.optional(
+  z.strictObject({
+    busName: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(
+            EVENT_BUS_NAME,
+            'must be an event bus name (letters, digits, . _ - /) or an event bus ARN; "default" is the account\'s default bus',
+          ),
+        ),
+    ),
+    tokenRenewed: z.optional(z.boolean()),
+  }),
+);
+
 /** What the file holds besides its providers: one definition for the parser and the JSON Schema. */
 export const FILE_SETTINGS = {
   $schema: z.optional(z.string()),
   /** Subscribed to the stage's alarm topic (each address confirms by e-mail). */
   alarmEmails: alarmEmailsSchema,
+  /** Where the stage's lifecycle events go, and whether each renewal is one. */
+  events: eventsSettingsSchema,
   /** Where each alarm description links to its runbook section: your copy of docs/runbook.md. */
   runbookUrl: z.optional(
     z

@@ -34,6 +34,8 @@ export interface StackConfig {
   readonly alarmEmails: readonly string[];
   /** Absent: the runbook this project ships. */
   readonly runbookUrl?: string;
+  /** Where lifecycle events go; absent: the default bus, no event per renewal. */
+  readonly events?: { readonly busName?: string; readonly tokenRenewed?: boolean };
 }
 
 /**
@@ -98,6 +100,7 @@ export function parseStackConfig(raw: unknown, source = 'providers file', option
     providers: resolved,
     alarmEmails: shape.data.alarmEmails ?? [],
     ...(shape.data.runbookUrl === undefined ? {} : { runbookUrl: shape.data.runbookUrl }),
+    ...(shape.data.events === undefined ? {} : { events: shape.data.events }),
   };
 }
 

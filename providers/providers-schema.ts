@@ -65,6 +65,10 @@ const FILE_DOCS = {
   runbookUrl:
     'Where each alarm description links to its section (<runbookUrl>#tokenfreshness): your copy of ' +
     "docs/runbook.md. Default: this project's runbook.",
+  events:
+    'Lifecycle events on Amazon EventBridge (docs/events.md): {"busName": "..."} for a bus other than the ' +
+    'account\'s default, {"tokenRenewed": true} for an event on every renewal too. Default: the default bus, ' +
+    'transitions only.',
   providers: 'The providers, one refresher each.',
 };
 

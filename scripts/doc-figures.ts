@@ -24,6 +24,9 @@ export function docFigures(): ReadonlyMap<string, string> {
   figures.set('secretsmanager-max-writes-a-day', String(SECRETS_MANAGER_MAX_WRITES_PER_DAY));
   figures.set('kms-key-month', usd(PRICES.kmsKeyMonth));
   figures.set('kms-per-10k-requests', usd(PRICES.kmsPer10kRequests));
+  figures.set('events-per-million', usd(PRICES.eventsPerMillion));
+  // A provider renewed every 5 minutes with `tokenRenewed` on puts one event per renewal (docs/events.md).
+  figures.set('renewals-a-month:5m', Math.round((24 * 60 * DAYS_PER_MONTH) / 5).toLocaleString('en-US'));
   // The ledger of a client_credentials provider renewed on every one-minute run (docs/security.md).
   const ledgerWrites =
     renewingRunCalls({ grant: 'client_credentials', useRefreshToken: false, clientAuth: 'client_secret_post' })

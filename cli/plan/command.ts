@@ -37,8 +37,8 @@ export const formatRatio = (ratio: number) => `${ratio.toFixed(2)}x`;
 export function runPlan(options: PlanOptions, io: CliIo): ExitCode {
   const stageMistake = options.stage === undefined ? undefined : stageProblem(options.stage);
   if (stageMistake) throw new UsageError(`--${stageMistake}`, 'plan');
-  const { providers } = loadStackConfig(options.providersFile, io, 'aws');
-  const plan = planStage(providers, options.stage);
+  const { providers, events } = loadStackConfig(options.providersFile, io, 'aws');
+  const plan = planStage(providers, options.stage, events);
   if (plan.capacityProblems.length > 0) {
     // The CDK app refuses such a fleet (lib/token-refresher-fleet.ts): a plan of it would not be deployed.
     throw new CliError('the providers do not fit one stage', EXIT.usage, 'fleet_capacity', plan.capacityProblems);

@@ -23,7 +23,7 @@ import type { StoreKind } from '../../contract/token-stores.js';
 /**
  * The one price table: us-east-1 list prices in USD, no free tier, as AWS's pricing pages state them
  * on `date`: "Amazon CloudWatch Pricing", "AWS Secrets Manager Pricing", "AWS Key Management Service
- * Pricing", "AWS Lambda Pricing" (Arm), "Amazon EventBridge Pricing" (Scheduler) and "AWS Systems
+ * Pricing", "AWS Lambda Pricing" (Arm), "Amazon EventBridge Pricing" (Scheduler, custom events) and "AWS Systems
  * Manager Pricing" (Parameter Store).
  */
 export const PRICES = {
@@ -50,6 +50,8 @@ export const PRICES = {
   /** Standard-tier parameters and standard throughput cost nothing. */
   ssmStandardParameterMonth: 0,
   ssmStandardPer10kCalls: 0,
+  /** EventBridge custom events (PutEvents), per million 64 KB chunks; every lifecycle event is one chunk. */
+  eventsPerMillion: 1,
 } as const;
 
 /** AWS's billing month: CloudWatch and KMS prorate by 730 hours. */
@@ -145,6 +147,7 @@ type CostService =
   | 'KMS'
   | 'Lambda'
   | 'EventBridge Scheduler'
+  | 'EventBridge events'
   | 'SSM Parameter Store'
   | 'Stage share';
 
@@ -227,12 +230,16 @@ export function stageCost(): StageCost {
  * A provider's monthly estimate: its own resources and calls, plus the stage's shared costs divided
  * among the `providersInStage` providers of its stage.
  */
-export function providerCost(provider: ResolvedProvider, providersInStage: number): ProviderCost {
+export function providerCost(
+  provider: ResolvedProvider,
+  providersInStage: number,
+  events: { readonly tokenRenewed?: boolean } = {},
+): ProviderCost {
   if (!Number.isInteger(providersInStage) || providersInStage < 1) {
     throw new Error(`providersInStage must be a whole number of at least 1, got ${providersInStage}`);
   }
   const usage = monthlyUsage(provider);
-  const items = providerItems(provider, usage, providersInStage);
+  const items = providerItems(provider, usage, providersInStage, !!events.tokenRenewed);
   return { provider: provider.settings.id, usage, items, totalUsd: sum(items.map((i) => i.usd)) };
 }
 
@@ -275,7 +282,12 @@ function monthlyUsage(provider: ResolvedProvider): MonthlyUsage {
 }
 
 /** A provider's month priced service by service, in CostService order, its stage share last. */
-function providerItems(provider: ResolvedProvider, usage: MonthlyUsage, providersInStage: number): CostItem[] {
+function providerItems(
+  provider: ResolvedProvider,
+  usage: MonthlyUsage,
+  providersInStage: number,
+  tokenRenewed: boolean,
+): CostItem[] {
   const s = provider.settings;
   const { runs, heartbeatHours, kmsRequests, secretsManagerCalls, lambdaGbSeconds, logBytes } = usage;
   const secrets = secretsOf(provider.store);
@@ -317,6 +329,15 @@ function providerItems(provider: ResolvedProvider, usage: MonthlyUsage, provider
       service: 'EventBridge Scheduler',
       usd: (runs / 1e6) * PRICES.schedulerPerMillionInvocations,
       basis: `${count(runs)} invocations`,
+    },
+    // A healthy month has no transition, so no lifecycle event (docs/events.md); only the opt-in
+    // `Token Renewed` puts one per renewal.
+    {
+      service: 'EventBridge events',
+      usd: tokenRenewed ? (usage.renewals / 1e6) * PRICES.eventsPerMillion : 0,
+      basis: tokenRenewed
+        ? `${count(usage.renewals)} Token Renewed events; transitions only when unhealthy`
+        : 'none while healthy (events on transitions only)',
     },
     {
       service: 'SSM Parameter Store',

@@ -66,7 +66,11 @@ export interface Plan {
 }
 
 /** `stage` undefined: the default stage, with the names a deployment without `--context stage` gets. */
-export function planStage(providers: readonly ResolvedProvider[], stage?: string): Plan {
+export function planStage(
+  providers: readonly ResolvedProvider[],
+  stage?: string,
+  events: { readonly tokenRenewed?: boolean } = {},
+): Plan {
   const { stackName, namePrefix } = stageNames(stage);
   const n = providers.length;
   const planned = providers.map((provider): ProviderPlan => {
@@ -82,7 +86,7 @@ export function planStage(providers: readonly ResolvedProvider[], stage?: string
       store: provider.store,
       storeReason: provider.storeReason,
       pages: ALARM_KINDS.map((kind) => ({ kind, name: alarmName(namePrefix, settings.id, kind) })),
-      cost: providerCost(provider, n),
+      cost: providerCost(provider, n, events),
     };
   });
   const byIndex = new Map<number, string[]>();

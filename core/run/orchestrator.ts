@@ -3,6 +3,7 @@ import type { Note } from '../../contract/refresh-result.js';
 import { openRun, type RunContext } from './context.js';
 import { discoveryStep } from './discovery-step.js';
 import { blockedFailure, dueCheck } from './due.js';
+import { announceTransitions } from './events.js';
 import { failAfterSaving, type Granted, type Stop } from './outcome.js';
 import { primaryStep } from './primary-step.js';
 import { confirmPublished, keepRefreshToken, publish, readPublished } from './publish.js';
@@ -14,10 +15,15 @@ import type { RefreshDeps, RefreshInput, RunReport } from './types.js';
  * The refresh algorithm (docs/how-it-works.md "Each run"), once: read the published token and the
  * private state; stop if the token is not due; renew with the refresh token while the chain lives,
  * else (or after it, when the IdP session ends) with exactly one primary grant behind the lockout
- * guard; persist the state, then publish; report. Throws only on unexpected bugs.
+ * guard; persist the state, then publish; report; then record and send the lifecycle events the
+ * report makes (core/run/events.ts). Throws only on unexpected bugs.
  */
 export async function refreshOnce(deps: RefreshDeps, input: RefreshInput): Promise<RunReport> {
   const run = openRun(deps, input);
+  return announceTransitions(run, await renewIfDue(run));
+}
+
+async function renewIfDue(run: RunContext): Promise<RunReport> {
   const unreadable = await readPublished(run);
   if (unreadable) return reportFailed(run, unreadable);
   const loaded = await run.ledger.load();

@@ -50,6 +50,7 @@ export class StateLedger {
   /** The store does not hold what `current` holds, and must. */
   private unsaved = false;
   private droppedRefreshToken: Note | undefined;
+  private wasLoaded = false;
 
   constructor(
     private readonly deps: LedgerDeps,
@@ -61,6 +62,11 @@ export class StateLedger {
 
   get state(): PrivateState {
     return this.current;
+  }
+
+  /** Whether `state` is what the store holds: only then may a run decide on what it recorded (core/run/events.ts). */
+  get loaded(): boolean {
+    return this.wasLoaded;
   }
 
   /** `refresh_token_not_kept` once a save left out a refresh token too large for the store. */
@@ -88,9 +94,11 @@ export class StateLedger {
     const settingsChanged = stored !== undefined && stored.fingerprint !== this.fingerprint;
     if (stored && !settingsChanged) this.current = stored;
     else if (stored) {
-      const { lastPrimaryGrantAt, guard, pendingPrimary, forcedRenewals } = stored;
-      this.current = { ...this.current, lastPrimaryGrantAt, guard, pendingPrimary, forcedRenewals };
+      // The provider's health and its undelivered events outlive a settings change too (core/run/events.ts).
+      const { lastPrimaryGrantAt, guard, pendingPrimary, forcedRenewals, health, outbox } = stored;
+      this.current = { ...this.current, lastPrimaryGrantAt, guard, pendingPrimary, forcedRenewals, health, outbox };
     }
+    this.wasLoaded = true;
     return ok({ settingsChanged });
   }
 

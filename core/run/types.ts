@@ -14,6 +14,7 @@ import type {
   StateStore,
   TokenEndpoint,
 } from '../ports.js';
+import type { EventsDeps } from './events.js';
 
 export interface RefreshDeps {
   readonly settings: ProviderSettings;
@@ -39,6 +40,8 @@ export interface RefreshDeps {
   readonly metadataMemory?: MetadataMemory;
   /** Longest wait for one AWS call (store, state, credentials); AWS_CALL_TIMEOUT_MS unless a test sets it. */
   readonly awsCallTimeoutMs?: number;
+  /** Lifecycle events on transitions (core/run/events.ts); absent: none are recorded or sent. */
+  readonly events?: EventsDeps;
 }
 
 /** Made once per container (or local provider) and handed to every run. */
@@ -87,4 +90,6 @@ export interface RunReport {
   /** Pending setup: the credentials secret never held a value and no token was ever published. */
   readonly waitingForCredentials: boolean;
   readonly tokenWrites: number;
+  /** Lifecycle events left undelivered (or dropped) after the run; the next run retries (core/run/events.ts). */
+  readonly eventsUndelivered?: number;
 }

@@ -12,7 +12,7 @@ export function createMetrics(providerId: string, namespace: string): Metrics {
 
 /**
  * What one run reports (contract/metrics.ts says why): the heartbeat always; a failure's count, the
- * guard and the block only when they hold; stage-wide, the grant of a renewal and the latencies.
+ * guard, the block and undelivered events only when they hold; stage-wide, the grant of a renewal and the latencies.
  */
 export function runMetrics(report: RunReport): RunMetrics {
   const { result } = report;
@@ -21,6 +21,7 @@ export function runMetrics(report: RunReport): RunMetrics {
   if (report.guardEngaged) provider[METRIC.lockoutGuardEngaged] = [1];
   if (report.configurationBlocked) provider[METRIC.configurationBlocked] = [1];
   if (report.waitingForCredentials) provider[METRIC.waitingForCredentials] = [1];
+  if (report.eventsUndelivered) provider[METRIC.eventsUndelivered] = [report.eventsUndelivered];
   return {
     provider,
     renewals: result.outcome === 'refreshed' ? 1 : 0,

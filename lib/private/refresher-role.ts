@@ -19,6 +19,8 @@ export interface RefresherRoleProps {
   readonly tokenStore: TokenStore;
   /** The customer-managed key; absent: the AWS-managed keys, which need no statement. */
   readonly key?: kms.IKey;
+  /** PutEvents on the events bus (lib/private/refresher-events.ts). */
+  readonly eventsStatement?: iam.PolicyStatement;
 }
 
 /**
@@ -53,6 +55,7 @@ export function createRefresherRole(scope: Construct, props: RefresherRoleProps)
       resources: [ssmParameterArn(scope, names.stateParameterName), ssmParameterArn(scope, names.ledgerParameterName)],
     }),
   );
+  if (props.eventsStatement) role.addToPrincipalPolicy(props.eventsStatement);
   return role;
 }
 

@@ -1,6 +1,7 @@
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { tokenEndpointProblem } from '../../contract/loopback.js';
+import type { EventsRuntime } from '../../contract/events.js';
 import type { ProviderResourceNames } from '../../contract/naming.js';
 import { type ProviderSettings, type RuntimeConfig, runtimeConfigSchema } from '../../contract/provider-settings.js';
 import type { TokenLocation } from './token-store.js';
@@ -17,6 +18,8 @@ export interface RuntimeConfigParts {
   readonly legacyStackId: string;
   /** Only for a named stage: the function's default is the default stage's namespace. */
   readonly metricsNamespace?: string;
+  /** Where lifecycle events go (lib/private/refresher-events.ts). */
+  readonly events?: EventsRuntime;
 }
 
 /**
@@ -43,6 +46,7 @@ export function refresherRuntimeConfig(scope: Construct, parts: RuntimeConfigPar
       // when the last of them changes its store.
       legacyStackId: parts.legacyStackId,
       ...(parts.metricsNamespace === undefined ? {} : { metricsNamespace: parts.metricsNamespace }),
+      ...(parts.events === undefined ? {} : { events: parts.events }),
     },
   };
   const checked = runtimeConfigSchema.safeParse(config);

@@ -79,6 +79,7 @@ describe('a provider month', () => {
         'KMS',
         'Lambda',
         'EventBridge Scheduler',
+        'EventBridge events',
         'SSM Parameter Store',
         'Stage share',
       ]);
@@ -87,6 +88,16 @@ describe('a provider month', () => {
         10,
       );
       for (const i of cost.items) expect(i.usd).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('prices lifecycle events: nothing in a healthy month, $1 a million renewals with Token Renewed on', () => {
+    for (const p of shipped) {
+      const quiet = providerCost(p, 5);
+      const renewed = providerCost(p, 5, { tokenRenewed: true });
+      expect(item(quiet, 'EventBridge events')).toBe(0);
+      expect(item(renewed, 'EventBridge events')).toBeCloseTo((renewed.usage.renewals / 1e6) * 1, 12);
+      expect(renewed.totalUsd - quiet.totalUsd).toBeCloseTo(item(renewed, 'EventBridge events'), 12);
     }
   });
 

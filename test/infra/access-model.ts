@@ -8,7 +8,7 @@
  * encryption context naming the parameter or the secret.
  */
 import type { App } from 'aws-cdk-lib';
-import { RUNTIME_CONFIG_ENV, runtimeConfigSchema } from '../../contract/provider-settings.js';
+import { RUNTIME_CONFIG_ENV, type RuntimeConfig, runtimeConfigSchema } from '../../contract/provider-settings.js';
 import {
   type CfnEnvironment,
   CfnResolver,
@@ -57,6 +57,8 @@ export interface Refresher {
   readonly principal: Principal;
   readonly keyArn: string;
   readonly items: readonly Item[];
+  /** The function's runtime configuration, resolved. */
+  readonly config: RuntimeConfig;
 }
 
 /** One call to AWS, made by a principal. */
@@ -175,7 +177,7 @@ export class AccessModel {
           ...(credentials.resourcePolicy ? { resourcePolicy: credentials.resourcePolicy } : {}),
         }),
       ];
-      return [{ stage, prefix, providerId, principal, keyArn, items }];
+      return [{ stage, prefix, providerId, principal, keyArn, items, config }];
     });
     this.items = this.refreshers.flatMap((r) => r.items);
   }

@@ -3,6 +3,7 @@
  * shipped and hand-written providers, and readers that turn synthesised IAM policies and the function's
  * configuration into plain values that can be compared exactly.
  */
+import { DETAIL_TYPE } from '../../contract/events.js';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, type AppProps, Stack } from 'aws-cdk-lib';
@@ -242,4 +243,36 @@ export function secretArnPattern(name: string): Json {
       ],
     ],
   };
+}
+
+/**
+ * The refresher's permission to put its lifecycle events (lib/private/refresher-events.ts): on the
+ * default bus of its account and region, with this project's source and detail-types only.
+ */
+export function defaultBusEventsPermission(): [string[], Json[], Json] {
+  const bus = {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':events:',
+        { Ref: 'AWS::Region' },
+        ':',
+        { Ref: 'AWS::AccountId' },
+        ':event-bus/default',
+      ],
+    ],
+  };
+  return [
+    ['events:PutEvents'],
+    [bus],
+    {
+      'ForAllValues:StringEquals': {
+        'events:source': ['token-refresher'],
+        'events:detail-type': Object.values(DETAIL_TYPE),
+      },
+      Null: { 'events:source': 'false', 'events:detail-type': 'false' },
+    },
+  ];
 }

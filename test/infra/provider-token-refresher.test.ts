@@ -17,6 +17,7 @@ import {
   onlyResource,
   permissions,
   readableArn,
+  defaultBusEventsPermission,
   refresherKeyPermissions,
   resolvedProvider,
   rolePermissions,
@@ -357,6 +358,7 @@ describe('function permissions', () => {
           ],
         ],
         [['sqs:SendMessage'], [stack.resolve(refresher.deadLetterQueue.queueArn)]],
+        defaultBusEventsPermission(),
         ...refresherKeyPermissions(stackKeyArn(stack), 'token-refresher', 'loop-ps'),
       ),
     );
@@ -388,6 +390,7 @@ describe('function permissions', () => {
           [ssmArn('token-refresher/loop-sm/state'), ssmArn('token-refresher/loop-sm/ledger')],
         ],
         [['sqs:SendMessage'], [stack.resolve(refresher.deadLetterQueue.queueArn)]],
+        defaultBusEventsPermission(),
         ...refresherKeyPermissions(stackKeyArn(stack), 'token-refresher', 'loop-sm'),
       ),
     );

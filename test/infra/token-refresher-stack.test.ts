@@ -118,6 +118,7 @@ describe('TokenRefresherStack with the shipped providers file', () => {
       expect(Object.keys(variables).sort()).toEqual([RUNTIME_CONFIG_ENV, 'NODE_OPTIONS'].sort());
       expect(Object.keys(runtimeConfigSchema.parse(config).resources).sort()).toEqual([
         'credentialsSecretId',
+        'events',
         'ledgerParameterName',
         'legacyStackId',
         'parameterKeyId',

@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { EventBridgeClient, PutEventsCommand, type PutEventsCommandInput } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
@@ -13,7 +14,8 @@ import { settingsFor } from './harness.js';
 /**
  * Runs the real handler through every kind of outcome with known secret values, against an IdP
  * that echoes them back in error descriptions and HTML pages, and checks that none of them reaches
- * the logs, the EMF metrics, the returned results, a thrown error or the prose of the stored state.
+ * the logs, the EMF metrics, the returned results, a thrown error, the prose of the stored state or
+ * the lifecycle events put on EventBridge (every transition, and every renewal, is one here).
  */
 const SECRETS = {
   password: `LEAK pw "<>&'% é€ 7f3a`,
@@ -26,6 +28,9 @@ const SECRETS = {
 
 const sm = mockClient(SecretsManagerClient);
 const ssm = mockClient(SSMClient);
+const eventBridge = mockClient(EventBridgeClient);
+/** Every Detail put on the bus, as sent. */
+const events: string[] = [];
 let server: ScriptedServer;
 const state = new Map<string, string>();
 const context = { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
@@ -49,6 +54,10 @@ beforeAll(async () => {
     VersionId: 'v1',
   });
   sm.on(PutSecretValueCommand).resolves({});
+  eventBridge.on(PutEventsCommand).callsFake(async ({ Entries }: PutEventsCommandInput) => {
+    events.push(...(Entries ?? []).map((e) => JSON.stringify(e)));
+    return { FailedEntryCount: 0, Entries: (Entries ?? []).map((_, i) => ({ EventId: String(i) })) };
+  });
   ssm.on(GetParameterCommand).callsFake(async ({ Name }: { Name: string }) => {
     const value = state.get(Name);
     if (value === undefined) throw new ParameterNotFound({ $metadata: {}, message: '' });
@@ -63,6 +72,7 @@ afterAll(async () => {
   await server.close();
   sm.restore();
   ssm.restore();
+  eventBridge.restore();
   vi.unstubAllEnvs();
 });
 
@@ -88,6 +98,7 @@ async function handlerFor(id: string, preset: 'mediamelon' | 'clickview' | 'gene
       tokenStore: { kind: 'parameterstore', id: `/t/${id}/token` },
       stateParameterName: `/t/${id}/state`,
       ledgerParameterName: `/t/${id}/ledger`,
+      events: { busName: 'default', stage: 'default', tokenRenewed: true },
     },
   };
   vi.stubEnv(RUNTIME_CONFIG_ENV, JSON.stringify(config));
@@ -192,7 +203,7 @@ describe('no secret reaches logs, metrics, results or errors', () => {
       const { refreshToken: _kept, ...rest } = JSON.parse(v ?? '{}') as Record<string, unknown>;
       return rest;
     });
-    const text = `${out.text()}\n${JSON.stringify(seen)}\n${JSON.stringify(prose)}`;
+    const text = `${out.text()}\n${JSON.stringify(seen)}\n${JSON.stringify(prose)}\n${events.join('\n')}`;
     const sweeps = 2 * Object.keys(ENCODINGS).length * 3;
     expect(seen).toHaveLength(7 + sweeps);
     expect(prose.filter((p) => p.guard !== undefined).length).toBeGreaterThanOrEqual(sweeps);
@@ -201,6 +212,13 @@ describe('no secret reaches logs, metrics, results or errors', () => {
     expect(text).toContain('lockout_guard');
     expect(text).toContain('token_too_large');
     expect(text).toContain('_aws'); // EMF metrics were captured too
+    // Events were put: renewals, the rejection, the lockout and the failures of every echo.
+    for (const type of ['Token Renewed', 'Token Credentials Rejected', 'Token Renewal Failed']) {
+      expect(
+        events.some((e) => e.includes(type)),
+        type,
+      ).toBe(true);
+    }
     for (const [name, value] of Object.entries(SECRETS)) {
       for (const [encoding, encode] of Object.entries(ENCODINGS)) {
         expect(text.includes(encode(value)), `${name} leaked as ${encoding}`).toBe(false);
@@ -222,6 +240,10 @@ describe('no secret reaches logs, metrics, results or errors', () => {
       const handler = await handlerFor('code', 'mediamelon', 'creds-code');
       server.reply({ status: 401, body: { error: password } });
       result = await handler({}, context);
+      // The same echo as a 400: a configuration failure, whose code becomes a `Token Renewal Failed` event.
+      const other = await handlerFor('code2', 'mediamelon', 'creds-code');
+      server.reply({ status: 400, body: { error: password } });
+      await other({}, context);
     } finally {
       out.restore();
     }
@@ -229,7 +251,8 @@ describe('no secret reaches logs, metrics, results or errors', () => {
 
     expect(result).toMatchObject({ outcome: 'failed', error: { kind: 'credentials' } });
     expect(JSON.parse(stored!)).toHaveProperty('guard');
-    const text = `${out.text()}\n${JSON.stringify(result)}\n${stored}`;
+    expect(events.filter((e) => e.includes('"provider\\":\\"code2\\"'))).toHaveLength(1);
+    const text = `${out.text()}\n${JSON.stringify(result)}\n${stored}\n${events.join('\n')}`;
     expect(text).toContain('[redacted]');
     expect(text).not.toContain(password);
   });

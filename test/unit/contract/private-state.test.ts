@@ -11,6 +11,7 @@ import {
   privateStateSchema,
   sameCredentialsVersion,
 } from '../../../contract/private-state.js';
+import { FAILURE_KINDS } from '../../../contract/metrics.js';
 import { FORCED_RUN_BUDGET } from '../../../contract/token-stores.js';
 import { guardStatus } from '../../../core/lockout.js';
 
@@ -27,6 +28,21 @@ function worstCase(): PrivateState {
   const wide = '\u{1F600}'.repeat(5000);
   const plainest = (c: string) => c.repeat(128);
   const record = { at: longest, code: escaping, description: wide };
+  // Lifecycle events at their widest: times and counts at their longest whole form, codes and versions long.
+  const late = NOW + 1e15;
+  const event = (t: 'f' | 'r' | 'x' | 'n') => ({
+    q: 999_999,
+    t,
+    at: late,
+    s: late,
+    r: 1e12,
+    k: 'invalid-response' as const,
+    o: 'o'.repeat(500),
+    v: 'v'.repeat(40),
+    c: 'w' as const,
+    gr: 'g'.repeat(500),
+    e: late,
+  });
   return {
     v: 1,
     fingerprint: plainest('f'),
@@ -39,6 +55,8 @@ function worstCase(): PrivateState {
     tokenStoreChecked: plainest('t'),
     forcedRenewals: Array.from({ length: 4096 }, (_, i) => NOW - i * 1.000000000001),
     metadata: { tokenEndpoint: `https://${'m'.repeat(MAX_KEPT_ENDPOINT_CHARS - 8)}`, at: longest, recheck: true },
+    health: { q: 999_999, c: 'w', s: late, r: 1e12, a: 1, g: 'gggggggg' },
+    outbox: Array.from({ length: 64 }, (_, i) => event((['x', 'n', 'f', 'r'] as const)[i % 4]!)),
   };
 }
 
@@ -71,18 +89,43 @@ const stateArbitrary = (): fc.Arbitrary<PrivateState> => {
         { tokenEndpoint: fc.oneof(fc.webUrl({ size: 'large' }), text), at: time, recheck: fc.constant(true as const) },
         { requiredKeys: ['tokenEndpoint', 'at'] },
       ),
+      health: fc.record(
+        { q: time, c: fc.constantFrom('f', 'r', 'w', 'x'), s: time, r: time, a: fc.constant(1), g: text },
+        { requiredKeys: ['q'] },
+      ),
+      outbox: fc.array(
+        fc.record(
+          {
+            q: time,
+            t: fc.constantFrom('f', 'v', 'r', 'w', 'x', 'n'),
+            at: time,
+            s: time,
+            r: time,
+            k: fc.constantFrom(...FAILURE_KINDS),
+            o: text,
+            v: version,
+            c: fc.constantFrom('f', 'r', 'w', 'x'),
+            gr: text,
+            e: time,
+          },
+          { requiredKeys: ['q', 't', 'at'] },
+        ),
+        { maxLength: 64 },
+      ),
     },
     { requiredKeys: ['v', 'fingerprint'] },
   );
 };
 
 describe('boundPrivateState: the state a run stores has a fixed maximum size', () => {
-  it(`keeps the worst ledger there is within ${LEDGER_MAX_BYTES} bytes, half a standard-tier parameter`, () => {
+  it(`keeps the worst ledger there is within ${LEDGER_MAX_BYTES} bytes, well inside a standard-tier parameter`, () => {
     const bounded = boundPrivateState(worstCase(), NOW);
 
     expect(ledgerBytes(worstCase())).toBeGreaterThan(20_000);
     expect(ledgerBytes(bounded)).toBeLessThanOrEqual(LEDGER_MAX_BYTES);
-    expect(LEDGER_MAX_BYTES).toBeLessThanOrEqual(4096 / 2);
+    // A standard-tier String parameter (4 KB), and at least 5.5 KB of the 8 KB SecureString left for the refresh token.
+    expect(LEDGER_MAX_BYTES).toBeLessThan(4096);
+    expect(8192 - LEDGER_MAX_BYTES).toBeGreaterThanOrEqual(5.5 * 1024);
     expect(privateStateSchema.safeParse(JSON.parse(JSON.stringify(bounded))).success).toBe(true);
   });
 
