@@ -3,6 +3,7 @@ import { controlCharacterProblem } from './control-characters.js';
 import { METRICS_NAMESPACE_PATTERN } from './metrics.js';
 import { type EndpointTarget, tokenEndpointProblem } from './loopback.js';
 import { MAX_EXPECTED_LIFETIME_SECONDS } from './published-token.js';
+import { kmsSigningKeySchema } from './signing-key.js';
 
 /**
  * The settings one refresher function runs with: a provider entry after its preset was applied.
@@ -174,7 +175,15 @@ const runtimeResourcesSchema = z.strictObject({
   legacyStackId: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
   /** The stage's metrics namespace (contract/metrics.ts); absent: `TokenRefresher`. */
   metricsNamespace: z.optional(z.string().check(z.regex(METRICS_NAMESPACE_PATTERN))),
+  /**
+   * The KMS asymmetric key that signs the provider's assertions (contract/signing-key.ts): its ARN and
+   * spec, never key material; absent: nothing signs with KMS (no assertion, or a private key in the
+   * credentials secret).
+   */
+  signingKey: z.optional(kmsSigningKeySchema),
 });
+
+export type RuntimeResources = z.infer<typeof runtimeResourcesSchema>;
 
 export const runtimeConfigSchema = z.strictObject({
   provider: providerSettingsSchema,
