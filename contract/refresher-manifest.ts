@@ -43,6 +43,11 @@ export const refresherManifestSchema = z.object({
   /** EventBridge Scheduler schedule (default group) and the stack's dead-letter queue, for the runbook commands. */
   scheduleName: z.optional(z.string()),
   deadLetterQueueName: z.optional(z.string()),
+  /**
+   * The KMS key that signs the provider's assertions, for `token-refresher public-key`; absent: none
+   * (or a stack deployed before signing keys).
+   */
+  signingKey: z.optional(z.object({ keyArn: z.string(), keySpec: z.string(), alg: z.optional(z.string()) })),
 });
 
 export type RefresherManifest = z.infer<typeof refresherManifestSchema>;

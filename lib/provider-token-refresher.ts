@@ -30,6 +30,7 @@ import { refresherNames } from './private/refresher-names.js';
 import { createRefresherRole, rolesUnderPath } from './private/refresher-role.js';
 import { createRefresherSchedule } from './private/refresher-schedule.js';
 import { refresherRuntimeConfig } from './private/runtime-config.js';
+import { refresherSigningKey } from './private/signing-key.js';
 import { stackShared } from './private/stack-shared.js';
 import { createTokenStore, type TokenLocation, type TokenStore } from './private/token-store.js';
 
@@ -158,6 +159,12 @@ export class ProviderTokenRefresher extends Construct {
    */
   public readonly credentialsSecret: secretsmanager.ISecret;
   /**
+   * The KMS asymmetric key that signs the provider's assertions (providers file `signingKey`): created
+   * for it, or the one the file names; undefined when it has none. Only the refresher may sign with it;
+   * `token-refresher public-key <provider>` prints its public key for the IdP.
+   */
+  public readonly signingKey?: kms.IKey;
+  /**
    * Where the function publishes the token: the store and the secret's or parameter's name. The
    * function creates it on its first write.
    */
@@ -199,6 +206,12 @@ export class ProviderTokenRefresher extends Construct {
       key,
     );
     const tokenStore = createTokenStore(this, provider.store, names, key);
+    const signing = refresherSigningKey(this, provider.signingKey, {
+      keyScope,
+      providerId: settings.id,
+      alias: names.signingKeyAlias,
+      roleArnPattern: rolesUnderPath(this, names.rolePath),
+    });
     const namespace = metricsNamespace(props.stage, props.namePrefix);
     const config = refresherRuntimeConfig(this, {
       settings,
@@ -208,6 +221,7 @@ export class ProviderTokenRefresher extends Construct {
       key,
       legacyStackId: Stack.of(keyScope).stackId,
       ...(namespace === METRICS_NAMESPACE ? {} : { metricsNamespace: namespace }),
+      ...(signing ? { signingKey: signing.runtime } : {}),
     });
     // The template lists resources in the order they are created: role, function, alarms, schedule.
     const shared = stackShared(this, props.logRetention ?? logs.RetentionDays.THREE_MONTHS);
@@ -219,6 +233,7 @@ export class ProviderTokenRefresher extends Construct {
       credentialsResource: credentials.policyResource,
       tokenStore,
       key,
+      ...(signing ? { signStatement: signing.signStatement } : {}),
     });
     const fn = createRefresherFunction(this, { config, role, shared, functionEntry: props.functionEntry });
 
@@ -229,6 +244,7 @@ export class ProviderTokenRefresher extends Construct {
     this.refreshFunction = fn;
     this.deadLetterQueue = shared.deadLetterQueue;
     this.credentialsSecret = credentials.secret;
+    if (signing) this.signingKey = signing.key;
     this.token = { store: tokenStore.store, name: tokenStore.name };
     this.tokenSource = tokenStore.source;
     this.alarms = createProviderAlarms(this, {
@@ -254,6 +270,7 @@ export class ProviderTokenRefresher extends Construct {
       alarms: this.alarms,
       ...(props.stage === undefined ? {} : { stage: props.stage }),
       metricsNamespace: namespace,
+      ...(signing ? { signingKey: signing.runtime } : {}),
     });
   }
 

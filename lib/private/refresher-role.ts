@@ -19,6 +19,8 @@ export interface RefresherRoleProps {
   readonly tokenStore: TokenStore;
   /** The customer-managed key; absent: the AWS-managed keys, which need no statement. */
   readonly key?: kms.IKey;
+  /** `kms:Sign` on the provider's signing key (lib/private/signing-key.ts); absent: it has none. */
+  readonly signStatement?: iam.PolicyStatement;
 }
 
 /**
@@ -47,6 +49,7 @@ export function createRefresherRole(scope: Construct, props: RefresherRoleProps)
       role.addToPrincipalPolicy(statement);
     }
   }
+  if (props.signStatement) role.addToPrincipalPolicy(props.signStatement);
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: ['ssm:GetParameter', 'ssm:PutParameter'],

@@ -2,6 +2,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { tokenEndpointProblem } from '../../contract/loopback.js';
 import type { ProviderResourceNames } from '../../contract/naming.js';
+import type { KmsSigningKey } from '../../contract/signing-key.js';
 import { type ProviderSettings, type RuntimeConfig, runtimeConfigSchema } from '../../contract/provider-settings.js';
 import type { TokenLocation } from './token-store.js';
 
@@ -17,6 +18,8 @@ export interface RuntimeConfigParts {
   readonly legacyStackId: string;
   /** Only for a named stage: the function's default is the default stage's namespace. */
   readonly metricsNamespace?: string;
+  /** The KMS key that signs the provider's assertions (lib/private/signing-key.ts). */
+  readonly signingKey?: KmsSigningKey;
 }
 
 /**
@@ -43,6 +46,7 @@ export function refresherRuntimeConfig(scope: Construct, parts: RuntimeConfigPar
       // when the last of them changes its store.
       legacyStackId: parts.legacyStackId,
       ...(parts.metricsNamespace === undefined ? {} : { metricsNamespace: parts.metricsNamespace }),
+      ...(parts.signingKey === undefined ? {} : { signingKey: parts.signingKey }),
     },
   };
   const checked = runtimeConfigSchema.safeParse(config);

@@ -47,6 +47,7 @@ describe('providerResourceNames', () => {
         credentialsRejected: 'token-refresher-nagra-prod-CredentialsRejected',
         refresherSilent: 'token-refresher-nagra-prod-RefresherSilent',
       },
+      signingKeyAlias: 'alias/token-refresher/nagra-prod/signing-key',
     });
   });
 });
