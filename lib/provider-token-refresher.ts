@@ -206,12 +206,7 @@ export class ProviderTokenRefresher extends Construct {
       key,
     );
     const tokenStore = createTokenStore(this, provider.store, names, key);
-    const signing = refresherSigningKey(this, provider.signingKey, {
-      keyScope,
-      providerId: settings.id,
-      alias: names.signingKeyAlias,
-      roleArnPattern: rolesUnderPath(this, names.rolePath),
-    });
+    const signing = refresherSigningKey(this, provider, names, keyScope);
     const namespace = metricsNamespace(props.stage, props.namePrefix);
     const config = refresherRuntimeConfig(this, {
       settings,

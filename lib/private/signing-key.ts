@@ -3,8 +3,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { type KmsSigningKey, kmsSigningScheme } from '../../contract/signing-key.js';
-import type { SigningKeyChoice } from '../../providers/signing-key-choice.js';
+import type { ProviderResourceNames } from '../../contract/naming.js';
+import type { ResolvedProvider } from '../../providers/providers-file.js';
 import { KEY_ADMINISTRATION_ACTIONS } from './refresher-key.js';
+import { rolesUnderPath } from './refresher-role.js';
 
 /** A provider's KMS signing key and what its refresher may do with it. */
 export interface RefresherSigningKey {
@@ -13,16 +15,6 @@ export interface RefresherSigningKey {
   readonly runtime: KmsSigningKey;
   /** The refresher role's only permission on it: `kms:Sign`, as the function signs. */
   readonly signStatement: iam.PolicyStatement;
-}
-
-export interface SigningKeyPlace {
-  /** Where a created key lives (`<keyScope>/SigningKey`), beside the credentials secret it goes with. */
-  readonly keyScope: Construct;
-  readonly providerId: string;
-  /** The created key's alias (contract/naming.ts). */
-  readonly alias: string;
-  /** The ARN pattern of the refresher's role (by IAM path: the key may live in another stack). */
-  readonly roleArnPattern: string;
 }
 
 /**
@@ -38,9 +30,12 @@ export interface SigningKeyPlace {
  */
 export function refresherSigningKey(
   scope: Construct,
-  choice: SigningKeyChoice | undefined,
-  place: SigningKeyPlace,
+  provider: ResolvedProvider,
+  names: ProviderResourceNames,
+  /** Where a created key lives (`<keyScope>/SigningKey`), beside the credentials secret it goes with. */
+  keyScope: Construct,
 ): RefresherSigningKey | undefined {
+  const choice = provider.signingKey;
   if (choice === undefined || choice.source === 'credentials') return undefined;
   const scheme = kmsSigningScheme(choice.key.keySpec, choice.key.alg);
   const signs = {
@@ -50,11 +45,11 @@ export function refresherSigningKey(
   if (choice.source === 'existing') {
     key = kms.Key.fromKeyArn(scope, 'SigningKey', choice.key.keyArn);
   } else {
-    key = new kms.Key(place.keyScope, 'SigningKey', {
-      description: `token-refresher: signs the assertions of provider "${place.providerId}"`,
+    key = new kms.Key(keyScope, 'SigningKey', {
+      description: `token-refresher: signs the assertions of provider "${provider.settings.id}"`,
       keySpec: kms.KeySpec[choice.key.keySpec],
       keyUsage: kms.KeyUsage.SIGN_VERIFY,
-      alias: place.alias,
+      alias: names.signingKeyAlias,
       removalPolicy: RemovalPolicy.RETAIN,
       // Overrides the default policy, which would let any principal the account allows sign.
       policy: new iam.PolicyDocument({
@@ -70,7 +65,8 @@ export function refresherSigningKey(
             principals: [new iam.AccountRootPrincipal()],
             actions: ['kms:Sign'],
             resources: ['*'],
-            conditions: { ArnLike: { 'aws:PrincipalArn': place.roleArnPattern }, ...signs },
+            // By IAM path, not by reference: the key may live in another stack than the role.
+            conditions: { ArnLike: { 'aws:PrincipalArn': rolesUnderPath(scope, names.rolePath) }, ...signs },
           }),
         ],
       }),
