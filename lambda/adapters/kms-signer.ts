@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { errorNameOf } from '../../contract/error-name.js';
+import { RUNBOOK_ANCHOR, SIGNING_KEY_UNUSABLE } from '../../contract/failure.js';
 import { type KmsSigningKey, kmsKeyIdOf, kmsSigningScheme, type KmsSigningScheme } from '../../contract/signing-key.js';
 import { type AssertionSigner, SigningError } from '../../core/ports.js';
 import { derToJoseSignature, MalformedEcdsaSignatureError } from './ecdsa-signature.js';
@@ -16,8 +17,7 @@ const KEY_UNUSABLE: Readonly<Record<string, string>> = {
   NotFoundException: 'does not exist in this account and region: check the key ARN in the providers file',
   InvalidKeyUsageException:
     "does not sign with this algorithm: its key usage must be SIGN_VERIFY and its key spec the providers file's keySpec",
-  AccessDeniedException:
-    "does not let this function sign: the key policy must allow kms:Sign to the refresher's role (docs/signing-keys.md)",
+  AccessDeniedException: "does not let this function sign: the key policy must allow kms:Sign to the refresher's role",
   KeyUnavailableException: 'is not available (its custom key store is disconnected): reconnect the key store',
   InvalidGrantTokenException: 'was offered with an invalid grant token',
 };
@@ -85,8 +85,12 @@ export class KmsAssertionSigner implements AssertionSigner {
 function signingFailure(error: unknown, keyArn: string, signal: AbortSignal | undefined): SigningError {
   const name = errorNameOf(error) ?? 'UnknownError';
   const unusable = KEY_UNUSABLE[name];
-  if (unusable !== undefined)
-    return new SigningError('signing_key_unusable', `KMS key ${keyArn} ${unusable} (${name})`);
+  if (unusable !== undefined) {
+    return new SigningError(
+      SIGNING_KEY_UNUSABLE,
+      `KMS key ${keyArn} ${unusable} (${name}); see docs/runbook.md#${RUNBOOK_ANCHOR[SIGNING_KEY_UNUSABLE]}`,
+    );
+  }
   const why = signal?.aborted || name === 'AbortError' ? 'timed out' : `failed (${name})`;
   // Throttling, KMSInternalException, DependencyTimeoutException, a network failure: the next run retries.
   return new SigningError('signing_unavailable', `KMS Sign with key ${keyArn} ${why}`);

@@ -171,6 +171,7 @@ describe('KmsAssertionSigner', () => {
     expect((failure as Error).message).toContain(KEY_ARN);
     expect((failure as Error).message).toContain(fix);
     expect((failure as Error).message).toContain(`(${name})`);
+    expect((failure as Error).message).toContain('see docs/runbook.md#signing-key-unusable');
     expect((failure as Error).message).not.toContain('kms said so');
   });
 
