@@ -6,6 +6,7 @@ import {
   CHECK_HELP,
   DEFAULT_PROVIDERS_FILE,
   PLAN_HELP,
+  PUBLIC_KEY_HELP,
   REFRESH_HELP,
   RUN_HELP,
   STATUS_HELP,
@@ -13,6 +14,14 @@ import {
 } from './help.js';
 import type { CheckOptions } from './check/command.js';
 import type { PlanOptions } from './plan/command.js';
+import {
+  DEFAULT_CERTIFICATE_DAYS,
+  MAX_CERTIFICATE_DAYS,
+  PUBLIC_KEY_FORMATS,
+  type PublicKeyFormat,
+  type PublicKeyOptions,
+} from './public-key/command.js';
+import { controlCharacterProblem } from '../contract/control-characters.js';
 import type { RunOptions } from './run/command.js';
 
 export interface StackOptions {
@@ -39,6 +48,7 @@ export type Command =
   | ({ readonly name: 'check' } & CheckOptions)
   | ({ readonly name: 'run' } & RunOptions)
   | ({ readonly name: 'plan' } & PlanOptions)
+  | ({ readonly name: 'public-key' } & PublicKeyOptions)
   | { readonly name: 'status-local'; readonly dir?: string; readonly json: boolean };
 
 const COMMAND_HELP = {
@@ -47,6 +57,7 @@ const COMMAND_HELP = {
   check: CHECK_HELP,
   run: RUN_HELP,
   plan: PLAN_HELP,
+  'public-key': PUBLIC_KEY_HELP,
 } as const;
 type CommandName = keyof typeof COMMAND_HELP;
 
@@ -66,6 +77,7 @@ const stackOptions = {
 } as const;
 const checkOptions = { 'providers-file': string, ...stackOptions } as const;
 const planOptions = { 'providers-file': string, stage: string, json, help } as const;
+const publicKeyOptions = { ...stackOptions, format: string, cn: string, days: string } as const;
 const statusOptions = { ...stackOptions, wide: { type: 'boolean' }, local: { type: 'boolean' }, dir: string } as const;
 /** The options that choose what AWS reads; `status --local` reads files and takes none of them. */
 const AWS_OPTIONS = ['stack', 'stage', 'outputs-file', 'region', 'profile'] as const;
@@ -111,26 +123,28 @@ function nonEmpty(command: CommandName, option: string, value: string | undefine
 /** Turns argv (without node and the script) into a command; throws UsageError for anything else. */
 export function parseCommand(argv: readonly string[]): Command {
   const [first, ...rest] = argv;
-  if (first === undefined) throw new UsageError('missing <command>: status, refresh, check, run or plan');
+  if (first === undefined) throw new UsageError('missing <command>: status, refresh, check, run, plan or public-key');
   if (first === '-h' || first === '--help') return { name: 'help', text: TOP_HELP };
   if (first === '-V' || first === '--version') return { name: 'version' };
   if (first === 'help') {
     const topic = rest[0];
     if (topic === undefined) return { name: 'help', text: TOP_HELP };
-    if (!isCommand(topic)) throw new UsageError(`unknown command "${topic}": use status, refresh, check, run or plan`);
+    if (!isCommand(topic))
+      throw new UsageError(`unknown command "${topic}": use status, refresh, check, run, plan or public-key`);
     return { name: 'help', text: COMMAND_HELP[topic] };
   }
   if (!isCommand(first)) {
     throw new UsageError(
       first.startsWith('-')
         ? `unknown option ${first} (options follow the command)`
-        : `unknown command "${first}": use status, refresh, check, run or plan`,
+        : `unknown command "${first}": use status, refresh, check, run, plan or public-key`,
     );
   }
 
   if (first === 'check') return parseCheck(rest);
   if (first === 'run') return parseRun(rest);
   if (first === 'plan') return parsePlan(rest);
+  if (first === 'public-key') return parsePublicKey(rest);
   if (first === 'status') {
     const local = parseStatusLocal(rest);
     if (local) return local;
@@ -249,6 +263,50 @@ function parsePlan(rest: readonly string[]): Command {
     name: 'plan',
     providersFile: nonEmpty('plan', 'providers-file', values['providers-file']) ?? DEFAULT_PROVIDERS_FILE,
     ...(stage === undefined ? {} : { stage }),
+    json: values.json ?? false,
+  };
+}
+
+/** `public-key <provider> [--format F] [--cn N] [--days D]` and the options that find the deployment. */
+function parsePublicKey(rest: readonly string[]): Command {
+  const command = 'public-key';
+  const { values, positionals } = guard(command, () =>
+    parseArgs({ args: [...rest], options: publicKeyOptions, allowPositionals: true, strict: true }),
+  );
+  if (values.help) return { name: 'help', text: PUBLIC_KEY_HELP };
+  const format = values.format ?? 'jwk';
+  if (!(PUBLIC_KEY_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format must be ${PUBLIC_KEY_FORMATS.join(', ')}; got ${JSON.stringify(format)}`, command);
+  }
+  const cn = nonEmpty(command, 'cn', values.cn);
+  const cnProblem =
+    cn === undefined
+      ? undefined
+      : (controlCharacterProblem(cn) ??
+        (cn.length > 64 ? 'must be at most 64 characters (X.520 ub-common-name)' : undefined));
+  if (cnProblem) throw new UsageError(`--cn ${cnProblem}`, command);
+  const daysText = values.days ?? String(DEFAULT_CERTIFICATE_DAYS);
+  const days = /^\d{1,5}$/.test(daysText) ? Number(daysText) : Number.NaN;
+  if (!(days >= 1 && days <= MAX_CERTIFICATE_DAYS)) {
+    throw new UsageError(
+      `--days must be a whole number from 1 to ${MAX_CERTIFICATE_DAYS}; got ${JSON.stringify(daysText)}`,
+      command,
+    );
+  }
+  if ((cn !== undefined || values.days !== undefined) && format !== 'pem') {
+    throw new UsageError('--cn and --days are for the certificate: add --format pem', command);
+  }
+  const region = nonEmpty(command, 'region', values.region);
+  const profile = nonEmpty(command, 'profile', values.profile);
+  return {
+    name: command,
+    provider: onePositional(command, positionals),
+    format: format as PublicKeyFormat,
+    ...(cn === undefined ? {} : { commonName: cn }),
+    days,
+    source: manifestSource(command, values),
+    ...(region === undefined ? {} : { region }),
+    ...(profile === undefined ? {} : { profile }),
     json: values.json ?? false,
   };
 }

@@ -3,6 +3,7 @@ import { DEFAULT_LOCAL_DIR } from '../local/layout.js';
 import { CREDENTIALS_ENV_PREFIX } from '../local/credentials/local-credentials.js';
 import { PRICES } from './plan/cost-model.js';
 import { DEFAULT_STAGE, MANIFEST_STACK_TAG, STAGE_TAG } from '../contract/naming.js';
+import { DEFAULT_CERTIFICATE_DAYS, MAX_CERTIFICATE_DAYS } from './public-key/command.js';
 export const DEFAULT_PROVIDERS_FILE = 'providers.json';
 
 export const TOP_HELP = `token-refresher: operate the OAuth token refreshers deployed by this project's CDK stack
@@ -16,6 +17,7 @@ Commands:
   check <provider>    one token request from this machine, to test credentials and settings
   run                 keep every provider's token fresh on this machine (npm start); no AWS
   plan                per provider: schedule, renewals, store, what pages, monthly cost; no AWS
+  public-key <provider>  the provider's KMS signing key as a JWK, JWKS or certificate, for its IdP
 
 Options:
   -h, --help          show help; "token-refresher <command> --help" for a command
@@ -227,4 +229,43 @@ Options:
 
 Exit codes: 0 plan shown, 2 usage error, bad providers file, or providers that do not fit one
 stage (too many, or too many hashing to one stack).
+`;
+
+export const PUBLIC_KEY_HELP = `Usage: token-refresher public-key <provider> [--format jwk|jwks|pem] [--cn <name>]
+                                  [--days <n>] [--stage <name> | --stack <name> |
+                                  --outputs-file <file>] [--region <region>] [--profile <name>]
+                                  [--json]
+
+Prints the public key of <provider>'s KMS signing key (providers file "signingKey"), to register
+at its IdP: Okta takes a JWK or a JWKS, Entra ID and Salesforce a certificate. The private key
+never leaves KMS.
+
+  --format jwk   (default) the JWK: kty, use "sig", alg, kid and the key's numbers. kid is the
+                 KMS key id (the ARN after "key/"), the kid of every assertion the refresher signs
+  --format jwks  the same JWK in {"keys": [...]}
+  --format pem   a self-signed X.509 certificate (PEM on stdout) of the key, signed by the key in
+                 KMS; its x5t#S256 and validity on stderr. When the IdP picks the key by
+                 certificate thumbprint, put the x5t#S256 into the providers file as
+                 "signingKey": {..., "certificateThumbprint": "<x5t#S256>"}. Each run makes a
+                 new certificate (new serial number)
+
+Only the provider's refresher may sign with the key, so --format pem needs a grant for your role
+first (the error says how); jwk and jwks need only kms:GetPublicKey.
+
+${DEPLOYMENT_TEXT}
+
+Options:
+  --format <f>        jwk, jwks or pem (default: jwk)
+  --cn <name>         with pem: subject and issuer common name (default: the provider id)
+  --days <n>          with pem: days the certificate is valid, 1-${MAX_CERTIFICATE_DAYS} (default: ${DEFAULT_CERTIFICATE_DAYS})
+${DEPLOYMENT_OPTIONS}
+  --json              one JSON object: the JWK and, with pem, the certificate, x5t#S256 and validity
+  -h, --help          show this help
+
+IAM actions: cloudformation:DescribeStacks (to find the provider's key in the stacks' outputs; not
+with --outputs-file), kms:GetPublicKey on the key, and with pem kms:Sign on it (a grant).
+
+Exit codes: 0 printed, 1 the key cannot sign for the provider (not a signing key, or another key
+spec than configured), 2 usage error, unknown provider or one without a KMS signing key, 3 no
+stack of the stage, stack not found or AWS error (signing refused included).
 `;

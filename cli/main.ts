@@ -6,6 +6,7 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 import type { CliIo } from './common/io.js';
 import { PromptCancelled } from './common/prompt.js';
 import { runPlan } from './plan/command.js';
+import { runPublicKey } from './public-key/command.js';
 import { runRefresh } from './refresh/command.js';
 import { runStatus } from './status/command.js';
 import { runLocalStatus } from './status/local.js';
@@ -59,6 +60,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
         return await withAws(deps, command, (clients) =>
           command.name === 'status' ? runStatus(command, io, clients) : runRefresh(command, io, clients),
         );
+      case 'public-key':
+        return await withAws(deps, command, (clients) => runPublicKey(command, io, clients));
     }
   } catch (error) {
     if (error instanceof PromptCancelled) return CANCELLED;

@@ -22,6 +22,12 @@ export function failure(kind: FailureKind, code: string, description: string): F
 export const TOKEN_SECRET_NOT_OWNED = 'token_secret_not_owned';
 
 /**
+ * The provider's signing key cannot sign for the function: disabled, pending deletion, not found, of
+ * another usage or spec, or its policy refuses the function (core/ports.ts SigningError).
+ */
+export const SIGNING_KEY_UNUSABLE = 'signing_key_unusable';
+
+/**
  * Failure codes with a section of their own in docs/runbook.md, by the section's anchor: the
  * failure's description points there, and test/docs/runbook-anchors.test.ts checks it exists.
  */
@@ -29,4 +35,5 @@ export const RUNBOOK_ANCHOR: Readonly<Record<string, string>> = {
   [TOKEN_SECRET_NOT_OWNED]: 'token-secret-not-the-stages',
   client_certificate_expired: 'a-client-certificate-expired',
   issuer_mismatch: 'the-issuer-does-not-match',
+  [SIGNING_KEY_UNUSABLE]: 'signing-key-unusable',
 };

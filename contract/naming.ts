@@ -57,8 +57,11 @@ export function namePrefixProblem(prefix: string): string | undefined {
  *   and its last `_` ends its prefix.
  * - A name longer than its AWS limit keeps its first characters and ends in `.` and a hash of the
  *   exact pair (`fitted`).
+ * - A signing key's alias is a path too, `alias/<prefix>/<id>/signing-key`, but an alias may not
+ *   contain `.`, which a prefix may: such a prefix has its `.`s made `_`s, and the last segment
+ *   becomes `signing-key-<hash of the exact pair>` (`signingKeyAlias`).
  *
- * Functions, roles, log groups, queues, topics and the key have no name of ours: CloudFormation
+ * Functions, roles, log groups, queues, topics and the keys have no name of ours: CloudFormation
  * generates theirs, unique by construction. A refresher's role is found by its path (`rolePath`).
  */
 export interface ProviderResourceNames {
@@ -86,6 +89,8 @@ export interface ProviderResourceNames {
   readonly scheduleName: string;
   /** The provider's paging alarms, by kind: `<prefix>-<id>-<Suffix>` in the default stage. */
   readonly alarmNames: Readonly<Record<AlarmKind, string>>;
+  /** KMS alias of the signing key the stack creates for the provider (providers file `signingKey`). */
+  readonly signingKeyAlias: string;
 }
 
 /** The longest name AWS allows, by kind of name. */
@@ -109,7 +114,20 @@ export function providerResourceNames(prefix: string, providerId: string): Provi
     rolePath: `/${prefix}/${providerId}/`,
     scheduleName: fitted(`${flat}${providerId}`, NAME_LIMITS.schedule, prefix, providerId),
     alarmNames,
+    signingKeyAlias: signingKeyAlias(prefix, providerId),
   };
+}
+
+/**
+ * `alias/<prefix>/<id>/signing-key`. KMS aliases allow only `A-Z a-z 0-9 / _ -`, so a prefix with a
+ * `.` has them replaced, which alone could join two prefixes (`a.b`, `a_b`); its last segment then
+ * carries a hash of the exact pair, and no alias of a prefix without `.` has a last segment other than
+ * `signing-key`. A prefix never starts with `aws` (`namePrefixProblem`), which KMS reserves.
+ */
+function signingKeyAlias(prefix: string, providerId: string): string {
+  if (!prefix.includes('.')) return `alias/${prefix}/${providerId}/signing-key`;
+  const hash = createHash('sha256').update(`${prefix}/${providerId}`).digest('hex').slice(0, HASH_CHARS);
+  return `alias/${prefix.replaceAll('.', '_')}/${providerId}/signing-key-${hash}`;
 }
 
 /** A paging alarm's name: the construct creates it, `plan` lists it. */

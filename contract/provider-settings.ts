@@ -4,6 +4,7 @@ import { eventsRuntimeSchema } from './events.js';
 import { METRICS_NAMESPACE_PATTERN } from './metrics.js';
 import { type EndpointTarget, tokenEndpointProblem } from './loopback.js';
 import { MAX_EXPECTED_LIFETIME_SECONDS } from './published-token.js';
+import { kmsSigningKeySchema } from './signing-key.js';
 
 /**
  * The settings one refresher function runs with: a provider entry after its preset was applied.
@@ -347,7 +348,15 @@ const runtimeResourcesSchema = z.strictObject({
   metricsNamespace: z.optional(z.string().check(z.regex(METRICS_NAMESPACE_PATTERN))),
   /** Where lifecycle events go (contract/events.ts); absent: none are sent. */
   events: z.optional(eventsRuntimeSchema),
+  /**
+   * The KMS asymmetric key that signs the provider's assertions (contract/signing-key.ts): its ARN and
+   * spec, never key material; absent: nothing signs with KMS (no assertion, or a private key in the
+   * credentials secret).
+   */
+  signingKey: z.optional(kmsSigningKeySchema),
 });
+
+export type RuntimeResources = z.infer<typeof runtimeResourcesSchema>;
 
 export const runtimeConfigSchema = z.strictObject({
   provider: providerSettingsSchema,

@@ -47,6 +47,11 @@ export const refresherManifestSchema = z.object({
   deadLetterQueueName: z.optional(z.string()),
   /** The stack that deploys the refresher; only in the manifest parameter (an output knows its stack). */
   stack: z.optional(z.string()),
+  /**
+   * The KMS key that signs the provider's assertions, for `token-refresher public-key`; absent: none
+   * (or a stack deployed before signing keys).
+   */
+  signingKey: z.optional(z.object({ keyArn: z.string(), keySpec: z.string(), alg: z.optional(z.string()) })),
 });
 
 export type RefresherManifest = z.infer<typeof refresherManifestSchema>;

@@ -1,4 +1,12 @@
-import { RUNTIME_CONFIG_ENV, type RuntimeConfig, runtimeConfigSchema } from '../contract/provider-settings.js';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import {
+  RUNTIME_CONFIG_ENV,
+  type RuntimeConfig,
+  runtimeConfigSchema,
+  type RuntimeResources,
+} from '../contract/provider-settings.js';
+import type { AssertionSigner } from '../core/ports.js';
+import { KmsAssertionSigner } from './adapters/kms-signer.js';
 
 /**
  * Reads the settings the construct put in the environment, with the same schema the construct
@@ -20,6 +28,15 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv): RuntimeConfig {
     throw new Error(`${RUNTIME_CONFIG_ENV} is invalid: ${problems}`);
   }
   return parsed.data;
+}
+
+/**
+ * The signer of the provider's assertions when a KMS key holds its private key (`RefreshDeps.signingKey`);
+ * undefined when the configuration names none: the provider sends no assertion, or signs with a
+ * private key from its credentials secret.
+ */
+export function kmsSignerFor(resources: RuntimeResources, kms: KMSClient): AssertionSigner | undefined {
+  return resources.signingKey === undefined ? undefined : new KmsAssertionSigner(kms, resources.signingKey);
 }
 
 /** Only `{"force": true}` forces a renewal; a scheduled event or anything else means "refresh if due". */

@@ -32,6 +32,7 @@ import { refresherNames } from './private/refresher-names.js';
 import { createRefresherRole, rolesUnderPath } from './private/refresher-role.js';
 import { createRefresherSchedule } from './private/refresher-schedule.js';
 import { refresherRuntimeConfig } from './private/runtime-config.js';
+import { refresherSigningKey } from './private/signing-key.js';
 import { stackShared } from './private/stack-shared.js';
 import { createTokenStore, type TokenLocation, type TokenStore } from './private/token-store.js';
 
@@ -172,6 +173,12 @@ export class ProviderTokenRefresher extends Construct {
    */
   public readonly credentialsSecret: secretsmanager.ISecret;
   /**
+   * The KMS asymmetric key that signs the provider's assertions (providers file `signingKey`): created
+   * for it, or the one the file names; undefined when it has none. Only the refresher may sign with it;
+   * `token-refresher public-key <provider>` prints its public key for the IdP.
+   */
+  public readonly signingKey?: kms.IKey;
+  /**
    * Where the function publishes the token: the store and the secret's or parameter's name. The
    * function creates it on its first write.
    */
@@ -213,6 +220,7 @@ export class ProviderTokenRefresher extends Construct {
       key,
     );
     const tokenStore = createTokenStore(this, provider.store, names, key);
+    const signing = refresherSigningKey(this, provider, names, keyScope);
     const namespace = metricsNamespace(props.stage, props.namePrefix);
     const events = refresherEvents(this, props.events, props.stage);
     const config = refresherRuntimeConfig(this, {
@@ -224,6 +232,7 @@ export class ProviderTokenRefresher extends Construct {
       legacyStackId: Stack.of(keyScope).stackId,
       ...(namespace === METRICS_NAMESPACE ? {} : { metricsNamespace: namespace }),
       events: events.runtime,
+      ...(signing ? { signingKey: signing.runtime } : {}),
     });
     // The template lists resources in the order they are created: role, function, alarms, schedule.
     const shared = stackShared(this, props.logRetention ?? logs.RetentionDays.THREE_MONTHS);
@@ -236,6 +245,7 @@ export class ProviderTokenRefresher extends Construct {
       tokenStore,
       key,
       eventsStatement: events.statement,
+      ...(signing ? { signStatement: signing.signStatement } : {}),
     });
     const fn = createRefresherFunction(this, { config, role, shared, functionEntry: props.functionEntry });
 
@@ -246,6 +256,7 @@ export class ProviderTokenRefresher extends Construct {
     this.refreshFunction = fn;
     this.deadLetterQueue = shared.deadLetterQueue;
     this.credentialsSecret = credentials.secret;
+    if (signing) this.signingKey = signing.key;
     this.token = { store: tokenStore.store, name: tokenStore.name };
     this.tokenSource = tokenStore.source;
     this.alarms = createProviderAlarms(this, {
@@ -271,6 +282,7 @@ export class ProviderTokenRefresher extends Construct {
       alarms: this.alarms,
       ...(props.stage === undefined ? {} : { stage: props.stage }),
       metricsNamespace: namespace,
+      ...(signing ? { signingKey: signing.runtime } : {}),
     });
     createManifestParameter(this, names.manifestParameterName, this.manifest, props.stage);
   }

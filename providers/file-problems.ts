@@ -1,6 +1,7 @@
 import type * as z from 'zod/mini';
 import { closest, didYouMean } from './did-you-mean.js';
 import { credentialsRefSchema, FILE_SETTINGS, providerEntrySchema } from './provider-entry.js';
+import { SIGNING_KEY_FIELDS } from './signing-key-choice.js';
 
 /*
  * The providers file's error messages: each names the provider, the field, the value (never one that
@@ -98,6 +99,7 @@ export function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string[] {
     field = path.slice(2).join('.');
   }
   const inCredentials = subject !== 'the file' && field === 'credentials';
+  const inSigningKey = subject !== 'the file' && field === 'signingKey';
   if (issue.code === 'unrecognized_keys') {
     const inEntry = subject !== 'the file' && field === '';
     const names =
@@ -105,7 +107,9 @@ export function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string[] {
         ? FILE_FIELDS
         : inCredentials
           ? CREDENTIALS_FIELDS
-          : Object.keys(providerEntrySchema.shape);
+          : inSigningKey
+            ? SIGNING_KEY_FIELDS
+            : Object.keys(providerEntrySchema.shape);
     const allowed = names.map((k) => `"${k}"`).join(', ');
     const credentials = inCredentials ? issue.keys.filter(isCredentialKey) : [];
     const others = issue.keys
@@ -120,8 +124,9 @@ export function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string[] {
     // Not an object: it may be the password itself, so the value is not shown.
     return [`${subject}, field "credentials": got ${jsonKind(issue.input)}: ${CREDENTIALS_FIX}`];
   }
-  // Under credentials a bad value may be the password pasted in the wrong place: its kind, never itself.
-  const secretish = subject !== 'the file' && (field === 'credentials' || field.startsWith('credentials.'));
+  // Under credentials a bad value may be the password pasted in the wrong place, under signingKey the
+  // private key: its kind, never itself.
+  const secretish = subject !== 'the file' && /^(?:credentials|signingKey)(?:\.|$)/.test(field);
   const got = !('input' in issue)
     ? 'a bad value'
     : secretish

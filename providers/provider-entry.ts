@@ -3,6 +3,7 @@ import { EVENT_BUS_NAME } from '../contract/events.js';
 import { type EndpointTarget, tokenEndpointProblem } from '../contract/loopback.js';
 import { providerSettingsSchema, tokenEndpointSchema } from '../contract/provider-settings.js';
 import { STORE_REQUESTS } from './store-choice.js';
+import { signingKeyRefSchema } from './signing-key-choice.js';
 
 /*
  * The providers file as people write it: one entry's schema and the file's outer shape. The parser
@@ -74,6 +75,7 @@ export const providerEntrySchema = z.strictObject({
   assertion: settings.assertion,
   store: z.optional(z.enum(STORE_REQUESTS)),
   credentials: z.optional(credentialsRefSchema),
+  signingKey: z.optional(signingKeyRefSchema),
 });
 
 /** The entry schema for each place the refresher may run: only the endpoint rule differs. */

@@ -57,6 +57,11 @@ const ENTRY_DOCS: Readonly<Record<keyof typeof providerEntrySchema.shape, string
     'An existing Secrets Manager secret with the credentials, {"secretName": "..."} or {"secretArn": "..."}, used ' +
     'by no other provider; never the credentials themselves. Default: the stack creates an empty secret ' +
     'token-refresher/<id>/credentials.',
+  signingKey:
+    'Where the key that signs assertions lives: "kms" (the stack creates a KMS asymmetric key, RSA_2048, kept when ' +
+    'the stack is deleted), {"kms": "create", "keySpec": "ECC_NIST_P256"}, {"kmsKeyArn": "arn:aws:kms:..."} (an ' +
+    'existing key; give "keySpec" unless it is RSA_2048) or "credentials" (a private key in the credentials secret). ' +
+    'Only the provider\'s refresher may sign with a KMS key; "token-refresher public-key <id>" prints its public key.',
 };
 
 const FILE_DOCS = {

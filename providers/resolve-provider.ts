@@ -14,6 +14,7 @@ import type { ProviderEntry } from './provider-entry.js';
 import { PRESETS, type Preset } from './presets.js';
 import { defaultCheckIntervalMinutes, minimumSafetyMarginSeconds, plannedWritesPerDay } from './schedule-plan.js';
 import { chooseStore } from './store-choice.js';
+import { type SigningKeyChoice, signingKeyChoice } from './signing-key-choice.js';
 
 const DEFAULT_REQUEST_TIMEOUT_SECONDS = 10;
 const DEFAULT_MAX_ATTEMPTS = 3;
@@ -26,6 +27,8 @@ export interface ResolvedProvider {
   readonly plannedWritesPerDay: number;
   /** Existing credentials secret; undefined means the stack creates an empty one for operators to fill. */
   readonly credentials?: { readonly secretName?: string; readonly secretArn?: string };
+  /** Where the key that signs the provider's assertions lives; undefined: the provider signs nothing with a key. */
+  readonly signingKey?: SigningKeyChoice;
 }
 
 /** Reports one field's problem: the field, the value it got, and what is allowed. */
@@ -73,6 +76,7 @@ export function resolveProvider(
     storeReason: choice.value.reason,
     plannedWritesPerDay: writesPerDay,
     ...(entry.credentials ? { credentials: entry.credentials } : {}),
+    ...(entry.signingKey === undefined ? {} : { signingKey: signingKeyChoice(entry.signingKey) }),
   });
 }
 

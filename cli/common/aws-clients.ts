@@ -1,5 +1,6 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -8,6 +9,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 export interface AwsClients {
   readonly cloudFormation: CloudFormationClient;
   readonly cloudWatch: CloudWatchClient;
+  readonly kms: KMSClient;
   readonly lambda: LambdaClient;
   readonly secretsManager: SecretsManagerClient;
   readonly ssm: SSMClient;
@@ -32,6 +34,7 @@ export const createAwsClients: AwsClientFactory = ({ region, profile }) => {
   return {
     cloudFormation: new CloudFormationClient(config),
     cloudWatch: new CloudWatchClient(config),
+    kms: new KMSClient(config),
     lambda: new LambdaClient(config),
     secretsManager: new SecretsManagerClient(config),
     ssm: new SSMClient(config),
@@ -42,6 +45,7 @@ export const createAwsClients: AwsClientFactory = ({ region, profile }) => {
 export function destroyAwsClients(clients: AwsClients): void {
   clients.cloudFormation.destroy();
   clients.cloudWatch.destroy();
+  clients.kms.destroy();
   clients.lambda.destroy();
   clients.secretsManager.destroy();
   clients.ssm.destroy();

@@ -44,6 +44,13 @@ export const PRICES = {
   kmsKeyMonth: 1,
   /** Symmetric-key requests (Encrypt, Decrypt, GenerateDataKey). */
   kmsPer10kRequests: 0.03,
+  /**
+   * An asymmetric (RSA or ECC) key, per key-month, and its `Sign` requests: the us-east-1 list prices
+   * issue 17 gives ($1.00 a month, $0.15 per 10,000 requests), not rechecked on the pricing page when
+   * they were added (no network there); `date` is the other prices'.
+   */
+  kmsAsymmetricKeyMonth: 1,
+  kmsAsymmetricPer10kRequests: 0.15,
   lambdaPerMillionRequests: 0.2,
   lambdaArmPerGbSecond: 0.0000133334,
   schedulerPerMillionInvocations: 1,
@@ -145,6 +152,7 @@ type CostService =
   | 'CloudWatch Logs'
   | 'Secrets Manager'
   | 'KMS'
+  | 'KMS signing'
   | 'Lambda'
   | 'EventBridge Scheduler'
   | 'EventBridge events'
@@ -164,6 +172,8 @@ interface MonthlyUsage {
   readonly freshRuns: number;
   readonly heartbeatHours: number;
   readonly kmsRequests: number;
+  /** `kms:Sign` requests with the provider's signing key: one per assertion, one assertion per token request. */
+  readonly kmsSignRequests: number;
   readonly secretsManagerCalls: number;
   readonly lambdaGbSeconds: number;
   readonly logBytes: number;
@@ -275,6 +285,7 @@ function monthlyUsage(provider: ResolvedProvider): MonthlyUsage {
     freshRuns,
     heartbeatHours: heartbeatHoursPerMonth(s.checkIntervalMinutes),
     kmsRequests,
+    kmsSignRequests: signsWithKms(provider) ? renewalsPerMonth * renewing.tokenRequests : 0,
     secretsManagerCalls: credentialsFetches + smTokenCalls,
     lambdaGbSeconds: ((freshRuns * FRESH_RUN_MS + renewalsPerMonth * RENEWING_RUN_MS) / 1000) * LAMBDA_MEMORY_GB,
     logBytes: freshRuns * FRESH_RUN_LOG_BYTES + renewalsPerMonth * RENEWING_RUN_LOG_BYTES,
@@ -320,6 +331,7 @@ function providerItems(
       usd: (kmsRequests / 10_000) * PRICES.kmsPer10kRequests,
       basis: `${count(kmsRequests)} requests (each store read and write)`,
     },
+    ...signingItems(provider, usage),
     {
       service: 'Lambda',
       usd: (runs / 1e6) * PRICES.lambdaPerMillionRequests + lambdaGbSeconds * PRICES.lambdaArmPerGbSecond,
@@ -348,6 +360,30 @@ function providerItems(
       service: 'Stage share',
       usd: stage.totalUsd / providersInStage,
       basis: `1/${providersInStage} of the stage's $${stage.totalUsd.toFixed(2)}`,
+    },
+  ];
+}
+
+/** A provider whose assertions a KMS key signs (providers file `signingKey`, not `"credentials"`). */
+function signsWithKms(provider: ResolvedProvider): boolean {
+  return provider.signingKey !== undefined && provider.signingKey.source !== 'credentials';
+}
+
+/**
+ * The `KMS signing` item of a provider with a KMS signing key: the key's month when the stack creates
+ * it (a key the providers file names is paid where it was created), and its `Sign` requests.
+ */
+function signingItems(provider: ResolvedProvider, usage: MonthlyUsage): CostItem[] {
+  if (!signsWithKms(provider)) return [];
+  const created = provider.signingKey?.source === 'created';
+  const signs = usage.kmsSignRequests;
+  return [
+    {
+      service: 'KMS signing',
+      usd: (created ? PRICES.kmsAsymmetricKeyMonth : 0) + (signs / 10_000) * PRICES.kmsAsymmetricPer10kRequests,
+      basis:
+        `${created ? "the provider's asymmetric key" : 'the named key (paid where it was created)'}, ` +
+        `${count(signs)} Sign requests (one per assertion, one assertion per token request)`,
     },
   ];
 }

@@ -17,6 +17,11 @@ export interface RunCalls {
   /** The state writes that carry a new refresh token, and so put the SecureString. */
   readonly refreshTokenWrites: number;
   readonly tokenWrites: number;
+  /**
+   * Requests to the token endpoint. A provider with a signing key sends a fresh assertion with each,
+   * as client authentication or as the JWT bearer grant: one `kms:Sign` each (cli/plan/cost-model.ts).
+   */
+  readonly tokenRequests: number;
 }
 
 /**
@@ -35,6 +40,7 @@ export const FRESH_RUN_CALLS: RunCalls = {
   stateWrites: 0,
   refreshTokenWrites: 0,
   tokenWrites: 0,
+  tokenRequests: 0,
 };
 
 /**
@@ -62,7 +68,8 @@ export function renewingRunCalls(s: Pick<ProviderSettings, 'useRefreshToken' | '
       stateWrites: 1 + confidential,
       refreshTokenWrites: 1,
       tokenWrites: 1,
+      tokenRequests: 1,
     };
   }
-  return { ...FRESH_RUN_CALLS, credentialsReads: 1, stateWrites: 2, tokenWrites: 1 };
+  return { ...FRESH_RUN_CALLS, credentialsReads: 1, stateWrites: 2, tokenWrites: 1, tokenRequests: 1 };
 }

@@ -23,6 +23,28 @@ import { prefixNamePatterns } from '../../contract/naming.js';
  */
 
 const KEY_ID = 'TokenRefresherKey';
+
+/**
+ * What the account may do with a key of this project through IAM: administer it (the signing keys
+ * too, lib/private/signing-key.ts), never use it. `kms:Get*` includes `GetPublicKey`.
+ */
+export const KEY_ADMINISTRATION_ACTIONS = [
+  'kms:Create*',
+  'kms:Describe*',
+  'kms:Enable*',
+  'kms:List*',
+  'kms:Put*',
+  'kms:Update*',
+  'kms:Revoke*',
+  'kms:Disable*',
+  'kms:Get*',
+  'kms:Delete*',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+  'kms:RotateKeyOnDemand',
+] as const;
 /** Prefixes whose statements a key already has, so that many refreshers add them once. */
 const prefixesOf = new WeakMap<kms.Key, Set<string>>();
 
@@ -63,23 +85,7 @@ export function stackKey(scope: Construct, prefix: string): kms.Key {
           new iam.PolicyStatement({
             sid: 'AccountAdministersButDoesNotUse',
             principals: [new iam.AccountRootPrincipal()],
-            actions: [
-              'kms:Create*',
-              'kms:Describe*',
-              'kms:Enable*',
-              'kms:List*',
-              'kms:Put*',
-              'kms:Update*',
-              'kms:Revoke*',
-              'kms:Disable*',
-              'kms:Get*',
-              'kms:Delete*',
-              'kms:TagResource',
-              'kms:UntagResource',
-              'kms:ScheduleKeyDeletion',
-              'kms:CancelKeyDeletion',
-              'kms:RotateKeyOnDemand',
-            ],
+            actions: [...KEY_ADMINISTRATION_ACTIONS],
             resources: ['*'],
           }),
         ],

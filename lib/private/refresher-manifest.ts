@@ -1,6 +1,7 @@
 import type { ProviderResourceNames } from '../../contract/naming.js';
 import type { ProviderSettings } from '../../contract/provider-settings.js';
 import type { RefresherManifest } from '../../contract/refresher-manifest.js';
+import type { KmsSigningKey } from '../../contract/signing-key.js';
 import type { ProviderAlarms } from './provider-alarms.js';
 import type { TokenStore } from './token-store.js';
 
@@ -16,6 +17,8 @@ export interface RefresherManifestParts {
   /** Absent: the default stage. */
   readonly stage?: string;
   readonly metricsNamespace: string;
+  /** The provider's KMS signing key; absent: none. */
+  readonly signingKey?: KmsSigningKey;
 }
 
 /**
@@ -40,5 +43,14 @@ export function refresherManifest(parts: RefresherManifestParts): RefresherManif
     alarms: Object.fromEntries(Object.entries(parts.alarms).map(([kind, alarm]) => [kind, alarm.alarmName])),
     ...(parts.stage === undefined ? {} : { stage: parts.stage }),
     metricsNamespace: parts.metricsNamespace,
+    ...(parts.signingKey === undefined
+      ? {}
+      : {
+          signingKey: {
+            keyArn: parts.signingKey.keyArn,
+            keySpec: parts.signingKey.keySpec,
+            ...(parts.signingKey.alg === undefined ? {} : { alg: parts.signingKey.alg }),
+          },
+        }),
   };
 }

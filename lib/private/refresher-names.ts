@@ -47,6 +47,7 @@ export function refresherNames(
     schedule: names.scheduleName,
     // A provider's metrics are its alarms' input: two refreshers emitting to one would watch each other.
     metrics: `${metricsNamespace(naming.stage, naming.namePrefix)} ${PROVIDER_DIMENSION}=${provider.settings.id}`,
+    ...(provider.signingKey?.source === 'created' ? { 'signing key alias': names.signingKeyAlias } : {}),
     ...Object.fromEntries(Object.entries(names.alarmNames).map(([kind, name]) => [`${kind} alarm`, name])),
   });
   return { prefix, names };

@@ -21,6 +21,8 @@ export interface RefresherRoleProps {
   readonly key?: kms.IKey;
   /** PutEvents on the events bus (lib/private/refresher-events.ts). */
   readonly eventsStatement?: iam.PolicyStatement;
+  /** `kms:Sign` on the provider's signing key (lib/private/signing-key.ts); absent: it has none. */
+  readonly signStatement?: iam.PolicyStatement;
 }
 
 /**
@@ -49,6 +51,7 @@ export function createRefresherRole(scope: Construct, props: RefresherRoleProps)
       role.addToPrincipalPolicy(statement);
     }
   }
+  if (props.signStatement) role.addToPrincipalPolicy(props.signStatement);
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: ['ssm:GetParameter', 'ssm:PutParameter'],

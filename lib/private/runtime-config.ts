@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { tokenEndpointProblem } from '../../contract/loopback.js';
 import type { EventsRuntime } from '../../contract/events.js';
 import type { ProviderResourceNames } from '../../contract/naming.js';
+import type { KmsSigningKey } from '../../contract/signing-key.js';
 import { type ProviderSettings, type RuntimeConfig, runtimeConfigSchema } from '../../contract/provider-settings.js';
 import type { TokenLocation } from './token-store.js';
 
@@ -20,6 +21,8 @@ export interface RuntimeConfigParts {
   readonly metricsNamespace?: string;
   /** Where lifecycle events go (lib/private/refresher-events.ts). */
   readonly events?: EventsRuntime;
+  /** The KMS key that signs the provider's assertions (lib/private/signing-key.ts). */
+  readonly signingKey?: KmsSigningKey;
 }
 
 /**
@@ -47,6 +50,7 @@ export function refresherRuntimeConfig(scope: Construct, parts: RuntimeConfigPar
       legacyStackId: parts.legacyStackId,
       ...(parts.metricsNamespace === undefined ? {} : { metricsNamespace: parts.metricsNamespace }),
       ...(parts.events === undefined ? {} : { events: parts.events }),
+      ...(parts.signingKey === undefined ? {} : { signingKey: parts.signingKey }),
     },
   };
   const checked = runtimeConfigSchema.safeParse(config);

@@ -163,6 +163,7 @@ describe('a provider month', () => {
       stateWrites: 0,
       refreshTokenWrites: 0,
       tokenWrites: 0,
+      tokenRequests: 0,
     });
     const s = (o: Record<string, unknown>) => generic(o).settings;
     expect(renewingRunCalls(s({}))).toMatchObject({
@@ -170,6 +171,7 @@ describe('a provider month', () => {
       stateWrites: 1,
       refreshTokenWrites: 1,
       tokenWrites: 1,
+      tokenRequests: 1,
     });
     // A client secret's attempt is put on record before the refresh is sent: one more ledger put.
     expect(renewingRunCalls(s({ clientAuth: 'client_secret_post' }))).toMatchObject({
@@ -287,6 +289,57 @@ describe('budget', () => {
       const cost = providerCost(p, fleet.length);
       expect(cost.usage.renewals).toBeCloseTo(43_800, 6);
       expect(cost.totalUsd, p.settings.id).toBeLessThanOrEqual(FLEET_BUDGET_USD);
+    }
+  });
+});
+
+describe('a provider whose assertions a KMS key signs', () => {
+  const SIGN_PRICE_PER_REQUEST = PRICES.kmsAsymmetricPer10kRequests / 10_000;
+  const signing = (cost: ProviderCost) => cost.items.find((i) => i.service === 'KMS signing');
+
+  it('is priced $1.00 a month per key and $0.15 per 10,000 Sign requests (us-east-1 list prices)', () => {
+    expect(PRICES.kmsAsymmetricKeyMonth).toBe(1);
+    expect(PRICES.kmsAsymmetricPer10kRequests).toBe(0.15);
+  });
+
+  it('pays for a created key and one Sign per token request, itemized after the stage key requests', () => {
+    const p = generic({ signingKey: 'kms', useRefreshToken: false });
+    const cost = providerCost(p, 1);
+    const renewalsPerMonth = (renewals(p.settings).renewalsPerDay * HOURS_PER_MONTH) / 24;
+    expect(cost.usage.kmsSignRequests).toBeCloseTo(renewalsPerMonth, 6);
+    expect(signing(cost)!.usd).toBeCloseTo(1 + renewalsPerMonth * SIGN_PRICE_PER_REQUEST, 10);
+    expect(signing(cost)!.basis).toMatch(/^the provider's asymmetric key, [\d,]+ Sign requests \(one per assertion/);
+    const services = cost.items.map((i) => i.service);
+    expect(services.indexOf('KMS signing')).toBe(services.indexOf('KMS') + 1);
+    expect(cost.totalUsd).toBeCloseTo(
+      providerCost(generic({ useRefreshToken: false }), 1).totalUsd + signing(cost)!.usd,
+      10,
+    );
+  });
+
+  it('changes its KMS signing line with the schedule: a shorter token, more renewals, more Sign requests', () => {
+    const hourly = providerCost(generic({ signingKey: 'kms', expectedLifetimeSeconds: 3600 }), 1);
+    const fiveMinutes = providerCost(generic({ signingKey: 'kms', expectedLifetimeSeconds: 300 }), 1);
+    expect(fiveMinutes.usage.kmsSignRequests).toBeGreaterThan(10 * hourly.usage.kmsSignRequests);
+    expect(signing(fiveMinutes)!.usd - signing(hourly)!.usd).toBeCloseTo(
+      (fiveMinutes.usage.kmsSignRequests - hourly.usage.kmsSignRequests) * SIGN_PRICE_PER_REQUEST,
+      10,
+    );
+  });
+
+  it('pays no key-month for a key the providers file names, and nothing for a key in the credentials', () => {
+    const named = providerCost(
+      generic({
+        signingKey: { kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+      }),
+      1,
+    );
+    expect(signing(named)!.usd).toBeCloseTo(named.usage.kmsSignRequests * SIGN_PRICE_PER_REQUEST, 10);
+    expect(signing(named)!.basis).toContain('paid where it was created');
+    for (const signingKey of ['credentials', undefined]) {
+      const cost = providerCost(generic(signingKey === undefined ? {} : { signingKey }), 1);
+      expect(signing(cost)).toBeUndefined();
+      expect(cost.usage.kmsSignRequests).toBe(0);
     }
   });
 });

@@ -117,6 +117,29 @@ describe('cdk-nag AwsSolutions', () => {
     expect(found, `unacknowledged cdk-nag findings:\n${found.join('\n')}`).toEqual([]);
   });
 
+  it('finds nothing unacknowledged with KMS signing keys, created (RSA and ECC) and named', () => {
+    // GIVEN
+    const app = checkedApp();
+    const providers = [
+      resolvedProvider({ ...PARAMETER_STORE_ENTRY, id: 'rsa', signingKey: 'kms' }),
+      resolvedProvider({
+        ...PARAMETER_STORE_ENTRY,
+        id: 'ecc',
+        signingKey: { kms: 'create', keySpec: 'ECC_NIST_P384' },
+      }),
+      resolvedProvider({
+        ...PARAMETER_STORE_ENTRY,
+        id: 'named',
+        signingKey: { kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+      }),
+    ];
+    new TokenRefresherStack(app, 'TokenRefresher', { providers, functionEntry: STUB_ENTRY });
+    // WHEN
+    const found = findings(app);
+    // THEN
+    expect(found, `unacknowledged cdk-nag findings:\n${found.join('\n')}`).toEqual([]);
+  });
+
   it('acknowledges findings only on the secrets and the alarm topic it creates, each with its reason', () => {
     // GIVEN / WHEN
     const app = testApp();

@@ -48,6 +48,7 @@ describe('providerResourceNames', () => {
         credentialsRejected: 'token-refresher-nagra-prod-CredentialsRejected',
         refresherSilent: 'token-refresher-nagra-prod-RefresherSilent',
       },
+      signingKeyAlias: 'alias/token-refresher/nagra-prod/signing-key',
     });
   });
 });

@@ -23,8 +23,8 @@ import { ALARM_KINDS } from '../../../contract/refresher-manifest.js';
 const PROVIDER_ID = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 const STAGE = /^[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
 const NAME_PREFIX = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,38}[A-Za-z0-9])?$/;
-/** The longest name AWS allows, by kind: EventBridge Scheduler, CloudWatch alarms, Secrets Manager, SSM. */
-const NAME_LIMITS = { schedule: 64, alarm: 255, secret: 512, parameter: 1011 } as const;
+/** The longest name AWS allows, by kind: EventBridge Scheduler, CloudWatch alarms, Secrets Manager, SSM, KMS. */
+const NAME_LIMITS = { schedule: 64, alarm: 255, secret: 512, parameter: 1011, alias: 256 } as const;
 
 /** Every name one provider gets, by kind. */
 function byKind(names: ProviderResourceNames): Record<string, string> {
@@ -155,6 +155,10 @@ describe('provider resource names', () => {
           expect(parameter).toMatch(/^\/[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+$/);
         }
         expect(names.rolePath).toMatch(/^\/[\x21-\x7e]+\/$/);
+        // KMS: at most 256 characters of A-Z a-z 0-9 / _ -, never under alias/aws/.
+        expect(names.signingKeyAlias.length).toBeLessThanOrEqual(NAME_LIMITS.alias);
+        expect(names.signingKeyAlias).toMatch(/^alias\/[A-Za-z0-9/_-]+$/);
+        expect(names.signingKeyAlias).not.toMatch(/^alias\/aws\//i);
       }),
       { numRuns: 2000 },
     );
@@ -173,6 +177,7 @@ describe('provider resource names', () => {
       'alarm tokenFreshness': 'token-refresher-x-nagra-TokenFreshness',
       'alarm credentialsRejected': 'token-refresher-x-nagra-CredentialsRejected',
       'alarm refresherSilent': 'token-refresher-x-nagra-RefresherSilent',
+      signingKeyAlias: 'alias/token-refresher/x-nagra/signing-key',
     });
   });
 
@@ -189,7 +194,15 @@ describe('provider resource names', () => {
       'alarm tokenFreshness': 'token-refresher-x_nagra-TokenFreshness',
       'alarm credentialsRejected': 'token-refresher-x_nagra-CredentialsRejected',
       'alarm refresherSilent': 'token-refresher-x_nagra-RefresherSilent',
+      signingKeyAlias: 'alias/token-refresher-x/nagra/signing-key',
     });
+  });
+
+  it('give a prefix with "." a signing key alias without it, apart from the prefix with "_" in its place', () => {
+    const dotted = providerResourceNames('a.b', 'p').signingKeyAlias;
+    const underscored = providerResourceNames('a_b', 'p').signingKeyAlias;
+    expect(underscored).toBe('alias/a_b/p/signing-key');
+    expect(dotted).toMatch(/^alias\/a_b\/p\/signing-key-[0-9a-f]{12}$/);
   });
 
   it('cut a schedule name that is too long to 64 characters ending in a hash of the exact pair', () => {

@@ -42,6 +42,7 @@ function counting(world: World): { calls: RunCalls } {
     stateWrites: 0,
     refreshTokenWrites: 0,
     tokenWrites: 0,
+    tokenRequests: 0,
   };
   const wrap = <T extends object>(target: T, method: keyof T & string, counter: keyof typeof counts) => {
     const original = (target[method] as (...args: unknown[]) => unknown).bind(target);
@@ -63,6 +64,8 @@ function counting(world: World): { calls: RunCalls } {
     return write(state);
   };
   wrap(world.credentials, 'read', 'credentialsReads');
+  // Each token request carries one assertion when a key signs them: the plan's kms:Sign count.
+  wrap(world.endpoint, 'send', 'tokenRequests');
   return {
     get calls() {
       return { ...counts };
