@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
@@ -14,7 +15,7 @@ import { ParameterStateStore } from './adapters/parameter-state-store.js';
 import { ParameterStoreTokenStore } from './adapters/parameter-store-token-store.js';
 import { SecretsManagerCredentials } from './adapters/secrets-manager-credentials.js';
 import { SecretsManagerTokenStore } from './adapters/secrets-manager-token-store.js';
-import { isForced, loadRuntimeConfig, scheduledTimeOf } from './config.js';
+import { isForced, kmsSignerFor, loadRuntimeConfig, scheduledTimeOf } from './config.js';
 import type { Log } from '../core/ports.js';
 import {
   AWS_CALL_TIMEOUT_MS,
@@ -32,6 +33,7 @@ const metrics = createMetrics(provider.id, resources.metricsNamespace ?? METRICS
 const requestHandler = { connectionTimeout: 1_000, requestTimeout: AWS_CALL_TIMEOUT_MS };
 const secretsManager = new SecretsManagerClient({ requestHandler });
 const ssm = new SSMClient({ requestHandler });
+const signingKey = kmsSignerFor(resources, new KMSClient({ requestHandler }));
 const log: Log = {
   info: (message, extra) => logger.info(message, { ...extra }),
   warn: (message, extra) => logger.warn(message, { ...extra }),
@@ -48,6 +50,7 @@ const deps: RefreshDeps = {
   stateStore: new ParameterStateStore(ssm, resources, log, resources.parameterKeyId, provider.useRefreshToken),
   credentials: new SecretsManagerCredentials(secretsManager, resources.credentialsSecretId),
   endpoint: new OAuthTokenEndpoint(provider),
+  ...(signingKey ? { signingKey } : {}),
   // The last good metadata of an `issuer`, kept for the container's life as well as in the state.
   ...(provider.issuer === undefined ? {} : { metadata: new HttpMetadataSource(), metadataMemory: {} }),
   clock: { now: () => Date.now() },

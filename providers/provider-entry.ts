@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { EVENT_BUS_NAME } from '../contract/events.js';
 import { type EndpointTarget, tokenEndpointProblem } from '../contract/loopback.js';
-import { providerSettingsSchema, tokenEndpointSchema } from '../contract/provider-settings.js';
+import { assertionSettingsSchema, providerSettingsSchema, tokenEndpointSchema } from '../contract/provider-settings.js';
 import { STORE_REQUESTS } from './store-choice.js';
 import { signingKeyRefSchema } from './signing-key-choice.js';
 
@@ -72,7 +72,8 @@ export const providerEntrySchema = z.strictObject({
   safetyMarginSeconds: z.optional(settings.safetyMarginSeconds),
   requestTimeoutSeconds: z.optional(settings.requestTimeoutSeconds),
   maxAttempts: z.optional(settings.maxAttempts),
-  assertion: settings.assertion,
+  // Where the key lives is the entry's own `signingKey` (providers/signing-key-choice.ts), richer than the settings'.
+  assertion: z.optional(z.omit(assertionSettingsSchema, { signingKey: true })),
   store: z.optional(z.enum(STORE_REQUESTS)),
   credentials: z.optional(credentialsRefSchema),
   signingKey: z.optional(signingKeyRefSchema),

@@ -1,5 +1,6 @@
 import { err, ok, type Result } from '../base/result.js';
 import {
+  type AssertionSettings,
   authenticationProblems,
   CLIENT_AUTH_METHODS,
   GRANTS,
@@ -80,6 +81,14 @@ export function resolveProvider(
   });
 }
 
+/** The settings' `assertion`: the entry's, with where its key lives as the entry's `signingKey` says. */
+function entryAssertion(entry: ProviderEntry): { assertion: AssertionSettings } | undefined {
+  const key = entry.signingKey;
+  const signingKey = key === undefined ? undefined : key === 'credentials' ? 'credentials' : 'kms';
+  if (entry.assertion === undefined && signingKey === undefined) return undefined;
+  return { assertion: { ...entry.assertion, ...(signingKey ? { signingKey } : {}) } };
+}
+
 /** The settings a provider cannot do without, each reported through `fail` when neither the entry nor its preset has it. */
 function resolveRequired(entry: ProviderEntry, preset: Preset, fail: Fail): Required | undefined {
   const endpoint = entry.issuer === undefined ? resolveTokenEndpoint(entry, preset, fail) : resolveIssuer(entry, fail);
@@ -102,8 +111,12 @@ function resolveRequired(entry: ProviderEntry, preset: Preset, fail: Fail): Requ
   }
   if (grant && clientAuth) {
     const useRefreshToken = entry.useRefreshToken ?? preset.useRefreshToken;
-    const auth = { grant, clientAuth, useRefreshToken, ...(entry.assertion ? { assertion: entry.assertion } : {}) };
-    for (const p of authenticationProblems(auth)) fail(p.field, p.value, p.message);
+    const assertion = entryAssertion(entry)?.assertion;
+    const auth = { grant, clientAuth, useRefreshToken, ...(assertion ? { assertion } : {}) };
+    // The entry names the key in its own `signingKey`; the settings keep only where it lives.
+    for (const p of authenticationProblems(auth)) {
+      fail(p.field === 'assertion.signingKey' ? 'signingKey' : p.field, p.value, p.message);
+    }
   }
   const lifetime = entry.expectedLifetimeSeconds ?? preset.lifetimeSeconds;
   if (lifetime === undefined) {
@@ -207,7 +220,7 @@ function providerSettings(entry: ProviderEntry, preset: Preset, required: Requir
     ...timing,
     requestTimeoutSeconds: entry.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS,
     maxAttempts: entry.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    ...(entry.assertion ? { assertion: entry.assertion } : {}),
+    ...(entryAssertion(entry) ?? {}),
   });
 }
 

@@ -116,7 +116,7 @@ async function signWithKms(kms: KMSClient, keyArn: string, digest: Uint8Array, s
 
 async function collect(options: PublicKeyOptions, io: CliIo, clients: AwsClients): Promise<PublicKeyModel> {
   return withProgress(io, 'reading the stacks', options, async (progress) => {
-    const deployment = await readDeployment(options.source, clients.cloudFormation, io.cwd);
+    const deployment = await readDeployment(options.source, clients, io.cwd);
     const refresher = findProvider(deployment, options.provider, 'public-key');
     const configured = refresher.signingKey;
     if (!configured) {

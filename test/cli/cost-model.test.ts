@@ -46,6 +46,8 @@ const generic = (overrides: Record<string, unknown>) =>
         grant: 'password',
         clientAuth: 'none',
         expectedLifetimeSeconds: 3600,
+        // A signing key serves an assertion: such a provider authenticates with private_key_jwt.
+        ...(overrides.signingKey ? { clientAuth: 'private_key_jwt' } : {}),
         ...overrides,
       },
     ],

@@ -121,15 +121,17 @@ describe('cdk-nag AwsSolutions', () => {
     // GIVEN
     const app = checkedApp();
     const providers = [
-      resolvedProvider({ ...PARAMETER_STORE_ENTRY, id: 'rsa', signingKey: 'kms' }),
+      resolvedProvider({ ...PARAMETER_STORE_ENTRY, id: 'rsa', clientAuth: 'private_key_jwt', signingKey: 'kms' }),
       resolvedProvider({
         ...PARAMETER_STORE_ENTRY,
         id: 'ecc',
+        clientAuth: 'private_key_jwt',
         signingKey: { kms: 'create', keySpec: 'ECC_NIST_P384' },
       }),
       resolvedProvider({
         ...PARAMETER_STORE_ENTRY,
         id: 'named',
+        clientAuth: 'private_key_jwt',
         signingKey: { kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
       }),
     ];

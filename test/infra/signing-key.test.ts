@@ -30,7 +30,12 @@ const OTHER_NAMED_KEY_ARN = 'arn:aws:kms:eu-central-1:111122223333:key/5678abcd-
 
 function build(signingKey: unknown, id = 'signer') {
   const stack = testStack();
-  const provider = resolvedProvider({ ...PARAMETER_STORE_ENTRY, id, signingKey });
+  // A signing key serves an assertion: the provider authenticates with private_key_jwt.
+  const provider = resolvedProvider({
+    ...PARAMETER_STORE_ENTRY,
+    id,
+    ...(signingKey === undefined ? {} : { clientAuth: 'private_key_jwt', signingKey }),
+  });
   const refresher = new ProviderTokenRefresher(stack, 'Refresher', { provider, functionEntry: STUB_ENTRY });
   const template = Template.fromStack(stack);
   const [roleId] = onlyResource(template, 'AWS::IAM::Role', 'RefresherFunctionRole');
@@ -167,7 +172,7 @@ describe('the providers file', () => {
 
   it('refuses two providers whose created keys would take one alias (same provider and prefix in one app)', () => {
     const app = testApp();
-    const provider = resolvedProvider({ ...PARAMETER_STORE_ENTRY, signingKey: 'kms' });
+    const provider = resolvedProvider({ ...PARAMETER_STORE_ENTRY, clientAuth: 'private_key_jwt', signingKey: 'kms' });
     new ProviderTokenRefresher(new Stack(app, 'A'), 'R', { provider, functionEntry: STUB_ENTRY });
     expect(() => new ProviderTokenRefresher(new Stack(app, 'B'), 'R', { provider, functionEntry: STUB_ENTRY })).toThrow(
       /signing key alias "alias\/token-refresher\/loop-ps\/signing-key"/,

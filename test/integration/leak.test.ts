@@ -285,7 +285,7 @@ describe('no secret reaches logs, metrics, results or errors', () => {
         clientAuth: grant === 'jwt_bearer' ? 'none' : 'private_key_jwt',
         useRefreshToken: false,
         expectedLifetimeSeconds: 900,
-        assertion: { signingKey: 'credentials' },
+        signingKey: 'credentials',
       }),
       resources: {
         credentialsSecretId: 'creds-key',

@@ -66,7 +66,7 @@ function entry(server: KeycloakLikeServer, fields: Partial<ProviderEntry>): Prov
     useRefreshToken: false,
     expectedLifetimeSeconds: 3600,
     maxAttempts: 3,
-    assertion: { signingKey: 'credentials' },
+    signingKey: 'credentials',
     ...fields,
   };
 }
@@ -146,7 +146,7 @@ describe('private_key_jwt against oidc-provider', () => {
     const server = await serve([
       { clientId: 'svc', grants: ['client_credentials'], auth: 'private_key_jwt', jwks: { keys: [key.jwk] } },
     ]);
-    const settings = settingsFor(entry(server, { assertion: { signingKey: 'credentials', audience: 'https://x/t' } }));
+    const settings = settingsFor(entry(server, { signingKey: 'credentials', assertion: { audience: 'https://x/t' } }));
     const w = realWorld(settings, new MemoryCredentials({ private_key: pem(key, 'pkcs8') }));
 
     const first = await w.run();
@@ -204,7 +204,7 @@ describe('client_secret_jwt against oidc-provider', () => {
     const server = await serve([
       { clientId: 'svc', secret, grants: ['client_credentials'], auth: 'client_secret_jwt' },
     ]);
-    const settings = settingsFor(entry(server, { clientAuth: 'client_secret_jwt', assertion: undefined }));
+    const settings = settingsFor(entry(server, { clientAuth: 'client_secret_jwt', signingKey: undefined }));
     const w = realWorld(settings, new MemoryCredentials({ client_secret: secret }));
 
     const { result } = await w.run();
@@ -242,7 +242,8 @@ describe('the JWT bearer grant against oidc-provider', () => {
         grant: 'jwt_bearer',
         clientAuth: 'none',
         scope: 'api',
-        assertion: { signingKey: 'credentials', scopeClaim: true },
+        signingKey: 'credentials',
+        assertion: { scopeClaim: true },
       }),
     );
     // The key file as Secrets Manager holds it: the JSON text, read back.

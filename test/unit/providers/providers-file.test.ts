@@ -531,49 +531,49 @@ describe('providers file: signed assertions', () => {
   const resolve = (fields: Record<string, unknown>) =>
     parseProvidersFile({ providers: [{ ...generic, ...fields }] }, 'providers.json')[0]!.settings;
 
-  it('private_key_jwt with no key source names "assertion.signingKey" and both fixes', () => {
+  it('private_key_jwt with no key source names "signingKey" and both fixes', () => {
     const [p] = problems([{ ...generic, clientAuth: 'private_key_jwt' }]);
-    expect(p).toContain('field "assertion.signingKey"');
+    expect(p).toContain('field "signingKey"');
     expect(p).toContain('"kms"');
     expect(p).toContain('"credentials"');
   });
 
   it('the jwt_bearer grant with useRefreshToken true says to set it false', () => {
     const [p] = problems([
-      { ...generic, grant: 'jwt_bearer', clientAuth: 'none', useRefreshToken: true, assertion: { signingKey: 'kms' } },
+      { ...generic, grant: 'jwt_bearer', clientAuth: 'none', useRefreshToken: true, signingKey: 'kms' },
     ]);
     expect(p).toContain('field "useRefreshToken": got true');
     expect(p).toContain('set it to false');
   });
 
   it('a signing key with client_secret_jwt, a subject outside jwt_bearer, an assertion nothing signs, a long lifetime', () => {
-    expect(problems([{ ...generic, clientAuth: 'client_secret_jwt', assertion: { signingKey: 'kms' } }])[0]).toContain(
+    expect(problems([{ ...generic, clientAuth: 'client_secret_jwt', signingKey: 'kms' }])[0]).toContain(
       'client_secret_jwt signs with the client secret (HS256): remove "signingKey"',
     );
     expect(
-      problems([{ ...generic, clientAuth: 'private_key_jwt', assertion: { signingKey: 'kms', subject: 'x' } }])[0],
+      problems([{ ...generic, clientAuth: 'private_key_jwt', signingKey: 'kms', assertion: { subject: 'x' } }])[0],
     ).toContain('field "assertion.subject"');
     expect(problems([{ ...generic, clientAuth: 'client_secret_post', assertion: { audience: 'x' } }])[0]).toContain(
       'field "assertion"',
     );
     expect(
       problems([
-        { ...generic, clientAuth: 'private_key_jwt', assertion: { signingKey: 'kms', lifetimeSeconds: 7200 } },
+        { ...generic, clientAuth: 'private_key_jwt', signingKey: 'kms', assertion: { lifetimeSeconds: 7200 } },
       ])[0],
     ).toContain('must be at most 3600 seconds');
   });
 
   it('resolves each method with the credentials keys it needs', () => {
     const keys = (fields: Record<string, unknown>) => requiredCredentialKeys(resolve(fields));
-    expect(keys({ clientAuth: 'private_key_jwt', assertion: { signingKey: 'kms' } })).toEqual([]);
-    expect(keys({ clientAuth: 'private_key_jwt', assertion: { signingKey: 'credentials' } })).toEqual(['private_key']);
+    expect(keys({ clientAuth: 'private_key_jwt', signingKey: 'kms' })).toEqual([]);
+    expect(keys({ clientAuth: 'private_key_jwt', signingKey: 'credentials' })).toEqual(['private_key']);
     expect(keys({ clientAuth: 'client_secret_jwt' })).toEqual(['client_secret']);
     expect(
       keys({
         grant: 'password',
         clientAuth: 'private_key_jwt',
         useRefreshToken: true,
-        assertion: { signingKey: 'kms' },
+        signingKey: 'kms',
       }),
     ).toEqual(['username', 'password']);
     expect(
@@ -581,13 +581,13 @@ describe('providers file: signed assertions', () => {
         grant: 'jwt_bearer',
         clientAuth: 'none',
         useRefreshToken: false,
-        assertion: { signingKey: 'credentials' },
+        signingKey: 'credentials',
       }),
     ).toEqual(['private_key']);
   });
 
   it('the function refuses the same settings at cold start', () => {
-    const settings = resolve({ clientAuth: 'private_key_jwt', assertion: { signingKey: 'kms' } });
+    const settings = resolve({ clientAuth: 'private_key_jwt', signingKey: 'kms' });
     const parsed = providerSettingsSchema.safeParse({ ...settings, assertion: undefined });
     expect(parsed.success).toBe(false);
     expect(parsed.error!.issues[0]!.path).toEqual(['assertion', 'signingKey']);
