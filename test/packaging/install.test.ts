@@ -456,6 +456,21 @@ export class CdkInitStack extends cdk.Stack {
   });
 });
 
+describe('every package', () => {
+  it.each(PACKAGES.map((spec) => [spec.name, spec.dir]))(
+    '%s names its repository, homepage and issue tracker, as installed',
+    (name, dir) => {
+      const project = { reader, cdk: cdkApp, cli }[dir]!;
+      const manifest = JSON.parse(readFileSync(path.join(project, 'node_modules', name, 'package.json'), 'utf8'));
+      expect(manifest).toMatchObject({
+        repository: { type: 'git', url: 'git+https://github.com/token-refresher/token-refresher.git' },
+        homepage: 'https://github.com/token-refresher/token-refresher#readme',
+        bugs: { url: 'https://github.com/token-refresher/token-refresher/issues' },
+      });
+    },
+  );
+});
+
 describe('@token-refresher/cli', () => {
   it('runs its bin with no dev dependency installed', async () => {
     const installed = installedPackages(cli);
