@@ -356,7 +356,7 @@ export async function handler(): Promise<string> {
     {
       dir: 'classic',
       type: 'commonjs',
-      options: { module: 'commonjs', moduleResolution: 'node', esModuleInterop: true, outDir: 'out' },
+      options: { module: 'commonjs', moduleResolution: 'node', outDir: 'out' },
     },
     { dir: 'commonjs-node16', type: 'commonjs', options: { module: 'node16', moduleResolution: 'node16' } },
     { dir: 'commonjs-nodenext', type: 'commonjs', options: { module: 'nodenext', moduleResolution: 'nodenext' } },
@@ -379,8 +379,8 @@ export async function handler(): Promise<string> {
       writeFileSync(path.join(folder, 'package.json'), JSON.stringify({ private: true, type }));
       writeFileSync(path.join(folder, 'app.ts'), app);
       writeFileSync(path.join(folder, 'consumer.ts'), consumer);
-      // strict and skipLibCheck as cdk init sets them (without skipLibCheck, the declarations of the
-      // reader's optional peers would have to be installed too).
+      // strict and skipLibCheck as cdk init sets them. README.md ("From CommonJS apps") says what
+      // skipLibCheck: false needs besides: esModuleInterop, and the reader's optional peers installed.
       const compilerOptions = { target: 'ES2020', strict: true, skipLibCheck: true, types: ['node'], ...options };
       const config = {
         compilerOptions: { noEmit: !('outDir' in options), ...compilerOptions },
