@@ -368,9 +368,9 @@ export async function handler(): Promise<string> {
   const errors = new Map<string, string[]>();
 
   /**
-   * One `tsc --build` over every case: it parses aws-cdk-lib's declarations once for all of them,
-   * where one `tsc` per case took a minute and a half here. Its verbose log names the project before
-   * that project's diagnostics, which is how each is told apart.
+   * One `tsc --build` over every case: it parses aws-cdk-lib's declarations once for all of them
+   * (four cases took 9 s of CPU here, against 7 s for each case alone). Its verbose log names the
+   * project before that project's diagnostics, which is how each is told apart.
    */
   beforeAll(async () => {
     for (const { dir, type, options } of CASES) {
