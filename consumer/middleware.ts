@@ -1,4 +1,5 @@
-import type { MiddlewareObj } from '@middy/core';
+// @middy/core has ES module types only; this lets the reader's CommonJS declarations (scripts/module-formats.ts) find them.
+import type { MiddlewareObj } from '@middy/core' with { 'resolution-mode': 'import' };
 import type { Context } from 'aws-lambda';
 import { withDeadline } from '../base/deadline.js';
 import { TOKEN_READ_FAILED, TokenReaderError } from './errors.js';

@@ -12,6 +12,11 @@
  * entry points reach, and its dependencies are read off the imports those files make, with the
  * versions this repository's lockfile tested. A bare import that package.json does not declare fails
  * the build, so a package can never ship an undeclared dependency.
+ *
+ * The two libraries (the packages with entry points) load from ES modules and CommonJS alike, with
+ * declarations for classic `node`, `node16` and `nodenext` resolution: one CommonJS implementation
+ * and an ES module entry that re-exports it (scripts/module-formats.ts says why). The CLI is a bin,
+ * run by Node.js only, and stays an ES module.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +25,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { NODE_ENGINES } from '../contract/node-support.js';
 import { REFRESHER_BUILD_OPTIONS, REFRESHER_ENTRY } from '../lib/private/bundling.js';
+import { esModuleEntry, toCommonJs } from './module-formats.js';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const COMPILED = path.join(ROOT, 'dist', 'js');
@@ -41,6 +47,14 @@ interface PackageSpec {
 }
 
 export const SCOPE = '@token-refresher';
+
+/** Where every package says it comes from (npm shows them on the package's page). */
+const REPOSITORY = 'https://github.com/token-refresher/token-refresher';
+const SOURCE_FIELDS = {
+  repository: { type: 'git', url: `git+${REPOSITORY}.git` },
+  homepage: `${REPOSITORY}#readme`,
+  bugs: { url: `${REPOSITORY}/issues` },
+} as const;
 
 export const PACKAGES: readonly PackageSpec[] = [
   {
@@ -142,6 +156,59 @@ function copyInto(dest: string, relative: string): void {
   copyFileSync(path.join(COMPILED, relative), path.join(dest, relative));
 }
 
+/** A library has entry points for apps to import; a bin-only package is run by Node.js only. */
+function isLibrary(spec: PackageSpec): boolean {
+  return Object.keys(spec.entries).length > 0;
+}
+
+function writeInto(dest: string, relative: string, text: string): void {
+  mkdirSync(path.dirname(path.join(dest, relative)), { recursive: true });
+  writeFileSync(path.join(dest, relative), text);
+}
+
+/** A library's compiled file goes in as CommonJS, a bin's unchanged (with its source map, if any). */
+function shipJs(spec: PackageSpec, dest: string, file: string): void {
+  if (isLibrary(spec)) {
+    writeInto(dest, file, toCommonJs(readFileSync(path.join(COMPILED, file), 'utf8'), file));
+    return;
+  }
+  copyInto(dest, file);
+  if (existsSync(path.join(COMPILED, `${file}.map`))) copyInto(dest, `${file}.map`);
+}
+
+/**
+ * Where each module system finds an entry's code and declarations: `exports` for resolvers that read
+ * it (Node.js, `node16`, `nodenext`, `bundler`), `main` and `types` for classic `node` resolution,
+ * which reads only those and so gets the CommonJS side, as it would at run time.
+ */
+function entryFields(spec: PackageSpec): Record<string, unknown> {
+  if (!isLibrary(spec)) return { type: 'module' };
+  const exportsField = Object.fromEntries(
+    Object.entries(spec.entries).map(([subpath, entry]) => [
+      subpath,
+      {
+        import: { types: `./${entry}.d.mts`, default: `./${entry}.mjs` },
+        require: { types: `./${entry}.d.ts`, default: `./${entry}.js` },
+      },
+    ]),
+  );
+  const main = spec.entries['.'];
+  return {
+    type: 'commonjs',
+    ...(main ? { main: `./${main}.js`, types: `./${main}.d.ts` } : {}),
+    exports: exportsField,
+  };
+}
+
+/** The ES module entries `entryFields` names; written after package.json, which makes the .js files CommonJS. */
+function writeEsModuleEntries(spec: PackageSpec, dest: string): void {
+  for (const entry of Object.values(spec.entries)) {
+    const esm = esModuleEntry(path.join(dest, `${entry}.js`));
+    writeInto(dest, `${entry}.mjs`, esm.js);
+    writeInto(dest, `${entry}.d.mts`, esm.dts);
+  }
+}
+
 function buildPackage(spec: PackageSpec): void {
   const dest = path.join(PACKAGES_DIR, spec.dir);
   const starts = [...Object.values(spec.entries), ...Object.values(spec.bin ?? {})];
@@ -149,10 +216,7 @@ function buildPackage(spec: PackageSpec): void {
   const types = new Set<string>();
   for (const start of starts) {
     const js = closure(start, '.js');
-    for (const file of js.files) {
-      copyInto(dest, file);
-      if (existsSync(path.join(COMPILED, `${file}.map`))) copyInto(dest, `${file}.map`);
-    }
+    for (const file of js.files) shipJs(spec, dest, file);
     js.packages.forEach((p) => runtime.add(p));
     if (spec.bin === undefined || Object.keys(spec.entries).length > 0) {
       const dts = closure(start, '.d.ts');
@@ -181,21 +245,15 @@ function buildPackage(spec: PackageSpec): void {
     if (spec.optionalPeers.includes(typesPkg)) peerDependenciesMeta[typesPkg] = { optional: true };
   }
 
-  const exportsField = Object.fromEntries(
-    Object.entries(spec.entries).map(([subpath, entry]) => [
-      subpath,
-      { types: `./${entry}.d.ts`, default: `./${entry}.js` },
-    ]),
-  );
   const manifest = {
     name: spec.name,
     version: rootPackage.version,
     description: spec.description,
     license: rootPackage.license,
     keywords: spec.keywords,
-    type: 'module',
+    ...SOURCE_FIELDS,
     engines: { node: NODE_ENGINES },
-    ...(Object.keys(exportsField).length > 0 ? { exports: exportsField } : {}),
+    ...entryFields(spec),
     ...(spec.bin ? { bin: Object.fromEntries(Object.entries(spec.bin).map(([k, v]) => [k, `${v}.js`])) } : {}),
     ...(spec.dir === 'reader' ? { sideEffects: false } : {}),
     dependencies,
@@ -203,6 +261,7 @@ function buildPackage(spec: PackageSpec): void {
     ...(Object.keys(peerDependenciesMeta).length > 0 ? { peerDependenciesMeta } : {}),
   };
   writeFileSync(path.join(dest, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeEsModuleEntries(spec, dest);
   copyFileSync(path.join(ROOT, 'LICENSE'), path.join(dest, 'LICENSE'));
   writeFileSync(
     path.join(dest, 'README.md'),

@@ -24,6 +24,8 @@ export function docFigures(): ReadonlyMap<string, string> {
   figures.set('secretsmanager-max-writes-a-day', String(SECRETS_MANAGER_MAX_WRITES_PER_DAY));
   figures.set('kms-key-month', usd(PRICES.kmsKeyMonth));
   figures.set('kms-per-10k-requests', usd(PRICES.kmsPer10kRequests));
+  figures.set('kms-asymmetric-key-month', usd(PRICES.kmsAsymmetricKeyMonth));
+  figures.set('kms-asymmetric-per-10k-signs', usd(PRICES.kmsAsymmetricPer10kRequests));
   figures.set('events-per-million', usd(PRICES.eventsPerMillion));
   // A provider renewed every 5 minutes with `tokenRenewed` on puts one event per renewal (docs/events.md).
   figures.set('renewals-a-month:5m', Math.round((24 * 60 * DAYS_PER_MONTH) / 5).toLocaleString('en-US'));
