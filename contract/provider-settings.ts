@@ -59,7 +59,18 @@ export const isMutualTls = (method: ClientAuthMethod): method is (typeof MTLS_ME
 export const CLIENT_CERTIFICATE_KEYS = { certificate: 'tls_certificate', privateKey: 'tls_private_key' } as const;
 
 /** The presets (providers/presets.ts defines each). */
-const PRESET_NAMES = ['mediamelon', 'movingimage', 'nagra', 'clickview', 'mediahound', 'generic'] as const;
+const PRESET_NAMES = [
+  'mediamelon',
+  'movingimage',
+  'nagra',
+  'clickview',
+  'mediahound',
+  'okta',
+  'entra-id',
+  'google-service-account',
+  'salesforce-jwt',
+  'generic',
+] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 const providerIdSchema = z

@@ -1,4 +1,4 @@
-import type { ClientAuthMethod, PresetName, PrimaryGrant } from '../contract/provider-settings.js';
+import type { AssertionSettings, ClientAuthMethod, PresetName, PrimaryGrant } from '../contract/provider-settings.js';
 
 /**
  * Provider presets: what each vendor's documentation and the behaviour of its identity server say each upstream
@@ -21,8 +21,31 @@ export interface Preset {
   readonly lifetimeSeconds?: number;
   /** A default check interval where the lifetime-based one does not fit, in minutes. */
   readonly checkIntervalMinutes?: number;
+  /** How its assertions are made (private_key_jwt, jwt_bearer); the entry's `assertion` fields win. */
+  readonly assertion?: Omit<AssertionSettings, 'signingKey'>;
+  /** The assertion's `aud` when it is not the token endpoint (Salesforce: the login host). */
+  readonly audienceFor?: (tokenEndpoint: string) => string;
+  /** What an entry of this preset must say besides the preset's defaults, and why (checked when the file is read). */
+  readonly entryProblems?: (entry: PresetEntryView) => readonly { field: string; value: unknown; message: string }[];
   /** One line for error messages and docs. */
   readonly describe: string;
+}
+
+/** The fields of a providers-file entry a preset's own rules look at. */
+export interface PresetEntryView {
+  readonly scope?: string | undefined;
+  readonly assertion?: { readonly subject?: string | undefined } | undefined;
+}
+
+/**
+ * Salesforce's JWT bearer flow wants the login host as `aud`, not the token URL: test.salesforce.com
+ * for sandboxes, login.salesforce.com otherwise, My Domain hosts included
+ * (docs/reference/idp-behaviors.md section 7).
+ */
+export function salesforceAudience(tokenEndpoint: string): string {
+  const host = new URL(tokenEndpoint).hostname;
+  const sandbox = host === 'test.salesforce.com' || host.endsWith('.sandbox.my.salesforce.com');
+  return sandbox ? 'https://test.salesforce.com' : 'https://login.salesforce.com';
 }
 
 export const PRESETS: Readonly<Record<PresetName, Preset>> = {
@@ -79,6 +102,90 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     // be renewed early: the new one can only be fetched after expiry, at the next run.
     checkIntervalMinutes: 5,
     describe: 'MediaHound (legacy Spring OAuth2, client_credentials, Basic and body)',
+  },
+  okta: {
+    // The issuer is the organisation's authorization server, e.g. https://example.okta.com/oauth2/default;
+    // its metadata names the token endpoint, which is also the assertion's `aud`.
+    grant: 'client_credentials',
+    clientAuth: 'private_key_jwt',
+    extraParams: {},
+    useRefreshToken: false,
+    lifetimeSeconds: 3600,
+    entryProblems: (entry) =>
+      entry.scope
+        ? []
+        : [
+            {
+              field: 'scope',
+              value: undefined,
+              message: 'preset "okta" needs "scope": a service app asks for named scopes',
+            },
+          ],
+    describe: 'Okta service app (client_credentials, private_key_jwt; "issuer" is the authorization server)',
+  },
+  'entra-id': {
+    grant: 'client_credentials',
+    clientAuth: 'private_key_jwt',
+    extraParams: {},
+    useRefreshToken: false,
+    // Entra ID answers expires_in (60 to 90 minutes); this only plans the schedule.
+    lifetimeSeconds: 3600,
+    assertion: { includeCertificateThumbprint: true },
+    entryProblems: (entry) =>
+      entry.scope?.endsWith('/.default')
+        ? []
+        : [
+            {
+              field: 'scope',
+              value: entry.scope,
+              message:
+                'preset "entra-id" needs "scope": "<resource>/.default" (e.g. "https://graph.microsoft.com/.default"): the client credentials grant takes only the app\'s own permissions',
+            },
+          ],
+    describe: 'Microsoft Entra ID app with a certificate (client_credentials, private_key_jwt with x5t#S256)',
+  },
+  'google-service-account': {
+    tokenEndpoint: 'https://oauth2.googleapis.com/token',
+    grant: 'jwt_bearer',
+    clientAuth: 'none',
+    extraParams: {},
+    useRefreshToken: false,
+    lifetimeSeconds: 3600,
+    assertion: { scopeClaim: true },
+    entryProblems: (entry) =>
+      entry.scope
+        ? []
+        : [
+            {
+              field: 'scope',
+              value: undefined,
+              message:
+                'preset "google-service-account" needs "scope", e.g. "https://www.googleapis.com/auth/cloud-platform"',
+            },
+          ],
+    describe: 'Google service account (JWT bearer grant; the key file in the credentials secret, or a KMS key)',
+  },
+  'salesforce-jwt': {
+    tokenEndpoint: 'https://login.salesforce.com/services/oauth2/token',
+    grant: 'jwt_bearer',
+    clientAuth: 'none',
+    extraParams: {},
+    useRefreshToken: false,
+    // No expires_in: the session timeout decides, 15 minutes at the least; set expectedLifetimeSeconds
+    // to your org's or connected app's timeout to renew less often.
+    lifetimeSeconds: 900,
+    audienceFor: salesforceAudience,
+    entryProblems: (entry) =>
+      entry.assertion?.subject
+        ? []
+        : [
+            {
+              field: 'assertion.subject',
+              value: undefined,
+              message: 'preset "salesforce-jwt" needs "assertion": {"subject": "<the integration user\'s username>"}',
+            },
+          ],
+    describe: 'Salesforce connected app (JWT bearer grant; aud is the login host)',
   },
   generic: {
     extraParams: {},

@@ -3,9 +3,12 @@ import {
   type AssertionSettings,
   authenticationProblems,
   CLIENT_AUTH_METHODS,
+  type ClientAuthMethod,
   GRANTS,
+  type PrimaryGrant,
   type ProviderSettings,
   providerSettingsSchema,
+  signsWithPrivateKey,
 } from '../contract/provider-settings.js';
 import { DEFAULT_MIN_VALIDITY_SECONDS } from '../contract/published-token.js';
 import { dueThresholdSeconds } from '../contract/schedule.js';
@@ -81,12 +84,25 @@ export function resolveProvider(
   });
 }
 
-/** The settings' `assertion`: the entry's, with where its key lives as the entry's `signingKey` says. */
-function entryAssertion(entry: ProviderEntry): { assertion: AssertionSettings } | undefined {
+/**
+ * The settings' `assertion`: the preset's defaults when the provider signs at all (an audience the
+ * preset derives from the token endpoint among them), the entry's fields over them, and where the
+ * key lives as the entry's `signingKey` says.
+ */
+function entryAssertion(
+  entry: ProviderEntry,
+  preset: Preset,
+  endpoint: { tokenEndpoint?: string; issuer?: string } | undefined,
+  auth: { grant: PrimaryGrant; clientAuth: ClientAuthMethod },
+): { assertion: AssertionSettings } | undefined {
   const key = entry.signingKey;
   const signingKey = key === undefined ? undefined : key === 'credentials' ? 'credentials' : 'kms';
-  if (entry.assertion === undefined && signingKey === undefined) return undefined;
-  return { assertion: { ...entry.assertion, ...(signingKey ? { signingKey } : {}) } };
+  const signs = signsWithPrivateKey(auth) || auth.clientAuth === 'client_secret_jwt';
+  const tokenEndpoint = endpoint?.tokenEndpoint;
+  const derived = signs && preset.audienceFor && tokenEndpoint ? { audience: preset.audienceFor(tokenEndpoint) } : {};
+  const defaults = signs ? { ...preset.assertion, ...derived } : {};
+  if (entry.assertion === undefined && signingKey === undefined && Object.keys(defaults).length === 0) return undefined;
+  return { assertion: { ...defaults, ...entry.assertion, ...(signingKey ? { signingKey } : {}) } };
 }
 
 /** The settings a provider cannot do without, each reported through `fail` when neither the entry nor its preset has it. */
@@ -111,13 +127,14 @@ function resolveRequired(entry: ProviderEntry, preset: Preset, fail: Fail): Requ
   }
   if (grant && clientAuth) {
     const useRefreshToken = entry.useRefreshToken ?? preset.useRefreshToken;
-    const assertion = entryAssertion(entry)?.assertion;
+    const assertion = entryAssertion(entry, preset, endpoint, { grant, clientAuth })?.assertion;
     const auth = { grant, clientAuth, useRefreshToken, ...(assertion ? { assertion } : {}) };
     // The entry names the key in its own `signingKey`; the settings keep only where it lives.
     for (const p of authenticationProblems(auth)) {
       fail(p.field === 'assertion.signingKey' ? 'signingKey' : p.field, p.value, p.message);
     }
   }
+  for (const p of preset.entryProblems?.(entry) ?? []) fail(p.field, p.value, p.message);
   const lifetime = entry.expectedLifetimeSeconds ?? preset.lifetimeSeconds;
   if (lifetime === undefined) {
     fail(
@@ -220,7 +237,7 @@ function providerSettings(entry: ProviderEntry, preset: Preset, required: Requir
     ...timing,
     requestTimeoutSeconds: entry.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS,
     maxAttempts: entry.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    ...(entryAssertion(entry) ?? {}),
+    ...(entryAssertion(entry, preset, endpoint, { grant, clientAuth }) ?? {}),
   });
 }
 

@@ -68,6 +68,8 @@ export interface KeycloakLikeOptions {
    * jti is then spent): a 503 in front of a request the IdP did process.
    */
   overrideAnswer?: (index: number) => { status: number; body: Record<string, unknown> } | undefined;
+  /** The `aud` a jwt_bearer assertion must carry; default: the token endpoint (Salesforce wants its login host). */
+  bearerAudience?: string;
   /** Extra checks of a client assertion, as an IdP with stricter rules makes (Okta refuses an `iat` in the future). */
   checkClientAssertion?: (payload: Record<string, unknown>) => string | undefined;
 }
@@ -287,7 +289,8 @@ export async function startKeycloakLikeServer(options: KeycloakLikeOptions = {})
       );
       if (!signed) throw invalid('signature invalid');
       const now = nowSeconds();
-      if (payload.aud !== `http://127.0.0.1:${port}${tokenPath}`) throw invalid('aud must be the token endpoint');
+      const audience = options.bearerAudience ?? `http://127.0.0.1:${port}${tokenPath}`;
+      if (payload.aud !== audience) throw invalid(`aud must be ${audience}`);
       if (typeof payload.exp !== 'number' || payload.exp + 15 <= now) throw invalid('assertion expired');
       if (typeof payload.iat === 'number' && payload.iat > now + 15) throw invalid('iat in the future');
       const unique = await provider.ReplayDetection.unique(String(payload.iss), String(payload.jti), payload.exp + 15);
