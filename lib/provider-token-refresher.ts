@@ -106,11 +106,18 @@ export interface ProviderTokenRefresherProps {
 
   /**
    * Where a credentials secret the construct creates lives, as `<credentialsScope>/CredentialsSecret`.
-   * A fleet keeps them in one stack that is never regrouped, so that moving a refresher between
-   * stacks never touches the secret operators filled.
+   * A fleet of the `shared-stack` layout keeps them in its shared stack, where a single-stack
+   * deployment had them.
    * @default - this construct
    */
   readonly credentialsScope?: Construct;
+
+  /**
+   * The stack that created this provider's Secrets Manager token secret in 0.1.0, which the function
+   * keeps writing to (docs/security.md). A fleet names its shared stack, wherever its secrets live.
+   * @default - the stack holding a created credentials secret (`credentialsScope`'s, else this construct's)
+   */
+  readonly legacyStack?: Stack;
 }
 
 /** The runbook this project ships; alarm descriptions link to its sections. */
@@ -206,7 +213,7 @@ export class ProviderTokenRefresher extends Construct {
       token: tokenStore,
       names,
       key,
-      legacyStackId: Stack.of(keyScope).stackId,
+      legacyStackId: (props.legacyStack ?? Stack.of(keyScope)).stackId,
       ...(namespace === METRICS_NAMESPACE ? {} : { metricsNamespace: namespace }),
     });
     // The template lists resources in the order they are created: role, function, alarms, schedule.
