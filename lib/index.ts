@@ -51,7 +51,14 @@ export {
 } from '../providers/providers-file.js';
 export { TokenRefresherStack, type TokenRefresherStackProps } from './token-refresher-stack.js';
 export { TokenRefresherFleet, type TokenRefresherFleetProps } from './token-refresher-fleet.js';
-export { FLEET_STACKS, fleetStackIndex, MAX_PROVIDERS_PER_STACK, MAX_PROVIDERS_PER_STAGE } from '../providers/fleet.js';
+export {
+  type CredentialsLayout,
+  FLEET_STACKS,
+  FLEET_STACKS_WITH_CREDENTIALS,
+  fleetStackIndex,
+  MAX_PROVIDERS_PER_STACK,
+  MAX_PROVIDERS_PER_STAGE,
+} from '../providers/fleet.js';
 export {
   grantTokenRead,
   unusedClientModule,
