@@ -13,6 +13,7 @@ import { ProvidersFileError, parseStackConfig } from '../providers/providers-fil
 import { parseProvidersJson } from '../providers/providers-json.js';
 import { addExampleConsumer } from '../examples/lambda-consumer/example-consumer.js';
 import { TokenRefresherFleet } from '../lib/token-refresher-fleet.js';
+import { CREDENTIALS_LAYOUTS, type CredentialsLayout } from '../providers/fleet.js';
 
 function fail(message: string): never {
   console.error(`token-refresher: ${message}`);
@@ -47,6 +48,13 @@ try {
 
 const flag = (name: string) => [true, 'true'].includes(app.node.tryGetContext(name) as string | boolean);
 const stage = app.node.tryGetContext('stage') as string | undefined;
+// Where the stage's credentials secrets live (providers/fleet.ts); absent: the stage's default.
+const layout = app.node.tryGetContext('credentialsLayout') as unknown;
+if (layout !== undefined && !CREDENTIALS_LAYOUTS.includes(layout as CredentialsLayout)) {
+  fail(
+    `--context credentialsLayout=${JSON.stringify(layout)} is not a layout: use ${CREDENTIALS_LAYOUTS.join(' or ')} (docs/stage-layout.md)`,
+  );
+}
 
 let fleet: TokenRefresherFleet;
 try {
@@ -58,6 +66,7 @@ try {
     ...(stage === undefined || stage === '' ? {} : { stage: String(stage) }),
     // `-c awsManagedKeys=true` saves the stage key's $1 a month at the cost of privacy (docs/security.md).
     awsManagedKeys: flag('awsManagedKeys'),
+    ...(layout === undefined ? {} : { credentialsLayout: layout as CredentialsLayout }),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
 } catch (error) {

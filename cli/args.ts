@@ -13,6 +13,7 @@ import {
   TOP_HELP,
 } from './help.js';
 import type { CheckOptions } from './check/command.js';
+import { CREDENTIALS_LAYOUTS, type CredentialsLayout } from '../providers/fleet.js';
 import type { PlanOptions } from './plan/command.js';
 import {
   DEFAULT_CERTIFICATE_DAYS,
@@ -76,7 +77,7 @@ const stackOptions = {
   help,
 } as const;
 const checkOptions = { 'providers-file': string, ...stackOptions } as const;
-const planOptions = { 'providers-file': string, stage: string, json, help } as const;
+const planOptions = { 'providers-file': string, stage: string, 'credentials-layout': string, json, help } as const;
 const publicKeyOptions = { ...stackOptions, format: string, cn: string, days: string } as const;
 const statusOptions = { ...stackOptions, wide: { type: 'boolean' }, local: { type: 'boolean' }, dir: string } as const;
 /** The options that choose what AWS reads; `status --local` reads files and takes none of them. */
@@ -251,7 +252,7 @@ function parseRun(rest: readonly string[]): Command {
   };
 }
 
-/** `plan [--providers-file F] [--stage S] [--json]`: offline, so none of the AWS options. */
+/** `plan [--providers-file F] [--stage S] [--credentials-layout L] [--json]`: offline, so none of the AWS options. */
 function parsePlan(rest: readonly string[]): Command {
   const { values, positionals } = guard('plan', () =>
     parseArgs({ args: [...rest], options: planOptions, allowPositionals: true, strict: true }),
@@ -259,10 +260,18 @@ function parsePlan(rest: readonly string[]): Command {
   if (values.help) return { name: 'help', text: PLAN_HELP };
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, 'plan');
   const stage = nonEmpty('plan', 'stage', values.stage);
+  const layout = nonEmpty('plan', 'credentials-layout', values['credentials-layout']);
+  if (layout !== undefined && !CREDENTIALS_LAYOUTS.includes(layout as CredentialsLayout)) {
+    throw new UsageError(
+      `--credentials-layout ${JSON.stringify(layout)} is not a layout: use ${CREDENTIALS_LAYOUTS.join(' or ')}`,
+      'plan',
+    );
+  }
   return {
     name: 'plan',
     providersFile: nonEmpty('plan', 'providers-file', values['providers-file']) ?? DEFAULT_PROVIDERS_FILE,
     ...(stage === undefined ? {} : { stage }),
+    ...(layout === undefined ? {} : { credentialsLayout: layout as CredentialsLayout }),
     json: values.json ?? false,
   };
 }

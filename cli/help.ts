@@ -206,14 +206,17 @@ Exit codes: 0 stopped by Ctrl-C or SIGTERM, or --once and no run failed; 1 a --o
 2 usage error, bad providers or credentials file, or the directory is in use.
 `;
 
-export const PLAN_HELP = `Usage: token-refresher plan [--providers-file <path>] [--stage <name>] [--json]
+export const PLAN_HELP = `Usage: token-refresher plan [--providers-file <path>] [--stage <name>]
+                           [--credentials-layout <layout>] [--json]
 
 Shows what the providers file deploys and what it costs, from the file alone: no AWS access, no
 secret read. Per provider: how often it is checked and renewed, renewals a day against the least
 that keeps every read at minValiditySeconds (86400 / (lifetime - minValiditySeconds)), store
 writes a day, the token store and why it was chosen, the alarms that page, and the estimated
 monthly cost by service. Then the stage: its stacks (the shared stack, and the refresher stacks
-each provider's id hashes to, as "cdk deploy" lays them out), the shared costs, and the total.
+each provider's id hashes to, as "cdk deploy" lays them out), the quotas it uses (Lambda
+concurrency, Parameter Store reads a second at its busiest minute, stacks and the largest template),
+the shared costs, and the total.
 
 Costs are estimates at ${PRICES.region} list prices of ${PRICES.date} in ${PRICES.currency}, without free tiers, for a
 healthy month: failures add metrics and runs. The stage's shared costs (key, dashboard,
@@ -224,6 +227,10 @@ Options:
   --providers-file <path>  providers file (default: ${DEFAULT_PROVIDERS_FILE})
   --stage <name>           the stage, as "cdk deploy --context stage=<name>" (default: none,
                            the stacks TokenRefresher*)
+  --credentials-layout <layout>
+                           refresher-stacks or shared-stack, as "cdk deploy --context
+                           credentialsLayout=<layout>" (default: shared-stack for the default
+                           stage, refresher-stacks for a named one; docs/stage-layout.md)
   --json                   one JSON object for scripts
   -h, --help               show this help
 

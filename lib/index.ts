@@ -54,7 +54,14 @@ export {
 export { TokenRefresherStack, type TokenRefresherStackProps } from './token-refresher-stack.js';
 export { TokenRefresherFleet, type FleetEventsProps, type TokenRefresherFleetProps } from './token-refresher-fleet.js';
 export { DETAIL_TYPE, EVENT_DETAIL_VERSION, EVENT_SOURCE, type Transition } from '../contract/events.js';
-export { FLEET_STACKS, fleetStackIndex, MAX_PROVIDERS_PER_STACK, MAX_PROVIDERS_PER_STAGE } from '../providers/fleet.js';
+export {
+  type CredentialsLayout,
+  FLEET_STACKS,
+  FLEET_STACKS_WITH_CREDENTIALS,
+  fleetStackIndex,
+  MAX_PROVIDERS_PER_STACK,
+  MAX_PROVIDERS_PER_STAGE,
+} from '../providers/fleet.js';
 export {
   grantTokenRead,
   unusedClientModule,

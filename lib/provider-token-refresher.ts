@@ -113,8 +113,8 @@ export interface ProviderTokenRefresherProps {
 
   /**
    * Where a credentials secret the construct creates lives, as `<credentialsScope>/CredentialsSecret`.
-   * A fleet keeps them in one stack that is never regrouped, so that moving a refresher between
-   * stacks never touches the secret operators filled.
+   * A fleet of the `shared-stack` layout keeps them in its shared stack, where a single-stack
+   * deployment had them.
    * @default - this construct
    */
   readonly credentialsScope?: Construct;
@@ -126,6 +126,12 @@ export interface ProviderTokenRefresherProps {
    * @default - the account's default event bus; no event per renewal
    */
   readonly events?: RefresherEventsProps;
+  /**
+   * The stack that created this provider's Secrets Manager token secret in 0.1.0, which the function
+   * keeps writing to (docs/security.md). A fleet names its shared stack, wherever its secrets live.
+   * @default - the stack holding a created credentials secret (`credentialsScope`'s, else this construct's)
+   */
+  readonly legacyStack?: Stack;
 }
 
 /** The runbook this project ships; alarm descriptions link to its sections. */
@@ -229,7 +235,7 @@ export class ProviderTokenRefresher extends Construct {
       token: tokenStore,
       names,
       key,
-      legacyStackId: Stack.of(keyScope).stackId,
+      legacyStackId: (props.legacyStack ?? Stack.of(keyScope)).stackId,
       ...(namespace === METRICS_NAMESPACE ? {} : { metricsNamespace: namespace }),
       events: events.runtime,
       ...(signing ? { signingKey: signing.runtime } : {}),

@@ -14,7 +14,13 @@ import {
   stageProblem,
 } from '../contract/naming.js';
 import type { ResolvedProvider } from '../providers/providers-file.js';
-import { capacityProblems, fleetStackIndex, refresherStackName } from '../providers/fleet.js';
+import {
+  capacityProblems,
+  type CredentialsLayout,
+  defaultCredentialsLayout,
+  fleetStackIndex,
+  refresherStackName,
+} from '../providers/fleet.js';
 import { stackKey } from './private/refresher-key.js';
 import { createStageDashboard } from './private/stage-dashboard.js';
 import { addProviderOutputs, createAlarmTopic } from './private/stage-parts.js';
@@ -52,6 +58,15 @@ export interface TokenRefresherFleetProps {
    */
   readonly functionEntry?: string;
   /**
+   * Where the credentials secrets the stage creates live (providers/fleet.ts): `refresher-stacks`, in
+   * each provider's refresher stack (64 of them), so the shared stack does not grow with the
+   * providers and a stage holds 1,000 and more; or `shared-stack`, in the shared stack (16 refresher
+   * stacks, at most 220 providers), as every stage deployed before this option. Changing it on a deployed stage
+   * moves every secret: docs/stage-layout.md says how, without losing one.
+   * @default - `shared-stack` for the default stage (the only one 0.1.0 deployed), `refresher-stacks` for a named stage
+   */
+  readonly credentialsLayout?: CredentialsLayout;
+  /**
    * Account and region of every stack.
    * @default - environment-agnostic stacks
    */
@@ -81,10 +96,10 @@ function eventBusIn(stack: Stack, busName: string | undefined): events.IEventBus
 
 /**
  * A stage of token refreshers, laid out for any number of providers: one shared stack
- * (`TokenRefresher[-<stage>]`: the key, the alarm topic, the dashboard and the credentials secrets
- * operators fill) and up to FLEET_STACKS (providers/fleet.ts) refresher stacks (`…-00` to `…-15`: functions, schedules,
- * alarms), each provider in the one its id hashes to. The credentials secrets stay in the shared
- * stack at the path a single-stack deployment gave them, so they are never moved or replaced.
+ * (`TokenRefresher[-<stage>]`: the key, the alarm topic, the dashboard) and refresher stacks
+ * (functions, schedules, alarms), each provider in the one its id hashes to. Where the credentials
+ * secrets operators fill live is `credentialsLayout`: with their refresher (`…-r00` to `…-r63`), or in
+ * the shared stack at the path a single-stack deployment gave them (`…-00` to `…-15`).
  *
  * @example
  * ```typescript
@@ -101,7 +116,9 @@ function eventBusIn(stack: Stack, busName: string | undefined): events.IEventBus
 export class TokenRefresherFleet extends Construct {
   /** The stage's name (`default` when none was given); every stack carries it as its `token-refresher:stage` tag. */
   public readonly stage: string;
-  /** The stack holding the key, the alarm topic, the dashboard and the created credentials secrets. */
+  /** Where the stage's created credentials secrets live (`credentialsLayout`). */
+  public readonly credentialsLayout: CredentialsLayout;
+  /** The stack holding the key, the alarm topic, the dashboard (and, in the `shared-stack` layout, the created credentials secrets). */
   public readonly sharedStack: Stack;
   /** The refresher stacks, by index (providers/fleet.ts `fleetStackIndex`); only those with a provider exist. */
   public readonly refresherStacks: ReadonlyMap<number, Stack>;
@@ -118,11 +135,13 @@ export class TokenRefresherFleet extends Construct {
     super(scope, id);
     const stageMistake = props.stage === undefined ? undefined : stageProblem(props.stage);
     if (stageMistake) throw new Error(stageMistake);
+    const layout = props.credentialsLayout ?? defaultCredentialsLayout(props.stage);
     const ids = props.providers.map((p) => p.settings.id);
-    const problems = [...constructIdProblems(ids), ...capacityProblems(ids)];
+    const problems = [...constructIdProblems(ids), ...capacityProblems(ids, layout)];
     if (problems.length > 0) throw new Error(`token-refresher fleet: ${problems.join('; ')}`);
 
     this.stage = props.stage ?? DEFAULT_STAGE;
+    this.credentialsLayout = layout;
     const { stackName, namePrefix } = stageNames(props.stage);
     const runbookUrl = props.runbookUrl ?? DEFAULT_RUNBOOK_URL;
     const env = props.env;
@@ -130,7 +149,10 @@ export class TokenRefresherFleet extends Construct {
     const app = scope;
     const shared = new Stack(app, stackName, {
       ...(env ? { env } : {}),
-      description: `token-refresher stage "${this.stage}": key, alarm topic, dashboard and credentials secrets`,
+      description:
+        layout === 'shared-stack'
+          ? `token-refresher stage "${this.stage}": key, alarm topic, dashboard and credentials secrets`
+          : `token-refresher stage "${this.stage}": key, alarm topic and dashboard`,
     });
     this.sharedStack = shared;
     this.alarmTopic = createAlarmTopic(shared, props.alarmEmails ?? []);
@@ -145,12 +167,12 @@ export class TokenRefresherFleet extends Construct {
     const stacks = new Map<number, Stack>();
     const refreshers = new Map<string, ProviderTokenRefresher>();
     for (const provider of props.providers) {
-      const index = fleetStackIndex(provider.settings.id);
+      const index = fleetStackIndex(provider.settings.id, layout);
       let stack = stacks.get(index);
       if (!stack) {
-        stack = new Stack(app, refresherStackName(stackName, index), {
+        stack = new Stack(app, refresherStackName(stackName, index, layout), {
           ...(env ? { env } : {}),
-          description: `token-refresher stage "${this.stage}": refreshers whose provider id hashes to ${index}`,
+          description: `token-refresher stage "${this.stage}": refreshers whose provider id hashes to ${index}${layout === 'shared-stack' ? '' : ', and their credentials secrets'}`,
         });
         // The refresher stacks use the shared stack's key and topic: strong references (exports) keep
         // CloudFormation from removing them while a refresher still needs them, whatever the app's default.
@@ -168,7 +190,10 @@ export class TokenRefresherFleet extends Construct {
         alarmTopic: this.alarmTopic,
         runbookUrl,
         ...(this.key ? { encryptionKey: this.key } : { awsManagedKeys: true }),
-        credentialsScope: new Construct(shared, constructId),
+        // The shared-stack layout keeps a secret at the path a single-stack deployment gave it.
+        ...(layout === 'shared-stack' ? { credentialsScope: new Construct(shared, constructId) } : {}),
+        // Where 0.1.0 created the token secrets, whichever stack now holds the credentials.
+        legacyStack: shared,
         ...(props.functionEntry ? { functionEntry: props.functionEntry } : {}),
         events: { ...(bus ? { bus } : {}), tokenRenewed: !!props.events?.tokenRenewed },
       });

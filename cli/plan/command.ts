@@ -1,4 +1,5 @@
 import { type CostItem } from './cost-model.js';
+import type { CredentialsLayout } from '../../providers/fleet.js';
 import { stageProblem } from '../../contract/naming.js';
 import { type Plan, planStage, type ProviderPlan } from './plan.js';
 import { STORE_DISPLAY_NAME } from '../../contract/token-stores.js';
@@ -15,6 +16,8 @@ export interface PlanOptions {
   readonly providersFile: string;
   /** Undefined: the default stage, as `cdk deploy` without `--context stage`. */
   readonly stage?: string;
+  /** Undefined: the stage's default, as `cdk deploy` without `--context credentialsLayout`. */
+  readonly credentialsLayout?: CredentialsLayout;
   readonly json: boolean;
 }
 
@@ -37,13 +40,26 @@ export const formatRatio = (ratio: number) => `${ratio.toFixed(2)}x`;
 export function runPlan(options: PlanOptions, io: CliIo): ExitCode {
   const stageMistake = options.stage === undefined ? undefined : stageProblem(options.stage);
   if (stageMistake) throw new UsageError(`--${stageMistake}`, 'plan');
-  const { providers, events } = loadStackConfig(options.providersFile, io, 'aws');
-  const plan = planStage(providers, options.stage, events);
+  const { providers, events, alarmEmails } = loadStackConfig(options.providersFile, io, 'aws');
+  const plan = planStage(providers, options.stage, options.credentialsLayout, events);
   if (plan.capacityProblems.length > 0) {
     // The CDK app refuses such a fleet (lib/token-refresher-fleet.ts): a plan of it would not be deployed.
     throw new CliError('the providers do not fit one stage', EXIT.usage, 'fleet_capacity', plan.capacityProblems);
   }
-  io.stdout(options.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan));
+  if (options.json) {
+    io.stdout(`${JSON.stringify({ ...plan, alarmEmails: alarmEmails.length }, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  // The CDK app warns at synth too (lib/private/stage-parts.ts); by then the plan is already made.
+  const noSubscriber =
+    alarmEmails.length > 0
+      ? []
+      : wrap(
+          'Note: the providers file has no "alarmEmails", so the alarm topic has no subscriber and alarms page nobody: add "alarmEmails", or subscribe your on-call tool to the topic (stack output AlarmTopicArn).',
+          PLAN_WIDTH,
+          '',
+        );
+  io.stdout(renderPlan(plan) + (noSubscriber.length > 0 ? `\n${noSubscriber.join('\n')}\n` : ''));
   return EXIT.ok;
 }
 
@@ -60,6 +76,9 @@ function costLines(items: readonly CostItem[], indent: string): string[] {
     hanging(`${indent}${item.service.padEnd(width)}  ${usd(item.usd, 3).padStart(6)}  `, item.basis),
   );
 }
+
+/** A quota's label, its text aligned after the longest. */
+const quotaHead = (label: string) => `  ${label.padEnd('Parameter Store'.length)}  `;
 
 /** `label  value` under a provider. */
 const detail = (label: string, value: string) => hanging(`  ${label.padEnd(6)}  `, value);
@@ -109,11 +128,35 @@ export function renderPlan(plan: Plan): string {
   const stacks = plan.stacks.flatMap((s) => {
     const what =
       s.role === 'shared'
-        ? `shared: the stage key, alarm topic and dashboard; credentials secrets of ${s.providers.length} provider${s.providers.length === 1 ? '' : 's'}`
+        ? plan.credentialsLayout === 'shared-stack'
+          ? `shared: the stage key, alarm topic and dashboard; credentials secrets of ${s.providers.length} provider${s.providers.length === 1 ? '' : 's'}`
+          : 'shared: the stage key, alarm topic and dashboard (each credentials secret is in its refresher stack)'
         : s.providers.join(', ');
     return hanging(`  ${s.name.padEnd(plan.stackName.length + 3)}  `, what);
   });
   const shared = plan.stageCost.totalUsd;
+  const q = plan.quotas;
+  const count = (n: number) => n.toLocaleString('en-US');
+  const quotas = [
+    ...hanging(
+      quotaHead('Lambda'),
+      `${count(q.lambda.reserved)} reserved (1 a refresher) + 100 Lambda keeps unreserved: the account's "Concurrent executions" quota must be at least ${count(q.lambda.accountConcurrencyNeeded)} ` +
+        (q.lambda.accountConcurrencyNeeded > q.lambda.defaultAccountConcurrency
+          ? `(the default is ${count(q.lambda.defaultAccountConcurrency)}: ask for more, quota code L-B99A9384, before the deploy)`
+          : `(the default is ${count(q.lambda.defaultAccountConcurrency)}; new accounts may have less: aws lambda get-account-settings)`),
+    ),
+    ...hanging(
+      quotaHead('Parameter Store'),
+      `${formatRate(q.ssm.peakReadsPerSecond)} reads a second at the busiest minute (${count(q.ssm.busiestMinuteReads)} reads, ${count(q.ssm.busiestMinuteWrites)} writes, if every run of it renewed), ` +
+        (q.ssm.peakReadsPerSecond > q.ssm.defaultGetTps
+          ? `above the default ${q.ssm.defaultGetTps} a second: turn on higher throughput ($${q.ssm.higherThroughputUsdPer10k} per 10,000 calls) or split the stage`
+          : `within the default ${q.ssm.defaultGetTps} a second (higher throughput costs $${q.ssm.higherThroughputUsdPer10k} per 10,000 calls)`),
+    ),
+    ...hanging(
+      quotaHead('Deploy'),
+      `${count(q.deploy.stacks)} stacks (credentials layout ${plan.credentialsLayout}); the largest template holds ${count(q.deploy.largestTemplateResources)} resources and ${count(q.deploy.largestTemplateOutputs)} outputs (CloudFormation allows 500 and 200)`,
+    ),
+  ];
   const lines = [
     ...intro,
     '',
@@ -122,6 +165,9 @@ export function renderPlan(plan: Plan): string {
     ...plan.providers.flatMap((p) => [...providerDetails(p), '']),
     `Stacks of stage "${plan.stage}" (${plan.stacks.length}):`,
     ...stacks,
+    '',
+    `Quotas of stage "${plan.stage}":`,
+    ...quotas,
     '',
     `Stage shared cost: ${usd(shared)} a month, ${usd(shared / n)} per provider:`,
     ...costLines(plan.stageCost.items, '  '),

@@ -7,7 +7,14 @@ import {
   type StageCost,
   stageCost,
 } from './cost-model.js';
-import { capacityProblems, fleetStackIndex, refresherStackName } from '../../providers/fleet.js';
+import {
+  capacityProblems,
+  type CredentialsLayout,
+  defaultCredentialsLayout,
+  fleetStackIndex,
+  refresherStackName,
+} from '../../providers/fleet.js';
+import { type StageQuotas, stageQuotas } from './stage-quotas.js';
 import { alarmName, DEFAULT_STAGE, stageNames } from '../../contract/naming.js';
 import type { ResolvedProvider } from '../../providers/providers-file.js';
 import { ALARM_KINDS, type AlarmKind } from '../../contract/refresher-manifest.js';
@@ -44,7 +51,8 @@ interface StackPlan {
   readonly index?: number;
   /**
    * A refresher stack: the providers whose refreshers it holds. The shared stack: the providers whose
-   * credentials secret it creates (those whose entry names no `credentials`).
+   * credentials secret it creates (those whose entry names no `credentials`; none in the
+   * `refresher-stacks` layout, where each refresher stack creates its own).
    */
   readonly providers: readonly string[];
 }
@@ -56,19 +64,27 @@ export interface Plan {
   readonly namePrefix: string;
   readonly prices: { readonly date: string; readonly region: string; readonly currency: string };
   readonly providers: readonly ProviderPlan[];
+  /** Where the stage's created credentials secrets live (providers/fleet.ts). */
+  readonly credentialsLayout: CredentialsLayout;
   /** The shared stack first, then the refresher stacks by index. */
   readonly stacks: readonly StackPlan[];
   readonly stageCost: StageCost;
   /** Everything the stage costs a month: every provider's own cost plus the stage's shared cost. */
   readonly totalUsd: number;
+  /** What the stage uses of the account's Lambda concurrency and Parameter Store throughput, and its deploy. */
+  readonly quotas: StageQuotas;
   /** Why the fleet would not deploy as one stage (providers/fleet.ts capacityProblems); empty when it fits. */
   readonly capacityProblems: readonly string[];
 }
 
-/** `stage` undefined: the default stage, with the names a deployment without `--context stage` gets. */
+/**
+ * `stage` undefined: the default stage, with the names a deployment without `--context stage` gets;
+ * `layout` undefined: the stage's default, as the CDK app picks it.
+ */
 export function planStage(
   providers: readonly ResolvedProvider[],
   stage?: string,
+  layout: CredentialsLayout = defaultCredentialsLayout(stage),
   events: { readonly tokenRenewed?: boolean } = {},
 ): Plan {
   const { stackName, namePrefix } = stageNames(stage);
@@ -78,7 +94,7 @@ export function planStage(
     return {
       id: settings.id,
       preset: settings.preset,
-      stack: refresherStackName(stackName, fleetStackIndex(settings.id)),
+      stack: refresherStackName(stackName, fleetStackIndex(settings.id, layout), layout),
       ...(settings.issuer === undefined ? {} : { issuer: settings.issuer }),
       lifetimeSeconds: settings.expectedLifetimeSeconds,
       minValiditySeconds: settings.minValiditySeconds,
@@ -91,13 +107,13 @@ export function planStage(
   });
   const byIndex = new Map<number, string[]>();
   for (const p of providers) {
-    const index = fleetStackIndex(p.settings.id);
+    const index = fleetStackIndex(p.settings.id, layout);
     byIndex.set(index, [...(byIndex.get(index) ?? []), p.settings.id]);
   }
   const refresherStacks = [...byIndex.entries()]
     .sort(([a], [b]) => a - b)
     .map(([index, ids]): StackPlan => ({
-      name: refresherStackName(stackName, index),
+      name: refresherStackName(stackName, index, layout),
       role: 'refresher',
       index,
       providers: ids,
@@ -109,10 +125,18 @@ export function planStage(
     namePrefix,
     prices: { date: PRICES.date, region: PRICES.region, currency: PRICES.currency },
     providers: planned,
-    stacks: [{ name: stackName, role: 'shared', providers: createdSecrets }, ...refresherStacks],
+    credentialsLayout: layout,
+    stacks: [
+      { name: stackName, role: 'shared', providers: layout === 'shared-stack' ? createdSecrets : [] },
+      ...refresherStacks,
+    ],
     stageCost: stageCost(),
     // Each provider carries its share of the stage's cost, so the shares add up to the whole of it.
     totalUsd: planned.reduce((total, p) => total + p.cost.totalUsd, 0),
-    capacityProblems: capacityProblems(providers.map((p) => p.settings.id)),
+    quotas: stageQuotas(providers, refresherStacks, layout),
+    capacityProblems: capacityProblems(
+      providers.map((p) => p.settings.id),
+      layout,
+    ),
   };
 }

@@ -1,3 +1,4 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -75,6 +76,9 @@ export function credentialsSecret(
       conditions: { ArnNotLike: { 'aws:PrincipalArn': created.readerRoleArnPattern } },
     }),
   );
+  // Retained like the secret: when the secret leaves a stack (docs/stage-layout.md moves it between
+  // stacks), the deny must stay on it until the stack it moves to imports both.
+  (secret.node.findChild('Policy') as secretsmanager.ResourcePolicy).applyRemovalPolicy(RemovalPolicy.RETAIN);
   // By name: a reference to the ARN would tie the refresher's stack to the secret's.
   return {
     secret,

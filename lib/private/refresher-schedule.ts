@@ -3,6 +3,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import type { ProviderSettings } from '../../contract/provider-settings.js';
+import { scheduleCronFields } from '../../providers/schedule-offset.js';
 import { maxEventAge } from './event-age.js';
 import type { StackShared } from './stack-shared.js';
 import { UnqualifiedLambdaInvoke } from './unqualified-lambda-invoke.js';
@@ -22,10 +23,14 @@ export interface RefresherScheduleProps {
 /** The EventBridge Scheduler schedule (`<scope>/Schedule`) that runs the function every check interval. */
 export function createRefresherSchedule(scope: Construct, props: RefresherScheduleProps): scheduler.Schedule {
   const { settings, shared } = props;
+  // At a minute of its own within the interval, so that a stage's runs do not all start together.
+  const cron = scheduleCronFields(settings.id, settings.checkIntervalMinutes);
   return new scheduler.Schedule(scope, 'Schedule', {
     // Named, so the runbook can address it (`status --json` shows the name).
     scheduleName: props.scheduleName,
-    schedule: scheduler.ScheduleExpression.rate(Duration.minutes(settings.checkIntervalMinutes)),
+    schedule: cron
+      ? scheduler.ScheduleExpression.cron(cron)
+      : scheduler.ScheduleExpression.rate(Duration.minutes(settings.checkIntervalMinutes)),
     description: `Checks every ${settings.checkIntervalMinutes} min whether the token of provider "${settings.id}" is due`,
     target: new UnqualifiedLambdaInvoke(props.refreshFunction, {
       role: shared.scheduleRole,

@@ -66,16 +66,19 @@ describe('plan --json', () => {
     expect(plan.stackName).toBe('TokenRefresher-prod');
     expect(plan.namePrefix).toBe('token-refresher-prod');
     const [shared, ...refreshers] = plan.stacks;
-    expect(shared).toEqual({ name: 'TokenRefresher-prod', role: 'shared', providers: plan.providers.map((p) => p.id) });
+    // A named stage is new: each credentials secret lives in its refresher's stack (providers/fleet.ts).
+    expect(plan.credentialsLayout).toBe('refresher-stacks');
+    expect(shared).toEqual({ name: 'TokenRefresher-prod', role: 'shared', providers: [] });
     expect(refreshers.flatMap((s) => s.providers).sort()).toEqual(plan.providers.map((p) => p.id).sort());
+    const layout = 'refresher-stacks';
     for (const stack of refreshers) {
       for (const id of stack.providers) {
-        expect(stack.index).toBe(fleetStackIndex(id));
-        expect(stack.name).toBe(refresherStackName('TokenRefresher-prod', fleetStackIndex(id)));
+        expect(stack.index).toBe(fleetStackIndex(id, layout));
+        expect(stack.name).toBe(refresherStackName('TokenRefresher-prod', fleetStackIndex(id, layout), layout));
       }
     }
     for (const p of plan.providers)
-      expect(p.stack).toBe(refresherStackName('TokenRefresher-prod', fleetStackIndex(p.id)));
+      expect(p.stack).toBe(refresherStackName('TokenRefresher-prod', fleetStackIndex(p.id, layout), layout));
     expect(plan.providers[0]!.pages[0]!.name).toBe('token-refresher-prod_tenant-000-TokenFreshness');
     // The stage's shared cost is spread over all 200.
     const share = plan.providers[0]!.cost.items.find((i) => i.service === 'Stage share')!;
