@@ -174,9 +174,52 @@ describe('providers file: mistakes fail with provider, field, value and what is 
   );
 
   it('fails for an unknown preset, listing the allowed ones', () => {
-    const [p] = problems([{ id: 'x', preset: 'okta' }]);
-    expect(p).toContain('provider "x" (providers[0]), field "preset": got "okta"');
+    const [p] = problems([{ id: 'x', preset: 'auth0' }]);
+    expect(p).toContain('provider "x" (providers[0]), field "preset": got "auth0"');
     expect(p).toContain('"mediamelon"');
+    expect(p).toContain('"salesforce-jwt"');
+  });
+
+  it('says what each signed-assertion preset needs besides its defaults', () => {
+    const base = { id: 'x', clientId: 'c', signingKey: 'credentials' };
+    expect(problems([{ ...base, preset: 'okta', issuer: 'https://example.okta.com/oauth2/default' }])[0]).toContain(
+      'field "scope": got nothing: preset "okta" needs "scope"',
+    );
+    expect(
+      problems([
+        {
+          ...base,
+          preset: 'entra-id',
+          tokenEndpoint: 'https://login.microsoftonline.com/t/oauth2/v2.0/token',
+          scope: 'https://graph.microsoft.com',
+        },
+      ])[0],
+    ).toContain('"<resource>/.default"');
+    expect(problems([{ ...base, preset: 'google-service-account' }])[0]).toContain(
+      'preset "google-service-account" needs "scope"',
+    );
+    expect(problems([{ ...base, preset: 'salesforce-jwt' }])[0]).toContain('field "assertion.subject"');
+  });
+
+  it.each([
+    ['https://login.salesforce.com/services/oauth2/token', 'https://login.salesforce.com'],
+    ['https://acme.my.salesforce.com/services/oauth2/token', 'https://login.salesforce.com'],
+    ['https://test.salesforce.com/services/oauth2/token', 'https://test.salesforce.com'],
+    ['https://acme--dev.sandbox.my.salesforce.com/services/oauth2/token', 'https://test.salesforce.com'],
+  ])('salesforce-jwt at %s addresses its assertions to %s', (tokenEndpoint, audience) => {
+    const [resolved] = parseProvidersFile({
+      providers: [
+        {
+          id: 'sf',
+          preset: 'salesforce-jwt',
+          tokenEndpoint,
+          clientId: 'c',
+          signingKey: 'kms',
+          assertion: { subject: 'u@x' },
+        },
+      ],
+    });
+    expect(resolved!.settings.assertion).toMatchObject({ audience, subject: 'u@x', signingKey: 'kms' });
   });
 
   it.each(['aws', 'local'] as const)(
