@@ -218,13 +218,8 @@ export class ProviderTokenRefresher extends Construct {
     // A fleet keeps the credentials secrets it creates, and so the key, in its shared stack.
     const keyScope = props.credentialsScope ?? this;
     const key = refresherKey(this, props, keyScope, prefix);
-    const credentials = credentialsSecret(
-      this,
-      provider,
-      names.credentialsSecretName,
-      { scope: keyScope, readerRoleArnPattern: rolesUnderPath(this, names.rolePath) },
-      key,
-    );
+    const placement = { scope: keyScope, readerRoleArnPattern: rolesUnderPath(this, names.rolePath) };
+    const credentials = credentialsSecret(this, provider, names.credentialsSecretName, placement, key);
     const tokenStore = createTokenStore(this, provider.store, names, key);
     const signing = refresherSigningKey(this, provider, names, keyScope);
     const namespace = metricsNamespace(props.stage, props.namePrefix);

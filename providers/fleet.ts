@@ -29,8 +29,11 @@ export const FLEET_STACKS = 16;
 /** Refresher stacks of the `refresher-stacks` layout: 1,000 providers average 16 a stack. */
 export const FLEET_STACKS_WITH_CREDENTIALS = 64;
 
-/** A refresher's resources in its refresher stack: role, its policy, function, its invoke config, 3 alarms, schedule. */
-export const RESOURCES_PER_REFRESHER = 8;
+/**
+ * A refresher's resources in its refresher stack: role, its policy, function, its invoke config, 3
+ * alarms, schedule, and the manifest parameter the CLI finds it by (lib/private/manifest-parameter.ts).
+ */
+export const RESOURCES_PER_REFRESHER = 9;
 /** A created credentials secret: the secret and its resource policy. */
 export const RESOURCES_PER_CREATED_SECRET = 2;
 /** What every refresher stack holds once (lib/private/stack-shared.ts): queue, its policy, log group, role, its policy, CDK metadata. */
