@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { ManifestSource } from './common/deployment.js';
+import type { StackOptions } from './common/stack-options.js';
 import { UsageError } from './common/errors.js';
 import { DEFAULT_STAGE } from '../contract/naming.js';
 import {
@@ -13,6 +14,8 @@ import {
   TOP_HELP,
 } from './help.js';
 import type { CheckOptions } from './check/command.js';
+
+export type { StackOptions } from './common/stack-options.js';
 import { CREDENTIALS_LAYOUTS, type CredentialsLayout } from '../providers/fleet.js';
 import type { PlanOptions } from './plan/command.js';
 import {
@@ -24,15 +27,6 @@ import {
 } from './public-key/command.js';
 import { controlCharacterProblem } from '../contract/control-characters.js';
 import type { RunOptions } from './run/command.js';
-
-export interface StackOptions {
-  readonly source: ManifestSource;
-  /** Undefined: the SDK's default chain (AWS_REGION, the profile) decides. */
-  readonly region?: string;
-  /** Undefined: AWS_PROFILE or the default profile. */
-  readonly profile?: string;
-  readonly json: boolean;
-}
 
 export interface StatusOptions extends StackOptions {
   /** Provider ids to show; empty: every provider. */

@@ -1,3 +1,4 @@
+import type { LifecycleEvent } from '../contract/events.js';
 import type { PublishedToken } from '../contract/published-token.js';
 import type { PrivateState } from '../contract/private-state.js';
 import { TOKEN_SECRET_NOT_OWNED } from '../contract/failure.js';
@@ -208,6 +209,14 @@ export interface TokenEndpoint {
  */
 export interface MetadataSource {
   read(url: string, timeoutMs: number): Promise<HttpAnswer>;
+}
+
+/**
+ * Delivers lifecycle events (lambda/adapters/eventbridge-publisher.ts): all of them in one request,
+ * answering with the ids the bus accepted. Rejects when the request failed as a whole.
+ */
+export interface EventPublisher {
+  publish(events: readonly LifecycleEvent[], signal?: AbortSignal): Promise<readonly string[]>;
 }
 
 export interface Log {

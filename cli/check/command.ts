@@ -9,7 +9,6 @@ import { resolveSigners } from '../../core/run/signers.js';
 import { Redactor } from '../../core/redactor.js';
 import { requestToken, type TokenOutcome } from '../../core/request-token.js';
 import { type ProviderSettings, requiredCredentialKeys } from '../../contract/provider-settings.js';
-import type { ResolvedProvider } from '../../providers/providers-file.js';
 import {
   PARAMETER_STORE_STANDARD_BYTES,
   publishedToken,
@@ -20,8 +19,8 @@ import { dueThresholdSeconds } from '../../contract/schedule.js';
 import type { StoreKind } from '../../contract/token-stores.js';
 import { resolveCredentials } from './credentials.js';
 import { type CheckDiscovery, discoveryLines, prepareRoute } from './discovery.js';
-import { readDeployedProvider } from './deployed-provider.js';
-import type { StackOptions } from '../args.js';
+import { type CheckedProvider, readDeployedProvider } from './deployed-provider.js';
+import type { StackOptions } from '../common/stack-options.js';
 import type { AwsClients } from '../common/aws-clients.js';
 import { UsageError } from '../common/errors.js';
 import { loadStackConfig } from '../common/providers-file.js';
@@ -77,7 +76,6 @@ export interface CheckOptions {
 }
 
 /** What `check` needs of a provider: its settings and the store its token goes to. */
-export type CheckedProvider = Pick<ResolvedProvider, 'settings' | 'store'>;
 
 function loadProvider(options: CheckOptions, io: CliIo): CheckedProvider {
   // `check` calls the token endpoint from this machine, as local mode does.

@@ -7,7 +7,10 @@ import { findProvider, type ManifestSource, readDeployment } from '../common/dep
 import { CliError } from '../common/errors.js';
 import { oneLine } from '../common/text.js';
 import { EXIT } from '../exit-codes.js';
-import type { CheckedProvider } from './command.js';
+import type { ResolvedProvider } from '../../providers/providers-file.js';
+
+/** A provider as `check` needs it: its settings and the store its token goes to. */
+export type CheckedProvider = Pick<ResolvedProvider, 'settings' | 'store'>;
 
 /**
  * The settings a deployed refresher runs with, for `check --stage/--stack/--outputs-file`: the

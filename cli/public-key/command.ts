@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { GetPublicKeyCommand, type KMSClient, SignCommand } from '@aws-sdk/client-kms';
-import type { StackOptions } from '../args.js';
+import type { StackOptions } from '../common/stack-options.js';
 import type { AwsClients } from '../common/aws-clients.js';
 import { AwsCallError, awsCall } from '../common/aws-failure.js';
 import { findProvider, readDeployment } from '../common/deployment.js';

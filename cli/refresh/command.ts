@@ -1,6 +1,6 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import * as z from 'zod/mini';
-import type { StackOptions } from '../args.js';
+import type { StackOptions } from '../common/stack-options.js';
 import type { AwsClients } from '../common/aws-clients.js';
 import { awsCall, AwsCallError } from '../common/aws-failure.js';
 import { CliError } from '../common/errors.js';

@@ -1,17 +1,10 @@
 import type { ProviderSettings } from '../../contract/provider-settings.js';
 import type { PublishedToken } from '../../contract/published-token.js';
 import { settingsFingerprint } from '../fingerprint.js';
-import type { ClientCertificate, GrantName, Log } from '../ports.js';
+import type { GrantName, Log } from '../ports.js';
 import { Redactor } from '../redactor.js';
-import type { RequestContext } from '../request-token.js';
-import { type Result, err, ok } from '../../base/result.js';
-import type { Failure } from '../../contract/failure.js';
-import { type AttemptInputs, type GrantPlan, type PrepareAttempt, attemptMaker } from '../attempt.js';
-import type { Authentication } from './credentials-policy.js';
-import { resolveSigners } from './signers.js';
 import { type AwsCall, awsCaller } from './aws-call.js';
 import { CredentialsPolicy } from './credentials-policy.js';
-import { routedEndpoint } from './discovery-step.js';
 import { StateLedger } from './state-ledger.js';
 import type { Attempt, RefreshDeps, RefreshInput } from './types.js';
 import type { LogLine } from './vet.js';
@@ -84,56 +77,4 @@ export function openRun(deps: RefreshDeps, input: RefreshInput): RunContext {
 /** Writes lines that pure code returned (core/run/vet.ts) to the run's log. */
 export function writeLog(run: RunContext, lines: readonly LogLine[]): void {
   for (const { level, message, extra } of lines) run.log[level](message, extra);
-}
-
-/**
- * How a token request of this run is sent (core/request-token.ts): its budget, its redaction, its
- * tally, its route (a discovered endpoint, a client certificate for mutual TLS).
- */
-export function requestContext(run: RunContext, clientCertificate?: ClientCertificate): RequestContext {
-  const { deps, settings, input } = run;
-  return {
-    endpoint: routedEndpoint(run, clientCertificate),
-    clock: deps.clock,
-    sleep: deps.sleep,
-    random: deps.random ?? Math.random,
-    timeoutMs: settings.requestTimeoutSeconds * 1000,
-    maxAttempts: settings.maxAttempts,
-    deadlineMs: input.deadlineMs,
-    redact: (text: string) => run.redactor.redact(text),
-    onAttempt: (a) => run.tally.attempts.push(a),
-  };
-}
-
-/** The platform's CSPRNG (Web Crypto, in every Node the function and local mode run on). */
-const cryptoRandomBytes = (size: number) => crypto.getRandomValues(new Uint8Array(size));
-
-/**
- * How each attempt of `plan` is made, authenticated as `auth` says: the signers are made once (a key
- * that cannot sign stops the run before anything is sent), each assertion per attempt.
- */
-export function attempts(
-  run: RunContext,
-  auth: Pick<Authentication, 'values' | 'secretVersion'>,
-  plan: GrantPlan,
-): Result<PrepareAttempt, Failure> {
-  const { deps, settings } = run;
-  const signers = resolveSigners({
-    settings,
-    values: auth.values,
-    secretVersion: auth.secretVersion,
-    secretId: deps.credentials.secretId,
-    kms: run.credentials.signingKey,
-  });
-  if (!signers.ok) return err(signers.error);
-  const inputs: AttemptInputs = {
-    settings,
-    tokenEndpoint: run.route.tokenEndpoint ?? settings.tokenEndpoint,
-    values: auth.values,
-    signers: signers.value,
-    clock: deps.clock,
-    randomBytes: deps.randomBytes ?? cryptoRandomBytes,
-    remember: (secret) => run.redactor.add(secret),
-  };
-  return ok(attemptMaker(inputs, plan));
 }

@@ -1,28 +1,11 @@
 import { lifecycleEvent, OUTBOX_MAX, type PendingEvent } from '../../contract/event-records.js';
-import type { LifecycleEvent } from '../../contract/events.js';
 import { errorName } from './aws-call.js';
 import type { RunContext } from './context.js';
 import { decideTransitions, type RunSeen } from './transitions.js';
 import type { RunReport } from './types.js';
 
-/**
- * Delivers lifecycle events (lambda/adapters/eventbridge-publisher.ts): all of them in one request,
- * answering with the ids the bus accepted. Rejects when the request failed as a whole.
- */
-export interface EventPublisher {
-  publish(events: readonly LifecycleEvent[], signal?: AbortSignal): Promise<readonly string[]>;
-}
-
-/** Where a refresher's events go, and which it sends (the runtime configuration's `events`). */
-export interface EventsDeps {
-  readonly publisher: EventPublisher;
-  /** The stage every event names (`default` for the default stage). */
-  readonly stage: string;
-  /** Tells deployments apart in event ids: the ledger parameter's name, unique per stage, prefix and provider. */
-  readonly scope: string;
-  /** Also an event on every renewal. */
-  readonly tokenRenewed: boolean;
-}
+export type { EventPublisher } from '../ports.js';
+export type { EventsDeps } from './types.js';
 
 /** What the transitions look at in the report: codes, the guarded version, the renewal; never prose. */
 function seenIn(run: RunContext, report: RunReport): RunSeen {

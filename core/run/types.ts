@@ -5,6 +5,7 @@ import type { Note, RefreshResultJson } from '../../contract/refresh-result.js';
 import type {
   AssertionSigner,
   Clock,
+  EventPublisher,
   CredentialsSource,
   GrantName,
   Log,
@@ -14,7 +15,6 @@ import type {
   StateStore,
   TokenEndpoint,
 } from '../ports.js';
-import type { EventsDeps } from './events.js';
 
 export interface RefreshDeps {
   readonly settings: ProviderSettings;
@@ -92,4 +92,15 @@ export interface RunReport {
   readonly tokenWrites: number;
   /** Lifecycle events left undelivered (or dropped) after the run; the next run retries (core/run/events.ts). */
   readonly eventsUndelivered?: number;
+}
+
+/** Where a refresher's events go, and which it sends (the runtime configuration's `events`). */
+export interface EventsDeps {
+  readonly publisher: EventPublisher;
+  /** The stage every event names (`default` for the default stage). */
+  readonly stage: string;
+  /** Tells deployments apart in event ids: the ledger parameter's name, unique per stage, prefix and provider. */
+  readonly scope: string;
+  /** Also an event on every renewal. */
+  readonly tokenRenewed: boolean;
 }

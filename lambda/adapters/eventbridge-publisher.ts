@@ -1,6 +1,6 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { EVENT_SOURCE, type LifecycleEvent } from '../../contract/events.js';
-import type { EventPublisher } from '../../core/run/events.js';
+import type { EventPublisher } from '../../core/ports.js';
 
 /** PutEvents takes at most this many entries per request. */
 const MAX_ENTRIES = 10;

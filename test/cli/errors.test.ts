@@ -260,12 +260,12 @@ describe('errors under --json: one JSON object on stderr, the usual exit code', 
   });
 
   it('a bad providers file, for check', async () => {
-    const file = writeProvidersFile({ providers: [{ id: 'x', preset: 'okta' }] });
+    const file = writeProvidersFile({ providers: [{ id: 'x', preset: 'auth0' }] });
 
     const { code, stderr } = await runCliForTest(['check', 'x', '--json', '--providers-file', file]);
 
     expect(jsonError(stderr)).toMatchObject({ code: 'providers_file', exitCode: 2 });
-    expect(jsonError(stderr).message).toContain('field "preset": got "okta"');
+    expect(jsonError(stderr).message).toContain('field "preset": got "auth0"');
     expect(code).toBe(2);
   });
 
