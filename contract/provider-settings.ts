@@ -11,9 +11,17 @@ import { kmsSigningKeySchema } from './signing-key.js';
  * The construct validates them at synth time and the function validates them again at cold start.
  */
 
-/** `jwt_bearer`: RFC 7523 section 2.1, a signed assertion is the grant; no refresh token comes with it. */
-export const GRANTS = ['password', 'client_credentials', 'jwt_bearer'] as const;
+/**
+ * `jwt_bearer`: RFC 7523 section 2.1, a signed assertion is the grant; no refresh token comes with it.
+ * `refresh_token`: the provider lives on a refresh token alone (RFC 6749 section 6), the first one
+ * obtained by a person (`token-refresher connect`); there is no other grant to fall back on, so a
+ * refused or missing refresh token is "reconnect needed" (core/run/connection.ts).
+ */
+export const GRANTS = ['password', 'client_credentials', 'jwt_bearer', 'refresh_token'] as const;
 export type PrimaryGrant = (typeof GRANTS)[number];
+
+/** Whether the provider lives on its refresh token alone: a person connects it, nothing else renews it. */
+export const livesOnRefreshToken = (s: { readonly grant: PrimaryGrant }): boolean => s.grant === 'refresh_token';
 
 /**
  * How the client authenticates at the token endpoint.
@@ -311,6 +319,14 @@ export function authenticationProblems(s: AuthSettings & Pick<ProviderSettings, 
       field: 'assertion.includeCertificateThumbprint',
       value: true,
       message: 'client_secret_jwt signs with the client secret, which has no certificate: remove it',
+    });
+  }
+  if (s.grant === 'refresh_token' && !s.useRefreshToken) {
+    problems.push({
+      field: 'useRefreshToken',
+      value: false,
+      message:
+        'the refresh_token grant lives on the refresh token a person connected (token-refresher connect): remove it or set it to true',
     });
   }
   if (s.grant === 'jwt_bearer' && s.useRefreshToken) {

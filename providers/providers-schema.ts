@@ -24,7 +24,8 @@ const ENTRY_DOCS: Readonly<Record<keyof typeof providerEntrySchema.shape, string
   clientId: 'OAuth client id, without control characters. Default: from the preset (MediaMelon, movingimage).',
   grant:
     'The primary grant that gets the first token. Renewal by refresh token is automatic (useRefreshToken). ' +
-    'jwt_bearer: a signed assertion is the grant (RFC 7523), a new one for every token. Default: from the preset.',
+    'jwt_bearer: a signed assertion is the grant (RFC 7523), a new one for every token. refresh_token: the provider ' +
+    'lives on a refresh token a person connected (token-refresher connect), with no fallback. Default: from the preset.',
   clientAuth:
     "How the client authenticates at the token endpoint; client_secret_basic_raw_and_post is MediaHound's raw " +
     'Basic and body; private_key_jwt and client_secret_jwt send a signed assertion; tls_client_auth and ' +
