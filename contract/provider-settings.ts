@@ -206,6 +206,13 @@ export const providerSettingsSchema = z
      * URL rules as a token endpoint apply: RFC 8414 allows no query or fragment in an issuer either.
      */
     issuer: z.optional(tokenEndpointSchema('local')),
+    /**
+     * Where `token-refresher connect` sends the person to consent (RFC 6749 section 3.1) and where it
+     * asks for a device code (RFC 8628 section 3.1), when the issuer's metadata does not name them.
+     * The function never calls them; they are not part of the fingerprint.
+     */
+    authorizationEndpoint: z.optional(tokenEndpointSchema('local')),
+    deviceAuthorizationEndpoint: z.optional(tokenEndpointSchema('local')),
     clientId: sentText(256).check(z.minLength(1)),
     grant: z.enum(GRANTS),
     clientAuth: z.enum(CLIENT_AUTH_METHODS),

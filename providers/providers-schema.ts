@@ -20,6 +20,12 @@ const ENTRY_DOCS: Readonly<Record<keyof typeof providerEntrySchema.shape, string
     "The IdP's issuer URL, in place of tokenEndpoint: the refresher reads the token endpoint (and for mTLS its " +
     'mtls_endpoint_aliases one) from the issuer\'s metadata at run time, and requires the metadata\'s "issuer" to equal ' +
     'this value exactly. Same URL rules as tokenEndpoint.',
+  authorizationEndpoint:
+    'For grant refresh_token: where "token-refresher connect" sends the person to consent, when the issuer\'s ' +
+    'metadata does not name it. Same URL rules as tokenEndpoint.',
+  deviceAuthorizationEndpoint:
+    'For grant refresh_token: where "token-refresher connect --device" asks for a device code (RFC 8628), when the ' +
+    "issuer's metadata does not name it. Same URL rules as tokenEndpoint.",
   baseUrl: 'NAGRA only: the origin https://host:port, without a path or query; the preset appends the token path.',
   clientId: 'OAuth client id, without control characters. Default: from the preset (MediaMelon, movingimage).',
   grant:
