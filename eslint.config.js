@@ -25,6 +25,8 @@ const outerBoundary = (files, groups, message) => ({
 /** The files of cli/ that are local mode's front end: the `run` command, `status --local`, and their help texts. */
 const CLI_LOCAL_MODE = ['cli/run/**/*.ts', 'cli/status/local.ts', 'cli/help.ts'];
 const CLI_GROUPS = [...CDK, '**/lambda/**', '**/lib/**'];
+/** `connect` writes a refresh token exactly as the function stores it: through the function's own state adapter. */
+const CLI_CONNECT = ['cli/connect/command.ts'];
 const boundaries = [
   boundary(
     ['base/**/*.ts'],
@@ -110,7 +112,20 @@ const boundaries = [
     ['cli/**/*.ts'],
     [...CLI_GROUPS, '**/local/**'],
     "cli/ runs on operators' machines: it imports the contract, the providers file front end, the core and the reader's stores, never CDK code or the function's AWS adapters; only the run command and status --local (and their help) import local mode.",
-    CLI_LOCAL_MODE,
+    [...CLI_LOCAL_MODE, ...CLI_CONNECT],
+  ),
+  boundary(
+    CLI_CONNECT,
+    // gitignore-style: a file cannot come back from under an excluded directory, so lambda/ is excluded file by file.
+    [
+      ...CDK,
+      '**/lambda/*.js',
+      '**/lambda/adapters/*',
+      '!**/lambda/adapters/parameter-state-store.js',
+      '**/lib/**',
+      '**/local/**',
+    ],
+    "cli/connect/ is the rest of cli/'s rule, save the function's private-state adapter: a connection is stored with the same code, parameters and KMS key the function reads it with.",
   ),
   boundary(
     CLI_LOCAL_MODE,

@@ -18,6 +18,7 @@ if (tooOld) {
 const { runCli } = await import('../cli/main.js');
 const { terminalPrompt } = await import('../cli/common/prompt.js');
 const { processHost } = await import('../cli/run/host.js');
+const { openBrowser } = await import('../cli/connect/open-browser.js');
 
 // `token-refresher status | head` closes the pipe early; that is not an error worth a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -37,4 +38,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
     cwd: process.cwd(),
   },
   host: processHost(),
+  connect: { openBrowser, stdin: process.stdin },
 });

@@ -5,6 +5,7 @@ import { UsageError } from './common/errors.js';
 import { DEFAULT_STAGE } from '../contract/naming.js';
 import {
   CHECK_HELP,
+  CONNECT_HELP,
   DEFAULT_PROVIDERS_FILE,
   PLAN_HELP,
   PUBLIC_KEY_HELP,
@@ -17,6 +18,7 @@ import type { CheckOptions } from './check/command.js';
 
 export type { StackOptions } from './common/stack-options.js';
 import { CREDENTIALS_LAYOUTS, type CredentialsLayout } from '../providers/fleet.js';
+import type { ConnectOptions, ConnectSource } from './connect/command.js';
 import type { PlanOptions } from './plan/command.js';
 import {
   DEFAULT_CERTIFICATE_DAYS,
@@ -41,6 +43,7 @@ export type Command =
   | ({ readonly name: 'status' } & StatusOptions)
   | ({ readonly name: 'refresh'; readonly provider: string } & StackOptions)
   | ({ readonly name: 'check' } & CheckOptions)
+  | ({ readonly name: 'connect' } & ConnectOptions)
   | ({ readonly name: 'run' } & RunOptions)
   | ({ readonly name: 'plan' } & PlanOptions)
   | ({ readonly name: 'public-key' } & PublicKeyOptions)
@@ -50,6 +53,7 @@ const COMMAND_HELP = {
   status: STATUS_HELP,
   refresh: REFRESH_HELP,
   check: CHECK_HELP,
+  connect: CONNECT_HELP,
   run: RUN_HELP,
   plan: PLAN_HELP,
   'public-key': PUBLIC_KEY_HELP,
@@ -71,6 +75,13 @@ const stackOptions = {
   help,
 } as const;
 const checkOptions = { 'providers-file': string, ...stackOptions } as const;
+const connectOptions = {
+  ...stackOptions,
+  device: { type: 'boolean' },
+  'no-browser': { type: 'boolean' },
+  'refresh-token-file': string,
+  'refresh-token-stdin': { type: 'boolean' },
+} as const;
 const planOptions = { 'providers-file': string, stage: string, 'credentials-layout': string, json, help } as const;
 const publicKeyOptions = { ...stackOptions, format: string, cn: string, days: string } as const;
 const statusOptions = { ...stackOptions, wide: { type: 'boolean' }, local: { type: 'boolean' }, dir: string } as const;
@@ -118,25 +129,27 @@ function nonEmpty(command: CommandName, option: string, value: string | undefine
 /** Turns argv (without node and the script) into a command; throws UsageError for anything else. */
 export function parseCommand(argv: readonly string[]): Command {
   const [first, ...rest] = argv;
-  if (first === undefined) throw new UsageError('missing <command>: status, refresh, check, run, plan or public-key');
+  if (first === undefined)
+    throw new UsageError('missing <command>: status, refresh, check, connect, run, plan or public-key');
   if (first === '-h' || first === '--help') return { name: 'help', text: TOP_HELP };
   if (first === '-V' || first === '--version') return { name: 'version' };
   if (first === 'help') {
     const topic = rest[0];
     if (topic === undefined) return { name: 'help', text: TOP_HELP };
     if (!isCommand(topic))
-      throw new UsageError(`unknown command "${topic}": use status, refresh, check, run, plan or public-key`);
+      throw new UsageError(`unknown command "${topic}": use status, refresh, check, connect, run, plan or public-key`);
     return { name: 'help', text: COMMAND_HELP[topic] };
   }
   if (!isCommand(first)) {
     throw new UsageError(
       first.startsWith('-')
         ? `unknown option ${first} (options follow the command)`
-        : `unknown command "${first}": use status, refresh, check, run, plan or public-key`,
+        : `unknown command "${first}": use status, refresh, check, connect, run, plan or public-key`,
     );
   }
 
   if (first === 'check') return parseCheck(rest);
+  if (first === 'connect') return parseConnect(rest);
   if (first === 'run') return parseRun(rest);
   if (first === 'plan') return parsePlan(rest);
   if (first === 'public-key') return parsePublicKey(rest);
@@ -329,4 +342,40 @@ function parseStatusLocal(rest: readonly string[]): Command | undefined {
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, 'status');
   const dir = nonEmpty('status', 'dir', values.dir);
   return { name: 'status-local', ...(dir === undefined ? {} : { dir }), json: values.json ?? false };
+}
+
+/** `connect <provider>`: one way to obtain the refresh token, and the options that find the deployment. */
+function parseConnect(rest: readonly string[]): Command {
+  const { values, positionals } = guard('connect', () =>
+    parseArgs({ args: [...rest], options: connectOptions, allowPositionals: true, strict: true }),
+  );
+  if (values.help) return { name: 'help', text: CONNECT_HELP };
+  const file = nonEmpty('connect', 'refresh-token-file', values['refresh-token-file']);
+  const ways = [
+    values.device && '--device',
+    file !== undefined && '--refresh-token-file',
+    values['refresh-token-stdin'] && '--refresh-token-stdin',
+  ].filter((w): w is string => typeof w === 'string');
+  if (ways.length > 1) throw new UsageError(`${ways.join(' and ')} are two ways to connect: pick one`, 'connect');
+  if (values['no-browser'] && ways.length > 0) {
+    throw new UsageError(`--no-browser is for the browser sign-in, not ${ways[0]}`, 'connect');
+  }
+  const from: ConnectSource = values.device
+    ? { kind: 'device' }
+    : file !== undefined
+      ? { kind: 'file', path: file }
+      : values['refresh-token-stdin']
+        ? { kind: 'stdin' }
+        : { kind: 'browser', openBrowser: !values['no-browser'] };
+  const region = nonEmpty('connect', 'region', values.region);
+  const profile = nonEmpty('connect', 'profile', values.profile);
+  return {
+    name: 'connect',
+    provider: onePositional('connect', positionals),
+    from,
+    source: manifestSource('connect', values),
+    ...(region === undefined ? {} : { region }),
+    ...(profile === undefined ? {} : { profile }),
+    json: values.json ?? false,
+  };
 }

@@ -15,6 +15,7 @@ Commands:
   status              every provider: token expiry, last run, lockout guard, paging alarm, health
   refresh <provider>  renew one provider's token now (invokes its function with {"force": true})
   check <provider>    one token request from this machine, to test credentials and settings
+  connect <provider>  a person signs in once; the refresh token goes to the provider's state
   run                 keep every provider's token fresh on this machine (npm start); no AWS
   plan                per provider: schedule, renewals, store, what pages, monthly cost; no AWS
   public-key <provider>  the provider's KMS signing key as a JWK, JWKS or certificate, for its IdP
@@ -275,4 +276,44 @@ with --outputs-file), kms:GetPublicKey on the key, and with pem kms:Sign on it (
 Exit codes: 0 printed, 1 the key cannot sign for the provider (not a signing key, or another key
 spec than configured), 2 usage error, unknown provider or one without a KMS signing key, 3 no
 stack of the stage, stack not found or AWS error (signing refused included).
+`;
+
+export const CONNECT_HELP = `Usage: token-refresher connect <provider> [--device | --no-browser |
+                               --refresh-token-file <file> | --refresh-token-stdin]
+                               [--stage <name> | --stack <name> | --outputs-file <file>]
+                               [--region <region>] [--profile <name>] [--json]
+
+For a provider with "grant": "refresh_token" (an API whose refresh token only a person's consent
+yields): obtains its refresh token and writes it into the provider's private state, the
+SecureString the function reads, with the stage's KMS key, through the function's own state
+code. The refresh token is never printed. Then invokes the function with {"force": true}, as
+"refresh" does, to prove it with one renewal. The function runs one at a time, and this command
+never presents the refresh token itself, so it cannot race the schedule.
+
+By default, the authorization-code flow with PKCE (S256): a listener on 127.0.0.1 with an
+ephemeral port receives the browser's redirect; the URL is printed and opened in your browser.
+"state" is checked, and "iss" (RFC 9207) against the provider's "issuer" when it has one.
+Endpoints come from the issuer's metadata, or "authorizationEndpoint" and
+"deviceAuthorizationEndpoint" in the provider's entry. The client secret, if the provider's
+clientAuth sends one, comes from TOKEN_REFRESHER_CLIENT_SECRET, else a prompt (not echoed).
+
+${DEPLOYMENT_TEXT}
+
+Options:
+  --device            the device authorization grant (RFC 8628): prints a URL and a code to
+                      enter on any device; for a terminal without a browser
+  --no-browser        print the sign-in URL, do not open a browser
+  --refresh-token-file <file>  a refresh token obtained another way, alone on one line
+  --refresh-token-stdin        the same, read from standard input
+${DEPLOYMENT_OPTIONS}
+  --json              the stored parameter and the proving run's result as JSON
+  -h, --help          show this help
+
+IAM actions: those of "status" to find the provider, lambda:GetFunctionConfiguration and
+lambda:InvokeFunction on its function, ssm:GetParameter and ssm:PutParameter on its state and
+ledger parameters, kms:Encrypt and kms:Decrypt with the stage's parameter key.
+
+Exit codes: 0 connected and renewed (or fresh), 1 the sign-in or the proving renewal failed,
+2 usage error, unknown provider or a provider without grant "refresh_token", 3 stack not found
+or AWS error.
 `;

@@ -1,6 +1,7 @@
 import { parseCommand } from './args.js';
 import { type AwsClientFactory, type AwsTarget, createAwsClients, destroyAwsClients } from './common/aws-clients.js';
 import { runCheck } from './check/command.js';
+import { type ConnectDeps, runConnect } from './connect/command.js';
 import { describeFailure, failureJson, failureText } from './common/errors.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { CliIo } from './common/io.js';
@@ -22,6 +23,8 @@ export interface CliDeps {
   readonly fetch?: (url: string, init: RequestInit) => Promise<Response>;
   /** Signals, terminal and time for `run`; bin/cli.ts passes the process's (cli/run/host.ts). */
   readonly host?: RunHost;
+  /** The browser, standard input and the clock for `connect`; its HTTP goes through `fetch`. */
+  readonly connect?: Omit<ConnectDeps, 'fetch'>;
 }
 
 /** Exit code of a shell when Ctrl-C ended the program (128 + SIGINT). */
@@ -60,6 +63,10 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
         return await withAws(deps, command, (clients) =>
           command.name === 'status' ? runStatus(command, io, clients) : runRefresh(command, io, clients),
         );
+      case 'connect': {
+        const connectDeps: ConnectDeps = { ...deps.connect, ...(deps.fetch ? { fetch: deps.fetch } : {}) };
+        return await withAws(deps, command, (clients) => runConnect(command, io, clients, connectDeps));
+      }
       case 'public-key':
         return await withAws(deps, command, (clients) => runPublicKey(command, io, clients));
     }

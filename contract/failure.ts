@@ -1,3 +1,4 @@
+import { RECONNECT_NEEDED } from './events.js';
 import type { FailureKind } from './metrics.js';
 
 export { FAILURE_KINDS, type FailureKind } from './metrics.js';
@@ -36,4 +37,5 @@ export const RUNBOOK_ANCHOR: Readonly<Record<string, string>> = {
   client_certificate_expired: 'a-client-certificate-expired',
   issuer_mismatch: 'the-issuer-does-not-match',
   [SIGNING_KEY_UNUSABLE]: 'signing-key-unusable',
+  [RECONNECT_NEEDED]: 'reconnect-needed',
 };

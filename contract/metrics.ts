@@ -45,6 +45,11 @@ export const METRIC = {
   /** 1 while setup is pending: the credentials secret never held a value and no token was published. */
   waitingForCredentials: 'WaitingForCredentials',
   /**
+   * 1 while a provider that lives on its refresh token has lost it (`reconnect_needed`): nothing is
+   * sent until someone runs `token-refresher connect`. It pages through the CredentialsRejected alarm.
+   */
+  reconnectNeeded: 'ReconnectNeeded',
+  /**
    * Lifecycle events (docs/events.md) a run could not deliver, or dropped; the next run retries them.
    * Only when not zero, so a refresher whose events go out costs no metric for it.
    */

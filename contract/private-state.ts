@@ -16,6 +16,18 @@ export const privateStateSchema = z.object({
   refreshToken: z.optional(z.string()),
   /** Epoch seconds; absent when the server did not say (never read as "expired"). */
   refreshExpiresAt: z.optional(z.number()),
+  /**
+   * Epoch ms at which `token-refresher connect` wrote this chain's first refresh token; kept with the
+   * chain it started. A run that finds another value in the store before writing a rotated refresh
+   * token knows someone connected the provider anew meanwhile, and keeps theirs (core/run/connection.ts).
+   */
+  connectedAt: z.optional(z.number()),
+  /**
+   * Epoch ms at which a provider that lives on its refresh token lost it (refused, expired): from
+   * then on a run without one is "reconnect needed", not day one's "waiting" (core/run/connection.ts).
+   * A connection clears it.
+   */
+  disconnectedAt: z.optional(z.number()),
   /** Epoch ms of the last password or client_credentials request, to keep them at least 1 s apart. */
   lastPrimaryGrantAt: z.optional(z.number()),
   /** Lockout guard: no request sends this credentials version until operators change the secret. */
@@ -214,7 +226,10 @@ export function readPrivateState(
 }
 
 /** The fields that hold a secret: only these go to the SecureString. */
-export type RefreshChain = Pick<PrivateState, 'v' | 'fingerprint' | 'refreshToken' | 'refreshExpiresAt'>;
+export type RefreshChain = Pick<
+  PrivateState,
+  'v' | 'fingerprint' | 'refreshToken' | 'refreshExpiresAt' | 'connectedAt'
+>;
 
 /**
  * The two parts a state is stored in. The ledger (lockout memory, blocks, forced runs, all of it our
@@ -223,10 +238,10 @@ export type RefreshChain = Pick<PrivateState, 'v' | 'fingerprint' | 'refreshToke
  * written (a KMS request each time).
  */
 export function splitPrivateState(state: PrivateState): { ledger: PrivateState; chain: RefreshChain } {
-  const { refreshToken, refreshExpiresAt, ...ledger } = state;
+  const { refreshToken, refreshExpiresAt, connectedAt, ...ledger } = state;
   const chain: RefreshChain = { v: 1, fingerprint: state.fingerprint };
   if (refreshToken === undefined) return { ledger, chain };
-  return { ledger, chain: { ...chain, refreshToken, ...(refreshExpiresAt === undefined ? {} : { refreshExpiresAt }) } };
+  return { ledger, chain: defined({ ...chain, refreshToken, refreshExpiresAt, connectedAt }) };
 }
 
 /**
@@ -281,12 +296,13 @@ export function joinPrivateState(
   chain: PrivateState | undefined,
 ): PrivateState | undefined {
   if (ledger === undefined) return chain;
-  const { refreshToken: _dropped, refreshExpiresAt: _also, ...own } = ledger;
+  const { refreshToken: _dropped, refreshExpiresAt: _also, connectedAt: _too, ...own } = ledger;
   const memory = chain !== undefined && isWholeState(chain) ? mergeLockoutMemory(own, chain) : own;
   if (chain?.refreshToken === undefined || chain.fingerprint !== ledger.fingerprint) return memory;
   return {
     ...memory,
     refreshToken: chain.refreshToken,
     ...(chain.refreshExpiresAt === undefined ? {} : { refreshExpiresAt: chain.refreshExpiresAt }),
+    ...(chain.connectedAt === undefined ? {} : { connectedAt: chain.connectedAt }),
   };
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { controlCharacterProblem } from './control-characters.js';
+import { extraParamsSchema, sentText } from './sent-text.js';
 import { eventsRuntimeSchema } from './events.js';
 import { METRICS_NAMESPACE_PATTERN } from './metrics.js';
 import { type EndpointTarget, tokenEndpointProblem } from './loopback.js';
@@ -11,9 +11,17 @@ import { kmsSigningKeySchema } from './signing-key.js';
  * The construct validates them at synth time and the function validates them again at cold start.
  */
 
-/** `jwt_bearer`: RFC 7523 section 2.1, a signed assertion is the grant; no refresh token comes with it. */
-export const GRANTS = ['password', 'client_credentials', 'jwt_bearer'] as const;
+/**
+ * `jwt_bearer`: RFC 7523 section 2.1, a signed assertion is the grant; no refresh token comes with it.
+ * `refresh_token`: the provider lives on a refresh token alone (RFC 6749 section 6), the first one
+ * obtained by a person (`token-refresher connect`); there is no other grant to fall back on, so a
+ * refused or missing refresh token is "reconnect needed" (core/run/connection.ts).
+ */
+export const GRANTS = ['password', 'client_credentials', 'jwt_bearer', 'refresh_token'] as const;
 export type PrimaryGrant = (typeof GRANTS)[number];
+
+/** Whether the provider lives on its refresh token alone: a person connects it, nothing else renews it. */
+export const livesOnRefreshToken = (s: { readonly grant: PrimaryGrant }): boolean => s.grant === 'refresh_token';
 
 /**
  * How the client authenticates at the token endpoint.
@@ -91,60 +99,6 @@ export const tokenEndpointSchema = (target: EndpointTarget) =>
     }),
   );
 
-/** Text that is sent to the token endpoint: a form field or a header, so no control character. */
-const sentText = (max: number) =>
-  z.string().check(
-    z.maxLength(max),
-    z.superRefine((value, ctx) => {
-      const problem = controlCharacterProblem(value);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
-    }),
-  );
-
-/** Form parameters the refresher sets itself; an extra parameter may not replace them. */
-const RESERVED_PARAMS = [
-  'grant_type',
-  'client_id',
-  'client_secret',
-  'username',
-  'password',
-  'refresh_token',
-  'scope',
-] as const;
-
-/**
- * Parameter names that carry a secret. Extra parameters are written into the template and the
- * function's environment like every setting, so a secret there would be readable by anyone who can
- * read the stack; secrets belong in the credentials secret.
- */
-const SECRET_LIKE_PARAM = /secret|passw|pwd|assertion|token|api[-_.]?key|credential|private[-_.]?key/i;
-
-const extraParamsSchema = z
-  .record(
-    z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'parameter names are 1 to 64 of A-Z a-z 0-9 _ . -')),
-    sentText(512),
-  )
-  .check(
-    z.superRefine((params, ctx) => {
-      for (const name of Object.keys(params)) {
-        const lower = name.toLowerCase();
-        if ((RESERVED_PARAMS as readonly string[]).includes(lower)) {
-          ctx.addIssue({
-            code: 'custom',
-            input: params,
-            message: `must not set "${name}": the refresher sends ${RESERVED_PARAMS.join(', ')} itself (use "scope" and "clientId"; secrets go into the credentials secret)`,
-          });
-        } else if (SECRET_LIKE_PARAM.test(name)) {
-          ctx.addIssue({
-            code: 'custom',
-            input: params,
-            message: `"${name}" looks like a secret: the providers file ends up in the CloudFormation template and the function's environment, so secrets go into the credentials secret, never into "extraParams"`,
-          });
-        }
-      }
-    }),
-  );
-
 /**
  * Six hours: Lambda drops queued events older than that, and three alarm periods of one interval
  * must fit in CloudWatch's one-day evaluation window.
@@ -209,6 +163,13 @@ export const providerSettingsSchema = z
      * URL rules as a token endpoint apply: RFC 8414 allows no query or fragment in an issuer either.
      */
     issuer: z.optional(tokenEndpointSchema('local')),
+    /**
+     * Where `token-refresher connect` sends the person to consent (RFC 6749 section 3.1) and where it
+     * asks for a device code (RFC 8628 section 3.1), when the issuer's metadata does not name them.
+     * The function never calls them; they are not part of the fingerprint.
+     */
+    authorizationEndpoint: z.optional(tokenEndpointSchema('local')),
+    deviceAuthorizationEndpoint: z.optional(tokenEndpointSchema('local')),
     clientId: sentText(256).check(z.minLength(1)),
     grant: z.enum(GRANTS),
     clientAuth: z.enum(CLIENT_AUTH_METHODS),
@@ -322,6 +283,14 @@ export function authenticationProblems(s: AuthSettings & Pick<ProviderSettings, 
       field: 'assertion.includeCertificateThumbprint',
       value: true,
       message: 'client_secret_jwt signs with the client secret, which has no certificate: remove it',
+    });
+  }
+  if (s.grant === 'refresh_token' && !s.useRefreshToken) {
+    problems.push({
+      field: 'useRefreshToken',
+      value: false,
+      message:
+        'the refresh_token grant lives on the refresh token a person connected (token-refresher connect): remove it or set it to true',
     });
   }
   if (s.grant === 'jwt_bearer' && s.useRefreshToken) {

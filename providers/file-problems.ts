@@ -135,13 +135,7 @@ export function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string[] {
   const required = issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined;
   let message = issue.message;
   if (issue.code === 'invalid_value' && 'input' in issue && typeof issue.input === 'string') {
-    if (field === 'grant' && issue.input === 'refresh_token') {
-      message =
-        'renewal by refresh token is automatic while the server hands one out (the "useRefreshToken" setting); ' +
-        '"grant" names the primary grant that gets the first token: "password" or "client_credentials"';
-    } else {
-      message += didYouMean(issue.input, issue.values.map(String));
-    }
+    message += didYouMean(issue.input, issue.values.map(String));
   }
   return [`${subject}, field "${field || '(root)'}": ${required ? 'is required' : `got ${got}`}: ${message}`];
 }

@@ -59,6 +59,8 @@ export const providerEntrySchema = z.strictObject({
   preset: settings.preset,
   tokenEndpoint: z.optional(tokenEndpointSchema('aws')),
   issuer: z.optional(tokenEndpointSchema('aws')),
+  authorizationEndpoint: z.optional(tokenEndpointSchema('aws')),
+  deviceAuthorizationEndpoint: z.optional(tokenEndpointSchema('aws')),
   baseUrl: z.optional(baseUrlSchema('aws')),
   clientId: z.optional(settings.clientId),
   grant: z.optional(settings.grant),
@@ -85,6 +87,8 @@ export const ENTRY_SCHEMAS: Readonly<Record<EndpointTarget, typeof providerEntry
   local: z.extend(providerEntrySchema, {
     tokenEndpoint: z.optional(tokenEndpointSchema('local')),
     issuer: z.optional(tokenEndpointSchema('local')),
+    authorizationEndpoint: z.optional(tokenEndpointSchema('local')),
+    deviceAuthorizationEndpoint: z.optional(tokenEndpointSchema('local')),
     baseUrl: z.optional(baseUrlSchema('local')),
   }),
 };

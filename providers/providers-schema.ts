@@ -20,11 +20,18 @@ const ENTRY_DOCS: Readonly<Record<keyof typeof providerEntrySchema.shape, string
     "The IdP's issuer URL, in place of tokenEndpoint: the refresher reads the token endpoint (and for mTLS its " +
     'mtls_endpoint_aliases one) from the issuer\'s metadata at run time, and requires the metadata\'s "issuer" to equal ' +
     'this value exactly. Same URL rules as tokenEndpoint.',
+  authorizationEndpoint:
+    'For grant refresh_token: where "token-refresher connect" sends the person to consent, when the issuer\'s ' +
+    'metadata does not name it. Same URL rules as tokenEndpoint.',
+  deviceAuthorizationEndpoint:
+    'For grant refresh_token: where "token-refresher connect --device" asks for a device code (RFC 8628), when the ' +
+    "issuer's metadata does not name it. Same URL rules as tokenEndpoint.",
   baseUrl: 'NAGRA only: the origin https://host:port, without a path or query; the preset appends the token path.',
   clientId: 'OAuth client id, without control characters. Default: from the preset (MediaMelon, movingimage).',
   grant:
     'The primary grant that gets the first token. Renewal by refresh token is automatic (useRefreshToken). ' +
-    'jwt_bearer: a signed assertion is the grant (RFC 7523), a new one for every token. Default: from the preset.',
+    'jwt_bearer: a signed assertion is the grant (RFC 7523), a new one for every token. refresh_token: the provider ' +
+    'lives on a refresh token a person connected (token-refresher connect), with no fallback. Default: from the preset.',
   clientAuth:
     "How the client authenticates at the token endpoint; client_secret_basic_raw_and_post is MediaHound's raw " +
     'Basic and body; private_key_jwt and client_secret_jwt send a signed assertion; tls_client_auth and ' +

@@ -226,6 +226,10 @@ function providerSettings(entry: ProviderEntry, preset: Preset, required: Requir
     id: entry.id,
     preset: entry.preset,
     ...endpoint,
+    ...(entry.authorizationEndpoint === undefined ? {} : { authorizationEndpoint: entry.authorizationEndpoint }),
+    ...(entry.deviceAuthorizationEndpoint === undefined
+      ? {}
+      : { deviceAuthorizationEndpoint: entry.deviceAuthorizationEndpoint }),
     clientId,
     grant,
     clientAuth,

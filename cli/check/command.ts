@@ -24,6 +24,7 @@ import type { StackOptions } from '../common/stack-options.js';
 import type { AwsClients } from '../common/aws-clients.js';
 import { UsageError } from '../common/errors.js';
 import { loadStackConfig } from '../common/providers-file.js';
+import { CliError } from '../common/errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { formatDuration } from '../common/format-duration.js';
 import type { CliIo } from '../common/io.js';
@@ -125,6 +126,9 @@ async function grantOnce(
     secretId: 'check',
     kms: undefined,
   });
+  const { grant } = settings;
+  // runCheck refuses a provider that lives on its refresh token before asking for credentials.
+  if (grant === 'refresh_token') throw new TypeError('check sends a primary grant; refresh_token has none');
   return signers.ok
     ? await requestToken(
         {
@@ -138,7 +142,7 @@ async function grantOnce(
           // An IdP may echo what it was sent; the body is scrubbed before it is classified.
           redact: (text) => redactor.redact(text),
         },
-        settings.grant,
+        grant,
         attemptMaker(
           {
             settings,
@@ -149,7 +153,7 @@ async function grantOnce(
             randomBytes: (size) => crypto.getRandomValues(new Uint8Array(size)),
             remember: (secret) => redactor.add(secret),
           },
-          primaryPlan(settings.grant, credentials),
+          primaryPlan(grant, credentials),
         ),
       )
     : err({ ...signers.error, refreshRejected: false, ambiguous: false, retryable: false });
@@ -341,6 +345,14 @@ export async function runCheck(
     );
   }
   const { settings } = provider;
+  if (settings.grant === 'refresh_token') {
+    throw new CliError(
+      `provider "${settings.id}" lives on a refresh token a person connects (grant "refresh_token"): \`check\` sends a ` +
+        `primary grant, which it has none of; connect it with \`token-refresher connect ${settings.id}\`, which proves it with one renewal`,
+      EXIT.usage,
+      'not_checkable',
+    );
+  }
   const credentials = await resolveCredentials(requiredCredentialKeys(settings), settings.id, io);
   const host = new URL(settings.tokenEndpoint ?? settings.issuer!).host;
   const report = await withProgress(io, `requesting a ${settings.grant} token from ${host}`, options, () =>

@@ -1,6 +1,6 @@
 import { CREDENTIALS_CACHE_SECONDS } from '../../contract/credentials.js';
 import { STAGE_WIDE_METRICS } from '../../contract/metrics.js';
-import type { ProviderSettings } from '../../contract/provider-settings.js';
+import { livesOnRefreshToken, type ProviderSettings } from '../../contract/provider-settings.js';
 import type { ResolvedProvider } from '../../providers/providers-file.js';
 import { ALARM_KINDS } from '../../contract/refresher-manifest.js';
 import { renewalPeriodSeconds } from '../../providers/schedule-plan.js';
@@ -311,8 +311,9 @@ function providerItems(
     },
     {
       service: 'CloudWatch alarms',
-      usd: ALARM_KINDS.length * PRICES.alarmMetricMonth,
-      basis: `${ALARM_KINDS.length} standard alarms of one metric each`,
+      // Billed per metric read: a connected provider's CredentialsRejected adds up two (lib/private/alarm-specs.ts).
+      usd: (ALARM_KINDS.length + (livesOnRefreshToken(s) ? 1 : 0)) * PRICES.alarmMetricMonth,
+      basis: `${ALARM_KINDS.length} standard alarms of one metric each${livesOnRefreshToken(s) ? ', one of two' : ''}`,
     },
     {
       service: 'CloudWatch Logs',

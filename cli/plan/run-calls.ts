@@ -46,11 +46,11 @@ export const FRESH_RUN_CALLS: RunCalls = {
 /**
  * How a renewal is obtained in the steady state: with the refresh token while the IdP hands one out
  * (`useRefreshToken` with the password grant; client_credentials servers issue none, RFC 6749
- * 4.4.3), else with a primary grant. A Keycloak session's end forces a primary grant now and then
+ * 4.4.3; a provider that lives on its refresh token has nothing else), else with a primary grant. A Keycloak session's end forces a primary grant now and then
  * (hours apart); it is not counted.
  */
 export function renewsWithRefreshToken(s: Pick<ProviderSettings, 'useRefreshToken' | 'grant'>): boolean {
-  return s.useRefreshToken && s.grant === 'password';
+  return s.useRefreshToken && (s.grant === 'password' || s.grant === 'refresh_token');
 }
 
 /**

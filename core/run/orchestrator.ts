@@ -1,4 +1,5 @@
 import type { Failure } from '../../contract/failure.js';
+import { livesOnRefreshToken } from '../../contract/provider-settings.js';
 import type { Note } from '../../contract/refresh-result.js';
 import { openRun, type RunContext } from './context.js';
 import { discoveryStep } from './discovery-step.js';
@@ -43,7 +44,9 @@ async function renewIfDue(run: RunContext): Promise<RunReport> {
   if (refreshed.next === 'publish') {
     const failed = await persistThenPublish(run, refreshed.granted);
     if (failed) return finish(run, failAfterSaving(failed));
-    if (!refreshed.granted.vetted.sessionEnding) return reportDone(run, 'refreshed', run.ledger.note);
+    // A provider that lives on its refresh token has no primary grant to renew a session with.
+    const last = !refreshed.granted.vetted.sessionEnding || livesOnRefreshToken(run.settings);
+    if (last) return reportDone(run, 'refreshed', run.ledger.note);
     run.log.info('the IdP session ends before the next run; renewing it with a primary grant now', {
       grant: run.settings.grant,
     });

@@ -1,4 +1,5 @@
 import { err, ok, type Result } from '../../base/result.js';
+import { livesOnRefreshToken } from '../../contract/provider-settings.js';
 import type { ClassifiedFailure } from '../classify.js';
 import type { ClientCertificate } from '../ports.js';
 import { requestToken } from '../request-token.js';
@@ -6,6 +7,7 @@ import type { PrepareAttempt } from '../attempt.js';
 import { type RunContext, writeLog } from './context.js';
 import { attempts, requestContext } from './sending.js';
 import { recordAttempt, recordGrantFailure } from './lockout-records.js';
+import { disconnect, keepRotated, refused, withoutRefreshToken } from './connection.js';
 import { certificateFor } from './mutual-tls.js';
 import { failAfterSaving, type StepOutcome, type Stop, stopAfterSaving } from './outcome.js';
 import { vet } from './vet.js';
@@ -67,15 +69,22 @@ async function authenticate(run: RunContext, refreshToken: string): Promise<Resu
  * A failed refresh. invalid_grant means the chain is dead; a configuration error on a refresh
  * (Keycloak's "No refresh token") is a broken request, not a broken provider: both get one primary
  * grant. A rejected client makes the chain useless too; dropping it leaves only primary grants,
- * which the guard holds.
+ * which the guard holds. A provider that lives on its refresh token has no primary grant: a dead
+ * chain is "reconnect needed", and any other failure keeps the chain, which the IdP did not refuse.
  */
 async function refreshFailed(
   run: RunContext,
   f: ClassifiedFailure,
   sentVersion: string | undefined,
+  connectedAt: number | undefined,
 ): Promise<StepOutcome> {
   // A refresh that could not be signed reached no IdP: the chain lives, the next run tries again.
   if (f.notSent) return stopAfterSaving(f);
+  if (livesOnRefreshToken(run.settings)) {
+    if (f.refreshRejected) return refused(run, f.code, connectedAt);
+    const version = f.kind === 'credentials' ? (sentVersion ?? (await run.credentials.versionForGuard())) : undefined;
+    return stopAfterSaving(recordGrantFailure(run, f, 'refresh_token', version));
+  }
   if (f.refreshRejected || f.kind === 'configuration') {
     dropRefreshToken(run);
     const { kind, code, description } = f;
@@ -91,11 +100,14 @@ async function refreshFailed(
 /** Step 2: the refresh_token grant, while the chain lives. */
 export async function refreshStep(run: RunContext): Promise<StepOutcome> {
   const { settings, ledger } = run;
-  const { refreshToken, refreshExpiresAt } = ledger.state;
+  const { refreshToken, refreshExpiresAt, connectedAt } = ledger.state;
+  const connected = livesOnRefreshToken(settings);
+  if (connected && !refreshToken) return withoutRefreshToken(run);
   if (!settings.useRefreshToken || !refreshToken) return { next: 'primary' };
   const now = Math.floor(run.deps.clock.now() / 1000);
   if (refreshExpiresAt !== undefined && refreshExpiresAt - now <= REFRESH_TOKEN_SLACK_SECONDS) {
     dropRefreshToken(run);
+    if (connected) return stopAfterSaving(disconnect(run, 'the refresh token has expired'));
     const message = 'refresh token has expired; renewing with a primary grant';
     return { next: 'primary', why: { message, extra: { grant: settings.grant } } };
   }
@@ -110,12 +122,16 @@ export async function refreshStep(run: RunContext): Promise<StepOutcome> {
   // is STOP-CONFIG there, K13/K14, I2, M4/M5; Keycloak's brute-force detection counts users' wrong
   // passwords only), so unseen rejections of it cannot add up to one.
   if (sentVersion !== undefined) ledger.update({ pendingPrimary: undefined });
-  if (!outcome.ok) return refreshFailed(run, outcome.error, sentVersion);
+  if (!outcome.ok) return refreshFailed(run, outcome.error, sentVersion, connectedAt);
   if (sentVersion !== undefined) ledger.carry({ workingCredentialsVersion: sentVersion });
   const { token } = outcome.value;
   run.redactor.add(token.accessToken, token.refreshToken);
+  if (connected) {
+    const stop = await keepRotated(run, outcome.value, connectedAt);
+    if (stop) return stop;
+  }
   const vetted = vet(outcome.value, 'refresh_token', settings, run.tally.published?.access_token);
-  if (!vetted.ok && vetted.error.code === 'lifetime_too_short') {
+  if (!vetted.ok && vetted.error.code === 'lifetime_too_short' && !connected) {
     // Keycloak near SSO Session Max: a token too short for consumers is not published; a new session is.
     const message = 'the refreshed token is too short to publish; renewing the session with a primary grant now';
     return { next: 'primary', why: { message, extra: { grant: settings.grant } } };

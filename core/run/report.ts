@@ -1,3 +1,4 @@
+import { RECONNECT_NEEDED } from '../../contract/events.js';
 import type { Failure } from '../../contract/failure.js';
 import type { Note } from '../../contract/refresh-result.js';
 import type { RunContext } from './context.js';
@@ -36,12 +37,13 @@ export function reportDone(run: RunContext, outcome: 'fresh' | 'refreshed', note
 
 export function reportFailed(run: RunContext, f: Failure): RunReport {
   const { published } = run.tally;
-  return report(run, {
+  const failed = report(run, {
     provider: run.settings.id,
     outcome: 'failed',
     ...(published ? { expiresAt: published.expires_at } : {}),
     error: { kind: f.kind, code: f.code, description: run.redactor.redact(f.description) },
   });
+  return f.code === RECONNECT_NEEDED ? { ...failed, reconnectNeeded: true } : failed;
 }
 
 /** Day one: the credentials secret never held a value (core/run/primary-step.ts setupPending). */

@@ -89,6 +89,8 @@ export interface RunReport {
   readonly configurationBlocked: boolean;
   /** Pending setup: the credentials secret never held a value and no token was ever published. */
   readonly waitingForCredentials: boolean;
+  /** A provider that lives on its refresh token lost it (`reconnect_needed`): nothing is sent until someone connects. */
+  readonly reconnectNeeded?: boolean;
   readonly tokenWrites: number;
   /** Lifecycle events left undelivered (or dropped) after the run; the next run retries (core/run/events.ts). */
   readonly eventsUndelivered?: number;

@@ -21,6 +21,7 @@ export function runMetrics(report: RunReport): RunMetrics {
   if (report.guardEngaged) provider[METRIC.lockoutGuardEngaged] = [1];
   if (report.configurationBlocked) provider[METRIC.configurationBlocked] = [1];
   if (report.waitingForCredentials) provider[METRIC.waitingForCredentials] = [1];
+  if (report.reconnectNeeded) provider[METRIC.reconnectNeeded] = [1];
   if (report.eventsUndelivered) provider[METRIC.eventsUndelivered] = [report.eventsUndelivered];
   return {
     provider,

@@ -153,5 +153,10 @@ function plain(value: object): unknown {
 /** What identifies a chain for comparison; undefined when it holds no refresh token (nothing worth writing). */
 function chainJson(chain: RefreshChain | undefined): string | undefined {
   if (chain?.refreshToken === undefined) return undefined;
-  return JSON.stringify([chain.fingerprint, chain.refreshToken, chain.refreshExpiresAt ?? null]);
+  return JSON.stringify([
+    chain.fingerprint,
+    chain.refreshToken,
+    chain.refreshExpiresAt ?? null,
+    chain.connectedAt ?? null,
+  ]);
 }

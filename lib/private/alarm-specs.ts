@@ -1,5 +1,5 @@
 import { METRIC } from '../../contract/metrics.js';
-import type { ProviderSettings } from '../../contract/provider-settings.js';
+import { livesOnRefreshToken, type ProviderSettings } from '../../contract/provider-settings.js';
 import type { AlarmKind } from '../../contract/refresher-manifest.js';
 import { RUN_TIMEOUT_SECONDS, SCHEDULER_LATENESS_SECONDS } from '../../contract/schedule.js';
 
@@ -65,20 +65,7 @@ export function alarmSpecs(s: ProviderSettings): Readonly<Record<AlarmKind, Alar
       meaning:
         'the published token is close to expiry and renewal has failed twice in a row (or the refresher stopped running)',
     },
-    credentialsRejected: {
-      kind: 'credentialsRejected',
-      // Emitted only while the guard holds (contract/metrics.ts), so no data means it does not.
-      metrics: [METRIC.lockoutGuardEngaged],
-      statistic: 'Maximum',
-      periodSeconds: period,
-      comparison: 'GreaterThanOrEqualToThreshold',
-      threshold: 1,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      treatMissingData: 'notBreaching',
-      meaning:
-        'the provider rejected the credentials; the lockout guard sends nothing more until the credentials secret changes',
-    },
+    credentialsRejected: credentialsRejected(s, period),
     refresherSilent: {
       kind: 'refresherSilent',
       metrics: [METRIC.tokenSecondsRemaining],
@@ -94,5 +81,33 @@ export function alarmSpecs(s: ProviderSettings): Readonly<Record<AlarmKind, Alar
       meaning:
         'the refresher has not run for two periods (schedule disabled or deleted, function failing or not invocable)',
     },
+  };
+}
+
+/**
+ * A person must act on the provider's credentials. A provider that lives on its refresh token also
+ * pages here when the token is lost (reconnect needed): a second alarm would page for the same act
+ * (someone gives the provider a credential again), and cost another alarm metric either way. Each
+ * gauge is emitted only while it holds (contract/metrics.ts), so no data means neither does.
+ */
+function credentialsRejected(s: ProviderSettings, period: number): AlarmSpec {
+  const connected = livesOnRefreshToken(s);
+  const guard =
+    'the provider rejected the credentials; the lockout guard sends nothing more until the credentials secret changes';
+  return {
+    kind: 'credentialsRejected',
+    metrics: connected ? [METRIC.lockoutGuardEngaged, METRIC.reconnectNeeded] : [METRIC.lockoutGuardEngaged],
+    statistic: 'Maximum',
+    // Added up, each gauge's missing periods count as 0, or a period with only one of them would have no sum.
+    ...(connected ? { fillMissingWithZero: true } : {}),
+    periodSeconds: period,
+    comparison: 'GreaterThanOrEqualToThreshold',
+    threshold: 1,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    treatMissingData: 'notBreaching',
+    meaning: connected
+      ? `${guard}, or the refresh token was refused or lost and a person must connect the provider again (token-refresher connect ${s.id})`
+      : guard,
   };
 }

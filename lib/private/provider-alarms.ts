@@ -40,19 +40,25 @@ const MISSING: Record<AlarmSpec['treatMissingData'], cloudwatch.TreatMissingData
 function metricFor(spec: AlarmSpec, props: ProviderAlarmsProps): cloudwatch.IMetric {
   const options = { period: Duration.seconds(spec.periodSeconds), statistic: spec.statistic };
   const [only] = spec.metrics;
-  if (only === undefined || spec.metrics.length > 1) throw new Error(`alarm ${spec.kind} must read exactly one metric`);
+  if (only === undefined) throw new Error(`alarm ${spec.kind} reads no metric`);
+  if (spec.metrics.length > 1 && !spec.fillMissingWithZero) {
+    // A sum has no value in a period that lacks one of its metrics: each must be filled.
+    throw new Error(`alarm ${spec.kind} adds up metrics, so it must fill missing data with zero`);
+  }
   if (!spec.fillMissingWithZero) return props.refresherMetric(only, options);
+  const ids = spec.metrics.map((_, i) => `m${i}`);
   return new cloudwatch.MathExpression({
-    expression: 'FILL(m0, 0)',
-    usingMetrics: { m0: props.refresherMetric(only, options) },
+    expression: ids.map((id) => `FILL(${id}, 0)`).join(' + '),
+    usingMetrics: Object.fromEntries(spec.metrics.map((m, i) => [ids[i]!, props.refresherMetric(m, options)])),
     period: options.period,
-    label: `${only} ${spec.statistic}, 0 when missing`,
+    label: `${spec.metrics.join(' + ')} ${spec.statistic}, 0 when missing`,
   });
 }
 
 /**
  * The provider's alarms, each notifying `alarmTopic` itself:
- * three alarms of one metric each, and no composite, keep a provider's alarm bill at three alarm
+ * three alarms of one metric each (two added up for a provider that lives on its refresh token,
+ * lib/private/alarm-specs.ts), and no composite, keep a provider's alarm bill at three alarm
  * metrics (docs/runbook.md "What pages" explains why these three page and nothing else does).
  * Without a topic they page nobody, which synth says on `scope` (a warning its owner may acknowledge).
  */

@@ -277,11 +277,12 @@ describe('providers file: mistakes fail with provider, field, value and what is 
     );
   });
 
-  it('explains that refresh-token renewal is automatic when grant is "refresh_token"', () => {
-    expect(problems([{ ...nagra, grant: 'refresh_token' }])).toEqual([
-      'provider "nagra-prod" (providers[0]), field "grant": got "refresh_token": renewal by refresh token is ' +
-        'automatic while the server hands one out (the "useRefreshToken" setting); "grant" names the primary grant ' +
-        'that gets the first token: "password" or "client_credentials"',
+  it('takes grant "refresh_token" (a connected provider) only with its refresh token kept', () => {
+    const [resolved] = parseProvidersFile({ providers: [{ ...nagra, grant: 'refresh_token' }] }, 'providers.json');
+    expect(resolved!.settings).toMatchObject({ grant: 'refresh_token', useRefreshToken: true });
+    expect(problems([{ ...nagra, grant: 'refresh_token', useRefreshToken: false }])).toEqual([
+      'provider "nagra-prod" (providers[0]), field "useRefreshToken": got false: the refresh_token grant lives on ' +
+        'the refresh token a person connected (token-refresher connect): remove it or set it to true',
     ]);
   });
 

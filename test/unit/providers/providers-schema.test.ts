@@ -23,7 +23,7 @@ describe('providers.schema.json', () => {
   it('keeps the ranges and choices the parser checks, for the editor to check them too', () => {
     const fields = providersJsonSchema().properties!.providers!.items!.properties!;
     expect(fields.checkIntervalMinutes).toMatchObject({ type: 'integer', minimum: 1, maximum: 360 });
-    expect(fields.grant).toMatchObject({ enum: ['password', 'client_credentials', 'jwt_bearer'] });
+    expect(fields.grant).toMatchObject({ enum: ['password', 'client_credentials', 'jwt_bearer', 'refresh_token'] });
     expect(fields.preset!.enum).toContain('nagra');
   });
 });
