@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
 import type { ManifestSource } from './common/deployment.js';
 import { UsageError } from './common/errors.js';
-import { DEFAULT_STAGE } from '../contract/naming.js';
+import { DEFAULT_STAGE, namePrefixProblem, stageProblem } from '../contract/naming.js';
+import { providerIdSchema } from '../contract/provider-settings.js';
 import {
   CHECK_HELP,
+  CLEANUP_HELP,
   DEFAULT_PROVIDERS_FILE,
   PLAN_HELP,
   PUBLIC_KEY_HELP,
@@ -13,6 +15,7 @@ import {
   TOP_HELP,
 } from './help.js';
 import type { CheckOptions } from './check/command.js';
+import { type CleanupOptions, DEFAULT_RECOVERY_DAYS, MAX_RECOVERY_DAYS, MIN_RECOVERY_DAYS } from './cleanup/command.js';
 import { CREDENTIALS_LAYOUTS, type CredentialsLayout } from '../providers/fleet.js';
 import type { PlanOptions } from './plan/command.js';
 import {
@@ -50,6 +53,7 @@ export type Command =
   | ({ readonly name: 'run' } & RunOptions)
   | ({ readonly name: 'plan' } & PlanOptions)
   | ({ readonly name: 'public-key' } & PublicKeyOptions)
+  | ({ readonly name: 'cleanup' } & CleanupOptions)
   | { readonly name: 'status-local'; readonly dir?: string; readonly json: boolean };
 
 const COMMAND_HELP = {
@@ -59,6 +63,7 @@ const COMMAND_HELP = {
   run: RUN_HELP,
   plan: PLAN_HELP,
   'public-key': PUBLIC_KEY_HELP,
+  cleanup: CLEANUP_HELP,
 } as const;
 type CommandName = keyof typeof COMMAND_HELP;
 
@@ -79,6 +84,19 @@ const stackOptions = {
 const checkOptions = { 'providers-file': string, ...stackOptions } as const;
 const planOptions = { 'providers-file': string, stage: string, 'credentials-layout': string, json, help } as const;
 const publicKeyOptions = { ...stackOptions, format: string, cn: string, days: string } as const;
+const cleanupOptions = {
+  stage: string,
+  'name-prefix': string,
+  'include-credentials': { type: 'boolean' },
+  'recovery-window-days': string,
+  'force-delete-without-recovery': { type: 'boolean' },
+  yes: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  region: string,
+  profile: string,
+  json,
+  help,
+} as const;
 const statusOptions = { ...stackOptions, wide: { type: 'boolean' }, local: { type: 'boolean' }, dir: string } as const;
 /** The options that choose what AWS reads; `status --local` reads files and takes none of them. */
 const AWS_OPTIONS = ['stack', 'stage', 'outputs-file', 'region', 'profile'] as const;
@@ -124,21 +142,22 @@ function nonEmpty(command: CommandName, option: string, value: string | undefine
 /** Turns argv (without node and the script) into a command; throws UsageError for anything else. */
 export function parseCommand(argv: readonly string[]): Command {
   const [first, ...rest] = argv;
-  if (first === undefined) throw new UsageError('missing <command>: status, refresh, check, run, plan or public-key');
+  if (first === undefined)
+    throw new UsageError('missing <command>: status, refresh, check, run, plan, public-key or cleanup');
   if (first === '-h' || first === '--help') return { name: 'help', text: TOP_HELP };
   if (first === '-V' || first === '--version') return { name: 'version' };
   if (first === 'help') {
     const topic = rest[0];
     if (topic === undefined) return { name: 'help', text: TOP_HELP };
     if (!isCommand(topic))
-      throw new UsageError(`unknown command "${topic}": use status, refresh, check, run, plan or public-key`);
+      throw new UsageError(`unknown command "${topic}": use status, refresh, check, run, plan, public-key or cleanup`);
     return { name: 'help', text: COMMAND_HELP[topic] };
   }
   if (!isCommand(first)) {
     throw new UsageError(
       first.startsWith('-')
         ? `unknown option ${first} (options follow the command)`
-        : `unknown command "${first}": use status, refresh, check, run, plan or public-key`,
+        : `unknown command "${first}": use status, refresh, check, run, plan, public-key or cleanup`,
     );
   }
 
@@ -146,6 +165,7 @@ export function parseCommand(argv: readonly string[]): Command {
   if (first === 'run') return parseRun(rest);
   if (first === 'plan') return parsePlan(rest);
   if (first === 'public-key') return parsePublicKey(rest);
+  if (first === 'cleanup') return parseCleanup(rest);
   if (first === 'status') {
     const local = parseStatusLocal(rest);
     if (local) return local;
@@ -317,6 +337,66 @@ function parsePublicKey(rest: readonly string[]): Command {
     ...(region === undefined ? {} : { region }),
     ...(profile === undefined ? {} : { profile }),
     json: values.json ?? false,
+  };
+}
+
+/**
+ * `cleanup <provider>`: the names come from the stage or `--name-prefix`, as the construct builds them,
+ * so both are checked as the construct checks them; no deployment option, since the command looks for
+ * the provider in every stack and function of the region (cli/cleanup/still-deployed.ts).
+ */
+function parseCleanup(rest: readonly string[]): Command {
+  const command = 'cleanup';
+  const { values, positionals } = guard(command, () =>
+    parseArgs({ args: [...rest], options: cleanupOptions, allowPositionals: true, strict: true }),
+  );
+  if (values.help) return { name: 'help', text: CLEANUP_HELP };
+  const provider = onePositional(command, positionals);
+  if (!providerIdSchema.safeParse(provider).success) {
+    throw new UsageError(
+      `<provider> ${JSON.stringify(provider)} is not a provider id: 1 to 40 lowercase letters, digits or hyphens, starting and ending with a letter or digit`,
+      command,
+    );
+  }
+  const stage = nonEmpty(command, 'stage', values.stage);
+  const namePrefix = nonEmpty(command, 'name-prefix', values['name-prefix']);
+  if (stage !== undefined && namePrefix !== undefined) {
+    throw new UsageError('--name-prefix names everything, --stage only picks the prefix: pick one', command);
+  }
+  const problem = stage === undefined ? undefined : stageProblem(stage);
+  if (problem) throw new UsageError(`--stage: ${problem}`, command);
+  const prefixProblem = namePrefix === undefined ? undefined : namePrefixProblem(namePrefix);
+  if (prefixProblem) throw new UsageError(`--name-prefix: ${prefixProblem}`, command);
+  const force = values['force-delete-without-recovery'] ?? false;
+  const daysText = values['recovery-window-days'];
+  if (force && daysText !== undefined) {
+    throw new UsageError(
+      '--force-delete-without-recovery leaves no recovery window: drop --recovery-window-days',
+      command,
+    );
+  }
+  const days = daysText === undefined ? DEFAULT_RECOVERY_DAYS : /^\d{1,2}$/.test(daysText) ? Number(daysText) : NaN;
+  if (!(days >= MIN_RECOVERY_DAYS && days <= MAX_RECOVERY_DAYS)) {
+    throw new UsageError(
+      `--recovery-window-days must be a whole number from ${MIN_RECOVERY_DAYS} to ${MAX_RECOVERY_DAYS} (Secrets Manager's bounds); got ${JSON.stringify(daysText)}`,
+      command,
+    );
+  }
+  const region = nonEmpty(command, 'region', values.region);
+  const profile = nonEmpty(command, 'profile', values.profile);
+  return {
+    name: command,
+    provider,
+    ...(stage === undefined ? {} : { stage }),
+    ...(namePrefix === undefined ? {} : { namePrefix }),
+    includeCredentials: values['include-credentials'] ?? false,
+    recoveryWindowDays: days,
+    forceDeleteWithoutRecovery: force,
+    yes: values.yes ?? false,
+    dryRun: values['dry-run'] ?? false,
+    json: values.json ?? false,
+    ...(region === undefined ? {} : { region }),
+    ...(profile === undefined ? {} : { profile }),
   };
 }
 
