@@ -1,8 +1,10 @@
 import { DescribeSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DescribeParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { DescribeParametersCommand, type DescribeParametersCommandOutput, type SSMClient } from '@aws-sdk/client-ssm';
 import { providerResourceNames } from '../../contract/naming.js';
 import { errorNameOf } from '../../contract/error-name.js';
 import { awsCall } from '../common/aws-failure.js';
+import { CliError } from '../common/errors.js';
+import { EXIT } from '../exit-codes.js';
 
 /**
  * What a removed provider leaves behind: the names the function wrote (token, state, ledger), which
@@ -48,18 +50,36 @@ export function leftoverNames(prefix: string, providerId: string, includeCredent
   return { parameters, secrets, manifest: names.manifestParameterName, names };
 }
 
-/** Which of the parameters exist, in one call: DescribeParameters answers names and types, no values. */
+/**
+ * DescribeParameters may answer a filtered query a page at a time, with fewer than MaxResults and a
+ * NextToken, however few names match: 200 pages of 50 cover 10,000 parameters, ten of the largest stages.
+ */
+const MAX_PAGES = 200;
+
+/** Which of the parameters exist: DescribeParameters answers names and types, never values. */
 async function existingParameters(client: SSMClient, names: readonly string[]): Promise<Set<string>> {
-  const answer = await awsCall(client, 'DescribeParameters', () =>
-    client.send(
-      new DescribeParametersCommand({
-        ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [...names] }],
-        MaxResults: 50,
-      }),
-    ),
+  const found = new Set<string>();
+  let nextToken: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const answer: DescribeParametersCommandOutput = await awsCall(client, 'DescribeParameters', () =>
+      client.send(
+        new DescribeParametersCommand({
+          ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [...names] }],
+          MaxResults: 50,
+          ...(nextToken === undefined ? {} : { NextToken: nextToken }),
+        }),
+      ),
+    );
+    // Equals already matches whole names; the check keeps it so whatever the service answers.
+    for (const p of answer.Parameters ?? []) if (p.Name && names.includes(p.Name)) found.add(p.Name);
+    nextToken = answer.NextToken;
+    if (nextToken === undefined || found.size === names.length) return found;
+  }
+  throw new CliError(
+    `Parameter Store answered more than ${MAX_PAGES} pages for ${names.length} names: cannot tell which exist`,
+    EXIT.aws,
+    'too_many_pages',
   );
-  // Equals already matches whole names; the check keeps it so whatever the service answers.
-  return new Set((answer.Parameters ?? []).flatMap((p) => (p.Name && names.includes(p.Name) ? [p.Name] : [])));
 }
 
 /** A secret's metadata; undefined when there is none of that exact name. */

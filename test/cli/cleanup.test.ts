@@ -60,6 +60,15 @@ function fakeFunction(name: string, rolePath: string) {
   return { FunctionName: name, Role: `arn:aws:iam::123456789012:role${rolePath}${name}-Role-ABC` };
 }
 
+/** DescribeParameters as the service filters it: `Equals` whole names, `BeginsWith` a start. */
+function describeParameters(input: { ParameterFilters?: { Key: string; Option?: string; Values: string[] }[] }) {
+  const filter = input.ParameterFilters?.find((f) => f.Key === 'Name');
+  const matches = (name: string) =>
+    filter === undefined ||
+    filter.Values.some((v) => (filter.Option === 'BeginsWith' ? name.startsWith(v) : name === v));
+  return { Parameters: [...parameters].filter(matches).map((Name) => ({ Name, Type: 'SecureString' })) };
+}
+
 beforeEach(() => {
   cfn.reset();
   lambda.reset();
@@ -82,15 +91,7 @@ beforeEach(() => {
       fakeFunction('TokenRefresher-00-AFunction', providerResourceNames(DEFAULT, 'a').rolePath),
     ],
   });
-  ssm
-    .on(DescribeParametersCommand)
-    .callsFake((input: { ParameterFilters?: { Key: string; Option?: string; Values: string[] }[] }) => {
-      const filter = input.ParameterFilters?.find((f) => f.Key === 'Name');
-      const matches = (name: string) =>
-        filter === undefined ||
-        filter.Values.some((v) => (filter.Option === 'BeginsWith' ? name.startsWith(v) : name === v));
-      return { Parameters: [...parameters].filter(matches).map((Name) => ({ Name, Type: 'SecureString' })) };
-    });
+  ssm.on(DescribeParametersCommand).callsFake(describeParameters);
   ssm.on(DeleteParametersCommand).callsFake((input: { Names: string[] }) => {
     const deleted = input.Names.filter((n) => parameters.delete(n));
     return { DeletedParameters: deleted, InvalidParameters: input.Names.filter((n) => !deleted.includes(n)) };
@@ -195,6 +196,22 @@ describe('token-refresher cleanup', () => {
     expect(stdout).toBe('');
     expect(ssm).not.toHaveReceivedCommand(DeleteParametersCommand);
     expect(secrets).not.toHaveReceivedCommand(DeleteSecretCommand);
+  });
+
+  it('finds the manifest parameter on a later page of DescribeParameters', async () => {
+    parameters.add(leftovers(DEFAULT, 'ab').manifest);
+    // The service may answer a filtered query with empty pages and a NextToken before the matches.
+    ssm
+      .on(DescribeParametersCommand)
+      .resolvesOnce({ Parameters: [], NextToken: 'page-2' })
+      .callsFake(describeParameters);
+
+    const { code, stderr } = await runCliForTest(['cleanup', 'ab', '--yes']);
+
+    expect(code).toBe(1);
+    expect(stderr).toContain('manifest parameter /token-refresher/ab/manifest');
+    expect(ssm.commandCalls(DescribeParametersCommand)[1]!.args[0].input.NextToken).toBe('page-2');
+    expect(ssm).not.toHaveReceivedCommand(DeleteParametersCommand);
   });
 
   it('finds the function on the next page of ListFunctions', async () => {
