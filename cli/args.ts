@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { ManifestSource } from './common/deployment.js';
 import { UsageError } from './common/errors.js';
-import { DEFAULT_STAGE, namePrefixProblem, stageProblem } from '../contract/naming.js';
-import { providerIdSchema } from '../contract/provider-settings.js';
+import { DEFAULT_STAGE } from '../contract/naming.js';
 import {
   CHECK_HELP,
   CLEANUP_HELP,
@@ -15,7 +14,8 @@ import {
   TOP_HELP,
 } from './help.js';
 import type { CheckOptions } from './check/command.js';
-import { type CleanupOptions, DEFAULT_RECOVERY_DAYS, MAX_RECOVERY_DAYS, MIN_RECOVERY_DAYS } from './cleanup/command.js';
+import type { CleanupOptions } from './cleanup/command.js';
+import { parseCleanup } from './cleanup/args.js';
 import { CREDENTIALS_LAYOUTS, type CredentialsLayout } from '../providers/fleet.js';
 import type { PlanOptions } from './plan/command.js';
 import {
@@ -84,19 +84,6 @@ const stackOptions = {
 const checkOptions = { 'providers-file': string, ...stackOptions } as const;
 const planOptions = { 'providers-file': string, stage: string, 'credentials-layout': string, json, help } as const;
 const publicKeyOptions = { ...stackOptions, format: string, cn: string, days: string } as const;
-const cleanupOptions = {
-  stage: string,
-  'name-prefix': string,
-  'include-credentials': { type: 'boolean' },
-  'recovery-window-days': string,
-  'force-delete-without-recovery': { type: 'boolean' },
-  yes: { type: 'boolean' },
-  'dry-run': { type: 'boolean' },
-  region: string,
-  profile: string,
-  json,
-  help,
-} as const;
 const statusOptions = { ...stackOptions, wide: { type: 'boolean' }, local: { type: 'boolean' }, dir: string } as const;
 /** The options that choose what AWS reads; `status --local` reads files and takes none of them. */
 const AWS_OPTIONS = ['stack', 'stage', 'outputs-file', 'region', 'profile'] as const;
@@ -112,7 +99,7 @@ const runOptions = {
 } as const;
 
 /** node:util's messages suggest `--` tricks; ours name the option and point at the command's help. */
-function guard<T>(command: CommandName, parse: () => T): T {
+export function guard<T>(command: CommandName, parse: () => T): T {
   try {
     return parse();
   } catch (error) {
@@ -128,13 +115,13 @@ function guard<T>(command: CommandName, parse: () => T): T {
   }
 }
 
-function onePositional(command: CommandName, positionals: string[]): string {
+export function onePositional(command: CommandName, positionals: string[]): string {
   if (positionals.length === 0) throw new UsageError(`missing <provider>`, command);
   if (positionals.length > 1) throw new UsageError(`expected one <provider>, got ${positionals.join(' ')}`, command);
   return positionals[0]!;
 }
 
-function nonEmpty(command: CommandName, option: string, value: string | undefined): string | undefined {
+export function nonEmpty(command: CommandName, option: string, value: string | undefined): string | undefined {
   if (value !== undefined && value.trim() === '') throw new UsageError(`--${option} must not be empty`, command);
   return value;
 }
@@ -337,66 +324,6 @@ function parsePublicKey(rest: readonly string[]): Command {
     ...(region === undefined ? {} : { region }),
     ...(profile === undefined ? {} : { profile }),
     json: values.json ?? false,
-  };
-}
-
-/**
- * `cleanup <provider>`: the names come from the stage or `--name-prefix`, as the construct builds them,
- * so both are checked as the construct checks them; no deployment option, since the command looks for
- * the provider in every stack and function of the region (cli/cleanup/still-deployed.ts).
- */
-function parseCleanup(rest: readonly string[]): Command {
-  const command = 'cleanup';
-  const { values, positionals } = guard(command, () =>
-    parseArgs({ args: [...rest], options: cleanupOptions, allowPositionals: true, strict: true }),
-  );
-  if (values.help) return { name: 'help', text: CLEANUP_HELP };
-  const provider = onePositional(command, positionals);
-  if (!providerIdSchema.safeParse(provider).success) {
-    throw new UsageError(
-      `<provider> ${JSON.stringify(provider)} is not a provider id: 1 to 40 lowercase letters, digits or hyphens, starting and ending with a letter or digit`,
-      command,
-    );
-  }
-  const stage = nonEmpty(command, 'stage', values.stage);
-  const namePrefix = nonEmpty(command, 'name-prefix', values['name-prefix']);
-  if (stage !== undefined && namePrefix !== undefined) {
-    throw new UsageError('--name-prefix names everything, --stage only picks the prefix: pick one', command);
-  }
-  const problem = stage === undefined ? undefined : stageProblem(stage);
-  if (problem) throw new UsageError(`--stage: ${problem}`, command);
-  const prefixProblem = namePrefix === undefined ? undefined : namePrefixProblem(namePrefix);
-  if (prefixProblem) throw new UsageError(`--name-prefix: ${prefixProblem}`, command);
-  const force = values['force-delete-without-recovery'] ?? false;
-  const daysText = values['recovery-window-days'];
-  if (force && daysText !== undefined) {
-    throw new UsageError(
-      '--force-delete-without-recovery leaves no recovery window: drop --recovery-window-days',
-      command,
-    );
-  }
-  const days = daysText === undefined ? DEFAULT_RECOVERY_DAYS : /^\d{1,2}$/.test(daysText) ? Number(daysText) : NaN;
-  if (!(days >= MIN_RECOVERY_DAYS && days <= MAX_RECOVERY_DAYS)) {
-    throw new UsageError(
-      `--recovery-window-days must be a whole number from ${MIN_RECOVERY_DAYS} to ${MAX_RECOVERY_DAYS} (Secrets Manager's bounds); got ${JSON.stringify(daysText)}`,
-      command,
-    );
-  }
-  const region = nonEmpty(command, 'region', values.region);
-  const profile = nonEmpty(command, 'profile', values.profile);
-  return {
-    name: command,
-    provider,
-    ...(stage === undefined ? {} : { stage }),
-    ...(namePrefix === undefined ? {} : { namePrefix }),
-    includeCredentials: values['include-credentials'] ?? false,
-    recoveryWindowDays: days,
-    forceDeleteWithoutRecovery: force,
-    yes: values.yes ?? false,
-    dryRun: values['dry-run'] ?? false,
-    json: values.json ?? false,
-    ...(region === undefined ? {} : { region }),
-    ...(profile === undefined ? {} : { profile }),
   };
 }
 
