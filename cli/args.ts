@@ -6,6 +6,7 @@ import { DEFAULT_STAGE } from '../contract/naming.js';
 import {
   CHECK_HELP,
   CONNECT_HELP,
+  CLEANUP_HELP,
   DEFAULT_PROVIDERS_FILE,
   PLAN_HELP,
   PUBLIC_KEY_HELP,
@@ -17,6 +18,8 @@ import {
 import type { CheckOptions } from './check/command.js';
 
 export type { StackOptions } from './common/stack-options.js';
+import type { CleanupOptions } from './cleanup/command.js';
+import { parseCleanup } from './cleanup/args.js';
 import { CREDENTIALS_LAYOUTS, type CredentialsLayout } from '../providers/fleet.js';
 import type { ConnectOptions, ConnectSource } from './connect/command.js';
 import type { PlanOptions } from './plan/command.js';
@@ -47,6 +50,7 @@ export type Command =
   | ({ readonly name: 'run' } & RunOptions)
   | ({ readonly name: 'plan' } & PlanOptions)
   | ({ readonly name: 'public-key' } & PublicKeyOptions)
+  | ({ readonly name: 'cleanup' } & CleanupOptions)
   | { readonly name: 'status-local'; readonly dir?: string; readonly json: boolean };
 
 const COMMAND_HELP = {
@@ -57,6 +61,7 @@ const COMMAND_HELP = {
   run: RUN_HELP,
   plan: PLAN_HELP,
   'public-key': PUBLIC_KEY_HELP,
+  cleanup: CLEANUP_HELP,
 } as const;
 type CommandName = keyof typeof COMMAND_HELP;
 
@@ -99,7 +104,7 @@ const runOptions = {
 } as const;
 
 /** node:util's messages suggest `--` tricks; ours name the option and point at the command's help. */
-function guard<T>(command: CommandName, parse: () => T): T {
+export function guard<T>(command: CommandName, parse: () => T): T {
   try {
     return parse();
   } catch (error) {
@@ -115,13 +120,13 @@ function guard<T>(command: CommandName, parse: () => T): T {
   }
 }
 
-function onePositional(command: CommandName, positionals: string[]): string {
+export function onePositional(command: CommandName, positionals: string[]): string {
   if (positionals.length === 0) throw new UsageError(`missing <provider>`, command);
   if (positionals.length > 1) throw new UsageError(`expected one <provider>, got ${positionals.join(' ')}`, command);
   return positionals[0]!;
 }
 
-function nonEmpty(command: CommandName, option: string, value: string | undefined): string | undefined {
+export function nonEmpty(command: CommandName, option: string, value: string | undefined): string | undefined {
   if (value !== undefined && value.trim() === '') throw new UsageError(`--${option} must not be empty`, command);
   return value;
 }
@@ -130,21 +135,23 @@ function nonEmpty(command: CommandName, option: string, value: string | undefine
 export function parseCommand(argv: readonly string[]): Command {
   const [first, ...rest] = argv;
   if (first === undefined)
-    throw new UsageError('missing <command>: status, refresh, check, connect, run, plan or public-key');
+    throw new UsageError('missing <command>: status, refresh, check, connect, run, plan, public-key or cleanup');
   if (first === '-h' || first === '--help') return { name: 'help', text: TOP_HELP };
   if (first === '-V' || first === '--version') return { name: 'version' };
   if (first === 'help') {
     const topic = rest[0];
     if (topic === undefined) return { name: 'help', text: TOP_HELP };
     if (!isCommand(topic))
-      throw new UsageError(`unknown command "${topic}": use status, refresh, check, connect, run, plan or public-key`);
+      throw new UsageError(
+        `unknown command "${topic}": use status, refresh, check, connect, run, plan, public-key or cleanup`,
+      );
     return { name: 'help', text: COMMAND_HELP[topic] };
   }
   if (!isCommand(first)) {
     throw new UsageError(
       first.startsWith('-')
         ? `unknown option ${first} (options follow the command)`
-        : `unknown command "${first}": use status, refresh, check, connect, run, plan or public-key`,
+        : `unknown command "${first}": use status, refresh, check, connect, run, plan, public-key or cleanup`,
     );
   }
 
@@ -153,6 +160,7 @@ export function parseCommand(argv: readonly string[]): Command {
   if (first === 'run') return parseRun(rest);
   if (first === 'plan') return parsePlan(rest);
   if (first === 'public-key') return parsePublicKey(rest);
+  if (first === 'cleanup') return parseCleanup(rest);
   if (first === 'status') {
     const local = parseStatusLocal(rest);
     if (local) return local;

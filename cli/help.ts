@@ -4,6 +4,7 @@ import { CREDENTIALS_ENV_PREFIX } from '../local/credentials/local-credentials.j
 import { PRICES } from './plan/cost-model.js';
 import { DEFAULT_STAGE, MANIFEST_STACK_TAG, STAGE_TAG } from '../contract/naming.js';
 import { DEFAULT_CERTIFICATE_DAYS, MAX_CERTIFICATE_DAYS } from './public-key/command.js';
+import { DEFAULT_RECOVERY_DAYS, MAX_RECOVERY_DAYS, MIN_RECOVERY_DAYS } from './cleanup/command.js';
 export const DEFAULT_PROVIDERS_FILE = 'providers.json';
 
 export const TOP_HELP = `token-refresher: operate the OAuth token refreshers deployed by this project's CDK stack
@@ -19,6 +20,7 @@ Commands:
   run                 keep every provider's token fresh on this machine (npm start); no AWS
   plan                per provider: schedule, renewals, store, what pages, monthly cost; no AWS
   public-key <provider>  the provider's KMS signing key as a JWK, JWKS or certificate, for its IdP
+  cleanup <provider>  delete a removed provider's token, state and ledger (and credentials)
 
 Options:
   -h, --help          show help; "token-refresher <command> --help" for a command
@@ -315,5 +317,59 @@ ledger parameters, kms:Encrypt and kms:Decrypt with the stage's parameter key.
 
 Exit codes: 0 connected and renewed (or fresh), 1 the sign-in or the proving renewal failed,
 2 usage error, unknown provider or a provider without grant "refresh_token", 3 stack not found
-or AWS error.
+or AWS error.`;
+
+export const CLEANUP_HELP = `Usage: token-refresher cleanup <provider> [--stage <name> | --name-prefix <prefix>]
+                               [--include-credentials] [--recovery-window-days <n> |
+                               --force-delete-without-recovery] [--yes] [--dry-run]
+                               [--region <region>] [--profile <name>] [--json]
+
+Deletes what a provider removed from the deployment leaves behind: its published token (the
+parameter /<prefix>/<provider>/token or the secret <prefix>/<provider>/token), its private state
+/<prefix>/<provider>/state (which holds the refresh token) and its ledger /<prefix>/<provider>/ledger,
+which the function wrote and no stack owns. With --include-credentials, also the credentials
+secret <prefix>/<provider>/credentials, which its stack retains. KMS keys are never deleted: a
+signing key the stack created is retained; docs/provider-lifecycle.md says how to delete it.
+
+First it confirms that the provider is no longer deployed in the region, and refuses, naming what
+it found, while any of these exists: the manifest parameter /<prefix>/<provider>/manifest, a
+function whose role is under the IAM path /<prefix>/<provider>/, or a stack output whose
+refresher manifest names the provider's state parameter. Then it lists the names it would delete
+(never a value), asks you to type the provider id (or --yes), deletes, and reports each name as
+deleted, scheduled (a secret in its recovery window), or gone (there was none). Names are
+matched exactly: cleanup of "ab" never touches "ab-1".
+
+A secret is scheduled for deletion with a recovery window (default ${DEFAULT_RECOVERY_DAYS} days); until it ends,
+"aws secretsmanager restore-secret --secret-id <name>" restores it, and no new secret of that name
+can be created: deploying the provider again with the same id fails until you restore it or
+delete it with --force-delete-without-recovery.
+
+Options:
+  --stage <name>      the stage, as "cdk deploy -c stage=<name>": prefix token-refresher-<name>
+                      (default: none, prefix token-refresher)
+  --name-prefix <p>   the construct's namePrefix, when your app sets one
+  --include-credentials
+                      delete the credentials secret too
+  --recovery-window-days <n>
+                      days a deleted secret can be restored, ${MIN_RECOVERY_DAYS}-${MAX_RECOVERY_DAYS} (default: ${DEFAULT_RECOVERY_DAYS})
+  --force-delete-without-recovery
+                      delete secrets at once, with no way back
+  --yes               delete without asking (needed when stdin is not a terminal)
+  --dry-run           list what would be deleted, delete nothing
+  --region <region>   AWS region (default: AWS_REGION or your AWS profile's region)
+  --profile <name>    AWS profile for credentials and region (default: AWS_PROFILE or default)
+  --json              one JSON object: each name, its kind and what happened to it
+  -h, --help          show this help
+
+IAM actions:
+  ssm:DescribeParameters          which of the names exist (names only, no values)
+  secretsmanager:DescribeSecret   on <prefix>/<provider>/token and .../credentials
+  lambda:ListFunctions            the functions' roles, to find a refresher still deployed
+  cloudformation:DescribeStacks   the stacks' refresher outputs, same
+  ssm:DeleteParameters            on parameter/<prefix>/<provider>/token, .../state, .../ledger
+  secretsmanager:DeleteSecret     on secret:<prefix>/<provider>/token-* (and .../credentials-*)
+
+Exit codes: 0 deleted, nothing to delete, or --dry-run; 1 the provider is still deployed, or the
+deletion was not confirmed (nothing deleted); 2 usage error; 3 AWS error (what was deleted before
+it is reported).
 `;

@@ -2,6 +2,7 @@ import { parseCommand } from './args.js';
 import { type AwsClientFactory, type AwsTarget, createAwsClients, destroyAwsClients } from './common/aws-clients.js';
 import { runCheck } from './check/command.js';
 import { type ConnectDeps, runConnect } from './connect/command.js';
+import { runCleanup } from './cleanup/command.js';
 import { describeFailure, failureJson, failureText } from './common/errors.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { CliIo } from './common/io.js';
@@ -69,6 +70,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
       }
       case 'public-key':
         return await withAws(deps, command, (clients) => runPublicKey(command, io, clients));
+      case 'cleanup':
+        return await withAws(deps, command, (clients) => runCleanup(command, io, clients));
     }
   } catch (error) {
     if (error instanceof PromptCancelled) return CANCELLED;

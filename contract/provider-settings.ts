@@ -81,7 +81,7 @@ const PRESET_NAMES = [
 ] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
-const providerIdSchema = z
+export const providerIdSchema = z
   .string()
   .check(
     z.regex(

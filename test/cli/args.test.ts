@@ -88,16 +88,20 @@ describe('what the help says about permissions and sources', () => {
 
 describe('usage errors: exit 2, one line and where to get help', () => {
   it.each([
-    [[], 'missing <command>: status, refresh, check, connect, run, plan or public-key', 'token-refresher --help'],
+    [
+      [],
+      'missing <command>: status, refresh, check, connect, run, plan, public-key or cleanup',
+      'token-refresher --help',
+    ],
     [
       ['stats'],
-      'unknown command "stats": use status, refresh, check, connect, run, plan or public-key',
+      'unknown command "stats": use status, refresh, check, connect, run, plan, public-key or cleanup',
       'token-refresher --help',
     ],
     [['-j', 'status'], 'unknown option -j (options follow the command)', 'token-refresher --help'],
     [
       ['help', 'stats'],
-      'unknown command "stats": use status, refresh, check, connect, run, plan or public-key',
+      'unknown command "stats": use status, refresh, check, connect, run, plan, public-key or cleanup',
       'token-refresher --help',
     ],
     [['status', '--bogus'], 'unknown option --bogus', 'token-refresher status --help'],
