@@ -28,6 +28,9 @@ import {
 const NAMED_KEY_ARN = 'arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const OTHER_NAMED_KEY_ARN = 'arn:aws:kms:eu-central-1:111122223333:key/5678abcd-12ab-34cd-56ef-1234567890ab';
 
+/** A provider whose key signs its client assertions. */
+const SIGNING_ENTRY = { ...PARAMETER_STORE_ENTRY, clientAuth: 'private_key_jwt' as const };
+
 function build(signingKey: unknown, id = 'signer') {
   const stack = testStack();
   // A signing key serves an assertion: the provider authenticates with private_key_jwt.
@@ -190,14 +193,14 @@ describe('who may kms:Sign, as AWS would decide it', () => {
   beforeAll(() => {
     const app = testApp();
     const providers = [
-      resolvedProvider({ ...PARAMETER_STORE_ENTRY, id: 'alpha', signingKey: 'kms' }),
+      resolvedProvider({ ...SIGNING_ENTRY, id: 'alpha', signingKey: 'kms' }),
       resolvedProvider({
-        ...PARAMETER_STORE_ENTRY,
+        ...SIGNING_ENTRY,
         id: 'beta',
         signingKey: { kms: 'create', keySpec: 'ECC_NIST_P256' },
       }),
-      resolvedProvider({ ...PARAMETER_STORE_ENTRY, id: 'gamma', signingKey: { kmsKeyArn: NAMED_KEY_ARN } }),
-      resolvedProvider({ ...PARAMETER_STORE_ENTRY, id: 'delta', signingKey: { kmsKeyArn: OTHER_NAMED_KEY_ARN } }),
+      resolvedProvider({ ...SIGNING_ENTRY, id: 'gamma', signingKey: { kmsKeyArn: NAMED_KEY_ARN } }),
+      resolvedProvider({ ...SIGNING_ENTRY, id: 'delta', signingKey: { kmsKeyArn: OTHER_NAMED_KEY_ARN } }),
     ];
     new TokenRefresherFleet(app, 'Fleet', { providers, functionEntry: STUB_ENTRY });
     const others = new Stack(app, 'Others');
