@@ -1,5 +1,5 @@
 import { METRIC } from '../../contract/metrics.js';
-import type { ProviderSettings } from '../../contract/provider-settings.js';
+import { type ProviderSettings, signsWithPrivateKey } from '../../contract/provider-settings.js';
 import type { AlarmKind } from '../../contract/refresher-manifest.js';
 import { RUN_TIMEOUT_SECONDS, SCHEDULER_LATENESS_SECONDS } from '../../contract/schedule.js';
 
@@ -27,7 +27,15 @@ export interface AlarmSpec {
   readonly treatMissingData: 'breaching' | 'notBreaching';
   /** What it means, for the alarm description and the runbook. */
   readonly meaning: string;
+  /** The runbook section its description links, when not the alarm's own (headed by its suffix). */
+  readonly runbookSection?: string;
 }
+
+/** Whether the provider authenticates with signed assertions, whose rejection has a runbook section of its own. */
+const signsAssertions = (s: ProviderSettings) => signsWithPrivateKey(s) || s.clientAuth === 'client_secret_jwt';
+
+/** docs/runbook.md "An assertion was rejected". */
+export const ASSERTION_REJECTED_SECTION = 'an-assertion-was-rejected';
 
 /** The silence alarm looks at five minutes at least, so ingestion delay never empties a period. */
 const SILENCE_PERIOD_MIN_SECONDS = 300;
@@ -76,8 +84,17 @@ export function alarmSpecs(s: ProviderSettings): Readonly<Record<AlarmKind, Alar
       evaluationPeriods: 1,
       datapointsToAlarm: 1,
       treatMissingData: 'notBreaching',
-      meaning:
-        'the provider rejected the credentials; the lockout guard sends nothing more until the credentials secret changes',
+      ...(signsAssertions(s)
+        ? {
+            meaning:
+              'the provider rejected a signed assertion; the lockout guard signs nothing more with that key version ' +
+              'until a new key or a new credentials secret version is in place',
+            runbookSection: ASSERTION_REJECTED_SECTION,
+          }
+        : {
+            meaning:
+              'the provider rejected the credentials; the lockout guard sends nothing more until the credentials secret changes',
+          }),
     },
     refresherSilent: {
       kind: 'refresherSilent',
