@@ -136,10 +136,10 @@ export const CHECK_HELP = `Usage: token-refresher check <provider> [--providers-
        token-refresher check <provider> (--stage <name> | --stack <name> |
                              --outputs-file <file>) [--region <region>] [--profile <name>] [--json]
 
-Sends exactly one token request, the provider's password or client_credentials grant, from this
-machine with the settings in the providers file, and reports the HTTP status, the token's
-lifetime and scope, whether a refresh token was issued, and whether the token fits the
-provider's store. From a providers file it needs no AWS access. Tokens and secrets are never
+Sends exactly one token request, the provider's password, client_credentials or jwt_bearer
+grant, from this machine with the settings in the providers file, and reports the HTTP status,
+the token's lifetime and scope, whether a refresh token was issued, and whether the token fits
+the provider's store. From a providers file it needs no AWS access. Tokens and secrets are never
 printed.
 
 With --stage, --stack or --outputs-file, the settings are those the deployed function runs with
@@ -148,9 +148,18 @@ in your CDK code: the refresher is found as "status" finds it. IAM actions: thos
 find it, and lambda:GetFunctionConfiguration on its function.
 
 Credentials come from these variables, else from a prompt on a terminal (secrets not echoed):
-  TOKEN_REFRESHER_USERNAME       password grant
-  TOKEN_REFRESHER_PASSWORD       password grant
-  TOKEN_REFRESHER_CLIENT_SECRET  clients with a secret (clientAuth other than "none")
+  TOKEN_REFRESHER_USERNAME         password grant
+  TOKEN_REFRESHER_PASSWORD         password grant
+  TOKEN_REFRESHER_CLIENT_SECRET    clients with a secret (clientAuth other than "none")
+PEM text comes from variables only, e.g. TOKEN_REFRESHER_PRIVATE_KEY="$(cat key.pem)":
+  TOKEN_REFRESHER_PRIVATE_KEY      "signingKey": "credentials": the key that signs (a PEM, or a
+                                   Google service-account key file as it is)
+  TOKEN_REFRESHER_PRIVATE_KEY_ID   optional: the kid the IdP registered the key under
+  TOKEN_REFRESHER_CERTIFICATE      with "includeCertificateThumbprint" (entra-id): the certificate
+  TOKEN_REFRESHER_TLS_CERTIFICATE  mutual TLS (tls_client_auth, self_signed_tls_client_auth)
+  TOKEN_REFRESHER_TLS_PRIVATE_KEY  mutual TLS: the certificate's key
+A provider whose key is in KMS ("signingKey": "kms") cannot be checked from here: the key signs
+only for its refresher. "token-refresher refresh <provider>" sends one grant through the function.
 
 A rejected password counts as a failed login at the provider, whose lockout policy applies:
 check once, fix what it reports, then check again.

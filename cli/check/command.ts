@@ -8,7 +8,7 @@ import { primaryPlan } from '../../core/run/primary-step.js';
 import { resolveSigners } from '../../core/run/signers.js';
 import { Redactor } from '../../core/redactor.js';
 import { requestToken, type TokenOutcome } from '../../core/request-token.js';
-import { type ProviderSettings, requiredCredentialKeys } from '../../contract/provider-settings.js';
+import { type ProviderSettings } from '../../contract/provider-settings.js';
 import {
   PARAMETER_STORE_STANDARD_BYTES,
   publishedToken,
@@ -17,7 +17,7 @@ import {
 } from '../../contract/published-token.js';
 import { dueThresholdSeconds } from '../../contract/schedule.js';
 import type { StoreKind } from '../../contract/token-stores.js';
-import { resolveCredentials } from './credentials.js';
+import { checkCredentialKeys, kmsSigningProblem, resolveCredentials } from './credentials.js';
 import { type CheckDiscovery, discoveryLines, prepareRoute } from './discovery.js';
 import { type CheckedProvider, readDeployedProvider } from './deployed-provider.js';
 import type { StackOptions } from '../common/stack-options.js';
@@ -118,7 +118,8 @@ async function grantOnce(
   nowMs: () => number,
 ): Promise<TokenOutcome> {
   const clock = { now: nowMs };
-  // The KMS key signs only in the function; here, the key in the credentials signs, as it would there.
+  // A KMS key signs only in the function (runCheck stops before this for one: kmsSigningProblem);
+  // here, the key in the credentials signs, as it would there.
   const signers = resolveSigners({
     settings,
     values: credentials,
@@ -353,7 +354,9 @@ export async function runCheck(
       'not_checkable',
     );
   }
-  const credentials = await resolveCredentials(requiredCredentialKeys(settings), settings.id, io);
+  const kms = kmsSigningProblem(settings);
+  if (kms) throw kms;
+  const credentials = await resolveCredentials(checkCredentialKeys(settings), settings.id, io);
   const host = new URL(settings.tokenEndpoint ?? settings.issuer!).host;
   const report = await withProgress(io, `requesting a ${settings.grant} token from ${host}`, options, () =>
     checkProvider(provider, credentials, io.now, fetchImpl),

@@ -2,10 +2,10 @@ import { parseArgs } from 'node:util';
 import { namePrefixProblem, stageProblem } from '../../contract/naming.js';
 import { providerIdSchema } from '../../contract/provider-settings.js';
 // Functions only: cli/args.ts imports this module, so its constants are not there yet when this one loads.
-import { type Command, guard, nonEmpty, onePositional } from '../args.js';
+import { guard, nonEmpty, onePositional } from '../common/arg-checks.js';
 import { UsageError } from '../common/errors.js';
 import { CLEANUP_HELP } from '../help.js';
-import { DEFAULT_RECOVERY_DAYS, MAX_RECOVERY_DAYS, MIN_RECOVERY_DAYS } from './command.js';
+import { type CleanupOptions, DEFAULT_RECOVERY_DAYS, MAX_RECOVERY_DAYS, MIN_RECOVERY_DAYS } from './command.js';
 
 const string = { type: 'string' } as const;
 const flag = { type: 'boolean' } as const;
@@ -28,7 +28,11 @@ const cleanupOptions = {
  * so both are checked as the construct checks them; no deployment option, since the command looks for
  * the provider in every stack and function of the region (cli/cleanup/still-deployed.ts).
  */
-export function parseCleanup(rest: readonly string[]): Command {
+/** What `cleanup`'s arguments ask for: the command, or its help. */
+export type CleanupCommand =
+  ({ readonly name: 'cleanup' } & CleanupOptions) | { readonly name: 'help'; readonly text: string };
+
+export function parseCleanup(rest: readonly string[]): CleanupCommand {
   const command = 'cleanup';
   const { values, positionals } = guard(command, () =>
     parseArgs({ args: [...rest], options: cleanupOptions, allowPositionals: true, strict: true }),

@@ -1,5 +1,5 @@
 import { METRIC } from '../../contract/metrics.js';
-import { livesOnRefreshToken, type ProviderSettings } from '../../contract/provider-settings.js';
+import { livesOnRefreshToken, type ProviderSettings, signsWithPrivateKey } from '../../contract/provider-settings.js';
 import type { AlarmKind } from '../../contract/refresher-manifest.js';
 import { RUN_TIMEOUT_SECONDS, SCHEDULER_LATENESS_SECONDS } from '../../contract/schedule.js';
 
@@ -27,7 +27,15 @@ export interface AlarmSpec {
   readonly treatMissingData: 'breaching' | 'notBreaching';
   /** What it means, for the alarm description and the runbook. */
   readonly meaning: string;
+  /** The runbook section its description links, when not the alarm's own (headed by its suffix). */
+  readonly runbookSection?: string;
 }
+
+/** Whether the provider authenticates with signed assertions, whose rejection has a runbook section of its own. */
+const signsAssertions = (s: ProviderSettings) => signsWithPrivateKey(s) || s.clientAuth === 'client_secret_jwt';
+
+/** docs/runbook.md "An assertion was rejected". */
+export const ASSERTION_REJECTED_SECTION = 'an-assertion-was-rejected';
 
 /** The silence alarm looks at five minutes at least, so ingestion delay never empties a period. */
 const SILENCE_PERIOD_MIN_SECONDS = 300;
@@ -92,8 +100,11 @@ export function alarmSpecs(s: ProviderSettings): Readonly<Record<AlarmKind, Alar
  */
 function credentialsRejected(s: ProviderSettings, period: number): AlarmSpec {
   const connected = livesOnRefreshToken(s);
-  const guard =
-    'the provider rejected the credentials; the lockout guard sends nothing more until the credentials secret changes';
+  const signs = signsAssertions(s);
+  const guard = signs
+    ? 'the provider rejected a signed assertion; the lockout guard signs nothing more with that key version ' +
+      'until a new key or a new credentials secret version is in place'
+    : 'the provider rejected the credentials; the lockout guard sends nothing more until the credentials secret changes';
   return {
     kind: 'credentialsRejected',
     metrics: connected ? [METRIC.lockoutGuardEngaged, METRIC.reconnectNeeded] : [METRIC.lockoutGuardEngaged],
@@ -109,5 +120,6 @@ function credentialsRejected(s: ProviderSettings, period: number): AlarmSpec {
     meaning: connected
       ? `${guard}, or the refresh token was refused or lost and a person must connect the provider again (token-refresher connect ${s.id})`
       : guard,
+    ...(signs ? { runbookSection: ASSERTION_REJECTED_SECTION } : {}),
   };
 }

@@ -69,7 +69,7 @@ export function createProviderAlarms(scope: Construct, props: ProviderAlarmsProp
     const suffix = ALARM_SUFFIX[spec.kind];
     const alarm = new cloudwatch.Alarm(scope, `${suffix}Alarm`, {
       alarmName: alarmNames[spec.kind],
-      alarmDescription: `token-refresher provider "${settings.id}": ${spec.meaning}. Runbook: ${runbookLink(props.runbookUrl, suffix)}`,
+      alarmDescription: `token-refresher provider "${settings.id}": ${spec.meaning}. Runbook: ${runbookLink(props.runbookUrl, suffix, spec.runbookSection)}`,
       metric: metricFor(spec, props),
       threshold: spec.threshold,
       comparisonOperator: COMPARISON[spec.comparison],
@@ -94,7 +94,7 @@ export function createProviderAlarms(scope: Construct, props: ProviderAlarmsProp
   return Object.fromEntries(alarms) as Record<AlarmKind, cloudwatch.Alarm>;
 }
 
-/** `<runbook>#<anchor>`: the runbook's section for the alarm is headed by its suffix. */
-export function runbookLink(runbookUrl: string, suffix: string): string {
-  return `${runbookUrl}#${suffix.toLowerCase()}`;
+/** `<runbook>#<anchor>`: the runbook's section for the alarm is headed by its suffix, unless the spec names another. */
+export function runbookLink(runbookUrl: string, suffix: string, section?: string): string {
+  return `${runbookUrl}#${section ?? suffix.toLowerCase()}`;
 }

@@ -32,7 +32,7 @@ const graph = (title: string, left: cloudwatch.IMetric[], extra: Partial<cloudwa
  * One dashboard for a whole stage, drawn from metric searches rather than from one row per provider:
  * its body does not change when providers come or go (so it never ties the stage's stacks to each
  * other), and it stays inside CloudWatch's widget limits for any fleet. Every failure kind, the
- * guard, a configuration block, renewals, latency, and unexpected errors have a graph.
+ * guard, a configuration block, undelivered events, renewals, latency, and unexpected errors have a graph.
  */
 export function createStageDashboard(scope: Construct, id: string, props: StageDashboardProps): cloudwatch.Dashboard {
   const region = Stack.of(scope).region;
@@ -75,12 +75,21 @@ function graphRows({ namespace, stackNamePrefix }: StageDashboardProps): cloudwa
       ),
     ],
     [
-      graph('Lockout guard engaged, by provider', [byProvider(METRIC.lockoutGuardEngaged, 'Maximum')]),
+      // Both feed the CredentialsRejected alarm: a guard on the credentials, or a connection to make again.
+      graph('Lockout guard engaged or reconnect needed, by provider', [
+        byProvider(METRIC.lockoutGuardEngaged, 'Maximum'),
+        byProvider(METRIC.reconnectNeeded, 'Maximum'),
+      ]),
       graph('Configuration blocked, by provider', [byProvider(METRIC.configurationBlocked, 'Maximum')]),
     ],
     [
       graph('Waiting for credentials (setup pending; not paged), by provider', [
         byProvider(METRIC.waitingForCredentials, 'Maximum'),
+      ]),
+      // Every method shares the graphs above: a rejected assertion is a credentials failure, a KMS key that
+      // cannot sign a configuration one, KMS throttling a transient one (docs/runbook.md "Failure kinds").
+      graph('Lifecycle events undelivered (retried next run), by provider', [
+        byProvider(METRIC.eventsUndelivered, 'Sum'),
       ]),
     ],
     [

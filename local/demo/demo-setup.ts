@@ -15,6 +15,8 @@ import type { DemoReply, DemoRequest } from './http-form.js';
 import { IdentityServerClient } from './identity-server.js';
 import { type DemoIdpServer, type DemoRoute, startDemoIdp } from './idp-server.js';
 import { KeycloakRealm } from './keycloak-realm.js';
+import { type DemoSigningKey, loadDemoSigningKey } from './demo-signing-key.js';
+import { SignedClient } from './signed-client.js';
 import { SpringClient } from './spring-client.js';
 
 /** The demo server's last port, reused so that the token endpoints (and the state) survive a restart. */
@@ -48,6 +50,7 @@ export interface Demo {
 /** The IdP family a provider's settings call for: what the demo server emulates for it. */
 export function familyOf(s: Pick<ProviderSettings, 'grant' | 'clientAuth'>): Family {
   if (s.clientAuth === 'client_secret_basic_raw_and_post') return 'spring';
+  if (s.clientAuth === 'private_key_jwt' && s.grant === 'client_credentials') return 'okta';
   return s.grant === 'client_credentials' ? 'identityserver' : 'keycloak';
 }
 
@@ -55,7 +58,30 @@ const FAMILY_NAME: Readonly<Record<Family, string>> = {
   keycloak: 'Keycloak, password grant, rotating refresh tokens',
   identityserver: 'IdentityServer, client_credentials',
   spring: 'legacy Spring, same token until expiry, raw Basic',
+  okta: 'Okta service app, client_credentials with a private_key_jwt assertion (ES256 key made at the first start)',
 };
+
+/**
+ * The demo's signed-assertion provider, added to whatever providers file the demo runs, and never to
+ * what a deployment reads: its token endpoint is the demo server's, its key the demo directory's.
+ */
+export const DEMO_SIGNED_PROVIDER = {
+  id: 'demo-okta',
+  preset: 'okta',
+  tokenEndpoint: 'https://example.okta.com/oauth2/default/v1/token',
+  clientId: 'demo-service-app',
+  scope: 'demo.read',
+  signingKey: 'credentials',
+} as const;
+
+/** The providers file with the demo's signed-assertion provider, unless the file already has one of that id. */
+function withDemoProvider(raw: unknown): unknown {
+  const file = raw as { providers?: unknown };
+  if (!Array.isArray(file?.providers)) return raw;
+  const providers = file.providers as { id?: unknown }[];
+  if (providers.some((p) => p?.id === DEMO_SIGNED_PROVIDER.id)) return raw;
+  return { ...file, providers: [...providers, DEMO_SIGNED_PROVIDER] };
+}
 
 /**
  * A lifetime the due rule renews every `everyMinutes` runs: `threshold + 25 s` is due at the first
@@ -63,12 +89,15 @@ const FAMILY_NAME: Readonly<Record<Family, string>> = {
  */
 const lifetimeFor = (threshold: number, everyMinutes: number) => threshold + 25 + (everyMinutes - 1) * 60;
 
-function demoValues(s: ProviderSettings, generation = 1): Record<string, string> {
+function demoValues(s: ProviderSettings, signingKey: DemoSigningKey, generation = 1): Record<string, string> {
   const values: Record<string, string> = {};
   for (const key of requiredCredentialKeys(s)) {
     if (key === 'username') values.username = DEMO_USERNAME;
     if (key === 'password') values.password = demoPassword(s.id, generation);
     if (key === 'client_secret') values.client_secret = demoClientSecret(s.id);
+  }
+  if (familyOf(s) === 'okta') {
+    Object.assign(values, { private_key: signingKey.privateKeyPem, private_key_id: signingKey.keyId });
   }
   return values;
 }
@@ -79,8 +108,17 @@ function adaptEntries(raw: unknown, endpoints: ReadonlyMap<string, string>): unk
     // A schedule margin, a store or a secret chosen for the real provider does not apply to the demo's.
     // An issuer's metadata is the real IdP's: the demo's server is the token endpoint itself.
     const { baseUrl: _b, issuer: _i, safetyMarginSeconds: _m, store: _s, credentials: _c, ...kept } = entry;
+    // The demo has no KMS key and no registered certificate: its assertions are signed with the demo
+    // directory's key, kept in the built-in credentials.
+    const signs = entry.signingKey !== undefined;
     return {
       ...kept,
+      ...(signs
+        ? {
+            signingKey: 'credentials',
+            assertion: { ...(entry.assertion as object | undefined), includeCertificateThumbprint: false },
+          }
+        : {}),
       tokenEndpoint: endpoints.get(entry.id as string),
       checkIntervalMinutes: DEMO_CHECK_INTERVAL_MINUTES,
     };
@@ -95,6 +133,7 @@ function demoIdp(
   values: ReturnType<typeof demoValues>,
   accessSeconds: number,
   clock: DemoOptions['clock'],
+  signed: { readonly key: DemoSigningKey; readonly audience: () => string },
 ): { handler: { handle(req: DemoRequest): DemoReply }; realm?: KeycloakRealm } {
   if (family === 'keycloak') {
     const realm = new KeycloakRealm(
@@ -110,6 +149,11 @@ function demoIdp(
       clock,
     );
     return { handler: realm, realm };
+  }
+  if (family === 'okta') {
+    const { key, audience } = signed;
+    const options = { clientId: s.clientId, publicJwk: key.publicJwk, keyId: key.keyId, audience };
+    return { handler: new SignedClient({ ...options, allowedScope: s.scope ?? '', accessSeconds }, clock) };
   }
   if (family === 'identityserver') {
     const handler = new IdentityServerClient({
@@ -131,7 +175,11 @@ function demoIdp(
  */
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   const { clock } = options;
-  const original = parseProvidersFile(options.raw, options.source, { target: 'local' });
+  const raw = withDemoProvider(options.raw);
+  const original = parseProvidersFile(raw, options.source, { target: 'local' });
+  const signingKey = await loadDemoSigningKey(options.dir);
+  // Each provider's token endpoint on the demo server, known once it listens: a signed assertion's `aud`.
+  const endpoints = new Map<string, string>();
   const routes: DemoRoute[] = [];
   const targets: FaultTarget[] = [];
   const credentials = new Map<string, DemoCredentials>();
@@ -146,10 +194,11 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     });
     const everyMinutes = family === 'spring' ? 1 : (index % 2) + 1;
     const accessSeconds = lifetimeFor(threshold, everyMinutes);
-    const values = demoValues(s);
+    const values = demoValues(s, signingKey);
     const creds = new DemoCredentials(s.id, values, clock, options.versionKey);
     credentials.set(s.id, creds);
-    const { handler, realm } = demoIdp(family, s, values, accessSeconds, clock);
+    const audience = () => endpoints.get(s.id) ?? '';
+    const { handler, realm } = demoIdp(family, s, values, accessSeconds, clock, { key: signingKey, audience });
     const path = `/${s.id}${new URL(s.tokenEndpoint ?? s.issuer!).pathname}`;
     routes.push({ provider: s.id, path, handle: (req) => handler.handle(req) });
     targets.push({
@@ -157,7 +206,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       family,
       credentials: creds,
       ...(realm ? { realm } : {}),
-      ...(family === 'keycloak' ? { rotated: demoValues(s, 2) } : {}),
+      ...(family === 'keycloak' ? { rotated: demoValues(s, signingKey, 2) } : {}),
     });
     const rhythm =
       family === 'spring'
@@ -175,8 +224,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   await writePrivateFile(portFile, `${new URL(server.url).port}\n`).catch(() => undefined);
   let demo: ResolvedProvider[];
   try {
-    const endpoints = new Map(routes.map((r) => [r.provider, `${server.url}${r.path}`]));
-    demo = parseProvidersFile(adaptEntries(options.raw, endpoints), `${options.source} (adapted for the demo)`, {
+    for (const r of routes) endpoints.set(r.provider, `${server.url}${r.path}`);
+    demo = parseProvidersFile(adaptEntries(raw, endpoints), `${options.source} (adapted for the demo)`, {
       target: 'local',
     });
   } catch (error) {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../../cli/args.js';
+import { CREDENTIAL_ENV } from '../../cli/check/credentials.js';
 import { CHECK_HELP, PLAN_HELP, REFRESH_HELP, RUN_HELP, STATUS_HELP, TOP_HELP } from '../../cli/help.js';
 import { runCliForTest } from './helpers.js';
 
@@ -45,6 +46,10 @@ describe('help and version', () => {
 
 describe('what the help says about permissions and sources', () => {
   const flat = (text: string) => text.replace(/\s+/g, ' ');
+
+  it('check --help names every variable check reads credentials from', () => {
+    for (const name of Object.values(CREDENTIAL_ENV)) expect(CHECK_HELP).toContain(name);
+  });
 
   it('status --help lists every IAM action it uses, and says the state read is optional', () => {
     const help = flat(STATUS_HELP);

@@ -1,3 +1,4 @@
+import { generateKeyPairSync, verify } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type CheckReport, checkJson, renderCheck } from '../../cli/check/command.js';
 import { PromptCancelled } from '../../cli/common/prompt.js';
@@ -515,5 +516,133 @@ describe('token-refresher check: what the IdP sends is printed as one plain line
     expect(table.stdout).toContain('scope           openid [2J [31mred forged line\n');
     expect(JSON.parse(json.stdout).scope).toBe('openid [2J [31mred forged line');
     expect(table.code).toBe(0);
+  });
+});
+
+describe('token-refresher check: providers that sign assertions', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  let signedFile: string;
+
+  beforeAll(() => {
+    const endpoint = { tokenEndpoint: idp.tokenEndpoint };
+    signedFile = writeProvidersFile({
+      providers: [
+        { id: 'okta-key', preset: 'okta', ...endpoint, clientId: 'svc', scope: 'api.read', signingKey: 'credentials' },
+        { id: 'okta-kms', preset: 'okta', ...endpoint, clientId: 'svc', scope: 'api.read', signingKey: 'kms' },
+        {
+          id: 'google',
+          preset: 'google-service-account',
+          ...endpoint,
+          clientId: '1234567890',
+          scope: 'https://x',
+          signingKey: 'credentials',
+        },
+        {
+          id: 'entra',
+          preset: 'entra-id',
+          ...endpoint,
+          clientId: 'app',
+          scope: 'https://graph.microsoft.com/.default',
+          signingKey: 'credentials',
+        },
+      ],
+    });
+  });
+
+  const signedCheck = (provider: string, env: Record<string, string>, stdinIsTTY = false) =>
+    runCliForTest(['check', provider, '--providers-file', signedFile], {
+      env,
+      stdinIsTTY,
+      prompt: () => Promise.reject(new Error('no prompt expected')),
+    });
+
+  /** The assertion's header and claims, once its ES256 signature verified with the test key's public half. */
+  function verified(assertion: string) {
+    const [header, claims, signature] = assertion.split('.');
+    const input = Buffer.from(`${header}.${claims}`);
+    const ok = verify(
+      'sha256',
+      input,
+      { key: publicKey, dsaEncoding: 'ieee-p1363' },
+      Buffer.from(signature!, 'base64url'),
+    );
+    expect(ok).toBe(true);
+    const json = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    return { header: json(header!), claims: json(claims!) };
+  }
+
+  it('signs a private_key_jwt assertion with the PEM in TOKEN_REFRESHER_PRIVATE_KEY, kid from _PRIVATE_KEY_ID', async () => {
+    idp.reply(okToken({ access_token: SECRETS.accessToken, expires_in: 3600, scope: 'api.read' }));
+    const env = { TOKEN_REFRESHER_PRIVATE_KEY: pem, TOKEN_REFRESHER_PRIVATE_KEY_ID: 'key-1' };
+
+    const { code, stdout, stderr } = await signedCheck('okta-key', env);
+
+    expect(idp.requests).toHaveLength(1);
+    const form = idp.requests[0]!.form;
+    expect(form).toMatchObject({ grant_type: 'client_credentials', client_id: 'svc', scope: 'api.read' });
+    const { header, claims } = verified(form.client_assertion!);
+    expect(header).toMatchObject({ alg: 'ES256', kid: 'key-1' });
+    expect(claims).toMatchObject({ iss: 'svc', sub: 'svc', aud: idp.tokenEndpoint });
+    expect(stdout).toContain('answer          HTTP 200: token granted');
+    expect(stdout + stderr).not.toContain(pem.split('\n')[1]!);
+    expect(stdout + stderr).not.toContain(form.client_assertion!);
+    expect(code).toBe(0);
+  });
+
+  it('takes a Google service-account key file as it is in TOKEN_REFRESHER_PRIVATE_KEY', async () => {
+    idp.reply(okToken({ expires_in: 3600 }));
+    const keyFile = {
+      type: 'service_account',
+      client_email: 'refresher@project.iam.gserviceaccount.com',
+      private_key_id: 'sa-key-7',
+      private_key: pem,
+    };
+
+    const { code } = await signedCheck('google', { TOKEN_REFRESHER_PRIVATE_KEY: JSON.stringify(keyFile) });
+
+    const form = idp.requests[0]!.form;
+    expect(form.grant_type).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer');
+    const { header, claims } = verified(form.assertion!);
+    expect(header.kid).toBe('sa-key-7');
+    expect(claims).toMatchObject({ iss: keyFile.client_email, sub: keyFile.client_email, scope: 'https://x' });
+    expect(code).toBe(0);
+  });
+
+  it('names TOKEN_REFRESHER_PRIVATE_KEY when it is missing, and does not prompt for a PEM on a terminal', async () => {
+    const piped = await signedCheck('okta-key', {});
+    expect(piped.stderr).toMatch(
+      /^error: TOKEN_REFRESHER_PRIVATE_KEY is not set, and there is no terminal to ask for the signing key/,
+    );
+    const terminal = await signedCheck('okta-key', {}, true);
+    expect(terminal.stderr).toMatch(/^error: TOKEN_REFRESHER_PRIVATE_KEY is not set, and a prompt cannot read/);
+    expect([piped.code, terminal.code]).toEqual([2, 2]);
+    expect(idp.requests).toHaveLength(0);
+  });
+
+  it('asks for the registered certificate when the assertion names it by x5t#S256 (entra-id)', async () => {
+    const { code, stderr } = await signedCheck('entra', { TOKEN_REFRESHER_PRIVATE_KEY: pem });
+    expect(stderr).toMatch(
+      /^error: TOKEN_REFRESHER_CERTIFICATE is not set, and there is no terminal to ask for the certificate/,
+    );
+    expect(code).toBe(2);
+    expect(idp.requests).toHaveLength(0);
+  });
+
+  it('says, before asking for anything, that a KMS key signs only in the function and what to run instead', async () => {
+    const { code, stdout, stderr } = await signedCheck('okta-kms', {}, true);
+
+    expect(stdout).toBe('');
+    expect(stderr).toContain(
+      'error: provider "okta-kms" signs its private_key_jwt client assertions with a KMS key ("signingKey": "kms"), ' +
+        'and check signs on this machine: it cannot use the key, even with kms:Sign on it',
+    );
+    expect(stderr).toContain(
+      'run "token-refresher refresh okta-kms" with the stage\'s --stage, --stack or --outputs-file',
+    );
+    expect(stderr).toContain('TOKEN_REFRESHER_PRIVATE_KEY="$(cat key.pem)"');
+    expect(stderr).toContain('"token-refresher public-key okta-kms"');
+    expect(idp.requests).toHaveLength(0);
+    expect(code).toBe(2);
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { METRIC, STAGE_WIDE_METRICS } from '../../contract/metrics.js';
 import {
   type DashboardBody,
   legendOf,
@@ -24,6 +25,14 @@ describe('docs/dashboard.svg', () => {
       expect(svg).toContain(`>${w.properties.title!.split(' ').slice(0, 4).join(' ')}`);
       for (const row of w.properties.metrics!)
         expect(svg).toContain(legendOf(row).slice(0, 30).replaceAll('"', '&quot;'));
+    }
+  });
+
+  it('graphs every metric the function emits, each per-provider one by provider', () => {
+    const plotted = JSON.stringify(body.widgets);
+    for (const name of Object.values(METRIC)) {
+      const stageWide = (STAGE_WIDE_METRICS as readonly string[]).includes(name);
+      expect(plotted, name).toContain(stageWide ? `"${name}"` : `MetricName=\\"${name}\\"`);
     }
   });
 

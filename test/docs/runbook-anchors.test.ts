@@ -3,6 +3,7 @@ import GithubSlugger from 'github-slugger';
 import { describe, expect, it } from 'vitest';
 import { RUNBOOK_ANCHOR } from '../../contract/failure.js';
 import { ALARM_KINDS, ALARM_SUFFIX } from '../../contract/refresher-manifest.js';
+import { ASSERTION_REJECTED_SECTION } from '../../lib/private/alarm-specs.js';
 import { runbookLink } from '../../lib/private/provider-alarms.js';
 import { DEFAULT_RUNBOOK_URL } from '../../lib/provider-token-refresher.js';
 
@@ -32,6 +33,10 @@ describe('runbook links', () => {
       expect(anchors).toContain(anchor);
     },
   );
+
+  it('has the section the CredentialsRejected alarm of a provider that signs assertions links', () => {
+    expect(anchors).toContain(ASSERTION_REJECTED_SECTION);
+  });
 
   it('points the default at the runbook file of this repository', () => {
     expect(DEFAULT_RUNBOOK_URL.endsWith('/docs/runbook.md')).toBe(true);

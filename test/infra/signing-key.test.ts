@@ -145,6 +145,22 @@ describe('no KMS signing key', () => {
   });
 });
 
+describe('the CredentialsRejected alarm', () => {
+  const description = (template: Template) =>
+    Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+      .map((r) => r.Properties as { AlarmName: string; AlarmDescription: string })
+      .find((p) => p.AlarmName.endsWith('-CredentialsRejected'))!.AlarmDescription;
+
+  it('links "An assertion was rejected" for a provider that signs, and its own section otherwise', () => {
+    expect(description(build('kms').template)).toMatch(
+      /: the provider rejected a signed assertion; .*Runbook: \S+\/docs\/runbook\.md#an-assertion-was-rejected$/,
+    );
+    expect(description(build(undefined).template)).toMatch(
+      /: the provider rejected the credentials; .*Runbook: \S+\/docs\/runbook\.md#credentialsrejected$/,
+    );
+  });
+});
+
 describe('the providers file', () => {
   it.each([
     [{ kms: 'create', kmsKeyArn: NAMED_KEY_ARN }, /give either "kms": "create" .* or "kmsKeyArn"/],

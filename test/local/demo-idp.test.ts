@@ -1,4 +1,13 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type AssertionClaims, signAssertion } from '../../core/assertion.js';
+import { CLIENT_ASSERTION_TYPE } from '../../core/oauth-endpoint.js';
+import { credentialsKeySigner } from '../../core/signers/credentials-key.js';
+import { DEMO_SIGNING_KEY_FILE, loadDemoSigningKey } from '../../local/demo/demo-signing-key.js';
+import { SignedClient } from '../../local/demo/signed-client.js';
 import { IdentityServerClient } from '../../local/demo/identity-server.js';
 import { type DemoIdpServer, startDemoIdp } from '../../local/demo/idp-server.js';
 import { KeycloakRealm } from '../../local/demo/keycloak-realm.js';
@@ -165,6 +174,102 @@ describe('legacy Spring family (mediahound)', () => {
     const renewed = await post('/oauth/token', form, auth);
     expect(renewed.body.access_token).not.toBe(first.body.access_token);
     expect(renewed.body.expires_in).toBe(300);
+  });
+});
+
+describe('Okta family (the demo-okta provider: private_key_jwt)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'token-refresher-demo-key-'));
+  const endpoint = () => `${server!.url}/okta/v1/token`;
+
+  async function okta() {
+    const key = await loadDemoSigningKey(dir);
+    const client = new SignedClient(
+      {
+        clientId: 'svc',
+        publicJwk: key.publicJwk,
+        keyId: key.keyId,
+        audience: endpoint,
+        allowedScope: 'demo.read',
+        accessSeconds: 300,
+      },
+      clock,
+    );
+    server = await startDemoIdp([{ provider: 'okta', path: '/okta/v1/token', handle: (r) => client.handle(r) }]);
+    return key;
+  }
+
+  /** An assertion made the way the refresher makes it (core/assertion.ts with the credentials-key signer). */
+  async function assertion(privateKeyPem: string, keyId: string, claims: Partial<AssertionClaims> = {}) {
+    const signer = credentialsKeySigner({ private_key: privateKeyPem, private_key_id: keyId }, 'v1');
+    if (!signer.ok) throw new Error(signer.error);
+    const all = { iss: 'svc', sub: 'svc', aud: endpoint(), lifetimeSeconds: 60, ...claims };
+    return signAssertion(signer.value, all, now, randomBytes(16), AbortSignal.timeout(1000));
+  }
+
+  const grant = (clientAssertion: string) =>
+    post('/okta/v1/token', {
+      grant_type: 'client_credentials',
+      client_id: 'svc',
+      scope: 'demo.read',
+      client_assertion_type: CLIENT_ASSERTION_TYPE,
+      client_assertion: clientAssertion,
+    });
+
+  it('keeps its ES256 key in the demo directory (0600) and reuses it at the next start', async () => {
+    const key = await loadDemoSigningKey(dir);
+    const path = join(dir, DEMO_SIGNING_KEY_FILE);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readFileSync(path, 'utf8')).toBe(key.privateKeyPem);
+    expect(key.privateKeyPem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(key.publicJwk).toMatchObject({ kty: 'EC', crv: 'P-256' });
+    expect(await loadDemoSigningKey(dir)).toEqual(key);
+  });
+
+  it('grants client_credentials for an assertion signed with the registered key, once per jti', async () => {
+    const key = await okta();
+    const signed = await assertion(key.privateKeyPem, key.keyId);
+    const granted = await grant(signed);
+    expect(granted.status).toBe(200);
+    expect(granted.body).toMatchObject({ token_type: 'Bearer', expires_in: 300, scope: 'demo.read' });
+    const replayed = await grant(signed);
+    expect(replayed).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+    expect(replayed.body.error_description).toMatch(/jti which was already used/);
+    expect((await grant(await assertion(key.privateKeyPem, key.keyId))).status).toBe(200);
+  });
+
+  it('verifies the signature with the registered public key: another key under the same kid is invalid_client', async () => {
+    const key = await okta();
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const other = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const forged = await grant(await assertion(other, key.keyId));
+    expect(forged).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_client', error_description: 'The client_assertion signature is invalid.' },
+    });
+    // A signature over other claims than those sent does not verify either.
+    const [header, , signature] = (await assertion(key.privateKeyPem, key.keyId)).split('.');
+    const claims = Buffer.from(JSON.stringify({ iss: 'svc', sub: 'svc', aud: endpoint(), exp: now / 1000 + 60 }));
+    const tampered = await grant(`${header}.${claims.toString('base64url')}.${signature}`);
+    expect(tampered.body.error_description).toBe('The client_assertion signature is invalid.');
+  });
+
+  it('rejects an unknown kid, a wrong audience, an expired assertion and a client secret', async () => {
+    const key = await okta();
+    const answers = [
+      await grant(await assertion(key.privateKeyPem, 'not-registered')),
+      await grant(await assertion(key.privateKeyPem, key.keyId, { aud: 'https://example.okta.com/oauth2/v1/token' })),
+      await grant(
+        await assertion(key.privateKeyPem, key.keyId, { lifetimeSeconds: 10 }).then((a) => ((now += 11_000), a)),
+      ),
+      await post('/okta/v1/token', { grant_type: 'client_credentials', client_id: 'svc', client_secret: 'x' }),
+    ];
+    expect(answers.map((a) => [a.status, a.body.error])).toEqual(Array(4).fill([401, 'invalid_client']));
+    expect(answers.map((a) => a.body.error_description)).toEqual([
+      'The client_assertion token has a kid which is not registered for this client.',
+      'The audience claim for client_assertion must be the endpoint invoked for the request.',
+      'The client_assertion token is expired.',
+      'Client authentication failed: this client authenticates with private_key_jwt only.',
+    ]);
   });
 });
 

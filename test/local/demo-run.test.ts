@@ -37,26 +37,30 @@ describe('npm start (token-refresher run) in demo mode, on a simulated clock', (
     return { sim, run };
   }
 
-  it('renews five providers, classifies injected faults, holds the lockout guard and recovers', async () => {
+  it('renews six providers, classifies injected faults, holds the lockout guard and recovers', async () => {
     const { sim, run } = await start(['--demo-faults']);
     const started = jsonEvents(run)[0]!;
     expect(started).toMatchObject({ event: 'started', mode: 'demo' });
     expect(started.server).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
-    // At start: one primary grant each, five token files, 0600.
+    // At start: one primary grant each, six token files, 0600. demo-okta is the demo's own
+    // signed-assertion provider: its private_key_jwt assertion is verified by the demo IdP.
     const first = runs(run);
     expect(first.map((e) => [e.provider, e.outcome, e.grant]).sort()).toEqual([
       ['clickview', 'refreshed', 'client_credentials'],
+      ['demo-okta', 'refreshed', 'client_credentials'],
       ['mediahound', 'refreshed', 'client_credentials'],
       ['mediamelon', 'refreshed', 'password'],
       ['movingimage', 'refreshed', 'password'],
       ['nagra', 'refreshed', 'password'],
     ]);
-    for (const p of ['mediamelon', 'movingimage', 'nagra', 'clickview', 'mediahound']) {
+    for (const p of ['mediamelon', 'movingimage', 'nagra', 'clickview', 'mediahound', 'demo-okta']) {
       expect(statSync(join(demoDir, `${p}.token.json`)).mode & 0o777).toBe(0o600);
       expect(statSync(join(demoDir, `${p}.state.json`)).mode & 0o777).toBe(0o600);
     }
     expect(statSync(demoDir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(demoDir, '.demo-signing-key.pem')).mode & 0o777).toBe(0o600);
+    expect(started.notes.join('\n')).toMatch(/demo-okta: Okta service app, client_credentials with a private_key_jwt/);
 
     // One minute later: a 503 with Retry-After is retried in the run, then the refresh succeeds;
     // Spring answers 429, then the same token with a smaller expires_in, which is not written again.
@@ -108,6 +112,10 @@ describe('npm start (token-refresher run) in demo mode, on a simulated clock', (
     await sim.advance(2 * MINUTE);
     expect(last(run, 'nagra')).toMatchObject({ outcome: 'refreshed', grant: 'password', guardEngaged: false });
     expect(last(run, 'clickview')).toMatchObject({ outcome: 'refreshed', grant: 'client_credentials' });
+    // Every renewal of demo-okta was a new assertion the IdP accepted (a reused jti would be rejected).
+    const okta = runs(run, 'demo-okta').filter((e) => e.outcome === 'refreshed');
+    expect(okta.length).toBeGreaterThanOrEqual(9);
+    expect(runs(run, 'demo-okta').filter((e) => e.outcome === 'failed')).toEqual([]);
 
     // A consumer reads what local mode keeps fresh, with the reader it uses in AWS.
     const reader = new TokenReader({ tokenSource: `file:${join(demoDir, 'nagra.token.json')}`, clock: () => sim.now });
@@ -134,7 +142,7 @@ describe('npm start (token-refresher run) in demo mode, on a simulated clock', (
 
     // Ten seconds later every token is still fresh: nothing is requested at start.
     const second = await start([], new SimHost(at + 10_000));
-    expect(runs(second.run).map((e) => e.outcome)).toEqual(['fresh', 'fresh', 'fresh', 'fresh', 'fresh']);
+    expect(runs(second.run).map((e) => e.outcome)).toEqual(['fresh', 'fresh', 'fresh', 'fresh', 'fresh', 'fresh']);
     expect(runs(second.run).flatMap((e) => e.attempts)).toEqual([]);
     // The refresh token comes from the state file. The demo IdP kept its sessions in memory and
     // forgot them when it stopped, so it answers invalid_grant, and one password grant follows.
@@ -144,5 +152,8 @@ describe('npm start (token-refresher run) in demo mode, on a simulated clock', (
       'password',
     ]);
     expect(last(second.run, 'nagra')).toMatchObject({ outcome: 'refreshed', grant: 'password' });
+    // The signing key was kept in the demo directory: the restarted IdP registers it, and it signs again.
+    await second.sim.advance(MINUTE);
+    expect(last(second.run, 'demo-okta')).toMatchObject({ outcome: 'refreshed', grant: 'client_credentials' });
   });
 });

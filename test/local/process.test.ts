@@ -29,13 +29,14 @@ const events = (text: string) =>
     .map((line) => JSON.parse(line) as { event: string; provider?: string; outcome?: string });
 
 describe('token-refresher run as a process (what npm start runs)', () => {
-  it('--once refreshes the five shipped providers against the embedded server and exits 0', async () => {
+  it('--once refreshes the five shipped providers and the signed-assertion demo provider, and exits 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'token-refresher-proc-'));
     const { exit, out, err } = cli(['run', '--once', '--json', '--dir', dir]);
     expect(await exit, err()).toBe(0);
     const runs = events(out()).filter((e) => e.event === 'run');
     expect(runs.map((e) => `${e.provider} ${e.outcome}`).sort()).toEqual([
       'clickview refreshed',
+      'demo-okta refreshed',
       'mediahound refreshed',
       'mediamelon refreshed',
       'movingimage refreshed',
@@ -49,11 +50,11 @@ describe('token-refresher run as a process (what npm start runs)', () => {
   it('stops cleanly on SIGINT: exit 0, the lock released', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'token-refresher-proc-'));
     const proc = cli(['run', '--dir', dir]);
-    // Wait for the five first runs, then Ctrl-C.
+    // Wait for the six first runs, then Ctrl-C.
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no five runs:\n${proc.out()}\n${proc.err()}`)), 20_000);
+      const timer = setTimeout(() => reject(new Error(`no six runs:\n${proc.out()}\n${proc.err()}`)), 20_000);
       proc.child.stdout.on('data', () => {
-        if ((proc.out().match(/refreshed \(/g) ?? []).length >= 5) {
+        if ((proc.out().match(/refreshed \(/g) ?? []).length >= 6) {
           clearTimeout(timer);
           resolve();
         }
