@@ -320,9 +320,14 @@ ${DEPLOYMENT_OPTIONS}
   --json              the stored parameter and the proving run's result as JSON
   -h, --help          show this help
 
+The old refresh token is never read: the ledger (a String) gives the rest of the state, and the
+state SecureString is only checked to exist (no decryption). The stage's key lets the account
+encrypt a state SecureString through SSM, never decrypt it; your IAM decides who may.
+
 IAM actions: those of "status" to find the provider, lambda:GetFunctionConfiguration and
 lambda:InvokeFunction on its function, ssm:GetParameter and ssm:PutParameter on its state and
-ledger parameters, kms:Encrypt and kms:Decrypt with the stage's parameter key.
+ledger parameters (/<prefix>/<provider>/state and /ledger), kms:Encrypt and kms:GenerateDataKey
+on the stage's key. No kms:Decrypt.
 
 Exit codes: 0 connected and renewed (or fresh), 1 the sign-in or the proving renewal failed,
 2 usage error, unknown provider or a provider without grant "refresh_token", 3 stack not found

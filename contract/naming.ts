@@ -145,6 +145,8 @@ export function prefixNamePatterns(prefix: string) {
     roles: `${prefix}/*`,
     /** Published token parameters. */
     tokenParameters: `${prefix}/*/token`,
+    /** Private state SecureStrings, which hold the refresh tokens (`connect` writes them). */
+    stateParameters: `${prefix}/*/state`,
     /** Published token secrets (Secrets Manager appends `-` and six characters). */
     tokenSecrets: `${prefix}/*/token-??????`,
     /** Credentials secrets. */

@@ -45,16 +45,28 @@ export function connectedState(
 }
 
 /**
+ * A store that can give its state without the refresh token, without decrypting anything
+ * (lambda/adapters/parameter-state-store.ts): a connection replaces the refresh token, so whoever
+ * connects needs no right to read the old one (the stage key lets operators encrypt a state, never
+ * decrypt it: lib/private/refresher-key.ts). A store without it is read whole.
+ */
+export type ConnectionStore = StateStore & {
+  readLedger?(signal?: AbortSignal): Promise<PrivateState | undefined>;
+};
+
+/**
  * Writes a connection through the store the refresher reads (the same adapter, parameters and KMS
- * key): the next run renews with it. Nothing here presents the refresh token to the IdP.
+ * key): the next run renews with it. Nothing here reads the old refresh token from a store that can
+ * do without, nor presents the new one to the IdP.
  */
 export async function writeConnection(
-  store: StateStore,
+  store: ConnectionStore,
   settings: ProviderSettings,
   connection: Connection,
   nowMs: number,
 ): Promise<PrivateState> {
-  const state = connectedState(await store.read(), settings, connection, nowMs);
+  const stored = store.readLedger ? await store.readLedger() : await store.read();
+  const state = connectedState(stored, settings, connection, nowMs);
   await store.write(state);
   return state;
 }

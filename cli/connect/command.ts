@@ -1,7 +1,7 @@
 import type { Connection } from '../../core/connection-state.js';
 import { writeConnection } from '../../core/connection-state.js';
 import { Redactor } from '../../core/redactor.js';
-import { ParameterStateStore } from '../../lambda/adapters/parameter-state-store.js';
+import { ParameterStateStore, StateNeedsFunctionRunError } from '../../lambda/adapters/parameter-state-store.js';
 import type { StackOptions } from '../common/stack-options.js';
 import { resolveCredentials } from '../check/credentials.js';
 import type { AwsClients } from '../common/aws-clients.js';
@@ -86,6 +86,14 @@ async function store(deployed: DeployedConnection, connection: Connection, clien
   try {
     await writeConnection(parameters, deployed.settings, connection, io.now());
   } catch (e) {
+    if (e instanceof StateNeedsFunctionRunError) {
+      throw new CliError(
+        `${e.message}; nothing was changed; run "token-refresher refresh ${deployed.settings.id}" once, which moves ` +
+          'its lockout memory to the ledger, then connect again',
+        EXIT.failed,
+        'state_not_migrated',
+      );
+    }
     const name = (e as { name?: string }).name ?? 'Error';
     throw new CliError(
       `could not store the refresh token in ${deployed.stateParameterName} (${name}); nothing was changed for the ` +

@@ -83,6 +83,28 @@ export class ParameterStateStore implements StateStore {
     return joined;
   }
 
+  /**
+   * The state without its refresh token, read from the ledger alone, for a write that replaces the
+   * refresh token (`token-refresher connect`, core/connection-state.ts): the SecureString is not
+   * decrypted, so an operator needs no kms:Decrypt, and the next write puts the chain whatever it
+   * holds. Only the ledger keeps lockout memory then; a SecureString without a ledger beside it may
+   * hold a whole state an earlier version wrote, which only the function reads.
+   * @throws StateNeedsFunctionRunError when the SecureString exists and the ledger does not
+   */
+  async readLedger(signal?: AbortSignal): Promise<PrivateState | undefined> {
+    const ledgerText = await this.ledgerParameter.get(signal);
+    if (ledgerText === undefined && (await this.chainParameter.exists(signal))) {
+      throw new StateNeedsFunctionRunError(this.chainParameter.name, this.ledgerParameter.name);
+    }
+    const ledgerRead = ledgerText === undefined ? undefined : this.parse(ledgerText, this.ledgerParameter.name);
+    const ledger = ledgerRead?.state;
+    // As `read` keeps it; a ledger that could not be read whole is written first, in full.
+    this.storedLedger = ledger !== undefined && ledgerRead?.valid === true ? plain(ledger) : undefined;
+    this.storedChain = UNKNOWN;
+    this.unsettled = false;
+    return ledger;
+  }
+
   rewriteDue(): boolean {
     return this.unsettled;
   }
@@ -130,6 +152,19 @@ export class ParameterStateStore implements StateStore {
     if (!read.valid)
       this.log.warn('private state is unreadable; starting over without a refresh token', { parameter: name });
     return read;
+  }
+}
+
+/**
+ * The private state is still in the SecureString alone, as versions before the ledger stored it: it
+ * may hold lockout memory that only the function can read (and move to the ledger on its next run).
+ */
+export class StateNeedsFunctionRunError extends Error {
+  constructor(stateParameterName: string, ledgerParameterName: string) {
+    super(
+      `${stateParameterName} exists but ${ledgerParameterName} does not: the state was stored by an earlier version`,
+    );
+    this.name = 'StateNeedsFunctionRunError';
   }
 }
 

@@ -42,6 +42,11 @@ export class SecureString {
     return full.Value;
   }
 
+  /** Whether the parameter exists: asked without decryption, so it costs no KMS request and needs no kms:Decrypt. */
+  async exists(signal?: AbortSignal): Promise<boolean> {
+    return (await this.fetch(false, signal)) !== undefined;
+  }
+
   /** Creates or overwrites the parameter, with `keyId` or else the account's default `aws/ssm` key. */
   async put(value: string, signal?: AbortSignal): Promise<void> {
     this.known = undefined;

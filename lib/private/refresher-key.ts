@@ -19,7 +19,10 @@ import { prefixNamePatterns } from '../../contract/naming.js';
  * - any principal the account allows (consumers' roles, through `grantRead`) may decrypt published
  *   tokens, and nothing else;
  * - any principal the account allows (operators) may encrypt credentials, to put a new value, but
- *   not decrypt them.
+ *   not decrypt them;
+ * - any principal the account allows (operators, through `ssm:PutParameter` on it) may encrypt a
+ *   state SecureString through SSM, so that `token-refresher connect` writes a person's refresh
+ *   token (cli/connect/command.ts), but not decrypt it: connect never reads the old one.
  */
 
 const KEY_ID = 'TokenRefresherKey';
@@ -158,6 +161,20 @@ function addPrefixStatements(key: kms.Key, prefix: string): void {
       conditions: {
         StringEquals: { 'kms:ViaService': via('secretsmanager') },
         StringLike: { 'kms:EncryptionContext:SecretARN': secretArnPattern(stack, patterns.credentialsSecrets) },
+      },
+    }),
+  );
+  // `GenerateDataKey*`: SSM encrypts an advanced-tier parameter (Intelligent-Tiering may move one
+  // there, lambda/adapters/secure-string.ts) with a data key rather than with Encrypt.
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: sid('OperatorsConnectState'),
+      principals: [account],
+      actions: ['kms:Encrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: { 'kms:ViaService': via('ssm') },
+        StringLike: { 'kms:EncryptionContext:PARAMETER_ARN': parameterArnPattern(stack, patterns.stateParameters) },
       },
     }),
   );

@@ -8,6 +8,7 @@ import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient 
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RUNTIME_CONFIG_ENV } from '../../contract/provider-settings.js';
+import { settingsFingerprint } from '../../core/fingerprint.js';
 import { createAwsClients } from '../../cli/common/aws-clients.js';
 import type { ConnectDeps } from '../../cli/connect/command.js';
 import { runCli } from '../../cli/main.js';
@@ -22,6 +23,9 @@ const ssm = mockClient(SSMClient);
 const drive = manifest('drive', { ledgerParameter: '/token-refresher/drive/ledger' });
 const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/stage-key';
 const REFRESH_TOKEN = 'FAKE-REFRESH-TOKEN-c0ffee-must-never-print';
+const DECRYPT_DENIED = Object.assign(new Error('kms:Decrypt denied by the stage key'), {
+  name: 'AccessDeniedException',
+});
 
 let idp: ConsentServer;
 beforeAll(async () => {
@@ -47,6 +51,7 @@ function deployedWith(grant: 'refresh_token' | 'password' = 'refresh_token') {
   };
   const config = JSON.stringify({ provider: settings, resources });
   lambda.on(GetFunctionConfigurationCommand).resolves({ Environment: { Variables: { [RUNTIME_CONFIG_ENV]: config } } });
+  return settings;
 }
 
 function functionReturns(result: unknown) {
@@ -61,6 +66,8 @@ beforeEach(() => {
   ssm.reset();
   cfn.on(DescribeStacksCommand).resolves(stackWith([drive]));
   ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ $metadata: {}, message: 'not found' }));
+  // The stage key lets operators encrypt the state, never decrypt it (lib/private/refresher-key.ts).
+  ssm.on(GetParameterCommand, { WithDecryption: true }).rejects(DECRYPT_DENIED);
   ssm.on(PutParameterCommand).resolves({ Version: 1 });
   deployedWith();
   functionReturns({ provider: 'drive', outcome: 'refreshed', grant: 'refresh_token', expiresAt: NOW_SECONDS + 3600 });
@@ -193,6 +200,48 @@ describe('token-refresher connect', () => {
     expect(stored().value).toMatchObject({ refreshToken: REFRESH_TOKEN });
     expect(stdout + stderr).not.toContain(REFRESH_TOKEN);
     expect(JSON.parse(stdout)).toMatchObject({ stored: '/token-refresher/drive/state', result: { outcome: 'failed' } });
+  });
+
+  it('replaces a stored refresh token without decrypting it: keeps the ledger’s lockout memory, lifts the disconnection', async () => {
+    const settings = deployedWith();
+    const ledger = {
+      v: 1,
+      fingerprint: settingsFingerprint(settings),
+      disconnectedAt: NOW - 1000,
+      guard: { credentialsVersion: 'v1', at: NOW - 5000, code: 'invalid_client', description: 'rejected' },
+    };
+    ssm.on(GetParameterCommand, { Name: '/token-refresher/drive/ledger' }).resolves({
+      Parameter: { Name: '/token-refresher/drive/ledger', Type: 'String', Value: JSON.stringify(ledger), Version: 3 },
+    });
+    ssm.on(GetParameterCommand, { Name: '/token-refresher/drive/state', WithDecryption: false }).resolves({
+      Parameter: { Name: '/token-refresher/drive/state', Type: 'SecureString', Value: 'AQICAH-ciphertext', Version: 7 },
+    });
+    const stdin = (async function* () {
+      yield `${REFRESH_TOKEN}\n`;
+    })();
+    const { code } = await connect(['--refresh-token-stdin'], { stdin });
+    expect(code).toBe(EXIT.ok);
+    expect(ssm).not.toHaveReceivedCommandWith(GetParameterCommand, { WithDecryption: true });
+    const { value, puts } = stored();
+    expect(value).toEqual({ v: 1, fingerprint: ledger.fingerprint, refreshToken: REFRESH_TOKEN, connectedAt: NOW });
+    const kept = JSON.parse(puts.find((p) => p.Name === '/token-refresher/drive/ledger')!.Value!) as object;
+    expect(kept).toEqual({ v: 1, fingerprint: ledger.fingerprint, guard: ledger.guard });
+    expect(lambda).toHaveReceivedCommandTimes(InvokeCommand, 1);
+  });
+
+  it('refuses a state an earlier version stored without a ledger (only the function reads it), exit 1', async () => {
+    ssm.on(GetParameterCommand, { Name: '/token-refresher/drive/state', WithDecryption: false }).resolves({
+      Parameter: { Name: '/token-refresher/drive/state', Type: 'SecureString', Value: 'AQICAH-ciphertext', Version: 2 },
+    });
+    const stdin = (async function* () {
+      yield `${REFRESH_TOKEN}\n`;
+    })();
+    const { code, stderr } = await connect(['--refresh-token-stdin'], { stdin });
+    expect(code).toBe(EXIT.failed);
+    expect(stderr).toContain('/token-refresher/drive/ledger does not');
+    expect(stderr).toContain('token-refresher refresh drive');
+    expect(stored().puts).toHaveLength(0);
+    expect(lambda).toHaveReceivedCommandTimes(InvokeCommand, 0);
   });
 
   it('says why a refresh token could not be stored, without the token, exit 3', async () => {

@@ -162,7 +162,7 @@ const MUTATIONS: readonly { name: string; change: Parameters<typeof mutated>[0];
   {
     name: 'the key admits every role of the account to use it (`role/*` instead of `role/<prefix>/*`)',
     change: (r) => keyStatements(r, 'RefreshersUse').forEach((s) => replaceIn(s, /:role\/.+\/\*$/, ':role/*')),
-    breaks: ['refresh-token-read', 'refresh-token-write', 'credentials-key', 'administrator'],
+    breaks: ['refresh-token-read', 'refresh-token-connect', 'credentials-key', 'administrator'],
   },
   {
     name: 'the key has CDK’s default policy, which lets the account use it',
@@ -172,7 +172,7 @@ const MUTATIONS: readonly { name: string; change: Parameters<typeof mutated>[0];
           { Effect: 'Allow', Principal: ACCOUNT_ROOT, Action: 'kms:*', Resource: '*' },
         ];
       }),
-    breaks: ['refresh-token-read', 'refresh-token-write', 'credentials-key', 'token-write', 'administrator'],
+    breaks: ['refresh-token-read', 'refresh-token-connect', 'credentials-key', 'token-write', 'administrator'],
   },
   {
     name: 'the key lets every principal of the account decrypt (Principal `*`, callers of the account)',
@@ -209,6 +209,33 @@ const MUTATIONS: readonly { name: string; change: Parameters<typeof mutated>[0];
         );
       }),
     breaks: ['credentials-write'],
+  },
+  {
+    name: 'the operators’ state statement loses its kms:ViaService condition',
+    change: (r) => keyStatements(r, 'OperatorsConnectState').forEach((s) => delete s['Condition']['StringEquals']),
+    breaks: ['refresh-token-connect'],
+  },
+  {
+    name: 'the operators’ state statement allows kms:Decrypt too',
+    change: (r) =>
+      keyStatements(r, 'OperatorsConnectState').forEach((s) => (s['Action'] = [...s['Action'], 'kms:Decrypt'])),
+    breaks: ['refresh-token-read', 'refresh-token-connect', 'administrator'],
+  },
+  {
+    name: 'the operators’ state statement covers every parameter of the prefix (`parameter/<prefix>/*`)',
+    change: (r) => keyStatements(r, 'OperatorsConnectState').forEach((s) => replaceIn(s, /\/\*\/state$/, '/*')),
+    breaks: ['refresh-token-connect', 'token-write'],
+  },
+  {
+    name: 'the key no longer lets operators write the state',
+    change: (r) =>
+      ofType(r, 'AWS::KMS::Key').forEach((k) => {
+        const policy = k.resource['Properties']['KeyPolicy'];
+        policy['Statement'] = (policy['Statement'] as Json[]).filter(
+          (s) => !String(s['Sid']).startsWith('OperatorsConnectState'),
+        );
+      }),
+    breaks: ['refresh-token-write', 'refresh-token-connect'],
   },
   {
     name: 'the credentials secrets lose their resource policy',

@@ -78,8 +78,49 @@ export const CLAIMS: readonly Claim[] = [
   },
   {
     id: 'refresh-token-write',
-    claim: 'refresh token (`/<prefix>/<id>/state`): who can write it: "that refresher only"',
-    check: (model) => whoCan(model, 'refresh token', 'writes', (item) => refresherOf(model, item)),
+    claim:
+      'refresh token (`/<prefix>/<id>/state`): who can write it: "that refresher, and operators with `ssm:PutParameter` on it and `kms:Encrypt` (`token-refresher connect`)"',
+    check: (model, cast) =>
+      whoCan(model, 'refresh token', 'writes', (item) => [...refresherOf(model, item), cast.administrator]),
+  },
+  {
+    id: 'refresh-token-connect',
+    claim:
+      'refresh token (`/<prefix>/<id>/state`): "the key lets the account encrypt it through SSM, with that parameter\'s encryption context, never decrypt it": an operator with ssm:PutParameter and kms:* writes the state, but decrypts nothing of it and encrypts for no other name',
+    check: async (model, { administrator }) => {
+      const problems: string[] = [];
+      const { partition, region, account } = model.resolver.env;
+      for (const item of model.items.filter((i) => i.kind === 'refresh token')) {
+        const { open, of } = await model.writeWaysOpen(administrator, item);
+        if (open !== of) problems.push(`${item.label}: the operator writes it in ${open} of its ${of} ways`);
+        if (await model.allows(administrator, model.keyCall('kms:Decrypt', item))) {
+          problems.push(`${item.label}: the operator may decrypt it`);
+        }
+        const encrypt = model.keyCall('kms:Encrypt', item);
+        // The same context asked for directly, not through SSM: anyone may name any parameter in it.
+        const { ['kms:ViaService']: _via, ...direct } = encrypt.context ?? {};
+        if (await model.allows(administrator, { ...encrypt, context: direct })) {
+          problems.push(`${item.label}: the operator may encrypt with its context outside SSM`);
+        }
+        // The provider's other parameters, and names one step away from the state's.
+        const base = `arn:${partition}:ssm:${region}:${account}:parameter/${item.prefix}/${item.providerId}`;
+        const others = [
+          ...model.items
+            .filter((i) => i.stage === item.stage && i.providerId === item.providerId && i !== item)
+            .filter((i) => i.store !== 'secret')
+            .map((i) => i.arn),
+          ...['manifest', 'statex', 'state/x', 'x'].map((leaf) => `${base}/${leaf}`),
+        ];
+        for (const arn of others) {
+          for (const action of ['kms:Encrypt', 'kms:GenerateDataKey']) {
+            if (await model.allows(administrator, model.keyCall(action, { ...item, arn }))) {
+              problems.push(`${item.label}: the operator may ${action} for ${arn}`);
+            }
+          }
+        }
+      }
+      return problems;
+    },
   },
   {
     id: 'credentials-read',

@@ -841,20 +841,22 @@ describe('the stack key (the default)', () => {
     for (const action of ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncrypt*', 'kms:*']) {
       expect(admin.Action).not.toContain(action);
     }
-    // AND every statement that grants a use is narrowed to refresher roles or to token and credentials names
+    // AND every statement that grants a use is narrowed to refresher roles or to token, credentials
+    // and (encrypt only) state names
     for (const st of statements.filter((x) => x.Sid !== 'AccountAdministersButDoesNotUse')) {
       const conditions = JSON.stringify(st.Condition);
       expect(conditions).toContain('kms:ViaService');
       expect(
         conditions.includes('aws:PrincipalArn') ||
           conditions.includes('/*/token') ||
-          conditions.includes('/*/credentials-??????'),
+          conditions.includes('/*/credentials-??????') ||
+          (conditions.includes('/*/state') && !JSON.stringify(st.Action).includes('Decrypt')),
         `statement ${st.Sid} is narrowed`,
       ).toBe(true);
     }
   });
 
-  it('admits refresher roles by their IAM path, consumers only for tokens, operators only to write credentials', () => {
+  it('admits refresher roles by their IAM path, consumers only for tokens, operators only to write credentials and states', () => {
     // GIVEN / WHEN
     const { template } = buildParameterStore();
     // THEN
@@ -867,6 +869,11 @@ describe('the stack key (the default)', () => {
     expect(bySid['ConsumersDecryptTokenParameterstokenrefresher']!.Action).toBe('kms:Decrypt');
     expect(bySid['ConsumersDecryptTokenSecretstokenrefresher']!.Action).toBe('kms:Decrypt');
     expect(bySid['OperatorsWriteCredentialstokenrefresher']!.Action).toEqual(['kms:Encrypt', 'kms:GenerateDataKey']);
+    const state = bySid['OperatorsConnectStatetokenrefresher']!;
+    expect(state.Action).toEqual(['kms:Encrypt', 'kms:GenerateDataKey*']);
+    expect(readableArn(state.Condition!['StringLike']!['kms:EncryptionContext:PARAMETER_ARN'] as never)).toBe(
+      'arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/token-refresher/*/state',
+    );
     const [, role] = onlyResource(template, 'AWS::IAM::Role', 'RefresherFunctionRole');
     expect((role['Properties'] as { Path: string }).Path).toBe('/token-refresher/loop-ps/');
   });
