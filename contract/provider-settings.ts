@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { extraParamsSchema, sentText } from './sent-text.js';
+import { authorizationParamsSchema, extraParamsSchema, sentText } from './sent-text.js';
 import { eventsRuntimeSchema } from './events.js';
 import { METRICS_NAMESPACE_PATTERN } from './metrics.js';
 import { type EndpointTarget, tokenEndpointProblem } from './loopback.js';
@@ -77,6 +77,8 @@ const PRESET_NAMES = [
   'entra-id',
   'google-service-account',
   'salesforce-jwt',
+  'google-oauth',
+  'microsoft-graph-delegated',
   'generic',
 ] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
@@ -170,6 +172,11 @@ export const providerSettingsSchema = z
      */
     authorizationEndpoint: z.optional(tokenEndpointSchema('local')),
     deviceAuthorizationEndpoint: z.optional(tokenEndpointSchema('local')),
+    /**
+     * Extra query parameters on the authorization request `connect` builds (Google's
+     * `access_type=offline`, `prompt=consent`); like the endpoints above, never used by the function.
+     */
+    authorizationParams: z.optional(authorizationParamsSchema),
     clientId: sentText(256).check(z.minLength(1)),
     grant: z.enum(GRANTS),
     clientAuth: z.enum(CLIENT_AUTH_METHODS),

@@ -11,6 +11,11 @@ export interface Preset {
   /** Builds the token endpoint from the provider's `baseUrl` (self-hosted IdPs). */
   readonly tokenEndpointFromBaseUrl?: (baseUrl: string) => string;
   readonly clientId?: string;
+  /** Where `token-refresher connect` sends the person, and asks for a device code (grant refresh_token). */
+  readonly authorizationEndpoint?: string;
+  readonly deviceAuthorizationEndpoint?: string;
+  /** Query parameters the authorization request needs for a refresh token (Google's `access_type=offline`). */
+  readonly authorizationParams?: Readonly<Record<string, string>>;
   readonly grant?: PrimaryGrant;
   readonly clientAuth?: ClientAuthMethod;
   readonly scope?: string;
@@ -34,6 +39,8 @@ export interface Preset {
 /** The fields of a providers-file entry a preset's own rules look at. */
 export interface PresetEntryView {
   readonly scope?: string | undefined;
+  readonly issuer?: string | undefined;
+  readonly tokenEndpoint?: string | undefined;
   readonly assertion?: { readonly subject?: string | undefined } | undefined;
 }
 
@@ -46,6 +53,32 @@ export function salesforceAudience(tokenEndpoint: string): string {
   const host = new URL(tokenEndpoint).hostname;
   const sandbox = host === 'test.salesforce.com' || host.endsWith('.sandbox.my.salesforce.com');
   return sandbox ? 'https://test.salesforce.com' : 'https://login.salesforce.com';
+}
+
+/**
+ * The Microsoft identity platform hands out a refresh token only for `offline_access`, and the
+ * multi-tenant issuers' metadata names a templated issuer that never equals the one asked for
+ * (docs/reference/idp-behaviors.md section 9).
+ */
+function microsoftDelegatedProblems(entry: PresetEntryView) {
+  const problems: { field: string; value: unknown; message: string }[] = [];
+  if (!entry.scope?.split(' ').includes('offline_access')) {
+    problems.push({
+      field: 'scope',
+      value: entry.scope,
+      message:
+        'preset "microsoft-graph-delegated" needs "scope" with "offline_access" (no refresh token without it), e.g. "offline_access https://graph.microsoft.com/Mail.Read"',
+    });
+  }
+  const tenant = entry.issuer ? new URL(entry.issuer).pathname.split('/')[1]?.toLowerCase() : undefined;
+  if (tenant && ['common', 'organizations', 'consumers'].includes(tenant)) {
+    problems.push({
+      field: 'issuer',
+      value: entry.issuer,
+      message: `preset "microsoft-graph-delegated" needs one tenant in "issuer", not "${tenant}": https://login.microsoftonline.com/<tenant id or domain>/v2.0`,
+    });
+  }
+  return problems;
 }
 
 export const PRESETS: Readonly<Record<PresetName, Preset>> = {
@@ -186,6 +219,45 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
             },
           ],
     describe: 'Salesforce connected app (JWT bearer grant; aud is the login host)',
+  },
+  'google-oauth': {
+    // A person consents once (token-refresher connect); docs/reference/idp-behaviors.md section 9.
+    tokenEndpoint: 'https://oauth2.googleapis.com/token',
+    authorizationEndpoint: 'https://accounts.google.com/o/oauth2/v2/auth',
+    deviceAuthorizationEndpoint: 'https://oauth2.googleapis.com/device/code',
+    // Without access_type=offline Google hands out no refresh token; without prompt=consent none on a
+    // second sign-in of the same account.
+    authorizationParams: { access_type: 'offline', prompt: 'consent' },
+    grant: 'refresh_token',
+    clientAuth: 'client_secret_post',
+    extraParams: {},
+    useRefreshToken: true,
+    lifetimeSeconds: 3600,
+    entryProblems: (entry) =>
+      entry.scope
+        ? []
+        : [
+            {
+              field: 'scope',
+              value: undefined,
+              message:
+                'preset "google-oauth" needs "scope": the Google API scopes the person consents to, e.g. "https://www.googleapis.com/auth/drive.readonly"',
+            },
+          ],
+    describe: "Google APIs with a person's offline consent (refresh_token; token-refresher connect)",
+  },
+  'microsoft-graph-delegated': {
+    // The tenant's endpoints come from "issuer" (https://login.microsoftonline.com/<tenant>/v2.0);
+    // a public client by default, as a desktop or device-code app registration is.
+    grant: 'refresh_token',
+    clientAuth: 'none',
+    extraParams: {},
+    useRefreshToken: true,
+    // Entra ID answers expires_in (60 to 90 minutes); this only plans the schedule.
+    lifetimeSeconds: 3600,
+    entryProblems: microsoftDelegatedProblems,
+    describe:
+      'Microsoft Graph with delegated permissions (refresh_token; token-refresher connect; "issuer" names the tenant)',
   },
   generic: {
     extraParams: {},

@@ -61,6 +61,7 @@ export const providerEntrySchema = z.strictObject({
   issuer: z.optional(tokenEndpointSchema('aws')),
   authorizationEndpoint: z.optional(tokenEndpointSchema('aws')),
   deviceAuthorizationEndpoint: z.optional(tokenEndpointSchema('aws')),
+  authorizationParams: settings.authorizationParams,
   baseUrl: z.optional(baseUrlSchema('aws')),
   clientId: z.optional(settings.clientId),
   grant: z.optional(settings.grant),

@@ -26,6 +26,10 @@ const ENTRY_DOCS: Readonly<Record<keyof typeof providerEntrySchema.shape, string
   deviceAuthorizationEndpoint:
     'For grant refresh_token: where "token-refresher connect --device" asks for a device code (RFC 8628), when the ' +
     "issuer's metadata does not name it. Same URL rules as tokenEndpoint.",
+  authorizationParams:
+    'For grant refresh_token: extra query parameters on the authorization request "token-refresher connect" builds, ' +
+    'e.g. {"access_type": "offline", "prompt": "consent"} (Google). No parameter connect sets itself, and nothing that ' +
+    'looks like a secret. Default: from the preset.',
   baseUrl: 'NAGRA only: the origin https://host:port, without a path or query; the preset appends the token path.',
   clientId: 'OAuth client id, without control characters. Default: from the preset (MediaMelon, movingimage).',
   grant:

@@ -219,6 +219,24 @@ function resolveTiming(
   return ok(timing);
 }
 
+/**
+ * What `token-refresher connect` uses (cli/connect/): the entry's endpoints over the preset's, the
+ * preset's authorization parameters under the entry's. A preset's fixed endpoints give way when the
+ * entry names an issuer, whose metadata names its own.
+ */
+function connectSettings(entry: ProviderEntry, preset: Preset) {
+  const fromPreset: Pick<Preset, 'authorizationEndpoint' | 'deviceAuthorizationEndpoint'> =
+    entry.issuer === undefined ? preset : {};
+  const authorizationEndpoint = entry.authorizationEndpoint ?? fromPreset.authorizationEndpoint;
+  const deviceAuthorizationEndpoint = entry.deviceAuthorizationEndpoint ?? fromPreset.deviceAuthorizationEndpoint;
+  const authorizationParams = { ...preset.authorizationParams, ...entry.authorizationParams };
+  return {
+    ...(authorizationEndpoint === undefined ? {} : { authorizationEndpoint }),
+    ...(deviceAuthorizationEndpoint === undefined ? {} : { deviceAuthorizationEndpoint }),
+    ...(Object.keys(authorizationParams).length === 0 ? {} : { authorizationParams }),
+  };
+}
+
 /** The runtime settings: the entry's values over the preset's, the request defaults, the resolved timing. */
 function providerSettings(entry: ProviderEntry, preset: Preset, required: Required, timing: Timing): ProviderSettings {
   const { endpoint, clientId, grant, clientAuth, lifetime } = required;
@@ -226,10 +244,7 @@ function providerSettings(entry: ProviderEntry, preset: Preset, required: Requir
     id: entry.id,
     preset: entry.preset,
     ...endpoint,
-    ...(entry.authorizationEndpoint === undefined ? {} : { authorizationEndpoint: entry.authorizationEndpoint }),
-    ...(entry.deviceAuthorizationEndpoint === undefined
-      ? {}
-      : { deviceAuthorizationEndpoint: entry.deviceAuthorizationEndpoint }),
+    ...connectSettings(entry, preset),
     clientId,
     grant,
     clientAuth,

@@ -42,10 +42,21 @@ async function listen(timeoutMs: number): Promise<{ redirectUri: string; callbac
   return { redirectUri, callback, close };
 }
 
-/** The authorization request: code flow with PKCE S256 (RFC 7636) and `state`. */
-function authorizationUrl(endpoint: string, ctx: FlowContext, redirectUri: string, state: string, challenge: string) {
+/**
+ * The authorization request: code flow with PKCE S256 (RFC 7636) and `state`, plus the settings'
+ * `authorizationParams` (Google wants `access_type=offline` for a refresh token), which the schema
+ * keeps from replacing any of the parameters set here.
+ */
+export function authorizationUrl(
+  endpoint: string,
+  ctx: Pick<FlowContext, 'client' | 'settings'>,
+  redirectUri: string,
+  state: string,
+  challenge: string,
+) {
   const url = new URL(endpoint);
   const params = {
+    ...ctx.settings.authorizationParams,
     response_type: 'code',
     client_id: ctx.client.client_id,
     redirect_uri: redirectUri,

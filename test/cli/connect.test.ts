@@ -33,8 +33,9 @@ beforeAll(async () => {
 });
 afterAll(() => idp.close());
 
-function deployedWith(grant: 'refresh_token' | 'password' = 'refresh_token') {
+function deployedWith(grant: 'refresh_token' | 'password' = 'refresh_token', extra: Record<string, unknown> = {}) {
   const settings = settingsFor({
+    ...extra,
     id: 'drive',
     preset: 'generic',
     issuer: idp.issuer,
@@ -121,6 +122,21 @@ describe('token-refresher connect', () => {
     expect(lambda).toHaveReceivedCommandTimes(InvokeCommand, 1);
     expect(stdout).toContain('connected drive: refresh token stored in /token-refresher/drive/state; renewed with it');
     for (const text of [stdout, stderr]) expect(text).not.toContain(String(value!.refreshToken));
+  });
+
+  it("puts the provider's authorizationParams on the sign-in URL (google-oauth: offline access, consent)", async () => {
+    deployedWith('refresh_token', { authorizationParams: { access_type: 'offline', prompt: 'consent' } });
+    let asked: URL | undefined;
+    const openBrowser = (url: string) => {
+      asked = new URL(url);
+      void consentAs(url, idp.issuer);
+    };
+    const { code } = await connect([], { openBrowser });
+    expect(code).toBe(EXIT.ok);
+    expect(asked!.searchParams.get('access_type')).toBe('offline');
+    expect(asked!.searchParams.get('prompt')).toBe('consent');
+    expect(asked!.searchParams.get('response_type')).toBe('code');
+    expect(stored().value).toMatchObject({ refreshToken: expect.any(String) });
   });
 
   it('refuses an answer whose state is not the one it sent, and stores nothing', async () => {

@@ -201,6 +201,90 @@ describe('providers file: mistakes fail with provider, field, value and what is 
     expect(problems([{ ...base, preset: 'salesforce-jwt' }])[0]).toContain('field "assertion.subject"');
   });
 
+  it("google-oauth: Google's endpoints, offline consent on the authorization request, a scope required", () => {
+    const [resolved] = parseProvidersFile({
+      providers: [{ id: 'g', preset: 'google-oauth', clientId: 'c', scope: 'https://www.googleapis.com/auth/drive' }],
+    });
+    expect(resolved!.settings).toMatchObject({
+      tokenEndpoint: 'https://oauth2.googleapis.com/token',
+      authorizationEndpoint: 'https://accounts.google.com/o/oauth2/v2/auth',
+      deviceAuthorizationEndpoint: 'https://oauth2.googleapis.com/device/code',
+      authorizationParams: { access_type: 'offline', prompt: 'consent' },
+      grant: 'refresh_token',
+      clientAuth: 'client_secret_post',
+      useRefreshToken: true,
+      expectedLifetimeSeconds: 3600,
+    });
+    const [own] = parseProvidersFile({
+      providers: [
+        { id: 'g', preset: 'google-oauth', clientId: 'c', scope: 's', authorizationParams: { login_hint: 'a@b' } },
+      ],
+    });
+    expect(own!.settings.authorizationParams).toEqual({ access_type: 'offline', prompt: 'consent', login_hint: 'a@b' });
+    expect(problems([{ id: 'g', preset: 'google-oauth', clientId: 'c' }])[0]).toContain(
+      'field "scope": got nothing: preset "google-oauth" needs "scope"',
+    );
+  });
+
+  it("microsoft-graph-delegated: the tenant's issuer, offline_access in the scope, one tenant", () => {
+    const base = { id: 'm', preset: 'microsoft-graph-delegated', clientId: 'c' };
+    const issuer = 'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0';
+    const [resolved] = parseProvidersFile({
+      providers: [{ ...base, issuer, scope: 'offline_access https://graph.microsoft.com/Mail.Read' }],
+    });
+    expect(resolved!.settings).toMatchObject({ issuer, grant: 'refresh_token', clientAuth: 'none' });
+    expect(resolved!.settings.authorizationParams).toBeUndefined();
+    expect(problems([{ ...base, issuer, scope: 'https://graph.microsoft.com/Mail.Read' }])[0]).toContain(
+      'preset "microsoft-graph-delegated" needs "scope" with "offline_access"',
+    );
+    expect(
+      problems([
+        { ...base, issuer: 'https://login.microsoftonline.com/common/v2.0', scope: 'offline_access User.Read' },
+      ])[0],
+    ).toContain(
+      'field "issuer": got "https://login.microsoftonline.com/common/v2.0": preset "microsoft-graph-delegated" needs one tenant',
+    );
+  });
+
+  it('generic with grant refresh_token: every endpoint and parameter given explicitly', () => {
+    const [resolved] = parseProvidersFile({
+      providers: [
+        {
+          id: 'x',
+          preset: 'generic',
+          tokenEndpoint: 'https://idp.example.com/oauth/token',
+          authorizationEndpoint: 'https://idp.example.com/oauth/authorize',
+          authorizationParams: { audience: 'api' },
+          clientId: 'c',
+          grant: 'refresh_token',
+          clientAuth: 'none',
+          expectedLifetimeSeconds: 1800,
+        },
+      ],
+    });
+    expect(resolved!.settings).toMatchObject({
+      authorizationEndpoint: 'https://idp.example.com/oauth/authorize',
+      authorizationParams: { audience: 'api' },
+      grant: 'refresh_token',
+      useRefreshToken: true,
+    });
+    expect(resolved!.settings.deviceAuthorizationEndpoint).toBeUndefined();
+  });
+
+  it.each([
+    ['redirect_uri', 'must not set "redirect_uri": token-refresher connect sends'],
+    ['State', 'must not set "State"'],
+    ['code_challenge', 'must not set "code_challenge"'],
+    ['scope', 'must not set "scope"'],
+    ['client_secret', '"client_secret" looks like a secret'],
+    ['id_token_hint', '"id_token_hint" looks like a secret'],
+  ])('refuses authorizationParams "%s"', (name, message) => {
+    const entry = { id: 'g', preset: 'google-oauth', clientId: 'c', scope: 's', authorizationParams: { [name]: 'v' } };
+    const [p] = problems([entry]);
+    expect(p).toContain('field "authorizationParams"');
+    expect(p).toContain(message);
+  });
+
   it.each([
     ['https://login.salesforce.com/services/oauth2/token', 'https://login.salesforce.com'],
     ['https://acme.my.salesforce.com/services/oauth2/token', 'https://login.salesforce.com'],
