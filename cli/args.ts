@@ -23,6 +23,7 @@ import type { CleanupOptions } from './cleanup/command.js';
 import { parseCleanup } from './cleanup/args.js';
 import { CREDENTIALS_LAYOUTS, type CredentialsLayout } from '../providers/fleet.js';
 import type { ConnectOptions, ConnectSource } from './connect/command.js';
+import type { LocalConnectOptions } from './connect/local.js';
 import type { PlanOptions } from './plan/command.js';
 import {
   DEFAULT_CERTIFICATE_DAYS,
@@ -52,7 +53,8 @@ export type Command =
   | ({ readonly name: 'plan' } & PlanOptions)
   | ({ readonly name: 'public-key' } & PublicKeyOptions)
   | ({ readonly name: 'cleanup' } & CleanupOptions)
-  | { readonly name: 'status-local'; readonly dir?: string; readonly json: boolean };
+  | { readonly name: 'status-local'; readonly dir?: string; readonly json: boolean }
+  | ({ readonly name: 'connect-local' } & LocalConnectOptions);
 
 const COMMAND_HELP = {
   status: STATUS_HELP,
@@ -87,6 +89,9 @@ const connectOptions = {
   'no-browser': { type: 'boolean' },
   'refresh-token-file': string,
   'refresh-token-stdin': { type: 'boolean' },
+  local: { type: 'boolean' },
+  dir: string,
+  'providers-file': string,
 } as const;
 const planOptions = { 'providers-file': string, stage: string, 'credentials-layout': string, json, help } as const;
 const publicKeyOptions = { ...stackOptions, format: string, cn: string, days: string } as const;
@@ -325,6 +330,32 @@ function parseStatusLocal(rest: readonly string[]): Command | undefined {
   return { name: 'status-local', ...(dir === undefined ? {} : { dir }), json: values.json ?? false };
 }
 
+/** `connect <provider> --local [--dir D] [--providers-file F]`, as `run` takes them; undefined for AWS. */
+function connectLocal(
+  values: { local?: boolean; dir?: string; 'providers-file'?: string; json?: boolean } & Record<string, unknown>,
+  provider: string,
+  from: ConnectSource,
+): Command | undefined {
+  const localOnly = (['dir', 'providers-file'] as const).find((o) => values[o] !== undefined);
+  if (!values.local) {
+    if (localOnly !== undefined) throw new UsageError(`--${localOnly} goes with --local`, 'connect');
+    return undefined;
+  }
+  const awsOption = AWS_OPTIONS.find((option) => values[option] !== undefined);
+  if (awsOption !== undefined) {
+    throw new UsageError(`--local writes local files: it takes no --${awsOption}`, 'connect');
+  }
+  const dir = nonEmpty('connect', 'dir', values.dir);
+  return {
+    name: 'connect-local',
+    provider,
+    from,
+    providersFile: nonEmpty('connect', 'providers-file', values['providers-file']) ?? DEFAULT_PROVIDERS_FILE,
+    ...(dir === undefined ? {} : { dir }),
+    json: values.json ?? false,
+  };
+}
+
 /** `connect <provider>`: one way to obtain the refresh token, and the options that find the deployment. */
 function parseConnect(rest: readonly string[]): Command {
   const { values, positionals } = guard('connect', () =>
@@ -348,11 +379,14 @@ function parseConnect(rest: readonly string[]): Command {
       : values['refresh-token-stdin']
         ? { kind: 'stdin' }
         : { kind: 'browser', openBrowser: !values['no-browser'] };
+  const provider = onePositional('connect', positionals);
+  const local = connectLocal(values, provider, from);
+  if (local) return local;
   const region = nonEmpty('connect', 'region', values.region);
   const profile = nonEmpty('connect', 'profile', values.profile);
   return {
     name: 'connect',
-    provider: onePositional('connect', positionals),
+    provider,
     from,
     source: manifestSource('connect', values),
     ...(region === undefined ? {} : { region }),

@@ -293,6 +293,7 @@ export const CONNECT_HELP = `Usage: token-refresher connect <provider> [--device
                                --refresh-token-file <file> | --refresh-token-stdin]
                                [--stage <name> | --stack <name> | --outputs-file <file>]
                                [--region <region>] [--profile <name>] [--json]
+       token-refresher connect <provider> --local [--dir <dir>] [--providers-file <file>] [...]
 
 For a provider with "grant": "refresh_token" (an API whose refresh token only a person's consent
 yields): obtains its refresh token and writes it into the provider's private state, the
@@ -318,6 +319,11 @@ Options:
   --refresh-token-stdin        the same, read from standard input
 ${DEPLOYMENT_OPTIONS}
   --json              the stored parameter and the proving run's result as JSON
+  --local             local mode (token-refresher run): the provider from --providers-file
+                      (default providers.json), its refresh token written to
+                      <dir>/<provider>.state.json (mode 0600), proved by one local run of it;
+                      refused while a "run" uses the directory (stop it, connect, start it again)
+  --dir <dir>         local mode's directory (default .token-refresher)
   -h, --help          show this help
 
 The old refresh token is never read: the ledger (a String) gives the rest of the state, and the

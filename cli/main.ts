@@ -2,6 +2,7 @@ import { parseCommand } from './args.js';
 import { type AwsClientFactory, type AwsTarget, createAwsClients, destroyAwsClients } from './common/aws-clients.js';
 import { runCheck } from './check/command.js';
 import { type ConnectDeps, runConnect } from './connect/command.js';
+import { runConnectLocal } from './connect/local.js';
 import { runCleanup } from './cleanup/command.js';
 import { describeFailure, failureJson, failureText } from './common/errors.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -64,6 +65,10 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
         return await withAws(deps, command, (clients) =>
           command.name === 'status' ? runStatus(command, io, clients) : runRefresh(command, io, clients),
         );
+      case 'connect-local': {
+        const connectDeps: ConnectDeps = { ...deps.connect, ...(deps.fetch ? { fetch: deps.fetch } : {}) };
+        return await runConnectLocal(command, io, connectDeps);
+      }
       case 'connect': {
         const connectDeps: ConnectDeps = { ...deps.connect, ...(deps.fetch ? { fetch: deps.fetch } : {}) };
         return await withAws(deps, command, (clients) => runConnect(command, io, clients, connectDeps));

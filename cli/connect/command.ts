@@ -1,3 +1,4 @@
+import type { ProviderSettings } from '../../contract/provider-settings.js';
 import type { Connection } from '../../core/connection-state.js';
 import { writeConnection } from '../../core/connection-state.js';
 import { Redactor } from '../../core/redactor.js';
@@ -41,20 +42,18 @@ export interface ConnectDeps {
 const realClock: DeviceClock = { now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
 
 /** The refresh token a person gives: through the browser, a device code, a file or standard input. */
-async function obtain(
-  deployed: DeployedConnection,
-  options: ConnectOptions,
+export async function obtain(
+  settings: ProviderSettings,
+  from: ConnectSource,
   io: CliIo,
   deps: ConnectDeps,
   redactor: Redactor,
-) {
-  const { from } = options;
+): Promise<Connection> {
   if (from.kind === 'file') return { refreshToken: await readRefreshTokenFile(from.path, io.cwd) };
   if (from.kind === 'stdin') {
     if (!deps.stdin) throw new UsageError('--refresh-token-stdin needs standard input', 'connect');
     return { refreshToken: refreshTokenFrom(await readBoundedStdin(deps.stdin), 'standard input') };
   }
-  const { settings } = deployed;
   const needsSecret = settings.clientAuth === 'client_secret_post' || settings.clientAuth === 'client_secret_basic';
   const secret = needsSecret ? (await resolveCredentials(['client_secret'], settings.id, io)).client_secret : undefined;
   redactor.add(secret);
@@ -104,7 +103,7 @@ async function store(deployed: DeployedConnection, connection: Connection, clien
   }
 }
 
-function describeProof(result: RefreshResult, now: number): string {
+export function describeProof(result: RefreshResult, now: number): string {
   if (result.outcome === 'refreshed' && result.expiresAt !== undefined) {
     return `renewed with it: the published token expires in ${formatExpiresIn(result.expiresAt, now)}`;
   }
@@ -127,7 +126,7 @@ export async function runConnect(options: ConnectOptions, io: CliIo, clients: Aw
     );
   }
   const redactor = new Redactor();
-  const connection = await obtain(deployed, options, io, deps, redactor);
+  const connection = await obtain(deployed.settings, options.from, io, deps, redactor);
   redactor.add(connection.refreshToken);
   await store(deployed, connection, clients, io);
   const result = await invokeForced(clients.lambda, deployed.functionName);

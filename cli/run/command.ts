@@ -74,6 +74,12 @@ function parseProviders(raw: unknown, source: string): ResolvedProvider[] {
   }
 }
 
+/** The providers of a providers file as local mode runs them (`connect --local` reads them too). */
+export async function readLocalProviders(providersFile: string, io: CliIo): Promise<ResolvedProvider[]> {
+  const path = resolve(io.cwd, providersFile);
+  return parseProviders(await readProvidersJson(path), path);
+}
+
 async function realProviders(
   raw: unknown,
   source: string,

@@ -18,6 +18,10 @@ import { KeycloakRealm } from './keycloak-realm.js';
 import { type DemoSigningKey, loadDemoSigningKey } from './demo-signing-key.js';
 import { SignedClient } from './signed-client.js';
 import { SpringClient } from './spring-client.js';
+import { ConsentClient } from './consent-client.js';
+import { consentLikeABrowser } from './demo-consent.js';
+import { writeConnection } from '../../core/connection-state.js';
+import { FileStateStore } from '../stores/file-state-store.js';
 
 /** The demo server's last port, reused so that the token endpoints (and the state) survive a restart. */
 const DEMO_PORT_FILE = '.demo-port';
@@ -49,6 +53,7 @@ export interface Demo {
 
 /** The IdP family a provider's settings call for: what the demo server emulates for it. */
 export function familyOf(s: Pick<ProviderSettings, 'grant' | 'clientAuth'>): Family {
+  if (s.grant === 'refresh_token') return 'consent';
   if (s.clientAuth === 'client_secret_basic_raw_and_post') return 'spring';
   if (s.clientAuth === 'private_key_jwt' && s.grant === 'client_credentials') return 'okta';
   return s.grant === 'client_credentials' ? 'identityserver' : 'keycloak';
@@ -59,6 +64,9 @@ const FAMILY_NAME: Readonly<Record<Family, string>> = {
   identityserver: 'IdentityServer, client_credentials',
   spring: 'legacy Spring, same token until expiry, raw Basic',
   okta: 'Okta service app, client_credentials with a private_key_jwt assertion (ES256 key made at the first start)',
+  consent:
+    'an API a person consents to: connected through its consent page at start (authorization code + PKCE), then ' +
+    'lives on rotating refresh tokens',
 };
 
 /**
@@ -74,14 +82,33 @@ export const DEMO_SIGNED_PROVIDER = {
   signingKey: 'credentials',
 } as const;
 
-/** The providers file with the demo's signed-assertion provider, unless the file already has one of that id. */
+/**
+ * The demo's connected provider (grant refresh_token), added like DEMO_SIGNED_PROVIDER: its first
+ * refresh token comes from the demo server's consent page (demo-consent.ts), as `connect` gets one.
+ */
+export const DEMO_CONNECTED_PROVIDER = {
+  id: 'demo-connected',
+  preset: 'generic',
+  grant: 'refresh_token',
+  clientAuth: 'none',
+  tokenEndpoint: 'https://api.example.com/oauth/token',
+  authorizationEndpoint: 'https://api.example.com/oauth/authorize',
+  clientId: 'demo-desktop-app',
+  scope: 'offline_access demo.read',
+  expectedLifetimeSeconds: 3600,
+} as const;
+
+/** The providers file with the demo's own providers, each unless the file already has one of its id. */
 function withDemoProvider(raw: unknown): unknown {
   const file = raw as { providers?: unknown };
   if (!Array.isArray(file?.providers)) return raw;
   const providers = file.providers as { id?: unknown }[];
-  if (providers.some((p) => p?.id === DEMO_SIGNED_PROVIDER.id)) return raw;
-  return { ...file, providers: [...providers, DEMO_SIGNED_PROVIDER] };
+  const added = [DEMO_SIGNED_PROVIDER, DEMO_CONNECTED_PROVIDER].filter((d) => !providers.some((p) => p?.id === d.id));
+  return { ...file, providers: [...providers, ...added] };
 }
+
+/** The path of a connected provider's consent page on the demo server. */
+const authorizePath = (id: string) => `/${id}/authorize`;
 
 /**
  * A lifetime the due rule renews every `everyMinutes` runs: `threshold + 25 s` is due at the first
@@ -103,11 +130,12 @@ function demoValues(s: ProviderSettings, signingKey: DemoSigningKey, generation 
 }
 
 /** The providers file's entries with the demo's endpoint and schedule; everything else as written. */
-function adaptEntries(raw: unknown, endpoints: ReadonlyMap<string, string>): unknown {
+function adaptEntries(raw: unknown, endpoints: ReadonlyMap<string, string>, serverUrl: string): unknown {
   const providers = (raw as { providers: Record<string, unknown>[] }).providers.map((entry) => {
     // A schedule margin, a store or a secret chosen for the real provider does not apply to the demo's.
     // An issuer's metadata is the real IdP's: the demo's server is the token endpoint itself.
     const { baseUrl: _b, issuer: _i, safetyMarginSeconds: _m, store: _s, credentials: _c, ...kept } = entry;
+    const consents = entry.grant === 'refresh_token';
     // The demo has no KMS key and no registered certificate: its assertions are signed with the demo
     // directory's key, kept in the built-in credentials.
     const signs = entry.signingKey !== undefined;
@@ -120,6 +148,7 @@ function adaptEntries(raw: unknown, endpoints: ReadonlyMap<string, string>): unk
           }
         : {}),
       tokenEndpoint: endpoints.get(entry.id as string),
+      ...(consents ? { authorizationEndpoint: `${serverUrl}${authorizePath(entry.id as string)}` } : {}),
       checkIntervalMinutes: DEMO_CHECK_INTERVAL_MINUTES,
     };
   });
@@ -134,7 +163,11 @@ function demoIdp(
   accessSeconds: number,
   clock: DemoOptions['clock'],
   signed: { readonly key: DemoSigningKey; readonly audience: () => string },
-): { handler: { handle(req: DemoRequest): DemoReply }; realm?: KeycloakRealm } {
+): { handler: { handle(req: DemoRequest): DemoReply }; realm?: KeycloakRealm; consent?: ConsentClient } {
+  if (family === 'consent') {
+    const consent = new ConsentClient({ clientId: s.clientId, accessSeconds }, clock);
+    return { handler: consent, consent };
+  }
   if (family === 'keycloak') {
     const realm = new KeycloakRealm(
       {
@@ -170,6 +203,28 @@ function demoIdp(
 }
 
 /**
+ * Connects each provider that lives on a refresh token through its consent page on the demo server,
+ * and stores the refresh token through local mode's state store, as `connect --local` does. The demo
+ * server keeps its chains in memory, so a refresh token from a previous start would be refused.
+ */
+async function connectAtStart(demo: readonly ResolvedProvider[], options: DemoOptions): Promise<void> {
+  for (const { settings } of demo.filter((p) => p.settings.grant === 'refresh_token')) {
+    const { authorizationEndpoint, tokenEndpoint } = settings;
+    const connection = await consentLikeABrowser({
+      ...settings,
+      authorizationEndpoint: authorizationEndpoint!,
+      tokenEndpoint: tokenEndpoint!,
+    });
+    const store = new FileStateStore(stateFilePath(options.dir, settings.id), {
+      info: () => undefined,
+      warn: (message) => options.note(settings.id, message),
+    });
+    await writeConnection(store, settings, connection, options.clock.now());
+    options.note(settings.id, 'connected through the demo consent page (authorization code with PKCE)');
+  }
+}
+
+/**
  * Starts the embedded demo: a loopback OAuth server emulating each provider's IdP family, and the
  * providers of the providers file pointed at it, with built-in credentials and a one-minute schedule.
  */
@@ -198,9 +253,14 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     const creds = new DemoCredentials(s.id, values, clock, options.versionKey);
     credentials.set(s.id, creds);
     const audience = () => endpoints.get(s.id) ?? '';
-    const { handler, realm } = demoIdp(family, s, values, accessSeconds, clock, { key: signingKey, audience });
+    const idp = demoIdp(family, s, values, accessSeconds, clock, { key: signingKey, audience });
+    const { handler, realm, consent } = idp;
     const path = `/${s.id}${new URL(s.tokenEndpoint ?? s.issuer!).pathname}`;
     routes.push({ provider: s.id, path, handle: (req) => handler.handle(req) });
+    if (consent) {
+      const page = { page: (query: URLSearchParams) => consent.consentPage(query) };
+      routes.push({ provider: s.id, path: authorizePath(s.id), handle: (req) => consent.approve(req), ...page });
+    }
     targets.push({
       provider: s.id,
       family,
@@ -220,14 +280,16 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     : undefined;
   const portFile = join(options.dir, DEMO_PORT_FILE);
   const lastPort = Number.parseInt((await readBoundedFile(portFile).catch(() => undefined)) ?? '', 10);
+  const tokenRoutes = routes.filter((r) => r.page === undefined);
   const server = await startDemoIdp(routes, intercept, lastPort > 1023 && lastPort < 65536 ? lastPort : 0);
   await writePrivateFile(portFile, `${new URL(server.url).port}\n`).catch(() => undefined);
   let demo: ResolvedProvider[];
   try {
-    for (const r of routes) endpoints.set(r.provider, `${server.url}${r.path}`);
-    demo = parseProvidersFile(adaptEntries(raw, endpoints), `${options.source} (adapted for the demo)`, {
+    for (const r of tokenRoutes) endpoints.set(r.provider, `${server.url}${r.path}`);
+    demo = parseProvidersFile(adaptEntries(raw, endpoints, server.url), `${options.source} (adapted for the demo)`, {
       target: 'local',
     });
+    await connectAtStart(demo, options);
   } catch (error) {
     await server.close();
     throw error;

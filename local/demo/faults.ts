@@ -10,7 +10,7 @@ import type { KeycloakRealm } from './keycloak-realm.js';
  * table, once each, so that a user sees each classification, the lockout guard and the recovery.
  * Which provider gets which fault depends only on its IdP family and order, not on its id.
  */
-export type Family = 'keycloak' | 'identityserver' | 'spring' | 'okta';
+export type Family = 'keycloak' | 'identityserver' | 'spring' | 'okta' | 'consent';
 
 type FaultKind = 'unavailable' | 'end-session' | 'password-changed' | 'html-page' | 'rate-limited';
 
@@ -19,6 +19,7 @@ const PLAN: Readonly<Record<Family, readonly FaultKind[]>> = {
   identityserver: ['html-page'],
   spring: ['rate-limited'],
   okta: [],
+  consent: [],
 };
 
 /** The request (counted per provider) that meets the fault: the first renewal after the first grant, or the second. */
@@ -53,7 +54,7 @@ export function faultInterceptor(
   note: (provider: string, message: string) => void,
 ): Interceptor {
   const assigned = new Map<string, { target: FaultTarget; kind: FaultKind }>();
-  const used: Record<Family, number> = { keycloak: 0, identityserver: 0, spring: 0, okta: 0 };
+  const used: Record<Family, number> = { keycloak: 0, identityserver: 0, spring: 0, okta: 0, consent: 0 };
   for (const target of targets) {
     const kind = PLAN[target.family][used[target.family]++];
     if (kind) assigned.set(target.provider, { target, kind });

@@ -7,6 +7,8 @@ export interface DemoRoute {
   readonly provider: string;
   readonly path: string;
   handle(req: DemoRequest): DemoReply;
+  /** A page a browser GETs (the connected provider's consent page); without it, only POST is served. */
+  page?(query: URLSearchParams): DemoReply;
 }
 
 /** Called before each request is handled: a reply replaces the route's own answer. */
@@ -31,8 +33,8 @@ function send(res: ServerResponse, reply: DemoReply): void {
 
 /**
  * The embedded demo's OAuth server: a plain node:http token endpoint on loopback (a random port),
- * one route per provider. Only token requests are served: no discovery, no authorization endpoint,
- * nothing the refresher does not use. Bodies are bounded (http-form.ts).
+ * one route per provider. Token requests are served, and the connected provider's consent page
+ * (consent-client.ts); no discovery, nothing else the refresher does not use. Bodies are bounded (http-form.ts).
  */
 export async function startDemoIdp(
   routes: readonly DemoRoute[],
@@ -43,8 +45,10 @@ export async function startDemoIdp(
   const counts = new Map<string, number>();
 
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const route = byPath.get(new URL(req.url ?? '/', 'http://demo').pathname);
+    const url = new URL(req.url ?? '/', 'http://demo');
+    const route = byPath.get(url.pathname);
     if (!route) return send(res, { status: 404, body: { error: 'not_found', error_description: 'no such endpoint' } });
+    if (req.method === 'GET' && route.page) return send(res, route.page(url.searchParams));
     if (req.method !== 'POST')
       return send(res, { status: 405, headers: { allow: 'POST' }, body: 'Method Not Allowed' });
     let request: DemoRequest;

@@ -199,3 +199,31 @@ describe('parseCommand', () => {
     });
   });
 });
+
+describe('connect --local', () => {
+  it('takes --dir and --providers-file as run does, and the way of connecting as connect does', () => {
+    expect(
+      parseCommand(['connect', 'acme', '--local', '--dir', 'd', '--providers-file', 'p.json', '--device']),
+    ).toEqual({
+      name: 'connect-local',
+      provider: 'acme',
+      from: { kind: 'device' },
+      providersFile: 'p.json',
+      dir: 'd',
+      json: false,
+    });
+    expect(parseCommand(['connect', 'acme', '--local'])).toMatchObject({
+      name: 'connect-local',
+      providersFile: 'providers.json',
+      from: { kind: 'browser', openBrowser: true },
+    });
+  });
+
+  it('refuses the AWS options with --local, and the local ones without it', () => {
+    expect(() => parseCommand(['connect', 'acme', '--local', '--stage', 'prod'])).toThrow(
+      '--local writes local files: it takes no --stage',
+    );
+    expect(() => parseCommand(['connect', 'acme', '--dir', 'd'])).toThrow('--dir goes with --local');
+    expect(parseCommand(['connect', 'acme', '--stage', 'prod'])).toMatchObject({ name: 'connect' });
+  });
+});

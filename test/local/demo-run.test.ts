@@ -48,19 +48,28 @@ describe('npm start (token-refresher run) in demo mode, on a simulated clock', (
     const first = runs(run);
     expect(first.map((e) => [e.provider, e.outcome, e.grant]).sort()).toEqual([
       ['clickview', 'refreshed', 'client_credentials'],
+      ['demo-connected', 'refreshed', 'refresh_token'],
       ['demo-okta', 'refreshed', 'client_credentials'],
       ['mediahound', 'refreshed', 'client_credentials'],
       ['mediamelon', 'refreshed', 'password'],
       ['movingimage', 'refreshed', 'password'],
       ['nagra', 'refreshed', 'password'],
     ]);
-    for (const p of ['mediamelon', 'movingimage', 'nagra', 'clickview', 'mediahound', 'demo-okta']) {
+    for (const p of ['mediamelon', 'movingimage', 'nagra', 'clickview', 'mediahound', 'demo-okta', 'demo-connected']) {
       expect(statSync(join(demoDir, `${p}.token.json`)).mode & 0o777).toBe(0o600);
       expect(statSync(join(demoDir, `${p}.state.json`)).mode & 0o777).toBe(0o600);
     }
     expect(statSync(demoDir).mode & 0o777).toBe(0o700);
     expect(statSync(join(demoDir, '.demo-signing-key.pem')).mode & 0o777).toBe(0o600);
     expect(started.notes.join('\n')).toMatch(/demo-okta: Okta service app, client_credentials with a private_key_jwt/);
+    // demo-connected was connected through the demo's consent page before its first run, which rotated
+    // the refresh token: the state file holds the rotated one.
+    expect(started.notes.join('\n')).toMatch(/demo-connected: an API a person consents to/);
+    const connectedToken = () =>
+      (JSON.parse(readFileSync(join(demoDir, 'demo-connected.state.json'), 'utf8')) as { refreshToken: string })
+        .refreshToken;
+    const firstChain = connectedToken();
+    expect(firstChain).toMatch(/^demo-rt-/);
 
     // One minute later: a 503 with Retry-After is retried in the run, then the refresh succeeds;
     // Spring answers 429, then the same token with a smaller expires_in, which is not written again.
@@ -112,6 +121,14 @@ describe('npm start (token-refresher run) in demo mode, on a simulated clock', (
     await sim.advance(2 * MINUTE);
     expect(last(run, 'nagra')).toMatchObject({ outcome: 'refreshed', grant: 'password', guardEngaged: false });
     expect(last(run, 'clickview')).toMatchObject({ outcome: 'refreshed', grant: 'client_credentials' });
+    // demo-connected renewed on its rotating refresh token every minute, never failing (a superseded
+    // token would have revoked its chain), and the state file kept up with each rotation.
+    const connected = runs(run, 'demo-connected');
+    expect(connected.filter((e) => e.outcome === 'failed')).toEqual([]);
+    expect(connected.filter((e) => e.outcome === 'refreshed').length).toBeGreaterThan(2);
+    expect(connected.every((e) => e.grant === undefined || e.grant === 'refresh_token')).toBe(true);
+    expect(connectedToken()).not.toBe(firstChain);
+
     // Every renewal of demo-okta was a new assertion the IdP accepted (a reused jti would be rejected).
     const okta = runs(run, 'demo-okta').filter((e) => e.outcome === 'refreshed');
     expect(okta.length).toBeGreaterThanOrEqual(9);
@@ -142,7 +159,15 @@ describe('npm start (token-refresher run) in demo mode, on a simulated clock', (
 
     // Ten seconds later every token is still fresh: nothing is requested at start.
     const second = await start([], new SimHost(at + 10_000));
-    expect(runs(second.run).map((e) => e.outcome)).toEqual(['fresh', 'fresh', 'fresh', 'fresh', 'fresh', 'fresh']);
+    expect(runs(second.run).map((e) => e.outcome)).toEqual([
+      'fresh',
+      'fresh',
+      'fresh',
+      'fresh',
+      'fresh',
+      'fresh',
+      'fresh',
+    ]);
     expect(runs(second.run).flatMap((e) => e.attempts)).toEqual([]);
     // The refresh token comes from the state file. The demo IdP kept its sessions in memory and
     // forgot them when it stopped, so it answers invalid_grant, and one password grant follows.
@@ -152,6 +177,8 @@ describe('npm start (token-refresher run) in demo mode, on a simulated clock', (
       'password',
     ]);
     expect(last(second.run, 'nagra')).toMatchObject({ outcome: 'refreshed', grant: 'password' });
+    // demo-connected has no password to fall back on: the restarted demo connected it again at start.
+    expect(last(second.run, 'demo-connected')).toMatchObject({ outcome: 'refreshed', grant: 'refresh_token' });
     // The signing key was kept in the demo directory: the restarted IdP registers it, and it signs again.
     await second.sim.advance(MINUTE);
     expect(last(second.run, 'demo-okta')).toMatchObject({ outcome: 'refreshed', grant: 'client_credentials' });

@@ -29,13 +29,14 @@ const events = (text: string) =>
     .map((line) => JSON.parse(line) as { event: string; provider?: string; outcome?: string });
 
 describe('token-refresher run as a process (what npm start runs)', () => {
-  it('--once refreshes the five shipped providers and the signed-assertion demo provider, and exits 0', async () => {
+  it('--once refreshes the five shipped providers and the two demo providers (signed, connected), and exits 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'token-refresher-proc-'));
     const { exit, out, err } = cli(['run', '--once', '--json', '--dir', dir]);
     expect(await exit, err()).toBe(0);
     const runs = events(out()).filter((e) => e.event === 'run');
     expect(runs.map((e) => `${e.provider} ${e.outcome}`).sort()).toEqual([
       'clickview refreshed',
+      'demo-connected refreshed',
       'demo-okta refreshed',
       'mediahound refreshed',
       'mediamelon refreshed',
