@@ -25,9 +25,12 @@ export function leftText(expiresAt: number | undefined, nowMs: number): string {
   return left > 0 ? `${left}s` : `expired ${formatDuration(-left)} ago`;
 }
 
+/** Ids line up in 12 columns; a longer one (ids go up to 40) still keeps a space before the outcome. */
+const idColumn = (id: string) => (id.length < 12 ? id.padEnd(12) : `${id} `);
+
 /** One line per event, for logs and pipes (and the live view's recent events). */
 export function describeEvent(event: LocalEvent, nowMs: number): string {
-  const head = `${clockTime(event.at)}  ${event.provider?.padEnd(12) ?? ''.padEnd(12)}`;
+  const head = `${clockTime(event.at)}  ${idColumn(event.provider ?? '')}`;
   const next = (at: number | undefined) => (at === undefined ? '' : `; next run ${clockTime(at)}`);
   switch (event.type) {
     case 'run': {
