@@ -504,8 +504,8 @@ describe('@token-refresher/cli', () => {
     const ids = (
       JSON.parse(readFileSync(path.join(cli, 'providers.json'), 'utf8')) as { providers: { id: string }[] }
     ).providers.map((p) => `${p.id} refreshed`);
-    // The demo adds its own signed-assertion provider (local/demo/demo-setup.ts), never deployed.
-    ids.push('demo-okta refreshed');
+    // The demo adds its own signed-assertion and connected providers (local/demo/demo-setup.ts), never deployed.
+    ids.push('demo-okta refreshed', 'demo-connected refreshed');
     expect(runs.map((e) => `${e.provider} ${e.outcome}`).sort(), stdout).toEqual(ids.sort());
   });
 
